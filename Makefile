@@ -1,0 +1,43 @@
+# Two commands: `make run` serves the demo borough; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test lint bench static messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
+	touch $@
+
+# The demo runs on plain http on your own machine, so its cookies cannot be Secure-only;
+# a real deployment keeps the default (COOKIE_SECURE=1) behind HTTPS.
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load --if-empty
+	COOKIE_SECURE=$${COOKIE_SECURE:-0} exec $(BIN)/gunicorn --workers 2 --threads 4 \
+		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check network tests bench
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.load
+
+# htmx and our own script travel as one file: one request, cached for a year.
+static: static/js/bundle.js
+static/js/bundle.js: static/js/htmx.min.js static/js/site.js
+	cat static/js/htmx.min.js static/js/site.js > $@
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -o network/translations/messages.pot .

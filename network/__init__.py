@@ -1,0 +1,115 @@
+"""network: an intranet for a borough's partnership of community and voluntary groups."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from network.config import INSTANCE_DIR, Config
+from network.core.db import render_migration_item
+from network.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+
+
+def create_app(config: Config | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config or Config())
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIME_ZONE"])
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    if not app.logger.handlers or app.config.get("TESTING"):
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     render_as_batch=True, compare_type=True,
+                     render_item=render_migration_item)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app)
+    compress.init_app(app)
+    _init_login(app)
+
+    from network import cli
+    from network.auth.routes import bp as auth_bp
+    from network.coordination.routes import bp as coordination_bp
+    from network.core import security, templating
+    from network.members.routes import bp as members_bp
+    from network.notify.mail import send_after_response
+    from network.pages.routes import bp as pages_bp
+
+    for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp):
+        app.register_blueprint(blueprint)
+    security.init_app(app)
+    templating.init_app(app)
+    app.after_request(send_after_response)
+    _init_errors(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from network.core.permissions import Visitor
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.anonymous_user = Visitor
+    # Sessions live server-side (auth.models.LoginSession); no IP/agent pinning, since phones
+    # change address all day.
+    login_manager.session_protection = None
+    import network.auth.services  # noqa: F401  registers the user loader
+
+
+ERROR_MESSAGES = {
+    400: (lambda: _("Something in that request was not right"),
+          lambda: _("If you were sending a form, go back, reload the page and try again. "
+                    "Your typing may still be there.")),
+    403: (lambda: _("You may not do that"),
+          lambda: _("Your account does not allow this. If you think it should, ask a "
+                    "coordinator.")),
+    404: (lambda: _("Page not found"),
+          lambda: _("There is nothing here, or it has been moved. Check the address, or start "
+                    "again from the home page.")),
+    405: (lambda: _("That does not work here"),
+          lambda: _("This address cannot be used that way.")),
+    409: (lambda: _("That has changed"),
+          lambda: _("Someone else changed this at the same moment. Go back and look again.")),
+    410: (lambda: _("This link no longer works"),
+          lambda: _("It has been used already, or has expired.")),
+    413: (lambda: _("That is too large"),
+          lambda: _("What you sent is bigger than this site accepts.")),
+    429: (lambda: _("Too many attempts"),
+          lambda: _("Please wait a few minutes, then try again.")),
+    500: (lambda: _("Something went wrong on our side"),
+          lambda: _("It is not your fault. Please try again in a minute; if it keeps "
+                    "happening, tell the coordinators.")),
+}
+
+
+def _init_errors(app: Flask) -> None:
+    def render_error(code: int, description: str | None = None):
+        title, advice = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+        return render_template("errors/error.html", code=code, title=title(),
+                               advice=advice()), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        if error.code == 400 and request.path.startswith("/static/"):
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        return render_error(500)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField
+from wtforms.validators import EqualTo, ValidationError
+
+from network.auth.passwords import MAX_LENGTH, password_problem
+from network.core.forms import email_field, required, text_field
+
+
+def password_field(label, autocomplete="new-password"):
+    return PasswordField(label, validators=[required(_l("Give a password."))],
+                         render_kw={"autocomplete": autocomplete, "maxlength": MAX_LENGTH})
+
+
+def confirm_field(other="password"):
+    return PasswordField(
+        _l("Type the password again"),
+        validators=[required(_l("Type the password again.")),
+                    EqualTo(other, message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def check_new_password(field, *personal):
+    problem = password_problem(field.data or "", *personal)
+    if problem:
+        raise ValidationError(problem)
+
+
+def name_field():
+    return text_field(_l("Your name"), 80, render_kw={"autocomplete": "name"},
+                      description=_l("As other members will see it."))
+
+
+class LoginForm(FlaskForm):
+    email = email_field(_l("Email address"))
+    password = password_field(_l("Password"), autocomplete="current-password")
+    remember = BooleanField(_l("Keep me logged in on this device for 30 days"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field(_l("Email address"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = password_field(_l("New password"))
+    confirm = confirm_field()
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def validate_password(self, field):
+        check_new_password(field, self.person.email, self.person.display_name)
+
+
+class AcceptInvitationForm(FlaskForm):
+    display_name = name_field()
+    password = password_field(_l("Choose a password"))
+    confirm = confirm_field()
+
+    def __init__(self, *args, email="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def validate_password(self, field):
+        check_new_password(field, self.email, self.display_name.data)
+
+
+class ProfileForm(FlaskForm):
+    display_name = name_field()
+    show_email_to_members = BooleanField(
+        _l("Show my email address to other members"),
+        description=_l("Visitors who are not logged in never see it."),
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = password_field(_l("Current password"), autocomplete="current-password")
+    password = password_field(_l("New password"))
+    confirm = confirm_field()
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def validate_password(self, field):
+        check_new_password(field, self.person.email, self.person.display_name)
+
+
+class ChangeEmailForm(FlaskForm):
+    email = email_field(_l("New email address"))
+    current_password = password_field(_l("Current password"), autocomplete="current-password")

@@ -1,0 +1,125 @@
+"""`flask` commands: create-admin, demo load, mail send, backup."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from network.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)
+    app.cli.add_command(mail)
+    app.cli.add_command(backup)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The admin's email address, used to log in.")
+@click.option("--name", prompt="Display name", help="The name other people see.")
+@click.password_option(help="At least 10 characters; asked for if not given.")
+@with_appcontext
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an admin account, or make an existing account an admin."""
+    from network.auth.models import Person, Role
+    from network.auth.passwords import hash_password, password_problem
+    from network.auth.services import normalise_email
+    from network.core import audit
+
+    email = normalise_email(email)
+    if problem := password_problem(password, email, name):
+        raise click.ClickException(problem)
+    person = db.session.scalar(select(Person).where(Person.email == email))
+    if person is None:
+        person = Person(email=email, display_name=name.strip()[:80])
+        db.session.add(person)
+    person.password_hash = hash_password(password)
+    person.role = Role.ADMIN
+    person.suspended_at = None
+    db.session.flush()
+    audit.record("person.role", person, f"{email} made admin from the command line",
+                 new="admin")
+    db.session.commit()
+    click.echo(f"{email} is an admin.")
+
+
+@click.group()
+def demo() -> None:
+    """The demo borough."""
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing if anyone has an account already.")
+@with_appcontext
+def demo_load(if_empty: bool) -> None:
+    """Load the fictional demo borough (never in production unless you ask)."""
+    from network.auth.models import Person
+    from network.demo import DEMO_PASSWORD, load_demo
+
+    if db.session.scalar(select(Person.id).limit(1)) is not None:
+        if if_empty:
+            click.echo("The database already has people in it; the demo borough was not loaded.")
+            return
+        raise click.ClickException("The database is not empty; the demo needs an empty one.")
+    logins = load_demo()
+    click.echo("\nThe demo borough is loaded. Log in as any of these, with the password "
+               f"{DEMO_PASSWORD!r}:")
+    for email, what in logins:
+        click.echo(f"  {email:<34} {what}")
+    click.echo("")
+
+
+@click.group()
+def mail() -> None:
+    """The outbox of email."""
+
+
+@mail.command("send")
+@click.option("--every", type=int, default=0,
+              help="Keep running, sending what is due every N seconds.")
+@with_appcontext
+def mail_send(every: int) -> None:
+    """Deliver queued email that is due, retrying what failed before."""
+    from network.notify.mail import deliver_due
+
+    while True:
+        sent, failed = deliver_due()
+        if sent or failed or not every:
+            click.echo(f"Sent {sent}, failed {failed} (will retry).")
+        if not every:
+            return
+        time.sleep(every)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(path: Path) -> None:
+    """Write a consistent copy of the database to PATH while the site keeps running."""
+    if path.exists():
+        raise click.ClickException(f"{path} exists already; choose a new name.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("VACUUM INTO ?", (str(path),))
+        finally:
+            raw.close()
+    elif engine.dialect.name == "postgresql":
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise click.ClickException("pg_dump is not installed (Debian: postgresql-client).")
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        subprocess.run([pg_dump, "--format=custom", f"--file={path}", url], check=True)
+    else:
+        raise click.ClickException(f"No backup method for {engine.dialect.name}.")
+    click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes).")

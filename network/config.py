@@ -1,0 +1,130 @@
+"""Configuration, read from the environment. Every setting has a safe default for one small VPS."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(
+    os.environ.get("INSTANCE_PATH", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'network.db'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key() -> str:
+    """SECRET_KEY from the environment, else one kept in instance/ so restarts keep sessions.
+
+    Several app servers must share SECRET_KEY through the environment.
+    """
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+class Config:
+    SITE_NAME = os.environ.get("SITE_NAME", "Riverside Partnership Network")
+    BOROUGH_NAME = os.environ.get("BOROUGH_NAME", "Riverside")
+    TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
+    COORDINATOR_EMAIL = os.environ.get("COORDINATOR_EMAIL", "coordinators@example.org")
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_SECURE = env_flag("COOKIE_SECURE", True)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "network_session"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_NAME = "network_remember"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    SESSION_LIFETIME = timedelta(hours=12)
+    # A form left open on a phone all afternoon must still submit: the token lives as long as
+    # the session it is tied to.
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # argon2id, OWASP's minimum (t=2, m=19 MiB, p=1): strong, and small enough for a 512 MB VPS.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+
+    # (attempts, seconds): failed logins per account and per address, then 429.
+    LOGIN_LIMIT_PER_ACCOUNT = (5, 15 * 60)
+    LOGIN_LIMIT_PER_ADDRESS = (20, 15 * 60)
+    RESET_LIMIT_PER_ADDRESS = (5, 60 * 60)
+    APPLY_LIMIT_PER_ADDRESS = (5, 24 * 60 * 60)
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    INVITATION_VALID_FOR = timedelta(days=14)
+    RESET_VALID_FOR = timedelta(hours=2)
+    EMAIL_CHANGE_VALID_FOR = timedelta(days=2)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = env_flag("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = env_flag("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "network@example.org")
+    # Try to deliver just-queued mail after the response has gone; `flask mail send` retries.
+    MAIL_SEND_IMMEDIATELY = env_flag("MAIL_SEND_IMMEDIATELY", True)
+
+    # How many reverse proxies (nginx, a PaaS router) sit in front and set X-Forwarded-*.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+
+    BABEL_DEFAULT_LOCALE = "en_GB"
+    PAGE_SIZE = 20
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/javascript",
+                          "text/calendar", "application/json"]
+    COMPRESS_MIN_SIZE = 500
+    SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)
+
+    def __init__(self) -> None:
+        self.SQLALCHEMY_DATABASE_URI = database_url()
+        self.SECRET_KEY = secret_key()
+
+
+class TestConfig(Config):
+    __test__ = False  # not a pytest test class
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    MAIL_SEND_IMMEDIATELY = False
+    MAIL_SERVER = None
+    REDIS_URL = None
+    PREFERRED_URL_SCHEME = "http"
+    SERVER_NAME = None
+    # Fast hashes in tests that are not about hashing; the hashing test uses Config's.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+
+    def __init__(self, database_uri: str | None = None) -> None:
+        self.SQLALCHEMY_DATABASE_URI = database_uri or "sqlite://"
+        self.SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105

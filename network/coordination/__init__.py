@@ -1,0 +1,1 @@
+"""The secretariat's tools: applications, people and roles, areas and themes, the audit log."""

@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from network.auth.models import Person, Role
+from network.auth.services import revoke_sessions
+from network.coordination.forms import (
+    AuditFilterForm,
+    DeclineForm,
+    ListEntryForm,
+    PeopleFilterForm,
+    RoleForm,
+    SuspendForm,
+)
+from network.core import audit
+from network.core.audit import AuditEntry
+from network.core.forms import EmptyForm
+from network.core.htmx import form_status, render
+from network.core.permissions import authorize, can, load
+from network.extensions import db
+from network.members import services
+from network.members.models import Application, Area, Membership, Organisation, OrgStatus, Theme
+from network.notify.mail import queue_email
+
+bp = Blueprint("coordination", __name__, url_prefix="/coordinate")
+
+LISTS = {
+    "areas": (Area, _l("Neighbourhood areas"), _l("area")),
+    "themes": (Theme, _l("Themes"), _l("theme")),
+}
+
+
+@bp.get("")
+def overview():
+    authorize("applications.review")
+    return render("coordination/overview.html", pending=services.pending_applications_count())
+
+
+@bp.get("/applications")
+def applications():
+    authorize("applications.review")
+    pending = list(db.session.scalars(
+        select(Application).join(Application.organisation)
+        .where(Organisation.status == OrgStatus.APPLIED)
+        .order_by(Application.submitted_at)))
+    decided = list(db.session.scalars(
+        select(Application).where(Application.decided_at.is_not(None))
+        .options(selectinload(Application.decided_by))
+        .order_by(Application.decided_at.desc()).limit(20)))
+    return render("coordination/applications.html", pending=pending, decided=decided)
+
+
+def application_page(application: Application, decline_form: DeclineForm, status: int = 200):
+    return render("coordination/application.html", application=application,
+                  org=application.organisation, approve_form=EmptyForm(),
+                  decline_form=decline_form, status=status)
+
+
+@bp.get("/applications/<int:application_id>")
+def application(application_id: int):
+    application = load(Application, application_id, need="applications.review")
+    return application_page(application, DeclineForm())
+
+
+@bp.post("/applications/<int:application_id>/approve")
+def approve(application_id: int):
+    application = load(Application, application_id, need="applications.review")
+    if EmptyForm().validate_on_submit():
+        try:
+            services.approve(application, current_user)
+        except services.MembershipError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is approved. We have emailed %(email)s an invitation.",
+                    name=application.organisation.name, email=application.contact_email),
+                  "success")
+    return redirect(url_for("coordination.applications"), 303)
+
+
+@bp.post("/applications/<int:application_id>/decline")
+def decline(application_id: int):
+    application = load(Application, application_id, need="applications.review")
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            services.decline(application, current_user, form.reason.data)
+        except services.MembershipError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is declined, and the applicant has been told why.",
+                    name=application.organisation.name), "success")
+        return redirect(url_for("coordination.applications"), 303)
+    return application_page(application, form, status=form_status(form))
+
+
+@bp.get("/people")
+def people():
+    authorize("people.view")
+    form = PeopleFilterForm(request.args)
+    form.validate()
+    query = select(Person).order_by(Person.display_name)
+    if form.q.data:
+        pattern = f"%{form.q.data.lower()}%"
+        query = query.where(or_(func.lower(Person.display_name).like(pattern),
+                                Person.email.like(pattern)))
+    if form.role.data in {role.value for role in Role}:
+        query = query.where(Person.role == Role(form.role.data))
+    if form.status.data == "active":
+        query = query.where(Person.suspended_at.is_(None))
+    elif form.status.data == "suspended":
+        query = query.where(Person.suspended_at.is_not(None))
+    page = db.paginate(query, per_page=50, error_out=False)
+    memberships = {}
+    if page.items:
+        rows = db.session.scalars(
+            select(Membership).where(Membership.person_id.in_([p.id for p in page.items]),
+                                     Membership.left_at.is_(None))
+            .options(selectinload(Membership.organisation)))
+        for membership in rows:
+            memberships.setdefault(membership.person_id, []).append(membership)
+    return render("coordination/people.html", fragments=("results",), form=form, page=page,
+                  memberships=memberships)
+
+
+def person_page(person: Person, role_form: RoleForm | None = None,
+                suspend_form: SuspendForm | None = None, status: int = 200):
+    memberships = list(db.session.scalars(
+        select(Membership).where(Membership.person_id == person.id)
+        .options(selectinload(Membership.organisation)).order_by(Membership.joined_at)))
+    history = list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.target_type == "person",
+                                 AuditEntry.target_id == person.id)
+        .options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc()).limit(20)))
+    return render("coordination/person.html", person=person, memberships=memberships,
+                  history=history,
+                  role_form=role_form or RoleForm(role=person.role.value),
+                  suspend_form=suspend_form or SuspendForm(), button_form=EmptyForm(),
+                  status=status)
+
+
+@bp.get("/people/<int:person_id>")
+def person(person_id: int):
+    return person_page(load(Person, person_id, need="people.view"))
+
+
+@bp.post("/people/<int:person_id>/role")
+def set_role(person_id: int):
+    person = load(Person, person_id, need="people.view")
+    form = RoleForm()
+    if form.validate_on_submit():
+        new_role = Role(form.role.data)
+        if not can("person.grant_role", (person, new_role)):
+            abort(403)
+        if new_role != person.role:
+            old_role = person.role
+            person.role = new_role
+            audit.record("person.role", person,
+                         f"{person.display_name}: {old_role.value} → {new_role.value}",
+                         old=old_role.value, new=new_role.value)
+            db.session.commit()
+            flash(_("%(name)s is now: %(role)s.", name=person.display_name,
+                    role=new_role.label), "success")
+        return redirect(url_for("coordination.person", person_id=person.id), 303)
+    return person_page(person, role_form=form, status=form_status(form))
+
+
+@bp.post("/people/<int:person_id>/suspend")
+def suspend(person_id: int):
+    person = load(Person, person_id, need="person.manage")
+    form = SuspendForm()
+    if form.validate_on_submit():
+        if person.suspended_at is None:
+            person.suspended_at = datetime.now(UTC)
+            person.suspended_reason = form.reason.data
+            revoke_sessions(person)
+            audit.record("person.suspend", person, f"Suspended {person.display_name}",
+                         reason=form.reason.data)
+            queue_email(person.email, _("Your account is suspended"),
+                        "email/account_suspended.txt", person=person)
+            db.session.commit()
+            flash(_("%(name)s is suspended and logged out everywhere.",
+                    name=person.display_name), "success")
+        return redirect(url_for("coordination.person", person_id=person.id), 303)
+    return person_page(person, suspend_form=form, status=form_status(form))
+
+
+@bp.post("/people/<int:person_id>/reinstate")
+def reinstate(person_id: int):
+    person = load(Person, person_id, need="person.manage")
+    if EmptyForm().validate_on_submit() and person.suspended_at is not None:
+        person.suspended_at = None
+        person.suspended_reason = None
+        audit.record("person.reinstate", person, f"Reinstated {person.display_name}")
+        db.session.commit()
+        flash(_("%(name)s can log in again.", name=person.display_name), "success")
+    return redirect(url_for("coordination.person", person_id=person.id), 303)
+
+
+def list_kind(kind: str):
+    if kind not in LISTS:
+        abort(404)
+    return LISTS[kind]
+
+
+@bp.route("/<any(areas, themes):kind>", methods=["GET", "POST"])
+def list_entries(kind: str):
+    authorize("lists.manage")
+    model, title, noun = list_kind(kind)
+    form = ListEntryForm(model=model)
+    if form.validate_on_submit():
+        entry = model(name=form.name.data, description=form.description.data or "")
+        db.session.add(entry)
+        db.session.flush()
+        audit.record(f"{model.__tablename__}.create", entry, f"Added {noun} {entry.name}")
+        db.session.commit()
+        flash(_("Added %(name)s.", name=entry.name), "success")
+        return redirect(url_for("coordination.list_entries", kind=kind), 303)
+    entries = list(db.session.scalars(select(model).order_by(model.archived_at.is_not(None),
+                                                             model.name)))
+    return render("coordination/list_entries.html", kind=kind, title=title, noun=noun,
+                  entries=entries, form=form, button_form=EmptyForm(),
+                  status=form_status(form))
+
+
+@bp.route("/<any(areas, themes):kind>/<int:entry_id>", methods=["GET", "POST"])
+def edit_list_entry(kind: str, entry_id: int):
+    model, title, noun = list_kind(kind)
+    entry = load(model, entry_id, need="lists.manage")
+    form = ListEntryForm(obj=entry, model=model, entry=entry)
+    if form.validate_on_submit():
+        diff = audit.changes(entry, ["name", "description"],
+                             {"name": form.name.data, "description": form.description.data or ""})
+        form.populate_obj(entry)
+        entry.description = entry.description or ""
+        if diff:
+            audit.record(f"{model.__tablename__}.edit", entry, f"Edited {noun} {entry.name}",
+                         changes=diff)
+        db.session.commit()
+        flash(_("Saved %(name)s.", name=entry.name), "success")
+        return redirect(url_for("coordination.list_entries", kind=kind), 303)
+    return render("coordination/edit_list_entry.html", kind=kind, title=title, noun=noun,
+                  entry=entry, form=form, status=form_status(form))
+
+
+@bp.post("/<any(areas, themes):kind>/<int:entry_id>/archive")
+def archive_list_entry(kind: str, entry_id: int):
+    model, _title, noun = list_kind(kind)
+    entry = load(model, entry_id, need="lists.manage")
+    if EmptyForm().validate_on_submit():
+        if entry.archived_at is None:
+            entry.archived_at = datetime.now(UTC)
+            audit.record(f"{model.__tablename__}.archive", entry, f"Retired {noun} {entry.name}")
+        else:
+            entry.archived_at = None
+            audit.record(f"{model.__tablename__}.restore", entry,
+                         f"Brought back {noun} {entry.name}")
+        db.session.commit()
+    return redirect(url_for("coordination.list_entries", kind=kind), 303)
+
+
+@bp.get("/audit")
+def audit_log():
+    authorize("audit.view")
+    form = AuditFilterForm(request.args)
+    form.validate()
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
+             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    if form.action.data:
+        query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render("coordination/audit.html", fragments=("results",), form=form, page=page)

@@ -1,0 +1,1 @@
+"""What several features share: database types, permissions, htmx rendering, markdown, time."""

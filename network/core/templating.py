@@ -1,0 +1,47 @@
+"""What every template can use: permissions, markdown, local times, the site's name."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask, current_app, has_request_context, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from network.core.markdown import render_markdown
+from network.core.permissions import can
+from network.core.time import format_day, format_when
+
+
+def page_url(page_number: int) -> str:
+    """The current address with ?page= changed, keeping filters."""
+    args = request.args.to_dict()
+    args["page"] = str(page_number)
+    return f"{request.path}?{urlencode(args)}"
+
+
+def external_url(value: str | None) -> str:
+    """A web address someone typed, only if it is http(s): never javascript: or data:."""
+    value = (value or "").strip()
+    return value if urlsplit(value).scheme in ("http", "https") else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["external_url"] = external_url
+    app.jinja_env.globals.update(can=can, page_url=page_url)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def site():
+        return {
+            "site_name": current_app.config["SITE_NAME"],
+            "borough_name": current_app.config["BOROUGH_NAME"],
+            "coordinator_email": current_app.config["COORDINATOR_EMAIL"],
+            "htmx_csrf_token": generate_csrf if (has_request_context()
+                                                 and current_user.is_authenticated) else None,
+        }

@@ -1,0 +1,113 @@
+"""Counts of recent attempts (failed logins, reset requests) shared by every worker.
+
+In the database by default, in Redis when REDIS_URL is set. Both keep a sliding window.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from flask import current_app
+from sqlalchemy import String, delete, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from network.extensions import db
+
+
+class ThrottleHit(db.Model):
+    __tablename__ = "throttle_hit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+KEEP_HITS_FOR = timedelta(days=1)
+
+
+class DatabaseThrottle:
+    """Hits are rows, written in the request's own transaction (SQLite has one writer)."""
+
+    def count(self, key: str, window: int) -> int:
+        since = datetime.now(UTC) - timedelta(seconds=window)
+        return db.session.scalar(
+            select(func.count()).select_from(ThrottleHit)
+            .where(ThrottleHit.key == key, ThrottleHit.at > since)
+        ) or 0
+
+    def oldest(self, key: str, window: int) -> datetime | None:
+        since = datetime.now(UTC) - timedelta(seconds=window)
+        return db.session.scalar(
+            select(func.min(ThrottleHit.at)).where(ThrottleHit.key == key, ThrottleHit.at > since)
+        )
+
+    def hit(self, key: str, window: int) -> None:
+        now = datetime.now(UTC)
+        db.session.execute(delete(ThrottleHit).where(ThrottleHit.at < now - KEEP_HITS_FOR))
+        db.session.add(ThrottleHit(key=key, at=now))
+
+    def clear(self, key: str) -> None:
+        db.session.execute(delete(ThrottleHit).where(ThrottleHit.key == key))
+
+
+class RedisThrottle:
+    """Hits are members of a sorted set scored by time, for several app servers."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+
+    def _trim(self, key: str, window: int) -> None:
+        self.redis.zremrangebyscore(key, 0, time.time() - window)
+
+    def count(self, key: str, window: int) -> int:
+        self._trim(key, window)
+        return int(self.redis.zcard(key))
+
+    def oldest(self, key: str, window: int) -> datetime | None:
+        self._trim(key, window)
+        first = self.redis.zrange(key, 0, 0, withscores=True)
+        return datetime.fromtimestamp(first[0][1], UTC) if first else None
+
+    def hit(self, key: str, window: int) -> None:
+        pipe = self.redis.pipeline()
+        pipe.zadd(key, {uuid.uuid4().hex: time.time()})
+        pipe.expire(key, window)
+        pipe.execute()
+
+    def clear(self, key: str) -> None:
+        self.redis.delete(key)
+
+
+@cache
+def _redis_throttle(url: str) -> RedisThrottle:
+    return RedisThrottle(url)
+
+
+def backend() -> DatabaseThrottle | RedisThrottle:
+    url = current_app.config.get("REDIS_URL")
+    return _redis_throttle(url) if url else DatabaseThrottle()
+
+
+def seconds_blocked(key: str, limit: tuple[int, int]) -> int:
+    """0 if another attempt is allowed under (attempts, window seconds), else seconds to wait."""
+    attempts, window = limit
+    store = backend()
+    if store.count(key, window) < attempts:
+        return 0
+    oldest = store.oldest(key, window)
+    if oldest is None:
+        return 0
+    return max(1, int((oldest + timedelta(seconds=window) - datetime.now(UTC)).total_seconds()) + 1)
+
+
+def hit(key: str, limit: tuple[int, int]) -> None:
+    backend().hit(key, limit[1])
+
+
+def clear(key: str) -> None:
+    backend().clear(key)

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, SelectField, SelectMultipleField
+from wtforms.validators import URL, Email, InputRequired, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from network.core.forms import (
+    SearchForm,
+    VersionField,
+    area_field,
+    email_field,
+    lower_strip,
+    options,
+    text_field,
+)
+from network.extensions import db
+from network.members.models import (
+    ORG_KIND_LABELS,
+    Area,
+    Organisation,
+    OrgKind,
+    OrgStatus,
+    Theme,
+    name_key,
+)
+
+DESCRIPTION_MAX = 3000
+NAME_TAKEN = _l("An organisation with this name is already a member or has applied. If it is "
+                "yours, ask its contact to invite you.")
+
+
+def live_choices(model) -> list:
+    rows = db.session.scalars(select(model).where(model.archived_at.is_(None))
+                              .order_by(model.name))
+    return options(*((str(row.id), row.name) for row in rows))
+
+
+def kind_choices() -> list:
+    return options(*((kind.value, label) for kind, label in ORG_KIND_LABELS.items()))
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OrganisationProfileForm(FlaskForm):
+    """What an organisation says about itself: filled in to join, edited by its contacts."""
+
+    name = text_field(_l("Name of the organisation"), 120)
+    kind = SelectField(_l("What kind of organisation is it?"),
+                       validators=[InputRequired(_l("Choose one."))])
+    area = SelectField(_l("Neighbourhood area"), validate_choice=True,
+                       description=_l("Where most of your work happens."))
+    themes = CheckboxesField(_l("Themes you work on"),
+                             description=_l("Choose any that fit."))
+    description = area_field(_l("What the organisation does"), DESCRIPTION_MAX,
+                             optional=False,
+                             description=_l("A few sentences. You can use Markdown."))
+    contribution = area_field(_l("What you bring to the table"), DESCRIPTION_MAX,
+                              description=_l("Premises, equipment, skills, time, contacts "
+                                             "you could share with other groups."))
+    governing_document = text_field(
+        _l("Governing document or mandate"), 300,
+        description=_l("For example: constitution adopted at our 2021 AGM; or a mandate "
+                       "from a residents' meeting."))
+    registered_number = text_field(_l("Registered charity or company number, if any"), 40,
+                                   optional=True)
+    website = text_field(_l("Website"), 200, optional=True,
+                         render_kw={"inputmode": "url", "placeholder": "https://"})
+    public_email = text_field(_l("Public email address"), 254, optional=True,
+                              description=_l("Shown to everyone on your page."),
+                              render_kw={"inputmode": "email"})
+    phone = text_field(_l("Public phone number"), 40, optional=True,
+                       render_kw={"inputmode": "tel", "autocomplete": "off"})
+
+    def __init__(self, *args, organisation: Organisation | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.kind.choices = [*options(("", _l("Choose…"))), *kind_choices()]
+        self.area.choices = [*options(("", _l("Borough-wide, or not sure"))),
+                             *live_choices(Area)]
+        self.themes.choices = live_choices(Theme)
+
+    def validate_name(self, field):
+        query = select(Organisation.id).where(Organisation.name_key == name_key(field.data),
+                                              Organisation.status != OrgStatus.DECLINED)
+        if self.organisation is not None:
+            query = query.where(Organisation.id != self.organisation.id)
+        if db.session.scalar(query) is not None:
+            raise ValidationError(NAME_TAKEN)
+
+    def validate_website(self, field):
+        if field.data:
+            if not field.data.startswith(("http://", "https://")):
+                field.data = "https://" + field.data
+            URL(message=_l("That does not look like a web address."))(self, field)
+
+    def validate_public_email(self, field):
+        if field.data:
+            field.data = lower_strip(field.data)
+            Email(message=_l("That does not look like an email address."),
+                  check_deliverability=False)(self, field)
+
+    def profile_values(self) -> dict:
+        """The submitted profile as model values, areas and themes loaded."""
+        area_id = int(self.area.data) if self.area.data else None
+        theme_ids = [int(value) for value in self.themes.data or []]
+        themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(theme_ids))
+                                         .order_by(Theme.name))) if theme_ids else []
+        return {
+            "name": self.name.data,
+            "kind": OrgKind(self.kind.data),
+            "area": db.session.get(Area, area_id) if area_id else None,
+            "themes": themes,
+            "description": self.description.data or "",
+            "contribution": self.contribution.data or "",
+            "governing_document": self.governing_document.data or "",
+            "registered_number": self.registered_number.data or "",
+            "website": self.website.data or "",
+            "public_email": self.public_email.data or "",
+            "phone": self.phone.data or "",
+        }
+
+
+class JoinForm(OrganisationProfileForm):
+    contact_name = text_field(_l("Your name"), 80, render_kw={"autocomplete": "name"})
+    contact_email = email_field(_l("Your email address"),
+                                description=_l("We send the invitation to join here."))
+    message = area_field(_l("Anything else the coordinators should know?"), 2000)
+    agree_memorandum = BooleanField(
+        _l("We have read the memorandum of understanding and agree to it"),
+        validators=[InputRequired(_l("To join, your organisation needs to agree to the "
+                                     "memorandum of understanding."))],
+    )
+
+
+class EditOrganisationForm(OrganisationProfileForm):
+    version = VersionField()
+
+
+class InviteForm(FlaskForm):
+    email = email_field(_l("Their email address"))
+    name = text_field(_l("Their name"), 80, optional=True)
+    as_contact = BooleanField(_l("Make them a contact too (they can edit this page and "
+                                 "invite people)"))
+
+
+class OrganisationStatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=options(
+        (OrgStatus.APPROVED.value, _l("Member in good standing")),
+        (OrgStatus.SUSPENDED.value, _l("Suspended")),
+        (OrgStatus.LEFT.value, _l("Has left the network")),
+    ))
+    reason = area_field(_l("Reason"), 500,
+                        description=_l("Needed to suspend or to record leaving. The "
+                                       "organisation's contacts see it."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.status.data != OrgStatus.APPROVED.value and not self.reason.data:
+            self.reason.errors = [*self.reason.errors, _l("Give the reason.")]
+            return False
+        return valid
+
+
+class DirectoryFilterForm(SearchForm):
+    q = text_field(_l("Name contains"), 80, optional=True, render_kw={"type": "search"})
+    area = SelectField(_l("Area"), validate_choice=False)
+    theme = SelectField(_l("Theme"), validate_choice=False)
+    kind = SelectField(_l("Kind"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area.choices = [*options(("", _l("Any area"))), *live_choices(Area)]
+        self.theme.choices = [*options(("", _l("Any theme"))), *live_choices(Theme)]
+        self.kind.choices = [*options(("", _l("Any kind"))), *kind_choices()]
+
+    def chosen_id(self, field) -> int | None:
+        return int(field.data) if field.data and field.data.isdigit() else None
+
+    def chosen_kind(self) -> OrgKind | None:
+        try:
+            return OrgKind(self.kind.data) if self.kind.data else None
+        except ValueError:
+            return None
+

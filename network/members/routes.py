@@ -1,0 +1,340 @@
+"""The directory of member organisations, their pages, joining, and managing their people."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from network.auth.forms import AcceptInvitationForm
+from network.auth.services import find_person, start_session
+from network.core import audit, throttle
+from network.core.forms import EmptyForm
+from network.core.htmx import form_status, render
+from network.core.permissions import authorize, can, load
+from network.extensions import db
+from network.members import services
+from network.members.forms import (
+    NAME_TAKEN,
+    DirectoryFilterForm,
+    EditOrganisationForm,
+    InviteForm,
+    JoinForm,
+    OrganisationStatusForm,
+)
+from network.members.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    OrgStatus,
+    name_key,
+    organisation_theme,
+)
+
+bp = Blueprint("members", __name__)
+
+PROFILE_FIELDS = ["name", "kind", "area", "themes", "description", "contribution",
+                  "governing_document", "registered_number", "website", "public_email", "phone"]
+
+
+@bp.get("/organisations")
+def directory():
+    authorize("directory.view")
+    form = DirectoryFilterForm(request.args)
+    form.validate()
+    query = (select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
+             .options(selectinload(Organisation.themes), selectinload(Organisation.area))
+             .order_by(Organisation.name))
+    if form.q.data:
+        query = query.where(Organisation.name.ilike(f"%{form.q.data}%"))
+    if area_id := form.chosen_id(form.area):
+        query = query.where(Organisation.area_id == area_id)
+    if theme_id := form.chosen_id(form.theme):
+        query = query.where(Organisation.id.in_(
+            select(organisation_theme.c.organisation_id)
+            .where(organisation_theme.c.theme_id == theme_id)))
+    if kind := form.chosen_kind():
+        query = query.where(Organisation.kind == kind)
+    page = db.paginate(query, per_page=20, error_out=False)
+    return render("members/directory.html", fragments=("results",), form=form, page=page)
+
+
+def load_organisation(org_id: int, need: str) -> Organisation:
+    return load(Organisation, org_id, need=need, visible="org.view")
+
+
+@bp.get("/organisations/<int:org_id>")
+@bp.get("/organisations/<int:org_id>-<slug>")
+def organisation(org_id: int, slug: str | None = None):
+    org = load_organisation(org_id, "org.view")
+    if slug != org.slug:
+        return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 301)
+    return render("members/organisation.html", **organisation_context(org))
+
+
+def current_memberships(org: Organisation) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).where(Membership.organisation_id == org.id,
+                                 Membership.left_at.is_(None))
+        .options(selectinload(Membership.person))
+        .order_by(Membership.is_contact.desc(), Membership.joined_at)))
+
+
+def organisation_context(org: Organisation, status_form: OrganisationStatusForm | None = None):
+    if status_form is None and can("org.change_status", org):
+        status_form = OrganisationStatusForm(status=org.status.value, reason=org.status_reason)
+    return {
+        "org": org,
+        "people": current_memberships(org) if can("org.view_people", org) else [],
+        "status_form": status_form,
+        "confirm_form": EmptyForm(),
+    }
+
+
+@bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
+def edit_organisation(org_id: int):
+    org = load_organisation(org_id, "org.edit")
+    form = EditOrganisationForm(
+        organisation=org,
+        data=None if request.method == "POST" else {
+            "name": org.name, "kind": org.kind.value,
+            "area": str(org.area_id) if org.area_id else "",
+            "themes": [str(theme.id) for theme in org.themes],
+            "description": org.description, "contribution": org.contribution,
+            "governing_document": org.governing_document,
+            "registered_number": org.registered_number, "website": org.website,
+            "public_email": org.public_email, "phone": org.phone, "version": org.version,
+        })
+    if form.validate_on_submit():
+        if form.version.data != org.version:
+            form.version.errors = [_("Someone else saved changes to this page while you were "
+                                     "editing. Their version is shown below yours: copy "
+                                     "anything you need, then save again.")]
+            form.version.data = org.version
+        else:
+            values = form.profile_values()
+            diff = audit.changes(org, PROFILE_FIELDS, values)
+            for field, value in values.items():
+                setattr(org, field, value)
+            org.name_key = name_key(org.name)
+            if diff:
+                audit.record("organisation.edit", org, f"Edited the profile of {org.name}",
+                             changes=diff)
+            db.session.commit()
+            flash(_("The profile is saved."), "success")
+            return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 303)
+    conflict = bool(form.version.errors)
+    return render("members/edit_organisation.html", org=org, form=form, conflict=conflict,
+                  status=409 if conflict else form_status(form))
+
+
+@bp.post("/organisations/<int:org_id>/confirm-active")
+def confirm_active(org_id: int):
+    org = load_organisation(org_id, "org.edit")
+    if EmptyForm().validate_on_submit():
+        services.confirm_active(org, current_user)
+        db.session.commit()
+        flash(_("Thank you: %(name)s is recorded as still active.", name=org.name), "success")
+    return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 303)
+
+
+@bp.post("/organisations/<int:org_id>/status")
+def change_status(org_id: int):
+    org = load_organisation(org_id, "org.change_status")
+    form = OrganisationStatusForm()
+    if org.status in (OrgStatus.APPLIED, OrgStatus.DECLINED):
+        abort(409)
+    if form.validate_on_submit():
+        services.change_status(org, OrgStatus(form.status.data), form.reason.data or "",
+                               current_user)
+        db.session.commit()
+        flash(_("%(name)s is now: %(status)s.", name=org.name, status=org.status.label),
+              "success")
+        return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 303)
+    return render("members/organisation.html", **organisation_context(org, form),
+                  status=form_status(form))
+
+
+def people_page(org: Organisation, invite_form: InviteForm, status: int = 200):
+    memberships = current_memberships(org)
+    invitations = list(db.session.scalars(
+        select(Invitation).where(Invitation.organisation_id == org.id,
+                                 Invitation.accepted_at.is_(None),
+                                 Invitation.cancelled_at.is_(None))
+        .order_by(Invitation.created_at)))
+    return render("members/people.html", fragments=("people",), org=org,
+                  memberships=memberships, invitations=invitations, invite_form=invite_form,
+                  button_form=EmptyForm(), now=datetime.now(UTC), status=status)
+
+
+@bp.route("/organisations/<int:org_id>/people", methods=["GET", "POST"])
+def people(org_id: int):
+    org = load_organisation(org_id, "org.manage_people")
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite(org, form.email.data, form.name.data or "", form.as_contact.data,
+                            current_user)
+        except services.MembershipError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("members.people", org_id=org.id), 303)
+    return people_page(org, form, status=form_status(form))
+
+
+def load_membership(org: Organisation, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.organisation_id != org.id or membership.left_at:
+        abort(404)
+    return membership
+
+
+@bp.post("/organisations/<int:org_id>/people/<int:membership_id>/remove")
+def remove_person(org_id: int, membership_id: int):
+    org = load_organisation(org_id, "org.manage_people")
+    membership = load_membership(org, membership_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.remove_member(membership, current_user)
+        except services.MembershipError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is no longer in %(org)s.", name=membership.person.display_name,
+                    org=org.name), "success")
+    return redirect(url_for("members.people", org_id=org.id), 303)
+
+
+@bp.post("/organisations/<int:org_id>/people/<int:membership_id>/contact")
+def set_contact(org_id: int, membership_id: int):
+    org = load_organisation(org_id, "org.manage_people")
+    membership = load_membership(org, membership_id)
+    if EmptyForm().validate_on_submit():
+        make_contact = request.form.get("contact") == "1"
+        try:
+            services.set_contact(membership, make_contact, current_user)
+        except services.MembershipError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+    return redirect(url_for("members.people", org_id=org.id), 303)
+
+
+def load_invitation(org: Organisation, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if (invitation is None or invitation.organisation_id != org.id
+            or invitation.accepted_at or invitation.cancelled_at):
+        abort(404)
+    return invitation
+
+
+@bp.post("/organisations/<int:org_id>/invitations/<int:invitation_id>/resend")
+def resend_invitation(org_id: int, invitation_id: int):
+    org = load_organisation(org_id, "org.manage_people")
+    invitation = load_invitation(org, invitation_id)
+    if EmptyForm().validate_on_submit():
+        services.invite(org, invitation.email, invitation.name, invitation.as_contact,
+                        current_user)
+        db.session.commit()
+        flash(_("A new link has gone to %(email)s.", email=invitation.email), "success")
+    return redirect(url_for("members.people", org_id=org.id), 303)
+
+
+@bp.post("/organisations/<int:org_id>/invitations/<int:invitation_id>/cancel")
+def cancel_invitation(org_id: int, invitation_id: int):
+    org = load_organisation(org_id, "org.manage_people")
+    invitation = load_invitation(org, invitation_id)
+    if EmptyForm().validate_on_submit():
+        services.cancel_invitation(invitation, current_user)
+        db.session.commit()
+        flash(_("The invitation to %(email)s is cancelled.", email=invitation.email),
+              "success")
+    return redirect(url_for("members.people", org_id=org.id), 303)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join():
+    authorize("org.apply")
+    form = JoinForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.contact_name.data = current_user.display_name
+        form.contact_email.data = current_user.email
+    blocked = 0
+    if form.validate_on_submit():
+        limit = current_app.config["APPLY_LIMIT_PER_ADDRESS"]
+        key = f"apply:address:{request.remote_addr}"
+        blocked = throttle.seconds_blocked(key, limit)
+        if blocked:
+            form.name.errors.append(_("Too many applications from this connection today. "
+                                      "Please try again tomorrow, or email the coordinators."))
+        else:
+            throttle.hit(key, limit)
+            try:
+                application = services.submit_application(
+                    form.profile_values(), form.contact_name.data, form.contact_email.data,
+                    form.message.data or "",
+                    current_user if current_user.is_authenticated else None)
+                db.session.commit()
+            except IntegrityError:  # a concurrent submit of the same name got there first
+                db.session.rollback()
+                form.name.errors.append(NAME_TAKEN)
+            else:
+                return redirect(url_for("members.join_sent",
+                                        name=application.organisation.name), 303)
+    return render("members/join.html", form=form,
+                  status=429 if blocked else form_status(form))
+
+
+@bp.get("/join/sent")
+def join_sent():
+    return render("members/join_sent.html", name=request.args.get("name", "")[:120])
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    invitation = services.pending_invitation(token)
+    if invitation is None:
+        return render("members/invitation_gone.html", status=410)
+    existing = find_person(invitation.email)
+    if existing is not None:
+        # The address has an account: its owner logs in, then joins with one button.
+        if not current_user.is_authenticated or current_user.id != existing.id:
+            return render("members/invitation_login.html", invitation=invitation,
+                          wrong_account=current_user.is_authenticated)
+        form = EmptyForm()
+        if form.validate_on_submit():
+            try:
+                services.accept_invitation(invitation, current_user)
+            except services.MembershipError:
+                db.session.rollback()
+                return render("members/invitation_gone.html", status=410)
+            db.session.commit()
+            flash(_("You are now in %(name)s.", name=invitation.organisation.name), "success")
+            return redirect(url_for("pages.dashboard"), 303)
+        return render("members/invitation_join.html", invitation=invitation, form=form)
+
+    form = AcceptInvitationForm(email=invitation.email)
+    if request.method == "GET" and not form.display_name.data:
+        form.display_name.data = invitation.name
+    if form.validate_on_submit():
+        try:
+            person = services.accept_invitation(invitation, display_name=form.display_name.data,
+                                                password=form.password.data)
+        except services.MembershipError:
+            db.session.rollback()
+            return render("members/invitation_gone.html", status=410)
+        start_session(person)
+        db.session.commit()
+        flash(_("Welcome, %(name)s. You are now in %(org)s.", name=person.display_name,
+                org=invitation.organisation.name), "success")
+        return redirect(url_for("pages.dashboard"), 303)
+    return render("members/invitation_accept.html", invitation=invitation, form=form,
+                  status=form_status(form))
+

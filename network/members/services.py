@@ -1,0 +1,235 @@
+"""Joining the network and belonging to an organisation: applications, invitations, removals.
+
+Each function changes the session and queues its email and audit entry; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from network.auth.models import Person, Role
+from network.auth.passwords import hash_password
+from network.core import audit
+from network.core.time import today
+from network.core.tokens import hash_token, new_token
+from network.extensions import db
+from network.members.models import (
+    Application,
+    Invitation,
+    Membership,
+    Organisation,
+    OrgStatus,
+    name_key,
+)
+from network.notify.mail import queue_email
+
+
+class MembershipError(Exception):
+    """A request that cannot be carried out, with a message for the person who made it."""
+
+
+def coordinators() -> list[Person]:
+    return list(db.session.scalars(
+        select(Person).where(Person.role.in_([Role.COORDINATOR, Role.ADMIN]),
+                             Person.suspended_at.is_(None))))
+
+
+def pending_applications_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Organisation)
+                             .where(Organisation.status == OrgStatus.APPLIED)) or 0
+
+
+def submit_application(profile: dict, contact_name: str, contact_email: str, message: str,
+                       applicant: Person | None) -> Application:
+    organisation = Organisation(status=OrgStatus.APPLIED, name_key=name_key(profile["name"]),
+                                **profile)
+    application = Application(organisation=organisation, contact_name=contact_name,
+                              contact_email=contact_email, message=message,
+                              applicant_id=applicant.id if applicant else None)
+    db.session.add_all([organisation, application])
+    db.session.flush()
+    queue_email(contact_email, _("We have your application to join"),
+                "email/application_received.txt", application=application)
+    review_url = url_for("coordination.application", application_id=application.id,
+                         _external=True)
+    for coordinator in coordinators():
+        queue_email(coordinator.email, _("New application: %(name)s", name=organisation.name),
+                    "email/application_to_review.txt", application=application,
+                    link=review_url, coordinator=coordinator)
+    return application
+
+
+def approve(application: Application, coordinator: Person) -> Invitation:
+    organisation = application.organisation
+    if organisation.status != OrgStatus.APPLIED:
+        raise MembershipError(_("This application has already been decided."))
+    now = datetime.now(UTC)
+    organisation.status = OrgStatus.APPROVED
+    organisation.approved_at = now
+    organisation.mou_agreed_on = application.submitted_at.date()
+    application.decided_at = now
+    application.decided_by_id = coordinator.id
+    invitation, raw = _new_invitation(organisation, application.contact_email,
+                                      application.contact_name, as_contact=True,
+                                      invited_by=coordinator)
+    queue_email(application.contact_email, _("Welcome: %(name)s has joined the network",
+                                             name=organisation.name),
+                "email/application_approved.txt", application=application,
+                link=url_for("members.accept_invitation", token=raw, _external=True),
+                invitation=invitation)
+    audit.record("application.approve", organisation, f"Approved {organisation.name}",
+                 actor=coordinator, application=application.id)
+    return invitation
+
+
+def decline(application: Application, coordinator: Person, reason: str) -> None:
+    organisation = application.organisation
+    if organisation.status != OrgStatus.APPLIED:
+        raise MembershipError(_("This application has already been decided."))
+    organisation.status = OrgStatus.DECLINED
+    organisation.status_reason = reason
+    application.decided_at = datetime.now(UTC)
+    application.decided_by_id = coordinator.id
+    application.decision_reason = reason
+    queue_email(application.contact_email, _("Your application to join"),
+                "email/application_declined.txt", application=application, reason=reason)
+    audit.record("application.decline", organisation, f"Declined {organisation.name}",
+                 actor=coordinator, application=application.id, reason=reason)
+
+
+def _new_invitation(organisation: Organisation, email: str, name: str, *, as_contact: bool,
+                    invited_by: Person) -> tuple[Invitation, str]:
+    """A pending invitation with a fresh link; asking again renews the one already pending."""
+    raw, hashed = new_token()
+    expires_at = datetime.now(UTC) + current_app.config["INVITATION_VALID_FOR"]
+    invitation = db.session.scalar(select(Invitation).where(
+        Invitation.organisation_id == organisation.id, Invitation.email == email,
+        Invitation.accepted_at.is_(None), Invitation.cancelled_at.is_(None)))
+    if invitation is None:
+        invitation = Invitation(organisation=organisation, email=email)
+        db.session.add(invitation)
+    invitation.name = name or invitation.name
+    invitation.as_contact = as_contact or invitation.as_contact
+    invitation.invited_by_id = invited_by.id
+    invitation.token_hash = hashed
+    invitation.expires_at = expires_at
+    db.session.flush()
+    return invitation, raw
+
+
+def invite(organisation: Organisation, email: str, name: str, as_contact: bool,
+           invited_by: Person) -> Invitation:
+    already = db.session.scalar(
+        select(Membership).join(Person, Membership.person_id == Person.id)
+        .where(Membership.organisation_id == organisation.id, Membership.left_at.is_(None),
+               Person.email == email))
+    if already is not None:
+        raise MembershipError(_("%(email)s is already in %(name)s.", email=email,
+                                name=organisation.name))
+    invitation, raw = _new_invitation(organisation, email, name, as_contact=as_contact,
+                                      invited_by=invited_by)
+    queue_email(email, _("%(person)s invites you to join %(name)s on %(site)s",
+                         person=invited_by.display_name, name=organisation.name,
+                         site=current_app.config["SITE_NAME"]),
+                "email/invitation.txt", invitation=invitation, inviter=invited_by,
+                link=url_for("members.accept_invitation", token=raw, _external=True))
+    audit.record("invitation.send", organisation, f"Invited {email} to {organisation.name}",
+                 actor=invited_by, email=email, as_contact=as_contact)
+    return invitation
+
+
+def cancel_invitation(invitation: Invitation, by: Person) -> None:
+    invitation.cancelled_at = datetime.now(UTC)
+    audit.record("invitation.cancel", invitation.organisation,
+                 f"Cancelled the invitation of {invitation.email}", actor=by,
+                 email=invitation.email)
+
+
+def pending_invitation(raw: str) -> Invitation | None:
+    invitation = db.session.scalar(select(Invitation)
+                                   .where(Invitation.token_hash == hash_token(raw)))
+    if invitation is None or not invitation.is_usable(datetime.now(UTC)):
+        return None
+    if invitation.organisation.status != OrgStatus.APPROVED:
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, person: Person | None = None, *,
+                      display_name: str = "", password: str = "") -> Person:
+    """Join the organisation, creating the account first if there is none. Works once."""
+    taken = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
+               Invitation.cancelled_at.is_(None))
+        .values(accepted_at=datetime.now(UTC)))
+    if taken.rowcount != 1:
+        raise MembershipError(_("This invitation has already been used."))
+    if person is None:
+        person = Person(email=invitation.email, display_name=display_name,
+                        password_hash=hash_password(password), role=Role.MEMBER)
+        db.session.add(person)
+        db.session.flush()
+    elif person.role == Role.ASSOCIATE:
+        person.role = Role.MEMBER
+    membership = db.session.scalar(select(Membership).where(
+        Membership.person_id == person.id, Membership.organisation_id == invitation.organisation_id,
+        Membership.left_at.is_(None)))
+    if membership is None:
+        membership = Membership(person_id=person.id, organisation_id=invitation.organisation_id)
+        db.session.add(membership)
+    membership.is_contact = membership.is_contact or invitation.as_contact
+    audit.record("invitation.accept", invitation.organisation,
+                 f"{person.email} joined {invitation.organisation.name}", actor=person)
+    return person
+
+
+def remove_member(membership: Membership, by: Person) -> None:
+    organisation = membership.organisation
+    if membership.is_contact:
+        other_contacts = [m for m in organisation.memberships
+                          if m.is_contact and m.id != membership.id]
+        if not other_contacts and not by.is_coordinator:
+            raise MembershipError(_("Every organisation needs a contact. Make someone else a "
+                                    "contact first."))
+    membership.left_at = datetime.now(UTC)
+    membership.removed_by_id = by.id
+    audit.record("membership.remove", organisation,
+                 f"Removed {membership.person.display_name} from {organisation.name}",
+                 actor=by, person=membership.person_id)
+
+
+def set_contact(membership: Membership, is_contact: bool, by: Person) -> None:
+    if not is_contact and membership.is_contact:
+        others = [m for m in membership.organisation.memberships
+                  if m.is_contact and m.id != membership.id]
+        if not others and not by.is_coordinator:
+            raise MembershipError(_("Every organisation needs a contact. Make someone else a "
+                                    "contact first."))
+    membership.is_contact = is_contact
+    audit.record("membership.contact" if is_contact else "membership.uncontact",
+                 membership.organisation,
+                 f"{membership.person.display_name} is {'now' if is_contact else 'no longer'} "
+                 f"a contact for {membership.organisation.name}", actor=by,
+                 person=membership.person_id)
+
+
+def change_status(organisation: Organisation, status: OrgStatus, reason: str,
+                  by: Person) -> None:
+    old = organisation.status
+    organisation.status = status
+    organisation.status_reason = reason if status != OrgStatus.APPROVED else ""
+    audit.record("organisation.status", organisation,
+                 f"{organisation.name}: {old.value} → {status.value}", actor=by,
+                 old=old.value, new=status.value, reason=reason)
+
+
+def confirm_active(organisation: Organisation, by: Person) -> None:
+    organisation.confirmed_active_at = datetime.now(UTC)
+    audit.record("organisation.confirm_active", organisation,
+                 f"{organisation.name} confirmed it is still active ({today().isoformat()})",
+                 actor=by)

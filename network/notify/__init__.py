@@ -1,0 +1,1 @@
+"""Email through an outbox: queued in the transaction that causes it, delivered with retries."""

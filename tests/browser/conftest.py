@@ -1,0 +1,182 @@
+"""Browser tests: Debian's chromium, driven by Playwright, against the app served on loopback.
+
+One browser and one live server per session. The server runs the real app on a SQLite file
+with the demo borough loaded, real CSRF, and mail going to the suite's aiosmtpd server.
+These tests are SQLite only: they do not use the `database_url` or `app` fixtures.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from network import create_app
+from network.config import TestConfig
+from network.extensions import db
+from tests.conftest import IN_CI
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SKIP_MESSAGE = ("browser tests skipped: Debian's chromium is not installed "
+                "(apt-get install chromium)")
+
+# Flask-Compress (1.25) compresses streamed responses (static files) without closing the file
+# that send_file opened; CPython closes it when the response is dropped, with a ResourceWarning,
+# which filterwarnings=error turns into an unraisable exception in the server thread. Only that
+# warning, only for our static files, is let through; the test modules apply it.
+FLASK_COMPRESS_UNCLOSED_STATIC_FILE = pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <_io.FileIO name='[^']*/static/(css|js)/[^']*' mode='rb'"
+    ":pytest.PytestUnraisableExceptionWarning")
+
+VIEWPORTS = [
+    pytest.param({"width": 360, "height": 740}, id="360x740"),
+    pytest.param({"width": 1280, "height": 900}, id="1280x900"),
+]
+
+# Long enough for a slow CI machine, short enough that a missing element fails quickly.
+TIMEOUT_MS = 10_000
+
+
+# --- the browser -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of Debian's chromium; skips without it, and fails in CI."""
+    path = shutil.which(CHROMIUM)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"CI=true but Debian's chromium is not installed at {CHROMIUM}: the "
+                        "browser tests must run in CI (apt-get install chromium).",
+                        pytrace=False)
+        pytest.skip(SKIP_MESSAGE)
+    return path
+
+
+@pytest.fixture(scope="package")
+def browser(chromium) -> Iterator[Browser]:
+    """One chromium for all the browser tests; never `playwright install`ed, Debian's own.
+
+    Launched once per session. It is scoped to this package, not the session, so that it stops
+    after the last browser test: while Playwright's sync API is running, the main thread looks
+    as if an asyncio loop were running in it, and asyncio.run() in any later test would fail.
+    """
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+# --- the live server ---------------------------------------------------------------------------
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    def deliver_mail(self) -> tuple[int, int]:
+        """Send what the app has put in its outbox to the suite's SMTP server."""
+        from network.notify.mail import deliver_due
+
+        with self.app.app_context():
+            return deliver_due()
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]:
+    from network.demo import load_demo
+
+    tmpdir = tmp_path_factory.mktemp("browser")
+    config = TestConfig(f"sqlite:///{tmpdir}/browser.db")
+    config.MAIL_SERVER = "127.0.0.1"
+    config.MAIL_PORT = smtp_server.port
+    config.MAIL_USE_TLS = False
+    config.MAIL_SEND_IMMEDIATELY = False
+    config.WTF_CSRF_ENABLED = True  # the browser carries real tokens
+    # Every browser request comes from 127.0.0.1: the journeys send several applications.
+    config.APPLY_LIMIT_PER_ADDRESS = (100, 24 * 60 * 60)
+    # SESSION_COOKIE_SECURE stays as in TestConfig (True): chromium treats 127.0.0.1 as a
+    # secure context and keeps Secure cookies over plain http there.
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        load_demo()
+        db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+# --- contexts and pages ------------------------------------------------------------------------
+
+IGNORED_CONSOLE = re.compile(r"^Failed to load resource: ")  # network, not script, errors
+
+
+@dataclass
+class ScriptProblems:
+    """Uncaught script errors and CSP refusals seen in a context: with JS on there must be none."""
+
+    seen: list[str] = field(default_factory=list)
+
+    def console(self, message) -> None:
+        if message.type == "error" and not IGNORED_CONSOLE.search(message.text):
+            self.seen.append(f"console: {message.text}")
+
+    def error(self, web_error) -> None:
+        self.seen.append(f"uncaught: {web_error.error}")
+
+
+@pytest.fixture
+def new_context(browser, live_server) -> Iterator[Callable[..., BrowserContext]]:
+    """Make browser contexts (one per person) on the live server; all closed after the test."""
+    made: list[tuple[BrowserContext, ScriptProblems]] = []
+
+    def make(**options) -> BrowserContext:
+        options.setdefault("base_url", live_server.url)
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        problems = ScriptProblems()
+        context.on("console", problems.console)
+        context.on("weberror", problems.error)
+        made.append((context, problems))
+        return context
+
+    yield make
+    seen = [problem for context, problems in made for problem in problems.seen]
+    for context, _problems in made:
+        context.close()
+    if seen:
+        pytest.fail("Script errors in the browser:\n" + "\n".join(seen), pytrace=False)
+
+
+def main_nav(page: Page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    """Log in through the form, from wherever the page is, and wait for the dashboard."""
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile(r"^Hello, "))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))

@@ -1,0 +1,183 @@
+"""axe-core on every page, at 360 px and 1280 px, as a visitor and as an admin: no violations
+of WCAG 2.0, 2.1 and 2.2 A and AA. Colour contrast is checked in the dark scheme too.
+
+Axe is injected with page.evaluate, which the pages' Content-Security-Policy does not apply to,
+so the contexts keep the CSP (no bypass_csp).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.base import AxeResults
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from network.auth.models import Person
+from network.core.tokens import new_token
+from network.demo import DEMO_PASSWORD
+from network.extensions import db
+from network.members.models import (
+    Application,
+    Area,
+    Invitation,
+    Membership,
+    Organisation,
+    OrgStatus,
+    Theme,
+)
+from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, VIEWPORTS, log_in
+from tests.urls import endpoints, url
+
+pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+ALL_RULES = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]},
+            "resultTypes": ["violations"]}
+NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
+
+axe = Axe()
+
+
+# --- the world the URLs are built from -----------------------------------------------------------
+
+def snapshot(obj, *names: str) -> SimpleNamespace:
+    """The attributes tests/urls.py needs, read while the session is open."""
+    return SimpleNamespace(**{name: getattr(obj, name) for name in ("id", *names)})
+
+
+@pytest.fixture(scope="module")
+def w(live_server) -> SimpleNamespace:
+    """The demo borough's objects for tests/urls.py, plus one pending invitation."""
+    with live_server.app.app_context():
+        org_a = db.session.scalar(select(Organisation).where(
+            Organisation.name == "Riverside Tenants' Federation"))
+        pat = db.session.scalar(select(Person).where(Person.email == "pat@example.org"))
+        member = db.session.scalar(select(Person).where(Person.email == "ravi@example.org"))
+        membership = db.session.scalar(select(Membership).where(
+            Membership.person_id == member.id, Membership.organisation_id == org_a.id))
+        application = db.session.scalar(
+            select(Application).join(Application.organisation)
+            .where(Organisation.status == OrgStatus.APPLIED,
+                   Organisation.name == "Northbank Allotment Society"))
+        raw, hashed = new_token()
+        invitation = Invitation(organisation=org_a, email="invitee@example.org",
+                                name="Ivy Invitee", token_hash=hashed, invited_by_id=pat.id,
+                                expires_at=datetime.now(UTC) + timedelta(days=14))
+        db.session.add(invitation)
+        db.session.commit()
+        return SimpleNamespace(
+            org_a=snapshot(org_a, "name", "slug"),
+            member=snapshot(member, "email"),
+            member_membership=snapshot(membership),
+            application=snapshot(application),
+            invitation=snapshot(invitation),
+            invitation_token=raw,
+            housing=snapshot(db.session.scalar(select(Theme).where(Theme.name == "Housing"))),
+            north=snapshot(db.session.scalar(select(Area).where(Area.name == "Northbank"))),
+        )
+
+
+# --- running axe ---------------------------------------------------------------------------------
+
+def violations(page: Page, label: str) -> list[str]:
+    """Axe's findings on the page as it is now, light scheme then dark; [] when clean."""
+    found = []
+    page.emulate_media(color_scheme="light")
+    results = axe.run(page, options=ALL_RULES)
+    if results.violations_count:
+        found.append(f"{label}, light: {ids(results)}\n{results.generate_report()}")
+    # Axe is in the page now: only the colours change with the scheme.
+    page.emulate_media(color_scheme="dark")
+    dark = AxeResults(page.evaluate("options => axe.run(document, options)", CONTRAST))
+    if dark.violations_count:
+        found.append(f"{label}, dark: {ids(dark)}\n{dark.generate_report()}")
+    return found
+
+
+def ids(results) -> str:
+    return ", ".join(v["id"] for v in results.response["violations"])
+
+
+def report(width: int, found: list[str]) -> str:
+    return f"axe violations at {width} px:\n\n" + "\n\n".join(found)
+
+
+def get_pages(live_server, w) -> dict[str, str]:
+    """Every page in the URL map: endpoint -> URL."""
+    app = live_server.app
+    return {endpoint: url(app, endpoint, w)
+            for endpoint, methods in sorted(endpoints(app).items())
+            if "GET" in methods and endpoint not in NOT_PAGES}
+
+
+def check(page: Page, path: str, label: str) -> list[str] | None:
+    """Axe on a page; None if it redirected elsewhere (to log in, or away from /login)."""
+    response = page.goto(path)
+    assert response is not None and response.status < 500, f"{label}: {response}"
+    if urlsplit(page.url).path != urlsplit(path).path:
+        return None
+    return violations(page, label)
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_every_page_has_no_axe_violations(new_context, live_server, w, viewport):
+    width = viewport["width"]
+    pages = get_pages(live_server, w)
+    visitor = new_context(viewport=viewport).new_page()
+    admin = new_context(viewport=viewport).new_page()
+    log_in(admin, "admin@example.org", DEMO_PASSWORD)
+
+    found: list[str] = []
+    checked: set[str] = set()
+    for role, page in (("visitor", visitor), ("admin", admin)):
+        for endpoint, path in pages.items():
+            result = check(page, path, f"{path} ({endpoint}) as {role}")
+            if result is not None:
+                checked.add(endpoint)
+                found.extend(result)
+    unchecked = sorted(set(pages) - checked)
+    assert not unchecked, f"Pages no one could open: {unchecked}"
+    assert not found, report(width, found)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_error_pages_and_forms_with_errors_have_no_axe_violations(new_context, viewport):
+    width = viewport["width"]
+    found: list[str] = []
+    visitor = new_context(viewport=viewport).new_page()
+
+    response = visitor.goto("/no-such-page")
+    assert response is not None and response.status == 404
+    found += violations(visitor, "/no-such-page (404) as visitor")
+
+    visitor.goto("/login")
+    visitor.get_by_role("button", name="Log in").click()
+    expect(visitor.get_by_role("alert")).to_contain_text("Give an email address.")
+    found += violations(visitor, "/login sent empty, as visitor")
+
+    visitor.goto("/join")
+    visitor.get_by_role("button", name="Send the application").click()
+    expect(visitor.get_by_role("alert")).to_contain_text("problems")
+    found += violations(visitor, "/join sent empty, as visitor")
+
+    admin = new_context(viewport=viewport).new_page()
+    log_in(admin, "admin@example.org", DEMO_PASSWORD)
+    response = admin.goto("/no-such-page")
+    assert response is not None and response.status == 404
+    found += violations(admin, "/no-such-page (404) as admin")
+
+    admin.goto("/account")
+    admin.get_by_label("Your name").fill("")
+    admin.get_by_role("button", name="Save", exact=True).click()
+    expect(admin.get_by_role("alert")).to_contain_text("This is needed.")
+    found += violations(admin, "/account sent with no name, as admin")
+
+    assert not found, report(width, found)

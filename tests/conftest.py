@@ -1,0 +1,315 @@
+"""The harness: every test runs against SQLite, and against PostgreSQL when it is configured.
+
+- TEST_DATABASE_URL points at PostgreSQL (CI sets it; CI without it is an error, not a skip).
+- Requests from the test client run in a context of their own, as in production: their own
+  app context, session and `g`. The test's own session ends its transaction before each request.
+- Mail goes to a real SMTP server (aiosmtpd) on loopback.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import socket
+from contextlib import contextmanager
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from network import create_app
+from network.config import TestConfig
+from network.extensions import db
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+
+
+def pytest_configure(config):
+    if IN_CI and not POSTGRES_URL.startswith("postgresql"):
+        raise pytest.UsageError("CI=true but TEST_DATABASE_URL does not point at PostgreSQL: "
+                                "the PostgreSQL run must not be skipped in CI.")
+    if IN_CI and not REDIS_URL.startswith("redis"):
+        raise pytest.UsageError("CI=true but TEST_REDIS_URL is not set: the Redis-backed "
+                                "login limits must be tested in CI.")
+
+
+def pytest_report_header(config):
+    return [
+        "databases: sqlite" + (", postgresql" if POSTGRES_URL else
+                               " (set TEST_DATABASE_URL to run PostgreSQL too)"),
+        "login limits: database" + (", redis" if REDIS_URL else
+                                    " (set TEST_REDIS_URL to test Redis too)"),
+    ]
+
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
+        not POSTGRES_URL, reason="PostgreSQL tests skipped: TEST_DATABASE_URL is not set")),
+]
+
+
+# --- databases -------------------------------------------------------------------------------
+
+def _ensure_postgres_database(url: str) -> None:
+    """Create the test database if the server lacks it (CI starts from a bare server)."""
+    engine_url = sa.engine.make_url(url)
+    admin = sa.create_engine(engine_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                             {"name": engine_url.database})
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{engine_url.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A database with the schema built by the migrations, once per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        _ensure_postgres_database(POSTGRES_URL)
+        url = POSTGRES_URL
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(TestConfig(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_database_url(tmp_path_factory):
+    """A migrated SQLite database for tests about pages rather than databases (page weight)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'pages.db'}"
+    app = create_app(TestConfig(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def demo_app(build_app, sqlite_database_url):
+    """An app on SQLite with the demo borough loaded, in an app context."""
+    from network.demo import load_demo
+
+    app = build_app(sqlite_database_url)
+    with app.app_context():
+        load_demo()
+        yield app
+        db.session.remove()
+
+
+def wipe(engine: sa.Engine) -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+# --- the app and its client ------------------------------------------------------------------
+
+class Client(FlaskClient):
+    """Each request runs in a fresh context, as it would in a server, never in the test's."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():  # not when following a redirect, already inside the request's
+            db.session.rollback()  # end the test's transaction; its objects reload afterwards
+        return contextvars.Context().run(FlaskClient.open, self, *args, **kwargs)
+
+
+@pytest.fixture
+def build_app(smtp_server):
+    """build_app(url, **config) -> an app whose mail goes to the test SMTP server."""
+    made = []
+
+    def build(url: str, **overrides):
+        config = TestConfig(url)
+        config.MAIL_SERVER = "127.0.0.1"
+        config.MAIL_PORT = smtp_server.port
+        config.MAIL_USE_TLS = False
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        app = create_app(config)
+        app.test_client_class = Client
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            wipe(db.engine)
+            db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(build_app, database_url):
+    """make_app(**config) -> an app on the database under test (SQLite, then PostgreSQL)."""
+    return lambda **overrides: build_app(database_url, **overrides)
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def sqlite_app(build_app, sqlite_database_url):
+    """For tests about SQLite itself: runs once, never parametrized by backend."""
+    app = build_app(sqlite_database_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- mail --------------------------------------------------------------------------------------
+
+class Mailbox:
+    """What reached the SMTP server during one test."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    def handle(self, envelope) -> None:
+        self.messages.append(message_from_bytes(envelope.content))
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def last_to(self, address: str) -> Message:
+        found = self.to(address)
+        assert found, f"no email to {address}; got {[m['To'] for m in self.messages]}"
+        return found[-1]
+
+    @staticmethod
+    def body(message: Message) -> str:
+        return message.get_payload(decode=True).decode()
+
+    def link(self, address: str, path_contains: str = "/") -> str:
+        """The path of the first link in the newest email to this address."""
+        body = self.body(self.last_to(address))
+        for url in re.findall(r"https?://\S+", body):
+            if path_contains in url:
+                return re.sub(r"^https?://[^/]+", "", url)
+        raise AssertionError(f"no link containing {path_contains!r} in:\n{body}")
+
+
+class _Handler:
+    def __init__(self) -> None:
+        self.mailbox = Mailbox()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 -- aiosmtpd's name
+        self.mailbox.handle(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    handler = _Handler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.handler_ref = handler
+    controller.port = port
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """Empty at the start of the test; `deliver()` sends the outbox to it."""
+    smtp_server.handler_ref.mailbox = Mailbox()
+    return smtp_server.handler_ref.mailbox
+
+
+@pytest.fixture
+def deliver(app, mailbox):
+    from network.notify.mail import deliver_due
+
+    def send():
+        db.session.rollback()
+        return deliver_due()
+
+    return send
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+NOT_QUERIES = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|PRAGMA|SAVEPOINT|RELEASE)\b", re.I)
+
+
+@contextmanager
+def count_queries(engine: sa.Engine):
+    """Collects the SQL statements run inside the block (transaction control left out)."""
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if not NOT_QUERIES.match(statement):
+            statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
+def queries(app):
+    """`with queries() as statements: client.get(...)`, then assert on len(statements)."""
+    return lambda: count_queries(db.engine)
+
+
+# --- people ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def world(app):
+    from tests.factories import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def login(client):
+    from tests.factories import PASSWORD
+
+    def log_in(person, password=PASSWORD, c=None):
+        response = (c or client).post("/login", data={"email": person.email,
+                                                      "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+        return response
+
+    return log_in

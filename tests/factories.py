@@ -1,0 +1,137 @@
+"""factory_boy factories, and the small world of people and organisations most tests use."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from types import SimpleNamespace
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from network.auth.models import Person, Role
+from network.auth.passwords import hash_password
+from network.core.tokens import new_token
+from network.extensions import db
+from network.members.models import (
+    Application,
+    Area,
+    Invitation,
+    Membership,
+    Organisation,
+    OrgKind,
+    OrgStatus,
+    Theme,
+    name_key,
+)
+
+PASSWORD = "correct horse battery"  # noqa: S105
+
+
+@cache
+def _password_hash(password: str) -> str:
+    return hash_password(password)
+
+
+class Factory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class PersonFactory(Factory):
+    class Meta:
+        model = Person
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    role = Role.MEMBER
+    password_hash = factory.LazyFunction(lambda: _password_hash(PASSWORD))
+
+
+class AreaFactory(Factory):
+    class Meta:
+        model = Area
+
+    name = factory.Sequence(lambda n: f"Area {n}")
+
+
+class ThemeFactory(Factory):
+    class Meta:
+        model = Theme
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class OrganisationFactory(Factory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    name_key = factory.LazyAttribute(lambda o: name_key(o.name))
+    kind = OrgKind.COMMUNITY_GROUP
+    status = OrgStatus.APPROVED
+    description = "We do good work."
+    approved_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class MembershipFactory(Factory):
+    class Meta:
+        model = Membership
+
+    person = factory.SubFactory(PersonFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    is_contact = False
+
+
+class ApplicationFactory(Factory):
+    class Meta:
+        model = Application
+
+    organisation = factory.SubFactory(OrganisationFactory, status=OrgStatus.APPLIED,
+                                      approved_at=None)
+    contact_name = "Hannah Applicant"
+    contact_email = factory.Sequence(lambda n: f"applicant{n}@example.org")
+    message = "Please have us."
+
+
+def make_invitation(organisation, email="invitee@example.org", *, as_contact=False,
+                    invited_by=None, expires_in=timedelta(days=14)) -> tuple[Invitation, str]:
+    raw, hashed = new_token()
+    invitation = Invitation(organisation=organisation, email=email, name="Ivy Invitee",
+                            as_contact=as_contact, token_hash=hashed,
+                            invited_by_id=invited_by.id if invited_by else None,
+                            expires_at=datetime.now(UTC) + expires_in)
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation, raw
+
+
+def build_world() -> SimpleNamespace:
+    """Two member organisations and one person of each role, as the permission tests need."""
+    north, south = AreaFactory(name="North"), AreaFactory(name="South")
+    housing, youth = ThemeFactory(name="Housing"), ThemeFactory(name="Youth")
+    org_a = OrganisationFactory(name="Alpha Tenants", area=north, themes=[housing])
+    org_b = OrganisationFactory(name="Beta Youth Club", area=south, themes=[youth])
+    contact = PersonFactory(email="contact@example.org", display_name="Cora Contact")
+    member = PersonFactory(email="member@example.org", display_name="Mo Member")
+    other = PersonFactory(email="other@example.org", display_name="Otto Other")
+    MembershipFactory(person=contact, organisation=org_a, is_contact=True)
+    member_membership = MembershipFactory(person=member, organisation=org_a)
+    MembershipFactory(person=other, organisation=org_b, is_contact=True)
+    application = ApplicationFactory(organisation__name="Gamma Gardeners")
+    invitation, invitation_token = make_invitation(org_a, invited_by=contact)
+    return SimpleNamespace(
+        north=north, south=south, housing=housing, youth=youth,
+        org_a=org_a, org_b=org_b, application=application,
+        contact=contact, member=member, other_member=other,
+        member_membership=member_membership,
+        invitation=invitation, invitation_token=invitation_token,
+        associate=PersonFactory(email="associate@example.org", display_name="Ana Associate",
+                                role=Role.ASSOCIATE),
+        coordinator=PersonFactory(email="coordinator@example.org",
+                                  display_name="Cam Coordinator", role=Role.COORDINATOR),
+        admin=PersonFactory(email="admin@example.org", display_name="Ada Admin",
+                            role=Role.ADMIN),
+    )

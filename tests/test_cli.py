@@ -1,0 +1,90 @@
+"""The `flask` commands: create-admin, demo load, mail send, backup (and restoring from it)."""
+
+from __future__ import annotations
+
+import contextvars
+import shutil
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select
+
+from network import create_app
+from network.auth.models import Person, Role
+from network.auth.passwords import verify_password
+from network.config import TestConfig
+from network.extensions import db
+from network.members.models import Organisation, OrgStatus
+from network.notify.models import OutboxEmail
+
+
+def cli(app, *args, input=None):
+    db.session.rollback()
+    runner = app.test_cli_runner()
+    return contextvars.Context().run(runner.invoke, args=list(args), input=input)
+
+
+def test_create_admin_makes_a_new_admin_who_can_log_in(app, client):
+    result = cli(app, "create-admin", "--email", "Boss@Example.org", "--name", "Bea Boss",
+                 input="lighthouse keeper 42\nlighthouse keeper 42\n")
+    assert result.exit_code == 0, result.output
+    person = db.session.scalar(select(Person).where(Person.email == "boss@example.org"))
+    assert person.role == Role.ADMIN and verify_password(person.password_hash,
+                                                         "lighthouse keeper 42")
+    assert client.post("/login", data={"email": "boss@example.org",
+                                       "password": "lighthouse keeper 42"}).status_code == 303
+
+
+def test_create_admin_refuses_a_weak_password(app):
+    result = cli(app, "create-admin", "--email", "boss@example.org", "--name", "Bea",
+                 input="password123\npassword123\n")
+    assert result.exit_code != 0
+    assert "most common passwords" in result.output
+    assert db.session.scalar(select(Person)) is None
+
+
+def test_demo_load_fills_an_empty_database_once(app, client):
+    result = cli(app, "demo", "load", "--if-empty")
+    assert result.exit_code == 0, result.output
+    assert "coordinator@example.org" in result.output and "riverside-partnership" in result.output
+    live = db.session.scalar(select(func.count()).select_from(Organisation)
+                             .where(Organisation.status == OrgStatus.APPROVED))
+    assert live >= 7
+    again = cli(app, "demo", "load", "--if-empty")
+    assert again.exit_code == 0 and "was not loaded" in again.output
+    assert cli(app, "demo", "load").exit_code != 0
+    assert client.post("/login", data={"email": "pat@example.org",
+                                       "password": "riverside-partnership"}).status_code == 303
+
+
+def test_mail_send_delivers_the_outbox(app, client, world, mailbox):
+    client.post("/password/forgot", data={"email": world.member.email})
+    result = cli(app, "mail", "send")
+    assert result.exit_code == 0 and "Sent 1" in result.output
+    assert mailbox.last_to(world.member.email)
+    assert db.session.scalar(select(OutboxEmail.sent_at)) is not None
+
+
+def test_backup_is_a_consistent_copy_that_restores(app, world, tmp_path, database_url):
+    if not database_url.startswith("sqlite"):
+        if not shutil.which("pg_dump"):
+            pytest.skip("pg_dump is not installed")
+        result = cli(app, "backup", str(tmp_path / "network.dump"))
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "network.dump").read_bytes().startswith(b"PGDMP")
+        return
+    target = tmp_path / "backups" / "network-backup.db"
+    result = cli(app, "backup", str(target))
+    assert result.exit_code == 0, result.output
+    assert cli(app, "backup", str(target)).exit_code != 0  # never overwrites
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    # Restoring is copying the file into place: the app runs on it with everything there.
+    restored = tmp_path / "restored.db"
+    shutil.copy(target, restored)
+    restored_app = create_app(TestConfig(f"sqlite:///{restored}"))
+    with restored_app.app_context():
+        names = set(db.session.scalars(select(Person.email)))
+        assert {"member@example.org", "coordinator@example.org"} <= names
+        assert db.session.scalar(select(func.count()).select_from(Organisation)) == 3
+        db.engine.dispose()

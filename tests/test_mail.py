@@ -1,0 +1,121 @@
+"""The outbox: mail is queued with the change that causes it and never lost when SMTP is down."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from network.extensions import db
+from network.notify.mail import deliver_due, queue_email, retry_delay
+from network.notify.models import OutboxEmail
+from tests.conftest import free_port
+
+
+def queue(to="someone@example.org", subject="Hello") -> OutboxEmail:
+    from network.auth.models import Person
+
+    with db.session.no_autoflush:
+        email = queue_email(to, subject, "email/account_suspended.txt",
+                            person=Person(display_name="Sam", suspended_reason="testing"))
+    db.session.commit()
+    return email
+
+
+def test_queued_mail_is_delivered_over_smtp_with_proper_headers(app, mailbox):
+    email = queue()
+    assert deliver_due() == (1, 0)
+    message = mailbox.last_to("someone@example.org")
+    assert message["Subject"] == "Hello"
+    assert message["From"] == "Riverside Partnership Network <network@example.org>"
+    assert message["Message-ID"] and message["Date"]
+    assert "Hello Sam," in mailbox.body(message)
+    db.session.refresh(email)
+    assert email.sent_at is not None and email.attempts == 1
+    assert deliver_due() == (0, 0)  # sent once only
+    assert len(mailbox.messages) == 1
+
+
+def test_mail_from_a_change_that_rolls_back_is_never_sent(app, client, world, mailbox, deliver):
+    client.post("/join", data={"name": "", "contact_email": "x@example.org"})  # invalid
+    deliver()
+    assert mailbox.messages == []
+    assert db.session.scalar(select(OutboxEmail)) is None
+
+
+def test_when_the_server_is_down_mail_waits_and_goes_later(make_app, mailbox):
+    down = make_app(MAIL_PORT=free_port())  # nothing listens there
+    with down.app_context():
+        email = queue()
+        assert deliver_due() == (0, 1)
+        db.session.refresh(email)
+        assert email.sent_at is None and email.attempts == 1
+        assert "Error" in email.last_error or "refused" in email.last_error.lower()
+        assert email.next_attempt_at > datetime.now(UTC)
+        assert deliver_due() == (0, 0)  # not due yet: it backs off
+    assert mailbox.messages == []
+    up = make_app()
+    with up.app_context():
+        db.session.execute(db.update(OutboxEmail).values(next_attempt_at=datetime.now(UTC)))
+        db.session.commit()
+        assert deliver_due() == (1, 0)
+    assert len(mailbox.to("someone@example.org")) == 1
+
+
+def test_retries_back_off_to_an_hour_and_give_up_after_three_days_keeping_the_row(make_app):
+    assert [retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 7, 20)] == [1, 2, 4, 60, 60]
+    down = make_app(MAIL_PORT=free_port())
+    with down.app_context():
+        email = queue()
+        email.created_at = datetime.now(UTC) - timedelta(days=4)
+        db.session.commit()
+        deliver_due()
+        db.session.refresh(email)
+        assert email.failed_at is not None and email.sent_at is None
+        assert db.session.get(OutboxEmail, email.id) is not None
+
+
+def test_without_a_mail_server_mail_is_written_to_the_log(make_app, caplog):
+    app = make_app(MAIL_SERVER=None)
+    with app.app_context():
+        queue(subject="Your invitation")
+        with caplog.at_level(logging.INFO, logger="network.mail"):
+            assert deliver_due() == (1, 0)
+    assert "Subject: Your invitation" in caplog.text
+    assert "Hello Sam," in caplog.text
+
+
+def test_two_senders_at_once_deliver_each_email_once(make_app, mailbox):
+    app = make_app()
+    with app.app_context():
+        for n in range(20):
+            queue(to=f"person{n}@example.org")
+    results = []
+
+    def sender():
+        with app.app_context():
+            results.append(deliver_due())
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(sent for sent, _ in results) == 20
+    assert sorted(m["To"] for m in mailbox.messages) == sorted(
+        f"person{n}@example.org" for n in range(20))
+
+
+def test_mail_queued_by_a_request_goes_out_after_the_response(make_app, mailbox):
+    app = make_app(MAIL_SEND_IMMEDIATELY=True)
+    with app.app_context():
+        from tests.factories import build_world
+
+        world = build_world()
+        response = app.test_client().post("/password/forgot",
+                                          data={"email": world.member.email})
+        assert mailbox.messages == []  # nothing sent while the response was being made
+        response.close()  # the server closes the response once it is sent
+        assert "Reset your password" in mailbox.last_to(world.member.email)["Subject"]

@@ -1,0 +1,121 @@
+"""Page weight is a feature: every page, fragment and static file within PRODUCT.md's budgets.
+
+Figures are printed (run with -s to see them): bytes as sent, compressed, with the demo data.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+
+from network.demo import DEMO_PASSWORD
+from tests.urls import demo_world, endpoints, url
+
+KB = 1024
+HTML_BUDGET = 14 * KB
+FRAGMENT_BUDGET = 6 * KB
+CSS_BUDGET = 10 * KB
+JS_BUDGET = 20 * KB
+FIRST_VISIT_BUDGET = 45 * KB
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
+VISITOR_ONLY = {"auth.login"}  # redirects anyone logged in
+
+
+def sent_size(response) -> int:
+    """Bytes on the wire: the body as the server compressed it."""
+    return len(response.get_data())
+
+
+def fetch(client, path, **headers):
+    return client.get(path, headers={"Accept-Encoding": "gzip", **headers})
+
+
+@pytest.fixture
+def demo(demo_app):
+    return demo_world()
+
+
+def test_every_page_is_within_the_html_budget(demo_app, demo):
+    visitor = demo_app.test_client()
+    admin = demo_app.test_client()
+    admin.post("/login", data={"email": "admin@example.org", "password": DEMO_PASSWORD})
+    figures, over = [], []
+    for endpoint, methods in sorted(endpoints(demo_app).items()):
+        if "GET" not in methods or endpoint in NOT_PAGES:
+            continue
+        path = url(demo_app, endpoint, demo)
+        for who, client in (("visitor", visitor), ("admin", admin)):
+            if who == "admin" and endpoint in VISITOR_ONLY:
+                continue
+            response = fetch(client, path)
+            if response.status_code in (301, 302, 303):
+                continue  # a visitor sent to log in: that page is measured on its own
+            size = sent_size(response)
+            figures.append((size, f"{endpoint} as {who}"))
+            if size > HTML_BUDGET:
+                over.append(f"{endpoint} as {who}: {size} bytes")
+    print("\nPage weight, compressed (budget 14 KB):")
+    for size, what in sorted(figures, reverse=True):
+        print(f"  {size / KB:5.1f} KB  {what}")
+    assert len(figures) > 30
+    assert not over, over
+
+
+@pytest.mark.parametrize(("path", "target", "who"), [
+    ("/organisations?page=1", "results", "visitor"),
+    ("/coordinate/people", "results", "admin"),
+    ("/coordinate/audit", "results", "admin"),
+])
+def test_htmx_fragments_are_within_their_budget(demo_app, demo, path, target, who):
+    client = demo_app.test_client()
+    if who == "admin":
+        client.post("/login", data={"email": "admin@example.org", "password": DEMO_PASSWORD})
+    response = fetch(client, path, **{"HX-Request": "true", "HX-Target": target})
+    assert response.status_code == 200
+    assert "<html" not in gzip.decompress(response.get_data()).decode() if response.headers.get(
+        "Content-Encoding") == "gzip" else "<html" not in response.get_data(as_text=True)
+    size = sent_size(response)
+    print(f"\n  fragment {path} #{target}: {size / KB:.1f} KB (budget 6 KB)")
+    assert size <= FRAGMENT_BUDGET
+
+
+def test_css_and_javascript_are_within_budget():
+    css = len(gzip.compress((STATIC / "css" / "site.css").read_bytes(), 9))
+    js = len(gzip.compress((STATIC / "js" / "bundle.js").read_bytes(), 9))
+    print(f"\n  CSS {css / KB:.1f} KB (budget 10), JS {js / KB:.1f} KB (budget 20), compressed")
+    assert css <= CSS_BUDGET
+    assert js <= JS_BUDGET
+
+
+def test_the_javascript_bundle_is_htmx_and_our_script_unchanged():
+    """static/js/bundle.js is built by `make static`; this catches an edit that skipped it."""
+    parts = (STATIC / "js" / "htmx.min.js").read_bytes() + (STATIC / "js" / "site.js").read_bytes()
+    assert (STATIC / "js" / "bundle.js").read_bytes() == parts
+
+
+def test_a_first_visit_is_three_requests_within_45_kb(demo_app, demo):
+    client = demo_app.test_client()
+    home = fetch(client, "/")
+    page = client.get("/").get_data(as_text=True)
+    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page) + re.findall(
+        r'<script src="([^"]+)"', page)
+    assert not re.search(r"<img|@import|url\(", page)
+    assert all(asset.startswith("/static/") for asset in assets), "no third-party host"
+    total = sent_size(home)
+    for asset in assets:
+        with client.get(asset, headers={"Accept-Encoding": "gzip"}) as response:
+            assert response.status_code == 200
+            total += len(response.get_data())
+    print(f"\n  first visit: {1 + len(assets)} requests, {total / KB:.1f} KB (budget 3, 45 KB)")
+    assert 1 + len(assets) <= 3
+    assert total <= FIRST_VISIT_BUDGET
+
+
+def test_no_web_fonts_or_images_are_needed():
+    css = (STATIC / "css" / "site.css").read_text()
+    assert "@font-face" not in css and "url(" not in css

@@ -1,0 +1,309 @@
+"""CSRF, headers, cookies, no change on GET, inert user content, error pages."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+import sqlalchemy as sa
+
+from network.auth.models import Person
+from network.extensions import db
+from tests.factories import PASSWORD, ApplicationFactory, PersonFactory
+from tests.urls import endpoints, url
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def csrf_app(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+
+
+# --- CSRF --------------------------------------------------------------------------------------
+
+def test_a_post_without_its_token_is_refused_and_changes_nothing(csrf_app):
+    from tests.factories import build_world
+
+    world = build_world()
+    client = csrf_app.test_client()
+    assert client.post("/login", data={"email": world.member.email,
+                                       "password": PASSWORD}).status_code == 400
+    token = csrf_token(body(client.get("/login")))
+    assert client.post("/login", data={"email": world.member.email, "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 303
+    refused = client.post("/account", data={"display_name": "Hijacked"})
+    assert refused.status_code == 400
+    assert "Something in that request was not right" in body(refused)
+    assert world.member.display_name == "Mo Member"
+    forged = client.post("/account", data={"display_name": "Hijacked",
+                                           "csrf_token": "forged" + token[6:]})
+    assert forged.status_code == 400
+    assert world.member.display_name == "Mo Member"
+
+
+def test_htmx_sends_the_token_as_a_header(csrf_app):
+    from tests.factories import build_world
+
+    world = build_world()
+    client = csrf_app.test_client()
+    token = csrf_token(body(client.get("/login")))
+    client.post("/login", data={"email": world.member.email, "password": PASSWORD,
+                                "csrf_token": token})
+    page = body(client.get("/dashboard"))
+    header_token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    response = client.post("/account", data={"display_name": "Via htmx"},
+                           headers={"HX-Request": "true", "X-CSRFToken": header_token})
+    assert response.status_code == 303
+    assert world.member.display_name == "Via htmx"
+
+
+def test_nothing_from_before_login_survives_into_the_session(csrf_app):
+    """Session fixation: the session a visitor had (and its CSRF secret) is replaced."""
+    from tests.factories import build_world
+
+    world = build_world()
+    client = csrf_app.test_client()
+    before = csrf_token(body(client.get("/login")))
+    cookie_before = client.get_cookie("network_session").value
+    client.post("/login", data={"email": world.member.email, "password": PASSWORD,
+                                "csrf_token": before})
+    assert client.get_cookie("network_session").value != cookie_before
+    stale = client.post("/account", data={"display_name": "Stale", "csrf_token": before})
+    assert stale.status_code == 400
+
+
+def test_visitors_pages_set_no_cookie(client, world):
+    for path in ("/", "/organisations", "/memorandum"):
+        assert "Set-Cookie" not in client.get(path).headers, path
+
+
+# --- no state change on GET --------------------------------------------------------------------
+
+def snapshot() -> dict[str, list]:
+    db.session.rollback()
+    with db.engine.connect() as conn:
+        return {table.name: sorted(map(repr, conn.execute(sa.select(table))))
+                for table in db.metadata.sorted_tables}
+
+
+@pytest.mark.parametrize("role", ["visitor", "contact", "coordinator"])
+def test_no_get_changes_anything(app, client, world, login, role):
+    if role != "visitor":
+        login(getattr(world, role))
+    before = snapshot()
+    for endpoint, methods in endpoints(app).items():
+        if "GET" in methods:
+            response = client.get(url(app, endpoint, world))
+            assert response.status_code < 500, endpoint
+    assert snapshot() == before
+
+
+# --- headers and cookies -----------------------------------------------------------------------
+
+def test_every_page_carries_the_security_headers(client, world):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'",
+                      "frame-ancestors 'none'", "form-action 'self'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in response.headers
+    secure = client.get("/", base_url="https://network.example")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    error = client.get("/no-such-page")
+    assert error.status_code == 404 and "Content-Security-Policy" in error.headers
+
+
+def test_pages_have_no_inline_script_or_style(client, world, login):
+    login(world.coordinator)
+    for path in ("/", "/organisations", "/dashboard", "/coordinate/people", "/join"):
+        page = body(client.get(path))
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page), path
+        assert "<style" not in page and " style=" not in page, path
+        assert not re.search(r"\son[a-z]+=", page), path
+
+
+def test_session_cookies_are_secure_httponly_and_lax(client, world):
+    response = client.post("/login", data={"email": world.member.email, "password": PASSWORD,
+                                           "remember": "y"})
+    cookies = response.headers.getlist("Set-Cookie")
+    assert len(cookies) == 2
+    for cookie in cookies:
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_static_files_are_cached_for_a_year_only_with_a_version(client, world):
+    page = body(client.get("/"))
+    css = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', page).group(1)
+    js = re.search(r'src="(/static/js/bundle\.js\?v=[0-9a-f]{12})"', page).group(1)
+    for path in (css, js):
+        with client.get(path) as response:
+            assert response.status_code == 200
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    with client.get("/static/css/site.css") as unversioned:
+        assert "immutable" not in unversioned.headers.get("Cache-Control", "")
+    assert client.get("/", headers={"Accept-Encoding": "gzip"}).headers.get(
+        "Content-Encoding") == "gzip"
+
+
+def test_logged_in_pages_are_not_stored_by_caches(client, world, login):
+    login(world.member)
+    assert client.get("/dashboard").headers["Cache-Control"] == "no-store"
+
+
+def test_a_huge_request_is_refused(client, world):
+    response = client.post("/join", data={"description": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
+# --- user content renders inert ----------------------------------------------------------------
+
+PAYLOADS = [
+    "<script>alert('xss-1')</script>",
+    "<img src=x onerror=alert('xss-2')>",
+    "<svg/onload=alert('xss-3')>",
+    "[click](javascript:alert('xss-4'))",
+    "<a href=\"javascript:alert('xss-5')\">x</a>",
+    "<div hx-get=\"/xss-6\" hx-trigger=\"load\">x</div>",
+    "<style>body{display:none}</style><p style=\"color:red\">xss-7</p>",
+    "\"><script>alert('xss-8')</script>",
+    "<iframe src=\"https://evil.example/xss-9\"></iframe>",
+    "{{ 7*7 }}xss-10",
+    "<a href=\"data:text/html,<script>alert(11)</script>\">xss-11</a>",
+    "<form action=\"https://evil.example/xss-12\"><button>x</button></form>",
+]
+
+
+class Inspector(HTMLParser):
+    """Collects what would run or load: scripts, handlers, unsafe URLs, styles, htmx."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and not (attributes.get("src") or "").startswith("/static/"):
+            self.problems.append(f"script {attrs}")
+        if tag in ("iframe", "object", "embed", "style", "base"):
+            self.problems.append(f"<{tag}>")
+        if tag == "form" and (attributes.get("action") or "/").startswith(("http", "//")):
+            self.problems.append(f"form to {attributes['action']}")
+        for name, value in attrs:
+            value = (value or "").strip().lower()
+            if name.startswith("on") or name == "style":
+                self.problems.append(f"{tag} {name}={value}")
+            if name in ("href", "src", "action") and value.startswith(("javascript:", "data:")):
+                self.problems.append(f"{tag} {name}={value}")
+            acting = name.removeprefix("data-").startswith(
+                ("hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete", "hx-trigger",
+                 "hx-on", "hx-vals", "hx-headers", "hx-include", "hx-target", "hx-swap"))
+            if acting and "xss" in value:
+                self.problems.append(f"{tag} {name}={value}")
+
+
+def assert_inert(html: str, where: str) -> None:
+    inspector = Inspector()
+    inspector.feed(html)
+    assert not inspector.problems, f"{where}: {inspector.problems}"
+    assert "49xss-10" not in html, f"{where}: template injection"
+
+
+def test_payloads_in_every_field_that_renders_user_text_are_inert(client, world, login):
+    corpus = "\n\n".join(PAYLOADS)
+    org = world.org_a
+    org.name = PAYLOADS[0] + " tenants"
+    org.description = corpus
+    org.contribution = corpus
+    org.governing_document = PAYLOADS[7]
+    org.registered_number = PAYLOADS[1][:40]
+    org.website = "javascript:alert('xss-13')"
+    org.phone = PAYLOADS[2][:40]
+    org.public_email = "\"><script>@x.org"
+    world.contact.display_name = PAYLOADS[1][:80]
+    world.contact.show_email_to_members = True
+    world.north.name = PAYLOADS[2][:80]
+    world.housing.name = PAYLOADS[7][:80]
+    application = ApplicationFactory(organisation__description=corpus,
+                                     organisation__name=PAYLOADS[5][:120],
+                                     contact_name=PAYLOADS[0][:80], message=corpus)
+    db.session.commit()
+    login(world.coordinator)
+    client.post(f"/coordinate/applications/{application.id}/decline",
+                data={"reason": PAYLOADS[3]})
+    client.post(f"/coordinate/people/{world.member.id}/suspend", data={"reason": PAYLOADS[6]})
+    pages = ["/", "/organisations", f"/organisations/{org.id}-{org.slug}",
+             f"/organisations/{org.id}/edit", f"/organisations/{org.id}/people",
+             "/coordinate/applications", f"/coordinate/applications/{application.id}",
+             "/coordinate/people", f"/coordinate/people/{world.contact.id}",
+             f"/coordinate/people/{world.member.id}", "/coordinate/audit",
+             "/coordinate/areas", "/coordinate/themes", "/dashboard"]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_inert(body(response), path)
+    directory_fragment = client.get("/organisations", headers={"HX-Request": "true",
+                                                               "HX-Target": "results"})
+    assert_inert(body(directory_fragment), "directory fragment")
+
+
+def test_rendered_markdown_is_wrapped_so_htmx_ignores_it(client, world):
+    page = body(client.get(f"/organisations/{world.org_a.id}-{world.org_a.slug}"))
+    assert '<div class="prose" hx-disable><p>We do good work.</p>' in page
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+def test_error_pages_are_friendly(client, world, login):
+    missing = client.get("/organisations/424242-nothing")
+    assert missing.status_code == 404 and "Page not found" in body(missing)
+    login(world.member)
+    forbidden = client.get("/coordinate/audit")
+    assert forbidden.status_code == 403 and "You may not do that" in body(forbidden)
+    wrong_method = client.get("/logout")
+    assert wrong_method.status_code == 405
+
+
+def test_an_unexpected_error_shows_a_kind_500_page_and_rolls_back(make_app):
+    app = make_app(PROPAGATE_TEST_ERRORS=False)
+
+    def explode():
+        db.session.add(PersonFactory.build(email="half-written@example.org"))
+        db.session.flush()
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/explode", "explode", explode)
+    with app.app_context():
+        response = app.test_client().get("/explode")
+        assert response.status_code == 500
+        assert "Something went wrong on our side" in body(response)
+        assert db.session.scalar(sa.select(Person).where(
+            Person.email == "half-written@example.org")) is None
+
+
+def test_healthz_checks_the_database(client, world, tmp_path):
+    from network import create_app
+    from network.config import TestConfig
+
+    ok = client.get("/healthz")
+    assert ok.status_code == 200 and ok.get_json() == {"status": "ok", "database": "ok"}
+    broken = create_app(TestConfig(f"sqlite:///{tmp_path}/missing/dir/x.db"))
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error"

@@ -1,0 +1,95 @@
+"""A real URL for every endpoint in the URL map, built from a world of test or demo objects.
+
+Tests that walk the whole site (permissions, page weight, accessibility, no change on GET) use
+this, so a new route without an entry here fails them until someone says how to reach it.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask import Flask, url_for
+
+
+def args_for(endpoint: str, w: SimpleNamespace) -> dict:
+    """URL arguments for an endpoint (none for most); a missing entry fails url_for."""
+    table = {
+        "members.organisation": {"org_id": w.org_a.id, "slug": w.org_a.slug},
+        "members.edit_organisation": {"org_id": w.org_a.id},
+        "members.people": {"org_id": w.org_a.id},
+        "members.confirm_active": {"org_id": w.org_a.id},
+        "members.change_status": {"org_id": w.org_a.id},
+        "members.remove_person": {"org_id": w.org_a.id, "membership_id": w.member_membership.id},
+        "members.set_contact": {"org_id": w.org_a.id, "membership_id": w.member_membership.id},
+        "members.resend_invitation": {"org_id": w.org_a.id, "invitation_id": w.invitation.id},
+        "members.cancel_invitation": {"org_id": w.org_a.id, "invitation_id": w.invitation.id},
+        "members.accept_invitation": {"token": w.invitation_token},
+        "auth.reset_password": {"token": "not-a-real-token"},
+        "auth.confirm_email": {"token": "not-a-real-token"},
+        "coordination.application": {"application_id": w.application.id},
+        "coordination.approve": {"application_id": w.application.id},
+        "coordination.decline": {"application_id": w.application.id},
+        "coordination.person": {"person_id": w.member.id},
+        "coordination.set_role": {"person_id": w.member.id},
+        "coordination.suspend": {"person_id": w.member.id},
+        "coordination.reinstate": {"person_id": w.member.id},
+        "coordination.list_entries": {"kind": "areas"},
+        "coordination.edit_list_entry": {"kind": "themes", "entry_id": w.housing.id},
+        "coordination.archive_list_entry": {"kind": "areas", "entry_id": w.north.id},
+    }
+    return table.get(endpoint, {})
+
+
+def endpoints(app: Flask) -> dict[str, set[str]]:
+    """Every endpoint but static files, with the methods it answers."""
+    found: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        found.setdefault(rule.endpoint, set()).update(rule.methods - {"HEAD", "OPTIONS"})
+    return found
+
+
+def url(app: Flask, endpoint: str, w: SimpleNamespace) -> str:
+    with app.test_request_context():
+        return url_for(endpoint, **args_for(endpoint, w))
+
+
+def demo_world() -> SimpleNamespace:
+    """The objects tests/urls.py needs, taken from the demo borough (call inside an app context
+    after network.demo.load_demo())."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from network.auth.models import Person
+    from network.core.tokens import new_token
+    from network.extensions import db
+    from network.members.models import (
+        Application,
+        Area,
+        Invitation,
+        Membership,
+        Organisation,
+        OrgStatus,
+        Theme,
+    )
+
+    def one(query):
+        return db.session.scalar(query)
+
+    org_a = one(select(Organisation).where(Organisation.name == "Riverside Tenants' Federation"))
+    member = one(select(Person).where(Person.email == "ravi@example.org"))
+    raw, hashed = new_token()
+    invitation = Invitation(organisation=org_a, email="newcomer@example.org", name="Newcomer",
+                            token_hash=hashed, expires_at=datetime.now(UTC) + timedelta(days=14))
+    db.session.add(invitation)
+    db.session.commit()
+    return SimpleNamespace(
+        org_a=org_a, member=member, invitation=invitation, invitation_token=raw,
+        member_membership=one(select(Membership).where(Membership.person_id == member.id)),
+        application=one(select(Application).join(Application.organisation)
+                        .where(Organisation.status == OrgStatus.APPLIED)),
+        housing=one(select(Theme).where(Theme.name == "Housing")),
+        north=one(select(Area).where(Area.name == "Northbank")),
+    )
