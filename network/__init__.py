@@ -22,8 +22,10 @@ def create_app(config: Config | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    if not app.logger.handlers or app.config.get("TESTING"):
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # app.logger is the "network" logger: Flask gives it a stderr handler, and its INFO
+    # lines (emails written to the log when no MAIL_SERVER is set) must show under gunicorn.
+    if app.logger.level == logging.NOTSET:
+        app.logger.setLevel(logging.INFO)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
