@@ -33,6 +33,7 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.resilience
 
 # htmx and our own script travel as one file: one request, cached for a year.
 static: static/js/bundle.js

@@ -96,13 +96,15 @@ def serve(factor: int = 1, workers: int = 2, threads: int = 4, log: Path | None 
 def wait_until_up(server: Server) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        conn = server.connect()
         try:
-            conn = server.connect()
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200 and len(server.workers()) > 0:
                 return
         except OSError:
             time.sleep(0.1)
+        finally:
+            conn.close()
     raise RuntimeError("gunicorn did not start")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import click
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -11,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from network.config import INSTANCE_DIR, Config
 from network.core.db import render_migration_item
-from network.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -28,9 +29,8 @@ def create_app(config: Config | None = None) -> Flask:
         app.logger.setLevel(logging.INFO)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
-                     render_as_batch=True, compare_type=True,
-                     render_item=render_migration_item)
+    if click.get_current_context(silent=True) is not None or app.testing:
+        _init_migrate(app)
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app)
@@ -53,6 +53,15 @@ def create_app(config: Config | None = None) -> Flask:
     _init_errors(app)
     cli.init_app(app)
     return app
+
+
+def _init_migrate(app: Flask) -> None:
+    """Flask-Migrate, for `flask db` and the tests. Alembic costs 10 MB a worker, so the app
+    gunicorn serves (created outside any click command) goes without it."""
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True,
+            compare_type=True, render_item=render_migration_item)
 
 
 def _init_login(app: Flask) -> None:

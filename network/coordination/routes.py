@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from network.auth.models import Person, Role
 from network.auth.services import revoke_sessions
@@ -46,15 +46,20 @@ def overview():
 @bp.get("/applications")
 def applications():
     authorize("applications.review")
-    pending = list(db.session.scalars(
+    pending = db.paginate(
         select(Application).join(Application.organisation)
         .where(Organisation.status == OrgStatus.APPLIED)
-        .order_by(Application.submitted_at)))
-    decided = list(db.session.scalars(
-        select(Application).where(Application.decided_at.is_not(None))
-        .options(selectinload(Application.decided_by))
-        .order_by(Application.decided_at.desc()).limit(20)))
-    return render("coordination/applications.html", pending=pending, decided=decided)
+        .options(contains_eager(Application.organisation))
+        .order_by(Application.submitted_at, Application.id), per_page=30, error_out=False)
+    decided = []
+    if pending.page == 1:
+        decided = list(db.session.scalars(
+            select(Application).where(Application.decided_at.is_not(None))
+            .options(selectinload(Application.decided_by),
+                     selectinload(Application.organisation))
+            .order_by(Application.decided_at.desc()).limit(20)))
+    return render("coordination/applications.html", fragments=("results",), pending=pending,
+                  decided=decided)
 
 
 def application_page(application: Application, decline_form: DeclineForm, status: int = 200):
