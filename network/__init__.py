@@ -41,11 +41,13 @@ def create_app(config: Config | None = None) -> Flask:
     from network.auth.routes import bp as auth_bp
     from network.coordination.routes import bp as coordination_bp
     from network.core import security, templating
+    from network.forum.routes import bp as forum_bp
     from network.members.routes import bp as members_bp
     from network.notify.mail import send_after_response
+    from network.notify.routes import bp as notify_bp
     from network.pages.routes import bp as pages_bp
 
-    for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp):
+    for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     templating.init_app(app)

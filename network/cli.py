@@ -1,4 +1,4 @@
-"""`flask` commands: create-admin, demo load, mail send, backup."""
+"""`flask` commands: create-admin, demo load, mail send, digest send, backup."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(mail)
+    app.cli.add_command(digest)
     app.cli.add_command(backup)
 
 
@@ -97,6 +98,32 @@ def mail_send(every: int) -> None:
         if not every:
             return
         time.sleep(every)
+
+
+@click.group()
+def digest() -> None:
+    """Summaries of notifications, for people who chose them."""
+
+
+@digest.command("send")
+@click.argument("frequency", type=click.Choice(["daily", "weekly"]))
+@with_appcontext
+def digest_send(frequency: str) -> None:
+    """Queue a summary email for everyone with unsent notifications of this frequency.
+
+    Run daily and weekly from cron; `flask mail send` delivers them. Links in the emails use
+    SERVER_NAME and PREFERRED_URL_SCHEME.
+    """
+    from flask import current_app
+
+    from network.notify.models import Delivery
+    from network.notify.services import send_digests
+
+    server = current_app.config.get("SERVER_NAME") or "127.0.0.1:5000"
+    scheme = current_app.config["PREFERRED_URL_SCHEME"]
+    with current_app.test_request_context(base_url=f"{scheme}://{server}"):
+        sent = send_digests(Delivery(frequency))
+    click.echo(f"Queued {sent} {frequency} summaries.")
 
 
 @click.command("backup")

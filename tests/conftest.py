@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextvars
+import email.policy
 import os
 import re
 import socket
@@ -196,7 +197,7 @@ class Mailbox:
         self.messages: list[Message] = []
 
     def handle(self, envelope) -> None:
-        self.messages.append(message_from_bytes(envelope.content))
+        self.messages.append(message_from_bytes(envelope.content, policy=email.policy.default))
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if m["To"] == address]

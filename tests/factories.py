@@ -13,6 +13,8 @@ from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core.tokens import new_token
 from network.extensions import db
+from network.forum.models import Audience, Category, Post, PostState, Thread, ThreadWatch
+from network.forum.services import refresh_thread
 from network.members.models import (
     Application,
     Area,
@@ -24,6 +26,8 @@ from network.members.models import (
     Theme,
     name_key,
 )
+from network.notify.models import Delivery, Notification
+from network.notify.services import unsubscribe_token
 
 PASSWORD = "correct horse battery"  # noqa: S105
 
@@ -96,6 +100,42 @@ class ApplicationFactory(Factory):
     message = "Please have us."
 
 
+class CategoryFactory(Factory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    description = "Talk about things."
+    audience = Audience.MEMBERS
+
+
+def make_thread(category, author, title="A thread", bodies=("First post.",),
+                authors=None, state=PostState.VISIBLE) -> Thread:
+    """A thread with its posts written directly (no notifications), counts kept true."""
+    thread = Thread(category=category, title=title, author=author)
+    db.session.add(thread)
+    for index, body in enumerate(bodies):
+        writer = (authors or [author] * len(bodies))[index]
+        db.session.add(Post(thread=thread, author=writer, body=body,
+                            state=state if index == 0 else PostState.VISIBLE))
+    db.session.flush()
+    thread.held = state == PostState.HELD
+    db.session.add(ThreadWatch(person_id=author.id, thread_id=thread.id))  # as starting does
+    refresh_thread(thread)
+    db.session.commit()
+    return thread
+
+
+def first_post(thread) -> Post:
+    return db.session.scalar(db.select(Post).where(Post.thread_id == thread.id)
+                             .order_by(Post.id).limit(1))
+
+
+def last_post(thread) -> Post:
+    return db.session.scalar(db.select(Post).where(Post.thread_id == thread.id)
+                             .order_by(Post.id.desc()).limit(1))
+
+
 def make_invitation(organisation, email="invitee@example.org", *, as_contact=False,
                     invited_by=None, expires_in=timedelta(days=14)) -> tuple[Invitation, str]:
     raw, hashed = new_token()
@@ -122,7 +162,20 @@ def build_world() -> SimpleNamespace:
     MembershipFactory(person=other, organisation=org_b, is_contact=True)
     application = ApplicationFactory(organisation__name="Gamma Gardeners")
     invitation, invitation_token = make_invitation(org_a, invited_by=contact)
+    category = CategoryFactory(name="General")
+    coordinators_room = CategoryFactory(name="Coordinators' room",
+                                        audience=Audience.COORDINATORS)
+    thread = make_thread(category, member, "Hall for hire", ["Who has a hall?", "We do."],
+                         authors=[member, other])
+    notification = Notification(person_id=member.id, kind="forum.reply", subject="A reply",
+                                url=f"/forum/p/{last_post(thread).id}",
+                                delivery=Delivery.DAILY)
+    db.session.add(notification)
+    db.session.commit()
     return SimpleNamespace(
+        category=category, coordinators_room=coordinators_room, thread=thread,
+        own_post=first_post(thread), post=last_post(thread), notification=notification,
+        unsubscribe_token=unsubscribe_token(member, "forum.reply"),
         north=north, south=south, housing=housing, youth=youth,
         org_a=org_a, org_b=org_b, application=application,
         contact=contact, member=member, other_member=other,

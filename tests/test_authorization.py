@@ -17,6 +17,9 @@ PUBLIC = set(ROLES)
 SIGNED_IN = set(ROLES) - {"visitor"}
 ORG_MANAGER = {"contact", "coordinator", "admin"}
 COORDINATOR = {"coordinator", "admin"}
+POSTERS = SIGNED_IN - {"associate"}  # associates read the forum; members post
+# The world's thread was started by "member" and answered by "other_member".
+AUTHOR = {"member"}
 
 RULES: dict[str, set[str]] = {
     "pages.home": PUBLIC,
@@ -59,6 +62,35 @@ RULES: dict[str, set[str]] = {
     "coordination.edit_list_entry": COORDINATOR,
     "coordination.archive_list_entry": COORDINATOR,
     "coordination.audit_log": COORDINATOR,
+    "forum.index": SIGNED_IN,
+    "forum.category": SIGNED_IN,
+    "forum.new_thread": POSTERS,
+    "forum.thread": SIGNED_IN,
+    "forum.first_unread": SIGNED_IN,
+    "forum.reply": POSTERS,
+    "forum.watch": SIGNED_IN,
+    "forum.post": SIGNED_IN,
+    "forum.edit_post": AUTHOR,  # coordinators hide posts; they never rewrite them
+    "forum.post_history": AUTHOR | COORDINATOR,
+    "forum.flag_post": SIGNED_IN - {"other_member"},  # not one's own post
+    "forum.moderation": COORDINATOR,
+    "forum.approve_post": COORDINATOR,
+    "forum.hide_post": COORDINATOR,
+    "forum.restore_post": COORDINATOR,
+    "forum.dismiss_flags": COORDINATOR,
+    "forum.manage_thread": COORDINATOR,
+    "forum.set_thread_flag": COORDINATOR,
+    "forum.move_thread": COORDINATOR,
+    "forum.rename_thread": COORDINATOR,
+    "forum.categories": COORDINATOR,
+    "forum.edit_category": COORDINATOR,
+    "forum.pause_posting": COORDINATOR,
+    "forum.lift_pause": COORDINATOR,
+    "notify.notifications": SIGNED_IN,
+    "notify.mark_all_read": SIGNED_IN,
+    "notify.settings": SIGNED_IN,
+    "notify.open_notification": AUTHOR,  # the world's notification is the member's
+    "notify.unsubscribe": PUBLIC,  # the signed token in the link is the authority
 }
 
 

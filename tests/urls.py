@@ -36,6 +36,23 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "coordination.list_entries": {"kind": "areas"},
         "coordination.edit_list_entry": {"kind": "themes", "entry_id": w.housing.id},
         "coordination.archive_list_entry": {"kind": "areas", "entry_id": w.north.id},
+        "forum.category": {"category_id": w.category.id, "slug": w.category.slug},
+        "forum.new_thread": {"category_id": w.category.id},
+        "forum.edit_category": {"category_id": w.category.id},
+        "forum.thread": {"thread_id": w.thread.id, "slug": w.thread.slug},
+        "forum.set_thread_flag": {"thread_id": w.thread.id, "action": "pin"},
+        **{endpoint: {"thread_id": w.thread.id} for endpoint in (
+            "forum.first_unread", "forum.reply", "forum.watch", "forum.manage_thread",
+            "forum.move_thread", "forum.rename_thread")},
+        **{endpoint: {"post_id": w.own_post.id} for endpoint in (
+            "forum.edit_post", "forum.post_history")},
+        **{endpoint: {"post_id": w.post.id} for endpoint in (
+            "forum.post", "forum.flag_post", "forum.approve_post", "forum.hide_post",
+            "forum.restore_post", "forum.dismiss_flags")},
+        "forum.pause_posting": {"person_id": w.member.id},
+        "forum.lift_pause": {"person_id": w.member.id},
+        "notify.open_notification": {"notification_id": w.notification.id},
+        "notify.unsubscribe": {"token": w.unsubscribe_token},
     }
     return table.get(endpoint, {})
 
@@ -78,14 +95,30 @@ def demo_world() -> SimpleNamespace:
     def one(query):
         return db.session.scalar(query)
 
+    from network.forum.models import Category, Post, Thread
+    from network.notify.models import Delivery, Notification
+    from network.notify.services import unsubscribe_token
+
     org_a = one(select(Organisation).where(Organisation.name == "Riverside Tenants' Federation"))
     member = one(select(Person).where(Person.email == "ravi@example.org"))
+    admin = one(select(Person).where(Person.email == "admin@example.org"))
+    thread = one(select(Thread).where(Thread.title.like("Borrowing the Millfield hall%")))
+    notification = Notification(person_id=admin.id, kind="forum.reply", subject="A reply",
+                                url=f"/forum/t/{thread.id}", delivery=Delivery.DAILY)
+    db.session.add(notification)
     raw, hashed = new_token()
     invitation = Invitation(organisation=org_a, email="newcomer@example.org", name="Newcomer",
                             token_hash=hashed, expires_at=datetime.now(UTC) + timedelta(days=14))
     db.session.add(invitation)
     db.session.commit()
     return SimpleNamespace(
+        category=thread.category, thread=thread,
+        # The admin's own post, so the pages that walk as admin reach its edit page.
+        own_post=one(select(Post).where(Post.author_id == admin.id).limit(1)),
+        post=one(select(Post).where(Post.thread_id == thread.id).order_by(Post.id.desc())
+                 .limit(1)),
+        notification=notification, unsubscribe_token=unsubscribe_token(admin, "forum.reply"),
+        coordinators_room=one(select(Category).where(Category.name == "Coordinators' room")),
         org_a=org_a, member=member, invitation=invitation, invitation_token=raw,
         member_membership=one(select(Membership).where(Membership.person_id == member.id)),
         application=one(select(Application).join(Application.organisation)

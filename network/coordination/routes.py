@@ -25,6 +25,8 @@ from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.permissions import authorize, can, load
 from network.extensions import db
+from network.forum import services as forum_services
+from network.forum.models import active_pause
 from network.members import services
 from network.members.models import Application, Area, Membership, Organisation, OrgStatus, Theme
 from network.notify.mail import queue_email
@@ -40,7 +42,8 @@ LISTS = {
 @bp.get("")
 def overview():
     authorize("applications.review")
-    return render("coordination/overview.html", pending=services.pending_applications_count())
+    return render("coordination/overview.html", pending=services.pending_applications_count(),
+                  to_moderate=forum_services.waiting_for_moderation())
 
 
 @bp.get("/applications")
@@ -146,7 +149,7 @@ def person_page(person: Person, role_form: RoleForm | None = None,
                                  AuditEntry.target_id == person.id)
         .options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc()).limit(20)))
     return render("coordination/person.html", person=person, memberships=memberships,
-                  history=history,
+                  history=history, posting_pause=active_pause(person),
                   role_form=role_form or RoleForm(role=person.role.value),
                   suspend_form=suspend_form or SuspendForm(), button_form=EmptyForm(),
                   status=status)

@@ -15,6 +15,7 @@ from flask_login import AnonymousUserMixin, current_user
 
 from network.auth.models import Role
 from network.extensions import db, login_manager
+from network.forum.models import Audience, PostState, active_pause
 from network.members.models import OrgStatus
 
 
@@ -63,6 +64,47 @@ def _manage_person(person, target) -> bool:
     return person.is_admin or not target.is_coordinator
 
 
+def _category_view(person, category) -> bool:
+    return _signed_in(person) and (category.audience == Audience.MEMBERS
+                                   or _coordinator(person))
+
+
+def _category_post(person, category) -> bool:
+    return (_category_view(person, category) and person.is_member
+            and category.archived_at is None and active_pause(person) is None)
+
+
+def _thread_view(person, thread) -> bool:
+    return _category_view(person, thread.category) and (
+        not thread.held or thread.author_id == person.id or _coordinator(person))
+
+
+def _thread_reply(person, thread) -> bool:
+    return (_thread_view(person, thread) and not thread.locked and not thread.held
+            and _category_post(person, thread.category))
+
+
+def _post_view(person, post) -> bool:
+    return _thread_view(person, post.thread) and (
+        post.state != PostState.HELD or post.author_id == person.id or _coordinator(person))
+
+
+def _post_edit(person, post) -> bool:
+    """Only the author rewrites a post; coordinators hide, they never rewrite."""
+    return (_post_view(person, post) and post.author_id == person.id
+            and post.state != PostState.HIDDEN and not post.thread.locked
+            and _category_post(person, post.thread.category))
+
+
+def _post_flag(person, post) -> bool:
+    return (_post_view(person, post) and post.state == PostState.VISIBLE
+            and post.author_id != person.id)
+
+
+def _post_history(person, post) -> bool:
+    return _post_view(person, post) and (post.author_id == person.id or _coordinator(person))
+
+
 POLICIES: dict[str, Callable[[Any, Any], bool]] = {
     "account.use": lambda person, _: _signed_in(person),
     "directory.view": lambda person, _: True,
@@ -78,6 +120,24 @@ POLICIES: dict[str, Callable[[Any, Any], bool]] = {
     "person.manage": _manage_person,
     "lists.manage": lambda person, _: _coordinator(person),
     "audit.view": lambda person, _: _coordinator(person),
+    "forum.view": lambda person, _: _signed_in(person),
+    "forum.moderate": lambda person, _: _coordinator(person),
+    "forum.manage_categories": lambda person, _: _coordinator(person),
+    "category.view": _category_view,
+    "category.post": _category_post,
+    "thread.view": _thread_view,
+    "thread.reply": _thread_reply,
+    "thread.watch": _thread_view,
+    "thread.moderate": lambda person, thread: (_coordinator(person)
+                                               and _thread_view(person, thread)),
+    "post.view": _post_view,
+    "post.edit": _post_edit,
+    "post.flag": _post_flag,
+    "post.history": _post_history,
+    "post.moderate": lambda person, post: _coordinator(person) and _post_view(person, post),
+    "posting.pause": _manage_person,
+    "notifications.use": lambda person, _: _signed_in(person),
+    "notification.open": lambda person, n: _signed_in(person) and n.person_id == person.id,
 }
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core import audit
+from network.demo.forum import load_forum
 from network.extensions import db
 from network.members.models import (
     Application,
@@ -185,5 +186,6 @@ def load_demo(now: datetime | None = None) -> list[tuple[str, str]]:
         db.session.add(Application(organisation=org, contact_name=contact_name,
                                    contact_email=contact_email, message=message,
                                    submitted_at=now - timedelta(days=3 - index)))
+    load_forum(people, now)
     db.session.commit()
     return DEMO_LOGINS

@@ -9,4 +9,45 @@
       if (main) main.focus({ preventScroll: true });
     }
   });
+
+  // Drafts: what is typed in a form marked data-draft is kept in this tab (sessionStorage,
+  // gone when the tab closes: computers are shared) until the server confirms it was sent,
+  // so a failed send or a reload on a bad connection loses nothing.
+  function store() {
+    try { return window.sessionStorage; } catch (e) { return null; }
+  }
+  function keyOf(form) { return "draft:" + form.getAttribute("data-draft"); }
+  function setUp(root) {
+    var storage = store();
+    if (!storage) return;
+    var forms = root.querySelectorAll ? root.querySelectorAll("form[data-draft]") : [];
+    Array.prototype.forEach.call(forms, function (form) {
+      var box = form.querySelector("textarea");
+      if (!box || form.hasAttribute("data-draft-ready")) return;
+      form.setAttribute("data-draft-ready", "");
+      if (form.hasAttribute("data-draft-sent")) {
+        storage.removeItem(keyOf(form));
+      } else if (!box.value && storage.getItem(keyOf(form))) {
+        box.value = storage.getItem(keyOf(form));
+      }
+      box.addEventListener("input", function () {
+        storage.setItem(keyOf(form), box.value);
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+  document.addEventListener("htmx:load", function (event) { setUp(event.detail.elt); });
+
+  // A quote lands in the reply box: put the cursor after it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (trigger && trigger.hasAttribute("data-quote")) {
+      var box = document.querySelector("#reply textarea");
+      if (box) {
+        box.focus();
+        box.setSelectionRange(box.value.length, box.value.length);
+        store() && store().setItem("draft:" + box.form.getAttribute("data-draft"), box.value);
+      }
+    }
+  });
 })();

@@ -1,0 +1,508 @@
+"""Forum pages: categories, threads, posts, and the coordinators' moderation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from network.auth.models import Person
+from network.core import audit
+from network.core.forms import EmptyForm
+from network.core.htmx import form_status, render
+from network.core.permissions import authorize, load
+from network.extensions import db
+from network.forum import services
+from network.forum.forms import (
+    CategoryForm,
+    EditPostForm,
+    FlagForm,
+    HideForm,
+    MoveForm,
+    PauseForm,
+    RenameForm,
+    ReplyForm,
+    RestoreForm,
+    ThreadForm,
+)
+from network.forum.models import (
+    POSTS_PER_PAGE,
+    THREADS_PER_PAGE,
+    Audience,
+    Category,
+    Flag,
+    Post,
+    PostState,
+    Thread,
+    ThreadRead,
+    active_pause,
+)
+
+bp = Blueprint("forum", __name__, url_prefix="/forum")
+
+
+def readable_categories():
+    query = select(Category).where(Category.archived_at.is_(None))
+    if not current_user.is_coordinator:
+        query = query.where(Category.audience == Audience.MEMBERS)
+    return list(db.session.scalars(query.order_by(Category.position, Category.name)))
+
+
+@bp.get("")
+def index():
+    authorize("forum.view")
+    return render("forum/index.html", categories=readable_categories())
+
+
+# The forum is for people who have logged in: visitors are asked to, before anything is
+# looked up, so that what they may not see is never told apart from what does not exist.
+def load_category(category_id: int, need: str = "category.view") -> Category:
+    authorize("forum.view")
+    return load(Category, category_id, need=need, visible="category.view")
+
+
+@bp.get("/c/<int:category_id>")
+@bp.get("/c/<int:category_id>-<slug>")
+def category(category_id: int, slug: str | None = None):
+    category = load_category(category_id)
+    if slug != category.slug:
+        return redirect(url_for("forum.category", category_id=category.id,
+                                slug=category.slug), 301)
+    query = (select(Thread).where(Thread.category_id == category.id)
+             .options(joinedload(Thread.author), joinedload(Thread.organisation))
+             .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc()))
+    if not current_user.is_coordinator:
+        query = query.where((Thread.held.is_(False)) | (Thread.author_id == current_user.id))
+    page = db.paginate(query, per_page=THREADS_PER_PAGE, error_out=False)
+    read_up_to = dict(db.session.execute(
+        select(ThreadRead.thread_id, ThreadRead.last_read_post_id)
+        .where(ThreadRead.person_id == current_user.id,
+               ThreadRead.thread_id.in_([t.id for t in page.items])))
+        .tuples().all()) if page.items else {}
+    return render("forum/category.html", fragments=("threads",), category=category, page=page,
+                  read_up_to=read_up_to)
+
+
+@bp.route("/c/<int:category_id>/new", methods=["GET", "POST"])
+def new_thread(category_id: int):
+    category = load_category(category_id, need="category.post")
+    form = ThreadForm()
+    if form.validate_on_submit():
+        if existing := services.existing_submission(form.submission.data):
+            return redirect(url_for("forum.thread", thread_id=existing.thread_id,
+                                    slug=existing.thread.slug), 303)
+        try:
+            thread = services.start_thread(category, current_user, form.title.data,
+                                           form.body.data, form.submission.data)
+            db.session.commit()
+        except IntegrityError:  # the same form, sent twice at once
+            db.session.rollback()
+            existing = services.existing_submission(form.submission.data)
+            return redirect(url_for("forum.thread", thread_id=existing.thread_id,
+                                    slug=existing.thread.slug), 303)
+        if thread.held:
+            flash(_("Thank you. New members' first posts are read by a coordinator before "
+                    "everyone sees them; we will let you know."), "success")
+        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug), 303)
+    return render("forum/new_thread.html", category=category, form=form,
+                  status=form_status(form))
+
+
+def load_thread(thread_id: int, need: str = "thread.view") -> Thread:
+    authorize("forum.view")
+    return load(Thread, thread_id, need=need, visible="thread.view")
+
+
+def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200):
+    """The thread page (or the block htmx asked for) with one page of posts."""
+    page_number = request.args.get("page", 1, type=int)
+    page = db.paginate(services.visible_posts(thread, current_user)
+                       .options(joinedload(Post.author), joinedload(Post.organisation)),
+                       page=page_number, per_page=POSTS_PER_PAGE, error_out=False)
+    read_up_to = services.last_read(current_user, thread)
+    quoting = request.args.get("quote", type=int)
+    if quoting and request.method == "GET":
+        quoted = db.session.get(Post, quoting)
+        if quoted and quoted.thread_id == thread.id and quoted.state == PostState.VISIBLE:
+            typed = request.args.get("body", "")
+            reply_form.body.data = (typed.rstrip() + "\n\n" if typed.strip() else "") + \
+                services.quote(quoted)
+    response = render(
+        "forum/thread.html", fragments=("posts", "reply"), thread=thread, page=page,
+        current_page=page.page, read_up_to=read_up_to, form=reply_form,
+        watching=services.watching(current_user, thread), pause=active_pause(current_user),
+        draft_sent=session.pop("draft_sent", None) == thread.id, status=status)
+    newest = max((post.id for post in page.items), default=0)
+    if newest > read_up_to and request.method == "GET":
+        # Reading moves the reader's own marker: the one write a GET makes, done after the
+        # page is rendered, in a short write transaction of its own.
+        db.session.commit()
+        services.mark_read(current_user, thread, newest)
+        db.session.commit()
+    return response
+
+
+@bp.get("/t/<int:thread_id>")
+@bp.get("/t/<int:thread_id>-<slug>")
+def thread(thread_id: int, slug: str | None = None):
+    thread = load_thread(thread_id)
+    if slug != thread.slug:
+        args = {k: v for k, v in request.args.items()}
+        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug, **args),
+                        301)
+    return thread_page(thread, ReplyForm(formdata=None))
+
+
+@bp.get("/t/<int:thread_id>/unread")
+def first_unread(thread_id: int):
+    thread = load_thread(thread_id)
+    post = services.first_unread(thread, current_user)
+    if post is None:
+        post = db.session.get(Post, thread.last_post_id) if thread.last_post_id else None
+    if post is None:
+        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug), 303)
+    return redirect(services.post_path(post, current_user), 303)
+
+
+@bp.post("/t/<int:thread_id>/reply")
+def reply(thread_id: int):
+    thread = load_thread(thread_id, need="thread.reply")
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        if request.htmx:
+            return reply_block(thread, form, 422, request.form.get("page", 1, type=int))
+        return thread_page(thread, form, 422)
+    post = services.existing_submission(form.submission.data)
+    if post is None:
+        try:
+            post = services.reply(thread, current_user, form.body.data, form.submission.data)
+            db.session.commit()
+        except IntegrityError:  # the same form, sent twice at once: one post
+            db.session.rollback()
+            post = services.existing_submission(form.submission.data)
+    if post.state == PostState.HELD:
+        flash(_("Thank you. New members' first posts are read by a coordinator before "
+                "everyone sees them; we will let you know."), "success")
+    path = services.post_path(post, current_user)
+    shown_page = request.form.get("page", type=int)
+    if request.htmx and shown_page == services.page_of(post, current_user):
+        db.session.refresh(thread)
+        return reply_block(thread, ReplyForm(formdata=None), 200, shown_page, new_post=post)
+    if request.htmx:
+        response = redirect(path, 303)
+        response.headers["HX-Location"] = path
+        return response
+    session["draft_sent"] = thread.id
+    return redirect(path, 303)
+
+
+def reply_block(thread: Thread, form: ReplyForm, status: int, current_page: int,
+                new_post: Post | None = None):
+    """For htmx: the reply form (fresh, or with its errors), and the new post and reply count
+    swapped in out of band."""
+    body = render_block("forum/thread.html", "reply", thread=thread, form=form,
+                        new_post=new_post, current_page=current_page,
+                        pause=active_pause(current_user), draft_sent=new_post is not None,
+                        read_up_to=new_post.id if new_post else 0)
+    return body, status
+
+
+@bp.post("/t/<int:thread_id>/watch")
+def watch(thread_id: int):
+    thread = load_thread(thread_id, need="thread.watch")
+    state = request.form.get("state")
+    if EmptyForm().validate_on_submit() and state in ("watch", "mute", "none"):
+        services.watch(current_user, thread, state)
+        db.session.commit()
+        flash({"watch": _("You are watching this thread: replies are sent to you."),
+               "mute": _("This thread is muted: you will hear nothing about it."),
+               "none": _("You have stopped watching this thread.")}[state], "success")
+    return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug), 303)
+
+
+# --- posts ---------------------------------------------------------------------------------------
+
+def load_post(post_id: int, need: str = "post.view") -> Post:
+    authorize("forum.view")
+    return load(Post, post_id, need=need, visible="post.view")
+
+
+@bp.get("/p/<int:post_id>")
+def post(post_id: int):
+    post = load_post(post_id)
+    if request.htmx and request.htmx.target == f"p{post.id}":
+        return render_block("forum/thread.html", "one_post", post=post, thread=post.thread,
+                            read_up_to=post.id)
+    return redirect(services.post_path(post, current_user), 303)
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id: int):
+    post = load_post(post_id, need="post.edit")
+    form = EditPostForm(obj=post)
+    conflict = None
+    if form.validate_on_submit():
+        if form.version.data != post.version:
+            conflict = post
+            form.version.errors.append(_(
+                "This post changed while you were editing it. Your text is below the saved "
+                "version: copy what you need into it and save again."))
+        else:
+            try:
+                services.edit_post(post, form.body.data)
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                post = load_post(post_id, need="post.edit")
+                conflict = post
+                form.version.errors.append(_("This post changed while you were editing it."))
+            else:
+                if request.htmx:
+                    return render_block("forum/thread.html", "one_post", post=post,
+                                        thread=post.thread, read_up_to=post.id)
+                flash(_("Your post is saved."), "success")
+                return redirect(services.post_path(post, current_user), 303)
+    if conflict is not None:
+        form.version.data = conflict.version  # saving again now overwrites knowingly
+    status = 409 if conflict is not None else form_status(form)
+    if request.htmx and request.htmx.target == f"p{post.id}":
+        return render_block("forum/edit_post.html", "edit_form", post=post, form=form,
+                            conflict=conflict), status
+    return render("forum/edit_post.html", post=post, form=form, conflict=conflict,
+                  status=status)
+
+
+@bp.get("/p/<int:post_id>/history")
+def post_history(post_id: int):
+    post = load_post(post_id, need="post.history")
+    return render("forum/post_history.html", post=post, revisions=services.revisions(post))
+
+
+@bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
+def flag_post(post_id: int):
+    post = load_post(post_id, need="post.flag")
+    form = FlagForm()
+    if form.validate_on_submit():
+        services.flag(post, current_user, form.reason.data)
+        db.session.commit()
+        flash(_("Thank you. The coordinators will look at this post."), "success")
+        return redirect(services.post_path(post, current_user), 303)
+    return render("forum/flag.html", post=post, form=form, status=form_status(form))
+
+
+# --- moderation ----------------------------------------------------------------------------------
+
+@bp.get("/moderation")
+def moderation():
+    authorize("forum.moderate")
+    held = list(db.session.scalars(
+        select(Post).where(Post.state == PostState.HELD)
+        .options(joinedload(Post.author), joinedload(Post.thread).joinedload(Thread.category))
+        .order_by(Post.id).limit(50)))
+    open_flags = (select(Flag.post_id, func.count().label("flags"),
+                         func.min(Flag.created_at).label("first"))
+                  .where(Flag.resolved_at.is_(None)).group_by(Flag.post_id).subquery())
+    flagged = list(db.session.execute(
+        select(Post, open_flags.c.flags).join(open_flags, open_flags.c.post_id == Post.id)
+        .options(joinedload(Post.author), joinedload(Post.thread))
+        .order_by(open_flags.c.first).limit(50)).tuples())
+    reasons: dict[int, list[Flag]] = {}
+    if flagged:
+        for flag in db.session.scalars(
+                select(Flag).where(Flag.post_id.in_([p.id for p, _n in flagged]),
+                                   Flag.resolved_at.is_(None))
+                .options(selectinload(Flag.person)).order_by(Flag.id)):
+            reasons.setdefault(flag.post_id, []).append(flag)
+    return render("forum/moderation.html", held=held, flagged=flagged, reasons=reasons,
+                  form=EmptyForm(), hide_form=HideForm(formdata=None))
+
+
+def back_to(post: Post):
+    target = request.form.get("next")
+    if target == "moderation":
+        return redirect(url_for("forum.moderation"), 303)
+    return redirect(services.post_path(post, current_user), 303)
+
+
+@bp.post("/p/<int:post_id>/approve")
+def approve_post(post_id: int):
+    post = load_post(post_id, need="post.moderate")
+    if EmptyForm().validate_on_submit() and post.state == PostState.HELD:
+        services.approve(post, current_user)
+        db.session.commit()
+        flash(_("Approved: everyone can see the post now."), "success")
+    return back_to(post)
+
+
+@bp.route("/p/<int:post_id>/hide", methods=["GET", "POST"])
+def hide_post(post_id: int):
+    post = load_post(post_id, need="post.moderate")
+    form = HideForm()
+    if post.state == PostState.HIDDEN:
+        flash(_("That post is already hidden."), "info")
+        return back_to(post)
+    if form.validate_on_submit():
+        services.hide(post, current_user, form.reason.data)
+        db.session.commit()
+        flash(_("The post is hidden and its author has been told why."), "success")
+        return back_to(post)
+    return render("forum/hide.html", post=post, form=form, status=form_status(form))
+
+
+@bp.route("/p/<int:post_id>/restore", methods=["GET", "POST"])
+def restore_post(post_id: int):
+    post = load_post(post_id, need="post.moderate")
+    form = RestoreForm()
+    if post.state != PostState.HIDDEN:
+        return back_to(post)
+    if form.validate_on_submit():
+        services.restore(post, current_user, form.reason.data or "")
+        db.session.commit()
+        flash(_("The post is back, and its author has been told."), "success")
+        return back_to(post)
+    return render("forum/restore.html", post=post, form=form, status=form_status(form))
+
+
+@bp.post("/p/<int:post_id>/dismiss-flags")
+def dismiss_flags(post_id: int):
+    post = load_post(post_id, need="post.moderate")
+    if EmptyForm().validate_on_submit():
+        services.dismiss_flags(post, current_user)
+        db.session.commit()
+        flash(_("The flags are dismissed; the post stays."), "success")
+    return back_to(post)
+
+
+@bp.get("/t/<int:thread_id>/manage")
+def manage_thread(thread_id: int, move_form=None, rename_form=None, status=200):
+    thread = load_thread(thread_id, need="thread.moderate")
+    move_form = move_form or MoveForm(readable_categories(), formdata=None,
+                                      category=str(thread.category_id))
+    rename_form = rename_form or RenameForm(formdata=None, title=thread.title)
+    return render("forum/manage_thread.html", thread=thread, form=EmptyForm(),
+                  move_form=move_form, rename_form=rename_form, status=status)
+
+
+@bp.post("/t/<int:thread_id>/<any(lock, unlock, pin, unpin):action>")
+def set_thread_flag(thread_id: int, action: str):
+    thread = load_thread(thread_id, need="thread.moderate")
+    name, value = {"lock": ("locked", True), "unlock": ("locked", False),
+                   "pin": ("pinned", True), "unpin": ("pinned", False)}[action]
+    if EmptyForm().validate_on_submit() and getattr(thread, name) != value:
+        services.set_thread_flag(thread, current_user, name, value)
+        db.session.commit()
+        flash({"lock": _("The thread is locked: no one can reply."),
+               "unlock": _("The thread is open for replies again."),
+               "pin": _("The thread is pinned to the top of its category."),
+               "unpin": _("The thread is no longer pinned.")}[action], "success")
+    return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
+
+
+@bp.post("/t/<int:thread_id>/move")
+def move_thread(thread_id: int):
+    thread = load_thread(thread_id, need="thread.moderate")
+    form = MoveForm(readable_categories())
+    if form.validate_on_submit():
+        target = db.session.get(Category, int(form.category.data))
+        if target.id != thread.category_id:
+            services.move(thread, current_user, target)
+            db.session.commit()
+            flash(_("Moved to %(name)s.", name=target.name), "success")
+        return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
+    if form.category.errors:
+        form.category.errors = [_("Choose one of the categories listed.")]
+    return manage_thread(thread_id, move_form=form, status=422)
+
+
+@bp.post("/t/<int:thread_id>/rename")
+def rename_thread(thread_id: int):
+    thread = load_thread(thread_id, need="thread.moderate")
+    form = RenameForm()
+    if form.validate_on_submit():
+        if form.title.data != thread.title:
+            services.rename(thread, current_user, form.title.data)
+            db.session.commit()
+            flash(_("Renamed."), "success")
+        return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
+    return manage_thread(thread_id, rename_form=form, status=422)
+
+
+# --- categories ------------------------------------------------------------------------------
+
+@bp.route("/categories", methods=["GET", "POST"])
+def categories():
+    authorize("forum.manage_categories")
+    form = CategoryForm()
+    if form.validate_on_submit():
+        category = Category()
+        form.populate_obj(category)
+        category.audience = Audience(form.audience.data)
+        db.session.add(category)
+        db.session.flush()
+        audit.record("category.create", category, f"Created the forum category "
+                     f"{category.name}")
+        db.session.commit()
+        flash(_("The category %(name)s is made.", name=category.name), "success")
+        return redirect(url_for("forum.categories"), 303)
+    every = list(db.session.scalars(select(Category).order_by(
+        Category.archived_at.is_not(None), Category.position, Category.name)))
+    return render("forum/categories.html", categories=every, form=form,
+                  status=form_status(form))
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+def edit_category(category_id: int):
+    category = load(Category, category_id, need="forum.manage_categories")
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        before = {"name": category.name, "audience": category.audience.value,
+                  "position": category.position}
+        form.populate_obj(category)
+        category.audience = Audience(form.audience.data)
+        if request.form.get("archive") == "1":
+            category.archived_at = category.archived_at or services.now()
+        elif request.form.get("archive") == "0":
+            category.archived_at = None
+        audit.record("category.edit", category, f"Changed the forum category {category.name}",
+                     before=before)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("forum.categories"), 303)
+    if request.method == "GET":
+        form.audience.data = category.audience.value
+    return render("forum/edit_category.html", category=category, form=form,
+                  status=form_status(form))
+
+
+# --- posting pauses ------------------------------------------------------------------------------
+
+@bp.route("/people/<int:person_id>/pause", methods=["GET", "POST"])
+def pause_posting(person_id: int):
+    person = load(Person, person_id, need="posting.pause")
+    form = PauseForm()
+    if form.validate_on_submit():
+        until = services.now() + timedelta(days=int(form.days.data))
+        services.pause_posting(person, current_user, form.reason.data, until)
+        db.session.commit()
+        flash(_("%(name)s cannot post until %(until)s.", name=person.display_name,
+                until=until.strftime("%d %B %Y")), "success")
+        return redirect(url_for("coordination.person", person_id=person.id), 303)
+    return render("forum/pause.html", person=person, form=form, pause=active_pause(person),
+                  status=form_status(form))
+
+
+@bp.post("/people/<int:person_id>/lift-pause")
+def lift_pause(person_id: int):
+    person = load(Person, person_id, need="posting.pause")
+    if EmptyForm().validate_on_submit() and active_pause(person) is not None:
+        services.lift_pauses(person, current_user)
+        db.session.commit()
+        flash(_("%(name)s can post again.", name=person.display_name), "success")
+    return redirect(url_for("coordination.person", person_id=person.id), 303)

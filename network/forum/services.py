@@ -1,0 +1,408 @@
+"""What the forum does, for routes and commands alike: posting, holding, moderating, reading
+and watching, and who is told about it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from network.auth.models import Person
+from network.core import audit
+from network.core.permissions import can
+from network.extensions import db
+from network.forum.models import (
+    HELD_UNTIL_APPROVED,
+    POSTS_PER_PAGE,
+    Category,
+    Flag,
+    Post,
+    PostingPause,
+    PostRevision,
+    PostState,
+    Thread,
+    ThreadRead,
+    ThreadWatch,
+)
+from network.notify.services import notify
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def visible_posts(thread: Thread, viewer) -> select:
+    """The posts of a thread a person may see, oldest first: held ones only to their author
+    and coordinators. Hidden posts keep their place (shown as hidden)."""
+    query = select(Post).where(Post.thread_id == thread.id)
+    if not viewer.is_coordinator:
+        query = query.where(or_(Post.state != PostState.HELD, Post.author_id == viewer.id))
+    return query.order_by(Post.id)
+
+
+def page_of(post: Post, viewer) -> int:
+    before = db.session.scalar(
+        select(func.count()).select_from(visible_posts(post.thread, viewer)
+                                         .where(Post.id < post.id).order_by(None).subquery()))
+    return before // POSTS_PER_PAGE + 1
+
+
+def post_path(post: Post, viewer) -> str:
+    """Where a post is: its thread, the page it is on, and its anchor."""
+    thread = post.thread
+    page = page_of(post, viewer)
+    return url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
+                   **({"page": page} if page > 1 else {})) + f"#p{post.id}"
+
+
+def last_read(person, thread: Thread) -> int:
+    marker = db.session.get(ThreadRead, (person.id, thread.id))
+    return marker.last_read_post_id if marker else 0
+
+
+def mark_read(person, thread: Thread, post_id: int) -> None:
+    """Move a reader's marker forward to post_id (never back), in one statement."""
+    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)
+    statement = insert(ThreadRead).values(person_id=person.id, thread_id=thread.id,
+                                          last_read_post_id=post_id)
+    statement = statement.on_conflict_do_update(
+        index_elements=[ThreadRead.person_id, ThreadRead.thread_id],
+        set_={"last_read_post_id": statement.excluded.last_read_post_id},
+        where=ThreadRead.last_read_post_id < statement.excluded.last_read_post_id)
+    db.session.execute(statement)
+
+
+def first_unread(thread: Thread, viewer) -> Post | None:
+    after = last_read(viewer, thread)
+    return db.session.scalar(visible_posts(thread, viewer).where(Post.id > after).limit(1))
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def is_held(author: Person) -> bool:
+    """A member's first posts wait for a coordinator until enough have been approved."""
+    if author.is_coordinator:
+        return False
+    approved = db.session.scalar(
+        select(func.count()).select_from(Post)
+        .where(Post.author_id == author.id, Post.state == PostState.VISIBLE)) or 0
+    return approved < HELD_UNTIL_APPROVED
+
+
+def organisation_of(person: Person) -> int | None:
+    """The organisation a post is written for: the person's first, if any."""
+    memberships = sorted(person.memberships, key=lambda m: m.joined_at)
+    return memberships[0].organisation_id if memberships else None
+
+
+def existing_submission(key: str | None) -> Post | None:
+    return db.session.scalar(select(Post).where(Post.submission_key == key)) if key else None
+
+
+def start_thread(category: Category, author: Person, title: str, body: str,
+                 submission_key: str | None) -> Thread:
+    _lock(Category, category.id)
+    held = is_held(author)
+    thread = Thread(category=category, title=title, author=author,
+                    organisation_id=organisation_of(author), held=held)
+    db.session.add(thread)
+    post = _add_post(thread, author, body, submission_key, held)
+    watch(author, thread, "watch")
+    if not held:
+        _announce(post, new_thread=True)
+    refresh_category(category)
+    return thread
+
+
+def reply(thread: Thread, author: Person, body: str, submission_key: str | None) -> Post:
+    _lock(Thread, thread.id)
+    held = is_held(author)
+    post = _add_post(thread, author, body, submission_key, held)
+    if db.session.get(ThreadWatch, (author.id, thread.id)) is None:
+        watch(author, thread, "watch")
+    if not held:
+        _announce(post)
+    return post
+
+
+def _lock(model, object_id: int) -> None:
+    """Serialise writers of one thread (or category) so its counts stay true on PostgreSQL;
+    SQLite's write transactions are serial already."""
+    db.session.execute(select(model.id).where(model.id == object_id).with_for_update())
+
+
+def _add_post(thread: Thread, author: Person, body: str, submission_key: str | None,
+              held: bool) -> Post:
+    post = Post(thread=thread, author=author, organisation_id=organisation_of(author),
+                body=body, submission_key=submission_key,
+                state=PostState.HELD if held else PostState.VISIBLE)
+    db.session.add(post)
+    db.session.flush()
+    refresh_thread(thread)
+    if held:
+        audit.record("post.held", post, f"Held for review: a post by {author.display_name} "
+                     f"in “{thread.title}”", actor=author)
+    return post
+
+
+def refresh_thread(thread: Thread) -> None:
+    """Recount what readers see of a thread; call with the thread locked."""
+    shown = and_(Post.thread_id == thread.id, Post.state != PostState.HELD)
+    posts = select(func.count()).where(shown).scalar_subquery()
+    db.session.execute(
+        update(Thread).where(Thread.id == thread.id).values(
+            reply_count=case((posts > 0, posts - 1), else_=0),
+            last_post_id=select(func.max(Post.id)).where(shown).scalar_subquery(),
+            last_activity_at=func.coalesce(
+                select(func.max(Post.created_at)).where(shown).scalar_subquery(),
+                Thread.created_at)))
+    db.session.expire(thread, ["reply_count", "last_post_id", "last_activity_at"])
+    refresh_category(thread.category)
+
+
+def refresh_category(category: Category) -> None:
+    shown = and_(Thread.category_id == category.id, Thread.held.is_(False))
+    db.session.execute(
+        update(Category).where(Category.id == category.id).values(
+            thread_count=select(func.count()).where(shown).scalar_subquery(),
+            last_activity_at=select(func.max(Thread.last_activity_at)).where(shown)
+            .scalar_subquery()))
+    db.session.expire(category, ["thread_count", "last_activity_at"])
+
+
+def edit_post(post: Post, body: str) -> None:
+    """Save new text, keeping the old as a revision; coordinators can read the history."""
+    if body == post.body:
+        return
+    db.session.add(PostRevision(post_id=post.id, body=post.body,
+                                written_at=post.edited_at or post.created_at))
+    old_mentions = {p.id for p in mentioned(post.body)}
+    post.body = body
+    post.edited_at = now()
+    if post.state == PostState.VISIBLE:
+        for person in mentioned(body):
+            if person.id not in old_mentions:
+                _tell_mentioned(post, person)
+
+
+def revisions(post: Post) -> list[PostRevision]:
+    return list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
+                                   .order_by(PostRevision.id.desc())))
+
+
+def quote(post: Post) -> str:
+    """Markdown quoting a post, with who wrote it and a link back."""
+    lines = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
+    return (f"> **{post.author.display_name}** [{_('wrote')}]"
+            f"({url_for('forum.post', post_id=post.id)}):\n>\n{lines}\n\n")
+
+
+# --- watching ------------------------------------------------------------------------------------
+
+def watching(person, thread: Thread) -> str:
+    row = db.session.get(ThreadWatch, (person.id, thread.id))
+    return "none" if row is None else ("mute" if row.muted else "watch")
+
+
+def watch(person, thread: Thread, state: str) -> None:
+    """state: "watch", "mute" or "none"."""
+    row = db.session.get(ThreadWatch, (person.id, thread.id))
+    if state == "none":
+        if row is not None:
+            db.session.delete(row)
+        return
+    if row is None:
+        db.session.add(ThreadWatch(person_id=person.id, thread_id=thread.id,
+                                   muted=state == "mute"))
+    else:
+        row.muted = state == "mute"
+
+
+# --- who is told -------------------------------------------------------------------------------
+
+MENTION = re.compile(r"(?<![\w@])@([\w][\w'’.-]*(?:[ \t]+[\w][\w'’.-]*){0,3})")
+
+
+def mentioned(body: str) -> list[Person]:
+    """People named as @Display Name (up to four words; the longest name that matches)."""
+    candidates: list[list[str]] = []
+    for match in MENTION.finditer(body):
+        words = match.group(1).split()
+        candidates.append([" ".join(words[:n]).rstrip(".,;:!?’'").lower()
+                           for n in range(len(words), 0, -1)])
+    if not candidates:
+        return []
+    names = {name for group in candidates for name in group}
+    people = db.session.scalars(select(Person).where(func.lower(Person.display_name).in_(names),
+                                                     Person.suspended_at.is_(None))).all()
+    by_name: dict[str, list[Person]] = {}
+    for person in people:
+        by_name.setdefault(person.display_name.lower(), []).append(person)
+    found: dict[int, Person] = {}
+    for group in candidates:
+        for name in group:  # longest first
+            if name in by_name:
+                found.update((p.id, p) for p in by_name[name])
+                break
+    return list(found.values())
+
+
+def _tell_mentioned(post: Post, person: Person) -> bool:
+    if person.id == post.author_id or not can("post.view", post, person):
+        return False
+    notify(person, "forum.mention",
+           _("%(name)s mentioned you in “%(title)s”", name=post.author.display_name,
+             title=post.thread.title), url_for("forum.post", post_id=post.id))
+    return True
+
+
+def _announce(post: Post, new_thread: bool = False) -> None:
+    """Tell the people mentioned, then everyone watching (once each, never the author)."""
+    told = {post.author_id}
+    for person in mentioned(post.body):
+        if person.id not in told and _tell_mentioned(post, person):
+            told.add(person.id)
+    if new_thread:
+        return
+    watchers = db.session.scalars(
+        select(Person).join(ThreadWatch, ThreadWatch.person_id == Person.id)
+        .where(ThreadWatch.thread_id == post.thread_id, ThreadWatch.muted.is_(False))).all()
+    for person in watchers:
+        if person.id in told or not can("post.view", post, person):
+            continue
+        told.add(person.id)
+        notify(person, "forum.reply",
+               _("%(name)s replied in “%(title)s”", name=post.author.display_name,
+                 title=post.thread.title), url_for("forum.post", post_id=post.id))
+
+
+# --- moderation ----------------------------------------------------------------------------------
+
+def waiting_for_moderation() -> int:
+    """Posts held for approval plus posts with open flags."""
+    held = select(Post.id).where(Post.state == PostState.HELD)
+    flagged = select(Flag.post_id).where(Flag.resolved_at.is_(None))
+    return db.session.scalar(select(func.count()).select_from(
+        held.union(flagged).subquery())) or 0
+
+
+def approve(post: Post, coordinator: Person) -> None:
+    _lock(Thread, post.thread_id)
+    post.state = PostState.VISIBLE
+    post.moderated_at, post.moderated_by_id = now(), coordinator.id
+    thread = post.thread
+    first = thread.held and db.session.scalar(
+        select(func.min(Post.id)).where(Post.thread_id == thread.id)) == post.id
+    if first:
+        thread.held = False
+    db.session.flush()
+    refresh_thread(thread)
+    audit.record("post.approve", post, f"Approved a post by {post.author.display_name} in "
+                 f"“{thread.title}”", actor=coordinator)
+    notify(post.author, "forum.moderation",
+           _("Your post in “%(title)s” is approved and everyone can see it now.",
+             title=thread.title), url_for("forum.post", post_id=post.id))
+    _announce(post, new_thread=first)
+
+
+def hide(post: Post, coordinator: Person, reason: str) -> None:
+    was_held = post.state == PostState.HELD
+    post.state = PostState.HIDDEN
+    post.moderation_reason = reason
+    post.moderated_at, post.moderated_by_id = now(), coordinator.id
+    _resolve_flags(post, coordinator, "hidden")
+    if was_held:
+        _lock(Thread, post.thread_id)
+        db.session.flush()
+        refresh_thread(post.thread)
+    audit.record("post.hide", post, f"Hid a post by {post.author.display_name} in "
+                 f"“{post.thread.title}”", actor=coordinator, reason=reason)
+    notify(post.author, "forum.moderation",
+           _("A coordinator hid your post in “%(title)s”. The reason: %(reason)s",
+             title=post.thread.title, reason=reason), url_for("forum.post", post_id=post.id))
+
+
+def restore(post: Post, coordinator: Person, reason: str) -> None:
+    post.state = PostState.VISIBLE
+    post.moderation_reason = reason or None
+    post.moderated_at, post.moderated_by_id = now(), coordinator.id
+    audit.record("post.restore", post, f"Restored a post by {post.author.display_name} in "
+                 f"“{post.thread.title}”", actor=coordinator, reason=reason)
+    message = (_("A coordinator restored your post in “%(title)s”. They said: %(reason)s",
+                 title=post.thread.title, reason=reason) if reason else
+               _("A coordinator restored your post in “%(title)s”.", title=post.thread.title))
+    notify(post.author, "forum.moderation", message, url_for("forum.post", post_id=post.id))
+
+
+def flag(post: Post, person: Person, reason: str) -> Flag:
+    existing = db.session.scalar(select(Flag).where(Flag.post_id == post.id,
+                                                    Flag.person_id == person.id))
+    if existing is not None:
+        existing.reason, existing.resolved_at, existing.resolution = reason, None, None
+        return existing
+    row = Flag(post_id=post.id, person_id=person.id, reason=reason)
+    db.session.add(row)
+    return row
+
+
+def dismiss_flags(post: Post, coordinator: Person) -> None:
+    _resolve_flags(post, coordinator, "dismissed")
+    audit.record("post.flags_dismissed", post, f"Kept a flagged post by "
+                 f"{post.author.display_name} in “{post.thread.title}”", actor=coordinator)
+
+
+def _resolve_flags(post: Post, coordinator: Person, resolution: str) -> None:
+    db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
+                       .values(resolved_at=now(), resolved_by_id=coordinator.id,
+                               resolution=resolution))
+
+
+def set_thread_flag(thread: Thread, coordinator: Person, name: str, value: bool) -> None:
+    """Lock, unlock, pin or unpin."""
+    setattr(thread, name, value)
+    action, done = {("locked", True): ("lock", "Locked"), ("locked", False): ("unlock", "Unlocked"),
+                    ("pinned", True): ("pin", "Pinned"),
+                    ("pinned", False): ("unpin", "Unpinned")}[name, value]
+    audit.record(f"thread.{action}", thread, f"{done} “{thread.title}”", actor=coordinator)
+
+
+def move(thread: Thread, coordinator: Person, category: Category) -> None:
+    old = thread.category
+    thread.category = category
+    db.session.flush()
+    refresh_category(old)
+    refresh_category(category)
+    audit.record("thread.move", thread, f"Moved “{thread.title}” from {old.name} to "
+                 f"{category.name}", actor=coordinator, old=old.id, new=category.id)
+
+
+def rename(thread: Thread, coordinator: Person, title: str) -> None:
+    old = thread.title
+    thread.title = title
+    audit.record("thread.rename", thread, f"Renamed “{old}” to “{title}”",
+                 actor=coordinator, old=old)
+
+
+def pause_posting(person: Person, coordinator: Person, reason: str,
+                  until: datetime) -> PostingPause:
+    pause = PostingPause(person_id=person.id, reason=reason, until=until,
+                         set_by_id=coordinator.id)
+    db.session.add(pause)
+    audit.record("person.pause_posting", person, f"Paused posting by {person.display_name} "
+                 f"until {until:%Y-%m-%d %H:%M} UTC", actor=coordinator, reason=reason)
+    return pause
+
+
+def lift_pauses(person: Person, coordinator: Person) -> None:
+    db.session.execute(update(PostingPause)
+                       .where(PostingPause.person_id == person.id,
+                              PostingPause.lifted_at.is_(None))
+                       .values(lifted_at=now()))
+    audit.record("person.lift_pause", person, f"Lifted the posting pause on "
+                 f"{person.display_name}", actor=coordinator)

@@ -1,0 +1,87 @@
+"""The in-app list of notifications, delivery settings, and one-click unsubscribe."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from network.core.forms import EmptyForm
+from network.core.htmx import render
+from network.core.permissions import authorize, load
+from network.extensions import csrf, db
+from network.notify import services
+from network.notify.forms import settings_form
+from network.notify.models import Delivery, Notification
+
+bp = Blueprint("notify", __name__)
+
+
+@bp.get("/notifications")
+def notifications():
+    authorize("notifications.use")
+    page = db.paginate(select(Notification).where(Notification.person_id == current_user.id)
+                       .order_by(Notification.created_at.desc(), Notification.id.desc()),
+                       per_page=30, error_out=False)
+    return render("notify/notifications.html", fragments=("results",), page=page,
+                  form=EmptyForm())
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+def open_notification(notification_id: int):
+    notification = load(Notification, notification_id, need="notification.open")
+    if EmptyForm().validate_on_submit():
+        notification.read_at = notification.read_at or datetime.now(UTC)
+        db.session.commit()
+    # Only our own paths are stored, but a redirect never leaves the site.
+    target = notification.url if notification.url.startswith("/") and not \
+        notification.url.startswith("//") else url_for("notify.notifications")
+    return redirect(target, 303)
+
+
+@bp.post("/notifications/read")
+def mark_all_read():
+    authorize("notifications.use")
+    if EmptyForm().validate_on_submit():
+        db.session.execute(update(Notification)
+                           .where(Notification.person_id == current_user.id,
+                                  Notification.read_at.is_(None))
+                           .values(read_at=datetime.now(UTC)))
+        db.session.commit()
+        flash(_("All your notifications are marked read."), "success")
+    return redirect(url_for("notify.notifications"), 303)
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+def settings():
+    authorize("notifications.use")
+    current = {kind: services.delivery_for(current_user, kind) for kind in services.KINDS}
+    form = settings_form(current, services.KINDS)
+    if form.validate_on_submit():
+        for kind in services.KINDS:
+            services.set_delivery(current_user, kind,
+                                  Delivery(form[kind.replace(".", "_")].data))
+        db.session.commit()
+        flash(_("How you hear from us is saved."), "success")
+        return redirect(url_for("notify.settings"), 303)
+    return render("notify/settings.html", form=form, status=422 if form.errors else 200)
+
+
+# A mail program's one-click unsubscribe (RFC 8058) posts without a CSRF token; the signed
+# token in the address is the authority, and all it can do is turn email off.
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    found = services.read_unsubscribe_token(token)
+    if found is None:
+        abort(404)
+    person, kind = found
+    label = None if kind == services.ALL_KINDS else services.KINDS[kind][0]
+    if request.method == "POST":
+        services.unsubscribe(person, kind)
+        db.session.commit()
+        return render("notify/unsubscribed.html", label=label)
+    return render("notify/unsubscribe.html", label=label, token=token)

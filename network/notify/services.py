@@ -1,0 +1,139 @@
+"""Raise a notification (`notify`), email it as the person chose, and send digests."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+
+from network.auth.models import Person
+from network.extensions import db
+from network.notify.mail import queue_email
+from network.notify.models import Delivery, Notification, NotificationSetting
+
+# Every kind of notification: what people see in their settings, and the default delivery.
+# Later features add their kinds here.
+KINDS: dict[str, tuple] = {
+    "forum.reply": (_l("Replies in threads I watch"), Delivery.DAILY),
+    "forum.mention": (_l("Someone mentions me"), Delivery.IMMEDIATELY),
+    "forum.moderation": (_l("My post is hidden, restored or approved"), Delivery.IMMEDIATELY),
+}
+ALL_KINDS = "all"
+
+
+def delivery_for(person: Person, kind: str) -> Delivery:
+    chosen = db.session.get(NotificationSetting, (person.id, kind))
+    return chosen.delivery if chosen else KINDS[kind][1]
+
+
+def notify(person: Person, kind: str, subject: str, url: str) -> Notification | None:
+    """Tell a person something; commits with the caller's change. Emailed at once, later in a
+    digest, or not at all, as they chose. Suspended people are not told."""
+    if kind not in KINDS:
+        raise KeyError(f"unknown notification kind {kind!r}: add it to KINDS")
+    if not person.is_active:
+        return None
+    delivery = delivery_for(person, kind)
+    notification = Notification(person_id=person.id, kind=kind, subject=subject[:300], url=url,
+                                delivery=delivery)
+    db.session.add(notification)
+    if delivery == Delivery.IMMEDIATELY:
+        notification.emailed_at = datetime.now(UTC)
+        queue_email(person.email, subject[:200], "email/notification.txt",
+                    headers=unsubscribe_headers(person, kind), person=person,
+                    notification=notification, link=absolute(url),
+                    unsubscribe=unsubscribe_url(person, kind),
+                    settings=url_for("notify.settings", _external=True))
+    return notification
+
+
+def absolute(path: str) -> str:
+    return url_for("pages.home", _external=True).rstrip("/") + path
+
+
+# --- unsubscribing without logging in ------------------------------------------------------------
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+
+
+def unsubscribe_token(person: Person, kind: str) -> str:
+    return _serializer().dumps([person.id, kind])
+
+
+def read_unsubscribe_token(token: str) -> tuple[Person, str] | None:
+    try:
+        person_id, kind = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    person = db.session.get(Person, person_id)
+    if person is None or (kind not in KINDS and kind != ALL_KINDS):
+        return None
+    return person, kind
+
+
+def unsubscribe_url(person: Person, kind: str) -> str:
+    return url_for("notify.unsubscribe", token=unsubscribe_token(person, kind), _external=True)
+
+
+def unsubscribe_headers(person: Person, kind: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail programs show an unsubscribe button that posts here."""
+    return {"List-Unsubscribe": f"<{unsubscribe_url(person, kind)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def unsubscribe(person: Person, kind: str) -> None:
+    """Stop email for one kind (or every kind): notifications stay on the site."""
+    for each in (KINDS if kind == ALL_KINDS else [kind]):
+        set_delivery(person, each, Delivery.IN_APP)
+
+
+def set_delivery(person: Person, kind: str, delivery: Delivery) -> None:
+    setting = db.session.get(NotificationSetting, (person.id, kind))
+    if setting is None:
+        db.session.add(NotificationSetting(person_id=person.id, kind=kind, delivery=delivery))
+    else:
+        setting.delivery = delivery
+
+
+# --- digests -------------------------------------------------------------------------------------
+
+def send_digests(delivery: Delivery) -> int:
+    """One email per person with everything they asked to get this way and have not been
+    emailed. Claiming the rows with an UPDATE makes two runs at once send each item once."""
+    now = datetime.now(UTC)
+    due = db.session.execute(
+        update(Notification)
+        .where(Notification.delivery == delivery, Notification.emailed_at.is_(None))
+        .values(emailed_at=now)
+        .returning(Notification.id))
+    ids = [row.id for row in due]
+    if not ids:
+        db.session.commit()
+        return 0
+    by_person: dict[int, list[Notification]] = defaultdict(list)
+    for notification in db.session.scalars(
+            select(Notification).where(Notification.id.in_(ids))
+            .order_by(Notification.created_at)):
+        by_person[notification.person_id].append(notification)
+    people = db.session.scalars(select(Person).where(Person.id.in_(by_person))).all()
+    sent = 0
+    for person in people:
+        if not person.is_active:
+            continue
+        items = by_person[person.id]
+        subject = (_l("Your daily summary from %(site)s", site=current_app.config["SITE_NAME"])
+                   if delivery == Delivery.DAILY else
+                   _l("Your weekly summary from %(site)s", site=current_app.config["SITE_NAME"]))
+        queue_email(person.email, str(subject), "email/digest.txt",
+                    headers=unsubscribe_headers(person, ALL_KINDS), person=person,
+                    items=[(item, absolute(item.url)) for item in items],
+                    unsubscribe=unsubscribe_url(person, ALL_KINDS),
+                    settings=url_for("notify.settings", _external=True))
+        sent += 1
+    db.session.commit()
+    return sent
