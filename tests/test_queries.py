@@ -8,10 +8,15 @@ import pytest
 
 from network.core.audit import AuditEntry
 from network.extensions import db
+from network.forum.models import Flag, Post, PostState
+from network.forum.services import refresh_thread
+from network.notify.models import Delivery, Notification
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
     OrganisationFactory,
+    first_post,
+    make_thread,
 )
 
 BUDGET = 10
@@ -44,6 +49,39 @@ def grow_applications(world, n):
         ApplicationFactory()
 
 
+def grow_posts(world, n):
+    people = [world.member, world.other_member, world.contact]
+    db.session.add_all(Post(thread=world.thread, author=people[i % 3], body=f"Post {i} " * 20)
+                       for i in range(n))
+    db.session.flush()
+    refresh_thread(world.thread)
+    db.session.commit()
+
+
+def grow_threads(world, n):
+    for i in range(n):
+        make_thread(world.category, [world.member, world.contact][i % 2], f"Thread {i}",
+                    ["Opening post", "A reply"], authors=[world.member, world.other_member])
+
+
+def grow_notifications(world, n):
+    db.session.add_all(Notification(person_id=world.member.id, kind="forum.reply",
+                                    subject=f"Reply {i}", url="/forum",
+                                    delivery=Delivery.DAILY) for i in range(n))
+    db.session.commit()
+
+
+def grow_flags(world, n):
+    for i in range(n):
+        thread = make_thread(world.category, world.member, f"Flagged {i}", ["Rude?"])
+        db.session.add(Flag(post_id=first_post(thread).id, person_id=world.contact.id,
+                            reason="Rude"))
+        held = make_thread(world.category, world.other_member, f"Held {i}", ["New here"],
+                           state=PostState.HELD)
+        assert held.held
+    db.session.commit()
+
+
 PAGES = [
     ("/", "visitor", grow_organisations),
     ("/organisations", "visitor", grow_organisations),
@@ -54,6 +92,12 @@ PAGES = [
     ("/coordinate/applications", "coordinator", grow_applications),
     ("/coordinate/people", "coordinator", grow_people),
     ("/coordinate/audit", "coordinator", grow_audit),
+    ("/forum", "member", grow_threads),
+    ("/forum/c/{category}-general", "member", grow_threads),
+    ("/forum/t/{thread}-hall-for-hire", "member", grow_posts),
+    ("/forum/t/{thread}-hall-for-hire?page=2", "coordinator", grow_posts),
+    ("/forum/moderation", "coordinator", grow_flags),
+    ("/notifications", "member", grow_notifications),
 ]
 
 
@@ -62,8 +106,9 @@ def test_queries_stay_few_and_constant_as_rows_grow(client, world, login, querie
                                                     grow):
     if role != "visitor":
         login(getattr(world, role))
-    path = path.format(org_a=world.org_a.id, housing=world.housing.id)
-    grow(world, 10)
+    path = path.format(org_a=world.org_a.id, housing=world.housing.id,
+                       category=world.category.id, thread=world.thread.id)
+    grow(world, 10 if "page=2" not in path else 30)
     with queries() as few_rows:
         assert client.get(path).status_code == 200
     grow(world, 40)

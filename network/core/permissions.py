@@ -155,9 +155,10 @@ def authorize(action: str, obj: Any = None) -> None:
     abort(403)
 
 
-def load(model: type, object_id: int, *, need: str, visible: str | None = None) -> Any:
+def load(model: type, object_id: int, *, need: str, visible: str | None = None,
+         options: tuple = ()) -> Any:
     """Load a row by id or 404; 404 too if the person may not see it, 403 if they may not act."""
-    obj = db.session.get(model, object_id)
+    obj = db.session.get(model, object_id, options=options)
     if obj is None or (visible is not None and not can(visible, obj)):
         abort(404)
     authorize(need, obj)

@@ -117,7 +117,8 @@ def new_thread(category_id: int):
 
 def load_thread(thread_id: int, need: str = "thread.view") -> Thread:
     authorize("forum.view")
-    return load(Thread, thread_id, need=need, visible="thread.view")
+    return load(Thread, thread_id, need=need, visible="thread.view",
+                options=(joinedload(Thread.category),))
 
 
 def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200):
@@ -141,11 +142,7 @@ def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200):
         draft_sent=session.pop("draft_sent", None) == thread.id, status=status)
     newest = max((post.id for post in page.items), default=0)
     if newest > read_up_to and request.method == "GET":
-        # Reading moves the reader's own marker: the one write a GET makes, done after the
-        # page is rendered, in a short write transaction of its own.
-        db.session.commit()
-        services.mark_read(current_user, thread, newest)
-        db.session.commit()
+        services.mark_read(current_user.id, thread.id, newest)
     return response
 
 
@@ -231,7 +228,8 @@ def watch(thread_id: int):
 
 def load_post(post_id: int, need: str = "post.view") -> Post:
     authorize("forum.view")
-    return load(Post, post_id, need=need, visible="post.view")
+    return load(Post, post_id, need=need, visible="post.view",
+                options=(joinedload(Post.thread).joinedload(Thread.category),))
 
 
 @bp.get("/p/<int:post_id>")

@@ -66,16 +66,22 @@ def last_read(person, thread: Thread) -> int:
     return marker.last_read_post_id if marker else 0
 
 
-def mark_read(person, thread: Thread, post_id: int) -> None:
-    """Move a reader's marker forward to post_id (never back), in one statement."""
+def mark_read(person_id: int, thread_id: int, post_id: int) -> None:
+    """Move a reader's marker forward to post_id, never back.
+
+    The one write a GET makes: on its own connection and transaction, which writes first and
+    reads nothing, so SQLite takes the write lock at once (or waits its turn) and the page's
+    own reading transaction is left alone.
+    """
     insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)
-    statement = insert(ThreadRead).values(person_id=person.id, thread_id=thread.id,
+    statement = insert(ThreadRead).values(person_id=person_id, thread_id=thread_id,
                                           last_read_post_id=post_id)
     statement = statement.on_conflict_do_update(
         index_elements=[ThreadRead.person_id, ThreadRead.thread_id],
         set_={"last_read_post_id": statement.excluded.last_read_post_id},
         where=ThreadRead.last_read_post_id < statement.excluded.last_read_post_id)
-    db.session.execute(statement)
+    with db.engine.begin() as connection:
+        connection.execute(statement)
 
 
 def first_unread(thread: Thread, viewer) -> Post | None:

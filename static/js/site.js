@@ -20,8 +20,10 @@
   function setUp(root) {
     var storage = store();
     if (!storage) return;
-    var forms = root.querySelectorAll ? root.querySelectorAll("form[data-draft]") : [];
-    Array.prototype.forEach.call(forms, function (form) {
+    if (!root.querySelectorAll) return;
+    var forms = Array.prototype.slice.call(root.querySelectorAll("form[data-draft]"));
+    if (root.matches && root.matches("form[data-draft]")) forms.push(root);
+    forms.forEach(function (form) {
       var box = form.querySelector("textarea");
       if (!box || form.hasAttribute("data-draft-ready")) return;
       form.setAttribute("data-draft-ready", "");
