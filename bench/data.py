@@ -10,6 +10,8 @@ from sqlalchemy import select
 from network.auth.models import Person
 from network.core.audit import AuditEntry
 from network.extensions import db
+from network.forum.models import Post, Thread
+from network.forum.services import refresh_category, refresh_thread
 from network.members.models import Application, Membership, Organisation, OrgStatus, name_key
 
 
@@ -21,6 +23,8 @@ def grow(factor: int) -> None:
     applications = db.session.scalars(select(Application)).all()
     coordinator = db.session.scalar(select(Person).where(
         Person.email == "coordinator@example.org"))
+    threads = db.session.scalars(select(Thread)).all()
+    posts = db.session.scalars(select(Post).order_by(Post.id)).all()
     for copy in range(2, factor + 1):
         org_copies = {}
         for org in organisations:
@@ -60,4 +64,18 @@ def grow(factor: int) -> None:
                     action="application.approve", target_type="organisation",
                     target_id=org.id, summary=f"Approved {org.name}",
                     actor_id=coordinator.id, at=now - timedelta(minutes=copy)))
+        for thread in threads:
+            copied = Thread(category_id=thread.category_id, title=f"{thread.title} {copy}",
+                            author_id=thread.author_id, created_at=thread.created_at,
+                            last_activity_at=thread.last_activity_at, held=thread.held)
+            db.session.add(copied)
+            db.session.add_all(
+                Post(thread=copied, author_id=post.author_id, body=post.body,
+                     organisation_id=post.organisation_id, created_at=post.created_at,
+                     state=post.state) for post in posts if post.thread_id == thread.id)
+            db.session.flush()
+            refresh_thread(copied)
+    db.session.flush()
+    for category in {thread.category for thread in threads}:
+        refresh_category(category)
     db.session.commit()

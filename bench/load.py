@@ -28,9 +28,12 @@ ORGANISATION_LINK = re.compile(r'href="(/organisations/(\d+)-riverside-tenants-f
 VISITOR_PAGES = ["/", "/organisations", "/organisations?kind=community_group&page=2",
                  "/memorandum",
                  "/join", "/login", "{organisation}"]
-MEMBER_PAGES = ["/dashboard", "/organisations", "{organisation}", "{people}", "/account"]
+MEMBER_PAGES = ["/dashboard", "/organisations", "{organisation}", "{people}", "/account",
+                "/forum", "/forum/c/2-premises-and-equipment",
+                "/forum/t/2-borrowing-the-millfield-hall-for-a-saturday", "/notifications"]
 COORDINATOR_PAGES = ["/coordinate", "/coordinate/applications", "/coordinate/people",
-                     "/coordinate/audit", "/coordinate/areas", "/organisations"]
+                     "/coordinate/audit", "/coordinate/areas", "/organisations",
+                     "/forum/moderation", "/forum/c/2-premises-and-equipment?page=3"]
 
 
 def walk(browser: Browser, pages: list[str], until: float, think: bool,

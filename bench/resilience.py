@@ -7,6 +7,7 @@ mid-run: no 5xx, every acknowledged write stored exactly once, SQLite's integrit
 from __future__ import annotations
 
 import argparse
+import http.client
 import itertools
 import os
 import signal
@@ -83,7 +84,7 @@ def user(server, writes: bool, until: float, outcome: Outcome) -> None:
                 status, _ = browser.request("GET", next(pages))
                 with outcome.lock:
                     outcome.statuses[status] += 1
-        except (ConnectionError, TimeoutError, OSError):
+        except (OSError, http.client.HTTPException):  # cut off mid-response
             with outcome.lock:
                 outcome.cut += 1
                 if name:

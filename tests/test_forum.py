@@ -224,6 +224,19 @@ def test_an_htmx_reply_comes_back_as_the_new_post_a_clean_form_and_the_count(
     assert "data-draft-sent" in html  # and the saved draft can go
 
 
+def test_an_htmx_reply_that_lands_on_a_later_page_sends_htmx_there(client, world, login):
+    thread = make_thread(world.category, world.member, "Long one",
+                         [f"Post {n}" for n in range(POSTS_PER_PAGE)])
+    establish(world, world.contact)
+    login(world.contact)
+    response = client.post(f"/forum/t/{thread.id}/reply",
+                           data={"body": "Onto page two", "submission": KEY, "page": "1"},
+                           headers={"HX-Request": "true", "HX-Target": "reply"})
+    assert response.status_code == 204
+    assert response.headers["HX-Location"] == (
+        f"/forum/t/{thread.id}-long-one?page=2#p{last_post(thread).id}")
+
+
 def test_an_htmx_reply_with_a_problem_keeps_the_text(client, world, login):
     login(world.member)
     response = client.post(f"/forum/t/{world.thread.id}/reply",

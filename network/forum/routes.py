@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
@@ -46,6 +47,9 @@ from network.forum.models import (
 )
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
+
+HELD_MESSAGE = _l("Thank you. New members' first posts are read by a coordinator before "
+                  "everyone sees them; we will let you know.")
 
 
 def readable_categories():
@@ -108,8 +112,7 @@ def new_thread(category_id: int):
             return redirect(url_for("forum.thread", thread_id=existing.thread_id,
                                     slug=existing.thread.slug), 303)
         if thread.held:
-            flash(_("Thank you. New members' first posts are read by a coordinator before "
-                    "everyone sees them; we will let you know."), "success")
+            flash(HELD_MESSAGE, "success")
         return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug), 303)
     return render("forum/new_thread.html", category=category, form=form,
                   status=form_status(form))
@@ -184,18 +187,17 @@ def reply(thread_id: int):
         except IntegrityError:  # the same form, sent twice at once: one post
             db.session.rollback()
             post = services.existing_submission(form.submission.data)
-    if post.state == PostState.HELD:
-        flash(_("Thank you. New members' first posts are read by a coordinator before "
-                "everyone sees them; we will let you know."), "success")
     path = services.post_path(post, current_user)
     shown_page = request.form.get("page", type=int)
     if request.htmx and shown_page == services.page_of(post, current_user):
         db.session.refresh(thread)
         return reply_block(thread, ReplyForm(formdata=None), 200, shown_page, new_post=post)
+    if post.state == PostState.HELD:  # in place, the post itself says so
+        flash(HELD_MESSAGE, "success")
     if request.htmx:
-        response = redirect(path, 303)
-        response.headers["HX-Location"] = path
-        return response
+        # The post landed on another page: htmx goes there. A redirect would be followed
+        # inside the request, and the whole page swapped into the reply form.
+        return "", 204, {"HX-Location": path}
     session["draft_sent"] = thread.id
     return redirect(path, 303)
 
