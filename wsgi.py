@@ -1,7 +1,7 @@
 """The WSGI entry point: `gunicorn wsgi:app`."""
 
 from network import create_app
-from network.core.memory import return_large_allocations
+from network.core.memory import keep_memory_small
 
-return_large_allocations()
+keep_memory_small()
 app = create_app()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -20,6 +22,13 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 def render_markdown(source: str | None) -> Markup:
     if not source:
         return Markup("")
+    return _render(source)
+
+
+# A busy thread is read far more often than it is written: its posts are rendered once per
+# worker, not once per page view. About 1 KB a post, so 1,000 posts cost a megabyte.
+@lru_cache(maxsize=1024)
+def _render(source: str) -> Markup:
     html = _parser.render(source)
     # Headings a writer makes start at h3: the page owns h1 and h2.
     for level in (6, 5, 4, 3, 2, 1):

@@ -48,6 +48,8 @@ from network.forum.models import (
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
 
+MODERATION_PAGE = 20  # the oldest first; dealing with them brings up the next
+
 HELD_MESSAGE = _l("Thank you. New members' first posts are read by a coordinator before "
                   "everyone sees them; we will let you know.")
 
@@ -305,14 +307,14 @@ def moderation():
     held = list(db.session.scalars(
         select(Post).where(Post.state == PostState.HELD)
         .options(joinedload(Post.author), joinedload(Post.thread).joinedload(Thread.category))
-        .order_by(Post.id).limit(50)))
+        .order_by(Post.id).limit(MODERATION_PAGE)))
     open_flags = (select(Flag.post_id, func.count().label("flags"),
                          func.min(Flag.created_at).label("first"))
                   .where(Flag.resolved_at.is_(None)).group_by(Flag.post_id).subquery())
     flagged = list(db.session.execute(
         select(Post, open_flags.c.flags).join(open_flags, open_flags.c.post_id == Post.id)
         .options(joinedload(Post.author), joinedload(Post.thread))
-        .order_by(open_flags.c.first).limit(50)).tuples())
+        .order_by(open_flags.c.first).limit(MODERATION_PAGE)).tuples())
     reasons: dict[int, list[Flag]] = {}
     if flagged:
         for flag in db.session.scalars(
