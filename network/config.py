@@ -50,7 +50,9 @@ class Config:
     TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
     COORDINATOR_EMAIL = os.environ.get("COORDINATOR_EMAIL", "coordinators@example.org")
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A smaller compiled-statement cache than the default 500: the app has fewer distinct
+    # queries than that, and each worker must fit in 80 MB.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "query_cache_size": 200}
 
     SESSION_COOKIE_SECURE = env_flag("COOKIE_SECURE", True)
     SESSION_COOKIE_HTTPONLY = True
