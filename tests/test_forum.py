@@ -68,6 +68,15 @@ def test_a_member_starts_a_thread_and_watches_it(client, world, login):
     assert "Minibus to share" in listing and "Alpha Tenants" in listing
 
 
+def test_a_new_thread_sent_twice_makes_one_thread(client, world, login):
+    login(world.member)
+    form = {"title": "Twice", "body": "Sent twice", "submission": KEY}
+    first = client.post(f"/forum/c/{world.category.id}/new", data=form)
+    second = client.post(f"/forum/c/{world.category.id}/new", data=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(Thread, Thread.title == "Twice") == 1
+
+
 def test_a_reply_appears_and_the_counts_follow(client, world, login):
     establish(world, world.contact)
     login(world.contact)

@@ -101,18 +101,17 @@ def new_thread(category_id: int):
     category = load_category(category_id, need="category.post")
     form = ThreadForm()
     if form.validate_on_submit():
+        thread = None
         if existing := services.existing_submission(form.submission.data):
-            return redirect(url_for("forum.thread", thread_id=existing.thread_id,
-                                    slug=existing.thread.slug), 303)
-        try:
-            thread = services.start_thread(category, current_user, form.title.data,
-                                           form.body.data, form.submission.data)
-            db.session.commit()
-        except IntegrityError:  # the same form, sent twice at once
-            db.session.rollback()
-            existing = services.existing_submission(form.submission.data)
-            return redirect(url_for("forum.thread", thread_id=existing.thread_id,
-                                    slug=existing.thread.slug), 303)
+            thread = existing.thread  # the same form, sent again
+        else:
+            try:
+                thread = services.start_thread(category, current_user, form.title.data,
+                                               form.body.data, form.submission.data)
+                db.session.commit()
+            except IntegrityError:  # the same form, sent twice at once: the other won
+                db.session.rollback()
+                thread = services.existing_submission(form.submission.data).thread
         if thread.held:
             flash(HELD_MESSAGE, "success")
         return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug), 303)
@@ -156,9 +155,8 @@ def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200):
 def thread(thread_id: int, slug: str | None = None):
     thread = load_thread(thread_id)
     if slug != thread.slug:
-        args = {k: v for k, v in request.args.items()}
-        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug, **args),
-                        301)
+        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
+                                **request.args.to_dict()), 301)
     return thread_page(thread, ReplyForm(formdata=None))
 
 
