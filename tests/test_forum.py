@@ -22,7 +22,7 @@ from network.forum.models import (
     ThreadWatch,
 )
 from network.notify.models import Notification, OutboxEmail
-from tests.factories import PASSWORD, CategoryFactory, first_post, last_post, make_thread
+from tests.factories import CategoryFactory, first_post, last_post, make_thread
 
 KEY = "k" * 20  # a submission key, as the form carries
 
@@ -514,11 +514,10 @@ def test_categories_are_made_and_ordered_by_coordinators(client, world, login):
     assert page.index("Training") < page.index("General")
 
 
-def test_a_forged_password_cannot_be_reused_here():
-    # The forum's forms carry no ids a person could forge: the author is always the
-    # logged-in person. Held here so that a future field that does is noticed.
+def test_the_forums_forms_carry_no_ids_to_forge():
+    # The author is always the logged-in person and the thread comes from the address.
+    # Held here so that a future field that changes this is noticed.
     from network.forum.forms import EditPostForm, ReplyForm, ThreadForm
 
     for form in (ReplyForm, ThreadForm, EditPostForm):
         assert not {"author", "author_id", "thread_id", "person_id"} & set(vars(form))
-    assert PASSWORD

@@ -13,6 +13,7 @@ from network.core.markdown import render_markdown
 from network.core.permissions import can
 from network.core.time import format_day, format_when
 from network.extensions import db
+from network.notify.models import Notification
 
 
 def page_url(page_number: int) -> str:
@@ -33,8 +34,6 @@ def unread_count() -> int:
     if not (has_request_context() and current_user.is_authenticated):
         return 0
     if "unread_notifications" not in g:
-        from network.notify.models import Notification
-
         g.unread_notifications = db.session.scalar(
             select(func.count()).select_from(Notification)
             .where(Notification.person_id == current_user.id,

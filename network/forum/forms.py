@@ -5,7 +5,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
 from network.core.forms import VersionField, area_field, options, required, text_field
 from network.forum.models import POST_MAX, TITLE_MAX, Audience
@@ -73,12 +73,15 @@ class RestoreForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    category = SelectField(_l("Move to category"), validate_choice=True)
+    category = SelectField(_l("Move to category"), validate_choice=False)
 
     def __init__(self, categories, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        ids = [str(c.id) for c in categories]
         self.category.choices = options(*[(str(c.id), c.name) for c in categories])
-        self.category.validators = [InputRequired(_l("Choose a category."))]
+        self.category.validators = [
+            InputRequired(_l("Choose a category.")),
+            AnyOf(ids, message=_l("Choose one of the categories listed."))]
 
 
 class RenameForm(FlaskForm):

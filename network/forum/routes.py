@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from network.auth.models import Person
 from network.core import audit
+from network.core.db import utcnow
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.permissions import authorize, load
@@ -101,22 +102,28 @@ def new_thread(category_id: int):
     category = load_category(category_id, need="category.post")
     form = ThreadForm()
     if form.validate_on_submit():
-        thread = None
-        if existing := services.existing_submission(form.submission.data):
-            thread = existing.thread  # the same form, sent again
-        else:
-            try:
-                thread = services.start_thread(category, current_user, form.title.data,
-                                               form.body.data, form.submission.data)
-                db.session.commit()
-            except IntegrityError:  # the same form, sent twice at once: the other won
-                db.session.rollback()
-                thread = services.existing_submission(form.submission.data).thread
+        thread = post_once(form.submission.data, lambda: services.start_thread(
+            category, current_user, form.title.data, form.body.data,
+            form.submission.data)).thread
         if thread.held:
             flash(HELD_MESSAGE, "success")
         return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug), 303)
     return render("forum/new_thread.html", category=category, form=form,
                   status=form_status(form))
+
+
+def post_once(submission_key: str | None, write) -> Post:
+    """The post a form makes: written now by write(), or the one the same form already made
+    (sent twice, or twice at the same moment: the unique key refuses the second)."""
+    post = services.existing_submission(submission_key)
+    if post is None:
+        try:
+            post = write()
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            post = services.existing_submission(submission_key)
+    return post
 
 
 def load_thread(thread_id: int, need: str = "thread.view") -> Thread:
@@ -179,20 +186,13 @@ def reply(thread_id: int):
         if request.htmx:
             return reply_block(thread, form, 422, request.form.get("page", 1, type=int))
         return thread_page(thread, form, 422)
-    post = services.existing_submission(form.submission.data)
-    if post is None:
-        try:
-            post = services.reply(thread, current_user, form.body.data, form.submission.data)
-            db.session.commit()
-        except IntegrityError:  # the same form, sent twice at once: one post
-            db.session.rollback()
-            post = services.existing_submission(form.submission.data)
-    path = services.post_path(post, current_user)
-    shown_page = request.form.get("page", type=int)
-    if request.htmx and shown_page == services.page_of(post, current_user):
-        db.session.refresh(thread)
-        return reply_block(thread, ReplyForm(formdata=None), 200, shown_page, new_post=post)
-    if post.state == PostState.HELD:  # in place, the post itself says so
+    post = post_once(form.submission.data, lambda: services.reply(
+        thread, current_user, form.body.data, form.submission.data))
+    page = services.page_of(post, current_user)
+    if request.htmx and request.form.get("page", type=int) == page:
+        return reply_block(thread, ReplyForm(formdata=None), 200, page, new_post=post)
+    path = services.post_path(post, current_user, page)
+    if post.state == PostState.HELD:  # shown in place, the held post says so itself
         flash(HELD_MESSAGE, "success")
     if request.htmx:
         # The post landed on another page: htmx goes there. A redirect would be followed
@@ -416,8 +416,6 @@ def move_thread(thread_id: int):
             db.session.commit()
             flash(_("Moved to %(name)s.", name=target.name), "success")
         return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
-    if form.category.errors:
-        form.category.errors = [_("Choose one of the categories listed.")]
     return manage_thread(thread_id, move_form=form, status=422)
 
 
@@ -467,7 +465,7 @@ def edit_category(category_id: int):
         form.populate_obj(category)
         category.audience = Audience(form.audience.data)
         if request.form.get("archive") == "1":
-            category.archived_at = category.archived_at or services.now()
+            category.archived_at = category.archived_at or utcnow()
         elif request.form.get("archive") == "0":
             category.archived_at = None
         audit.record("category.edit", category, f"Changed the forum category {category.name}",
@@ -488,7 +486,7 @@ def pause_posting(person_id: int):
     person = load(Person, person_id, need="posting.pause")
     form = PauseForm()
     if form.validate_on_submit():
-        until = services.now() + timedelta(days=int(form.days.data))
+        until = utcnow() + timedelta(days=int(form.days.data))
         services.pause_posting(person, current_user, form.reason.data, until)
         db.session.commit()
         flash(_("%(name)s cannot post until %(until)s.", name=person.display_name,

@@ -4,7 +4,7 @@ and watching, and who is told about it."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from network.auth.models import Person
 from network.core import audit
+from network.core.db import utcnow
 from network.core.permissions import can
 from network.extensions import db
 from network.forum.models import (
@@ -29,11 +30,6 @@ from network.forum.models import (
     ThreadWatch,
 )
 from network.notify.services import notify
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
 
 # --- reading -----------------------------------------------------------------------------------
 
@@ -53,10 +49,10 @@ def page_of(post: Post, viewer) -> int:
     return before // POSTS_PER_PAGE + 1
 
 
-def post_path(post: Post, viewer) -> str:
-    """Where a post is: its thread, the page it is on, and its anchor."""
+def post_path(post: Post, viewer, page: int | None = None) -> str:
+    """Where a post is: its thread, the page it is on (counted unless given), its anchor."""
     thread = post.thread
-    page = page_of(post, viewer)
+    page = page or page_of(post, viewer)
     return url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
                    **({"page": page} if page > 1 else {})) + f"#p{post.id}"
 
@@ -112,7 +108,8 @@ def existing_submission(key: str | None) -> Post | None:
 
 
 def start_thread(category: Category, author: Person, title: str, body: str,
-                 submission_key: str | None) -> Thread:
+                 submission_key: str | None) -> Post:
+    """A new thread and its opening post (returned); the counts follow in _add_post."""
     _lock(Category, category.id)
     held = is_held(author)
     thread = Thread(category=category, title=title, author=author,
@@ -122,8 +119,7 @@ def start_thread(category: Category, author: Person, title: str, body: str,
     watch(author, thread, "watch")
     if not held:
         _announce(post, new_thread=True)
-    refresh_category(category)
-    return thread
+    return post
 
 
 def reply(thread: Thread, author: Person, body: str, submission_key: str | None) -> Post:
@@ -190,7 +186,7 @@ def edit_post(post: Post, body: str) -> None:
                                 written_at=post.edited_at or post.created_at))
     old_mentions = {p.id for p in mentioned(post.body)}
     post.body = body
-    post.edited_at = now()
+    post.edited_at = utcnow()
     if post.state == PostState.VISIBLE:
         for person in mentioned(body):
             if person.id not in old_mentions:
@@ -301,7 +297,7 @@ def waiting_for_moderation() -> int:
 def approve(post: Post, coordinator: Person) -> None:
     _lock(Thread, post.thread_id)
     post.state = PostState.VISIBLE
-    post.moderated_at, post.moderated_by_id = now(), coordinator.id
+    post.moderated_at, post.moderated_by_id = utcnow(), coordinator.id
     thread = post.thread
     first = thread.held and db.session.scalar(
         select(func.min(Post.id)).where(Post.thread_id == thread.id)) == post.id
@@ -321,7 +317,7 @@ def hide(post: Post, coordinator: Person, reason: str) -> None:
     was_held = post.state == PostState.HELD
     post.state = PostState.HIDDEN
     post.moderation_reason = reason
-    post.moderated_at, post.moderated_by_id = now(), coordinator.id
+    post.moderated_at, post.moderated_by_id = utcnow(), coordinator.id
     _resolve_flags(post, coordinator, "hidden")
     if was_held:
         _lock(Thread, post.thread_id)
@@ -337,7 +333,7 @@ def hide(post: Post, coordinator: Person, reason: str) -> None:
 def restore(post: Post, coordinator: Person, reason: str) -> None:
     post.state = PostState.VISIBLE
     post.moderation_reason = reason or None
-    post.moderated_at, post.moderated_by_id = now(), coordinator.id
+    post.moderated_at, post.moderated_by_id = utcnow(), coordinator.id
     audit.record("post.restore", post, f"Restored a post by {post.author.display_name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     message = (_("A coordinator restored your post in “%(title)s”. They said: %(reason)s",
@@ -365,7 +361,7 @@ def dismiss_flags(post: Post, coordinator: Person) -> None:
 
 def _resolve_flags(post: Post, coordinator: Person, resolution: str) -> None:
     db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
-                       .values(resolved_at=now(), resolved_by_id=coordinator.id,
+                       .values(resolved_at=utcnow(), resolved_by_id=coordinator.id,
                                resolution=resolution))
 
 
@@ -409,6 +405,6 @@ def lift_pauses(person: Person, coordinator: Person) -> None:
     db.session.execute(update(PostingPause)
                        .where(PostingPause.person_id == person.id,
                               PostingPause.lifted_at.is_(None))
-                       .values(lifted_at=now()))
+                       .values(lifted_at=utcnow()))
     audit.record("person.lift_pause", person, f"Lifted the posting pause on "
                  f"{person.display_name}", actor=coordinator)
