@@ -20,15 +20,19 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 # The demo runs on plain http on your own machine, so its cookies cannot be Secure-only;
-# a real deployment keeps the default (COOKIE_SECURE=1) behind HTTPS.
+# a real deployment keeps the default (COOKIE_SECURE=1) behind HTTPS and sets BASE_URL.
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
+run: export TRUSTED_HOSTS ?= 127.0.0.1,localhost
+run: export COOKIE_SECURE ?= 0
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
-	COOKIE_SECURE=$${COOKIE_SECURE:-0} exec $(BIN)/gunicorn --workers 2 --threads 4 \
+	exec $(BIN)/gunicorn --workers 2 --threads 4 \
 		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check network tests bench
+	$(BIN)/bandit --quiet --recursive network --severity-level medium
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed-test

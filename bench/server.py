@@ -70,6 +70,7 @@ def serve(factor: int = 1, workers: int = 2, threads: int = 4, log: Path | None 
         database = Path(tmp) / "bench.db"
         env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": f"sqlite:///{database}",
                "SECRET_KEY": "bench", "COOKIE_SECURE": "0", "INSTANCE_PATH": tmp,
+               "BASE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1",
                # The load comes from one address; nginx would pass the real ones.
                "PROXY_COUNT": "1"}
         env.pop("MAIL_SERVER", None)

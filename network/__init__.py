@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 import click
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from network.config import INSTANCE_DIR, Config
-from network.core.db import render_migration_item
+from network.core.db import IdConverter, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 
@@ -20,9 +22,13 @@ def create_app(config: Config | None = None) -> Flask:
                 instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or Config())
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIME_ZONE"])
+    app.url_map.converters["int"] = IdConverter
+    _init_base_url(app)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # X-Forwarded-Host is never trusted: the proxy passes the real Host, which
+        # TRUSTED_HOSTS checks, and links are built on BASE_URL alone.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     # app.logger is the "network" logger: Flask gives it a stderr handler, and its INFO
     # lines (emails written to the log when no MAIL_SERVER is set) must show under gunicorn.
     if app.logger.level == logging.NOTSET:
@@ -55,6 +61,35 @@ def create_app(config: Config | None = None) -> Flask:
     _init_errors(app)
     cli.init_app(app)
     return app
+
+
+DEBUG_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _init_base_url(app: Flask) -> None:
+    """BASE_URL is where every emailed or fed link points; the site answers only its host.
+
+    Production must say it: a link built from whatever Host a request names would send a
+    password reset to an attacker's site. Debugging on one's own machine may go without.
+    """
+    base_url = app.config.get("BASE_URL")
+    if not base_url:
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "Set BASE_URL to the address people use to reach this site, for example "
+                "BASE_URL=https://network.example.org: every link in email is built on it.")
+        base_url = DEBUG_BASE_URL
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment:
+        raise RuntimeError(f"BASE_URL must be like https://network.example.org, not "
+                           f"{base_url!r}.")
+    app.config["BASE_URL"] = base_url.rstrip("/")
+    if app.config.get("TRUSTED_HOSTS") is None:
+        trusted = [parts.hostname]
+        if app.debug and base_url == DEBUG_BASE_URL:
+            trusted.append("localhost")
+        app.config["TRUSTED_HOSTS"] = trusted
 
 
 def _init_migrate(app: Flask) -> None:
@@ -117,6 +152,9 @@ def _init_errors(app: Flask) -> None:
             return error
         if error.code == 400 and request.path.startswith("/static/"):
             return error
+        if request_ctx.url_adapter is None:  # a Host not in TRUSTED_HOSTS: build no links
+            return Response("This site does not answer to that address.\n", error.code,
+                            mimetype="text/plain")
         return render_error(error.code)
 
     @app.errorhandler(Exception)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-import subprocess
+import subprocess  # pg_dump, with a fixed argument list  # nosec B404
 import time
 from pathlib import Path
 
@@ -111,18 +112,13 @@ def digest() -> None:
 def digest_send(frequency: str) -> None:
     """Queue a summary email for everyone with unsent notifications of this frequency.
 
-    Run daily and weekly from cron; `flask mail send` delivers them. Links in the emails use
-    SERVER_NAME and PREFERRED_URL_SCHEME.
+    Run daily and weekly from cron; `flask mail send` delivers them. Links in the emails are
+    on BASE_URL.
     """
-    from flask import current_app
-
     from network.notify.models import Delivery
     from network.notify.services import send_digests
 
-    server = current_app.config.get("SERVER_NAME") or "127.0.0.1:5000"
-    scheme = current_app.config["PREFERRED_URL_SCHEME"]
-    with current_app.test_request_context(base_url=f"{scheme}://{server}"):
-        sent = send_digests(Delivery(frequency))
+    sent = send_digests(Delivery(frequency))
     click.echo(f"Queued {sent} {frequency} summaries.")
 
 
@@ -145,8 +141,12 @@ def backup(path: Path) -> None:
         pg_dump = shutil.which("pg_dump")
         if pg_dump is None:
             raise click.ClickException("pg_dump is not installed (Debian: postgresql-client).")
-        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        subprocess.run([pg_dump, "--format=custom", f"--file={path}", url], check=True)
+        # The password goes in the environment, not the command line others can list.
+        url = engine.url.set(drivername="postgresql", password=None)
+        env = {**os.environ, **({"PGPASSWORD": engine.url.password} if engine.url.password
+                                else {})}
+        subprocess.run([pg_dump, "--format=custom", f"--file={path}",  # nosec B603
+                        url.render_as_string(hide_password=False)], check=True, env=env)
     else:
         raise click.ClickException(f"No backup method for {engine.dialect.name}.")
     click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes).")

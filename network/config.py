@@ -16,6 +16,14 @@ def env_flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list; None when it is not set."""
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -74,8 +82,10 @@ class Config:
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
 
-    # (attempts, seconds): failed logins per account and per address, then 429.
+    # (attempts, seconds), then 429. Failed logins on one account: the limit holds back only
+    # addresses that have failed on it, the ceiling every address. Per address, any accounts.
     LOGIN_LIMIT_PER_ACCOUNT = (5, 15 * 60)
+    LOGIN_CEILING_PER_ACCOUNT = (50, 60 * 60)
     LOGIN_LIMIT_PER_ADDRESS = (20, 15 * 60)
     RESET_LIMIT_PER_ADDRESS = (5, 60 * 60)
     APPLY_LIMIT_PER_ADDRESS = (5, 24 * 60 * 60)
@@ -96,10 +106,14 @@ class Config:
     # Try to deliver just-queued mail after the response has gone; `flask mail send` retries.
     MAIL_SEND_IMMEDIATELY = env_flag("MAIL_SEND_IMMEDIATELY", True)
 
-    # How many reverse proxies (nginx, a PaaS router) sit in front and set X-Forwarded-*.
+    # The one address every link that leaves the site is built on (email, feeds), whatever
+    # Host a request names: https://network.example.org. Required unless debugging.
+    BASE_URL = os.environ.get("BASE_URL", "").strip() or None
+    # Hosts requests may name; others are refused (400). Default: BASE_URL's host.
+    TRUSTED_HOSTS = env_list("TRUSTED_HOSTS")
+    # How many reverse proxies (nginx, a PaaS router) sit in front and set X-Forwarded-For and
+    # X-Forwarded-Proto. X-Forwarded-Host is never trusted.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
-    SERVER_NAME = os.environ.get("SERVER_NAME") or None
 
     BABEL_DEFAULT_LOCALE = "en_GB"
     PAGE_SIZE = 20
@@ -121,8 +135,8 @@ class TestConfig(Config):
     MAIL_SEND_IMMEDIATELY = False
     MAIL_SERVER = None
     REDIS_URL = None
-    PREFERRED_URL_SCHEME = "http"
-    SERVER_NAME = None
+    BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = None  # BASE_URL's host, as in production
     # Fast hashes in tests that are not about hashing; the hashing test uses Config's.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

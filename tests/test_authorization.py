@@ -12,7 +12,8 @@ from tests.urls import endpoints, url
 
 ROLES = ["visitor", "associate", "member", "other_member", "contact", "coordinator", "admin"]
 
-# Who gets through; everyone else is sent to log in (visitors) or refused with 403.
+# Who gets through; everyone else is sent to log in (visitors) or refused with 403, or, for
+# what is theirs alone, answered 404 as if it did not exist (HIDDEN).
 PUBLIC = set(ROLES)
 SIGNED_IN = set(ROLES) - {"visitor"}
 ORG_MANAGER = {"contact", "coordinator", "admin"}
@@ -30,7 +31,8 @@ RULES: dict[str, set[str]] = {
     "auth.logout": PUBLIC,
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,
-    "auth.confirm_email": PUBLIC,
+    "auth.confirm_email": SIGNED_IN,  # only the person who asked, logged in
+    "auth.cancel_email_change": PUBLIC,  # the token in the link to the old address
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.change_email": SIGNED_IN,
@@ -93,6 +95,12 @@ RULES: dict[str, set[str]] = {
     "notify.unsubscribe": PUBLIC,  # the signed token in the link is the authority
 }
 
+# Signed-in people who are told "not found" rather than "forbidden": the object is someone
+# else's, and its existence is not theirs to know.
+HIDDEN: dict[str, set[str]] = {
+    "notify.open_notification": SIGNED_IN - AUTHOR,
+}
+
 
 def outcome(response) -> str:
     if response.status_code >= 500:
@@ -101,10 +109,14 @@ def outcome(response) -> str:
         return "login"
     if response.status_code == 403:
         return "forbidden"
+    if response.status_code == 404:
+        return "hidden"
     return "through"
 
 
 def expected(endpoint: str, role: str) -> str:
+    if role in HIDDEN.get(endpoint, ()):
+        return "hidden"
     if role in RULES[endpoint]:
         return "through"
     return "login" if role == "visitor" else "forbidden"

@@ -99,6 +99,23 @@ def test_the_same_reply_sent_twice_makes_one_post(client, world, login):
     assert count(Post, Post.body == "Double click!") == 1
 
 
+def test_someone_elses_submission_key_gets_nothing_back(client, world, login):
+    """Keys are found among the sender's own posts only: a key from someone else's post (in a
+    thread they may not read) neither shows that post nor names its thread."""
+    secret = make_thread(world.coordinators_room, world.coordinator, "Secret plans",
+                         ["Only for us."])
+    secret_post = first_post(secret)
+    secret_post.submission_key = "s" * 20
+    db.session.commit()
+    establish(world, world.contact)
+    login(world.contact)
+    response = reply(client, world.thread, "Trying a key", submission="s" * 20)
+    assert response.status_code == 409
+    assert "secret" not in response.headers.get("Location", "").lower()
+    assert "Secret plans" not in response.get_data(as_text=True)
+    assert count(Post, Post.body == "Trying a key") == 0
+
+
 @pytest.mark.parametrize(("body", "message"), [
     ("", "Write something first."),
     ("   \n  ", "Write something first."),
@@ -354,7 +371,9 @@ def test_notifications_list_count_open_and_mark_all_read(client, world, login):
     assert 'class="count"' not in client.get("/forum").get_data(as_text=True)
     other = client.application.test_client()
     login(world.other_member, c=other)
-    assert other.post(f"/notifications/{world.notification.id}/open").status_code == 403
+    # Someone else's notification is answered as if it did not exist, as a missing one is.
+    assert other.post(f"/notifications/{world.notification.id}/open").status_code == 404
+    assert other.post("/notifications/999999/open").status_code == 404
     client.post("/notifications/read")
     assert count(Notification, Notification.read_at.is_(None)) == 0
 

@@ -74,7 +74,7 @@ def test_a_visitor_applies_and_coordinators_are_told(client, world, deliver, mai
     ({"agree_memorandum": ""}, "agree_memorandum", "needs to agree to the memorandum"),
     ({"name": "   "}, "name", "This is needed."),
     ({"name": "x" * 121}, "name", "120 characters or fewer"),
-    ({"name": "alpha   TENANTS"}, "name", "already a member or has applied"),
+    ({"name": "alpha   TENANTS"}, "name", "already joined or applied"),
     ({"kind": ""}, "kind", "Choose one."),
     ({"kind": "a_secret_society"}, "kind", "Not a valid choice"),
     ({"area": "99999"}, "area", "Not a valid choice"),
@@ -478,6 +478,19 @@ def test_the_database_catches_a_duplicate_that_slipped_past_the_form(client, wor
     monkeypatch.setattr(JoinForm, "validate_name", lambda form, field: None)
     second = client.post("/join", data=application_form(world))
     assert second.status_code == 422
-    assert "already a member or has applied" in body(second)
+    assert "already joined or applied" in body(second)
     assert db.session.scalar(select(func.count()).select_from(Organisation)
                              .where(Organisation.name == "Delta Food Bank")) == 1
+
+
+def test_refusals_for_a_name_already_applied_count_towards_the_daily_limit(make_app, world):
+    """The refusal tells whether a name has applied, so it is not to be asked without limit."""
+    limited = make_app(APPLY_LIMIT_PER_ADDRESS=(2, 24 * 60 * 60))
+    client = limited.test_client()
+    for _ in range(2):
+        taken = client.post("/join", data=application_form(world, name="Gamma Gardeners"))
+        assert taken.status_code == 422 and "already joined or applied" in body(taken)
+    held = client.post("/join", data=application_form(world))
+    assert held.status_code == 429 and "Too many applications" in body(held)
+    assert "already joined" not in body(client.post(
+        "/join", data=application_form(world, name="Gamma Gardeners")))

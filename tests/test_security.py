@@ -129,7 +129,7 @@ def test_every_page_carries_the_security_headers(client, world):
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in response.headers
-    secure = client.get("/", base_url="https://network.example")
+    secure = client.get("/", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     error = client.get("/no-such-page")
     assert error.status_code == 404 and "Content-Security-Policy" in error.headers

@@ -21,7 +21,8 @@ def limited_app(request, make_app):
 
         redis.Redis.from_url(redis_url).flushdb()
     app = make_app(REDIS_URL=redis_url, LOGIN_LIMIT_PER_ACCOUNT=(3, 900),
-                   LOGIN_LIMIT_PER_ADDRESS=(5, 900), RESET_LIMIT_PER_ADDRESS=(2, 3600))
+                   LOGIN_CEILING_PER_ACCOUNT=(6, 3600), LOGIN_LIMIT_PER_ADDRESS=(5, 900),
+                   RESET_LIMIT_PER_ADDRESS=(2, 3600))
     with app.app_context():
         yield app
 
@@ -53,6 +54,39 @@ def test_the_fourth_failure_on_one_account_gets_429_with_a_clear_message(limited
     assert ok.status_code == 303
 
 
+def log_in_from(app, person, address):
+    from tests.factories import PASSWORD
+
+    return app.test_client().post("/login", data={"email": person.email, "password": PASSWORD},
+                                  environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_stranger_failing_on_an_account_does_not_keep_its_owner_out(limited_app):
+    from tests.factories import build_world
+
+    world = build_world()
+    stranger = limited_app.test_client()
+    for _ in range(3):
+        assert fail(stranger, world.member.email, "198.51.100.7").status_code == 422
+    assert fail(stranger, world.member.email, "198.51.100.7").status_code == 429
+    # The owner, at home, where no one has failed on this account: straight in.
+    assert log_in_from(limited_app, world.member, "192.0.2.50").status_code == 303
+    # Another address gets one try, then is held like the first.
+    assert fail(stranger, world.member.email, "198.51.100.8").status_code == 422
+    assert fail(stranger, world.member.email, "198.51.100.8").status_code == 429
+
+
+def test_past_the_ceiling_an_account_is_held_from_every_address(limited_app):
+    from tests.factories import build_world
+
+    world = build_world()
+    client = limited_app.test_client()
+    for n in range(6):  # one failure each from six addresses: the ceiling
+        assert fail(client, world.member.email, f"198.51.100.{n}").status_code == 422
+    assert log_in_from(limited_app, world.member, "192.0.2.50").status_code == 429
+    assert log_in_from(limited_app, world.contact, "192.0.2.50").status_code == 303
+
+
 def test_one_address_trying_many_accounts_is_limited(limited_app):
     client = limited_app.test_client()
     for n in range(5):
@@ -61,7 +95,7 @@ def test_one_address_trying_many_accounts_is_limited(limited_app):
     assert fail(client, "guess-more@example.org", address="192.0.2.2").status_code == 422
 
 
-def test_a_success_clears_the_account_count(limited_app):
+def test_a_success_clears_the_count_of_that_address_only(limited_app):
     from tests.factories import PASSWORD, build_world
 
     world = build_world()
@@ -71,8 +105,11 @@ def test_a_success_clears_the_account_count(limited_app):
     assert client.post("/login", data={"email": world.member.email, "password": PASSWORD},
                        environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code == 303
     client.post("/logout", environ_base={"REMOTE_ADDR": "192.0.2.1"})
-    for _ in range(2):
-        assert fail(client, world.member.email, address="192.0.2.3").status_code == 422
+    # The account has failed twice in the window; the third failure reaches the limit, and
+    # the address that made it is held, like any address that has failed on the account.
+    assert fail(client, world.member.email).status_code == 422
+    assert fail(client, world.member.email).status_code == 429
+    assert log_in_from(limited_app, world.member, "192.0.2.3").status_code == 303
 
 
 def test_limits_hold_across_workers(limited_app, make_app):

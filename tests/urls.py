@@ -26,6 +26,7 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "members.accept_invitation": {"token": w.invitation_token},
         "auth.reset_password": {"token": "not-a-real-token"},
         "auth.confirm_email": {"token": "not-a-real-token"},
+        "auth.cancel_email_change": {"token": "not-a-real-token"},
         "coordination.application": {"application_id": w.application.id},
         "coordination.approve": {"application_id": w.application.id},
         "coordination.decline": {"application_id": w.application.id},
@@ -68,7 +69,7 @@ def endpoints(app: Flask) -> dict[str, set[str]]:
 
 
 def url(app: Flask, endpoint: str, w: SimpleNamespace) -> str:
-    with app.test_request_context():
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
         return url_for(endpoint, **args_for(endpoint, w))
 
 

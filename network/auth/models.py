@@ -114,6 +114,8 @@ class LoginSession(db.Model):
 class TokenPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 -- a purpose, not a password
     EMAIL_CHANGE = "email_change"
+    # Sent to the old address with the notice of a change: stops it without logging in.
+    EMAIL_CHANGE_CANCEL = "email_change_cancel"
 
 
 class AccountToken(db.Model):
@@ -129,5 +131,7 @@ class AccountToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # Ended unused: by a password reset or change, a suspension, or a newer email change.
+    cancelled_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship()

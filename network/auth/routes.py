@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select, update
 
+from network.auth import services
 from network.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -18,28 +18,57 @@ from network.auth.forms import (
     ProfileForm,
     ResetPasswordForm,
 )
-from network.auth.models import AccountToken, TokenPurpose
+from network.auth.models import TokenPurpose
 from network.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from network.auth.services import (
-    end_session,
-    find_person,
-    revoke_sessions,
-    safe_next,
-    start_session,
-)
-from network.core import audit, throttle
+from network.auth.services import end_session, find_person, safe_next, start_session
+from network.core import throttle
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.permissions import authorize
-from network.core.tokens import hash_token, new_token
 from network.extensions import db
-from network.notify.mail import queue_email
 
 bp = Blueprint("auth", __name__)
 
 
 def minutes(seconds: int) -> int:
     return max(1, -(-seconds // 60))
+
+
+class LoginKeys:
+    """The counts of failed logins that may hold back an attempt (see docs/decisions.md).
+
+    An account that failed too often is held only for the addresses that failed on it, so a
+    stranger cannot keep its owner out; past a higher ceiling it is held everywhere (a
+    password reset still lets the owner in). One address failing on many accounts is held too.
+    """
+
+    def __init__(self, email: str, address: str | None) -> None:
+        self.config = current_app.config
+        self.account = f"login:account:{email}"
+        self.account_everywhere = f"login:account-all:{email}"
+        self.pair = "login:pair:" + hashlib.sha256(f"{email} {address}".encode()).hexdigest()
+        self.address = f"login:address:{address}"
+
+    def seconds_blocked(self) -> int:
+        config = self.config
+        waits = [throttle.seconds_blocked(self.address, config["LOGIN_LIMIT_PER_ADDRESS"]),
+                 throttle.seconds_blocked(self.account_everywhere,
+                                          config["LOGIN_CEILING_PER_ACCOUNT"])]
+        if throttle.attempts(self.pair, config["LOGIN_LIMIT_PER_ACCOUNT"]):
+            waits.append(throttle.seconds_blocked(self.account,
+                                                  config["LOGIN_LIMIT_PER_ACCOUNT"]))
+        return max(waits)
+
+    def failed(self) -> None:
+        config = self.config
+        throttle.hit(self.account, config["LOGIN_LIMIT_PER_ACCOUNT"])
+        throttle.hit(self.pair, config["LOGIN_LIMIT_PER_ACCOUNT"])
+        throttle.hit(self.account_everywhere, config["LOGIN_CEILING_PER_ACCOUNT"])
+        throttle.hit(self.address, config["LOGIN_LIMIT_PER_ADDRESS"])
+
+    def succeeded(self) -> None:
+        # Only this address starts afresh: a stranger's failures elsewhere still count.
+        throttle.clear(self.pair)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -49,11 +78,8 @@ def login():
     form = LoginForm()
     blocked_message = None
     if form.validate_on_submit():
-        config = current_app.config
-        account_key = f"login:account:{form.email.data}"
-        address_key = f"login:address:{request.remote_addr}"
-        wait = max(throttle.seconds_blocked(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"]),
-                   throttle.seconds_blocked(address_key, config["LOGIN_LIMIT_PER_ADDRESS"]))
+        keys = LoginKeys(form.email.data, request.remote_addr)
+        wait = keys.seconds_blocked()
         if wait:
             blocked_message = ngettext(
                 "Too many failed attempts to log in. For your safety, wait %(num)d minute "
@@ -70,8 +96,7 @@ def login():
         password_ok = verify_password(person.password_hash if person else dummy_hash(),
                                       form.password.data)
         if person is None or not password_ok:
-            throttle.hit(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"])
-            throttle.hit(address_key, config["LOGIN_LIMIT_PER_ADDRESS"])
+            keys.failed()
             db.session.commit()
             form.password.errors.append(
                 _("That email address and password do not match an account here."))
@@ -80,7 +105,7 @@ def login():
                 _("This account is suspended. Contact the coordinators if you think that "
                   "is a mistake."))
         else:
-            throttle.clear(account_key)
+            keys.succeeded()
             if needs_rehash(person.password_hash):
                 person.password_hash = hash_password(form.password.data)
             start_session(person, remember=form.remember.data)
@@ -105,8 +130,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        config = current_app.config
-        limit = config["RESET_LIMIT_PER_ADDRESS"]
+        limit = current_app.config["RESET_LIMIT_PER_ADDRESS"]
         keys = (f"reset:address:{request.remote_addr}", f"reset:account:{form.email.data}")
         wait = max(throttle.seconds_blocked(key, limit) for key in keys)
         if wait:
@@ -120,13 +144,7 @@ def forgot_password():
             throttle.hit(key, limit)
         person = find_person(form.email.data)
         if person is not None and person.is_active:
-            raw, hashed = new_token()
-            db.session.add(AccountToken(
-                person_id=person.id, purpose=TokenPurpose.PASSWORD_RESET, token_hash=hashed,
-                expires_at=datetime.now(UTC) + config["RESET_VALID_FOR"]))
-            queue_email(person.email, _("Reset your password"), "email/password_reset.txt",
-                        person=person, link=url_for("auth.reset_password", token=raw,
-                                                    _external=True))
+            services.request_password_reset(person)
         db.session.commit()
         # The same answer whether or not the address has an account.
         flash(_("If %(email)s has an account here, we have emailed it a link to choose a new "
@@ -135,43 +153,28 @@ def forgot_password():
     return render("auth/forgot_password.html", form=form, status=form_status(form))
 
 
-def usable_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
-    return db.session.scalar(select(AccountToken).where(
-        AccountToken.token_hash == hash_token(raw), AccountToken.purpose == purpose,
-        AccountToken.used_at.is_(None), AccountToken.expires_at > datetime.now(UTC)))
-
-
-def use_token(token: AccountToken) -> bool:
-    """Mark a token used; False if another request used it first."""
-    used = db.session.execute(
-        update(AccountToken).where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
-        .values(used_at=datetime.now(UTC)))
-    return used.rowcount == 1
-
-
 def link_gone(what: str, again_url: str, again_label: str):
     return render("auth/link_gone.html", what=what, again_url=again_url,
                   again_label=again_label, status=410)
 
 
+def reset_link_gone():
+    return link_gone(_("password reset link"), url_for("auth.forgot_password"),
+                     _("Ask for a new link"))
+
+
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    account_token = usable_token(token, TokenPurpose.PASSWORD_RESET)
+    account_token = services.usable_token(token, TokenPurpose.PASSWORD_RESET)
     if account_token is None or not account_token.person.is_active:
-        return link_gone(_("password reset link"), url_for("auth.forgot_password"),
-                         _("Ask for a new link"))
+        return reset_link_gone()
     person = account_token.person
     form = ResetPasswordForm(person=person)
     if form.validate_on_submit():
-        if not use_token(account_token):
+        if not services.use_token(account_token):
             db.session.rollback()
-            return link_gone(_("password reset link"), url_for("auth.forgot_password"),
-                             _("Ask for a new link"))
-        person.password_hash = hash_password(form.password.data)
-        revoke_sessions(person)
-        audit.record("person.password_reset", person, f"{person.email} reset their password",
-                     actor=person)
-        start_session(person)
+            return reset_link_gone()
+        services.reset_password(person, form.password.data)
         db.session.commit()
         flash(_("Your password is changed and you are logged in."), "success")
         return redirect(url_for("pages.dashboard"), 303)
@@ -200,8 +203,7 @@ def change_password():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("That is not your current password."))
         else:
-            current_user.password_hash = hash_password(form.password.data)
-            revoke_sessions(current_user, keep_current=True)
+            services.change_password(current_user._get_current_object(), form.password.data)
             db.session.commit()
             flash(_("Your password is changed. Any other device you were logged in on is now "
                     "logged out."), "success")
@@ -221,58 +223,68 @@ def change_email():
         elif find_person(form.email.data) is not None:
             form.email.errors.append(_("Another account already uses that email address."))
         else:
-            raw, hashed = new_token()
-            db.session.add(AccountToken(
-                person_id=current_user.id, purpose=TokenPurpose.EMAIL_CHANGE,
-                token_hash=hashed, new_email=form.email.data,
-                expires_at=datetime.now(UTC) + current_app.config["EMAIL_CHANGE_VALID_FOR"]))
-            link = url_for("auth.confirm_email", token=raw, _external=True)
-            queue_email(form.email.data, _("Confirm your new email address"),
-                        "email/confirm_email.txt", person=current_user, link=link)
-            queue_email(current_user.email, _("Your email address is being changed"),
-                        "email/email_change_notice.txt", person=current_user,
-                        new_email=form.email.data)
+            services.request_email_change(current_user, form.email.data)
             db.session.commit()
-            flash(_("We have emailed %(email)s a link. Your address changes when you open it.",
-                    email=form.email.data), "success")
+            flash(_("We have emailed %(email)s a link. Your address changes when you open it "
+                    "while logged in here.", email=form.email.data), "success")
             return redirect(url_for("auth.account"), 303)
     return render("auth/change_email.html", form=form, status=form_status(form))
 
 
+def email_link_gone():
+    return link_gone(_("email confirmation link"), url_for("auth.change_email"),
+                     _("Change your email address again"))
+
+
 @bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
-    account_token = usable_token(token, TokenPurpose.EMAIL_CHANGE)
+    # Only the person who asked, logged in, can finish a change of address: a link alone
+    # (opened by whoever controls the new address) is not enough.
+    authorize("account.use")
+    account_token = services.usable_token(token, TokenPurpose.EMAIL_CHANGE)
     if account_token is None:
-        return link_gone(_("email confirmation link"), url_for("auth.change_email"),
-                         _("Change your email address again"))
+        return email_link_gone()
+    if account_token.person_id != current_user.id:
+        return render("auth/confirm_email_other.html", status=403)
     form = EmptyForm()
     if form.validate_on_submit():
-        person = account_token.person
         if find_person(account_token.new_email) is not None:
             flash(_("Another account now uses %(email)s, so your address was not changed.",
                     email=account_token.new_email), "error")
-            return redirect(url_for("pages.home"), 303)
-        if not use_token(account_token):
+            return redirect(url_for("auth.account"), 303)
+        if not services.use_token(account_token):
             db.session.rollback()
-            return link_gone(_("email confirmation link"), url_for("auth.change_email"),
-                             _("Change your email address again"))
-        old_email = person.email
-        person.email = account_token.new_email
-        audit.record("person.email_change", person, f"{old_email} is now {person.email}",
-                     actor=person, old=old_email, new=person.email)
+            return email_link_gone()
+        services.confirm_email_change(current_user, account_token.new_email)
         db.session.commit()
-        flash(_("Your email address is now %(email)s.", email=person.email), "success")
-        return redirect(url_for("auth.account" if current_user.is_authenticated
-                                else "auth.login"), 303)
+        flash(_("Your email address is now %(email)s.", email=current_user.email), "success")
+        return redirect(url_for("auth.account"), 303)
     return render("auth/confirm_email.html", form=form, new_email=account_token.new_email)
+
+
+@bp.route("/account/email/stop/<token>", methods=["GET", "POST"])
+def cancel_email_change(token: str):
+    account_token = services.usable_token(token, TokenPurpose.EMAIL_CHANGE_CANCEL)
+    if account_token is None:
+        return link_gone(_("link"), url_for("auth.forgot_password"),
+                         _("Reset your password"))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        if not services.use_token(account_token):
+            db.session.rollback()
+            return link_gone(_("link"), url_for("auth.forgot_password"),
+                             _("Reset your password"))
+        services.cancel_email_change(account_token.person)
+        db.session.commit()
+        return render("auth/email_change_stopped.html")
+    return render("auth/cancel_email_change.html", form=form)
 
 
 @bp.post("/account/sessions/end-others")
 def end_other_sessions():
     authorize("account.use")
     if EmptyForm().validate_on_submit():
-        revoke_sessions(current_user, keep_current=True)
+        services.log_out_elsewhere(current_user._get_current_object())
         db.session.commit()
         flash(_("You are logged out everywhere else."), "success")
     return redirect(url_for("auth.account"), 303)
-

@@ -1,17 +1,26 @@
-"""Login sessions: started at login, found on each request, revoked at logout or suspension."""
+"""Login sessions and emailed account tokens: what starts, renews and ends them.
+
+Sessions start at login and are found on each request. A password reset or change, or a
+suspension, ends every session and every outstanding token of the person together.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
-from network.auth.models import LoginSession, Person
+from network.auth.models import AccountToken, LoginSession, Person, TokenPurpose
+from network.auth.passwords import hash_password
+from network.core import audit
+from network.core.links import absolute_url
 from network.core.tokens import hash_token, new_token
 from network.extensions import db, login_manager
+from network.notify.mail import queue_email
 
 
 def normalise_email(email: str) -> str:
@@ -37,12 +46,14 @@ def load_person(token: str) -> Person | None:
     return login.person
 
 
-def start_session(person: Person, remember: bool = False) -> None:
+def start_session(person: Person, remember: bool = False,
+                  lifetime: timedelta | None = None) -> None:
     """Log in with a fresh session: nothing from before login survives into it."""
     session.clear()
     now = datetime.now(UTC)
-    lifetime = (current_app.config["REMEMBER_COOKIE_DURATION"] if remember
-                else current_app.config["SESSION_LIFETIME"])
+    if lifetime is None:
+        lifetime = (current_app.config["REMEMBER_COOKIE_DURATION"] if remember
+                    else current_app.config["SESSION_LIFETIME"])
     raw, hashed = new_token()
     db.session.add(LoginSession(
         person_id=person.id, token_hash=hashed, expires_at=now + lifetime,
@@ -64,13 +75,69 @@ def end_session(person: Person) -> None:
     logout_user()
 
 
-def revoke_sessions(person: Person, keep_current: bool = False) -> None:
-    """End every login of this person (on every device), or every other one."""
-    query = (update(LoginSession)
-             .where(LoginSession.person_id == person.id, LoginSession.revoked_at.is_(None))
-             .values(revoked_at=datetime.now(UTC)))
-    if keep_current and person.session_token:
-        query = query.where(LoginSession.token_hash != hash_token(person.session_token))
+def revoke_sessions(person: Person) -> None:
+    """End every login of this person, on every device."""
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.person_id == person.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC)))
+
+
+def renew_session(person: Person) -> None:
+    """End every login of this person, then carry on here under a new token: a cookie copied
+    before (or the session it named) is worth nothing afterwards."""
+    current = db.session.scalar(select(LoginSession).where(
+        LoginSession.token_hash == hash_token(person.session_token or "")))
+    remember = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    lifetime = (current.expires_at - datetime.now(UTC) if current is not None
+                else current_app.config["SESSION_LIFETIME"])
+    revoke_sessions(person)
+    start_session(person, remember=remember, lifetime=max(lifetime, timedelta(minutes=5)))
+
+
+def end_everything(person: Person) -> None:
+    """After a password reset or a suspension: every session and emailed link of this person
+    stops working at once."""
+    revoke_sessions(person)
+    cancel_tokens(person)
+
+
+# --- links sent by email: password reset, change of address ---------------------------------
+
+def issue_token(person: Person, purpose: TokenPurpose, valid_for: timedelta,
+                new_email: str | None = None) -> str:
+    """A new single-use token; the raw value goes in the link, only its hash is kept."""
+    raw, hashed = new_token()
+    db.session.add(AccountToken(person_id=person.id, purpose=purpose, token_hash=hashed,
+                                new_email=new_email,
+                                expires_at=datetime.now(UTC) + valid_for))
+    return raw
+
+
+def usable_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
+    return db.session.scalar(select(AccountToken).where(
+        AccountToken.token_hash == hash_token(raw), AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None), AccountToken.cancelled_at.is_(None),
+        AccountToken.expires_at > datetime.now(UTC)))
+
+
+def use_token(token: AccountToken) -> bool:
+    """Mark a token used; False if another request used (or cancelled) it first."""
+    used = db.session.execute(
+        update(AccountToken).where(AccountToken.id == token.id, AccountToken.used_at.is_(None),
+                                   AccountToken.cancelled_at.is_(None))
+        .values(used_at=datetime.now(UTC)))
+    return used.rowcount == 1
+
+
+def cancel_tokens(person: Person, *purposes: TokenPurpose) -> None:
+    """End this person's outstanding tokens: of the purposes given, or all of them."""
+    query = (update(AccountToken)
+             .where(AccountToken.person_id == person.id, AccountToken.used_at.is_(None),
+                    AccountToken.cancelled_at.is_(None))
+             .values(cancelled_at=datetime.now(UTC)))
+    if purposes:
+        query = query.where(AccountToken.purpose.in_(purposes))
     db.session.execute(query)
 
 
@@ -84,3 +151,69 @@ def safe_next(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
+
+
+# --- the account's own changes: each a service, the caller commits once ---------------------
+
+def request_password_reset(person: Person) -> None:
+    raw = issue_token(person, TokenPurpose.PASSWORD_RESET,
+                      current_app.config["RESET_VALID_FOR"])
+    queue_email(person.email, _("Reset your password"), "email/password_reset.txt",
+                person=person, link=absolute_url("auth.reset_password", token=raw))
+
+
+def reset_password(person: Person, password: str) -> None:
+    """Called with the reset token already used: every other link and login ends, and the
+    person carries on logged in here."""
+    person.password_hash = hash_password(password)
+    end_everything(person)
+    audit.record("person.password_reset", person, f"{person.email} reset their password",
+                 actor=person)
+    start_session(person)
+
+
+def change_password(person: Person, password: str) -> None:
+    """A new password ends every other login and every emailed link; this device carries on
+    under a new session token."""
+    person.password_hash = hash_password(password)
+    cancel_tokens(person)
+    renew_session(person)
+    audit.record("person.password_change", person, f"{person.email} changed their password",
+                 actor=person)
+    queue_email(person.email, _("Your password was changed"), "email/password_changed.txt",
+                person=person, reset=absolute_url("auth.forgot_password"))
+
+
+def log_out_elsewhere(person: Person) -> None:
+    renew_session(person)
+
+
+def request_email_change(person: Person, new_email: str) -> None:
+    """Email a confirmation link to the new address and, to the old one, a notice with a link
+    that stops the change. Any earlier request, and any reset link, ends."""
+    cancel_tokens(person)
+    valid_for = current_app.config["EMAIL_CHANGE_VALID_FOR"]
+    confirm = issue_token(person, TokenPurpose.EMAIL_CHANGE, valid_for, new_email=new_email)
+    stop = issue_token(person, TokenPurpose.EMAIL_CHANGE_CANCEL, valid_for)
+    queue_email(new_email, _("Confirm your new email address"), "email/confirm_email.txt",
+                person=person, link=absolute_url("auth.confirm_email", token=confirm))
+    queue_email(person.email, _("Your email address is being changed"),
+                "email/email_change_notice.txt", person=person, new_email=new_email,
+                cancel=absolute_url("auth.cancel_email_change", token=stop))
+
+
+def confirm_email_change(person: Person, new_email: str) -> None:
+    """Called with the confirmation token already used, by the person logged in."""
+    old_email = person.email
+    person.email = new_email
+    cancel_tokens(person)
+    audit.record("person.email_change", person, f"{old_email} is now {new_email}",
+                 actor=person, old=old_email, new=new_email)
+
+
+def cancel_email_change(person: Person) -> None:
+    """From the link in the notice to the old address: the change stops, and whoever asked for
+    it (they were logged in) is logged out everywhere."""
+    end_everything(person)
+    audit.record("person.email_change_cancel", person,
+                 f"{person.email} stopped a change of their email address", actor=person)

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from network.auth.models import Person, Role
-from network.auth.services import revoke_sessions
+from network.auth.services import end_everything
 from network.coordination.forms import (
     AuditFilterForm,
     DeclineForm,
@@ -23,6 +23,7 @@ from network.core import audit
 from network.core.audit import AuditEntry
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
+from network.core.pagination import paginate
 from network.core.permissions import authorize, can, load
 from network.extensions import db
 from network.forum import services as forum_services
@@ -49,11 +50,11 @@ def overview():
 @bp.get("/applications")
 def applications():
     authorize("applications.review")
-    pending = db.paginate(
+    pending = paginate(
         select(Application).join(Application.organisation)
         .where(Organisation.status == OrgStatus.APPLIED)
         .options(contains_eager(Application.organisation))
-        .order_by(Application.submitted_at, Application.id), per_page=30, error_out=False)
+        .order_by(Application.submitted_at, Application.id), per_page=30)
     decided = []
     if pending.page == 1:
         decided = list(db.session.scalars(
@@ -126,7 +127,7 @@ def people():
         query = query.where(Person.suspended_at.is_(None))
     elif form.status.data == "suspended":
         query = query.where(Person.suspended_at.is_not(None))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     memberships = {}
     if page.items:
         rows = db.session.scalars(
@@ -189,7 +190,7 @@ def suspend(person_id: int):
         if person.suspended_at is None:
             person.suspended_at = datetime.now(UTC)
             person.suspended_reason = form.reason.data
-            revoke_sessions(person)
+            end_everything(person)
             audit.record("person.suspend", person, f"Suspended {person.display_name}",
                          reason=form.reason.data)
             queue_email(person.email, _("Your account is suspended"),
@@ -284,5 +285,5 @@ def audit_log():
              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     if form.action.data:
         query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     return render("coordination/audit.html", fragments=("results",), form=form, page=page)

@@ -6,6 +6,7 @@ from flask import has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -16,8 +17,29 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest id a URL or form may name: PostgreSQL's integer (SQLite's is larger). Beyond it
+# a number cannot be a row, and binding it would fail rather than find nothing.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def parse_id(value) -> int:
+    """An id from a URL or form, as `type=` for request.args.get: ValueError if it cannot be
+    one (so get() gives its default)."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(f"{value!r} is not an id")
+    return number
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in routes: digits up to MAX_ID, so a huge number is 404 like a missing row."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class UTCDateTime(TypeDecorator):

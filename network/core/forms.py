@@ -1,10 +1,14 @@
-"""What every form shares: an empty form for button-only posts, stripping, email fields."""
+"""What every form shares: the base form that cleans text, an empty form for button-only
+posts, stripping, email fields."""
 
 from __future__ import annotations
 
+import re
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -17,11 +21,48 @@ def lower_strip(value):
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class EmptyForm(FlaskForm):
+# C0 and C1 control characters and DEL: nothing a person means to type, and PostgreSQL refuses
+# NUL in text. Tab and line breaks are kept in long text; elsewhere they become a space.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LINE_BREAKS = re.compile(r"[\t\r\n]+")
+
+
+def clean_text(value, multiline: bool = False):
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    return value if multiline else LINE_BREAKS.sub(" ", value)
+
+
+def clean_choices(values):
+    """The same for the several values of a multiple choice."""
+    if isinstance(values, list):
+        return [clean_text(value) for value in values]
+    return clean_text(values)
+
+
+class Form(FlaskForm):
+    """Every form's base: whatever a field receives is cleaned of control characters before
+    its own filters and validators see it."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, TextAreaField):
+                clean = partial(clean_text, multiline=True)
+            elif issubclass(field_class, SelectMultipleField):
+                clean = clean_choices
+            else:
+                clean = clean_text
+            options["filters"] = [clean, *unbound_field.kwargs.get("filters", ())]
+            return super().bind_field(form, unbound_field, options)
+
+
+class EmptyForm(Form):
     """For buttons that post: carries the CSRF token and nothing else."""
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """GET filters: no CSRF, since they change nothing."""
 
     class Meta:

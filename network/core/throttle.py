@@ -105,6 +105,11 @@ def seconds_blocked(key: str, limit: tuple[int, int]) -> int:
     return max(1, int((oldest + timedelta(seconds=window) - datetime.now(UTC)).total_seconds()) + 1)
 
 
+def attempts(key: str, limit: tuple[int, int]) -> int:
+    """How many hits the key has inside the limit's window."""
+    return backend().count(key, limit[1])
+
+
 def hit(key: str, limit: tuple[int, int]) -> None:
     backend().hit(key, limit[1])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,10 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from network.auth.models import Person
 from network.core import audit
-from network.core.db import utcnow
+from network.core.db import parse_id, utcnow
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
-from network.core.permissions import authorize, load
+from network.core.pagination import paginate
+from network.core.permissions import authorize, can, load
 from network.extensions import db
 from network.forum import services
 from network.forum.forms import (
@@ -87,7 +88,7 @@ def category(category_id: int, slug: str | None = None):
              .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc()))
     if not current_user.is_coordinator:
         query = query.where((Thread.held.is_(False)) | (Thread.author_id == current_user.id))
-    page = db.paginate(query, per_page=THREADS_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=THREADS_PER_PAGE)
     read_up_to = dict(db.session.execute(
         select(ThreadRead.thread_id, ThreadRead.last_read_post_id)
         .where(ThreadRead.person_id == current_user.id,
@@ -115,14 +116,16 @@ def new_thread(category_id: int):
 def post_once(submission_key: str | None, write) -> Post:
     """The post a form makes: written now by write(), or the one the same form already made
     (sent twice, or twice at the same moment: the unique key refuses the second)."""
-    post = services.existing_submission(submission_key)
+    post = services.existing_submission(submission_key, current_user)
     if post is None:
         try:
             post = write()
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            post = services.existing_submission(submission_key)
+            post = services.existing_submission(submission_key, current_user)
+    if post is None or not can("post.view", post):
+        abort(409)  # the key was someone else's, or the post has since moved out of sight
     return post
 
 
@@ -134,12 +137,11 @@ def load_thread(thread_id: int, need: str = "thread.view") -> Thread:
 
 def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200):
     """The thread page (or the block htmx asked for) with one page of posts."""
-    page_number = request.args.get("page", 1, type=int)
-    page = db.paginate(services.visible_posts(thread, current_user)
-                       .options(joinedload(Post.author), joinedload(Post.organisation)),
-                       page=page_number, per_page=POSTS_PER_PAGE, error_out=False)
+    page = paginate(services.visible_posts(thread, current_user)
+                    .options(joinedload(Post.author), joinedload(Post.organisation)),
+                    per_page=POSTS_PER_PAGE)
     read_up_to = services.last_read(current_user, thread)
-    quoting = request.args.get("quote", type=int)
+    quoting = request.args.get("quote", type=parse_id)
     if quoting and request.method == "GET":
         quoted = db.session.get(Post, quoting)
         if quoted and quoted.thread_id == thread.id and quoted.state == PostState.VISIBLE:
@@ -184,12 +186,12 @@ def reply(thread_id: int):
     form = ReplyForm()
     if not form.validate_on_submit():
         if request.htmx:
-            return reply_block(thread, form, 422, request.form.get("page", 1, type=int))
+            return reply_block(thread, form, 422, request.form.get("page", 1, type=parse_id))
         return thread_page(thread, form, 422)
     post = post_once(form.submission.data, lambda: services.reply(
         thread, current_user, form.body.data, form.submission.data))
     page = services.page_of(post, current_user)
-    if request.htmx and request.form.get("page", type=int) == page:
+    if request.htmx and request.form.get("page", type=parse_id) == page:
         return reply_block(thread, ReplyForm(formdata=None), 200, page, new_post=post)
     path = services.post_path(post, current_user, page)
     if post.state == PostState.HELD:  # shown in place, the held post says so itself

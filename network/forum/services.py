@@ -103,8 +103,13 @@ def organisation_of(person: Person) -> int | None:
     return memberships[0].organisation_id if memberships else None
 
 
-def existing_submission(key: str | None) -> Post | None:
-    return db.session.scalar(select(Post).where(Post.submission_key == key)) if key else None
+def existing_submission(key: str | None, author) -> Post | None:
+    """The post this person already made from the same opened form, if any: looked up among
+    their own posts only, so knowing someone else's key reveals nothing."""
+    if not key:
+        return None
+    return db.session.scalar(select(Post).where(Post.submission_key == key,
+                                                Post.author_id == author.id))
 
 
 def start_thread(category: Category, author: Person, title: str, body: str,

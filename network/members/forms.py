@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField, SelectMultipleField
 from wtforms.validators import URL, Email, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.core.db import parse_id
 from network.core.forms import (
+    Form,
     SearchForm,
     VersionField,
     area_field,
@@ -28,8 +29,8 @@ from network.members.models import (
 )
 
 DESCRIPTION_MAX = 3000
-NAME_TAKEN = _l("An organisation with this name is already a member or has applied. If it is "
-                "yours, ask its contact to invite you.")
+NAME_TAKEN = _l("An organisation with this name has already joined or applied. If it is "
+                "yours, ask its contact to invite you, or write to the coordinators.")
 
 
 def live_choices(model) -> list:
@@ -47,7 +48,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class OrganisationProfileForm(FlaskForm):
+class OrganisationProfileForm(Form):
     """What an organisation says about itself: filled in to join, edited by its contacts."""
 
     name = text_field(_l("Name of the organisation"), 120)
@@ -142,14 +143,14 @@ class EditOrganisationForm(OrganisationProfileForm):
     version = VersionField()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = email_field(_l("Their email address"))
     name = text_field(_l("Their name"), 80, optional=True)
     as_contact = BooleanField(_l("Make them a contact too (they can edit this page and "
                                  "invite people)"))
 
 
-class OrganisationStatusForm(FlaskForm):
+class OrganisationStatusForm(Form):
     status = SelectField(_l("Status"), choices=options(
         (OrgStatus.APPROVED.value, _l("Member in good standing")),
         (OrgStatus.SUSPENDED.value, _l("Suspended")),
@@ -180,7 +181,10 @@ class DirectoryFilterForm(SearchForm):
         self.kind.choices = [*options(("", _l("Any kind"))), *kind_choices()]
 
     def chosen_id(self, field) -> int | None:
-        return int(field.data) if field.data and field.data.isdigit() else None
+        try:
+            return parse_id(field.data)
+        except (TypeError, ValueError):
+            return None
 
     def chosen_kind(self) -> OrgKind | None:
         try:

@@ -16,6 +16,7 @@ from network.auth.services import find_person, start_session
 from network.core import audit, throttle
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
+from network.core.pagination import paginate
 from network.core.permissions import authorize, can, load
 from network.extensions import db
 from network.members import services
@@ -60,7 +61,7 @@ def directory():
             .where(organisation_theme.c.theme_id == theme_id)))
     if kind := form.chosen_kind():
         query = query.where(Organisation.kind == kind)
-    page = db.paginate(query, per_page=20, error_out=False)
+    page = paginate(query, per_page=20)
     return render("members/directory.html", fragments=("results",), form=form, page=page)
 
 
@@ -267,14 +268,16 @@ def join():
         form.contact_name.data = current_user.display_name
         form.contact_email.data = current_user.email
     blocked = 0
-    if form.validate_on_submit():
+    if form.is_submitted():
+        # Every application, and every one refused because its name is taken, counts: the
+        # refusal tells whether a name has applied, so it must not be asked without limit.
         limit = current_app.config["APPLY_LIMIT_PER_ADDRESS"]
         key = f"apply:address:{request.remote_addr}"
         blocked = throttle.seconds_blocked(key, limit)
         if blocked:
-            form.name.errors.append(_("Too many applications from this connection today. "
-                                      "Please try again tomorrow, or email the coordinators."))
-        else:
+            form.name.errors = [_("Too many applications from this connection today. "
+                                  "Please try again tomorrow, or email the coordinators.")]
+        elif form.validate_on_submit():
             throttle.hit(key, limit)
             try:
                 application = services.submit_application(
@@ -285,9 +288,14 @@ def join():
             except IntegrityError:  # a concurrent submit of the same name got there first
                 db.session.rollback()
                 form.name.errors.append(NAME_TAKEN)
+                throttle.hit(key, limit)
+                db.session.commit()
             else:
                 return redirect(url_for("members.join_sent",
                                         name=application.organisation.name), 303)
+        elif NAME_TAKEN in form.name.errors:
+            throttle.hit(key, limit)
+            db.session.commit()
     return render("members/join.html", form=form,
                   status=429 if blocked else form_status(form))
 

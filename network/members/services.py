@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core import audit
+from network.core.links import absolute_url
 from network.core.time import today
 from network.core.tokens import hash_token, new_token
 from network.extensions import db
@@ -54,8 +55,7 @@ def submit_application(profile: dict, contact_name: str, contact_email: str, mes
     db.session.flush()
     queue_email(contact_email, _("We have your application to join"),
                 "email/application_received.txt", application=application)
-    review_url = url_for("coordination.application", application_id=application.id,
-                         _external=True)
+    review_url = absolute_url("coordination.application", application_id=application.id)
     for coordinator in coordinators():
         queue_email(coordinator.email, _("New application: %(name)s", name=organisation.name),
                     "email/application_to_review.txt", application=application,
@@ -79,7 +79,7 @@ def approve(application: Application, coordinator: Person) -> Invitation:
     queue_email(application.contact_email, _("Welcome: %(name)s has joined the network",
                                              name=organisation.name),
                 "email/application_approved.txt", application=application,
-                link=url_for("members.accept_invitation", token=raw, _external=True),
+                link=absolute_url("members.accept_invitation", token=raw),
                 invitation=invitation)
     audit.record("application.approve", organisation, f"Approved {organisation.name}",
                  actor=coordinator, application=application.id)
@@ -136,7 +136,7 @@ def invite(organisation: Organisation, email: str, name: str, as_contact: bool,
                          person=invited_by.display_name, name=organisation.name,
                          site=current_app.config["SITE_NAME"]),
                 "email/invitation.txt", invitation=invitation, inviter=invited_by,
-                link=url_for("members.accept_invitation", token=raw, _external=True))
+                link=absolute_url("members.accept_invitation", token=raw))
     audit.record("invitation.send", organisation, f"Invited {email} to {organisation.name}",
                  actor=invited_by, email=email, as_contact=as_contact)
     return invitation

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from network.core.forms import options
+from network.core.forms import Form, options
 from network.notify.models import Delivery
 
 
-def settings_form(current: dict[str, Delivery], kinds: dict) -> FlaskForm:
+def settings_form(current: dict[str, Delivery], kinds: dict) -> Form:
     """One select per kind of notification, each set to the person's current choice."""
 
-    class NotificationSettingsForm(FlaskForm):
+    class NotificationSettingsForm(Form):
         pass
 
     for kind, (label, _default) in kinds.items():

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from network.core.forms import EmptyForm
 from network.core.htmx import render
+from network.core.pagination import paginate
 from network.core.permissions import authorize, load
 from network.extensions import csrf, db
 from network.notify import services
@@ -23,16 +24,18 @@ bp = Blueprint("notify", __name__)
 @bp.get("/notifications")
 def notifications():
     authorize("notifications.use")
-    page = db.paginate(select(Notification).where(Notification.person_id == current_user.id)
-                       .order_by(Notification.created_at.desc(), Notification.id.desc()),
-                       per_page=30, error_out=False)
+    page = paginate(select(Notification).where(Notification.person_id == current_user.id)
+                    .order_by(Notification.created_at.desc(), Notification.id.desc()),
+                    per_page=30)
     return render("notify/notifications.html", fragments=("results",), page=page,
                   form=EmptyForm())
 
 
 @bp.post("/notifications/<int:notification_id>/open")
 def open_notification(notification_id: int):
-    notification = load(Notification, notification_id, need="notification.open")
+    authorize("notifications.use")
+    notification = load(Notification, notification_id, need="notification.open",
+                        visible="notification.open")
     if EmptyForm().validate_on_submit():
         notification.read_at = notification.read_at or datetime.now(UTC)
         db.session.commit()

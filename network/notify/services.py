@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
 from network.auth.models import Person
+from network.core.links import absolute, absolute_url
 from network.extensions import db
 from network.notify.mail import queue_email
 from network.notify.models import Delivery, Notification, NotificationSetting
@@ -47,12 +48,8 @@ def notify(person: Person, kind: str, subject: str, url: str) -> Notification | 
                     headers=unsubscribe_headers(person, kind), person=person,
                     notification=notification, link=absolute(url),
                     unsubscribe=unsubscribe_url(person, kind),
-                    settings=url_for("notify.settings", _external=True))
+                    settings=absolute_url("notify.settings"))
     return notification
-
-
-def absolute(path: str) -> str:
-    return url_for("pages.home", _external=True).rstrip("/") + path
 
 
 # --- unsubscribing without logging in ------------------------------------------------------------
@@ -77,7 +74,7 @@ def read_unsubscribe_token(token: str) -> tuple[Person, str] | None:
 
 
 def unsubscribe_url(person: Person, kind: str) -> str:
-    return url_for("notify.unsubscribe", token=unsubscribe_token(person, kind), _external=True)
+    return absolute_url("notify.unsubscribe", token=unsubscribe_token(person, kind))
 
 
 def unsubscribe_headers(person: Person, kind: str) -> dict[str, str]:
@@ -133,7 +130,7 @@ def send_digests(delivery: Delivery) -> int:
                     headers=unsubscribe_headers(person, ALL_KINDS), person=person,
                     items=[(item, absolute(item.url)) for item in items],
                     unsubscribe=unsubscribe_url(person, ALL_KINDS),
-                    settings=url_for("notify.settings", _external=True))
+                    settings=absolute_url("notify.settings"))
         sent += 1
     db.session.commit()
     return sent

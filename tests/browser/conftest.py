@@ -107,6 +107,7 @@ def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]
     config.APPLY_LIMIT_PER_ADDRESS = (100, 24 * 60 * 60)
     # SESSION_COOKIE_SECURE stays as in TestConfig (True): chromium treats 127.0.0.1 as a
     # secure context and keeps Secure cookies over plain http there.
+    config.BASE_URL = "http://127.0.0.1"  # the port is known once the server listens
     app = create_app(config)
     with app.app_context():
         upgrade()
@@ -114,6 +115,7 @@ def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

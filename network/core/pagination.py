@@ -1,0 +1,26 @@
+"""Pages of a list: the page number from the address, bounded, and the query paged."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_sqlalchemy.pagination import Pagination
+
+from network.extensions import db
+
+# No list here has a hundred thousand pages; a larger number is a typo or a probe.
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """?page=N: 1 when absent or not a number; 404 when out of range, like a missing page."""
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+    if not 1 <= number <= MAX_PAGE:
+        abort(404)
+    return number
+
+
+def paginate(query, per_page: int) -> Pagination:
+    return db.paginate(query, page=page_number(), per_page=per_page, error_out=False)
