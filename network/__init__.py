@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from urllib.parse import urlsplit
 
 import click
@@ -15,6 +16,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from network.config import INSTANCE_DIR, Config
 from network.core.db import IdConverter, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
+
+
+FEATURES = ("auth", "members", "coordination", "forum", "notify")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -53,6 +57,8 @@ def create_app(config: Config | None = None) -> Flask:
     from network.notify.routes import bp as notify_bp
     from network.pages.routes import bp as pages_bp
 
+    for feature in FEATURES:  # each declares its own rules (policies and scopes)
+        import_module(f"network.{feature}.policies")
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)

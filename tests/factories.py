@@ -11,9 +11,10 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
+from network.core.audience import Audience
 from network.core.tokens import new_token
 from network.extensions import db
-from network.forum.models import Audience, Category, Post, PostState, Thread, ThreadWatch
+from network.forum.models import Category, Post, PostState, Thread, ThreadWatch
 from network.forum.services import refresh_thread
 from network.members.models import (
     Application,

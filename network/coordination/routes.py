@@ -42,7 +42,7 @@ LISTS = {
 
 @bp.get("")
 def overview():
-    authorize("applications.review")
+    authorize("coordination.view")
     return render("coordination/overview.html", pending=services.pending_applications_count(),
                   to_moderate=forum_services.waiting_for_moderation())
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network.auth.models import Person
 from network.core.db import utcnow
 from network.extensions import db
+
+if TYPE_CHECKING:
+    from network.auth.models import Person
 
 
 class AuditEntry(db.Model):
@@ -28,7 +30,7 @@ class AuditEntry(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(45))
 
-    actor: Mapped[Person | None] = relationship()
+    actor: Mapped[Person | None] = relationship("Person")
 
 
 def record(action: str, target: Any, summary: str, actor: Person | None = None,

@@ -1,8 +1,11 @@
-"""Who may do what: one policy per action, asked by routes and templates alike.
+"""Who may do what, and which rows they may see: the machinery, not the rules.
 
-A policy takes the person (or the anonymous visitor) and the object acted on. Routes call
-`authorize` (or a loader that calls it) before anything else; templates call `can` to decide
-what to show. Nothing else decides access.
+Each feature declares its rules in its own `policies.py`: a policy per action
+(`@policy("thread.reply")`, answering for one object) and a scope per model
+(`@scope(Thread)`, the same rule as SQL, for lists, counts and searches). Pages that show
+many objects ask a feature's access function once per object or per page and hand the
+template what was decided. Routes call `authorize` or `load` before anything else. Nothing
+else decides access, and this module imports no feature.
 """
 
 from __future__ import annotations
@@ -12,16 +15,18 @@ from typing import Any
 
 from flask import abort
 from flask_login import AnonymousUserMixin, current_user
+from sqlalchemy import ColumnElement, Select
 
-from network.auth.models import Role
 from network.extensions import db, login_manager
-from network.forum.models import Audience, PostState, active_pause
-from network.members.models import OrgStatus
+
+POLICIES: dict[str, Callable[[Any, Any], bool]] = {}
+SCOPES: dict[type, Callable[[Any], ColumnElement[bool]]] = {}
 
 
 class Visitor(AnonymousUserMixin):
     """Someone not logged in: the same questions answer 'no' without special cases."""
 
+    id = None
     role = None
     is_coordinator = False
     is_admin = False
@@ -30,120 +35,41 @@ class Visitor(AnonymousUserMixin):
     contact_organisation_ids: frozenset[int] = frozenset()
 
 
-def _signed_in(person) -> bool:
+def signed_in(person) -> bool:
     return person.is_authenticated
 
 
-def _coordinator(person) -> bool:
+def coordinator(person) -> bool:
     return person.is_authenticated and person.is_coordinator
 
 
-def _org_view(person, org) -> bool:
-    return (org.status == OrgStatus.APPROVED or _coordinator(person)
-            or org.id in person.organisation_ids)
+def policy(*actions: str):
+    """Register the decorated `(person, obj) -> bool` as the rule for these actions."""
+    def register(rule: Callable[[Any, Any], bool]):
+        for action in actions:
+            if action in POLICIES:
+                raise KeyError(f"two policies for {action!r}")
+            POLICIES[action] = rule
+        return rule
+    return register
 
 
-def _org_manage(person, org) -> bool:
-    if _coordinator(person):
-        return org.status != OrgStatus.DECLINED
-    return org.status == OrgStatus.APPROVED and org.id in person.contact_organisation_ids
+def scope(model: type):
+    """Register the decorated `(person) -> SQL condition` as the rows of model one may see."""
+    def register(rule: Callable[[Any], ColumnElement[bool]]):
+        SCOPES[model] = rule
+        return rule
+    return register
 
 
-def _grant_role(person, change) -> bool:
-    """change is (target person, new role): only admins make or unmake coordinators and admins."""
-    target, new_role = change
-    if not _coordinator(person) or target.id == person.id:
-        return False
-    senior = {Role.COORDINATOR, Role.ADMIN}
-    return person.is_admin or (new_role not in senior and target.role not in senior)
-
-
-def _manage_person(person, target) -> bool:
-    if not _coordinator(person) or target.id == person.id:
-        return False
-    return person.is_admin or not target.is_coordinator
-
-
-def _category_view(person, category) -> bool:
-    return _signed_in(person) and (category.audience == Audience.MEMBERS
-                                   or _coordinator(person))
-
-
-def _category_post(person, category) -> bool:
-    return (_category_view(person, category) and person.is_member
-            and category.archived_at is None and active_pause(person) is None)
-
-
-def _thread_view(person, thread) -> bool:
-    return _category_view(person, thread.category) and (
-        not thread.held or thread.author_id == person.id or _coordinator(person))
-
-
-def _thread_reply(person, thread) -> bool:
-    return (_thread_view(person, thread) and not thread.locked and not thread.held
-            and _category_post(person, thread.category))
-
-
-def _post_view(person, post) -> bool:
-    return _thread_view(person, post.thread) and (
-        post.state != PostState.HELD or post.author_id == person.id or _coordinator(person))
-
-
-def _post_edit(person, post) -> bool:
-    """Only the author rewrites a post; coordinators hide, they never rewrite."""
-    return (_post_view(person, post) and post.author_id == person.id
-            and post.state != PostState.HIDDEN and not post.thread.locked
-            and _category_post(person, post.thread.category))
-
-
-def _post_flag(person, post) -> bool:
-    return (_post_view(person, post) and post.state == PostState.VISIBLE
-            and post.author_id != person.id)
-
-
-def _post_history(person, post) -> bool:
-    return _post_view(person, post) and (post.author_id == person.id or _coordinator(person))
-
-
-POLICIES: dict[str, Callable[[Any, Any], bool]] = {
-    "account.use": lambda person, _: _signed_in(person),
-    "directory.view": lambda person, _: True,
-    "org.apply": lambda person, _: True,
-    "org.view": _org_view,
-    "org.view_people": lambda person, org: _signed_in(person) and _org_view(person, org),
-    "org.edit": _org_manage,
-    "org.manage_people": _org_manage,
-    "org.change_status": lambda person, org: _coordinator(person),
-    "applications.review": lambda person, _: _coordinator(person),
-    "people.view": lambda person, _: _coordinator(person),
-    "person.grant_role": _grant_role,
-    "person.manage": _manage_person,
-    "lists.manage": lambda person, _: _coordinator(person),
-    "audit.view": lambda person, _: _coordinator(person),
-    "forum.view": lambda person, _: _signed_in(person),
-    "forum.moderate": lambda person, _: _coordinator(person),
-    "forum.manage_categories": lambda person, _: _coordinator(person),
-    "category.view": _category_view,
-    "category.post": _category_post,
-    "thread.view": _thread_view,
-    "thread.reply": _thread_reply,
-    "thread.watch": _thread_view,
-    "thread.moderate": lambda person, thread: (_coordinator(person)
-                                               and _thread_view(person, thread)),
-    "post.view": _post_view,
-    "post.edit": _post_edit,
-    "post.flag": _post_flag,
-    "post.history": _post_history,
-    "post.moderate": lambda person, post: _coordinator(person) and _post_view(person, post),
-    "posting.pause": _manage_person,
-    "notifications.use": lambda person, _: _signed_in(person),
-    "notification.open": lambda person, n: _signed_in(person) and n.person_id == person.id,
-}
+def me():
+    """The person asking: the logged-in Person, or a Visitor; never the proxy."""
+    return current_user._get_current_object()
 
 
 def can(action: str, obj: Any = None, person: Any = None) -> bool:
-    policy = POLICIES[action]  # a KeyError here is a typo in the action's name
-    return bool(policy(current_user if person is None else person, obj))
+    rule = POLICIES[action]  # a KeyError here is a typo in the action's name
+    return bool(rule(me() if person is None else person, obj))
 
 
 def authorize(action: str, obj: Any = None) -> None:
@@ -153,6 +79,17 @@ def authorize(action: str, obj: Any = None) -> None:
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     abort(403)
+
+
+def seen_by(model: type, person: Any = None) -> ColumnElement[bool]:
+    """The SQL condition for the rows of model the person may see."""
+    return SCOPES[model](me() if person is None else person)
+
+
+def visible(query: Select, model: type | None = None, person: Any = None) -> Select:
+    """The query narrowed to what the person may see: `visible(select(Thread))`."""
+    model = model or query.column_descriptions[0]["entity"]
+    return query.where(seen_by(model, person))
 
 
 def load(model: type, object_id: int, *, need: str, visible: str | None = None,

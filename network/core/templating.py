@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, select
 
 from network.core.markdown import render_markdown
 from network.core.permissions import can
 from network.core.time import format_day, format_when
-from network.extensions import db
-from network.notify.models import Notification
 
 
 def page_url(page_number: int) -> str:
@@ -27,18 +24,6 @@ def external_url(value: str | None) -> str:
     """A web address someone typed, only if it is http(s): never javascript: or data:."""
     value = (value or "").strip()
     return value if urlsplit(value).scheme in ("http", "https") else ""
-
-
-def unread_count() -> int:
-    """Unread notifications for the header: asked once per page, only when shown."""
-    if not (has_request_context() and current_user.is_authenticated):
-        return 0
-    if "unread_notifications" not in g:
-        g.unread_notifications = db.session.scalar(
-            select(func.count()).select_from(Notification)
-            .where(Notification.person_id == current_user.id,
-                   Notification.read_at.is_(None))) or 0
-    return g.unread_notifications
 
 
 def init_app(app: Flask) -> None:
@@ -59,5 +44,4 @@ def init_app(app: Flask) -> None:
             "coordinator_email": current_app.config["COORDINATOR_EMAIL"],
             "htmx_csrf_token": generate_csrf if (has_request_context()
                                                  and current_user.is_authenticated) else None,
-            "unread_count": unread_count,
         }

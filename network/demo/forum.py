@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from network.auth.models import Person
+from network.core.audience import Audience
 from network.extensions import db
 from network.forum import services
-from network.forum.models import Audience, Category, Flag, Post, PostState, Thread, ThreadWatch
+from network.forum.models import Category, Flag, Post, PostState, Thread, ThreadWatch
 
 CATEGORIES = [
     ("Announcements", "News from the coordinators and member groups.", Audience.MEMBERS),

@@ -6,8 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
+from network.core.audience import Audience
 from network.core.forms import Form, VersionField, area_field, options, required, text_field
-from network.forum.models import POST_MAX, TITLE_MAX, Audience
+from network.forum.models import POST_MAX, TITLE_MAX
 
 
 def trim(value):
@@ -91,7 +92,8 @@ class CategoryForm(Form):
     name = text_field(_l("Name"), 80)
     description = area_field(_l("What belongs here"), 500)
     audience = SelectField(_l("Who can read it"), choices=options(
-        *[(a.value, a.label) for a in Audience]))
+        (Audience.MEMBERS.value, _l("Everyone signed in (members post, associates read)")),
+        (Audience.COORDINATORS.value, Audience.COORDINATORS.label)))
     position = IntegerField(_l("Position in the list (lower comes first)"), default=0,
                             validators=[InputRequired(_l("Give a number.")),
                                         NumberRange(-1000, 1000, _l("Between -1000 and 1000."))])

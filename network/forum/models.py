@@ -6,30 +6,21 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.auth.models import Person
+from network.core.audience import Audience
 from network.core.db import enum_type, utcnow
+from network.core.text import slugify
 from network.extensions import db
-from network.members.models import Organisation, slugify
+from network.members.models import Organisation
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
 POST_MAX = 20_000
 TITLE_MAX = 120
 HELD_UNTIL_APPROVED = 3  # a new member's first posts wait for a coordinator
-
-
-class Audience(StrEnum):
-    MEMBERS = "members"
-    COORDINATORS = "coordinators"
-
-    @property
-    def label(self) -> str:
-        return str({Audience.MEMBERS: _l("Everyone signed in (members post, associates read)"),
-                    Audience.COORDINATORS: _l("Coordinators only")}[self])
 
 
 class PostState(StrEnum):

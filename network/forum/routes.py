@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from network.auth.models import Person
 from network.core import audit
+from network.core.audience import Audience
 from network.core.db import parse_id, utcnow
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
@@ -38,7 +39,6 @@ from network.forum.forms import (
 from network.forum.models import (
     POSTS_PER_PAGE,
     THREADS_PER_PAGE,
-    Audience,
     Category,
     Flag,
     Post,

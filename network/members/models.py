@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -13,12 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.auth.models import Person
 from network.core.db import enum_type, utcnow
+from network.core.text import slugify
 from network.extensions import db
-
-
-def slugify(value: str) -> str:
-    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:60] or "x"
 
 
 def name_key(name: str) -> str:

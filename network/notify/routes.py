@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, has_request_context, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from network.core.forms import EmptyForm
 from network.core.htmx import render
@@ -19,6 +19,23 @@ from network.notify.forms import settings_form
 from network.notify.models import Delivery, Notification
 
 bp = Blueprint("notify", __name__)
+
+
+@bp.app_context_processor
+def header():
+    return {"unread_count": unread_count}
+
+
+def unread_count() -> int:
+    """Unread notifications for the header: asked once per page, only when shown."""
+    if not (has_request_context() and current_user.is_authenticated):
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = db.session.scalar(
+            select(func.count()).select_from(Notification)
+            .where(Notification.person_id == current_user.id,
+                   Notification.read_at.is_(None))) or 0
+    return g.unread_notifications
 
 
 @bp.get("/notifications")

@@ -1,0 +1,170 @@
+"""Rules of the forum: who reads which category, thread and post, and who may act on them.
+
+A thread page decides its access once (`thread_access`) and each post's from it
+(`post_access`): the same rules the single-object policies below answer with, and that the
+scopes answer in SQL for lists and counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, false, or_, select, true
+
+from network.auth.policies import manage_person
+from network.core.audience import Audience
+from network.core.permissions import coordinator, policy, scope, signed_in
+from network.forum.models import Category, Post, PostState, Thread, active_pause
+
+
+@policy("forum.view")
+def view_forum(person, _) -> bool:
+    return signed_in(person)
+
+
+@policy("forum.moderate", "forum.manage_categories")
+def moderate_forum(person, _) -> bool:
+    return coordinator(person)
+
+
+@policy("posting.pause")
+def pause_posting(person, target) -> bool:
+    return manage_person(person, target)
+
+
+# --- categories ----------------------------------------------------------------------------------
+
+@policy("category.view")
+def view_category(person, category) -> bool:
+    return signed_in(person) and (category.audience == Audience.MEMBERS or coordinator(person))
+
+
+@policy("category.post")
+def post_in_category(person, category) -> bool:
+    return (view_category(person, category) and person.is_member
+            and category.archived_at is None and active_pause(person) is None)
+
+
+@scope(Category)
+def categories_seen(person):
+    if not signed_in(person):
+        return false()
+    return true() if coordinator(person) else Category.audience == Audience.MEMBERS
+
+
+# --- threads -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ThreadAccess:
+    """What one person may do in one thread, decided once for a page of it."""
+
+    viewer_id: int | None
+    coordinator: bool
+    view: bool
+    post_here: bool  # may post in its category at all (member, not paused, not archived)
+    reply: bool
+    moderate: bool
+    locked: bool
+
+
+def thread_access(person, thread: Thread) -> ThreadAccess:
+    is_coordinator = coordinator(person)
+    view = view_category(person, thread.category) and (
+        not thread.held or thread.author_id == person.id or is_coordinator)
+    post_here = view and post_in_category(person, thread.category)
+    return ThreadAccess(
+        viewer_id=person.id, coordinator=is_coordinator, view=view, post_here=post_here,
+        reply=post_here and not thread.locked and not thread.held,
+        moderate=view and is_coordinator, locked=thread.locked)
+
+
+@policy("thread.view", "thread.watch")
+def view_thread(person, thread) -> bool:
+    return thread_access(person, thread).view
+
+
+@policy("thread.reply")
+def reply_to_thread(person, thread) -> bool:
+    return thread_access(person, thread).reply
+
+
+@policy("thread.moderate")
+def moderate_thread(person, thread) -> bool:
+    return thread_access(person, thread).moderate
+
+
+@scope(Thread)
+def threads_seen(person):
+    if not signed_in(person):
+        return false()
+    in_category = Thread.category_id.in_(select(Category.id).where(categories_seen(person)))
+    if coordinator(person):
+        return in_category
+    return and_(in_category, or_(Thread.held.is_(False), Thread.author_id == person.id))
+
+
+# --- posts ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PostAccess:
+    """What one person may do with one post, and whether its text is shown to them."""
+
+    view: bool
+    show_body: bool  # a hidden post's text: its author and coordinators only
+    quote: bool
+    edit: bool
+    flag: bool
+    history: bool
+    moderate: bool
+
+
+def post_access(person, post: Post, thread: ThreadAccess | None = None) -> PostAccess:
+    """Pass the page's ThreadAccess when deciding for many posts of one thread."""
+    thread = thread or thread_access(person, post.thread)
+    own = thread.viewer_id is not None and post.author_id == thread.viewer_id
+    view = thread.view and (post.state != PostState.HELD or own or thread.coordinator)
+    return PostAccess(
+        view=view,
+        show_body=view and (post.state != PostState.HIDDEN or own or thread.coordinator),
+        quote=view and post.state == PostState.VISIBLE and thread.reply,
+        # Only the author rewrites a post; coordinators hide, they never rewrite.
+        edit=(view and own and post.state != PostState.HIDDEN and not thread.locked
+              and thread.post_here),
+        flag=view and post.state == PostState.VISIBLE and not own,
+        history=view and (own or thread.coordinator),
+        moderate=view and thread.coordinator)
+
+
+@policy("post.view")
+def view_post(person, post) -> bool:
+    return post_access(person, post).view
+
+
+@policy("post.edit")
+def edit_post(person, post) -> bool:
+    return post_access(person, post).edit
+
+
+@policy("post.flag")
+def flag_post(person, post) -> bool:
+    return post_access(person, post).flag
+
+
+@policy("post.history")
+def post_history(person, post) -> bool:
+    return post_access(person, post).history
+
+
+@policy("post.moderate")
+def moderate_post(person, post) -> bool:
+    return post_access(person, post).moderate
+
+
+@scope(Post)
+def posts_seen(person):
+    if not signed_in(person):
+        return false()
+    in_thread = Post.thread_id.in_(select(Thread.id).where(threads_seen(person)))
+    if coordinator(person):
+        return in_thread
+    return and_(in_thread, or_(Post.state != PostState.HELD, Post.author_id == person.id))
