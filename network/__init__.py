@@ -17,7 +17,6 @@ from network.config import INSTANCE_DIR, Config
 from network.core.db import IdConverter, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
-
 FEATURES = ("auth", "members", "coordination", "forum", "notify")
 
 

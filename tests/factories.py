@@ -189,3 +189,38 @@ def build_world() -> SimpleNamespace:
         admin=PersonFactory(email="admin@example.org", display_name="Ada Admin",
                             role=Role.ADMIN),
     )
+
+
+def add_states(world: SimpleNamespace) -> SimpleNamespace:
+    """Objects in every state that changes who may see or do what, beside the world's own:
+    a thread waiting for approval, a hidden and a held post, a coordinators' thread, an
+    archived category, organisations that applied, were suspended or left, a suspended person.
+    """
+    member, other = world.member, world.other_member
+    held_thread = make_thread(world.category, other, "Waiting for approval", ["New here."],
+                              state=PostState.HELD)
+    secret_thread = make_thread(world.coordinators_room, world.coordinator, "Secretariat only",
+                                ["Between us."])
+    archived = CategoryFactory(name="Last year", audience=Audience.MEMBERS,
+                               archived_at=datetime.now(UTC))
+    archived_thread = make_thread(archived, member, "An old thread", ["From last year."])
+    hidden_post = Post(thread=world.thread, author=other, body="Something rude.",
+                       state=PostState.HIDDEN, moderation_reason="Rude.")
+    held_post = Post(thread=world.thread, author=other, body="My second post.",
+                     state=PostState.HELD)
+    db.session.add_all([hidden_post, held_post])
+    suspended_org = OrganisationFactory(name="Sleepy Society", status=OrgStatus.SUSPENDED)
+    left_org = OrganisationFactory(name="Gone Group", status=OrgStatus.LEFT)
+    MembershipFactory(person=other, organisation=left_org)
+    suspended_person = PersonFactory(email="suspended@example.org",
+                                     display_name="Sid Suspended",
+                                     suspended_at=datetime.now(UTC), suspended_reason="Spam")
+    db.session.commit()
+    refresh_thread(world.thread)
+    db.session.commit()
+    return SimpleNamespace(
+        held_thread=held_thread, secret_thread=secret_thread, archived_category=archived,
+        archived_thread=archived_thread, hidden_post=hidden_post, held_post=held_post,
+        secret_post=first_post(secret_thread), held_thread_post=first_post(held_thread),
+        applied_org=world.application.organisation, suspended_org=suspended_org,
+        left_org=left_org, suspended_person=suspended_person)

@@ -21,7 +21,7 @@ from network.core.db import parse_id, utcnow
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.pagination import paginate
-from network.core.permissions import authorize, can, load
+from network.core.permissions import authorize, can, load, visible
 from network.extensions import db
 from network.forum import services
 from network.forum.forms import (
@@ -57,10 +57,9 @@ HELD_MESSAGE = _l("Thank you. New members' first posts are read by a coordinator
 
 
 def readable_categories():
-    query = select(Category).where(Category.archived_at.is_(None))
-    if not current_user.is_coordinator:
-        query = query.where(Category.audience == Audience.MEMBERS)
-    return list(db.session.scalars(query.order_by(Category.position, Category.name)))
+    return list(db.session.scalars(visible(
+        select(Category).where(Category.archived_at.is_(None))
+        .order_by(Category.position, Category.name))))
 
 
 @bp.get("")
@@ -83,11 +82,10 @@ def category(category_id: int, slug: str | None = None):
     if slug != category.slug:
         return redirect(url_for("forum.category", category_id=category.id,
                                 slug=category.slug), 301)
-    query = (select(Thread).where(Thread.category_id == category.id)
-             .options(joinedload(Thread.author), joinedload(Thread.organisation))
-             .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc()))
-    if not current_user.is_coordinator:
-        query = query.where((Thread.held.is_(False)) | (Thread.author_id == current_user.id))
+    query = visible(
+        select(Thread).where(Thread.category_id == category.id)
+        .options(joinedload(Thread.author), joinedload(Thread.organisation))
+        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc()))
     page = paginate(query, per_page=THREADS_PER_PAGE)
     read_up_to = dict(db.session.execute(
         select(ThreadRead.thread_id, ThreadRead.last_read_post_id)

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from network.auth.models import Person
 from network.core import audit
 from network.core.db import utcnow
-from network.core.permissions import can
+from network.core.permissions import can, visible
 from network.extensions import db
 from network.forum.models import (
     HELD_UNTIL_APPROVED,
@@ -34,12 +34,10 @@ from network.notify.services import notify
 # --- reading -----------------------------------------------------------------------------------
 
 def visible_posts(thread: Thread, viewer) -> select:
-    """The posts of a thread a person may see, oldest first: held ones only to their author
-    and coordinators. Hidden posts keep their place (shown as hidden)."""
-    query = select(Post).where(Post.thread_id == thread.id)
-    if not viewer.is_coordinator:
-        query = query.where(or_(Post.state != PostState.HELD, Post.author_id == viewer.id))
-    return query.order_by(Post.id)
+    """The posts of a thread a person may see, oldest first (forum.policies decides: held ones
+    only to their author and coordinators). Hidden posts keep their place, shown as hidden."""
+    return visible(select(Post).where(Post.thread_id == thread.id), person=viewer) \
+        .order_by(Post.id)
 
 
 def page_of(post: Post, viewer) -> int:

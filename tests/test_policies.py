@@ -1,0 +1,90 @@
+"""One rule per object type: the answer for one object (`can`) and the SQL scope for lists
+(`visible`) agree for every kind of person and every object in every state."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from network.core.permissions import Visitor, can, visible
+from network.extensions import db
+from network.forum.models import Category, Post, Thread
+from network.forum.policies import post_access, thread_access
+from network.members.models import Organisation
+from network.notify.models import Notification
+from tests.factories import add_states, build_world
+
+PEOPLE = ["visitor", "associate", "member", "other_member", "contact", "coordinator", "admin"]
+
+VIEW = {Category: "category.view", Thread: "thread.view", Post: "post.view",
+        Organisation: "org.view", Notification: "notification.open"}
+
+
+def person(world, role):
+    return Visitor() if role == "visitor" else getattr(world, role)
+
+
+@pytest.mark.parametrize("role", PEOPLE)
+def test_the_scope_and_the_policy_give_the_same_answer(app, role):
+    world = build_world()
+    add_states(world)
+    who = person(world, role)
+    disagreements = []
+    for model, action in VIEW.items():
+        every = db.session.scalars(select(model)).all()
+        seen = set(db.session.scalars(visible(select(model.id), model, person=who)))
+        for obj in every:
+            if can(action, obj, person=who) != (obj.id in seen):
+                disagreements.append(f"{model.__name__} {obj.id}: scope says {obj.id in seen}")
+    assert disagreements == []
+
+
+def test_each_kind_of_person_sees_what_the_rules_say(app):
+    world = build_world()
+    states = add_states(world)
+
+    def seen_posts(who):
+        return set(db.session.scalars(visible(select(Post.id), Post, person=who)))
+
+    everyone_signed_in = {world.post.id, world.own_post.id, states.hidden_post.id}
+    assert seen_posts(Visitor()) == set()
+    assert everyone_signed_in <= seen_posts(world.member)
+    assert states.held_post.id not in seen_posts(world.member)  # another's, waiting
+    assert states.held_post.id in seen_posts(world.other_member)  # its author's
+    assert states.secret_post.id not in seen_posts(world.member)
+    assert {states.held_post.id, states.secret_post.id} <= seen_posts(world.coordinator)
+
+    def seen_organisations(who):
+        return set(db.session.scalars(visible(select(Organisation.id), Organisation,
+                                              person=who)))
+
+    # An organisation that has left stays visible to its own people, not to others.
+    assert states.left_org.id in seen_organisations(world.other_member)
+    assert states.left_org.id not in seen_organisations(world.member)
+    assert states.suspended_org.id not in seen_organisations(world.member)
+    assert states.applied_org.id not in seen_organisations(Visitor())
+    assert {states.applied_org.id, states.left_org.id} <= seen_organisations(world.coordinator)
+
+
+def test_a_hidden_posts_text_is_for_its_author_and_coordinators(app):
+    world = build_world()
+    states = add_states(world)
+    post = db.session.get(Post, states.hidden_post.id)
+    shown = {role: post_access(person(world, role), post).show_body for role in PEOPLE}
+    assert shown == {"visitor": False, "associate": False, "member": False,
+                     "other_member": True, "contact": False, "coordinator": True,
+                     "admin": True}
+
+
+def test_one_threads_access_decides_its_posts_as_the_single_answers_do(app):
+    world = build_world()
+    add_states(world)
+    for role in PEOPLE:
+        who = person(world, role)
+        thread = db.session.get(Thread, world.thread.id)
+        access = thread_access(who, thread)
+        for post in db.session.scalars(select(Post).where(Post.thread_id == thread.id)):
+            batched = post_access(who, post, access)
+            assert batched == post_access(who, post), (role, post.id)
+            assert batched.edit == can("post.edit", post, person=who)
+            assert batched.moderate == can("post.moderate", post, person=who)
