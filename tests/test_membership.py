@@ -329,9 +329,34 @@ def test_a_second_concurrent_edit_is_told_and_nothing_is_overwritten(client, wor
     second = client.post(f"/organisations/{world.org_a.id}/edit", data=stale)
     assert second.status_code == 409
     page = body(second)
-    assert "Someone else saved changes" in page
+    assert "Someone else saved a change" in page
     assert "Mine, typed slowly." in page and "Theirs, saved first." in page
     assert world.org_a.description == "Theirs, saved first."
+
+
+def test_two_saves_at_the_same_moment_are_told_apart_not_a_500(client, world, login):
+    """Both pass the version check; the other save lands just before this one is written."""
+    import sqlalchemy as sa
+
+    org_id = world.org_a.id
+
+    def someone_else_saves(session, flush_context, instances):
+        session.connection().execute(sa.text(
+            "UPDATE organisation SET description = 'Theirs, at the same moment.', "
+            "version = version + 1 WHERE id = :id"), {"id": org_id})
+
+    login(world.contact)
+    sa.event.listen(db.session, "before_flush", someone_else_saves, once=True)
+    try:
+        response = client.post(f"/organisations/{world.org_a.id}/edit",
+                               data=edit_form(world.org_a, description="Mine."))
+    finally:
+        if sa.event.contains(db.session, "before_flush", someone_else_saves):
+            sa.event.remove(db.session, "before_flush", someone_else_saves)
+    assert response.status_code == 409
+    page = body(response)
+    assert "Someone else saved a change" in page
+    assert "Theirs, at the same moment." in page and "Mine." in page
 
 
 def test_renaming_to_another_organisations_name_is_refused(client, world, login):

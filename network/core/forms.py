@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 
 def strip(value):
@@ -116,6 +116,9 @@ class VersionField(HiddenField):
         except ValueError:
             self.data = None
 
-    def check(self, current_version: int) -> None:
-        if self.data != current_version:
-            raise ValidationError(_l("Someone else saved a change while you were editing."))
+    def conflict(self, current_version: int) -> None:
+        """Tell the form that someone saved first: saving again now overwrites knowingly."""
+        self.errors = [*self.errors, _l(
+            "Someone else saved a change while you were editing. The saved version is shown "
+            "beside yours: copy what you need into yours, then save again.")]
+        self.data = current_version

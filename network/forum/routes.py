@@ -10,13 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from network.auth.models import Person
 from network.core import audit
 from network.core.audience import Audience
+from network.core.concurrency import save_versioned, submit_once
 from network.core.db import parse_id, utcnow
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
@@ -112,18 +111,12 @@ def new_thread(category_id: int):
 
 
 def post_once(submission_key: str | None, write) -> Post:
-    """The post a form makes: written now by write(), or the one the same form already made
-    (sent twice, or twice at the same moment: the unique key refuses the second)."""
-    post = services.existing_submission(submission_key, current_user)
-    if post is None:
-        try:
-            post = write()
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            post = services.existing_submission(submission_key, current_user)
+    """The post a form makes, once however often it is sent (core.concurrency); someone
+    else's key, or a post since moved out of sight, gets nothing back."""
+    post = submit_once(submission_key,
+                       lambda key: services.existing_submission(key, current_user), write)
     if post is None or not can("post.view", post):
-        abort(409)  # the key was someone else's, or the post has since moved out of sight
+        abort(409)
     return post
 
 
@@ -249,28 +242,13 @@ def edit_post(post_id: int):
     form = EditPostForm(obj=post)
     conflict = None
     if form.validate_on_submit():
-        if form.version.data != post.version:
-            conflict = post
-            form.version.errors.append(_(
-                "This post changed while you were editing it. Your text is below the saved "
-                "version: copy what you need into it and save again."))
-        else:
-            try:
-                services.edit_post(post, form.body.data)
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
-                post = load_post(post_id, need="post.edit")
-                conflict = post
-                form.version.errors.append(_("This post changed while you were editing it."))
-            else:
-                if request.htmx:
-                    return render_block("forum/thread.html", "one_post", post=post,
-                                        thread=post.thread, read_up_to=post.id)
-                flash(_("Your post is saved."), "success")
-                return redirect(services.post_path(post, current_user), 303)
-    if conflict is not None:
-        form.version.data = conflict.version  # saving again now overwrites knowingly
+        if save_versioned(post, form.version, lambda: services.edit_post(post, form.body.data)):
+            if request.htmx:
+                return render_block("forum/thread.html", "one_post", post=post,
+                                    thread=post.thread, read_up_to=post.id)
+            flash(_("Your post is saved."), "success")
+            return redirect(services.post_path(post, current_user), 303)
+        conflict = post
     status = 409 if conflict is not None else form_status(form)
     if request.htmx and request.htmx.target == f"p{post.id}":
         return render_block("forum/edit_post.html", "edit_form", post=post, form=form,

@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from network.auth.forms import AcceptInvitationForm
 from network.auth.services import find_person, start_session
-from network.core import audit, throttle
+from network.core import throttle
+from network.core.concurrency import save_versioned
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.pagination import paginate
@@ -33,15 +34,10 @@ from network.members.models import (
     Membership,
     Organisation,
     OrgStatus,
-    name_key,
     organisation_theme,
 )
 
 bp = Blueprint("members", __name__)
-
-PROFILE_FIELDS = ["name", "kind", "area", "themes", "description", "contribution",
-                  "governing_document", "registered_number", "website", "public_email", "phone"]
-
 
 @bp.get("/organisations")
 def directory():
@@ -111,25 +107,14 @@ def edit_organisation(org_id: int):
             "registered_number": org.registered_number, "website": org.website,
             "public_email": org.public_email, "phone": org.phone, "version": org.version,
         })
+    conflict = False
     if form.validate_on_submit():
-        if form.version.data != org.version:
-            form.version.errors = [_("Someone else saved changes to this page while you were "
-                                     "editing. Their version is shown below yours: copy "
-                                     "anything you need, then save again.")]
-            form.version.data = org.version
-        else:
-            values = form.profile_values()
-            diff = audit.changes(org, PROFILE_FIELDS, values)
-            for field, value in values.items():
-                setattr(org, field, value)
-            org.name_key = name_key(org.name)
-            if diff:
-                audit.record("organisation.edit", org, f"Edited the profile of {org.name}",
-                             changes=diff)
-            db.session.commit()
+        values = form.profile_values()
+        if save_versioned(org, form.version,
+                          lambda: services.edit_profile(org, values, current_user)):
             flash(_("The profile is saved."), "success")
             return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 303)
-    conflict = bool(form.version.errors)
+        conflict = True
     return render("members/edit_organisation.html", org=org, form=form, conflict=conflict,
                   status=409 if conflict else form_status(form))
 

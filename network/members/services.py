@@ -228,6 +228,21 @@ def change_status(organisation: Organisation, status: OrgStatus, reason: str,
                  old=old.value, new=status.value, reason=reason)
 
 
+PROFILE_FIELDS = ["name", "kind", "area", "themes", "description", "contribution",
+                  "governing_document", "registered_number", "website", "public_email", "phone"]
+
+
+def edit_profile(organisation: Organisation, values: dict, by: Person) -> None:
+    """Save what an organisation says about itself; what changed goes to the audit log."""
+    diff = audit.changes(organisation, PROFILE_FIELDS, values)
+    for field, value in values.items():
+        setattr(organisation, field, value)
+    organisation.name_key = name_key(organisation.name)
+    if diff:
+        audit.record("organisation.edit", organisation,
+                     f"Edited the profile of {organisation.name}", actor=by, changes=diff)
+
+
 def confirm_active(organisation: Organisation, by: Person) -> None:
     organisation.confirmed_active_at = datetime.now(UTC)
     audit.record("organisation.confirm_active", organisation,
