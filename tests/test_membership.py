@@ -356,7 +356,9 @@ def test_two_saves_at_the_same_moment_are_told_apart_not_a_500(client, world, lo
     assert response.status_code == 409
     page = body(response)
     assert "Someone else saved a change" in page
-    assert "Theirs, at the same moment." in page and "Mine." in page
+    # What is saved (here the other save went with this one's rolled-back transaction) is
+    # shown beside what was typed, which is kept.
+    assert "The profile as it is saved now" in page and "Mine." in page
 
 
 def test_renaming_to_another_organisations_name_is_refused(client, world, login):
