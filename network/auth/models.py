@@ -12,7 +12,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network.core.db import enum_type, utcnow
+from network.core.db import enum_type
+from network.core.time import now
 from network.extensions import db
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class Person(UserMixin, db.Model):
     show_email_to_members: Mapped[bool] = mapped_column(default=False)
     suspended_at: Mapped[datetime | None]
     suspended_reason: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     last_login_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -102,7 +103,7 @@ class LoginSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     ip: Mapped[str | None] = mapped_column(String(45))
@@ -128,7 +129,7 @@ class AccountToken(db.Model):
     purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     new_email: Mapped[str | None] = mapped_column(String(254))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     # Ended unused: by a password reset or change, a suspension, or a newer email change.

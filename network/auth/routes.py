@@ -187,7 +187,8 @@ def account():
     authorize("account.use")
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        form.populate_obj(current_user)
+        services.update_profile(current_user, form.display_name.data,
+                                form.show_email_to_members.data)
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.account"), 303)

@@ -6,7 +6,7 @@ suspension, ends every session and every outstanding token of the person togethe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
-from network.auth.models import AccountToken, LoginSession, Person, TokenPurpose
+from network.auth.models import AccountToken, LoginSession, Person, Role, TokenPurpose
 from network.auth.passwords import hash_password
 from network.core import audit
 from network.core.links import absolute_url
+from network.core.time import now
 from network.core.tokens import hash_token, new_token
 from network.extensions import db, login_manager
 from network.notify.mail import queue_email
@@ -37,7 +38,7 @@ def load_person(token: str) -> Person | None:
         select(LoginSession).where(
             LoginSession.token_hash == hash_token(token),
             LoginSession.revoked_at.is_(None),
-            LoginSession.expires_at > datetime.now(UTC),
+            LoginSession.expires_at > now(),
         )
     )
     if login is None or not login.person.is_active:
@@ -50,16 +51,16 @@ def start_session(person: Person, remember: bool = False,
                   lifetime: timedelta | None = None) -> None:
     """Log in with a fresh session: nothing from before login survives into it."""
     session.clear()
-    now = datetime.now(UTC)
+    moment = now()
     if lifetime is None:
         lifetime = (current_app.config["REMEMBER_COOKIE_DURATION"] if remember
                     else current_app.config["SESSION_LIFETIME"])
     raw, hashed = new_token()
     db.session.add(LoginSession(
-        person_id=person.id, token_hash=hashed, expires_at=now + lifetime,
+        person_id=person.id, token_hash=hashed, expires_at=moment + lifetime,
         ip=request.remote_addr, user_agent=(request.user_agent.string or "")[:200],
     ))
-    person.last_login_at = now
+    person.last_login_at = moment
     person.session_token = raw
     login_user(person, remember=remember, duration=lifetime)
 
@@ -69,7 +70,7 @@ def end_session(person: Person) -> None:
         db.session.execute(
             update(LoginSession)
             .where(LoginSession.token_hash == hash_token(person.session_token))
-            .values(revoked_at=datetime.now(UTC))
+            .values(revoked_at=now())
         )
     session.clear()
     logout_user()
@@ -80,7 +81,7 @@ def revoke_sessions(person: Person) -> None:
     db.session.execute(
         update(LoginSession)
         .where(LoginSession.person_id == person.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=datetime.now(UTC)))
+        .values(revoked_at=now()))
 
 
 def renew_session(person: Person) -> None:
@@ -89,7 +90,7 @@ def renew_session(person: Person) -> None:
     current = db.session.scalar(select(LoginSession).where(
         LoginSession.token_hash == hash_token(person.session_token or "")))
     remember = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
-    lifetime = (current.expires_at - datetime.now(UTC) if current is not None
+    lifetime = (current.expires_at - now() if current is not None
                 else current_app.config["SESSION_LIFETIME"])
     revoke_sessions(person)
     start_session(person, remember=remember, lifetime=max(lifetime, timedelta(minutes=5)))
@@ -110,7 +111,7 @@ def issue_token(person: Person, purpose: TokenPurpose, valid_for: timedelta,
     raw, hashed = new_token()
     db.session.add(AccountToken(person_id=person.id, purpose=purpose, token_hash=hashed,
                                 new_email=new_email,
-                                expires_at=datetime.now(UTC) + valid_for))
+                                expires_at=now() + valid_for))
     return raw
 
 
@@ -118,7 +119,7 @@ def usable_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
     return db.session.scalar(select(AccountToken).where(
         AccountToken.token_hash == hash_token(raw), AccountToken.purpose == purpose,
         AccountToken.used_at.is_(None), AccountToken.cancelled_at.is_(None),
-        AccountToken.expires_at > datetime.now(UTC)))
+        AccountToken.expires_at > now()))
 
 
 def use_token(token: AccountToken) -> bool:
@@ -126,7 +127,7 @@ def use_token(token: AccountToken) -> bool:
     used = db.session.execute(
         update(AccountToken).where(AccountToken.id == token.id, AccountToken.used_at.is_(None),
                                    AccountToken.cancelled_at.is_(None))
-        .values(used_at=datetime.now(UTC)))
+        .values(used_at=now()))
     return used.rowcount == 1
 
 
@@ -135,7 +136,7 @@ def cancel_tokens(person: Person, *purposes: TokenPurpose) -> None:
     query = (update(AccountToken)
              .where(AccountToken.person_id == person.id, AccountToken.used_at.is_(None),
                     AccountToken.cancelled_at.is_(None))
-             .values(cancelled_at=datetime.now(UTC)))
+             .values(cancelled_at=now()))
     if purposes:
         query = query.where(AccountToken.purpose.in_(purposes))
     db.session.execute(query)
@@ -217,3 +218,40 @@ def cancel_email_change(person: Person) -> None:
     end_everything(person)
     audit.record("person.email_change_cancel", person,
                  f"{person.email} stopped a change of their email address", actor=person)
+
+
+def update_profile(person: Person, display_name: str, show_email_to_members: bool) -> None:
+    person.display_name = display_name
+    person.show_email_to_members = show_email_to_members
+
+
+# --- what coordinators do to a person's account ----------------------------------------------
+
+def set_role(person: Person, role: Role, by: Person) -> None:
+    if role == person.role:
+        return
+    old = person.role
+    person.role = role
+    audit.record("person.role", person, f"{person.display_name}: {old.value} → {role.value}",
+                 actor=by, old=old.value, new=role.value)
+
+
+def suspend(person: Person, reason: str, by: Person) -> None:
+    """Logged out everywhere, every emailed link dead, and told why by email."""
+    if person.suspended_at is not None:
+        return
+    person.suspended_at = now()
+    person.suspended_reason = reason
+    end_everything(person)
+    audit.record("person.suspend", person, f"Suspended {person.display_name}", actor=by,
+                 reason=reason)
+    queue_email(person.email, _("Your account is suspended"), "email/account_suspended.txt",
+                person=person)
+
+
+def reinstate(person: Person, by: Person) -> None:
+    if person.suspended_at is None:
+        return
+    person.suspended_at = None
+    person.suspended_reason = None
+    audit.record("person.reinstate", person, f"Reinstated {person.display_name}", actor=by)

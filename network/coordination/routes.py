@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,8 +7,9 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from network.auth import services as auth_services
 from network.auth.models import Person, Role
-from network.auth.services import end_everything
+from network.coordination import services
 from network.coordination.forms import (
     AuditFilterForm,
     DeclineForm,
@@ -19,7 +18,6 @@ from network.coordination.forms import (
     RoleForm,
     SuspendForm,
 )
-from network.core import audit
 from network.core.audit import AuditEntry
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
@@ -28,9 +26,8 @@ from network.core.permissions import authorize, can, load
 from network.extensions import db
 from network.forum import services as forum_services
 from network.forum.models import active_pause
-from network.members import services
+from network.members import services as members_services
 from network.members.models import Application, Area, Membership, Organisation, OrgStatus, Theme
-from network.notify.mail import queue_email
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordinate")
 
@@ -43,7 +40,8 @@ LISTS = {
 @bp.get("")
 def overview():
     authorize("coordination.view")
-    return render("coordination/overview.html", pending=services.pending_applications_count(),
+    return render("coordination/overview.html",
+                  pending=members_services.pending_applications_count(),
                   to_moderate=forum_services.waiting_for_moderation())
 
 
@@ -83,8 +81,8 @@ def approve(application_id: int):
     application = load(Application, application_id, need="applications.review")
     if EmptyForm().validate_on_submit():
         try:
-            services.approve(application, current_user)
-        except services.MembershipError as error:
+            members_services.approve(application, current_user)
+        except members_services.MembershipError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
@@ -100,8 +98,8 @@ def decline(application_id: int):
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            services.decline(application, current_user, form.reason.data)
-        except services.MembershipError as error:
+            members_services.decline(application, current_user, form.reason.data)
+        except members_services.MembershipError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
@@ -170,11 +168,7 @@ def set_role(person_id: int):
         if not can("person.grant_role", (person, new_role)):
             abort(403)
         if new_role != person.role:
-            old_role = person.role
-            person.role = new_role
-            audit.record("person.role", person,
-                         f"{person.display_name}: {old_role.value} → {new_role.value}",
-                         old=old_role.value, new=new_role.value)
+            auth_services.set_role(person, new_role, current_user)
             db.session.commit()
             flash(_("%(name)s is now: %(role)s.", name=person.display_name,
                     role=new_role.label), "success")
@@ -188,13 +182,7 @@ def suspend(person_id: int):
     form = SuspendForm()
     if form.validate_on_submit():
         if person.suspended_at is None:
-            person.suspended_at = datetime.now(UTC)
-            person.suspended_reason = form.reason.data
-            end_everything(person)
-            audit.record("person.suspend", person, f"Suspended {person.display_name}",
-                         reason=form.reason.data)
-            queue_email(person.email, _("Your account is suspended"),
-                        "email/account_suspended.txt", person=person)
+            auth_services.suspend(person, form.reason.data, current_user)
             db.session.commit()
             flash(_("%(name)s is suspended and logged out everywhere.",
                     name=person.display_name), "success")
@@ -206,9 +194,7 @@ def suspend(person_id: int):
 def reinstate(person_id: int):
     person = load(Person, person_id, need="person.manage")
     if EmptyForm().validate_on_submit() and person.suspended_at is not None:
-        person.suspended_at = None
-        person.suspended_reason = None
-        audit.record("person.reinstate", person, f"Reinstated {person.display_name}")
+        auth_services.reinstate(person, current_user)
         db.session.commit()
         flash(_("%(name)s can log in again.", name=person.display_name), "success")
     return redirect(url_for("coordination.person", person_id=person.id), 303)
@@ -226,10 +212,7 @@ def list_entries(kind: str):
     model, title, noun = list_kind(kind)
     form = ListEntryForm(model=model)
     if form.validate_on_submit():
-        entry = model(name=form.name.data, description=form.description.data or "")
-        db.session.add(entry)
-        db.session.flush()
-        audit.record(f"{model.__tablename__}.create", entry, f"Added {noun} {entry.name}")
+        entry = services.add_entry(model, form.name.data, form.description.data or "", noun)
         db.session.commit()
         flash(_("Added %(name)s.", name=entry.name), "success")
         return redirect(url_for("coordination.list_entries", kind=kind), 303)
@@ -246,13 +229,7 @@ def edit_list_entry(kind: str, entry_id: int):
     entry = load(model, entry_id, need="lists.manage")
     form = ListEntryForm(obj=entry, model=model, entry=entry)
     if form.validate_on_submit():
-        diff = audit.changes(entry, ["name", "description"],
-                             {"name": form.name.data, "description": form.description.data or ""})
-        form.populate_obj(entry)
-        entry.description = entry.description or ""
-        if diff:
-            audit.record(f"{model.__tablename__}.edit", entry, f"Edited {noun} {entry.name}",
-                         changes=diff)
+        services.edit_entry(entry, form.name.data, form.description.data or "", noun)
         db.session.commit()
         flash(_("Saved %(name)s.", name=entry.name), "success")
         return redirect(url_for("coordination.list_entries", kind=kind), 303)
@@ -265,13 +242,7 @@ def archive_list_entry(kind: str, entry_id: int):
     model, _title, noun = list_kind(kind)
     entry = load(model, entry_id, need="lists.manage")
     if EmptyForm().validate_on_submit():
-        if entry.archived_at is None:
-            entry.archived_at = datetime.now(UTC)
-            audit.record(f"{model.__tablename__}.archive", entry, f"Retired {noun} {entry.name}")
-        else:
-            entry.archived_at = None
-            audit.record(f"{model.__tablename__}.restore", entry,
-                         f"Brought back {noun} {entry.name}")
+        services.retire_or_restore(entry, noun)
         db.session.commit()
     return redirect(url_for("coordination.list_entries", kind=kind), 303)
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network.core.db import utcnow
+from network.core.time import now
 from network.extensions import db
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=now, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     action: Mapped[str] = mapped_column(String(60), index=True)
     target_type: Mapped[str] = mapped_column(String(40))

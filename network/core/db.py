@@ -22,10 +22,6 @@ NAMING_CONVENTION = {
 MAX_ID = 2**31 - 1
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def parse_id(value) -> int:
     """An id from a URL or form, as `type=` for request.args.get: ValueError if it cannot be
     one (so get() gives its default)."""

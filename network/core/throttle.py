@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from network.core.time import now
 from network.extensions import db
 
 
@@ -32,22 +33,22 @@ class DatabaseThrottle:
     """Hits are rows, written in the request's own transaction (SQLite has one writer)."""
 
     def count(self, key: str, window: int) -> int:
-        since = datetime.now(UTC) - timedelta(seconds=window)
+        since = now() - timedelta(seconds=window)
         return db.session.scalar(
             select(func.count()).select_from(ThrottleHit)
             .where(ThrottleHit.key == key, ThrottleHit.at > since)
         ) or 0
 
     def oldest(self, key: str, window: int) -> datetime | None:
-        since = datetime.now(UTC) - timedelta(seconds=window)
+        since = now() - timedelta(seconds=window)
         return db.session.scalar(
             select(func.min(ThrottleHit.at)).where(ThrottleHit.key == key, ThrottleHit.at > since)
         )
 
     def hit(self, key: str, window: int) -> None:
-        now = datetime.now(UTC)
-        db.session.execute(delete(ThrottleHit).where(ThrottleHit.at < now - KEEP_HITS_FOR))
-        db.session.add(ThrottleHit(key=key, at=now))
+        moment = now()
+        db.session.execute(delete(ThrottleHit).where(ThrottleHit.at < moment - KEEP_HITS_FOR))
+        db.session.add(ThrottleHit(key=key, at=moment))
 
     def clear(self, key: str) -> None:
         db.session.execute(delete(ThrottleHit).where(ThrottleHit.key == key))
@@ -102,7 +103,7 @@ def seconds_blocked(key: str, limit: tuple[int, int]) -> int:
     oldest = store.oldest(key, window)
     if oldest is None:
         return 0
-    return max(1, int((oldest + timedelta(seconds=window) - datetime.now(UTC)).total_seconds()) + 1)
+    return max(1, int((oldest + timedelta(seconds=window) - now()).total_seconds()) + 1)
 
 
 def attempts(key: str, limit: tuple[int, int]) -> int:

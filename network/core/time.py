@@ -15,6 +15,11 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def now() -> datetime:
+    """The one clock: an aware UTC datetime, as every column stores."""
+    return datetime.now(UTC)
+
+
 def borough_zone() -> ZoneInfo:
     return _zone(current_app.config["TIME_ZONE"])
 
@@ -24,7 +29,8 @@ def local(value: datetime) -> datetime:
 
 
 def today() -> date:
-    return datetime.now(UTC).astimezone(borough_zone()).date()
+    """Today in the borough."""
+    return now().astimezone(borough_zone()).date()
 
 
 def format_when(value: datetime | None, style: str = "medium") -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core import audit
+from network.core.time import now
 from network.demo.forum import load_forum
 from network.extensions import db
 from network.members.models import (
@@ -137,9 +138,9 @@ DEMO_LOGINS = [
 ]
 
 
-def load_demo(now: datetime | None = None) -> list[tuple[str, str]]:
+def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
     """Fill an empty database with the demo borough; returns the logins to print."""
-    now = now or datetime.now(UTC)
+    at = at or now()
     areas = {name: Area(name=name, description=text) for name, text in AREAS}
     themes = {name: Theme(name=name, description=text) for name, text in THEMES}
     db.session.add_all([*areas.values(), *themes.values()])
@@ -156,14 +157,14 @@ def load_demo(now: datetime | None = None) -> list[tuple[str, str]]:
     organisations = {}
     for index, (name, kind, area, theme_names, description, contribution, governing,
                 number) in enumerate(ORGANISATIONS):
-        joined = now - timedelta(days=400 - index * 37)
+        joined = at - timedelta(days=400 - index * 37)
         organisations[name] = Organisation(
             name=name, name_key=name_key(name), kind=kind,
             area=areas[area] if area else None, themes=[themes[t] for t in theme_names],
             description=description, contribution=contribution, governing_document=governing,
             registered_number=number, status=OrgStatus.APPROVED, created_at=joined,
             approved_at=joined + timedelta(days=6), mou_agreed_on=joined.date(),
-            confirmed_active_at=now - timedelta(days=30 + index * 20),
+            confirmed_active_at=at - timedelta(days=30 + index * 20),
             public_email=f"hello@{name_key(name)[:20]}.example.org",
         )
     db.session.add_all(organisations.values())
@@ -185,7 +186,7 @@ def load_demo(now: datetime | None = None) -> list[tuple[str, str]]:
                            governing_document=governing, status=OrgStatus.APPLIED)
         db.session.add(Application(organisation=org, contact_name=contact_name,
                                    contact_email=contact_email, message=message,
-                                   submitted_at=now - timedelta(days=3 - index)))
-    load_forum(people, now)
+                                   submitted_at=at - timedelta(days=3 - index)))
+    load_forum(people, at)
     db.session.commit()
     return DEMO_LOGINS

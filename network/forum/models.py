@@ -11,8 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.auth.models import Person
 from network.core.audience import Audience
-from network.core.db import enum_type, utcnow
+from network.core.db import enum_type
 from network.core.text import slugify
+from network.core.time import now
 from network.extensions import db
 from network.members.models import Organisation
 
@@ -38,7 +39,7 @@ class Category(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     audience: Mapped[Audience] = mapped_column(enum_type(Audience), default=Audience.MEMBERS)
     archived_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     thread_count: Mapped[int] = mapped_column(default=0)
     last_activity_at: Mapped[datetime | None]
 
@@ -57,10 +58,10 @@ class Thread(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     author_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     # Counted over posts that are not held: what readers see.
     reply_count: Mapped[int] = mapped_column(default=0)
-    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=now)
     last_post_id: Mapped[int | None]
     held: Mapped[bool] = mapped_column(default=False)  # its first post awaits approval
     pinned: Mapped[bool] = mapped_column(default=False)
@@ -84,7 +85,7 @@ class Post(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     edited_at: Mapped[datetime | None]
     state: Mapped[PostState] = mapped_column(enum_type(PostState), default=PostState.VISIBLE,
                                              index=True)
@@ -111,7 +112,7 @@ class PostRevision(db.Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     written_at: Mapped[datetime]  # when this text was saved
-    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_at: Mapped[datetime] = mapped_column(default=now)
 
 
 class ThreadRead(db.Model):
@@ -144,7 +145,7 @@ class Flag(db.Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     reason: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     resolved_at: Mapped[datetime | None] = mapped_column(index=True)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     resolution: Mapped[str | None] = mapped_column(String(40))
@@ -163,7 +164,7 @@ class PostingPause(db.Model):
     reason: Mapped[str] = mapped_column(String(500))
     until: Mapped[datetime]
     set_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     lifted_at: Mapped[datetime | None]
 
 
@@ -177,7 +178,7 @@ def active_pause(person) -> PostingPause | None:
     pause = db.session.scalar(
         db.select(PostingPause)
         .where(PostingPause.person_id == person.id, PostingPause.lifted_at.is_(None),
-               PostingPause.until > utcnow())
+               PostingPause.until > now())
         .order_by(PostingPause.until.desc()).limit(1))
     person.__dict__["_active_pause"] = pause
     return pause

@@ -16,11 +16,12 @@ from network.auth.models import Person
 from network.core import audit
 from network.core.audience import Audience
 from network.core.concurrency import save_versioned, submit_once
-from network.core.db import parse_id, utcnow
+from network.core.db import parse_id
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.pagination import paginate
 from network.core.permissions import authorize, can, load, visible
+from network.core.time import now
 from network.extensions import db
 from network.forum import services
 from network.forum.forms import (
@@ -443,7 +444,7 @@ def edit_category(category_id: int):
         form.populate_obj(category)
         category.audience = Audience(form.audience.data)
         if request.form.get("archive") == "1":
-            category.archived_at = category.archived_at or utcnow()
+            category.archived_at = category.archived_at or now()
         elif request.form.get("archive") == "0":
             category.archived_at = None
         audit.record("category.edit", category, f"Changed the forum category {category.name}",
@@ -464,7 +465,7 @@ def pause_posting(person_id: int):
     person = load(Person, person_id, need="posting.pause")
     form = PauseForm()
     if form.validate_on_submit():
-        until = utcnow() + timedelta(days=int(form.days.data))
+        until = now() + timedelta(days=int(form.days.data))
         services.pause_posting(person, current_user, form.reason.data, until)
         db.session.commit()
         flash(_("%(name)s cannot post until %(until)s.", name=person.display_name,

@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from network.auth.models import Person
 from network.core import audit
-from network.core.db import utcnow
 from network.core.permissions import can, visible
+from network.core.time import now
 from network.extensions import db
 from network.forum.models import (
     HELD_UNTIL_APPROVED,
@@ -189,7 +189,7 @@ def edit_post(post: Post, body: str) -> None:
                                 written_at=post.edited_at or post.created_at))
     old_mentions = {p.id for p in mentioned(post.body)}
     post.body = body
-    post.edited_at = utcnow()
+    post.edited_at = now()
     if post.state == PostState.VISIBLE:
         for person in mentioned(body):
             if person.id not in old_mentions:
@@ -300,7 +300,7 @@ def waiting_for_moderation() -> int:
 def approve(post: Post, coordinator: Person) -> None:
     _lock(Thread, post.thread_id)
     post.state = PostState.VISIBLE
-    post.moderated_at, post.moderated_by_id = utcnow(), coordinator.id
+    post.moderated_at, post.moderated_by_id = now(), coordinator.id
     thread = post.thread
     first = thread.held and db.session.scalar(
         select(func.min(Post.id)).where(Post.thread_id == thread.id)) == post.id
@@ -320,7 +320,7 @@ def hide(post: Post, coordinator: Person, reason: str) -> None:
     was_held = post.state == PostState.HELD
     post.state = PostState.HIDDEN
     post.moderation_reason = reason
-    post.moderated_at, post.moderated_by_id = utcnow(), coordinator.id
+    post.moderated_at, post.moderated_by_id = now(), coordinator.id
     _resolve_flags(post, coordinator, "hidden")
     if was_held:
         _lock(Thread, post.thread_id)
@@ -336,7 +336,7 @@ def hide(post: Post, coordinator: Person, reason: str) -> None:
 def restore(post: Post, coordinator: Person, reason: str) -> None:
     post.state = PostState.VISIBLE
     post.moderation_reason = reason or None
-    post.moderated_at, post.moderated_by_id = utcnow(), coordinator.id
+    post.moderated_at, post.moderated_by_id = now(), coordinator.id
     audit.record("post.restore", post, f"Restored a post by {post.author.display_name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     message = (_("A coordinator restored your post in “%(title)s”. They said: %(reason)s",
@@ -364,7 +364,7 @@ def dismiss_flags(post: Post, coordinator: Person) -> None:
 
 def _resolve_flags(post: Post, coordinator: Person, resolution: str) -> None:
     db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
-                       .values(resolved_at=utcnow(), resolved_by_id=coordinator.id,
+                       .values(resolved_at=now(), resolved_by_id=coordinator.id,
                                resolution=resolution))
 
 
@@ -408,6 +408,6 @@ def lift_pauses(person: Person, coordinator: Person) -> None:
     db.session.execute(update(PostingPause)
                        .where(PostingPause.person_id == person.id,
                               PostingPause.lifted_at.is_(None))
-                       .values(lifted_at=utcnow()))
+                       .values(lifted_at=now()))
     audit.record("person.lift_pause", person, f"Lifted the posting pause on "
                  f"{person.display_name}", actor=coordinator)

@@ -10,8 +10,9 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.auth.models import Person
-from network.core.db import enum_type, utcnow
+from network.core.db import enum_type
 from network.core.text import slugify
+from network.core.time import now
 from network.extensions import db
 
 
@@ -128,7 +129,7 @@ class Organisation(db.Model):
                                               index=True)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     mou_agreed_on: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     approved_at: Mapped[datetime | None]
     confirmed_active_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -176,7 +177,7 @@ class Membership(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     is_contact: Mapped[bool] = mapped_column(default=False)
-    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(default=now)
     left_at: Mapped[datetime | None]
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
@@ -195,7 +196,7 @@ class Application(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254))
     message: Mapped[str] = mapped_column(Text, default="")
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(default=now, index=True)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     decision_reason: Mapped[str] = mapped_column(String(1000), default="")
@@ -226,7 +227,7 @@ class Invitation(db.Model):
     as_contact: Mapped[bool] = mapped_column(default=False)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]

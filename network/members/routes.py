@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +17,7 @@ from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.pagination import paginate
 from network.core.permissions import authorize, can, load
+from network.core.time import now
 from network.extensions import db
 from network.members import services
 from network.members.forms import (
@@ -155,7 +154,7 @@ def people_page(org: Organisation, invite_form: InviteForm, status: int = 200):
         .order_by(Invitation.created_at)))
     return render("members/people.html", fragments=("people",), org=org,
                   memberships=memberships, invitations=invitations, invite_form=invite_form,
-                  button_form=EmptyForm(), now=datetime.now(UTC), status=status)
+                  button_form=EmptyForm(), now=now(), status=status)
 
 
 @bp.route("/organisations/<int:org_id>/people", methods=["GET", "POST"])

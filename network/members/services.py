@@ -5,8 +5,6 @@ Each function changes the session and queues its email and audit entry; the call
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -15,7 +13,7 @@ from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core import audit
 from network.core.links import absolute_url
-from network.core.time import today
+from network.core.time import now, today
 from network.core.tokens import hash_token, new_token
 from network.extensions import db
 from network.members.models import (
@@ -67,11 +65,11 @@ def approve(application: Application, coordinator: Person) -> Invitation:
     organisation = application.organisation
     if organisation.status != OrgStatus.APPLIED:
         raise MembershipError(_("This application has already been decided."))
-    now = datetime.now(UTC)
+    moment = now()
     organisation.status = OrgStatus.APPROVED
-    organisation.approved_at = now
+    organisation.approved_at = moment
     organisation.mou_agreed_on = application.submitted_at.date()
-    application.decided_at = now
+    application.decided_at = moment
     application.decided_by_id = coordinator.id
     invitation, raw = _new_invitation(organisation, application.contact_email,
                                       application.contact_name, as_contact=True,
@@ -92,7 +90,7 @@ def decline(application: Application, coordinator: Person, reason: str) -> None:
         raise MembershipError(_("This application has already been decided."))
     organisation.status = OrgStatus.DECLINED
     organisation.status_reason = reason
-    application.decided_at = datetime.now(UTC)
+    application.decided_at = now()
     application.decided_by_id = coordinator.id
     application.decision_reason = reason
     queue_email(application.contact_email, _("Your application to join"),
@@ -105,7 +103,7 @@ def _new_invitation(organisation: Organisation, email: str, name: str, *, as_con
                     invited_by: Person) -> tuple[Invitation, str]:
     """A pending invitation with a fresh link; asking again renews the one already pending."""
     raw, hashed = new_token()
-    expires_at = datetime.now(UTC) + current_app.config["INVITATION_VALID_FOR"]
+    expires_at = now() + current_app.config["INVITATION_VALID_FOR"]
     invitation = db.session.scalar(select(Invitation).where(
         Invitation.organisation_id == organisation.id, Invitation.email == email,
         Invitation.accepted_at.is_(None), Invitation.cancelled_at.is_(None)))
@@ -143,7 +141,7 @@ def invite(organisation: Organisation, email: str, name: str, as_contact: bool,
 
 
 def cancel_invitation(invitation: Invitation, by: Person) -> None:
-    invitation.cancelled_at = datetime.now(UTC)
+    invitation.cancelled_at = now()
     audit.record("invitation.cancel", invitation.organisation,
                  f"Cancelled the invitation of {invitation.email}", actor=by,
                  email=invitation.email)
@@ -152,7 +150,7 @@ def cancel_invitation(invitation: Invitation, by: Person) -> None:
 def pending_invitation(raw: str) -> Invitation | None:
     invitation = db.session.scalar(select(Invitation)
                                    .where(Invitation.token_hash == hash_token(raw)))
-    if invitation is None or not invitation.is_usable(datetime.now(UTC)):
+    if invitation is None or not invitation.is_usable(now()):
         return None
     if invitation.organisation.status != OrgStatus.APPROVED:
         return None
@@ -166,7 +164,7 @@ def accept_invitation(invitation: Invitation, person: Person | None = None, *,
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
                Invitation.cancelled_at.is_(None))
-        .values(accepted_at=datetime.now(UTC)))
+        .values(accepted_at=now()))
     if taken.rowcount != 1:
         raise MembershipError(_("This invitation has already been used."))
     if person is None:
@@ -196,7 +194,7 @@ def remove_member(membership: Membership, by: Person) -> None:
         if not other_contacts and not by.is_coordinator:
             raise MembershipError(_("Every organisation needs a contact. Make someone else a "
                                     "contact first."))
-    membership.left_at = datetime.now(UTC)
+    membership.left_at = now()
     membership.removed_by_id = by.id
     audit.record("membership.remove", organisation,
                  f"Removed {membership.person.display_name} from {organisation.name}",
@@ -244,7 +242,7 @@ def edit_profile(organisation: Organisation, values: dict, by: Person) -> None:
 
 
 def confirm_active(organisation: Organisation, by: Person) -> None:
-    organisation.confirmed_active_at = datetime.now(UTC)
+    organisation.confirmed_active_at = now()
     audit.record("organisation.confirm_active", organisation,
                  f"{organisation.name} confirmed it is still active ({today().isoformat()})",
                  actor=by)

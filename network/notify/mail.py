@@ -6,13 +6,14 @@ import contextlib
 import logging
 import smtplib
 import ssl
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import current_app, g, render_template
 from sqlalchemy import or_, select, update
 
+from network.core.time import now
 from network.extensions import db
 from network.notify.models import OutboxEmail
 
@@ -83,10 +84,10 @@ def _claim(email_id: int, now: datetime) -> bool:
 
 def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> tuple[int, int]:
     """Send what is due. Returns (sent, failed this round). Safe to run from several places."""
-    now = datetime.now(UTC)
+    moment = now()
     query = (select(OutboxEmail.id)
              .where(OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None),
-                    OutboxEmail.next_attempt_at <= now)
+                    OutboxEmail.next_attempt_at <= moment)
              .order_by(OutboxEmail.id).limit(limit))
     if only_ids is not None:
         query = query.where(OutboxEmail.id.in_(only_ids))
@@ -96,7 +97,7 @@ def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> tuple[in
     smtp = None
     try:
         for email_id in due:
-            if not _claim(email_id, now):
+            if not _claim(email_id, moment):
                 continue
             email = db.session.get(OutboxEmail, email_id)
             try:
@@ -114,17 +115,17 @@ def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> tuple[in
                 email.attempts += 1
                 email.last_error = f"{type(error).__name__}: {error}"[:500]
                 email.locked_until = None
-                if datetime.now(UTC) - email.created_at > GIVE_UP_AFTER:
-                    email.failed_at = datetime.now(UTC)
+                if now() - email.created_at > GIVE_UP_AFTER:
+                    email.failed_at = now()
                     log.error("Gave up on email %s to %s: %s", email.id, email.to_address,
                               email.last_error)
                 else:
-                    email.next_attempt_at = datetime.now(UTC) + retry_delay(email.attempts)
+                    email.next_attempt_at = now() + retry_delay(email.attempts)
                     log.warning("Email %s not sent (%s); will retry", email.id, email.last_error)
             else:
                 sent += 1
                 email.attempts += 1
-                email.sent_at = datetime.now(UTC)
+                email.sent_at = now()
                 email.locked_until = None
             db.session.commit()
     finally:

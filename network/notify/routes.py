@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, flash, g, has_request_context, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from network.core.forms import EmptyForm
 from network.core.htmx import render
@@ -54,7 +52,7 @@ def open_notification(notification_id: int):
     notification = load(Notification, notification_id, need="notification.open",
                         visible="notification.open")
     if EmptyForm().validate_on_submit():
-        notification.read_at = notification.read_at or datetime.now(UTC)
+        services.mark_read(notification)
         db.session.commit()
     # Only our own paths are stored, but a redirect never leaves the site.
     target = notification.url if notification.url.startswith("/") and not \
@@ -66,10 +64,7 @@ def open_notification(notification_id: int):
 def mark_all_read():
     authorize("notifications.use")
     if EmptyForm().validate_on_submit():
-        db.session.execute(update(Notification)
-                           .where(Notification.person_id == current_user.id,
-                                  Notification.read_at.is_(None))
-                           .values(read_at=datetime.now(UTC)))
+        services.mark_all_read(current_user)
         db.session.commit()
         flash(_("All your notifications are marked read."), "success")
     return redirect(url_for("notify.notifications"), 303)
@@ -81,9 +76,8 @@ def settings():
     current = {kind: services.delivery_for(current_user, kind) for kind in services.KINDS}
     form = settings_form(current, services.KINDS)
     if form.validate_on_submit():
-        for kind in services.KINDS:
-            services.set_delivery(current_user, kind,
-                                  Delivery(form[kind.replace(".", "_")].data))
+        services.save_settings(current_user, {
+            kind: Delivery(form[kind.replace(".", "_")].data) for kind in services.KINDS})
         db.session.commit()
         flash(_("How you hear from us is saved."), "success")
         return redirect(url_for("notify.settings"), 303)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -12,6 +11,7 @@ from sqlalchemy import select, update
 
 from network.auth.models import Person
 from network.core.links import absolute, absolute_url
+from network.core.time import now
 from network.extensions import db
 from network.notify.mail import queue_email
 from network.notify.models import Delivery, Notification, NotificationSetting
@@ -43,7 +43,7 @@ def notify(person: Person, kind: str, subject: str, url: str) -> Notification | 
                                 delivery=delivery)
     db.session.add(notification)
     if delivery == Delivery.IMMEDIATELY:
-        notification.emailed_at = datetime.now(UTC)
+        notification.emailed_at = now()
         queue_email(person.email, subject[:200], "email/notification.txt",
                     headers=unsubscribe_headers(person, kind), person=person,
                     notification=notification, link=absolute(url),
@@ -89,6 +89,23 @@ def unsubscribe(person: Person, kind: str) -> None:
         set_delivery(person, each, Delivery.IN_APP)
 
 
+def mark_read(notification: Notification) -> None:
+    notification.read_at = notification.read_at or now()
+
+
+def mark_all_read(person: Person) -> None:
+    db.session.execute(update(Notification)
+                       .where(Notification.person_id == person.id,
+                              Notification.read_at.is_(None))
+                       .values(read_at=now()))
+
+
+def save_settings(person: Person, choices: dict[str, Delivery]) -> None:
+    """How the person hears of each kind: {kind: delivery}."""
+    for kind, delivery in choices.items():
+        set_delivery(person, kind, delivery)
+
+
 def set_delivery(person: Person, kind: str, delivery: Delivery) -> None:
     setting = db.session.get(NotificationSetting, (person.id, kind))
     if setting is None:
@@ -102,11 +119,11 @@ def set_delivery(person: Person, kind: str, delivery: Delivery) -> None:
 def send_digests(delivery: Delivery) -> int:
     """One email per person with everything they asked to get this way and have not been
     emailed. Claiming the rows with an UPDATE makes two runs at once send each item once."""
-    now = datetime.now(UTC)
+    moment = now()
     due = db.session.execute(
         update(Notification)
         .where(Notification.delivery == delivery, Notification.emailed_at.is_(None))
-        .values(emailed_at=now)
+        .values(emailed_at=moment)
         .returning(Notification.id))
     ids = [row.id for row in due]
     if not ids:
