@@ -19,6 +19,7 @@ from network.forum.models import (
     PostRevision,
     PostState,
     Thread,
+    ThreadRead,
     ThreadWatch,
 )
 from network.notify.models import Notification, OutboxEmail
@@ -273,6 +274,63 @@ def test_unread_marks_and_jumping_to_the_first_unread_post(client, world, login)
     assert f'href="/forum/t/{world.thread.id}/unread"' in page
     jump = client.get(f"/forum/t/{world.thread.id}/unread")
     assert jump.headers["Location"].endswith(f"/forum/t/{world.thread.id}-hall-for-hire#p{new.id}")
+
+
+def marker(person, thread) -> int:
+    db.session.rollback()
+    row = db.session.get(ThreadRead, (person.id, thread.id))
+    return row.last_read_post_id if row else 0
+
+
+def post_classes(page: str, post) -> str:
+    return re.search(rf'<li id="p{post.id}" class="([^"]*)"', page).group(1)
+
+
+def htmx_reply(client, thread, body, page=1):
+    return client.post(f"/forum/t/{thread.id}/reply",
+                       data={"body": body, "submission": key(len(body)), "page": str(page)},
+                       headers={"HX-Request": "true", "HX-Target": "reply"})
+
+
+def test_your_own_posts_are_not_new_to_you_with_htmx_or_without(client, world, login):
+    establish(world, world.contact)
+    login(world.contact)
+    thread_url = f"/forum/t/{world.thread.id}-hall-for-hire"
+    client.get(thread_url)
+    assert htmx_reply(client, world.thread, "Sent with htmx").status_code == 200
+    with_htmx = last_post(world.thread)
+    assert marker(world.contact, world.thread) == with_htmx.id  # posting moved it
+    response = reply(client, world.thread, "Sent without JavaScript")
+    without = last_post(world.thread)
+    assert marker(world.contact, world.thread) == without.id
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    for post in (with_htmx, without):
+        assert "unread" not in post_classes(page, post)
+    assert ">New<" not in page
+    started = client.post(f"/forum/c/{world.category.id}/new",
+                          data={"title": "Ladders", "body": "Who has one?", "submission": KEY})
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert ">New<" not in page
+    listing = client.get(f"/forum/c/{world.category.id}-general").get_data(as_text=True)
+    for title in ("Hall for hire", "Ladders"):  # neither is unread for the one who posted
+        assert re.search(rf'<li>\s*<h2><a href="[^"]+">{title}</a>', listing), title
+
+
+def test_replying_does_not_mark_read_a_post_you_have_not_seen(client, world, login):
+    establish(world, world.contact, world.member)
+    login(world.member)
+    client.get(f"/forum/t/{world.thread.id}-hall-for-hire")
+    seen = marker(world.member, world.thread)
+    other = client.application.test_client()
+    login(world.contact, c=other)
+    reply(other, world.thread, "Posted while Mo was typing")
+    unseen = last_post(world.thread)
+    htmx_reply(client, world.thread, "Mo's answer, from the page as it was")
+    mine = last_post(world.thread)
+    assert marker(world.member, world.thread) == seen
+    page = client.get(f"/forum/t/{world.thread.id}-hall-for-hire").get_data(as_text=True)
+    assert "unread" in post_classes(page, unseen) and "unread" not in post_classes(page, mine)
+    assert marker(world.member, world.thread) == mine.id  # now read, by looking
 
 
 def test_long_threads_page_and_every_post_has_a_stable_address(client, world, login):
