@@ -117,6 +117,39 @@ def test_an_empty_or_huge_reply_is_refused_and_kept(client, world, login, body, 
         assert body in page  # what was typed comes back in the box
 
 
+def test_a_refused_reply_without_javascript_opens_at_the_form_and_a_reload_leads_back(
+        client, world, login):
+    thread = make_thread(world.category, world.member, "Long one",
+                         [f"Post number {n}" for n in range(2 * POSTS_PER_PAGE + 5)])
+    login(world.member)
+    page = client.get(f"/forum/t/{thread.id}-long-one?page=2").get_data(as_text=True)
+    # The form posts to .../reply#reply: the answer opens at the form and its errors.
+    assert f'action="/forum/t/{thread.id}/reply#reply"' in page
+    refused = client.post(f"/forum/t/{thread.id}/reply",
+                          data={"body": "", "submission": KEY, "page": "2"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="reply"' in html and "Write something first." in html
+    assert "Post number 20<" in html and "Post number 0<" not in html  # still on page 2
+    # Opening (or reloading) that address leads back to the thread's newest posts and form.
+    again = client.get(f"/forum/t/{thread.id}/reply")
+    assert again.status_code == 303
+    assert again.headers["Location"] == f"/forum/t/{thread.id}-long-one?page=3#reply"
+    short = client.get(f"/forum/t/{world.thread.id}/reply")
+    assert short.headers["Location"] == f"/forum/t/{world.thread.id}-hall-for-hire#reply"
+
+
+def test_a_reply_with_a_made_up_page_is_refused_with_a_message(client, world, login):
+    establish(world, world.member)
+    login(world.member)
+    before = count(Post)
+    response = client.post(f"/forum/t/{world.thread.id}/reply",
+                           data={"body": "Hello", "submission": KEY, "page": "banana"})
+    assert response.status_code == 422
+    assert "a page of the thread that does not exist" in response.get_data(as_text=True)
+    assert count(Post) == before
+
+
 def test_a_title_of_only_spaces_is_refused(client, world, login):
     login(world.member)
     response = client.post(f"/forum/c/{world.category.id}/new",

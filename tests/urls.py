@@ -42,8 +42,8 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "forum.thread": {"thread_id": w.thread.id, "slug": w.thread.slug},
         "forum.set_thread_flag": {"thread_id": w.thread.id, "action": "pin"},
         **{endpoint: {"thread_id": w.thread.id} for endpoint in (
-            "forum.first_unread", "forum.reply", "forum.watch", "forum.manage_thread",
-            "forum.move_thread", "forum.rename_thread")},
+            "forum.first_unread", "forum.reply", "forum.reply_page", "forum.watch",
+            "forum.manage_thread", "forum.move_thread", "forum.rename_thread")},
         **{endpoint: {"post_id": w.own_post.id} for endpoint in (
             "forum.edit_post", "forum.post_history")},
         **{endpoint: {"post_id": w.post.id} for endpoint in (

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
@@ -42,6 +43,18 @@ class SubmissionKeyField(HiddenField):
         return self.data or secrets.token_urlsafe(24)
 
 
+class PageField(HiddenField):
+    """The page of the thread a reply was sent from: a whole number, or absent."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0] != "":
+            if not re.fullmatch(r"[1-9][0-9]{0,5}", valuelist[0]):
+                raise ValueError(_l("The form gave a page of the thread that does not exist. "
+                                    "Send it again from the thread."))
+            self.data = int(valuelist[0])
+
+
 class ThreadForm(FlaskForm):
     title = text_field(_l("Title"), TITLE_MAX)
     body = body_field()
@@ -51,6 +64,7 @@ class ThreadForm(FlaskForm):
 class ReplyForm(FlaskForm):
     body = body_field(_l("Your reply"))
     submission = SubmissionKeyField()
+    page = PageField()
 
 
 class EditPostForm(FlaskForm):

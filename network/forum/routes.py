@@ -132,9 +132,10 @@ def load_thread(thread_id: int, need: str = "thread.view") -> Thread:
                 options=(joinedload(Thread.category),))
 
 
-def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200):
+def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200,
+                page_number: int | None = None):
     """The thread page (or the block htmx asked for) with one page of posts."""
-    page_number = request.args.get("page", 1, type=int)
+    page_number = page_number or request.args.get("page", 1, type=int)
     page = db.paginate(services.visible_posts(thread, current_user)
                        .options(joinedload(Post.author), joinedload(Post.organisation)),
                        page=page_number, per_page=POSTS_PER_PAGE, error_out=False)
@@ -183,13 +184,15 @@ def reply(thread_id: int):
     thread = load_thread(thread_id, need="thread.reply")
     form = ReplyForm()
     if not form.validate_on_submit():
+        # Without JavaScript this page's address is .../reply#reply (the form's action), so
+        # the browser opens it at the form and its errors, not at the top of a long thread.
         if request.htmx:
-            return reply_block(thread, form, 422, request.form.get("page", 1, type=int))
-        return thread_page(thread, form, 422)
+            return reply_block(thread, form, 422, form.page.data or 1)
+        return thread_page(thread, form, 422, page_number=form.page.data)
     post = post_once(form.submission.data, lambda: services.reply(
         thread, current_user, form.body.data, form.submission.data))
     page = services.page_of(post, current_user)
-    if request.htmx and request.form.get("page", type=int) == page:
+    if request.htmx and form.page.data == page:
         return reply_block(thread, ReplyForm(formdata=None), 200, page, new_post=post)
     path = services.post_path(post, current_user, page)
     if post.state == PostState.HELD:  # shown in place, the held post says so itself
@@ -200,6 +203,16 @@ def reply(thread_id: int):
         return "", 204, {"HX-Location": path}
     session["draft_sent"] = thread.id
     return redirect(path, 303)
+
+
+@bp.get("/t/<int:thread_id>/reply")
+def reply_page(thread_id: int):
+    """The reply address opened or reloaded (after a refused reply, without JavaScript):
+    back to the thread's newest posts, at the reply form."""
+    thread = load_thread(thread_id)
+    page = services.last_page(thread, current_user)
+    return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
+                            **({"page": page} if page > 1 else {})) + "#reply", 303)
 
 
 def reply_block(thread: Thread, form: ReplyForm, status: int, current_page: int,

@@ -49,6 +49,12 @@ def page_of(post: Post, viewer) -> int:
     return before // POSTS_PER_PAGE + 1
 
 
+def last_page(thread: Thread, viewer) -> int:
+    shown = db.session.scalar(select(func.count()).select_from(
+        visible_posts(thread, viewer).order_by(None).subquery())) or 0
+    return max(1, -(-shown // POSTS_PER_PAGE))
+
+
 def post_path(post: Post, viewer, page: int | None = None) -> str:
     """Where a post is: its thread, the page it is on (counted unless given), its anchor."""
     thread = post.thread

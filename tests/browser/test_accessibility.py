@@ -27,9 +27,10 @@ CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]},
             "resultTypes": ["violations"]}
 NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
 # Addresses that only send the browser on to a page checked under its own name: a post's
-# stable address and "first unread" lead to the thread; restoring is offered for hidden posts
-# only (its form is the hide form's twin), and the demo hides none.
-ONLY_REDIRECT = {"forum.post", "forum.first_unread", "forum.restore_post"}
+# stable address, "first unread" and the reply address lead to the thread; restoring is
+# offered for hidden posts only (its form is the hide form's twin), and the demo hides none.
+ONLY_REDIRECT = {"forum.post", "forum.first_unread", "forum.reply_page",
+                 "forum.restore_post"}
 
 axe = Axe()
 
