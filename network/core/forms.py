@@ -8,6 +8,8 @@ from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from network.core.fields import MaxLength
+
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -55,7 +57,7 @@ def email_field(label, **kwargs) -> EmailField:
     return EmailField(
         label,
         validators=[required(_l("Give an email address.")),
-                    Length(max=254, message=_l("That email address is too long.")),
+                    MaxLength(254, message=_l("That email address is too long.")),
                     Email(message=_l("That does not look like an email address: "
                                      "it should be like name@example.org."),
                           check_deliverability=False)],

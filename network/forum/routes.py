@@ -24,15 +24,18 @@ from network.extensions import db
 from network.forum import services
 from network.forum.forms import (
     CategoryForm,
+    EditCategoryForm,
     EditPostForm,
     FlagForm,
     HideForm,
+    ModerationActionForm,
     MoveForm,
     PauseForm,
     RenameForm,
     ReplyForm,
     RestoreForm,
     ThreadForm,
+    WatchForm,
 )
 from network.forum.models import (
     POSTS_PER_PAGE,
@@ -133,7 +136,7 @@ def load_thread(thread_id: int, need: str = "thread.view") -> Thread:
 
 
 def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200,
-                page_number: int | None = None):
+                page_number: int | None = None, watch_form: WatchForm | None = None):
     """The thread page (or the block htmx asked for) with one page of posts."""
     page_number = page_number or request.args.get("page", 1, type=int)
     page = db.paginate(services.visible_posts(thread, current_user)
@@ -150,7 +153,8 @@ def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200,
     response = render(
         "forum/thread.html", fragments=("posts", "reply"), thread=thread, page=page,
         current_page=page.page, read_up_to=read_up_to, form=reply_form,
-        watching=services.watching(current_user, thread), pause=active_pause(current_user),
+        watching=services.watching(current_user, thread), watch_form=watch_form,
+        pause=active_pause(current_user),
         draft_sent=session.pop("draft_sent", None) == thread.id, status=status)
     newest = max((post.id for post in page.items), default=0)
     if newest > read_up_to and request.method == "GET":
@@ -229,13 +233,15 @@ def reply_block(thread: Thread, form: ReplyForm, status: int, current_page: int,
 @bp.post("/t/<int:thread_id>/watch")
 def watch(thread_id: int):
     thread = load_thread(thread_id, need="thread.watch")
-    state = request.form.get("state")
-    if EmptyForm().validate_on_submit() and state in ("watch", "mute", "none"):
-        services.watch(current_user, thread, state)
-        db.session.commit()
-        flash({"watch": _("You are watching this thread: replies are sent to you."),
-               "mute": _("This thread is muted: you will hear nothing about it."),
-               "none": _("You have stopped watching this thread.")}[state], "success")
+    form = WatchForm()
+    if not form.validate_on_submit():
+        return thread_page(thread, ReplyForm(formdata=None), 422, watch_form=form)
+    state = form.state.data
+    services.watch(current_user, thread, state)
+    db.session.commit()
+    flash({"watch": _("You are watching this thread: replies are sent to you."),
+           "mute": _("This thread is muted: you will hear nothing about it."),
+           "none": _("You have stopped watching this thread.")}[state], "success")
     return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug), 303)
 
 
@@ -313,7 +319,7 @@ def flag_post(post_id: int):
 # --- moderation ----------------------------------------------------------------------------------
 
 @bp.get("/moderation")
-def moderation():
+def moderation(refused: ModerationActionForm | None = None):
     authorize("forum.moderate")
     held = list(db.session.scalars(
         select(Post).where(Post.state == PostState.HELD)
@@ -334,11 +340,11 @@ def moderation():
                 .options(selectinload(Flag.person)).order_by(Flag.id)):
             reasons.setdefault(flag.post_id, []).append(flag)
     return render("forum/moderation.html", held=held, flagged=flagged, reasons=reasons,
-                  form=EmptyForm(), hide_form=HideForm(formdata=None))
+                  form=EmptyForm(), hide_form=HideForm(formdata=None), refused=refused,
+                  status=422 if refused else 200)
 
 
-def back_to(post: Post):
-    target = request.form.get("next")
+def back_to(post: Post, target: str = "post"):
     if target == "moderation":
         return redirect(url_for("forum.moderation"), 303)
     return redirect(services.post_path(post, current_user), 303)
@@ -347,11 +353,14 @@ def back_to(post: Post):
 @bp.post("/p/<int:post_id>/approve")
 def approve_post(post_id: int):
     post = load_post(post_id, need="post.moderate")
-    if EmptyForm().validate_on_submit() and post.state == PostState.HELD:
+    form = ModerationActionForm()
+    if not form.validate_on_submit():
+        return moderation(refused=form)
+    if post.state == PostState.HELD:
         services.approve(post, current_user)
         db.session.commit()
         flash(_("Approved: everyone can see the post now."), "success")
-    return back_to(post)
+    return back_to(post, form.next.data)
 
 
 @bp.route("/p/<int:post_id>/hide", methods=["GET", "POST"])
@@ -386,11 +395,13 @@ def restore_post(post_id: int):
 @bp.post("/p/<int:post_id>/dismiss-flags")
 def dismiss_flags(post_id: int):
     post = load_post(post_id, need="post.moderate")
-    if EmptyForm().validate_on_submit():
-        services.dismiss_flags(post, current_user)
-        db.session.commit()
-        flash(_("The flags are dismissed; the post stays."), "success")
-    return back_to(post)
+    form = ModerationActionForm()
+    if not form.validate_on_submit():
+        return moderation(refused=form)
+    services.dismiss_flags(post, current_user)
+    db.session.commit()
+    flash(_("The flags are dismissed; the post stays."), "success")
+    return back_to(post, form.next.data)
 
 
 @bp.get("/t/<int:thread_id>/manage")
@@ -471,15 +482,15 @@ def categories():
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 def edit_category(category_id: int):
     category = load(Category, category_id, need="forum.manage_categories")
-    form = CategoryForm(obj=category)
+    form = EditCategoryForm(obj=category)
     if form.validate_on_submit():
         before = {"name": category.name, "audience": category.audience.value,
                   "position": category.position}
         form.populate_obj(category)
         category.audience = Audience(form.audience.data)
-        if request.form.get("archive") == "1":
+        if form.archive.data == "1":
             category.archived_at = category.archived_at or utcnow()
-        elif request.form.get("archive") == "0":
+        elif form.archive.data == "0":
             category.archived_at = None
         audit.record("category.edit", category, f"Changed the forum category {category.name}",
                      before=before)
