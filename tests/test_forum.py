@@ -539,6 +539,23 @@ def test_flag_hide_and_restore_tell_the_author_and_are_audited(
         "post.hide", "post.restore"}
 
 
+@pytest.mark.parametrize(("reason", "shown"), [
+    ("Off topic.", "Off topic. Only its author"),
+    ("Off topic", "Off topic. Only its author"),
+    ("Did you mean to say that?", "Did you mean to say that? Only its author"),
+])
+def test_the_hidden_post_notice_ends_the_reason_with_one_full_stop(client, world, login,
+                                                                   reason, shown):
+    coordinator = client.application.test_client()
+    login(world.coordinator, c=coordinator)
+    coordinator.post(f"/forum/p/{world.post.id}/hide", data={"reason": reason})
+    login(world.other_member)  # the author sees the reason
+    page = client.get(f"/forum/t/{world.thread.id}-hall-for-hire").get_data(as_text=True)
+    notice = re.search(r'<p class="notice">(Hidden by a coordinator: .*?)</p>', page).group(1)
+    assert notice.startswith(f"Hidden by a coordinator: {shown}")
+    assert ".." not in notice and "?." not in notice
+
+
 def test_lock_pin_move_and_rename_are_audited(client, world, login):
     login(world.coordinator)
     base = f"/forum/t/{world.thread.id}"
