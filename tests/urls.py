@@ -72,6 +72,19 @@ def url(app: Flask, endpoint: str, w: SimpleNamespace) -> str:
         return url_for(endpoint, **args_for(endpoint, w))
 
 
+# One person of each role in the demo borough, for the tests that walk every page as each:
+# "contact" and "member" are in demo_world()'s org_a; "other_member" is a contact elsewhere.
+DEMO_PEOPLE: dict[str, str | None] = {
+    "visitor": None,
+    "associate": "frank@example.org",
+    "member": "ravi@example.org",
+    "contact": "pat@example.org",
+    "other_member": "grace@example.org",
+    "coordinator": "coordinator@example.org",
+    "admin": "admin@example.org",
+}
+
+
 def demo_world() -> SimpleNamespace:
     """The objects tests/urls.py needs, taken from the demo borough (call inside an app context
     after network.demo.load_demo())."""

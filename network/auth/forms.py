@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import EqualTo, ValidationError
 
 from network.auth.passwords import MAX_LENGTH, password_problem
 from network.core.fields import CheckboxField
-from network.core.forms import email_field, required, text_field
+from network.core.forms import Form, email_field, required, text_field
 
 
 def password_field(label, autocomplete="new-password"):
@@ -35,17 +34,17 @@ def name_field():
                       description=_l("As other members will see it."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field(_l("Email address"))
     password = password_field(_l("Password"), autocomplete="current-password")
     remember = CheckboxField(_l("Keep me logged in on this device for 30 days"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field(_l("Email address"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = password_field(_l("New password"))
     confirm = confirm_field()
 
@@ -57,7 +56,7 @@ class ResetPasswordForm(FlaskForm):
         check_new_password(field, self.person.email, self.person.display_name)
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     display_name = name_field()
     password = password_field(_l("Choose a password"))
     confirm = confirm_field()
@@ -70,7 +69,7 @@ class AcceptInvitationForm(FlaskForm):
         check_new_password(field, self.email, self.display_name.data)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = name_field()
     show_email_to_members = CheckboxField(
         _l("Show my email address to other members"),
@@ -78,7 +77,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = password_field(_l("Current password"), autocomplete="current-password")
     password = password_field(_l("New password"))
     confirm = confirm_field()
@@ -91,6 +90,6 @@ class ChangePasswordForm(FlaskForm):
         check_new_password(field, self.person.email, self.person.display_name)
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email = email_field(_l("New email address"))
     current_password = password_field(_l("Current password"), autocomplete="current-password")

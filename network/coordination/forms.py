@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from network.auth.models import ROLE_LABELS
 from network.core.fields import ChoiceField
-from network.core.forms import SearchForm, area_field, options, text_field
+from network.core.forms import Form, SearchForm, area_field, options, text_field
 from network.extensions import db
 
 
@@ -15,23 +14,23 @@ def role_choices():
     return options(*((role.value, label) for role, label in ROLE_LABELS.items()))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = area_field(_l("Reason, sent to the applicant"), 1000, optional=False,
                         description=_l("Be kind and specific: what would make a new "
                                        "application succeed?"))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = ChoiceField(_l("Role"), choices=role_choices(),
                        invalid=_l("Choose one of the roles listed."))
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     reason = area_field(_l("Reason"), 500, optional=False,
                         description=_l("Recorded in the audit log and shown to coordinators."))
 
 
-class ListEntryForm(FlaskForm):
+class ListEntryForm(Form):
     name = text_field(_l("Name"), 80)
     description = text_field(_l("Short description"), 300, optional=True)
 

@@ -19,11 +19,22 @@ def lower_strip(value):
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class EmptyForm(FlaskForm):
+class Form(FlaskForm):
+    """The base of every form. Its CSRF token renders without an id: a page often carries
+    several forms (a button each), and an id may appear only once on a page."""
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            if field.type == "CSRFTokenField":
+                render_kw = {**render_kw, "id": False}
+            return super().render_field(field, render_kw)
+
+
+class EmptyForm(Form):
     """For buttons that post: carries the CSRF token and nothing else."""
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """GET filters: no CSRF, since they change nothing."""
 
     class Meta:

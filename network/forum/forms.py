@@ -4,12 +4,19 @@ import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from network.core.fields import ButtonChoiceField, ChoiceField
-from network.core.forms import EmptyForm, VersionField, area_field, options, required, text_field
+from network.core.forms import (
+    EmptyForm,
+    Form,
+    VersionField,
+    area_field,
+    options,
+    required,
+    text_field,
+)
 from network.forum.models import POST_MAX, TITLE_MAX, Audience
 
 
@@ -60,34 +67,34 @@ class PageField(HiddenField):
             self.data = int(valuelist[0])
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = text_field(_l("Title"), TITLE_MAX)
     body = body_field()
     submission = SubmissionKeyField()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = body_field(_l("Your reply"))
     submission = SubmissionKeyField()
     page = PageField()
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(Form):
     body = body_field()
     version = VersionField()
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = area_field(_l("What is wrong with this post?"), 500, optional=False,
                         description=_l("Only coordinators see this."))
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     reason = area_field(_l("Reason for hiding"), 500, optional=False,
                         description=_l("The author is told this reason."))
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(Form):
     reason = area_field(_l("Note to the author (optional)"), 500)
 
 
@@ -110,7 +117,7 @@ class ModerationActionForm(EmptyForm):
                                         "Send it again from the page."))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     category = ChoiceField(_l("Move to category"),
                            invalid=_l("Choose one of the categories listed."))
 
@@ -119,11 +126,11 @@ class MoveForm(FlaskForm):
         self.category.choices = options(*[(str(c.id), c.name) for c in categories])
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     title = text_field(_l("New title"), TITLE_MAX)
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name = text_field(_l("Name"), 80)
     description = area_field(_l("What belongs here"), 500)
     audience = ChoiceField(_l("Who can read it"), choices=options(
@@ -137,7 +144,7 @@ PAUSE_LENGTHS = [("1", _l("1 day")), ("3", _l("3 days")), ("7", _l("1 week")),
                  ("14", _l("2 weeks")), ("28", _l("4 weeks"))]
 
 
-class PauseForm(FlaskForm):
+class PauseForm(Form):
     reason = area_field(_l("Reason"), 500, optional=False,
                         description=_l("They see this reason while the pause lasts."))
     days = ChoiceField(_l("For how long"), choices=options(*PAUSE_LENGTHS), default="7",

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.validators import URL, Email, InputRequired, ValidationError
 
 from network.core.fields import ButtonChoiceField, CheckboxesField, CheckboxField, ChoiceField
 from network.core.forms import (
+    Form,
     SearchForm,
     VersionField,
     area_field,
@@ -41,7 +41,7 @@ def kind_choices() -> list:
     return options(*((kind.value, label) for kind, label in ORG_KIND_LABELS.items()))
 
 
-class OrganisationProfileForm(FlaskForm):
+class OrganisationProfileForm(Form):
     """What an organisation says about itself: filled in to join, edited by its contacts."""
 
     name = text_field(_l("Name of the organisation"), 120)
@@ -139,14 +139,14 @@ class EditOrganisationForm(OrganisationProfileForm):
     version = VersionField()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = email_field(_l("Their email address"))
     name = text_field(_l("Their name"), 80, optional=True)
     as_contact = CheckboxField(_l("Make them a contact too (they can edit this page and "
                                  "invite people)"))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     """The buttons on an organisation's people page that make someone a contact, or not."""
 
     contact = ButtonChoiceField(choices=options(("1", _l("Make a contact")),
@@ -155,7 +155,7 @@ class ContactForm(FlaskForm):
                                            "buttons beside their name."))
 
 
-class OrganisationStatusForm(FlaskForm):
+class OrganisationStatusForm(Form):
     status = ChoiceField(_l("Status"), choices=options(
         (OrgStatus.APPROVED.value, _l("Member in good standing")),
         (OrgStatus.SUSPENDED.value, _l("Suspended")),

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 
 from network.core.fields import ChoiceField
-from network.core.forms import options
+from network.core.forms import Form, options
 from network.notify.models import Delivery
 
 
-def settings_form(current: dict[str, Delivery], kinds: dict) -> FlaskForm:
+def settings_form(current: dict[str, Delivery], kinds: dict) -> Form:
     """One select per kind of notification, each set to the person's current choice."""
 
-    class NotificationSettingsForm(FlaskForm):
+    class NotificationSettingsForm(Form):
         pass
 
     for kind, (label, _default) in kinds.items():
