@@ -195,9 +195,28 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.raw_messages: list[bytes] = []
 
     def handle(self, envelope) -> None:
+        self.raw_messages.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=email.policy.default))
+
+    def raw(self, message: Message) -> bytes:
+        """The message as the SMTP server received it, before any decoding."""
+        return next(raw for m, raw in zip(self.messages, self.raw_messages, strict=True)
+                    if m is message)
+
+    def raw_header(self, message: Message, name: str) -> str:
+        """One header exactly as sent, undecoded; a folded header keeps its CRLF and spaces."""
+        head = self.raw(message).split(b"\r\n\r\n", 1)[0].decode("ascii")
+        found: list[str] = []
+        for line in head.split("\r\n"):
+            if found and line[:1] in (" ", "\t"):
+                found[-1] += "\r\n" + line
+            elif line.lower().startswith(name.lower() + ":"):
+                found.append(line[len(name) + 1:].lstrip(" "))
+        assert len(found) == 1, f"{len(found)} {name} headers in:\n{head}"
+        return found[0]
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if m["To"] == address]

@@ -70,6 +70,7 @@ RULES: dict[str, set[str]] = {
     "forum.thread": SIGNED_IN,
     "forum.first_unread": SIGNED_IN,
     "forum.reply": POSTERS,
+    "forum.reply_page": SIGNED_IN,  # a reload of the reply address leads back to the thread
     "forum.watch": SIGNED_IN,
     "forum.post": SIGNED_IN,
     "forum.edit_post": AUTHOR,  # coordinators hide posts; they never rewrite them

@@ -59,7 +59,7 @@ def test_an_unknown_role_is_refused_beside_the_field(client, world, login):
     response = client.post(f"/coordinate/people/{world.member.id}/role",
                            data={"role": "emperor"})
     assert response.status_code == 422
-    assert "Not a valid choice" in body(response)
+    assert "Choose one of the roles listed." in body(response)
     assert world.member.role == Role.MEMBER
 
 

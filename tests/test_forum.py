@@ -19,6 +19,7 @@ from network.forum.models import (
     PostRevision,
     PostState,
     Thread,
+    ThreadRead,
     ThreadWatch,
 )
 from network.notify.models import Notification, OutboxEmail
@@ -131,6 +132,39 @@ def test_an_empty_or_huge_reply_is_refused_and_kept(client, world, login, body, 
     assert count(Post) == before
     if body.strip():
         assert body in page  # what was typed comes back in the box
+
+
+def test_a_refused_reply_without_javascript_opens_at_the_form_and_a_reload_leads_back(
+        client, world, login):
+    thread = make_thread(world.category, world.member, "Long one",
+                         [f"Post number {n}" for n in range(2 * POSTS_PER_PAGE + 5)])
+    login(world.member)
+    page = client.get(f"/forum/t/{thread.id}-long-one?page=2").get_data(as_text=True)
+    # The form posts to .../reply#reply: the answer opens at the form and its errors.
+    assert f'action="/forum/t/{thread.id}/reply#reply"' in page
+    refused = client.post(f"/forum/t/{thread.id}/reply",
+                          data={"body": "", "submission": KEY, "page": "2"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="reply"' in html and "Write something first." in html
+    assert "Post number 20<" in html and "Post number 0<" not in html  # still on page 2
+    # Opening (or reloading) that address leads back to the thread's newest posts and form.
+    again = client.get(f"/forum/t/{thread.id}/reply")
+    assert again.status_code == 303
+    assert again.headers["Location"] == f"/forum/t/{thread.id}-long-one?page=3#reply"
+    short = client.get(f"/forum/t/{world.thread.id}/reply")
+    assert short.headers["Location"] == f"/forum/t/{world.thread.id}-hall-for-hire#reply"
+
+
+def test_a_reply_with_a_made_up_page_is_refused_with_a_message(client, world, login):
+    establish(world, world.member)
+    login(world.member)
+    before = count(Post)
+    response = client.post(f"/forum/t/{world.thread.id}/reply",
+                           data={"body": "Hello", "submission": KEY, "page": "banana"})
+    assert response.status_code == 422
+    assert "a page of the thread that does not exist" in response.get_data(as_text=True)
+    assert count(Post) == before
 
 
 def test_a_title_of_only_spaces_is_refused(client, world, login):
@@ -292,6 +326,63 @@ def test_unread_marks_and_jumping_to_the_first_unread_post(client, world, login)
     assert jump.headers["Location"].endswith(f"/forum/t/{world.thread.id}-hall-for-hire#p{new.id}")
 
 
+def marker(person, thread) -> int:
+    db.session.rollback()
+    row = db.session.get(ThreadRead, (person.id, thread.id))
+    return row.last_read_post_id if row else 0
+
+
+def post_classes(page: str, post) -> str:
+    return re.search(rf'<li id="p{post.id}" class="([^"]*)"', page).group(1)
+
+
+def htmx_reply(client, thread, body, page=1):
+    return client.post(f"/forum/t/{thread.id}/reply",
+                       data={"body": body, "submission": key(len(body)), "page": str(page)},
+                       headers={"HX-Request": "true", "HX-Target": "reply"})
+
+
+def test_your_own_posts_are_not_new_to_you_with_htmx_or_without(client, world, login):
+    establish(world, world.contact)
+    login(world.contact)
+    thread_url = f"/forum/t/{world.thread.id}-hall-for-hire"
+    client.get(thread_url)
+    assert htmx_reply(client, world.thread, "Sent with htmx").status_code == 200
+    with_htmx = last_post(world.thread)
+    assert marker(world.contact, world.thread) == with_htmx.id  # posting moved it
+    response = reply(client, world.thread, "Sent without JavaScript")
+    without = last_post(world.thread)
+    assert marker(world.contact, world.thread) == without.id
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    for post in (with_htmx, without):
+        assert "unread" not in post_classes(page, post)
+    assert ">New<" not in page
+    started = client.post(f"/forum/c/{world.category.id}/new",
+                          data={"title": "Ladders", "body": "Who has one?", "submission": KEY})
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert ">New<" not in page
+    listing = client.get(f"/forum/c/{world.category.id}-general").get_data(as_text=True)
+    for title in ("Hall for hire", "Ladders"):  # neither is unread for the one who posted
+        assert re.search(rf'<li>\s*<h2><a href="[^"]+">{title}</a>', listing), title
+
+
+def test_replying_does_not_mark_read_a_post_you_have_not_seen(client, world, login):
+    establish(world, world.contact, world.member)
+    login(world.member)
+    client.get(f"/forum/t/{world.thread.id}-hall-for-hire")
+    seen = marker(world.member, world.thread)
+    other = client.application.test_client()
+    login(world.contact, c=other)
+    reply(other, world.thread, "Posted while Mo was typing")
+    unseen = last_post(world.thread)
+    htmx_reply(client, world.thread, "Mo's answer, from the page as it was")
+    mine = last_post(world.thread)
+    assert marker(world.member, world.thread) == seen
+    page = client.get(f"/forum/t/{world.thread.id}-hall-for-hire").get_data(as_text=True)
+    assert "unread" in post_classes(page, unseen) and "unread" not in post_classes(page, mine)
+    assert marker(world.member, world.thread) == mine.id  # now read, by looking
+
+
 def test_long_threads_page_and_every_post_has_a_stable_address(client, world, login):
     bodies = [f"Post number {n}" for n in range(2 * POSTS_PER_PAGE + 5)]
     thread = make_thread(world.category, world.member, "Long one", bodies)
@@ -335,9 +426,9 @@ def test_a_mention_is_emailed_at_once_with_one_click_unsubscribe(
     deliver()
     message = mailbox.last_to(world.other_member.email)
     assert message["Subject"] == "Cora Contact mentioned you in “Hall for hire”"
-    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    unsubscribe = re.search(r"<https?://[^/]+(/unsubscribe/[^>]+)>",
-                            message["List-Unsubscribe"]).group(1)
+    assert mailbox.raw_header(message, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+    unsubscribe = re.fullmatch(r"<https?://[^/]+(/unsubscribe/[^>]+)>",
+                               mailbox.raw_header(message, "List-Unsubscribe")).group(1)
     body = mailbox.body(message)
     assert "/forum/p/" in body and unsubscribe in body
     # The mail program's one-click POST: no login, no CSRF token.
@@ -389,7 +480,8 @@ def test_digests_send_each_item_once(app, client, world, login, deliver, mailbox
     deliver()
     message = mailbox.last_to(world.member.email)
     assert "Your daily summary" in message["Subject"]
-    assert "* A reply" in mailbox.body(message) and "List-Unsubscribe" in message
+    assert "* A reply" in mailbox.body(message)
+    assert mailbox.raw_header(message, "List-Unsubscribe").startswith("<http")
     assert count(OutboxEmail) == 1
 
 
@@ -464,6 +556,23 @@ def test_flag_hide_and_restore_tell_the_author_and_are_audited(
     assert db.session.get(Post, world.post.id).state == PostState.VISIBLE
     assert {e.action for e in db.session.scalars(select(AuditEntry))} >= {
         "post.hide", "post.restore"}
+
+
+@pytest.mark.parametrize(("reason", "shown"), [
+    ("Off topic.", "Off topic. Only its author"),
+    ("Off topic", "Off topic. Only its author"),
+    ("Did you mean to say that?", "Did you mean to say that? Only its author"),
+])
+def test_the_hidden_post_notice_ends_the_reason_with_one_full_stop(client, world, login,
+                                                                   reason, shown):
+    coordinator = client.application.test_client()
+    login(world.coordinator, c=coordinator)
+    coordinator.post(f"/forum/p/{world.post.id}/hide", data={"reason": reason})
+    login(world.other_member)  # the author sees the reason
+    page = client.get(f"/forum/t/{world.thread.id}-hall-for-hire").get_data(as_text=True)
+    notice = re.search(r'<p class="notice">(Hidden by a coordinator: .*?)</p>', page).group(1)
+    assert notice.startswith(f"Hidden by a coordinator: {shown}")
+    assert ".." not in notice and "?." not in notice
 
 
 def test_lock_pin_move_and_rename_are_audited(client, world, login):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -76,14 +77,25 @@ def test_retries_back_off_to_an_hour_and_give_up_after_three_days_keeping_the_ro
         assert db.session.get(OutboxEmail, email.id) is not None
 
 
-def test_without_a_mail_server_mail_is_written_to_the_log(make_app, caplog):
+def test_without_a_mail_server_mail_is_written_to_the_log_as_people_read_it(make_app, caplog):
     # At the levels the app sets itself (no caplog.at_level): gunicorn shows what passes them.
+    # Decoded, so a new user can click the link in `make run`'s log: quoted-printable would
+    # split it with "=" at the line ends, and the subject would be an encoded word.
+    link = "http://127.0.0.1:5000/invitations/" + "x" * 43 + "?from=the-tenants-federation"
     app = make_app(MAIL_SERVER=None)
     with app.app_context():
-        queue(subject="Your invitation")
+        db.session.add(OutboxEmail(to_address="newcomer@example.org",
+                                   subject="Your invitation to Riverside’s Café Forum",
+                                   body=f"Hello Ciarán,\n\nTo accept, open this link:\n\n{link}\n"))
+        db.session.commit()
         assert deliver_due() == (1, 0)
-    assert "Subject: Your invitation" in caplog.text
-    assert "Hello Sam," in caplog.text
+    logged = caplog.text
+    assert "From: Riverside Partnership Network <network@example.org>" in logged
+    assert "To: newcomer@example.org" in logged
+    assert "Subject: Your invitation to Riverside’s Café Forum" in logged
+    assert "Hello Ciarán," in logged
+    assert f"\n{link}\n" in logged
+    assert "=?utf-8?" not in logged and "Content-Transfer-Encoding" not in logged
 
 
 def test_two_senders_at_once_deliver_each_email_once(make_app, mailbox):
@@ -118,3 +130,35 @@ def test_mail_queued_by_a_request_goes_out_after_the_response(make_app, mailbox)
         assert mailbox.messages == []  # nothing sent while the response was being made
         response.close()  # the server closes the response once it is sent
         assert "Reset your password" in mailbox.last_to(world.member.email)["Subject"]
+
+
+def test_one_click_unsubscribe_headers_reach_the_server_as_plain_ascii(make_app, mailbox):
+    """RFC 2369 and RFC 8058, checked on the bytes the SMTP server received: an encoded word
+    (=?utf-8?q?=3Chttp...?=) is text to a mail program, not a link it can post to."""
+    from network.notify.services import notify
+    from tests.factories import PersonFactory
+
+    app = make_app(WTF_CSRF_ENABLED=True)  # the mail program's POST carries no token
+    with app.app_context():
+        person = PersonFactory(email="reader@example.org")
+        with app.test_request_context():
+            notify(person, "forum.mention", "Pat Doyle mentioned you in “Café hours”",
+                   "/forum/p/1")
+        db.session.commit()
+        assert deliver_due() == (1, 0)
+        message = mailbox.last_to("reader@example.org")
+        header = mailbox.raw_header(message, "List-Unsubscribe")
+        assert re.fullmatch(r"<https?://[!-~]+/unsubscribe/[A-Za-z0-9_.-]+>", header), header
+        assert mailbox.raw_header(message, "List-Unsubscribe-Post") == \
+            "List-Unsubscribe=One-Click"
+        assert "Café hours" in message["Subject"]  # other headers are still encoded properly
+
+        # What a mail program does with it: POST the form body RFC 8058 defines.
+        path = re.sub(r"^<https?://[^/]+|>$", "", header)
+        response = app.test_client().post(path, data="List-Unsubscribe=One-Click",
+                                          content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 200
+        from network.notify.services import delivery_for
+
+        db.session.rollback()
+        assert delivery_for(person, "forum.mention").value == "in_app"

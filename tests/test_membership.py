@@ -76,9 +76,13 @@ def test_a_visitor_applies_and_coordinators_are_told(client, world, deliver, mai
     ({"name": "x" * 121}, "name", "120 characters or fewer"),
     ({"name": "alpha   TENANTS"}, "name", "already joined or applied"),
     ({"kind": ""}, "kind", "Choose one."),
-    ({"kind": "a_secret_society"}, "kind", "Not a valid choice"),
-    ({"area": "99999"}, "area", "Not a valid choice"),
-    ({"themes": ["99999"]}, "themes", "not a valid choice"),
+    ({"kind": "a_secret_society"}, "kind", "Choose one of the kinds listed."),
+    ({"area": "99999"}, "area", "Choose one of the areas listed."),
+    ({"area": "banana"}, "area", "Choose one of the areas listed."),
+    ({"themes": ["99999"]}, "themes", "Choose from the themes listed."),
+    # A checkbox sends its value ("y") or nothing: "no" is not agreement.
+    ({"agree_memorandum": "no"}, "agree_memorandum", "needs to agree to the memorandum"),
+    ({"agree_memorandum": "false"}, "agree_memorandum", "needs to agree to the memorandum"),
     ({"contact_email": "dee at example"}, "contact_email", "does not look like an email"),
     ({"description": ""}, "description", "This is needed."),
     ({"description": "x" * 3001}, "description", "3000 characters or fewer"),
@@ -95,6 +99,19 @@ def test_bad_applications_are_refused_beside_the_field_and_change_nothing(client
     assert f'id="{field}-error"' in page
     assert "Dee Delta" in page  # what they typed is still there
     assert (count(Organisation), count(OutboxEmail)) == before
+
+
+def test_a_field_with_a_problem_gets_one_message_not_two(client, world):
+    # Too long was told, and "does not look like an email address" too: one is enough.
+    too_long = "d" * 250 + "@example.org"
+    response = client.post("/join", data=application_form(
+        world, contact_email=too_long, website="not a web address " + "x" * 200))
+    assert response.status_code == 422
+    page = body(response)
+    assert "That email address is too long." in page
+    assert "does not look like an email" not in page
+    assert "Keep this to 200 characters or fewer." in page
+    assert "does not look like a web address" not in page
 
 
 def test_a_declined_name_can_apply_again(client, world, login):

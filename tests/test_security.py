@@ -214,7 +214,11 @@ class Inspector(HTMLParser):
             value = (value or "").strip().lower()
             if name.startswith("on") or name == "style":
                 self.problems.append(f"{tag} {name}={value}")
-            if name in ("href", "src", "action") and value.startswith(("javascript:", "data:")):
+            # The site's own icon is a data: image (no request); an image runs no script.
+            icon = tag == "link" and attributes.get("rel") == "icon" and \
+                value.startswith("data:image/")
+            if name in ("href", "src", "action") and value.startswith(("javascript:", "data:")) \
+                    and not icon:
                 self.problems.append(f"{tag} {name}={value}")
             acting = name.removeprefix("data-").startswith(
                 ("hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete", "hx-trigger",

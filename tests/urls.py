@@ -43,8 +43,8 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "forum.thread": {"thread_id": w.thread.id, "slug": w.thread.slug},
         "forum.set_thread_flag": {"thread_id": w.thread.id, "action": "pin"},
         **{endpoint: {"thread_id": w.thread.id} for endpoint in (
-            "forum.first_unread", "forum.reply", "forum.watch", "forum.manage_thread",
-            "forum.move_thread", "forum.rename_thread")},
+            "forum.first_unread", "forum.reply", "forum.reply_page", "forum.watch",
+            "forum.manage_thread", "forum.move_thread", "forum.rename_thread")},
         **{endpoint: {"post_id": w.own_post.id} for endpoint in (
             "forum.edit_post", "forum.post_history")},
         **{endpoint: {"post_id": w.post.id} for endpoint in (
@@ -71,6 +71,19 @@ def endpoints(app: Flask) -> dict[str, set[str]]:
 def url(app: Flask, endpoint: str, w: SimpleNamespace) -> str:
     with app.test_request_context(base_url=app.config["BASE_URL"]):
         return url_for(endpoint, **args_for(endpoint, w))
+
+
+# One person of each role in the demo borough, for the tests that walk every page as each:
+# "contact" and "member" are in demo_world()'s org_a; "other_member" is a contact elsewhere.
+DEMO_PEOPLE: dict[str, str | None] = {
+    "visitor": None,
+    "associate": "frank@example.org",
+    "member": "ravi@example.org",
+    "contact": "pat@example.org",
+    "other_member": "grace@example.org",
+    "coordinator": "coordinator@example.org",
+    "admin": "admin@example.org",
+}
 
 
 def demo_world() -> SimpleNamespace:

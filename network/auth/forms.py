@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField
+from wtforms import PasswordField
 from wtforms.validators import EqualTo, ValidationError
 
 from network.auth.passwords import MAX_LENGTH, password_problem
+from network.core.fields import CheckboxField
 from network.core.forms import Form, email_field, required, text_field
 
 
@@ -36,7 +37,7 @@ def name_field():
 class LoginForm(Form):
     email = email_field(_l("Email address"))
     password = password_field(_l("Password"), autocomplete="current-password")
-    remember = BooleanField(_l("Keep me logged in on this device for 30 days"))
+    remember = CheckboxField(_l("Keep me logged in on this device for 30 days"))
 
 
 class ForgotPasswordForm(Form):
@@ -70,7 +71,7 @@ class AcceptInvitationForm(Form):
 
 class ProfileForm(Form):
     display_name = name_field()
-    show_email_to_members = BooleanField(
+    show_email_to_members = CheckboxField(
         _l("Show my email address to other members"),
         description=_l("Visitors who are not logged in never see it."),
     )

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from network.auth.models import ROLE_LABELS
+from network.core.fields import ChoiceField
 from network.core.forms import Form, SearchForm, area_field, options, text_field
 from network.extensions import db
 
@@ -21,7 +21,8 @@ class DeclineForm(Form):
 
 
 class RoleForm(Form):
-    role = SelectField(_l("Role"), choices=role_choices())
+    role = ChoiceField(_l("Role"), choices=role_choices(),
+                       invalid=_l("Choose one of the roles listed."))
 
 
 class SuspendForm(Form):
@@ -49,10 +50,10 @@ class ListEntryForm(Form):
 class PeopleFilterForm(SearchForm):
     q = text_field(_l("Name or email contains"), 80, optional=True,
                    render_kw={"type": "search"})
-    role = SelectField(_l("Role"), validate_choice=False)
-    status = SelectField(_l("Status"), validate_choice=False, choices=options(
+    role = ChoiceField(_l("Role"), default="", invalid=_l("Choose one of the roles listed."))
+    status = ChoiceField(_l("Status"), default="", choices=options(
         ("", _l("Active or suspended")), ("active", _l("Active")),
-        ("suspended", _l("Suspended"))))
+        ("suspended", _l("Suspended"))), invalid=_l("Choose one of the statuses listed."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

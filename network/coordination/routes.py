@@ -119,7 +119,7 @@ def people():
         pattern = f"%{form.q.data.lower()}%"
         query = query.where(or_(func.lower(Person.display_name).like(pattern),
                                 Person.email.like(pattern)))
-    if form.role.data in {role.value for role in Role}:
+    if form.role.data and not form.role.errors:
         query = query.where(Person.role == Role(form.role.data))
     if form.status.data == "active":
         query = query.where(Person.suspended_at.is_(None))
@@ -135,7 +135,7 @@ def people():
         for membership in rows:
             memberships.setdefault(membership.person_id, []).append(membership)
     return render("coordination/people.html", fragments=("results",), form=form, page=page,
-                  memberships=memberships)
+                  memberships=memberships, status=form_status(form))
 
 
 def person_page(person: Person, role_form: RoleForm | None = None,
@@ -257,4 +257,5 @@ def audit_log():
     if form.action.data:
         query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
     page = paginate(query, per_page=50)
-    return render("coordination/audit.html", fragments=("results",), form=form, page=page)
+    return render("coordination/audit.html", fragments=("results",), form=form, page=page,
+                  status=form_status(form))

@@ -32,7 +32,15 @@ def parse_id(value) -> int:
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in routes: digits up to MAX_ID, so a huge number is 404 like a missing row."""
+    """`<int:...>` in routes: 1 to MAX_ID, so a huge number is 404 like a missing row.
+
+    The range is in the pattern itself: a number refused only after matching (by `max`) would
+    let werkzeug answer 405 where another rule has the same path for other methods.
+    """
+
+    regex = ("[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+             "|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+             "|21474836[0-3][0-9]|214748364[0-7]")
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -12,6 +12,8 @@ from wtforms import EmailField, HiddenField, SelectMultipleField, StringField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from network.core.fields import MaxLength
+
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -42,10 +44,16 @@ def clean_choices(values):
 
 
 class Form(FlaskForm):
-    """Every form's base: whatever a field receives is cleaned of control characters before
-    its own filters and validators see it."""
+    """The base of every form. Whatever a field receives is cleaned of control characters
+    before its own filters and validators see it. Its CSRF token renders without an id: a
+    page often carries several forms (a button each), and an id may appear only once."""
 
     class Meta(FlaskForm.Meta):
+        def render_field(self, field, render_kw):
+            if field.type == "CSRFTokenField":
+                render_kw = {**render_kw, "id": False}
+            return super().render_field(field, render_kw)
+
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
             if issubclass(field_class, TextAreaField):
@@ -96,7 +104,7 @@ def email_field(label, **kwargs) -> EmailField:
     return EmailField(
         label,
         validators=[required(_l("Give an email address.")),
-                    Length(max=254, message=_l("That email address is too long.")),
+                    MaxLength(254, message=_l("That email address is too long.")),
                     Email(message=_l("That does not look like an email address: "
                                      "it should be like name@example.org."),
                           check_deliverability=False)],

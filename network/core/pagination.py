@@ -22,5 +22,6 @@ def page_number() -> int:
     return number
 
 
-def paginate(query, per_page: int) -> Pagination:
-    return db.paginate(query, page=page_number(), per_page=per_page, error_out=False)
+def paginate(query, per_page: int, page: int | None = None) -> Pagination:
+    """One page of the query: the page given (a form's, already checked), or ?page=."""
+    return db.paginate(query, page=page or page_number(), per_page=per_page, error_out=False)

@@ -26,11 +26,22 @@ def external_url(value: str | None) -> str:
     return value if urlsplit(value).scheme in ("http", "https") else ""
 
 
+def sentence(text: str | None) -> str:
+    """Someone's words ending as a sentence: a full stop is added only if they end without
+    one (or ! ? …), so "Off topic." never shows as "Off topic..". Closing quotes and brackets
+    are looked past."""
+    text = (text or "").rstrip()
+    if not text or text.rstrip("\"'”’)]")[-1:] in (".", "!", "?", "…"):
+        return text
+    return text + "."
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["external_url"] = external_url
+    app.jinja_env.filters["sentence"] = sentence
     app.jinja_env.globals.update(can=can, page_url=page_url)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

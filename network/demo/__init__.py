@@ -129,6 +129,14 @@ APPLICATIONS = [
      "Sole trader", "Daisy Moore", "daisy@example.org", ""),
 ]
 
+# Web addresses as groups give them: a long one must wrap on a phone, not widen the page.
+WEBSITES = {
+    "Riverside Community Credit Union": "https://www.riversidecommunitycreditunion.example.org/",
+    "Green Spoon": "https://greenspoon.example.org",
+    "Northbank Allotment Society":
+        "https://northbank-allotment-society.example.org/about-us/our-rules-and-the-waiting-list",
+}
+
 DEMO_LOGINS = [
     ("coordinator@example.org", "coordinator: applications, people, areas, audit log"),
     ("admin@example.org", "admin: everything a coordinator can, and roles"),
@@ -166,6 +174,7 @@ def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
             approved_at=joined + timedelta(days=6), mou_agreed_on=joined.date(),
             confirmed_active_at=at - timedelta(days=30 + index * 20),
             public_email=f"hello@{name_key(name)[:20]}.example.org",
+            website=WEBSITES.get(name, ""),
         )
     db.session.add_all(organisations.values())
     db.session.flush()
@@ -183,7 +192,8 @@ def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
         org = Organisation(name=name, name_key=name_key(name), kind=kind,
                            area=areas[area], themes=[themes[t] for t in theme_names],
                            description=description, contribution=contribution,
-                           governing_document=governing, status=OrgStatus.APPLIED)
+                           governing_document=governing, website=WEBSITES.get(name, ""),
+                           status=OrgStatus.APPLIED)
         db.session.add(Application(organisation=org, contact_name=contact_name,
                                    contact_email=contact_email, message=message,
                                    submitted_at=at - timedelta(days=3 - index)))

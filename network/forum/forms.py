@@ -1,13 +1,23 @@
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
+from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from network.core.audience import Audience
-from network.core.forms import Form, VersionField, area_field, options, required, text_field
+from network.core.fields import ButtonChoiceField, ChoiceField
+from network.core.forms import (
+    EmptyForm,
+    Form,
+    VersionField,
+    area_field,
+    options,
+    required,
+    text_field,
+)
 from network.forum.models import POST_MAX, TITLE_MAX
 
 
@@ -31,15 +41,31 @@ def body_field(label=None) -> TextAreaField:
 
 
 class SubmissionKeyField(HiddenField):
-    """A random key per opened form: the same form sent twice makes one post, not two."""
+    """A random key per opened form: the same form sent twice makes one post, not two.
+    Absent, there is no such check; present, it must look like the keys forms carry."""
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if not (isinstance(self.data, str) and 16 <= len(self.data) <= 43):
-            self.data = None
+        self.data = None
+        if valuelist and valuelist[0] != "":
+            if not re.fullmatch(r"[A-Za-z0-9_-]{16,43}", valuelist[0]):
+                raise ValueError(_l("The form was damaged on the way. Send it again from "
+                                    "the page."))
+            self.data = valuelist[0]
 
     def _value(self):
         return self.data or secrets.token_urlsafe(24)
+
+
+class PageField(HiddenField):
+    """The page of the thread a reply was sent from: a whole number, or absent."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0] != "":
+            if not re.fullmatch(r"[1-9][0-9]{0,5}", valuelist[0]):
+                raise ValueError(_l("The form gave a page of the thread that does not exist. "
+                                    "Send it again from the thread."))
+            self.data = int(valuelist[0])
 
 
 class ThreadForm(Form):
@@ -51,6 +77,7 @@ class ThreadForm(Form):
 class ReplyForm(Form):
     body = body_field(_l("Your reply"))
     submission = SubmissionKeyField()
+    page = PageField()
 
 
 class EditPostForm(Form):
@@ -72,16 +99,32 @@ class RestoreForm(Form):
     reason = area_field(_l("Note to the author (optional)"), 500)
 
 
+class WatchForm(EmptyForm):
+    """The buttons beside a thread's reply count: watch, mute, or neither."""
+
+    state = ButtonChoiceField(choices=options(("watch", _l("Watch this thread")),
+                                              ("mute", _l("Mute")),
+                                              ("none", _l("Stop watching"))),
+                              invalid=_l("Choose to watch the thread, mute it, or neither."))
+
+
+class ModerationActionForm(EmptyForm):
+    """A coordinator's button on a post (approve, dismiss flags), and where to go after."""
+
+    next = ButtonChoiceField(choices=options(("post", _l("The post")),
+                                             ("moderation", _l("The moderation queue"))),
+                             default="post",
+                             invalid=_l("The form asked to go back somewhere unknown. "
+                                        "Send it again from the page."))
+
+
 class MoveForm(Form):
-    category = SelectField(_l("Move to category"), validate_choice=False)
+    category = ChoiceField(_l("Move to category"),
+                           invalid=_l("Choose one of the categories listed."))
 
     def __init__(self, categories, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        ids = [str(c.id) for c in categories]
         self.category.choices = options(*[(str(c.id), c.name) for c in categories])
-        self.category.validators = [
-            InputRequired(_l("Choose a category.")),
-            AnyOf(ids, message=_l("Choose one of the categories listed."))]
 
 
 class RenameForm(Form):
@@ -91,9 +134,10 @@ class RenameForm(Form):
 class CategoryForm(Form):
     name = text_field(_l("Name"), 80)
     description = area_field(_l("What belongs here"), 500)
-    audience = SelectField(_l("Who can read it"), choices=options(
+    audience = ChoiceField(_l("Who can read it"), choices=options(
         (Audience.MEMBERS.value, _l("Everyone signed in (members post, associates read)")),
-        (Audience.COORDINATORS.value, Audience.COORDINATORS.label)))
+        (Audience.COORDINATORS.value, Audience.COORDINATORS.label)),
+        invalid=_l("Choose who can read it."))
     position = IntegerField(_l("Position in the list (lower comes first)"), default=0,
                             validators=[InputRequired(_l("Give a number.")),
                                         NumberRange(-1000, 1000, _l("Between -1000 and 1000."))])
@@ -106,4 +150,14 @@ PAUSE_LENGTHS = [("1", _l("1 day")), ("3", _l("3 days")), ("7", _l("1 week")),
 class PauseForm(Form):
     reason = area_field(_l("Reason"), 500, optional=False,
                         description=_l("They see this reason while the pause lasts."))
-    days = SelectField(_l("For how long"), choices=options(*PAUSE_LENGTHS), default="7")
+    days = ChoiceField(_l("For how long"), choices=options(*PAUSE_LENGTHS), default="7",
+                       invalid=_l("Choose one of the lengths listed."))
+
+
+class EditCategoryForm(CategoryForm):
+    """Editing a category: its buttons save, save and archive, or save and bring back."""
+
+    archive = ButtonChoiceField(choices=options(("", _l("Save")),
+                                                ("1", _l("Save and archive")),
+                                                ("0", _l("Save and bring back"))),
+                                default="", invalid=_l("Choose one of the buttons."))

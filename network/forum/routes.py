@@ -26,15 +26,18 @@ from network.extensions import db
 from network.forum import services
 from network.forum.forms import (
     CategoryForm,
+    EditCategoryForm,
     EditPostForm,
     FlagForm,
     HideForm,
+    ModerationActionForm,
     MoveForm,
     PauseForm,
     RenameForm,
     ReplyForm,
     RestoreForm,
     ThreadForm,
+    WatchForm,
 )
 from network.forum.models import (
     POSTS_PER_PAGE,
@@ -127,11 +130,12 @@ def load_thread(thread_id: int, need: str = "thread.view") -> Thread:
                 options=(joinedload(Thread.category),))
 
 
-def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200):
+def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200,
+                page_number: int | None = None, watch_form: WatchForm | None = None):
     """The thread page (or the block htmx asked for) with one page of posts."""
     page = paginate(services.visible_posts(thread, current_user)
                     .options(joinedload(Post.author), joinedload(Post.organisation)),
-                    per_page=POSTS_PER_PAGE)
+                    per_page=POSTS_PER_PAGE, page=page_number)
     read_up_to = services.last_read(current_user, thread)
     quoting = request.args.get("quote", type=parse_id)
     if quoting and request.method == "GET":
@@ -143,7 +147,8 @@ def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200):
     response = render(
         "forum/thread.html", fragments=("posts", "reply"), thread=thread, page=page,
         current_page=page.page, read_up_to=read_up_to, form=reply_form,
-        watching=services.watching(current_user, thread), pause=active_pause(current_user),
+        watching=services.watching(current_user, thread), watch_form=watch_form,
+        pause=active_pause(current_user),
         draft_sent=session.pop("draft_sent", None) == thread.id, status=status)
     newest = max((post.id for post in page.items), default=0)
     if newest > read_up_to and request.method == "GET":
@@ -177,13 +182,15 @@ def reply(thread_id: int):
     thread = load_thread(thread_id, need="thread.reply")
     form = ReplyForm()
     if not form.validate_on_submit():
+        # Without JavaScript this page's address is .../reply#reply (the form's action), so
+        # the browser opens it at the form and its errors, not at the top of a long thread.
         if request.htmx:
-            return reply_block(thread, form, 422, request.form.get("page", 1, type=parse_id))
-        return thread_page(thread, form, 422)
+            return reply_block(thread, form, 422, form.page.data or 1)
+        return thread_page(thread, form, 422, page_number=form.page.data)
     post = post_once(form.submission.data, lambda: services.reply(
         thread, current_user, form.body.data, form.submission.data))
     page = services.page_of(post, current_user)
-    if request.htmx and request.form.get("page", type=parse_id) == page:
+    if request.htmx and form.page.data == page:
         return reply_block(thread, ReplyForm(formdata=None), 200, page, new_post=post)
     path = services.post_path(post, current_user, page)
     if post.state == PostState.HELD:  # shown in place, the held post says so itself
@@ -194,6 +201,16 @@ def reply(thread_id: int):
         return "", 204, {"HX-Location": path}
     session["draft_sent"] = thread.id
     return redirect(path, 303)
+
+
+@bp.get("/t/<int:thread_id>/reply")
+def reply_page(thread_id: int):
+    """The reply address opened or reloaded (after a refused reply, without JavaScript):
+    back to the thread's newest posts, at the reply form."""
+    thread = load_thread(thread_id)
+    page = services.last_page(thread, current_user)
+    return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
+                            **({"page": page} if page > 1 else {})) + "#reply", 303)
 
 
 def reply_block(thread: Thread, form: ReplyForm, status: int, current_page: int,
@@ -210,13 +227,15 @@ def reply_block(thread: Thread, form: ReplyForm, status: int, current_page: int,
 @bp.post("/t/<int:thread_id>/watch")
 def watch(thread_id: int):
     thread = load_thread(thread_id, need="thread.watch")
-    state = request.form.get("state")
-    if EmptyForm().validate_on_submit() and state in ("watch", "mute", "none"):
-        services.watch(current_user, thread, state)
-        db.session.commit()
-        flash({"watch": _("You are watching this thread: replies are sent to you."),
-               "mute": _("This thread is muted: you will hear nothing about it."),
-               "none": _("You have stopped watching this thread.")}[state], "success")
+    form = WatchForm()
+    if not form.validate_on_submit():
+        return thread_page(thread, ReplyForm(formdata=None), 422, watch_form=form)
+    state = form.state.data
+    services.watch(current_user, thread, state)
+    db.session.commit()
+    flash({"watch": _("You are watching this thread: replies are sent to you."),
+           "mute": _("This thread is muted: you will hear nothing about it."),
+           "none": _("You have stopped watching this thread.")}[state], "success")
     return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug), 303)
 
 
@@ -279,7 +298,7 @@ def flag_post(post_id: int):
 # --- moderation ----------------------------------------------------------------------------------
 
 @bp.get("/moderation")
-def moderation():
+def moderation(refused: ModerationActionForm | None = None):
     authorize("forum.moderate")
     held = list(db.session.scalars(
         select(Post).where(Post.state == PostState.HELD)
@@ -300,11 +319,11 @@ def moderation():
                 .options(selectinload(Flag.person)).order_by(Flag.id)):
             reasons.setdefault(flag.post_id, []).append(flag)
     return render("forum/moderation.html", held=held, flagged=flagged, reasons=reasons,
-                  form=EmptyForm(), hide_form=HideForm(formdata=None))
+                  form=EmptyForm(), hide_form=HideForm(formdata=None), refused=refused,
+                  status=422 if refused else 200)
 
 
-def back_to(post: Post):
-    target = request.form.get("next")
+def back_to(post: Post, target: str = "post"):
     if target == "moderation":
         return redirect(url_for("forum.moderation"), 303)
     return redirect(services.post_path(post, current_user), 303)
@@ -313,11 +332,14 @@ def back_to(post: Post):
 @bp.post("/p/<int:post_id>/approve")
 def approve_post(post_id: int):
     post = load_post(post_id, need="post.moderate")
-    if EmptyForm().validate_on_submit() and post.state == PostState.HELD:
+    form = ModerationActionForm()
+    if not form.validate_on_submit():
+        return moderation(refused=form)
+    if post.state == PostState.HELD:
         services.approve(post, current_user)
         db.session.commit()
         flash(_("Approved: everyone can see the post now."), "success")
-    return back_to(post)
+    return back_to(post, form.next.data)
 
 
 @bp.route("/p/<int:post_id>/hide", methods=["GET", "POST"])
@@ -352,11 +374,13 @@ def restore_post(post_id: int):
 @bp.post("/p/<int:post_id>/dismiss-flags")
 def dismiss_flags(post_id: int):
     post = load_post(post_id, need="post.moderate")
-    if EmptyForm().validate_on_submit():
-        services.dismiss_flags(post, current_user)
-        db.session.commit()
-        flash(_("The flags are dismissed; the post stays."), "success")
-    return back_to(post)
+    form = ModerationActionForm()
+    if not form.validate_on_submit():
+        return moderation(refused=form)
+    services.dismiss_flags(post, current_user)
+    db.session.commit()
+    flash(_("The flags are dismissed; the post stays."), "success")
+    return back_to(post, form.next.data)
 
 
 @bp.get("/t/<int:thread_id>/manage")
@@ -437,15 +461,15 @@ def categories():
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 def edit_category(category_id: int):
     category = load(Category, category_id, need="forum.manage_categories")
-    form = CategoryForm(obj=category)
+    form = EditCategoryForm(obj=category)
     if form.validate_on_submit():
         before = {"name": category.name, "audience": category.audience.value,
                   "position": category.position}
         form.populate_obj(category)
         category.audience = Audience(form.audience.data)
-        if request.form.get("archive") == "1":
+        if form.archive.data == "1":
             category.archived_at = category.archived_at or now()
-        elif request.form.get("archive") == "0":
+        elif form.archive.data == "0":
             category.archived_at = None
         audit.record("category.edit", category, f"Changed the forum category {category.name}",
                      before=before)

@@ -47,6 +47,12 @@ def page_of(post: Post, viewer) -> int:
     return before // POSTS_PER_PAGE + 1
 
 
+def last_page(thread: Thread, viewer) -> int:
+    shown = db.session.scalar(select(func.count()).select_from(
+        visible_posts(thread, viewer).order_by(None).subquery())) or 0
+    return max(1, -(-shown // POSTS_PER_PAGE))
+
+
 def post_path(post: Post, viewer, page: int | None = None) -> str:
     """Where a post is: its thread, the page it is on (counted unless given), its anchor."""
     thread = post.thread
@@ -60,6 +66,17 @@ def last_read(person, thread: Thread) -> int:
     return marker.last_read_post_id if marker else 0
 
 
+def _advance_marker(person_id: int, thread_id: int, post_id: int):
+    """An upsert that moves a reader's marker forward to post_id, never back."""
+    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)
+    statement = insert(ThreadRead).values(person_id=person_id, thread_id=thread_id,
+                                          last_read_post_id=post_id)
+    return statement.on_conflict_do_update(
+        index_elements=[ThreadRead.person_id, ThreadRead.thread_id],
+        set_={"last_read_post_id": statement.excluded.last_read_post_id},
+        where=ThreadRead.last_read_post_id < statement.excluded.last_read_post_id)
+
+
 def mark_read(person_id: int, thread_id: int, post_id: int) -> None:
     """Move a reader's marker forward to post_id, never back.
 
@@ -67,15 +84,21 @@ def mark_read(person_id: int, thread_id: int, post_id: int) -> None:
     reads nothing, so SQLite takes the write lock at once (or waits its turn) and the page's
     own reading transaction is left alone.
     """
-    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)
-    statement = insert(ThreadRead).values(person_id=person_id, thread_id=thread_id,
-                                          last_read_post_id=post_id)
-    statement = statement.on_conflict_do_update(
-        index_elements=[ThreadRead.person_id, ThreadRead.thread_id],
-        set_={"last_read_post_id": statement.excluded.last_read_post_id},
-        where=ThreadRead.last_read_post_id < statement.excluded.last_read_post_id)
     with db.engine.begin() as connection:
-        connection.execute(statement)
+        connection.execute(_advance_marker(person_id, thread_id, post_id))
+
+
+def read_own_post(post: Post) -> None:
+    """Writing a post counts as reading it: the author's marker moves past it, in the posting
+    transaction, with htmx or without. Not past someone else's post the author has not seen
+    yet (a reply sent from page 1 of a thread that has grown since): that one stays unread."""
+    unseen = db.session.scalar(
+        visible_posts(post.thread, post.author)
+        .where(Post.id > last_read(post.author, post.thread), Post.id < post.id,
+               Post.author_id != post.author_id)
+        .order_by(None).limit(1).with_only_columns(Post.id))
+    if unseen is None:
+        db.session.execute(_advance_marker(post.author_id, post.thread_id, post.id))
 
 
 def first_unread(thread: Thread, viewer) -> Post | None:
@@ -120,6 +143,7 @@ def start_thread(category: Category, author: Person, title: str, body: str,
     db.session.add(thread)
     post = _add_post(thread, author, body, submission_key, held)
     watch(author, thread, "watch")
+    read_own_post(post)
     if not held:
         _announce(post, new_thread=True)
     return post
@@ -131,6 +155,7 @@ def reply(thread: Thread, author: Person, body: str, submission_key: str | None)
     post = _add_post(thread, author, body, submission_key, held)
     if db.session.get(ThreadWatch, (author.id, thread.id)) is None:
         watch(author, thread, "watch")
+    read_own_post(post)
     if not held:
         _announce(post)
     return post

@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import BooleanField, SelectField, SelectMultipleField
 from wtforms.validators import URL, Email, InputRequired, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from network.core.db import parse_id
+from network.core.fields import ButtonChoiceField, CheckboxesField, CheckboxField, ChoiceField
 from network.core.forms import (
     Form,
     SearchForm,
@@ -43,20 +41,17 @@ def kind_choices() -> list:
     return options(*((kind.value, label) for kind, label in ORG_KIND_LABELS.items()))
 
 
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class OrganisationProfileForm(Form):
     """What an organisation says about itself: filled in to join, edited by its contacts."""
 
     name = text_field(_l("Name of the organisation"), 120)
-    kind = SelectField(_l("What kind of organisation is it?"),
-                       validators=[InputRequired(_l("Choose one."))])
-    area = SelectField(_l("Neighbourhood area"), validate_choice=True,
+    kind = ChoiceField(_l("What kind of organisation is it?"),
+                       validators=[InputRequired(_l("Choose one."))],
+                       invalid=_l("Choose one of the kinds listed."))
+    area = ChoiceField(_l("Neighbourhood area"), invalid=_l("Choose one of the areas listed."),
                        description=_l("Where most of your work happens."))
-    themes = CheckboxesField(_l("Themes you work on"),
+    themes = CheckboxesField(_l("Themes you work on"), invalid=_l("Choose from the themes "
+                                                                 "listed."),
                              description=_l("Choose any that fit."))
     description = area_field(_l("What the organisation does"), DESCRIPTION_MAX,
                              optional=False,
@@ -94,14 +89,15 @@ class OrganisationProfileForm(Form):
         if db.session.scalar(query) is not None:
             raise ValidationError(NAME_TAKEN)
 
+    # After the length check: a field too long is told that, and only that.
     def validate_website(self, field):
-        if field.data:
+        if field.data and not field.errors:
             if not field.data.startswith(("http://", "https://")):
                 field.data = "https://" + field.data
             URL(message=_l("That does not look like a web address."))(self, field)
 
     def validate_public_email(self, field):
-        if field.data:
+        if field.data and not field.errors:
             field.data = lower_strip(field.data)
             Email(message=_l("That does not look like an email address."),
                   check_deliverability=False)(self, field)
@@ -132,10 +128,10 @@ class JoinForm(OrganisationProfileForm):
     contact_email = email_field(_l("Your email address"),
                                 description=_l("We send the invitation to join here."))
     message = area_field(_l("Anything else the coordinators should know?"), 2000)
-    agree_memorandum = BooleanField(
+    agree_memorandum = CheckboxField(
         _l("We have read the memorandum of understanding and agree to it"),
-        validators=[InputRequired(_l("To join, your organisation needs to agree to the "
-                                     "memorandum of understanding."))],
+        must_tick=_l("To join, your organisation needs to agree to the memorandum of "
+                     "understanding."),
     )
 
 
@@ -146,23 +142,33 @@ class EditOrganisationForm(OrganisationProfileForm):
 class InviteForm(Form):
     email = email_field(_l("Their email address"))
     name = text_field(_l("Their name"), 80, optional=True)
-    as_contact = BooleanField(_l("Make them a contact too (they can edit this page and "
+    as_contact = CheckboxField(_l("Make them a contact too (they can edit this page and "
                                  "invite people)"))
 
 
+class ContactForm(Form):
+    """The buttons on an organisation's people page that make someone a contact, or not."""
+
+    contact = ButtonChoiceField(choices=options(("1", _l("Make a contact")),
+                                                ("0", _l("No longer a contact"))),
+                                invalid=_l("Choose to make them a contact or not, with the "
+                                           "buttons beside their name."))
+
+
 class OrganisationStatusForm(Form):
-    status = SelectField(_l("Status"), choices=options(
+    status = ChoiceField(_l("Status"), choices=options(
         (OrgStatus.APPROVED.value, _l("Member in good standing")),
         (OrgStatus.SUSPENDED.value, _l("Suspended")),
         (OrgStatus.LEFT.value, _l("Has left the network")),
-    ))
+    ), invalid=_l("Choose one of the statuses listed."))
     reason = area_field(_l("Reason"), 500,
                         description=_l("Needed to suspend or to record leaving. The "
                                        "organisation's contacts see it."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.status.data != OrgStatus.APPROVED.value and not self.reason.data:
+        if (not self.status.errors and self.status.data != OrgStatus.APPROVED.value
+                and not self.reason.data):
             self.reason.errors = [*self.reason.errors, _l("Give the reason.")]
             return False
         return valid
@@ -170,9 +176,9 @@ class OrganisationStatusForm(Form):
 
 class DirectoryFilterForm(SearchForm):
     q = text_field(_l("Name contains"), 80, optional=True, render_kw={"type": "search"})
-    area = SelectField(_l("Area"), validate_choice=False)
-    theme = SelectField(_l("Theme"), validate_choice=False)
-    kind = SelectField(_l("Kind"), validate_choice=False)
+    area = ChoiceField(_l("Area"), default="", invalid=_l("Choose one of the areas listed."))
+    theme = ChoiceField(_l("Theme"), default="", invalid=_l("Choose one of the themes listed."))
+    kind = ChoiceField(_l("Kind"), default="", invalid=_l("Choose one of the kinds listed."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,15 +186,10 @@ class DirectoryFilterForm(SearchForm):
         self.theme.choices = [*options(("", _l("Any theme"))), *live_choices(Theme)]
         self.kind.choices = [*options(("", _l("Any kind"))), *kind_choices()]
 
+    # Call after validate(): a value that is not offered is told, and filters nothing.
     def chosen_id(self, field) -> int | None:
-        try:
-            return parse_id(field.data)
-        except (TypeError, ValueError):
-            return None
+        return int(field.data) if field.data and not field.errors else None
 
     def chosen_kind(self) -> OrgKind | None:
-        try:
-            return OrgKind(self.kind.data) if self.kind.data else None
-        except ValueError:
-            return None
+        return OrgKind(self.kind.data) if self.kind.data and not self.kind.errors else None
 

@@ -22,6 +22,7 @@ from network.extensions import db
 from network.members import services
 from network.members.forms import (
     NAME_TAKEN,
+    ContactForm,
     DirectoryFilterForm,
     EditOrganisationForm,
     InviteForm,
@@ -57,7 +58,8 @@ def directory():
     if kind := form.chosen_kind():
         query = query.where(Organisation.kind == kind)
     page = paginate(query, per_page=20)
-    return render("members/directory.html", fragments=("results",), form=form, page=page)
+    return render("members/directory.html", fragments=("results",), form=form, page=page,
+                  status=form_status(form))
 
 
 def load_organisation(org_id: int, need: str) -> Organisation:
@@ -145,7 +147,8 @@ def change_status(org_id: int):
                   status=form_status(form))
 
 
-def people_page(org: Organisation, invite_form: InviteForm, status: int = 200):
+def people_page(org: Organisation, invite_form: InviteForm, status: int = 200,
+                refused: ContactForm | None = None):
     memberships = current_memberships(org)
     invitations = list(db.session.scalars(
         select(Invitation).where(Invitation.organisation_id == org.id,
@@ -154,7 +157,7 @@ def people_page(org: Organisation, invite_form: InviteForm, status: int = 200):
         .order_by(Invitation.created_at)))
     return render("members/people.html", fragments=("people",), org=org,
                   memberships=memberships, invitations=invitations, invite_form=invite_form,
-                  button_form=EmptyForm(), now=now(), status=status)
+                  button_form=EmptyForm(), refused=refused, now=now(), status=status)
 
 
 @bp.route("/organisations/<int:org_id>/people", methods=["GET", "POST"])
@@ -201,14 +204,16 @@ def remove_person(org_id: int, membership_id: int):
 def set_contact(org_id: int, membership_id: int):
     org = load_organisation(org_id, "org.manage_people")
     membership = load_membership(org, membership_id)
-    if EmptyForm().validate_on_submit():
-        make_contact = request.form.get("contact") == "1"
+    form = ContactForm()
+    if form.validate_on_submit():
         try:
-            services.set_contact(membership, make_contact, current_user)
+            services.set_contact(membership, form.contact.data == "1", current_user)
         except services.MembershipError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
+    elif form.errors:
+        return people_page(org, InviteForm(formdata=None), status=422, refused=form)
     return redirect(url_for("members.people", org_id=org.id), 303)
 
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from wtforms import SelectField
+from flask_babel import lazy_gettext as _l
 
+from network.core.fields import ChoiceField
 from network.core.forms import Form, options
 from network.notify.models import Delivery
 
@@ -13,7 +14,8 @@ def settings_form(current: dict[str, Delivery], kinds: dict) -> Form:
         pass
 
     for kind, (label, _default) in kinds.items():
-        field = SelectField(label, choices=options(*[(d.value, d.label) for d in Delivery]),
-                            default=current[kind].value)
+        field = ChoiceField(label, choices=options(*[(d.value, d.label) for d in Delivery]),
+                            default=current[kind].value,
+                            invalid=_l("Choose one of the ways listed."))
         setattr(NotificationSettingsForm, kind.replace(".", "_"), field)
     return NotificationSettingsForm()

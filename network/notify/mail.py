@@ -8,6 +8,7 @@ import smtplib
 import ssl
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formatdate, make_msgid
 
 from flask import current_app, g, render_template
@@ -38,9 +39,39 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 60))
 
 
+class MailPolicy(EmailPolicy):
+    """The standard policy, except for headers a mail program reads as addresses, not text.
+
+    Python folds any header longer than 78 characters, and a header with nothing to fold at
+    (one long URL) comes out as an RFC 2047 encoded word, `=?utf-8?q?=3Chttp...?=`, which no
+    mail program takes for a List-Unsubscribe URL (RFC 2369, RFC 8058). These are written
+    as they are: plain ASCII, on one line (RFC 5322 allows up to 998 characters).
+    """
+
+    VERBATIM = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+
+    def _verbatim(self, name: str, value: str) -> bool:
+        return (name.lower() in self.VERBATIM and value.isascii()
+                and not any(c in value for c in "\r\n")
+                and len(name) + 2 + len(value) <= 998)
+
+    def fold(self, name, value):
+        if self._verbatim(name, str(value)):
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if self._verbatim(name, str(value)):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+MAIL_POLICY = MailPolicy()
+
+
 def build_message(email: OutboxEmail) -> EmailMessage:
     config = current_app.config
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = f'{config["SITE_NAME"]} <{config["MAIL_DEFAULT_SENDER"]}>'
     message["To"] = email.to_address
     message["Subject"] = email.subject
@@ -52,6 +83,14 @@ def build_message(email: OutboxEmail) -> EmailMessage:
         message[name] = value
     message.set_content(email.body)
     return message
+
+
+def readable(message: EmailMessage) -> str:
+    """An email as its reader sees it, for the log when there is no SMTP server (the demo):
+    headers decoded, the body as text, so an invitation link can be clicked in the terminal.
+    The MIME form (quoted-printable lines ending in "=", encoded words) is for SMTP only."""
+    head = "\n".join(f"{name}: {message[name]}" for name in ("From", "To", "Subject"))
+    return f"{head}\n\n{message.get_content().rstrip()}\n"
 
 
 def _smtp_connection() -> smtplib.SMTP:
@@ -108,7 +147,7 @@ def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> tuple[in
                     smtp.send_message(message)
                 else:
                     log.info("Email (no MAIL_SERVER set, so written here instead):\n%s",
-                             message.as_string())
+                             readable(message))
             except (OSError, smtplib.SMTPException) as error:
                 smtp = None
                 failed += 1

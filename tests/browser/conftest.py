@@ -12,6 +12,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from flask import Flask
@@ -83,6 +84,7 @@ def browser(chromium) -> Iterator[Browser]:
 class LiveServer:
     app: Flask
     url: str
+    paths: list[str] = field(default_factory=list)  # every path asked for, in order
 
     def deliver_mail(self) -> tuple[int, int]:
         """Send what the app has put in its outbox to the suite's SMTP server."""
@@ -116,16 +118,44 @@ def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    live = LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    serve = app.wsgi_app
+
+    def recording(environ, start_response):
+        live.paths.append(environ.get("PATH_INFO", ""))
+        return serve(environ, start_response)
+
+    app.wsgi_app = recording
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+        yield live
     finally:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+# --- the world the URLs are built from -----------------------------------------------------------
+
+def detached(value):
+    """What tests/urls.py reads of an object (id, slug), kept after its session closes."""
+    if isinstance(value, str):
+        return value
+    return SimpleNamespace(id=value.id, slug=getattr(value, "slug", None))
+
+
+@pytest.fixture(scope="session")
+def w(live_server) -> SimpleNamespace:
+    """The demo borough's objects for tests/urls.py (made once: it adds a notification and an
+    invitation to the demo)."""
+    from tests.urls import demo_world
+
+    with live_server.app.app_context():
+        world = demo_world()
+        return SimpleNamespace(**{name: detached(value) for name, value in vars(world).items()})
 
 
 # --- contexts and pages ------------------------------------------------------------------------

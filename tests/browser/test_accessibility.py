@@ -7,7 +7,6 @@ so the contexts keep the CSP (no bypass_csp).
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from network.demo import DEMO_PASSWORD
 from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, VIEWPORTS, log_in
-from tests.urls import demo_world, endpoints, url
+from tests.urls import endpoints, url
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
@@ -27,28 +26,12 @@ CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]},
             "resultTypes": ["violations"]}
 NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
 # Addresses that only send the browser on to a page checked under its own name: a post's
-# stable address and "first unread" lead to the thread; restoring is offered for hidden posts
-# only (its form is the hide form's twin), and the demo hides none.
-ONLY_REDIRECT = {"forum.post", "forum.first_unread", "forum.restore_post"}
+# stable address, "first unread" and the reply address lead to the thread; restoring is
+# offered for hidden posts only (its form is the hide form's twin), and the demo hides none.
+ONLY_REDIRECT = {"forum.post", "forum.first_unread", "forum.reply_page",
+                 "forum.restore_post"}
 
 axe = Axe()
-
-
-# --- the world the URLs are built from -----------------------------------------------------------
-
-def detached(value):
-    """What tests/urls.py reads of an object (id, slug), kept after its session closes."""
-    if isinstance(value, str):
-        return value
-    return SimpleNamespace(id=value.id, slug=getattr(value, "slug", None))
-
-
-@pytest.fixture(scope="module")
-def w(live_server) -> SimpleNamespace:
-    """The demo borough's objects for tests/urls.py."""
-    with live_server.app.app_context():
-        world = demo_world()
-        return SimpleNamespace(**{name: detached(value) for name, value in vars(world).items()})
 
 
 # --- running axe ---------------------------------------------------------------------------------

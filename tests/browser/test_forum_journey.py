@@ -55,6 +55,10 @@ def test_a_reply_is_posted_moderated_and_its_author_told(
         expect(pat.get_by_label("Your reply")).to_have_value("")  # the draft went with it
     else:
         expect(pat).to_have_url(re.compile(r"#p\d+$"))
+    # Her own reply is not news to her, on the next visit either.
+    pat.goto(thread_url)
+    expect(mine).not_to_have_class(re.compile(r"\bunread\b"))
+    expect(mine.get_by_text("New", exact=True)).to_have_count(0)
 
     # A coordinator hides it, with a reason.
     coordinator = new_context(java_script_enabled=javascript, viewport=PHONE).new_page()
@@ -94,3 +98,23 @@ def test_a_new_members_post_waits_and_the_coordinator_approves_it(new_context, l
     expect(coordinator.get_by_role("status")).to_contain_text("Approved")
     live_server.deliver_mail()
     assert "is approved" in mailbox.last_to("kezia@example.org")["Subject"]
+
+
+def test_a_refused_reply_without_javascript_opens_at_its_message(new_context):
+    # Without JavaScript the refused reply is a new page: it must open at the form and its
+    # message, not at the top of a long thread; reloading its address leads back to the thread.
+    pat = new_context(java_script_enabled=False, viewport=PHONE).new_page()
+    log_in(pat, "pat@example.org", DEMO_PASSWORD)
+    main_nav(pat).get_by_role("link", name="Forum").click()
+    pat.get_by_role("link", name="Premises and equipment").click()
+    pat.get_by_role("link", name=THREAD).click()
+    assert pat.evaluate("document.documentElement.scrollHeight") > 2 * PHONE["height"]
+    pat.get_by_role("button", name="Post reply").click()
+    message = pat.locator("#reply").get_by_text("Write something first.").first
+    expect(message).to_be_in_viewport()
+    expect(pat.get_by_role("heading", level=1, name=THREAD)).not_to_be_in_viewport()
+    assert re.search(r"/forum/t/\d+/reply#reply$", pat.url)
+    pat.goto(pat.url.split("#")[0])  # the address opened again, as a GET
+    expect(pat.get_by_role("heading", level=1, name=THREAD)).to_be_attached()
+    expect(pat).to_have_url(re.compile(r"/forum/t/\d+-[a-z-]+#reply$"))
+    expect(pat.get_by_label("Your reply")).to_be_in_viewport()

@@ -1,0 +1,94 @@
+"""Fields that take only their own values, and a length check that has the last word.
+
+WTForms' BooleanField takes anything but "false" as a tick (`agree_memorandum=no` agreed), and
+a select or button value read with request.form.get() takes anything at all. These refuse
+every other value with a message, and stop there: one message per field, never two.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField, SelectMultipleField
+from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+
+class ChoiceField(SelectField):
+    """One of its choices, or refused with `invalid` (WTForms says only "Not a valid choice")."""
+
+    def __init__(self, label=None, validators=None, *, invalid=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid = invalid or _l("Choose one of the options listed.")
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise StopValidation(self.invalid)
+
+
+class ButtonChoiceField(ChoiceField):
+    """A choice sent by the button pressed (`<button name=.. value=..>`) or a hidden input:
+    the template draws the buttons; the value is checked like a select's."""
+
+    widget = HiddenInput()
+
+    def populate_obj(self, obj, name):
+        """A button pressed is an instruction to the view, not a value to store."""
+
+
+class CheckboxesField(SelectMultipleField):
+    """Any number of its choices, as a list of checkboxes; a value not offered is refused."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, *, invalid=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid = invalid or _l("Choose from the options listed.")
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise StopValidation(self.invalid)
+
+
+class CheckboxField(BooleanField):
+    """Ticked sends the box's value ("y"), unticked sends nothing; any other value is refused.
+    must_tick: the message when the box has to be ticked (agreeing to the memorandum)."""
+
+    refused = False
+
+    def __init__(self, label=None, validators=None, *, must_tick=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.must_tick = must_tick
+        if must_tick:
+            self.flags.required = True
+
+    def process_formdata(self, valuelist):
+        self.data = bool(valuelist) and valuelist[0] == "y"
+        self.refused = bool(valuelist) and valuelist[0] != "y"
+
+    def _value(self):
+        return "y"
+
+    def pre_validate(self, form):
+        if self.refused:
+            raise StopValidation(self.must_tick or _l("Tick the box, or leave it empty."))
+        if self.must_tick and not self.data:
+            raise StopValidation(self.must_tick)
+
+
+class MaxLength(Length):
+    """Length(max=...) that ends the checks: a 300-character email address is too long, and
+    being told it also "does not look like an email address" helps no one."""
+
+    def __init__(self, max_length: int, message=None):
+        super().__init__(max=max_length, message=message)
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except ValidationError as error:
+            raise StopValidation(error.args[0])

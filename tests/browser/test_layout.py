@@ -1,0 +1,105 @@
+"""The layout on a phone (360 px): no page scrolls sideways, for anyone; notifications that
+wrap stay lined up with their badge; and a first visit asks for nothing that is not there."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from network.demo import DEMO_PASSWORD
+from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
+from tests.urls import DEMO_PEOPLE, endpoints, url
+
+pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
+
+PHONE = {"width": 360, "height": 740}
+NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
+
+
+def test_no_page_scrolls_sideways_on_a_phone_whoever_looks(new_context, live_server, w):
+    # A long web address, email or word wraps (the demo's applicant gives a long website).
+    app = live_server.app
+    pages = {endpoint: url(app, endpoint, w) for endpoint, methods in endpoints(app).items()
+             if "GET" in methods and endpoint not in NOT_PAGES}
+    wide, seen = [], 0
+    for role, email in DEMO_PEOPLE.items():
+        page = new_context(viewport=PHONE).new_page()
+        if email:
+            log_in(page, email, DEMO_PASSWORD)
+        for endpoint, path in sorted(pages.items()):
+            response = page.goto(path)
+            assert response is not None and response.status < 500, f"{path} as {role}"
+            scroll_width, inner_width = page.evaluate(
+                "[document.documentElement.scrollWidth, innerWidth]")
+            seen += 1
+            if scroll_width > inner_width:
+                wide.append(f"{path} ({endpoint}) as {role}: {scroll_width} px")
+    assert seen >= len(pages) * len(DEMO_PEOPLE)
+    assert not wide, "Pages wider than a 360 px phone:\n" + "\n".join(wide)
+
+
+# Where each line of the subject starts (the text after the badge), and where the badge is.
+LINES = """element => {
+  const box = element.getBoundingClientRect();
+  const text = [...element.childNodes].filter(n => n.nodeType === 3 && n.data.trim()).pop();
+  const range = document.createRange();
+  range.selectNodeContents(text);
+  const lines = {};
+  for (const rect of range.getClientRects()) {
+    const top = Math.round(rect.top - box.top);
+    lines[top] = lines[top] || {left: Infinity, bottom: 0};
+    lines[top].left = Math.min(lines[top].left, rect.left - box.left);
+    lines[top].bottom = Math.max(lines[top].bottom, rect.bottom - box.top);
+  }
+  const tops = Object.keys(lines).map(Number).sort((a, b) => a - b);
+  const badge = element.querySelector('.badge').getBoundingClientRect();
+  return {starts: tops.map(top => lines[top].left), first: [tops[0], lines[tops[0]].bottom],
+          badge: [badge.left - box.left, (badge.top + badge.bottom) / 2 - box.top],
+          align: getComputedStyle(element).textAlign};
+}"""
+
+
+def test_a_notification_that_wraps_starts_each_line_at_the_left_with_its_badge(
+        new_context, live_server):
+    from network.auth.models import Person
+    from network.extensions import db
+    from network.notify.models import Delivery, Notification
+
+    subject = ("Grace Mensah mentioned you in “Borrowing the Millfield hall for a Saturday?” "
+               "and asked who holds the keys")
+    with live_server.app.app_context():
+        ravi = db.session.scalar(db.select(Person).where(Person.email == "ravi@example.org"))
+        db.session.add(Notification(person_id=ravi.id, kind="forum.mention", subject=subject,
+                                    url="/forum", delivery=Delivery.IN_APP))
+        db.session.commit()
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, "ravi@example.org", DEMO_PASSWORD)
+    page.goto("/notifications")
+    button = page.get_by_role("button", name=subject)
+    expect(button).to_be_visible()
+    found = button.evaluate(LINES)
+    assert len(found["starts"]) >= 3, f"the subject should wrap at 360 px: {found}"
+    assert found["align"] in ("start", "left")
+    assert all(start < 2 for start in found["starts"][1:]), found  # not centred
+    badge_left, badge_middle = found["badge"]
+    first_top, first_bottom = found["first"]
+    assert badge_left < 2, found  # the badge starts the first line
+    assert first_top <= badge_middle <= first_bottom, found  # and sits on it
+
+
+def test_a_first_visit_asks_for_nothing_missing_not_even_a_favicon(new_context, live_server):
+    # Browsers ask for /favicon.ico unless the page names an icon: it answered 404 (an error
+    # in the console) on every first visit. The icon is a data: URL, so it costs no request.
+    page = new_context(viewport=PHONE).new_page()
+    failed = []
+    page.on("response", lambda response: response.status >= 400 and failed.append(
+        f"{response.status} {response.url}"))
+    first = len(live_server.paths)
+    page.goto("/")
+    page.get_by_role("link", name="See all member organisations").click()
+    expect(page.get_by_role("heading", level=1, name="Member organisations")).to_be_visible()
+    page.goto("/memorandum")
+    assert not failed
+    assert "/favicon.ico" not in live_server.paths[first:]
+    assert page.evaluate("document.querySelector('link[rel=icon]').href").startswith(
+        "data:image/svg+xml,")
