@@ -82,7 +82,7 @@ RULES: dict[str, set[str]] = {
     "forum.restore_post": COORDINATOR,
     "forum.dismiss_flags": COORDINATOR,
     "forum.manage_thread": COORDINATOR,
-    "forum.set_thread_flag": COORDINATOR,
+    "forum.set_thread_state": COORDINATOR,
     "forum.move_thread": COORDINATOR,
     "forum.rename_thread": COORDINATOR,
     "forum.categories": COORDINATOR,

@@ -41,7 +41,7 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "forum.new_thread": {"category_id": w.category.id},
         "forum.edit_category": {"category_id": w.category.id},
         "forum.thread": {"thread_id": w.thread.id, "slug": w.thread.slug},
-        "forum.set_thread_flag": {"thread_id": w.thread.id, "action": "pin"},
+        "forum.set_thread_state": {"thread_id": w.thread.id, "action": "pin"},
         **{endpoint: {"thread_id": w.thread.id} for endpoint in (
             "forum.first_unread", "forum.reply", "forum.reply_page", "forum.watch",
             "forum.manage_thread", "forum.move_thread", "forum.rename_thread")},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from network.auth.models import Role
 from network.core.permissions import coordinator, policy, signed_in
 
@@ -33,3 +35,19 @@ def grant_role(person, change) -> bool:
 def grantable_roles(person, target) -> list[Role]:
     """The roles this person may give the target, for the page's choices."""
     return [role for role in Role if grant_role(person, (target, role))]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonAccess:
+    """What a coordinator may do to one person's account, decided once for its page."""
+
+    yourself: bool
+    change_role: bool  # to some role
+    any_role: bool  # coordinators and admins too: admins only
+    manage: bool  # suspend, reinstate
+
+
+def person_access(person, target) -> PersonAccess:
+    roles = grantable_roles(person, target)
+    return PersonAccess(yourself=person.id == target.id, change_role=bool(roles),
+                        any_role=len(roles) == len(Role), manage=manage_person(person, target))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from network.auth import services as auth_services
 from network.auth.models import Person, Role
+from network.auth.policies import person_access
 from network.coordination import services
 from network.coordination.forms import (
     AuditFilterForm,
@@ -22,7 +23,7 @@ from network.core.audit import AuditEntry
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.pagination import paginate
-from network.core.permissions import authorize, can, load
+from network.core.permissions import authorize, can, load, me
 from network.extensions import db
 from network.forum import services as forum_services
 from network.forum.models import active_pause
@@ -64,16 +65,15 @@ def applications():
                   decided=decided)
 
 
-def application_page(application: Application, decline_form: DeclineForm, status: int = 200):
-    return render("coordination/application.html", application=application,
-                  org=application.organisation, approve_form=EmptyForm(),
-                  decline_form=decline_form, status=status)
+def application_context(application: Application, decline_form: DeclineForm | None = None):
+    return {"application": application, "org": application.organisation,
+            "approve_form": EmptyForm(), "decline_form": decline_form or DeclineForm()}
 
 
 @bp.get("/applications/<int:application_id>")
 def application(application_id: int):
     application = load(Application, application_id, need="applications.review")
-    return application_page(application, DeclineForm())
+    return render("coordination/application.html", application_context(application))
 
 
 @bp.post("/applications/<int:application_id>/approve")
@@ -106,7 +106,8 @@ def decline(application_id: int):
             flash(_("%(name)s is declined, and the applicant has been told why.",
                     name=application.organisation.name), "success")
         return redirect(url_for("coordination.applications"), 303)
-    return application_page(application, form, status=form_status(form))
+    return render("coordination/application.html", application_context(application, form),
+                  status=form_status(form))
 
 
 @bp.get("/people")
@@ -138,8 +139,8 @@ def people():
                   memberships=memberships, status=form_status(form))
 
 
-def person_page(person: Person, role_form: RoleForm | None = None,
-                suspend_form: SuspendForm | None = None, status: int = 200):
+def person_context(person: Person, role_form: RoleForm | None = None,
+                   suspend_form: SuspendForm | None = None) -> dict:
     memberships = list(db.session.scalars(
         select(Membership).where(Membership.person_id == person.id)
         .options(selectinload(Membership.organisation)).order_by(Membership.joined_at)))
@@ -147,16 +148,17 @@ def person_page(person: Person, role_form: RoleForm | None = None,
         select(AuditEntry).where(AuditEntry.target_type == "person",
                                  AuditEntry.target_id == person.id)
         .options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc()).limit(20)))
-    return render("coordination/person.html", person=person, memberships=memberships,
-                  history=history, posting_pause=active_pause(person),
-                  role_form=role_form or RoleForm(role=person.role.value),
-                  suspend_form=suspend_form or SuspendForm(), button_form=EmptyForm(),
-                  status=status)
+    return {"person": person, "access": person_access(me(), person),
+            "may_pause": can("posting.pause", person), "memberships": memberships,
+            "history": history, "posting_pause": active_pause(person),
+            "role_form": role_form or RoleForm(role=person.role.value),
+            "suspend_form": suspend_form or SuspendForm(), "button_form": EmptyForm()}
 
 
 @bp.get("/people/<int:person_id>")
 def person(person_id: int):
-    return person_page(load(Person, person_id, need="people.view"))
+    person = load(Person, person_id, need="people.view")
+    return render("coordination/person.html", person_context(person))
 
 
 @bp.post("/people/<int:person_id>/role")
@@ -173,7 +175,8 @@ def set_role(person_id: int):
             flash(_("%(name)s is now: %(role)s.", name=person.display_name,
                     role=new_role.label), "success")
         return redirect(url_for("coordination.person", person_id=person.id), 303)
-    return person_page(person, role_form=form, status=form_status(form))
+    return render("coordination/person.html", person_context(person, role_form=form),
+                  status=form_status(form))
 
 
 @bp.post("/people/<int:person_id>/suspend")
@@ -187,7 +190,8 @@ def suspend(person_id: int):
             flash(_("%(name)s is suspended and logged out everywhere.",
                     name=person.display_name), "success")
         return redirect(url_for("coordination.person", person_id=person.id), 303)
-    return person_page(person, suspend_form=form, status=form_status(form))
+    return render("coordination/person.html", person_context(person, suspend_form=form),
+                  status=form_status(form))
 
 
 @bp.post("/people/<int:person_id>/reinstate")

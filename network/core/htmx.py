@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import make_response, render_template, request
 from jinja2_fragments.flask import render_block
 
 
-def fragment_wanted(fragments: tuple[str, ...]) -> str | None:
-    """The block an htmx request targets, if this page offers it; boosted requests get pages."""
+def fragment_wanted(fragments: Mapping[str, str]) -> str | None:
+    """The block for the element htmx targets, if the page offers it; boosted requests and
+    history restores get whole pages."""
     if not request.htmx or request.htmx.boosted or request.htmx.history_restore_request:
         return None
-    target = request.htmx.target
-    return target if target in fragments else None
+    return fragments.get(request.htmx.target)
 
 
-def render(template: str, *, fragments: tuple[str, ...] = (), status: int = 200,
-           **context: Any):
-    """Render a page, or only the block named like the element htmx targets.
+def wants(target: str) -> bool:
+    """Whether htmx asks for the element with this id alone (one post, say)."""
+    return fragment_wanted({target: target}) is not None
 
-    Blocks offered as fragments are named after their element's id, so `<div id="results">`
-    is `{% block results %}`. Both renders take the same context.
+
+def render(template: str, context: Mapping[str, Any] | None = None, *,
+           fragments: Mapping[str, str] | Iterable[str] = (), status: int = 200,
+           **more: Any):
+    """Render a page, or only the block for the element htmx targets, from one context.
+
+    `fragments` names the blocks a page offers, by the id of the element each replaces:
+    `("results",)` when `<div id="results">` is `{% block results %}`, or a mapping when they
+    differ (`{"p12": "one_post"}`). Both renders take the same context, so a block can never
+    show what the page would not.
     """
+    if not isinstance(fragments, Mapping):
+        fragments = {name: name for name in fragments}
+    values = {**(context or {}), **more}
     block = fragment_wanted(fragments)
-    body = render_block(template, block, **context) if block else render_template(template,
-                                                                                  **context)
+    body = (render_block(template, block, **values) if block
+            else render_template(template, **values))
     return make_response(body, status)
 
 

@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from network.core.forms import EmptyForm
 from network.core.markdown import render_markdown
 from network.core.permissions import can
 from network.core.time import format_day, format_when
@@ -42,7 +43,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["external_url"] = external_url
     app.jinja_env.filters["sentence"] = sentence
-    app.jinja_env.globals.update(can=can, page_url=page_url)
+    app.jinja_env.globals.update(can=can, page_url=page_url, empty_form=EmptyForm)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

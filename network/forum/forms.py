@@ -142,6 +142,10 @@ class CategoryForm(Form):
                             validators=[InputRequired(_l("Give a number.")),
                                         NumberRange(-1000, 1000, _l("Between -1000 and 1000."))])
 
+    def category_values(self) -> dict:
+        return {"name": self.name.data, "description": self.description.data or "",
+                "audience": Audience(self.audience.data), "position": self.position.data}
+
 
 PAUSE_LENGTHS = [("1", _l("1 day")), ("3", _l("3 days")), ("7", _l("1 week")),
                  ("14", _l("2 weeks")), ("28", _l("4 weeks"))]

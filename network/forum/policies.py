@@ -109,6 +109,7 @@ def threads_seen(person):
 class PostAccess:
     """What one person may do with one post, and whether its text is shown to them."""
 
+    own: bool
     view: bool
     show_body: bool  # a hidden post's text: its author and coordinators only
     quote: bool
@@ -124,7 +125,7 @@ def post_access(person, post: Post, thread: ThreadAccess | None = None) -> PostA
     own = thread.viewer_id is not None and post.author_id == thread.viewer_id
     view = thread.view and (post.state != PostState.HELD or own or thread.coordinator)
     return PostAccess(
-        view=view,
+        own=own, view=view,
         show_body=view and (post.state != PostState.HIDDEN or own or thread.coordinator),
         quote=view and post.state == PostState.VISIBLE and thread.reply,
         # Only the author rewrites a post; coordinators hide, they never rewrite.

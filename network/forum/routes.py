@@ -1,65 +1,46 @@
-"""Forum pages: categories, threads, posts, and the coordinators' moderation."""
+"""Forum pages for reading and writing: categories, threads, replies and posts.
+
+The coordinators' moderation (`forum/moderation.py`) and category admin
+(`forum/categories.py`) add their routes to the same blueprint.
+"""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from jinja2_fragments.flask import render_block
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from network.auth.models import Person
-from network.core import audit
-from network.core.audience import Audience
 from network.core.concurrency import save_versioned, submit_once
 from network.core.db import parse_id
 from network.core.forms import EmptyForm
-from network.core.htmx import form_status, render
+from network.core.htmx import form_status, render, wants
 from network.core.pagination import paginate
-from network.core.permissions import authorize, can, load, visible
-from network.core.time import now
+from network.core.permissions import authorize, can, load, me, visible
 from network.extensions import db
 from network.forum import services
-from network.forum.forms import (
-    CategoryForm,
-    EditCategoryForm,
-    EditPostForm,
-    FlagForm,
-    HideForm,
-    ModerationActionForm,
-    MoveForm,
-    PauseForm,
-    RenameForm,
-    ReplyForm,
-    RestoreForm,
-    ThreadForm,
-    WatchForm,
-)
+from network.forum.forms import EditPostForm, FlagForm, ReplyForm, ThreadForm, WatchForm
 from network.forum.models import (
     POSTS_PER_PAGE,
     THREADS_PER_PAGE,
     Category,
-    Flag,
     Post,
     PostState,
     Thread,
     ThreadRead,
     active_pause,
 )
+from network.forum.policies import post_access, thread_access
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
-
-MODERATION_PAGE = 20  # the oldest first; dealing with them brings up the next
 
 HELD_MESSAGE = _l("Thank you. New members' first posts are read by a coordinator before "
                   "everyone sees them; we will let you know.")
 
 
-def readable_categories():
+def readable_categories() -> list[Category]:
     return list(db.session.scalars(visible(
         select(Category).where(Category.archived_at.is_(None))
         .order_by(Category.position, Category.name))))
@@ -68,7 +49,8 @@ def readable_categories():
 @bp.get("")
 def index():
     authorize("forum.view")
-    return render("forum/index.html", categories=readable_categories())
+    return render("forum/index.html", categories=readable_categories(),
+                  moderate=can("forum.moderate"))
 
 
 # The forum is for people who have logged in: visitors are asked to, before anything is
@@ -78,6 +60,21 @@ def load_category(category_id: int, need: str = "category.view") -> Category:
     return load(Category, category_id, need=need, visible="category.view")
 
 
+def category_context(category: Category) -> dict:
+    page = paginate(visible(
+        select(Thread).where(Thread.category_id == category.id)
+        .options(joinedload(Thread.author), joinedload(Thread.organisation))
+        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())),
+        per_page=THREADS_PER_PAGE)
+    read_up_to = dict(db.session.execute(
+        select(ThreadRead.thread_id, ThreadRead.last_read_post_id)
+        .where(ThreadRead.person_id == current_user.id,
+               ThreadRead.thread_id.in_([t.id for t in page.items])))
+        .tuples().all()) if page.items else {}
+    return {"category": category, "page": page, "read_up_to": read_up_to,
+            "can_post": can("category.post", category)}
+
+
 @bp.get("/c/<int:category_id>")
 @bp.get("/c/<int:category_id>-<slug>")
 def category(category_id: int, slug: str | None = None):
@@ -85,18 +82,7 @@ def category(category_id: int, slug: str | None = None):
     if slug != category.slug:
         return redirect(url_for("forum.category", category_id=category.id,
                                 slug=category.slug), 301)
-    query = visible(
-        select(Thread).where(Thread.category_id == category.id)
-        .options(joinedload(Thread.author), joinedload(Thread.organisation))
-        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc()))
-    page = paginate(query, per_page=THREADS_PER_PAGE)
-    read_up_to = dict(db.session.execute(
-        select(ThreadRead.thread_id, ThreadRead.last_read_post_id)
-        .where(ThreadRead.person_id == current_user.id,
-               ThreadRead.thread_id.in_([t.id for t in page.items])))
-        .tuples().all()) if page.items else {}
-    return render("forum/category.html", fragments=("threads",), category=category, page=page,
-                  read_up_to=read_up_to)
+    return render("forum/category.html", category_context(category), fragments=("threads",))
 
 
 @bp.route("/c/<int:category_id>/new", methods=["GET", "POST"])
@@ -124,36 +110,48 @@ def post_once(submission_key: str | None, write) -> Post:
     return post
 
 
+# --- a thread ------------------------------------------------------------------------------------
+
 def load_thread(thread_id: int, need: str = "thread.view") -> Thread:
     authorize("forum.view")
     return load(Thread, thread_id, need=need, visible="thread.view",
                 options=(joinedload(Thread.category),))
 
 
-def thread_page(thread: Thread, reply_form: ReplyForm, status: int = 200,
-                page_number: int | None = None, watch_form: WatchForm | None = None):
-    """The thread page (or the block htmx asked for) with one page of posts."""
-    page = paginate(services.visible_posts(thread, current_user)
+def thread_context(thread: Thread, *, reply_form: ReplyForm | None = None,
+                   watch_form: WatchForm | None = None, page_number: int | None = None,
+                   focus: Post | None = None, new_post: Post | None = None,
+                   draft_sent: bool = False) -> dict:
+    """Everything the thread page shows, for the page and each of its blocks alike: one
+    page of posts, each with what the reader may do with it, decided once.
+
+    focus: a post shown alone (htmx's target #p<id>), on the page it belongs to.
+    new_post: a reply just sent with htmx, added to the list out of band.
+    """
+    viewer = me()
+    access = thread_access(viewer, thread)
+    if focus is not None:
+        page_number = services.page_of(focus, viewer)
+    page = paginate(services.visible_posts(thread, viewer)
                     .options(joinedload(Post.author), joinedload(Post.organisation)),
                     per_page=POSTS_PER_PAGE, page=page_number)
-    read_up_to = services.last_read(current_user, thread)
-    quoting = request.args.get("quote", type=parse_id)
-    if quoting and request.method == "GET":
-        quoted = db.session.get(Post, quoting)
-        if quoted and quoted.thread_id == thread.id and quoted.state == PostState.VISIBLE:
-            typed = request.args.get("body", "")
-            reply_form.body.data = (typed.rstrip() + "\n\n" if typed.strip() else "") + \
-                services.quote(quoted)
-    response = render(
-        "forum/thread.html", fragments=("posts", "reply"), thread=thread, page=page,
-        current_page=page.page, read_up_to=read_up_to, form=reply_form,
-        watching=services.watching(current_user, thread), watch_form=watch_form,
-        pause=active_pause(current_user),
-        draft_sent=session.pop("draft_sent", None) == thread.id, status=status)
-    newest = max((post.id for post in page.items), default=0)
-    if newest > read_up_to and request.method == "GET":
-        services.mark_read(current_user.id, thread.id, newest)
-    return response
+    context = {
+        "thread": thread, "access": access, "page": page, "current_page": page.page,
+        "posts": [(post, post_access(viewer, post, access)) for post in page.items],
+        "read_up_to": services.last_read(viewer, thread),
+        "form": reply_form or ReplyForm(formdata=None),
+        "watch_form": watch_form or WatchForm(formdata=None), "button_form": EmptyForm(),
+        "watching": services.watching(viewer, thread),
+        "pause": active_pause(viewer), "draft_sent": draft_sent,
+        "is_member": viewer.is_member,
+        "new_post": (new_post, post_access(viewer, new_post, access)) if new_post else None,
+    }
+    if focus is not None:
+        context["post"], context["post_access"] = focus, post_access(viewer, focus, access)
+    return context
+
+
+THREAD_BLOCKS = ("posts", "reply")
 
 
 @bp.get("/t/<int:thread_id>")
@@ -163,7 +161,21 @@ def thread(thread_id: int, slug: str | None = None):
     if slug != thread.slug:
         return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
                                 **request.args.to_dict()), 301)
-    return thread_page(thread, ReplyForm(formdata=None))
+    reply_form = ReplyForm(formdata=None)
+    quoting = request.args.get("quote", type=parse_id)
+    if quoting:
+        quoted = db.session.get(Post, quoting)
+        if quoted and quoted.thread_id == thread.id and quoted.state == PostState.VISIBLE:
+            typed = request.args.get("body", "")
+            reply_form.body.data = (typed.rstrip() + "\n\n" if typed.strip() else "") + \
+                services.quote(quoted)
+    context = thread_context(thread, reply_form=reply_form,
+                             draft_sent=session.pop("draft_sent", None) == thread.id)
+    response = render("forum/thread.html", context, fragments=THREAD_BLOCKS)
+    newest = max((post.id for post in context["page"].items), default=0)
+    if newest > context["read_up_to"]:
+        services.mark_read(current_user.id, thread.id, newest)
+    return response
 
 
 @bp.get("/t/<int:thread_id>/unread")
@@ -184,14 +196,17 @@ def reply(thread_id: int):
     if not form.validate_on_submit():
         # Without JavaScript this page's address is .../reply#reply (the form's action), so
         # the browser opens it at the form and its errors, not at the top of a long thread.
-        if request.htmx:
-            return reply_block(thread, form, 422, form.page.data or 1)
-        return thread_page(thread, form, 422, page_number=form.page.data)
+        return render("forum/thread.html", thread_context(
+            thread, reply_form=form, page_number=form.page.data), fragments=THREAD_BLOCKS,
+            status=422)
     post = post_once(form.submission.data, lambda: services.reply(
         thread, current_user, form.body.data, form.submission.data))
     page = services.page_of(post, current_user)
-    if request.htmx and form.page.data == page:
-        return reply_block(thread, ReplyForm(formdata=None), 200, page, new_post=post)
+    if wants("reply") and form.page.data == page:
+        # The new post joins the list in place, out of band, with a fresh form.
+        return render("forum/thread.html", thread_context(
+            thread, page_number=page, new_post=post, draft_sent=True),
+            fragments=THREAD_BLOCKS)
     path = services.post_path(post, current_user, page)
     if post.state == PostState.HELD:  # shown in place, the held post says so itself
         flash(HELD_MESSAGE, "success")
@@ -213,23 +228,13 @@ def reply_page(thread_id: int):
                             **({"page": page} if page > 1 else {})) + "#reply", 303)
 
 
-def reply_block(thread: Thread, form: ReplyForm, status: int, current_page: int,
-                new_post: Post | None = None):
-    """For htmx: the reply form (fresh, or with its errors), and the new post and reply count
-    swapped in out of band."""
-    body = render_block("forum/thread.html", "reply", thread=thread, form=form,
-                        new_post=new_post, current_page=current_page,
-                        pause=active_pause(current_user), draft_sent=new_post is not None,
-                        read_up_to=new_post.id if new_post else 0)
-    return body, status
-
-
 @bp.post("/t/<int:thread_id>/watch")
 def watch(thread_id: int):
     thread = load_thread(thread_id, need="thread.watch")
     form = WatchForm()
     if not form.validate_on_submit():
-        return thread_page(thread, ReplyForm(formdata=None), 422, watch_form=form)
+        return render("forum/thread.html", thread_context(thread, watch_form=form),
+                      status=422)
     state = form.state.data
     services.watch(current_user, thread, state)
     db.session.commit()
@@ -239,7 +244,7 @@ def watch(thread_id: int):
     return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug), 303)
 
 
-# --- posts ---------------------------------------------------------------------------------------
+# --- a post --------------------------------------------------------------------------------------
 
 def load_post(post_id: int, need: str = "post.view") -> Post:
     authorize("forum.view")
@@ -247,34 +252,40 @@ def load_post(post_id: int, need: str = "post.view") -> Post:
                 options=(joinedload(Post.thread).joinedload(Thread.category),))
 
 
+def one_post(post: Post):
+    """The post alone, as it stands in its thread's page: for htmx's #p<id>."""
+    return render("forum/thread.html", thread_context(post.thread, focus=post),
+                  fragments={f"p{post.id}": "one_post"})
+
+
 @bp.get("/p/<int:post_id>")
 def post(post_id: int):
+    """A post's lasting address: its thread, at the page and place it is on now."""
     post = load_post(post_id)
-    if request.htmx and request.htmx.target == f"p{post.id}":
-        return render_block("forum/thread.html", "one_post", post=post, thread=post.thread,
-                            read_up_to=post.id)
+    if wants(f"p{post.id}"):
+        return one_post(post)
     return redirect(services.post_path(post, current_user), 303)
+
+
+def edit_context(post: Post, form: EditPostForm, conflict: bool) -> dict:
+    return {"post": post, "form": form, "conflict": conflict}
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id: int):
     post = load_post(post_id, need="post.edit")
     form = EditPostForm(obj=post)
-    conflict = None
+    conflict = False
     if form.validate_on_submit():
         if save_versioned(post, form.version, lambda: services.edit_post(post, form.body.data)):
-            if request.htmx:
-                return render_block("forum/thread.html", "one_post", post=post,
-                                    thread=post.thread, read_up_to=post.id)
+            if wants(f"p{post.id}"):
+                return one_post(post)
             flash(_("Your post is saved."), "success")
             return redirect(services.post_path(post, current_user), 303)
-        conflict = post
-    status = 409 if conflict is not None else form_status(form)
-    if request.htmx and request.htmx.target == f"p{post.id}":
-        return render_block("forum/edit_post.html", "edit_form", post=post, form=form,
-                            conflict=conflict), status
-    return render("forum/edit_post.html", post=post, form=form, conflict=conflict,
-                  status=status)
+        conflict = True
+    return render("forum/edit_post.html", edit_context(post, form, conflict),
+                  fragments={f"p{post.id}": "edit_form"},
+                  status=409 if conflict else form_status(form))
 
 
 @bp.get("/p/<int:post_id>/history")
@@ -295,215 +306,5 @@ def flag_post(post_id: int):
     return render("forum/flag.html", post=post, form=form, status=form_status(form))
 
 
-# --- moderation ----------------------------------------------------------------------------------
-
-@bp.get("/moderation")
-def moderation(refused: ModerationActionForm | None = None):
-    authorize("forum.moderate")
-    held = list(db.session.scalars(
-        select(Post).where(Post.state == PostState.HELD)
-        .options(joinedload(Post.author), joinedload(Post.thread).joinedload(Thread.category))
-        .order_by(Post.id).limit(MODERATION_PAGE)))
-    open_flags = (select(Flag.post_id, func.count().label("flags"),
-                         func.min(Flag.created_at).label("first"))
-                  .where(Flag.resolved_at.is_(None)).group_by(Flag.post_id).subquery())
-    flagged = list(db.session.execute(
-        select(Post, open_flags.c.flags).join(open_flags, open_flags.c.post_id == Post.id)
-        .options(joinedload(Post.author), joinedload(Post.thread))
-        .order_by(open_flags.c.first).limit(MODERATION_PAGE)).tuples())
-    reasons: dict[int, list[Flag]] = {}
-    if flagged:
-        for flag in db.session.scalars(
-                select(Flag).where(Flag.post_id.in_([p.id for p, _n in flagged]),
-                                   Flag.resolved_at.is_(None))
-                .options(selectinload(Flag.person)).order_by(Flag.id)):
-            reasons.setdefault(flag.post_id, []).append(flag)
-    return render("forum/moderation.html", held=held, flagged=flagged, reasons=reasons,
-                  form=EmptyForm(), hide_form=HideForm(formdata=None), refused=refused,
-                  status=422 if refused else 200)
-
-
-def back_to(post: Post, target: str = "post"):
-    if target == "moderation":
-        return redirect(url_for("forum.moderation"), 303)
-    return redirect(services.post_path(post, current_user), 303)
-
-
-@bp.post("/p/<int:post_id>/approve")
-def approve_post(post_id: int):
-    post = load_post(post_id, need="post.moderate")
-    form = ModerationActionForm()
-    if not form.validate_on_submit():
-        return moderation(refused=form)
-    if post.state == PostState.HELD:
-        services.approve(post, current_user)
-        db.session.commit()
-        flash(_("Approved: everyone can see the post now."), "success")
-    return back_to(post, form.next.data)
-
-
-@bp.route("/p/<int:post_id>/hide", methods=["GET", "POST"])
-def hide_post(post_id: int):
-    post = load_post(post_id, need="post.moderate")
-    form = HideForm()
-    if post.state == PostState.HIDDEN:
-        flash(_("That post is already hidden."), "info")
-        return back_to(post)
-    if form.validate_on_submit():
-        services.hide(post, current_user, form.reason.data)
-        db.session.commit()
-        flash(_("The post is hidden and its author has been told why."), "success")
-        return back_to(post)
-    return render("forum/hide.html", post=post, form=form, status=form_status(form))
-
-
-@bp.route("/p/<int:post_id>/restore", methods=["GET", "POST"])
-def restore_post(post_id: int):
-    post = load_post(post_id, need="post.moderate")
-    form = RestoreForm()
-    if post.state != PostState.HIDDEN:
-        return back_to(post)
-    if form.validate_on_submit():
-        services.restore(post, current_user, form.reason.data or "")
-        db.session.commit()
-        flash(_("The post is back, and its author has been told."), "success")
-        return back_to(post)
-    return render("forum/restore.html", post=post, form=form, status=form_status(form))
-
-
-@bp.post("/p/<int:post_id>/dismiss-flags")
-def dismiss_flags(post_id: int):
-    post = load_post(post_id, need="post.moderate")
-    form = ModerationActionForm()
-    if not form.validate_on_submit():
-        return moderation(refused=form)
-    services.dismiss_flags(post, current_user)
-    db.session.commit()
-    flash(_("The flags are dismissed; the post stays."), "success")
-    return back_to(post, form.next.data)
-
-
-@bp.get("/t/<int:thread_id>/manage")
-def manage_thread(thread_id: int, move_form=None, rename_form=None, status=200):
-    thread = load_thread(thread_id, need="thread.moderate")
-    move_form = move_form or MoveForm(readable_categories(), formdata=None,
-                                      category=str(thread.category_id))
-    rename_form = rename_form or RenameForm(formdata=None, title=thread.title)
-    return render("forum/manage_thread.html", thread=thread, form=EmptyForm(),
-                  move_form=move_form, rename_form=rename_form, status=status)
-
-
-@bp.post("/t/<int:thread_id>/<any(lock, unlock, pin, unpin):action>")
-def set_thread_flag(thread_id: int, action: str):
-    thread = load_thread(thread_id, need="thread.moderate")
-    name, value = {"lock": ("locked", True), "unlock": ("locked", False),
-                   "pin": ("pinned", True), "unpin": ("pinned", False)}[action]
-    if EmptyForm().validate_on_submit() and getattr(thread, name) != value:
-        services.set_thread_flag(thread, current_user, name, value)
-        db.session.commit()
-        flash({"lock": _("The thread is locked: no one can reply."),
-               "unlock": _("The thread is open for replies again."),
-               "pin": _("The thread is pinned to the top of its category."),
-               "unpin": _("The thread is no longer pinned.")}[action], "success")
-    return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
-
-
-@bp.post("/t/<int:thread_id>/move")
-def move_thread(thread_id: int):
-    thread = load_thread(thread_id, need="thread.moderate")
-    form = MoveForm(readable_categories())
-    if form.validate_on_submit():
-        target = db.session.get(Category, int(form.category.data))
-        if target.id != thread.category_id:
-            services.move(thread, current_user, target)
-            db.session.commit()
-            flash(_("Moved to %(name)s.", name=target.name), "success")
-        return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
-    return manage_thread(thread_id, move_form=form, status=422)
-
-
-@bp.post("/t/<int:thread_id>/rename")
-def rename_thread(thread_id: int):
-    thread = load_thread(thread_id, need="thread.moderate")
-    form = RenameForm()
-    if form.validate_on_submit():
-        if form.title.data != thread.title:
-            services.rename(thread, current_user, form.title.data)
-            db.session.commit()
-            flash(_("Renamed."), "success")
-        return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
-    return manage_thread(thread_id, rename_form=form, status=422)
-
-
-# --- categories ------------------------------------------------------------------------------
-
-@bp.route("/categories", methods=["GET", "POST"])
-def categories():
-    authorize("forum.manage_categories")
-    form = CategoryForm()
-    if form.validate_on_submit():
-        category = Category()
-        form.populate_obj(category)
-        category.audience = Audience(form.audience.data)
-        db.session.add(category)
-        db.session.flush()
-        audit.record("category.create", category, f"Created the forum category "
-                     f"{category.name}")
-        db.session.commit()
-        flash(_("The category %(name)s is made.", name=category.name), "success")
-        return redirect(url_for("forum.categories"), 303)
-    every = list(db.session.scalars(select(Category).order_by(
-        Category.archived_at.is_not(None), Category.position, Category.name)))
-    return render("forum/categories.html", categories=every, form=form,
-                  status=form_status(form))
-
-
-@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
-def edit_category(category_id: int):
-    category = load(Category, category_id, need="forum.manage_categories")
-    form = EditCategoryForm(obj=category)
-    if form.validate_on_submit():
-        before = {"name": category.name, "audience": category.audience.value,
-                  "position": category.position}
-        form.populate_obj(category)
-        category.audience = Audience(form.audience.data)
-        if form.archive.data == "1":
-            category.archived_at = category.archived_at or now()
-        elif form.archive.data == "0":
-            category.archived_at = None
-        audit.record("category.edit", category, f"Changed the forum category {category.name}",
-                     before=before)
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("forum.categories"), 303)
-    if request.method == "GET":
-        form.audience.data = category.audience.value
-    return render("forum/edit_category.html", category=category, form=form,
-                  status=form_status(form))
-
-
-# --- posting pauses ------------------------------------------------------------------------------
-
-@bp.route("/people/<int:person_id>/pause", methods=["GET", "POST"])
-def pause_posting(person_id: int):
-    person = load(Person, person_id, need="posting.pause")
-    form = PauseForm()
-    if form.validate_on_submit():
-        until = now() + timedelta(days=int(form.days.data))
-        services.pause_posting(person, current_user, form.reason.data, until)
-        db.session.commit()
-        flash(_("%(name)s cannot post until %(until)s.", name=person.display_name,
-                until=until.strftime("%d %B %Y")), "success")
-        return redirect(url_for("coordination.person", person_id=person.id), 303)
-    return render("forum/pause.html", person=person, form=form, pause=active_pause(person),
-                  status=form_status(form))
-
-
-@bp.post("/people/<int:person_id>/lift-pause")
-def lift_pause(person_id: int):
-    person = load(Person, person_id, need="posting.pause")
-    if EmptyForm().validate_on_submit() and active_pause(person) is not None:
-        services.lift_pauses(person, current_user)
-        db.session.commit()
-        flash(_("%(name)s can post again.", name=person.display_name), "success")
-    return redirect(url_for("coordination.person", person_id=person.id), 303)
+# The coordinators' routes join this blueprint.
+from network.forum import categories, moderation  # noqa: E402, F401

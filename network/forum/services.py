@@ -393,7 +393,7 @@ def _resolve_flags(post: Post, coordinator: Person, resolution: str) -> None:
                                resolution=resolution))
 
 
-def set_thread_flag(thread: Thread, coordinator: Person, name: str, value: bool) -> None:
+def set_thread_state(thread: Thread, coordinator: Person, name: str, value: bool) -> None:
     """Lock, unlock, pin or unpin."""
     setattr(thread, name, value)
     action, done = {("locked", True): ("lock", "Locked"), ("locked", False): ("unlock", "Unlocked"),
@@ -436,3 +436,32 @@ def lift_pauses(person: Person, coordinator: Person) -> None:
                        .values(lifted_at=now()))
     audit.record("person.lift_pause", person, f"Lifted the posting pause on "
                  f"{person.display_name}", actor=coordinator)
+
+
+# --- categories ----------------------------------------------------------------------------------
+
+CATEGORY_FIELDS = ["name", "description", "audience", "position"]
+
+
+def create_category(values: dict) -> Category:
+    category = Category(**values)
+    db.session.add(category)
+    db.session.flush()
+    audit.record("category.create", category, f"Created the forum category {category.name}")
+    return category
+
+
+def edit_category(category: Category, values: dict, archive: bool | None = None) -> None:
+    """Save a category's settings; archive=True archives it, False brings it back."""
+    diff = audit.changes(category, CATEGORY_FIELDS, values)
+    for field, value in values.items():
+        setattr(category, field, value)
+    if archive is True and category.archived_at is None:
+        category.archived_at = now()
+        diff["archived"] = [False, True]
+    elif archive is False and category.archived_at is not None:
+        category.archived_at = None
+        diff["archived"] = [True, False]
+    if diff:
+        audit.record("category.edit", category, f"Changed the forum category {category.name}",
+                     changes=diff)

@@ -16,7 +16,7 @@ from network.core.concurrency import save_versioned
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.pagination import paginate
-from network.core.permissions import authorize, can, load
+from network.core.permissions import authorize, load, me
 from network.core.time import now
 from network.extensions import db
 from network.members import services
@@ -36,6 +36,7 @@ from network.members.models import (
     OrgStatus,
     organisation_theme,
 )
+from network.members.policies import organisation_access
 
 bp = Blueprint("members", __name__)
 
@@ -84,11 +85,13 @@ def current_memberships(org: Organisation) -> list[Membership]:
 
 
 def organisation_context(org: Organisation, status_form: OrganisationStatusForm | None = None):
-    if status_form is None and can("org.change_status", org):
+    access = organisation_access(me(), org)
+    if status_form is None and access.change_status:
         status_form = OrganisationStatusForm(status=org.status.value, reason=org.status_reason)
     return {
         "org": org,
-        "people": current_memberships(org) if can("org.view_people", org) else [],
+        "access": access,
+        "people": current_memberships(org) if access.view_people else [],
         "status_form": status_form,
         "confirm_form": EmptyForm(),
     }
@@ -147,17 +150,17 @@ def change_status(org_id: int):
                   status=form_status(form))
 
 
-def people_page(org: Organisation, invite_form: InviteForm, status: int = 200,
-                refused: ContactForm | None = None):
-    memberships = current_memberships(org)
+def people_context(org: Organisation, invite_form: InviteForm | None = None,
+                   refused: ContactForm | None = None) -> dict:
     invitations = list(db.session.scalars(
         select(Invitation).where(Invitation.organisation_id == org.id,
                                  Invitation.accepted_at.is_(None),
                                  Invitation.cancelled_at.is_(None))
         .order_by(Invitation.created_at)))
-    return render("members/people.html", fragments=("people",), org=org,
-                  memberships=memberships, invitations=invitations, invite_form=invite_form,
-                  button_form=EmptyForm(), refused=refused, now=now(), status=status)
+    return {"org": org, "memberships": current_memberships(org), "invitations": invitations,
+            "invite_form": invite_form or InviteForm(formdata=None),
+            "button_form": EmptyForm(), "refused": refused, "now": now(),
+            "viewer_id": current_user.id}
 
 
 @bp.route("/organisations/<int:org_id>/people", methods=["GET", "POST"])
@@ -174,7 +177,7 @@ def people(org_id: int):
             db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("members.people", org_id=org.id), 303)
-    return people_page(org, form, status=form_status(form))
+    return render("members/people.html", people_context(org, form), status=form_status(form))
 
 
 def load_membership(org: Organisation, membership_id: int) -> Membership:
@@ -213,7 +216,7 @@ def set_contact(org_id: int, membership_id: int):
         else:
             db.session.commit()
     elif form.errors:
-        return people_page(org, InviteForm(formdata=None), status=422, refused=form)
+        return render("members/people.html", people_context(org, refused=form), status=422)
     return redirect(url_for("members.people", org_id=org.id), 303)
 
 

@@ -33,7 +33,9 @@ def dashboard():
                                  Membership.left_at.is_(None))
         .options(selectinload(Membership.organisation)).order_by(Membership.joined_at)))
     pending = services.pending_applications_count() if can("applications.review") else None
-    return render("pages/dashboard.html", memberships=memberships, pending=pending)
+    return render("pages/dashboard.html", pending=pending, memberships=[
+        (membership, can("org.manage_people", membership.organisation))
+        for membership in memberships])
 
 
 @bp.get("/memorandum")
