@@ -121,12 +121,13 @@ def load_thread(thread_id: int, need: str = "thread.view") -> Thread:
 def thread_context(thread: Thread, *, reply_form: ReplyForm | None = None,
                    watch_form: WatchForm | None = None, page_number: int | None = None,
                    focus: Post | None = None, new_post: Post | None = None,
-                   draft_sent: bool = False) -> dict:
+                   draft_sent: bool = False, announce: str | None = None) -> dict:
     """Everything the thread page shows, for the page and each of its blocks alike: one
     page of posts, each with what the reader may do with it, decided once.
 
     focus: a post shown alone (htmx's target #p<id>), on the page it belongs to.
     new_post: a reply just sent with htmx, added to the list out of band.
+    announce: what to tell a screen reader about the focused post (it has just been saved).
     """
     viewer = me()
     access = thread_access(viewer, thread)
@@ -148,6 +149,7 @@ def thread_context(thread: Thread, *, reply_form: ReplyForm | None = None,
     }
     if focus is not None:
         context["post"], context["post_access"] = focus, post_access(viewer, focus, access)
+        context["announce"] = announce
     return context
 
 
@@ -252,9 +254,10 @@ def load_post(post_id: int, need: str = "post.view") -> Post:
                 options=(joinedload(Post.thread).joinedload(Thread.category),))
 
 
-def one_post(post: Post):
+def one_post(post: Post, announce: str | None = None):
     """The post alone, as it stands in its thread's page: for htmx's #p<id>."""
-    return render("forum/thread.html", thread_context(post.thread, focus=post),
+    return render("forum/thread.html", thread_context(post.thread, focus=post,
+                                                      announce=announce),
                   fragments={f"p{post.id}": "one_post"})
 
 
@@ -279,7 +282,7 @@ def edit_post(post_id: int):
     if form.validate_on_submit():
         if save_versioned(post, form.version, lambda: services.edit_post(post, form.body.data)):
             if wants(f"p{post.id}"):
-                return one_post(post)
+                return one_post(post, announce=_("Your post is saved."))
             flash(_("Your post is saved."), "success")
             return redirect(services.post_path(post, current_user), 303)
         conflict = True

@@ -52,4 +52,17 @@ var htmx=function(){"use strict";const Y={onLoad:null,process:null,on:null,off:n
       }
     }
   });
+
+  // After htmx changes part of a page in place, say what happened in the page's live region
+  // (the number of results, "Your reply is posted.") and move focus to a new or edited post,
+  // as a screen reader would otherwise not know. Whole pages (hx-boost) focus their main.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.boosted) return;
+    var live = document.getElementById("announce");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-announce]"), function (el) {
+      if (live) live.textContent = el.getAttribute("data-announce");
+      el.removeAttribute("data-announce");
+      if (el.getAttribute("tabindex") === "-1") el.focus();
+    });
+  });
 })();

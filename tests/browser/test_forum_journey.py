@@ -51,6 +51,16 @@ def test_a_reply_is_posted_moderated_and_its_author_told(
         expect(pat).to_have_url(thread_url)
         expect(pat.get_by_label("Your reply")).to_have_value("")
         expect(pat.locator("#reply-count")).not_to_have_text(count_before)
+        # A screen reader hears what happened, and is taken to the new post.
+        expect(pat.locator("#announce")).to_have_text("Your reply is posted.")
+        expect(mine).to_be_focused()
+        # Editing it in place comes back the same way.
+        mine.get_by_role("link", name="Edit").click()
+        pat.get_by_label("Your message").fill(f"{words}, @Jordan Ellis. (Edited.)")
+        pat.get_by_role("button", name="Save").click()
+        expect(mine).to_contain_text("(Edited.)")
+        expect(pat.locator("#announce")).to_have_text("Your post is saved.")
+        expect(mine).to_be_focused()
         pat.reload()
         expect(pat.get_by_label("Your reply")).to_have_value("")  # the draft went with it
     else:

@@ -171,3 +171,17 @@ def test_an_application_without_the_memorandum_keeps_what_was_typed(new_context,
     expect(page.get_by_label("Governing document or mandate")).to_have_value(typed["governing"])
     expect(page.get_by_label("Your name")).to_have_value(typed["contact_name"])
     expect(page.get_by_label("Your email address")).to_have_value(typed["email"])
+
+
+def test_filtering_the_directory_in_place_announces_the_count_once(new_context):
+    """With htmx the results change under the filters: a screen reader hears how many match,
+    not every card read out again."""
+    page = new_context(viewport={"width": 360, "height": 740}).new_page()
+    page.goto("/organisations")
+    assert page.locator("#results").get_attribute("aria-live") is None
+    page.get_by_label("Area").select_option(label="Northbank")
+    expect(page).to_have_url(re.compile(r"area=\d+"))
+    count = page.locator("#results p.meta").first
+    expect(count).to_have_text(re.compile(r"^\d+ organisations?$"))
+    expect(page.locator("#announce")).to_have_text(count.inner_text())
+    expect(page.locator("[aria-live]")).to_have_count(1)
