@@ -116,7 +116,7 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     BABEL_DEFAULT_LOCALE = "en_GB"
-    PAGE_SIZE = 20
+    PAGE_SIZE = 20  # items on a page of any list: posts, threads, organisations, people
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/javascript",
                           "text/calendar", "application/json"]

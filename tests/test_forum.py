@@ -8,11 +8,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from network.config import TestConfig
 from network.core.audit import AuditEntry
 from network.extensions import db
 from network.forum.models import (
     POST_MAX,
-    POSTS_PER_PAGE,
     Category,
     Flag,
     Post,
@@ -25,6 +25,7 @@ from network.forum.models import (
 from network.notify.models import Notification, OutboxEmail
 from tests.factories import CategoryFactory, first_post, last_post, make_thread
 
+PAGE_SIZE = TestConfig.PAGE_SIZE
 KEY = "k" * 20  # a submission key, as the form carries
 
 
@@ -137,7 +138,7 @@ def test_an_empty_or_huge_reply_is_refused_and_kept(client, world, login, body, 
 def test_a_refused_reply_without_javascript_opens_at_the_form_and_a_reload_leads_back(
         client, world, login):
     thread = make_thread(world.category, world.member, "Long one",
-                         [f"Post number {n}" for n in range(2 * POSTS_PER_PAGE + 5)])
+                         [f"Post number {n}" for n in range(2 * PAGE_SIZE + 5)])
     login(world.member)
     page = client.get(f"/forum/t/{thread.id}-long-one?page=2").get_data(as_text=True)
     # The form posts to .../reply#reply: the answer opens at the form and its errors.
@@ -286,7 +287,7 @@ def test_an_htmx_reply_comes_back_as_the_new_post_a_clean_form_and_the_count(
 
 def test_an_htmx_reply_that_lands_on_a_later_page_sends_htmx_there(client, world, login):
     thread = make_thread(world.category, world.member, "Long one",
-                         [f"Post {n}" for n in range(POSTS_PER_PAGE)])
+                         [f"Post {n}" for n in range(PAGE_SIZE)])
     establish(world, world.contact)
     login(world.contact)
     response = client.post(f"/forum/t/{thread.id}/reply",
@@ -384,7 +385,7 @@ def test_replying_does_not_mark_read_a_post_you_have_not_seen(client, world, log
 
 
 def test_long_threads_page_and_every_post_has_a_stable_address(client, world, login):
-    bodies = [f"Post number {n}" for n in range(2 * POSTS_PER_PAGE + 5)]
+    bodies = [f"Post number {n}" for n in range(2 * PAGE_SIZE + 5)]
     thread = make_thread(world.category, world.member, "Long one", bodies)
     login(world.member)
     late = last_post(thread)

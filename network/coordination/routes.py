@@ -46,14 +46,13 @@ def overview():
                   to_moderate=forum_services.waiting_for_moderation())
 
 
-@bp.get("/applications")
-def applications():
-    authorize("applications.review")
+def applications_context() -> dict:
+    """Applications waiting, oldest first; on the first page, the latest decided too."""
     pending = paginate(
         select(Application).join(Application.organisation)
         .where(Organisation.status == OrgStatus.APPLIED)
         .options(contains_eager(Application.organisation))
-        .order_by(Application.submitted_at, Application.id), per_page=30)
+        .order_by(Application.submitted_at, Application.id))
     decided = []
     if pending.page == 1:
         decided = list(db.session.scalars(
@@ -61,8 +60,14 @@ def applications():
             .options(selectinload(Application.decided_by),
                      selectinload(Application.organisation))
             .order_by(Application.decided_at.desc()).limit(20)))
-    return render("coordination/applications.html", fragments=("results",), pending=pending,
-                  decided=decided)
+    return {"pending": pending, "decided": decided}
+
+
+@bp.get("/applications")
+def applications():
+    authorize("applications.review")
+    return render("coordination/applications.html", applications_context(),
+                  fragments=("results",))
 
 
 def application_context(application: Application, decline_form: DeclineForm | None = None):
@@ -110,11 +115,7 @@ def decline(application_id: int):
                   status=form_status(form))
 
 
-@bp.get("/people")
-def people():
-    authorize("people.view")
-    form = PeopleFilterForm(request.args)
-    form.validate()
+def people_context(form: PeopleFilterForm) -> dict:
     query = select(Person).order_by(Person.display_name)
     if form.q.data:
         pattern = f"%{form.q.data.lower()}%"
@@ -126,8 +127,8 @@ def people():
         query = query.where(Person.suspended_at.is_(None))
     elif form.status.data == "suspended":
         query = query.where(Person.suspended_at.is_not(None))
-    page = paginate(query, per_page=50)
-    memberships = {}
+    page = paginate(query)
+    memberships: dict[int, list[Membership]] = {}
     if page.items:
         rows = db.session.scalars(
             select(Membership).where(Membership.person_id.in_([p.id for p in page.items]),
@@ -135,8 +136,16 @@ def people():
             .options(selectinload(Membership.organisation)))
         for membership in rows:
             memberships.setdefault(membership.person_id, []).append(membership)
-    return render("coordination/people.html", fragments=("results",), form=form, page=page,
-                  memberships=memberships, status=form_status(form))
+    return {"form": form, "page": page, "memberships": memberships}
+
+
+@bp.get("/people")
+def people():
+    authorize("people.view")
+    form = PeopleFilterForm(request.args)
+    form.validate()
+    return render("coordination/people.html", people_context(form), fragments=("results",),
+                  status=form_status(form))
 
 
 def person_context(person: Person, role_form: RoleForm | None = None,
@@ -251,15 +260,18 @@ def archive_list_entry(kind: str, entry_id: int):
     return redirect(url_for("coordination.list_entries", kind=kind), 303)
 
 
+def audit_context(form: AuditFilterForm) -> dict:
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
+             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    if form.action.data:
+        query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
+    return {"form": form, "page": paginate(query)}
+
+
 @bp.get("/audit")
 def audit_log():
     authorize("audit.view")
     form = AuditFilterForm(request.args)
     form.validate()
-    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
-             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
-    if form.action.data:
-        query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
-    page = paginate(query, per_page=50)
-    return render("coordination/audit.html", fragments=("results",), form=form, page=page,
+    return render("coordination/audit.html", audit_context(form), fragments=("results",),
                   status=form_status(form))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_sqlalchemy.pagination import Pagination
 
 from network.extensions import db
@@ -22,6 +22,12 @@ def page_number() -> int:
     return number
 
 
-def paginate(query, per_page: int, page: int | None = None) -> Pagination:
+def page_size() -> int:
+    """How many items a page of any list holds (PAGE_SIZE): one setting for every list."""
+    return current_app.config["PAGE_SIZE"]
+
+
+def paginate(query, page: int | None = None) -> Pagination:
     """One page of the query: the page given (a form's, already checked), or ?page=."""
-    return db.paginate(query, page=page or page_number(), per_page=per_page, error_out=False)
+    return db.paginate(query, page=page or page_number(), per_page=page_size(),
+                       error_out=False)

@@ -17,8 +17,6 @@ from network.core.time import now
 from network.extensions import db
 from network.members.models import Organisation
 
-POSTS_PER_PAGE = 20
-THREADS_PER_PAGE = 30
 POST_MAX = 20_000
 TITLE_MAX = 120
 HELD_UNTIL_APPROVED = 3  # a new member's first posts wait for a coordinator

@@ -23,8 +23,6 @@ from network.extensions import db
 from network.forum import services
 from network.forum.forms import EditPostForm, FlagForm, ReplyForm, ThreadForm, WatchForm
 from network.forum.models import (
-    POSTS_PER_PAGE,
-    THREADS_PER_PAGE,
     Category,
     Post,
     PostState,
@@ -64,8 +62,7 @@ def category_context(category: Category) -> dict:
     page = paginate(visible(
         select(Thread).where(Thread.category_id == category.id)
         .options(joinedload(Thread.author), joinedload(Thread.organisation))
-        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())),
-        per_page=THREADS_PER_PAGE)
+        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())))
     read_up_to = dict(db.session.execute(
         select(ThreadRead.thread_id, ThreadRead.last_read_post_id)
         .where(ThreadRead.person_id == current_user.id,
@@ -135,7 +132,7 @@ def thread_context(thread: Thread, *, reply_form: ReplyForm | None = None,
         page_number = services.page_of(focus, viewer)
     page = paginate(services.visible_posts(thread, viewer)
                     .options(joinedload(Post.author), joinedload(Post.organisation)),
-                    per_page=POSTS_PER_PAGE, page=page_number)
+                    page=page_number)
     context = {
         "thread": thread, "access": access, "page": page, "current_page": page.page,
         "posts": [(post, post_access(viewer, post, access)) for post in page.items],

@@ -13,12 +13,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from network.auth.models import Person
 from network.core import audit
+from network.core.pagination import page_size
 from network.core.permissions import can, visible
 from network.core.time import now
 from network.extensions import db
 from network.forum.models import (
     HELD_UNTIL_APPROVED,
-    POSTS_PER_PAGE,
     Category,
     Flag,
     Post,
@@ -44,13 +44,13 @@ def page_of(post: Post, viewer) -> int:
     before = db.session.scalar(
         select(func.count()).select_from(visible_posts(post.thread, viewer)
                                          .where(Post.id < post.id).order_by(None).subquery()))
-    return before // POSTS_PER_PAGE + 1
+    return before // page_size() + 1
 
 
 def last_page(thread: Thread, viewer) -> int:
     shown = db.session.scalar(select(func.count()).select_from(
         visible_posts(thread, viewer).order_by(None).subquery())) or 0
-    return max(1, -(-shown // POSTS_PER_PAGE))
+    return max(1, -(-shown // page_size()))
 
 
 def post_path(post: Post, viewer, page: int | None = None) -> str:

@@ -40,11 +40,9 @@ from network.members.policies import organisation_access
 
 bp = Blueprint("members", __name__)
 
-@bp.get("/organisations")
-def directory():
-    authorize("directory.view")
-    form = DirectoryFilterForm(request.args)
-    form.validate()
+def directory_context(form: DirectoryFilterForm) -> dict:
+    """The approved organisations, filtered by what the form holds (an invalid filter is left
+    out, and told beside it)."""
     query = (select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
              .options(selectinload(Organisation.themes), selectinload(Organisation.area))
              .order_by(Organisation.name))
@@ -58,8 +56,15 @@ def directory():
             .where(organisation_theme.c.theme_id == theme_id)))
     if kind := form.chosen_kind():
         query = query.where(Organisation.kind == kind)
-    page = paginate(query, per_page=20)
-    return render("members/directory.html", fragments=("results",), form=form, page=page,
+    return {"form": form, "page": paginate(query)}
+
+
+@bp.get("/organisations")
+def directory():
+    authorize("directory.view")
+    form = DirectoryFilterForm(request.args)
+    form.validate()
+    return render("members/directory.html", directory_context(form), fragments=("results",),
                   status=form_status(form))
 
 

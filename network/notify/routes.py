@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from network.core.forms import EmptyForm
 from network.core.htmx import render
 from network.core.pagination import paginate
-from network.core.permissions import authorize, load
+from network.core.permissions import authorize, load, visible
 from network.extensions import csrf, db
 from network.notify import services
 from network.notify.forms import settings_form
@@ -39,11 +39,14 @@ def unread_count() -> int:
 @bp.get("/notifications")
 def notifications():
     authorize("notifications.use")
-    page = paginate(select(Notification).where(Notification.person_id == current_user.id)
-                    .order_by(Notification.created_at.desc(), Notification.id.desc()),
-                    per_page=30)
-    return render("notify/notifications.html", fragments=("results",), page=page,
-                  form=EmptyForm())
+    return render("notify/notifications.html", notifications_context(),
+                  fragments=("results",))
+
+
+def notifications_context() -> dict:
+    page = paginate(visible(select(Notification))
+                    .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return {"page": page, "form": EmptyForm()}
 
 
 @bp.post("/notifications/<int:notification_id>/open")
