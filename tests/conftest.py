@@ -124,6 +124,29 @@ def wipe(engine: sa.Engine) -> None:
                 conn.execute(table.delete())
 
 
+def snapshot(engine: sa.Engine) -> dict[sa.Table, list[dict]]:
+    """Every row of every table, to put back with restore(): quicker than building again."""
+    db.session.rollback()  # the test's own reads hold no lock on SQLite meanwhile
+    with engine.connect() as conn:
+        return {table: [dict(row._mapping) for row in conn.execute(table.select())]
+                for table in db.metadata.sorted_tables}
+
+
+def restore(engine: sa.Engine, rows: dict[sa.Table, list[dict]]) -> None:
+    """The database as snapshot() found it, ids and all."""
+    wipe(engine)
+    with engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            if rows[table]:
+                conn.execute(table.insert(), rows[table])
+        if engine.dialect.name == "postgresql":
+            for table in db.metadata.sorted_tables:
+                if "id" in table.c and rows[table]:
+                    conn.execute(sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT MAX(id) FROM \"{table.name}\"))"))
+
+
 # --- the app and its client ------------------------------------------------------------------
 
 class Client(FlaskClient):

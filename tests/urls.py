@@ -58,6 +58,44 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
     return table.get(endpoint, {})
 
 
+def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str, dict]]:
+    """{endpoint: {state: URL arguments}}: the same routes on objects in the states that
+    change who may see or do what (tests/factories.add_states builds them)."""
+    def thread(t):
+        return {"thread_id": t.id, "slug": t.slug}
+
+    def post(p):
+        return {"post_id": p.id}
+
+    return {
+        "forum.thread": {"held": thread(s.held_thread), "restricted": thread(s.secret_thread),
+                         "archived": thread(s.archived_thread)},
+        "forum.reply": {"held": {"thread_id": s.held_thread.id},
+                        "restricted": {"thread_id": s.secret_thread.id},
+                        "archived": {"thread_id": s.archived_thread.id}},
+        "forum.post": {"hidden": post(s.hidden_post), "held": post(s.held_post),
+                       "restricted": post(s.secret_post)},
+        "forum.edit_post": {"held": post(s.held_post), "hidden": post(s.hidden_post)},
+        "forum.approve_post": {"held": post(s.held_post)},
+        "forum.restore_post": {"hidden": post(s.hidden_post)},
+        "forum.category": {
+            "restricted": {"category_id": w.coordinators_room.id,
+                           "slug": w.coordinators_room.slug},
+            "archived": {"category_id": s.archived_category.id,
+                         "slug": s.archived_category.slug}},
+        "forum.new_thread": {"restricted": {"category_id": w.coordinators_room.id},
+                             "archived": {"category_id": s.archived_category.id}},
+        "members.organisation": {
+            state: {"org_id": org.id, "slug": org.slug} for state, org in (
+                ("applied", s.applied_org), ("suspended", s.suspended_org),
+                ("left", s.left_org))},
+        "members.edit_organisation": {"applied": {"org_id": s.applied_org.id},
+                                      "left": {"org_id": s.left_org.id}},
+        "coordination.person": {"suspended": {"person_id": s.suspended_person.id}},
+        "coordination.suspend": {"a coordinator": {"person_id": w.coordinator.id}},
+    }
+
+
 def endpoints(app: Flask) -> dict[str, set[str]]:
     """Every endpoint but static files, with the methods it answers."""
     found: dict[str, set[str]] = {}
@@ -68,9 +106,9 @@ def endpoints(app: Flask) -> dict[str, set[str]]:
     return found
 
 
-def url(app: Flask, endpoint: str, w: SimpleNamespace) -> str:
+def url(app: Flask, endpoint: str, w: SimpleNamespace, args: dict | None = None) -> str:
     with app.test_request_context(base_url=app.config["BASE_URL"]):
-        return url_for(endpoint, **args_for(endpoint, w))
+        return url_for(endpoint, **(args_for(endpoint, w) if args is None else args))
 
 
 # One person of each role in the demo borough, for the tests that walk every page as each:
