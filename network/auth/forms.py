@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField
+from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, ValidationError
 
 from network.auth.passwords import MAX_LENGTH, password_problem
+from network.auth.services import safe_next
 from network.core.fields import CheckboxField
-from network.core.forms import Form, email_field, required, text_field
+from network.core.forms import Form, SearchForm, email_field, required, text_field
 
 
 def password_field(label, autocomplete="new-password"):
@@ -93,3 +94,12 @@ class ChangePasswordForm(Form):
 class ChangeEmailForm(Form):
     email = email_field(_l("New email address"))
     current_password = password_field(_l("Current password"), autocomplete="current-password")
+
+
+class NextForm(SearchForm):
+    """?next=: where to go after logging in, if it stays on this site."""
+
+    next = StringField()
+
+    def target(self) -> str | None:
+        return safe_next(self.next.data)

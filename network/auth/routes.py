@@ -15,12 +15,13 @@ from network.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
+    NextForm,
     ProfileForm,
     ResetPasswordForm,
 )
 from network.auth.models import TokenPurpose
 from network.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from network.auth.services import end_session, find_person, safe_next, start_session
+from network.auth.services import end_session, find_person, start_session
 from network.core import throttle
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
@@ -110,8 +111,7 @@ def login():
                 person.password_hash = hash_password(form.password.data)
             start_session(person, remember=form.remember.data)
             db.session.commit()
-            return redirect(safe_next(request.args.get("next"))
-                            or url_for("pages.dashboard"), 303)
+            return redirect(NextForm(request.args).target() or url_for("pages.dashboard"), 303)
     return render("auth/login.html", form=form, blocked_message=blocked_message,
                   status=form_status(form))
 

@@ -6,7 +6,7 @@ from wtforms.validators import ValidationError
 
 from network.auth.models import ROLE_LABELS
 from network.core.fields import ChoiceField
-from network.core.forms import Form, SearchForm, area_field, options, text_field
+from network.core.forms import Form, SearchForm, options, text_field, textarea_field
 from network.extensions import db
 
 
@@ -15,7 +15,7 @@ def role_choices():
 
 
 class DeclineForm(Form):
-    reason = area_field(_l("Reason, sent to the applicant"), 1000, optional=False,
+    reason = textarea_field(_l("Reason, sent to the applicant"), 1000, optional=False,
                         description=_l("Be kind and specific: what would make a new "
                                        "application succeed?"))
 
@@ -26,7 +26,7 @@ class RoleForm(Form):
 
 
 class SuspendForm(Form):
-    reason = area_field(_l("Reason"), 500, optional=False,
+    reason = textarea_field(_l("Reason"), 500, optional=False,
                         description=_l("Recorded in the audit log and shown to coordinators."))
 
 

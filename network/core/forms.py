@@ -93,7 +93,7 @@ def text_field(label, max_length: int, *, optional=False, **kwargs) -> StringFie
     return StringField(label, validators=checks, filters=[strip], **kwargs)
 
 
-def area_field(label, max_length: int, *, optional=True, **kwargs) -> TextAreaField:
+def textarea_field(label, max_length: int, *, optional=True, **kwargs) -> TextAreaField:
     checks = [Optional()] if optional else [required()]
     checks.append(Length(max=max_length, message=_l("Keep this to %(max)d characters or fewer.",
                                                     max=max_length)))

@@ -4,19 +4,21 @@ import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from network.core.audience import Audience
+from network.core.db import parse_id
 from network.core.fields import ButtonChoiceField, ChoiceField
 from network.core.forms import (
     EmptyForm,
     Form,
+    SearchForm,
     VersionField,
-    area_field,
     options,
     required,
     text_field,
+    textarea_field,
 )
 from network.forum.models import POST_MAX, TITLE_MAX
 
@@ -86,17 +88,17 @@ class EditPostForm(Form):
 
 
 class FlagForm(Form):
-    reason = area_field(_l("What is wrong with this post?"), 500, optional=False,
+    reason = textarea_field(_l("What is wrong with this post?"), 500, optional=False,
                         description=_l("Only coordinators see this."))
 
 
 class HideForm(Form):
-    reason = area_field(_l("Reason for hiding"), 500, optional=False,
+    reason = textarea_field(_l("Reason for hiding"), 500, optional=False,
                         description=_l("The author is told this reason."))
 
 
 class RestoreForm(Form):
-    reason = area_field(_l("Note to the author (optional)"), 500)
+    reason = textarea_field(_l("Note to the author (optional)"), 500)
 
 
 class WatchForm(EmptyForm):
@@ -133,7 +135,7 @@ class RenameForm(Form):
 
 class CategoryForm(Form):
     name = text_field(_l("Name"), 80)
-    description = area_field(_l("What belongs here"), 500)
+    description = textarea_field(_l("What belongs here"), 500)
     audience = ChoiceField(_l("Who can read it"), choices=options(
         (Audience.MEMBERS.value, _l("Everyone signed in (members post, associates read)")),
         (Audience.COORDINATORS.value, Audience.COORDINATORS.label)),
@@ -152,7 +154,7 @@ PAUSE_LENGTHS = [("1", _l("1 day")), ("3", _l("3 days")), ("7", _l("1 week")),
 
 
 class PauseForm(Form):
-    reason = area_field(_l("Reason"), 500, optional=False,
+    reason = textarea_field(_l("Reason"), 500, optional=False,
                         description=_l("They see this reason while the pause lasts."))
     days = ChoiceField(_l("For how long"), choices=options(*PAUSE_LENGTHS), default="7",
                        invalid=_l("Choose one of the lengths listed."))
@@ -165,3 +167,16 @@ class EditCategoryForm(CategoryForm):
                                                 ("1", _l("Save and archive")),
                                                 ("0", _l("Save and bring back"))),
                                 default="", invalid=_l("Choose one of the buttons."))
+
+
+class QuoteForm(SearchForm):
+    """?quote=<post id>&body=<what was typed>: a post quoted into the reply box."""
+
+    quote = StringField()
+    body = TextAreaField(filters=[trim])
+
+    def quoted_id(self) -> int | None:
+        try:
+            return parse_id(self.quote.data)
+        except (TypeError, ValueError):
+            return None

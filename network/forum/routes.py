@@ -14,14 +14,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from network.core.concurrency import save_versioned, submit_once
-from network.core.db import parse_id
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render, wants
 from network.core.pagination import paginate
 from network.core.permissions import authorize, can, load, me, visible
 from network.extensions import db
 from network.forum import services
-from network.forum.forms import EditPostForm, FlagForm, ReplyForm, ThreadForm, WatchForm
+from network.forum.forms import (
+    EditPostForm,
+    FlagForm,
+    QuoteForm,
+    ReplyForm,
+    ThreadForm,
+    WatchForm,
+)
 from network.forum.models import (
     Category,
     Post,
@@ -161,12 +167,12 @@ def thread(thread_id: int, slug: str | None = None):
         return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
                                 **request.args.to_dict()), 301)
     reply_form = ReplyForm(formdata=None)
-    quoting = request.args.get("quote", type=parse_id)
-    if quoting:
-        quoted = db.session.get(Post, quoting)
+    quoting = QuoteForm(request.args)
+    if quoted_id := quoting.quoted_id():
+        quoted = db.session.get(Post, quoted_id)
         if quoted and quoted.thread_id == thread.id and quoted.state == PostState.VISIBLE:
-            typed = request.args.get("body", "")
-            reply_form.body.data = (typed.rstrip() + "\n\n" if typed.strip() else "") + \
+            typed = quoting.body.data or ""
+            reply_form.body.data = (typed + "\n\n" if typed.strip() else "") + \
                 services.quote(quoted)
     context = thread_context(thread, reply_form=reply_form,
                              draft_sent=session.pop("draft_sent", None) == thread.id)

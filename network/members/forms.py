@@ -9,11 +9,11 @@ from network.core.forms import (
     Form,
     SearchForm,
     VersionField,
-    area_field,
     email_field,
     lower_strip,
     options,
     text_field,
+    textarea_field,
 )
 from network.extensions import db
 from network.members.models import (
@@ -53,10 +53,10 @@ class OrganisationProfileForm(Form):
     themes = CheckboxesField(_l("Themes you work on"), invalid=_l("Choose from the themes "
                                                                  "listed."),
                              description=_l("Choose any that fit."))
-    description = area_field(_l("What the organisation does"), DESCRIPTION_MAX,
+    description = textarea_field(_l("What the organisation does"), DESCRIPTION_MAX,
                              optional=False,
                              description=_l("A few sentences. You can use Markdown."))
-    contribution = area_field(_l("What you bring to the table"), DESCRIPTION_MAX,
+    contribution = textarea_field(_l("What you bring to the table"), DESCRIPTION_MAX,
                               description=_l("Premises, equipment, skills, time, contacts "
                                              "you could share with other groups."))
     governing_document = text_field(
@@ -127,7 +127,7 @@ class JoinForm(OrganisationProfileForm):
     contact_name = text_field(_l("Your name"), 80, render_kw={"autocomplete": "name"})
     contact_email = email_field(_l("Your email address"),
                                 description=_l("We send the invitation to join here."))
-    message = area_field(_l("Anything else the coordinators should know?"), 2000)
+    message = textarea_field(_l("Anything else the coordinators should know?"), 2000)
     agree_memorandum = CheckboxField(
         _l("We have read the memorandum of understanding and agree to it"),
         must_tick=_l("To join, your organisation needs to agree to the memorandum of "
@@ -161,7 +161,7 @@ class OrganisationStatusForm(Form):
         (OrgStatus.SUSPENDED.value, _l("Suspended")),
         (OrgStatus.LEFT.value, _l("Has left the network")),
     ), invalid=_l("Choose one of the statuses listed."))
-    reason = area_field(_l("Reason"), 500,
+    reason = textarea_field(_l("Reason"), 500,
                         description=_l("Needed to suspend or to record leaving. The "
                                        "organisation's contacts see it."))
 
@@ -193,3 +193,8 @@ class DirectoryFilterForm(SearchForm):
     def chosen_kind(self) -> OrgKind | None:
         return OrgKind(self.kind.data) if self.kind.data and not self.kind.errors else None
 
+
+class JoinSentForm(SearchForm):
+    """?name=: the organisation that has just applied, to thank it by name."""
+
+    name = text_field(_l("Name"), 120, optional=True)

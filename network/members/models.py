@@ -149,11 +149,6 @@ class Organisation(db.Model):
     def slug(self) -> str:
         return slugify(self.name)
 
-    @property
-    def is_live(self) -> bool:
-        """Shown in the directory and able to act in the network."""
-        return self.status == OrgStatus.APPROVED
-
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r} {self.status}>"
 

@@ -27,6 +27,7 @@ from network.members.forms import (
     EditOrganisationForm,
     InviteForm,
     JoinForm,
+    JoinSentForm,
     OrganisationStatusForm,
 )
 from network.members.models import (
@@ -299,7 +300,8 @@ def join():
 
 @bp.get("/join/sent")
 def join_sent():
-    return render("members/join_sent.html", name=request.args.get("name", "")[:120])
+    form = JoinSentForm(request.args)
+    return render("members/join_sent.html", name=form.name.data if form.validate() else "")
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
