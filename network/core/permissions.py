@@ -54,6 +54,15 @@ def policy(*actions: str):
     return register
 
 
+def policies_from(access: Callable[[Any, Any], Any], actions: dict[str, str]) -> None:
+    """Register one policy per action, each read off an access object: `access(person, obj)`
+    decides everything once (a page uses it directly), and `can("post.edit", post)` asks the
+    same rule for one answer. actions: {action: attribute of the access object}."""
+    for action, attribute in actions.items():
+        policy(action)(lambda person, obj, attribute=attribute:
+                       getattr(access(person, obj), attribute))
+
+
 def scope(model: type):
     """Register the decorated `(person) -> SQL condition` as the rows of model one may see."""
     def register(rule: Callable[[Any], ColumnElement[bool]]):

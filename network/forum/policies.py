@@ -13,7 +13,7 @@ from sqlalchemy import and_, false, or_, select, true
 
 from network.auth.policies import manage_person
 from network.core.audience import Audience
-from network.core.permissions import coordinator, policy, scope, signed_in
+from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
 from network.forum.models import Category, Post, PostState, Thread, active_pause
 
 
@@ -78,19 +78,8 @@ def thread_access(person, thread: Thread) -> ThreadAccess:
         moderate=view and is_coordinator, locked=thread.locked)
 
 
-@policy("thread.view", "thread.watch")
-def view_thread(person, thread) -> bool:
-    return thread_access(person, thread).view
-
-
-@policy("thread.reply")
-def reply_to_thread(person, thread) -> bool:
-    return thread_access(person, thread).reply
-
-
-@policy("thread.moderate")
-def moderate_thread(person, thread) -> bool:
-    return thread_access(person, thread).moderate
+policies_from(thread_access, {"thread.view": "view", "thread.watch": "view",
+                              "thread.reply": "reply", "thread.moderate": "moderate"})
 
 
 @scope(Thread)
@@ -136,29 +125,8 @@ def post_access(person, post: Post, thread: ThreadAccess | None = None) -> PostA
         moderate=view and thread.coordinator)
 
 
-@policy("post.view")
-def view_post(person, post) -> bool:
-    return post_access(person, post).view
-
-
-@policy("post.edit")
-def edit_post(person, post) -> bool:
-    return post_access(person, post).edit
-
-
-@policy("post.flag")
-def flag_post(person, post) -> bool:
-    return post_access(person, post).flag
-
-
-@policy("post.history")
-def post_history(person, post) -> bool:
-    return post_access(person, post).history
-
-
-@policy("post.moderate")
-def moderate_post(person, post) -> bool:
-    return post_access(person, post).moderate
+policies_from(post_access, {"post.view": "view", "post.edit": "edit", "post.flag": "flag",
+                            "post.history": "history", "post.moderate": "moderate"})
 
 
 @scope(Post)
