@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from network.auth.models import LoginSession, Role
@@ -159,3 +160,26 @@ def test_a_proxy_address_is_trusted_only_when_configured(make_app):
             from tests.conftest import wipe
 
             wipe(db.engine)
+
+
+@pytest.mark.parametrize("form", ["status", "decline", "move", "rename"])
+def test_a_refused_form_at_the_foot_of_a_page_opens_at_its_message(client, world, login, form):
+    """Without JavaScript the page answering a refused form opens at the form (its action
+    carries the anchor); its address, opened again later, leads back to the page."""
+    login(world.coordinator)
+    address, data, anchor, page = {
+        "status": (f"/organisations/{world.org_a.id}/status", {"status": "banana"}, "status",
+                   f"/organisations/{world.org_a.id}-{world.org_a.slug}"),
+        "decline": (f"/coordinate/applications/{world.application.id}/decline",
+                    {"reason": ""}, "decide", f"/coordinate/applications/{world.application.id}"),
+        "move": (f"/forum/t/{world.thread.id}/move", {"category": "0"}, "move",
+                 f"/forum/t/{world.thread.id}/manage"),
+        "rename": (f"/forum/t/{world.thread.id}/rename", {"title": " "}, "rename",
+                   f"/forum/t/{world.thread.id}/manage"),
+    }[form]
+    refused = client.post(address, data=data)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert f'action="{address}#{anchor}"' in html and f'id="{anchor}"' in html
+    again = client.get(address)
+    assert again.status_code == 303 and again.headers["Location"] == f"{page}#{anchor}"

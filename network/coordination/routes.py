@@ -97,9 +97,12 @@ def approve(application_id: int):
     return redirect(url_for("coordination.applications"), 303)
 
 
-@bp.post("/applications/<int:application_id>/decline")
+@bp.route("/applications/<int:application_id>/decline", methods=["GET", "POST"])
 def decline(application_id: int):
     application = load(Application, application_id, need="applications.review")
+    if request.method == "GET":  # the address of a refused form, opened again
+        return redirect(url_for("coordination.application", application_id=application.id)
+                        + "#decide", 303)
     form = DeclineForm()
     if form.validate_on_submit():
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -161,9 +161,11 @@ def set_thread_state(thread_id: int, action: str):
     return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
 
 
-@bp.post("/t/<int:thread_id>/move")
+@bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
 def move_thread(thread_id: int):
     thread = load_thread(thread_id, need="thread.moderate")
+    if request.method == "GET":  # the address of a refused form, opened again
+        return redirect(url_for("forum.manage_thread", thread_id=thread.id) + "#move", 303)
     form = MoveForm(readable_categories())
     if form.validate_on_submit():
         target = db.session.get(Category, int(form.category.data))
@@ -176,9 +178,11 @@ def move_thread(thread_id: int):
                   status=422)
 
 
-@bp.post("/t/<int:thread_id>/rename")
+@bp.route("/t/<int:thread_id>/rename", methods=["GET", "POST"])
 def rename_thread(thread_id: int):
     thread = load_thread(thread_id, need="thread.moderate")
+    if request.method == "GET":  # the address of a refused form, opened again
+        return redirect(url_for("forum.manage_thread", thread_id=thread.id) + "#rename", 303)
     form = RenameForm()
     if form.validate_on_submit():
         if form.title.data != thread.title:

@@ -139,9 +139,12 @@ def confirm_active(org_id: int):
     return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 303)
 
 
-@bp.post("/organisations/<int:org_id>/status")
+@bp.route("/organisations/<int:org_id>/status", methods=["GET", "POST"])
 def change_status(org_id: int):
     org = load_organisation(org_id, "org.change_status")
+    if request.method == "GET":  # the address of a refused form, opened again
+        return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug)
+                        + "#status", 303)
     form = OrganisationStatusForm()
     if org.status in (OrgStatus.APPLIED, OrgStatus.DECLINED):
         abort(409)

@@ -26,10 +26,12 @@ CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]},
             "resultTypes": ["violations"]}
 NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
 # Addresses that only send the browser on to a page checked under its own name: a post's
-# stable address, "first unread" and the reply address lead to the thread; restoring is
-# offered for hidden posts only (its form is the hide form's twin), and the demo hides none.
+# stable address, "first unread" and the reply address lead to the thread, the addresses of
+# refused forms (status, decline, move, rename) to their page; restoring is offered for
+# hidden posts only (its form is the hide form's twin), and the demo hides none.
 ONLY_REDIRECT = {"forum.post", "forum.first_unread", "forum.reply_page",
-                 "forum.restore_post"}
+                 "forum.restore_post", "members.change_status", "coordination.decline",
+                 "forum.move_thread", "forum.rename_thread"}
 
 axe = Axe()
 
