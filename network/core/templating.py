@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from network.core import i18n
 from network.core.forms import EmptyForm
 from network.core.markdown import render_markdown
 from network.core.permissions import can
@@ -38,6 +39,7 @@ def sentence(text: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    i18n.init_app(app)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day

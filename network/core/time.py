@@ -6,8 +6,10 @@ from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_month_names
 from flask import current_app
-from flask_babel import format_date, format_datetime
+
+from network.core.i18n import locale_name
 
 
 @cache
@@ -33,15 +35,26 @@ def today() -> date:
     return now().astimezone(borough_zone()).date()
 
 
-def format_when(value: datetime | None, style: str = "medium") -> str:
+@cache
+def _months(locale: str, width: str) -> dict[int, str]:
+    """The locale's month names, looked up once: Babel's pattern formatting costs about 25 µs
+    a date, and a thread page shows twenty."""
+    return dict(get_month_names(width, locale=locale))
+
+
+def format_when(value: datetime | None) -> str:
+    """3 Nov 2026, 19:00 in the borough's time: Babel's "d MMM yyyy, HH:mm"."""
     if value is None:
         return ""
-    return format_datetime(local(value), "d MMM yyyy, HH:mm" if style == "medium" else style)
+    moment = local(value)
+    month = _months(locale_name(), "abbreviated")[moment.month]
+    return f"{moment.day} {month} {moment.year}, {moment.hour:02d}:{moment.minute:02d}"
 
 
 def format_day(value: date | datetime | None) -> str:
+    """3 November 2026: Babel's "d MMMM yyyy"."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local(value).date()
-    return format_date(value, "d MMMM yyyy")
+    return f"{value.day} {_months(locale_name(), 'wide')[value.month]} {value.year}"
