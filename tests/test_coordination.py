@@ -168,7 +168,8 @@ def test_a_refused_form_at_the_foot_of_a_page_opens_at_its_message(client, world
     carries the anchor); its address, opened again later, leads back to the page."""
     login(world.coordinator)
     address, data, anchor, page = {
-        "status": (f"/organisations/{world.org_a.id}/status", {"status": "banana"}, "status",
+        "status": (f"/organisations/{world.org_a.id}/status", {"status": "banana"},
+                   "membership-status",
                    f"/organisations/{world.org_a.id}-{world.org_a.slug}"),
         "decline": (f"/coordinate/applications/{world.application.id}/decline",
                     {"reason": ""}, "decide", f"/coordinate/applications/{world.application.id}"),

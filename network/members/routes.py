@@ -144,7 +144,7 @@ def change_status(org_id: int):
     org = load_organisation(org_id, "org.change_status")
     if request.method == "GET":  # the address of a refused form, opened again
         return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug)
-                        + "#status", 303)
+                        + "#membership-status", 303)
     form = OrganisationStatusForm()
     if org.status in (OrgStatus.APPLIED, OrgStatus.DECLINED):
         abort(409)
