@@ -75,6 +75,9 @@ class Config:
     # A form left open on a phone all afternoon must still submit: the token lives as long as
     # the session it is tied to.
     WTF_CSRF_TIME_LIMIT = None
+    # Every field gives its own messages; WTForms' defaults need no translations looked up for
+    # each form made (docs/decisions.md).
+    WTF_I18N_ENABLED = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
     # argon2id, OWASP's minimum (t=2, m=19 MiB, p=1): strong, and small enough for a 512 MB VPS.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -20,6 +21,37 @@ def page_url(page_number: int) -> str:
     args = request.args.to_dict()
     args["page"] = str(page_number)
     return f"{request.path}?{urlencode(args)}"
+
+
+# Stand-ins for the values in a link built once per endpoint (see path()): ids within the
+# range every <int:> accepts, and a word no slug contains.
+_ID_STAND_INS = [str(2147483000 + n) for n in range(8)]
+_WORD_STAND_IN = "zqxstandinzqx{}"
+_SLUG = re.compile(r"[a-z0-9-]+")
+_patterns: dict[tuple, tuple[str, tuple[str, ...]]] = {}
+
+
+def path(endpoint: str, **values) -> str:
+    """url_for's path for the many links of a list (every post has six): the rule is built
+    once for an endpoint and its argument names, then filled in, at a tenth of the cost.
+    Takes ids and slugs; anything else goes to url_for."""
+    if not all(isinstance(v, int) or (isinstance(v, str) and _SLUG.fullmatch(v))
+               for v in values.values()) or len(values) > len(_ID_STAND_INS):
+        return url_for(endpoint, **values)
+    names = tuple(sorted(values))
+    key = (request.script_root, endpoint, names,
+           tuple(isinstance(values[name], int) for name in names))
+    found = _patterns.get(key)
+    if found is None:
+        stand_ins = {name: (int(_ID_STAND_INS[n]) if isinstance(values[name], int)
+                            else _WORD_STAND_IN.format(n)) for n, name in enumerate(names)}
+        built = url_for(endpoint, **stand_ins)
+        pattern = built.replace("{", "{{").replace("}", "}}")
+        for n, name in enumerate(names):
+            pattern = pattern.replace(str(stand_ins[name]), "{" + str(n) + "}")
+        found = _patterns[key] = (pattern, names)
+    pattern, names = found
+    return pattern.format(*(values[name] for name in names))
 
 
 def external_url(value: str | None) -> str:
@@ -45,7 +77,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["external_url"] = external_url
     app.jinja_env.filters["sentence"] = sentence
-    app.jinja_env.globals.update(can=can, page_url=page_url, empty_form=EmptyForm)
+    app.jinja_env.globals.update(can=can, page_url=page_url, empty_form=EmptyForm, path=path)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

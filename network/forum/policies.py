@@ -129,11 +129,17 @@ policies_from(post_access, {"post.view": "view", "post.edit": "edit", "post.flag
                             "post.history": "history", "post.moderate": "moderate"})
 
 
+def post_state_seen(person):
+    """Among the posts of a thread one may read, those one may see: held ones only by their
+    author and coordinators (hidden ones keep their place)."""
+    if coordinator(person):
+        return true()
+    return or_(Post.state != PostState.HELD, Post.author_id == person.id)
+
+
 @scope(Post)
 def posts_seen(person):
     if not signed_in(person):
         return false()
-    in_thread = Post.thread_id.in_(select(Thread.id).where(threads_seen(person)))
-    if coordinator(person):
-        return in_thread
-    return and_(in_thread, or_(Post.state != PostState.HELD, Post.author_id == person.id))
+    return and_(Post.thread_id.in_(select(Thread.id).where(threads_seen(person))),
+                post_state_seen(person))

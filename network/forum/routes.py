@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from network.auth.models import Person
 from network.core.concurrency import save_versioned, submit_once
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render, wants
@@ -37,6 +38,7 @@ from network.forum.models import (
     active_pause,
 )
 from network.forum.policies import post_access, thread_access
+from network.members.models import Organisation
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
 
@@ -136,16 +138,17 @@ def thread_context(thread: Thread, *, reply_form: ReplyForm | None = None,
     access = thread_access(viewer, thread)
     if focus is not None:
         page_number = services.page_of(focus, viewer)
-    page = paginate(services.visible_posts(thread, viewer)
-                    .options(joinedload(Post.author), joinedload(Post.organisation)),
-                    page=page_number)
+    page = paginate(services.visible_posts(thread, viewer).options(
+        joinedload(Post.author).load_only(Person.display_name),
+        joinedload(Post.organisation).load_only(Organisation.name)), page=page_number)
+    read_up_to, watching = services.reader_state(viewer, thread)
     context = {
         "thread": thread, "access": access, "page": page, "current_page": page.page,
         "posts": [(post, post_access(viewer, post, access)) for post in page.items],
-        "read_up_to": services.last_read(viewer, thread),
+        "read_up_to": read_up_to,
         "form": reply_form or ReplyForm(formdata=None),
         "watch_form": watch_form or WatchForm(formdata=None), "button_form": EmptyForm(),
-        "watching": services.watching(viewer, thread),
+        "watching": watching,
         "pause": active_pause(viewer), "draft_sent": draft_sent,
         "is_member": viewer.is_member,
         "new_post": (new_post, post_access(viewer, new_post, access)) if new_post else None,

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from network.auth.models import Person
 from network.core import audit
 from network.core.pagination import page_size
-from network.core.permissions import can, visible
+from network.core.permissions import can
 from network.core.time import now
 from network.extensions import db
 from network.forum.models import (
@@ -29,14 +29,16 @@ from network.forum.models import (
     ThreadRead,
     ThreadWatch,
 )
+from network.forum.policies import post_state_seen
 from network.notify.services import notify
 
 # --- reading -----------------------------------------------------------------------------------
 
 def visible_posts(thread: Thread, viewer) -> select:
-    """The posts of a thread a person may see, oldest first (forum.policies decides: held ones
-    only to their author and coordinators). Hidden posts keep their place, shown as hidden."""
-    return visible(select(Post).where(Post.thread_id == thread.id), person=viewer) \
+    """The posts of a thread (one the viewer may read) that they may see, oldest first
+    (forum.policies decides: held ones only to their author and coordinators). Hidden posts
+    keep their place, shown as hidden."""
+    return select(Post).where(Post.thread_id == thread.id, post_state_seen(viewer)) \
         .order_by(Post.id)
 
 
@@ -238,6 +240,18 @@ def quote(post: Post) -> str:
 def watching(person, thread: Thread) -> str:
     row = db.session.get(ThreadWatch, (person.id, thread.id))
     return "none" if row is None else ("mute" if row.muted else "watch")
+
+
+def reader_state(person, thread: Thread) -> tuple[int, str]:
+    """(last post read, watching) for a thread's page, in one query: last_read(), watching()."""
+    read, muted = db.session.execute(select(
+        select(ThreadRead.last_read_post_id).where(
+            ThreadRead.person_id == person.id, ThreadRead.thread_id == thread.id)
+        .scalar_subquery(),
+        select(ThreadWatch.muted).where(
+            ThreadWatch.person_id == person.id, ThreadWatch.thread_id == thread.id)
+        .scalar_subquery())).one()
+    return read or 0, "none" if muted is None else ("mute" if muted else "watch")
 
 
 def watch(person, thread: Thread, state: str) -> None:
