@@ -60,8 +60,10 @@ class Person(UserMixin, db.Model):
         viewonly=True,
     )
 
-    # The token of the login session this object was loaded through (see auth.services).
+    # The token of the login session this object was loaded through, and what was asked about
+    # its person with it (auth.services.VIEWER_FACTS): set for the person asking only.
     session_token = None
+    facts = None  # a dict, once loaded
 
     def get_id(self) -> str | None:
         return self.session_token

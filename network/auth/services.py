@@ -6,7 +6,9 @@ suspension, ends every session and every outstanding token of the person togethe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
@@ -32,19 +34,34 @@ def find_person(email: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
 
 
+# What every page wants to know about the person asking (unread notifications, a posting
+# pause), asked in the same query that finds their session: {name: (person id) -> a scalar
+# subquery}. Features register theirs with viewer_fact(); person.facts holds the answers.
+VIEWER_FACTS: dict[str, Callable[[Any], Any]] = {}
+
+
+def viewer_fact(name: str, subquery: Callable[[Any], Any]) -> None:
+    VIEWER_FACTS[name] = subquery
+
+
 @login_manager.user_loader
 def load_person(token: str) -> Person | None:
-    login = db.session.scalar(
-        select(LoginSession).where(
+    names = list(VIEWER_FACTS)
+    row = db.session.execute(
+        select(LoginSession, *(VIEWER_FACTS[name](LoginSession.person_id).label(name)
+                               for name in names))
+        .where(
             LoginSession.token_hash == hash_token(token),
             LoginSession.revoked_at.is_(None),
             LoginSession.expires_at > now(),
         )
-    )
-    if login is None or not login.person.is_active:
+    ).first()
+    if row is None or not row[0].person.is_active:
         return None
-    login.person.session_token = token
-    return login.person
+    person = row[0].person
+    person.session_token = token
+    person.facts = dict(zip(names, row[1:], strict=True))
+    return person
 
 
 def start_session(person: Person, remember: bool = False,

@@ -1,9 +1,13 @@
-"""Pages of a list: the page number from the address, bounded, and the query paged."""
+"""Pages of a list: the page number from the address, bounded, and the query paged in one
+round trip (the total comes with the rows, as a window count)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import abort, current_app, request
-from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select
 
 from network.extensions import db
 
@@ -27,7 +31,48 @@ def page_size() -> int:
     return current_app.config["PAGE_SIZE"]
 
 
-def paginate(query, page: int | None = None) -> Pagination:
-    """One page of the query: the page given (a form's, already checked), or ?page=."""
-    return db.paginate(query, page=page or page_number(), per_page=page_size(),
-                       error_out=False)
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: its items, where it is, and how many there are in all."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate(query: Select, page: int | None = None) -> Page:
+    """One page of an ORM query (its first entity is the item): the page given (a form's,
+    already checked), or ?page=. The rows carry the total (COUNT(*) OVER ()), so a page costs
+    one query; only a page past the end asks for the count alone."""
+    number = page or page_number()
+    per_page = page_size()
+    rows = db.session.execute(
+        query.add_columns(func.count().over().label("total"))
+        .limit(per_page).offset((number - 1) * per_page)).unique().all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = db.session.scalar(select(func.count()).select_from(
+            query.order_by(None).subquery())) or 0
+    return Page(items=[row[0] for row in rows], page=number, per_page=per_page, total=total)

@@ -167,16 +167,26 @@ class PostingPause(db.Model):
 
 
 def active_pause(person) -> PostingPause | None:
-    """The posting pause in force for a person now, if any; asked once per request."""
+    """The posting pause in force for a person now, if any; asked once per request (for the
+    person asking, with their session: forum.policies registers the viewer fact)."""
     if not person.is_authenticated:
         return None
     cached = person.__dict__.get("_active_pause", ...)
     if cached is not ...:
         return cached
-    pause = db.session.scalar(
-        db.select(PostingPause)
-        .where(PostingPause.person_id == person.id, PostingPause.lifted_at.is_(None),
-               PostingPause.until > now())
-        .order_by(PostingPause.until.desc()).limit(1))
+    facts = person.__dict__.get("facts") or {}
+    if "posting_pause_id" in facts:
+        pause_id = facts["posting_pause_id"]
+        pause = db.session.get(PostingPause, pause_id) if pause_id else None
+    else:
+        pause = db.session.scalar(
+            db.select(PostingPause).where(paused(person.id)).order_by(PostingPause.until.desc())
+            .limit(1))
     person.__dict__["_active_pause"] = pause
     return pause
+
+
+def paused(person_id):
+    """The condition for a pause in force now on the person (an id, or a column of one)."""
+    return db.and_(PostingPause.person_id == person_id, PostingPause.lifted_at.is_(None),
+                   PostingPause.until > now())

@@ -12,9 +12,22 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, true
 
 from network.auth.policies import manage_person
+from network.auth.services import viewer_fact
 from network.core.audience import Audience
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
-from network.forum.models import Category, Post, PostState, Thread, active_pause
+from network.forum.models import (
+    Category,
+    Post,
+    PostingPause,
+    PostState,
+    Thread,
+    active_pause,
+    paused,
+)
+
+viewer_fact("posting_pause_id", lambda person_id: select(PostingPause.id)
+            .where(paused(person_id)).order_by(PostingPause.until.desc()).limit(1)
+            .scalar_subquery())
 
 
 @policy("forum.view")

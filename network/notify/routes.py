@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, has_request_context, redirect, request, url_for
+from flask import Blueprint, abort, flash, has_request_context, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from network.auth.services import viewer_fact
 from network.core.forms import EmptyForm
 from network.core.htmx import render
 from network.core.pagination import paginate
@@ -25,15 +26,16 @@ def header():
 
 
 def unread_count() -> int:
-    """Unread notifications for the header: asked once per page, only when shown."""
+    """Unread notifications for the header, asked with the session (auth.VIEWER_FACTS)."""
     if not (has_request_context() and current_user.is_authenticated):
         return 0
-    if "unread_notifications" not in g:
-        g.unread_notifications = db.session.scalar(
-            select(func.count()).select_from(Notification)
-            .where(Notification.person_id == current_user.id,
-                   Notification.read_at.is_(None))) or 0
-    return g.unread_notifications
+    return (current_user.facts or {}).get("unread_notifications") or 0
+
+
+viewer_fact("unread_notifications", lambda person_id: select(func.count())
+            .select_from(Notification)
+            .where(Notification.person_id == person_id, Notification.read_at.is_(None))
+            .scalar_subquery())
 
 
 @bp.get("/notifications")
