@@ -1,0 +1,389 @@
+"""`make bench`: every page's cost, as one table, with each figure that misses its target
+marked; the same written as JSON under bench/results/.
+
+    python -m bench.report                      # the full run, as `make bench` (~10 min)
+    python -m bench.report --quick              # shorter runs of everything (~2 min)
+    python -m bench.report --workers 2 --threads 1        # sync workers instead of gthread
+    python -m bench.report --quick --pages thread,category  # only some pages
+
+What it measures, in order, so that nothing of ours competes for the cores while it runs:
+1. 1x data (the demo borough and the issue's busy forum), in one process (bench.inprocess):
+   each page's cost as a multiple of /healthz, queries per request, bytes compressed;
+2. the same data on gunicorn: p50/p95/p99 with 20 users reading (bench.load), then each
+   page's requests/s flat out with wrk beside /healthz's (bench.throughput), then memory;
+3. the data grown (100x by default): queries per request in one process, then p50/p95/p99
+   with the same 20 users on gunicorn, then memory.
+Ratios measured in one run are what compare between machines; absolute figures are printed
+for reading, not for judging. The bench asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import throughput
+from bench.load import logged_in, reading_load, warm_up
+from bench.pages import ACCEPT_ENCODING, HEALTHZ, LOGINS, PASSWORD, THREAD_PAGE, Page, chosen
+from bench.server import BIN, ROOT, Browser, Dataset, Server, WorkerModel, prepare, run_gunicorn
+from bench.targets import MARK, TARGETS, judge_memory, judge_page
+
+RESULTS = ROOT / "bench" / "results"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How long each measurement runs. The full run keeps under ~15 minutes on 2 cores."""
+
+    rounds: int  # in-process: rounds of paired requests (page, /healthz) per page
+    requests: int  # in-process: pairs per round
+    warmup: int  # in-process: requests per page before timing
+    big_requests: int  # in-process at the larger data: pairs (one round; for queries)
+    load_seconds: float  # 20 users reading, at each data size
+    wrk_seconds: float  # wrk on each page
+    healthz_every: int  # wrk: /healthz again after this many pages (and at the end)
+
+
+FULL = Settings(rounds=5, requests=60, warmup=10, big_requests=30, load_seconds=90,
+                wrk_seconds=8, healthz_every=6)
+QUICK = Settings(rounds=3, requests=15, warmup=3, big_requests=5, load_seconds=12,
+                 wrk_seconds=1, healthz_every=12)
+ROLE_LABELS = {"visitor": "anon", "member": "member", "coordinator": "coord"}
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+def run_inprocess(dataset: Dataset, pages: list[Page], rounds: int, requests: int,
+                  warmup: int) -> dict:
+    """bench.inprocess in a process of its own, on the dataset's database."""
+    spec = {"pages": [{"name": p.name, "role": p.role, "path": p.path(dataset.landmarks)}
+                      for p in pages],
+            "logins": {role: [email, PASSWORD] if email else None
+                       for role, email in LOGINS.items()},
+            "rounds": rounds, "requests": requests, "warmup": warmup}
+    spec_path, result_path = dataset.directory / "spec.json", dataset.directory / "inproc.json"
+    spec_path.write_text(json.dumps(spec))
+    subprocess.run([BIN / "python", "-m", "bench.inprocess", spec_path, result_path],
+                   env=dataset.env, cwd=ROOT, check=True)
+    return json.loads(result_path.read_text())
+
+
+def wrk_headers(browser: Browser, role: str) -> dict[str, str]:
+    headers = {"Accept-Encoding": ACCEPT_ENCODING}
+    if LOGINS[role]:  # a visitor comes without a cookie, as on a first visit
+        headers["Cookie"] = browser.cookie_header()
+    return headers
+
+
+def run_http(server: Server, browsers: dict[str, Browser], pages: list[Page],
+             landmarks: dict[str, str], settings: Settings, connections: int,
+             wrk_threads: int) -> tuple[list[dict], dict[str, dict]]:
+    """wrk on /healthz, then pages, with /healthz again every few pages and at the end; a
+    page's share is its requests/s over the mean of the /healthz runs either side of it."""
+    def wrk(path: str, headers: dict[str, str]) -> dict:
+        return throughput.run(server.url + path, settings.wrk_seconds, connections,
+                              wrk_threads, headers).as_dict()
+
+    healthz = [wrk(HEALTHZ, {})]
+    figures = {}
+    for n, page in enumerate(pages, 1):
+        path, browser = page.path(landmarks), browsers[page.role]
+        before, _ = browser.request("GET", path)
+        result = wrk(path, wrk_headers(browser, page.role))
+        after, _ = browser.request("GET", path)
+        result["status_before_after"] = [before, after]
+        result["healthz_run"] = len(healthz) - 1
+        figures[page.name] = result
+        if n % settings.healthz_every == 0 or n == len(pages):
+            healthz.append(wrk(HEALTHZ, {}))
+    for result in figures.values():
+        runs = healthz[result["healthz_run"]:result["healthz_run"] + 2]
+        baseline = statistics.fmean(r["requests_per_second"] for r in runs)
+        result["healthz_rps"] = baseline
+        result["share"] = result["requests_per_second"] / baseline
+    return healthz, figures
+
+
+def measure_on_gunicorn(dataset: Dataset, pages: list[Page], model: WorkerModel,
+                        settings: Settings, args, with_wrk: bool) -> dict:
+    log = dataset.directory / "gunicorn.log"
+    try:
+        return measure_on(dataset, log, pages, model, settings, args, with_wrk)
+    except Exception:
+        if log.exists():  # what the server said is the first thing to read
+            print("".join(log.read_text().splitlines(keepends=True)[-40:]), file=sys.stderr)
+        raise
+
+
+def measure_on(dataset: Dataset, log: Path, pages: list[Page], model: WorkerModel,
+               settings: Settings, args, with_wrk: bool) -> dict:
+    with run_gunicorn(dataset, model, log) as server:
+        browsers = logged_in(server, {p.role for p in pages})
+        warm_up(browsers, pages, dataset.landmarks)
+        load = reading_load(server, browsers, pages, dataset.landmarks, args.users,
+                            settings.load_seconds)
+        healthz, http = ([], {})
+        if with_wrk:
+            healthz, http = run_http(server, browsers, pages, dataset.landmarks, settings,
+                                     args.connections, args.wrk_threads)
+        memory = [asdict(m) for m in server.memory()]
+    return {"load": load, "healthz": healthz, "http": http, "memory": memory}
+
+
+# --- assembling ----------------------------------------------------------------------------
+
+def git_version() -> dict:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=False).stdout.strip()
+
+    return {"sha": git("rev-parse", "--short", "HEAD") or "unknown",
+            "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+
+
+def assemble(pages: list[Page], small: dict, small_inproc: dict, big: dict | None,
+             big_inproc: dict | None, big_label: str) -> list[dict]:
+    rows = []
+    for page in pages:
+        inproc = small_inproc["pages"][page.name]
+        row = {"name": page.name, "role": page.role, "path": inproc["path"], "main": page.main,
+               "inprocess": {"ratio": inproc["ratio"], "mean_ms": inproc["mean_ms"],
+                             "ratio_rounds": inproc["ratio_rounds"]},
+               "queries": {"1x": inproc["queries"]}, "statements": inproc["statements"],
+               "bytes": inproc["bytes"], "http": small["http"].get(page.name),
+               "latency": {"1x": small["load"].percentiles(page.name)}}
+        if big is not None:
+            big_page = big_inproc["pages"][page.name]
+            row["queries"][big_label] = big_page["queries"]
+            row["inprocess_big"] = {"ratio": big_page.get("ratio"),
+                                    "mean_ms": big_page.get("mean_ms")}
+            row["latency"][big_label] = big["load"].percentiles(page.name)
+            small_p95 = (row["latency"]["1x"] or {}).get("p95")
+            big_p95 = (row["latency"][big_label] or {}).get("p95")
+            row["growth"] = big_p95 / small_p95 if small_p95 and big_p95 else None
+        rows.append(row)
+    return rows
+
+
+# --- printing ------------------------------------------------------------------------------
+
+def cell(value, spec: str, width: int, missed: bool = False) -> str:
+    text = "-" if value is None else format(value, spec)
+    return (text + (MARK if missed else " ")).rjust(width + 1)
+
+
+def print_table(result: dict) -> None:
+    big = result["big_label"]
+    rows = result["pages"]
+    print(f"\n{result['title']}")
+    print(f"marked {MARK}: misses its target; '-': not measured. in-proc: mean time per "
+          f"request / /healthz's, one process.\nr/s: requests/s with wrk "
+          f"({result['settings']['connections']} connections); share: of /healthz's r/s. "
+          f"Bytes as sent; p50/p95/p99 in ms with {result['settings']['users']} users reading.")
+    head = (f"{'page':22} {'as':6}{'in-proc':>7}{'r/s':>7}{'share':>7}{'queries':>8}"
+            f"{'gzip B':>8}{'br B':>7} |{'1x p50':>7}{'p95':>6}{'p99':>6} |"
+            f"{big + ' p50':>9}{'p95':>6}{'p99':>6} |{big + '/1x':>8}")
+    print(head)
+    print("-" * len(head))
+    healthz = result["healthz"]
+    print(f"{'/healthz':22} {'anon':6}{healthz['inprocess_ms']:5.2f}ms"
+          + cell(healthz["http_rps_mean"], ".0f", 6))
+    for row in rows:
+        missed = {m["figure"] for m in row["misses"]}
+        http = row["http"] or {}
+        queries = row["queries"]
+        shown_queries = "/".join(str(q) for q in dict.fromkeys(queries.values()))
+        latency_small = row["latency"].get("1x") or {}
+        latency_big = row["latency"].get(big) or {}
+        line = (f"{row['name'][:22]:22} {ROLE_LABELS.get(row['role'], row['role'])[:6]:6}"
+                + cell(row["inprocess"]["ratio"], ".1f", 6, "inprocess" in missed)
+                + cell(http.get("requests_per_second"), ".0f", 6)
+                + cell(http.get("share"), ".3f", 6, "http" in missed)
+                + cell(shown_queries, "", 7, "queries" in missed)
+                + cell((row["bytes"] or {}).get("gzip"), "d", 7, "bytes" in missed)
+                + cell((row["bytes"] or {}).get("br"), "d", 6) + "|"
+                + cell(latency_small.get("p50"), ".0f", 6)
+                + cell(latency_small.get("p95"), ".0f", 5, "p95 1x" in missed)
+                + cell(latency_small.get("p99"), ".0f", 5) + "|"
+                + cell(latency_big.get("p50"), ".0f", 8)
+                + cell(latency_big.get("p95"), ".0f", 5, f"p95 {big}" in missed)
+                + cell(latency_big.get("p99"), ".0f", 5) + "|"
+                + cell(row.get("growth"), ".2f", 7, "growth" in missed))
+        print(line)
+    counts = [v["n"] for row in rows for v in row["latency"].values() if v]
+    if counts:
+        print(f"percentiles from {min(counts)} to {max(counts)} requests a page "
+              "(p99 of few requests is close to the slowest one)")
+    if result["settings"]["quick"]:
+        print("quick run: too few requests for steady p95/p99 and their ratio; use the full "
+              "run to judge them")
+
+
+def print_memory(result: dict) -> None:
+    for label, processes in result["memory"].items():
+        missed = {m["figure"] for m in result["memory_misses"] if label in m["subject"]}
+        print(f"\nmemory after the {label} run ({result['settings']['model']}):")
+        for p in processes:
+            rss_missed = f"rss {p['pid']}" in missed
+            print(f"  {p['role']:7} pid {p['pid']:<8} RSS {p['rss_mb']:6.1f} MB"
+                  f"{MARK if rss_missed else ' '}  PSS {p['pss_mb']:6.1f} MB")
+        total = sum(p["pss_mb"] for p in processes)
+        print(f"  master + {len(processes) - 1} workers: PSS {total:.1f} MB"
+              f"{MARK if 'pss total' in missed else ''} (target <= 120 MB for master + 2 "
+              "workers; each worker <= 80 MB RSS)")
+
+
+def print_noise(result: dict) -> None:
+    healthz = result["healthz"]
+    runs = healthz["http_rps_runs"]
+    if runs:
+        print("\n/healthz over HTTP, at the start, between pages and at the end: "
+              + ", ".join(f"{r:.0f}" for r in runs) + " requests/s")
+    spread = [r for row in result["pages"] for r in row["inprocess"]["ratio_rounds"]]
+    if spread:
+        rel = [max(row["inprocess"]["ratio_rounds"]) / min(row["inprocess"]["ratio_rounds"])
+               for row in result["pages"] if min(row["inprocess"]["ratio_rounds"]) > 0]
+        print(f"in-process: the rounds of a page differ by a median of "
+              f"{(statistics.median(rel) - 1) * 100:.0f}% between fastest and slowest")
+    machine = result["machine"]
+    print(f"load average before and after: {machine['loadavg_before']} -> "
+          f"{machine['loadavg_after']} on {machine['cpus']} cores")
+    errors = result["errors"]
+    if errors:
+        print("errors: " + "; ".join(errors[:10]))
+
+
+def print_misses(result: dict) -> None:
+    misses = [m for row in result["pages"] for m in row["misses"]] + result["memory_misses"]
+    print("\ntargets: " + "; ".join(f"{k} {v}" for k, v in TARGETS.items()))
+    if not misses:
+        print("every figure measured meets its target")
+        return
+    print(f"{len(misses)} figures miss their targets:")
+    for miss in misses:
+        print(f"  {miss['subject']}: {miss['text']}")
+
+
+# --- the command ---------------------------------------------------------------------------
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="short runs of everything, about 2 minutes")
+    parser.add_argument("--workers", type=int, default=WorkerModel.workers)
+    parser.add_argument("--threads", type=int, default=WorkerModel.threads)
+    parser.add_argument("--worker-class", help="gunicorn's --worker-class (default: sync "
+                        "for 1 thread, gthread for more)")
+    parser.add_argument("--preload", action="store_true", help="gunicorn --preload")
+    parser.add_argument("--factor", type=int, default=100,
+                        help="the larger data, times the 1x data (default 100; 1 skips it)")
+    parser.add_argument("--pages", help="`main`, or words from page names, comma-separated")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=20, help="wrk's connections")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--wrk-seconds", type=float, help="override the mode's")
+    parser.add_argument("--load-seconds", type=float, help="override the mode's")
+    parser.add_argument("--no-wrk", action="store_true", help="skip the HTTP requests/s")
+    parser.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_arguments()
+    settings = QUICK if args.quick else FULL
+    if args.wrk_seconds:
+        settings = replace(settings, wrk_seconds=args.wrk_seconds)
+    if args.load_seconds:
+        settings = replace(settings, load_seconds=args.load_seconds)
+    model = WorkerModel(args.workers, args.threads, args.worker_class, args.preload)
+    pages = chosen(args.pages)
+    with_wrk = not args.no_wrk and throughput.available()
+    if not args.no_wrk and not with_wrk:
+        print(throughput.INSTALL_HINT, file=sys.stderr)
+    big_label = f"{args.factor}x"
+    version = git_version()
+    started, loadavg_before = time.monotonic(), os.getloadavg()
+    print(f"bench: {len(pages)} pages, {model.describe()}, "
+          f"{'quick' if args.quick else 'full'} run, git {version['sha']}"
+          f"{' (uncommitted changes)' if version['dirty'] else ''}", file=sys.stderr)
+
+    errors: list[str] = []
+    with prepare(1, busy_forum=True) as dataset:
+        small_inproc = run_inprocess(dataset, pages, settings.rounds, settings.requests,
+                                     settings.warmup)
+        small = measure_on_gunicorn(dataset, pages, model, settings, args, with_wrk)
+    errors += [f"1x: {e}" for e in small["load"].errors]
+    big = big_inproc = None
+    if args.factor > 1:
+        with prepare(args.factor, busy_forum=True) as dataset:
+            big_inproc = run_inprocess(dataset, pages, 1, settings.big_requests, 3)
+            big = measure_on_gunicorn(dataset, pages, model, settings, args, False)
+        errors += [f"{big_label}: {e}" for e in big["load"].errors]
+
+    rows = assemble(pages, small, small_inproc, big, big_inproc, big_label)
+    for row in rows:
+        row["misses"] = [asdict(m) for m in judge_page(row, THREAD_PAGE, big_label)]
+        http = row["http"] or {}
+        if http.get("non_2xx_3xx") or any(http.get("socket_errors", {}).values()):
+            errors.append(f"wrk on {row['name']}: {http['non_2xx_3xx']} non-2xx/3xx, "
+                          f"socket errors {http['socket_errors']}")
+    memory = {"1x": small["memory"]}
+    if big is not None:
+        memory[big_label] = big["memory"]
+    memory_misses = [asdict(m) for label, processes in memory.items()
+                     for m in judge_memory(processes, label)]
+    healthz_runs = [r["requests_per_second"] for r in small["healthz"]]
+    result = {
+        "title": f"network bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, git "
+                 f"{version['sha']}{'+changes' if version['dirty'] else ''}, "
+                 f"{model.describe()}, {'quick' if args.quick else 'full'} run",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git": version,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "loadavg_before": [round(x, 2) for x in loadavg_before],
+                    "loadavg_after": [round(x, 2) for x in os.getloadavg()]},
+        "settings": {**asdict(settings), "quick": args.quick, "model": model.describe(),
+                     "workers": model.workers, "threads": model.threads,
+                     "worker_class": model.kind, "preload": model.preload,
+                     "factor": args.factor, "users": args.users,
+                     "connections": args.connections, "wrk_threads": args.wrk_threads,
+                     "wrk": with_wrk, "accept_encoding": ACCEPT_ENCODING},
+        "targets": TARGETS,
+        "big_label": big_label,
+        "healthz": {"inprocess_ms": small_inproc["healthz"]["mean_ms"],
+                    "http_rps_runs": healthz_runs,
+                    "http_rps_mean": statistics.fmean(healthz_runs) if healthz_runs else None},
+        "pages": rows,
+        "memory": memory,
+        "memory_misses": memory_misses,
+        "load": {label: {"requests": run["load"].requests, "seconds": run["load"].seconds,
+                         "errors": run["load"].errors}
+                 for label, run in (("1x", small), (big_label, big)) if run},
+        "errors": errors,
+        "took_seconds": round(time.monotonic() - started),
+    }
+    print_table(result)
+    print_memory(result)
+    print_noise(result)
+    print_misses(result)
+    if not with_wrk and not args.no_wrk:
+        print("\n" + throughput.INSTALL_HINT)
+    path = args.output or RESULTS / (f"{datetime.now(UTC):%Y-%m-%dT%H%M}-{version['sha']}"
+                                     f"{'-changes' if version['dirty'] else ''}.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"\nwritten to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
+          f"in {result['took_seconds'] // 60} min {result['took_seconds'] % 60} s")
+
+
+if __name__ == "__main__":
+    main()
