@@ -47,16 +47,17 @@ class Settings:
     rounds: int  # in-process: rounds of paired requests (page, /healthz) per page
     requests: int  # in-process: pairs per round
     warmup: int  # in-process: requests per page before timing
-    big_requests: int  # in-process at the larger data: pairs (one round; for queries)
+    big_rounds: int  # in-process at the larger data: rounds (queries, and cost growth)
+    big_requests: int  # in-process at the larger data: pairs per round
     load_seconds: float  # 20 users reading, at each data size
     wrk_seconds: float  # wrk on each page
     healthz_every: int  # wrk: /healthz again after this many pages (and at the end)
 
 
-FULL = Settings(rounds=5, requests=60, warmup=10, big_requests=30, load_seconds=90,
-                wrk_seconds=8, healthz_every=6)
-QUICK = Settings(rounds=3, requests=15, warmup=3, big_requests=5, load_seconds=12,
-                 wrk_seconds=1, healthz_every=12)
+FULL = Settings(rounds=5, requests=60, warmup=10, big_rounds=2, big_requests=30,
+                load_seconds=90, wrk_seconds=8, healthz_every=6)
+QUICK = Settings(rounds=3, requests=15, warmup=3, big_rounds=1, big_requests=5,
+                 load_seconds=12, wrk_seconds=1, healthz_every=12)
 ROLE_LABELS = {"visitor": "anon", "member": "member", "coordinator": "coord"}
 
 
@@ -164,8 +165,10 @@ def assemble(pages: list[Page], small: dict, small_inproc: dict, big: dict | Non
         if big is not None:
             big_page = big_inproc["pages"][page.name]
             row["queries"][big_label] = big_page["queries"]
-            row["inprocess_big"] = {"ratio": big_page.get("ratio"),
-                                    "mean_ms": big_page.get("mean_ms")}
+            row["inprocess_big"] = {"ratio": big_page["ratio"], "mean_ms": big_page["mean_ms"],
+                                    "ratio_rounds": big_page["ratio_rounds"]}
+            # Each against its own /healthz: the two runs are minutes apart.
+            row["inprocess_growth"] = big_page["ratio"] / inproc["ratio"]
             row["latency"][big_label] = big["load"].percentiles(page.name)
             small_p95 = (row["latency"]["1x"] or {}).get("p95")
             big_p95 = (row["latency"][big_label] or {}).get("p95")
@@ -186,16 +189,18 @@ def print_table(result: dict) -> None:
     rows = result["pages"]
     print(f"\n{result['title']}")
     print(f"marked {MARK}: misses its target; '-': not measured. in-proc: mean time per "
-          f"request / /healthz's, one process.\nr/s: requests/s with wrk "
+          f"request / /healthz's, one process; @{big}: how that grows at {big} the data.\n"
+          f"r/s: requests/s with wrk "
           f"({result['settings']['connections']} connections); share: of /healthz's r/s. "
-          f"Bytes as sent; p50/p95/p99 in ms with {result['settings']['users']} users reading.")
-    head = (f"{'page':22} {'as':6}{'in-proc':>7}{'r/s':>7}{'share':>7}{'queries':>8}"
+          f"Bytes as sent; p50/p95/p99 in ms with {result['settings']['users']} users reading;"
+          f" {big}/1x: their p95s'.")
+    head = (f"{'page':22} {'as':6}{'in-proc':>7}{'@' + big:>7}{'r/s':>7}{'share':>7}{'queries':>8}"
             f"{'gzip B':>8}{'br B':>7} |{'1x p50':>7}{'p95':>6}{'p99':>6} |"
             f"{big + ' p50':>9}{'p95':>6}{'p99':>6} |{big + '/1x':>8}")
     print(head)
     print("-" * len(head))
     healthz = result["healthz"]
-    print(f"{'/healthz':22} {'anon':6}{healthz['inprocess_ms']:5.2f}ms"
+    print(f"{'/healthz':22} {'anon':6}{healthz['inprocess_ms']:5.2f}ms{'':7}"
           + cell(healthz["http_rps_mean"], ".0f", 6))
     for row in rows:
         missed = {m["figure"] for m in row["misses"]}
@@ -206,6 +211,7 @@ def print_table(result: dict) -> None:
         latency_big = row["latency"].get(big) or {}
         line = (f"{row['name'][:22]:22} {ROLE_LABELS.get(row['role'], row['role'])[:6]:6}"
                 + cell(row["inprocess"]["ratio"], ".1f", 6, "inprocess" in missed)
+                + cell(row.get("inprocess_growth"), ".2f", 6)
                 + cell(http.get("requests_per_second"), ".0f", 6)
                 + cell(http.get("share"), ".3f", 6, "http" in missed)
                 + cell(shown_queries, "", 7, "queries" in missed)
@@ -325,7 +331,8 @@ def main() -> None:
     big = big_inproc = None
     if args.factor > 1:
         with prepare(args.factor, busy_forum=True) as dataset:
-            big_inproc = run_inprocess(dataset, pages, 1, settings.big_requests, 3)
+            big_inproc = run_inprocess(dataset, pages, settings.big_rounds,
+                                       settings.big_requests, 3)
             big = measure_on_gunicorn(dataset, pages, model, settings, args, False)
         errors += [f"{big_label}: {e}" for e in big["load"].errors]
 

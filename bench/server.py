@@ -90,8 +90,12 @@ def environment(directory: Path, database: Path) -> dict[str, str]:
 
 
 def flask(env: dict[str, str], *args: str) -> None:
-    subprocess.run([BIN / "flask", *args], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    """A `flask` command, quietly (Alembic logs every migration); its output if it fails."""
+    done = subprocess.run([BIN / "flask", *args], env=env, cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        done.check_returncode()
 
 
 @contextmanager
