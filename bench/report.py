@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import throughput
+from bench import machine, throughput
 from bench.load import logged_in, reading_load, warm_up
 from bench.pages import ACCEPT_ENCODING, HEALTHZ, LOGINS, PASSWORD, THREAD_PAGE, Page, chosen
 from bench.server import BIN, ROOT, Browser, Dataset, Server, WorkerModel, prepare, run_gunicorn
@@ -128,16 +128,25 @@ def measure_on_gunicorn(dataset: Dataset, pages: list[Page], model: WorkerModel,
 def measure_on(dataset: Dataset, log: Path, pages: list[Page], model: WorkerModel,
                settings: Settings, args, with_wrk: bool) -> dict:
     with run_gunicorn(dataset, model, log) as server:
-        browsers = logged_in(server, {p.role for p in pages})
-        warm_up(browsers, pages, dataset.landmarks)
-        load = reading_load(server, browsers, pages, dataset.landmarks, args.users,
-                            settings.load_seconds)
-        healthz, http = ([], {})
+        def gunicorn() -> list[int]:
+            return [server.process.pid, *server.workers()]
+
+        roles = sorted({p.role for p in pages})
+        browsers = logged_in(server, set(roles))
+        # /healthz among each role's pages: its p95 shows what the machine did to everyone's.
+        walked = pages + [Page(HEALTHZ, role, HEALTHZ) for role in roles]
+        warm_up(browsers, walked, dataset.landmarks)
+        with machine.watch(gunicorn) as readers_cpu:
+            load = reading_load(server, browsers, walked, dataset.landmarks, args.users,
+                                settings.load_seconds)
+        healthz, http, wrk_cpu = [], {}, None
         if with_wrk:
-            healthz, http = run_http(server, browsers, pages, dataset.landmarks, settings,
-                                     args.connections, args.wrk_threads)
+            with machine.watch(gunicorn) as wrk_cpu:
+                healthz, http = run_http(server, browsers, pages, dataset.landmarks,
+                                         settings, args.connections, args.wrk_threads)
         memory = [asdict(m) for m in server.memory()]
-    return {"load": load, "healthz": healthz, "http": http, "memory": memory}
+    return {"load": load, "healthz": healthz, "http": http, "memory": memory,
+            "cpu": {"readers": readers_cpu, "wrk": wrk_cpu}}
 
 
 # --- assembling ----------------------------------------------------------------------------
@@ -180,52 +189,72 @@ def assemble(pages: list[Page], small: dict, small_inproc: dict, big: dict | Non
 # --- printing ------------------------------------------------------------------------------
 
 def cell(value, spec: str, width: int, missed: bool = False) -> str:
+    """A figure right-aligned in `width`, then one character: the mark, or a space."""
     text = "-" if value is None else format(value, spec)
-    return (text + (MARK if missed else " ")).rjust(width + 1)
+    return text.rjust(width) + (MARK if missed else " ")
+
+
+# The table's figures: (heading, width, format). "|" separates the latency groups.
+def columns(big: str) -> list:
+    return [("in-proc", 7, ".1f"), (f"@{big}", 6, ".2f"), ("r/s", 6, ".0f"),
+            ("share", 6, ".3f"), ("queries", 7, ""), ("gzip B", 7, "d"), ("br B", 6, "d"),
+            "|", ("1x p50", 6, ".0f"), ("p95", 4, ".0f"), ("p99", 4, ".0f"),
+            "|", (f"{big} p50", 8, ".0f"), ("p95", 4, ".0f"), ("p99", 4, ".0f"),
+            "|", (f"{big}/1x", 7, ".2f")]
+
+
+def line(name: str, role: str, big: str, values: list, missed: list[bool]) -> str:
+    """One row: the figures in `columns` order (None: not measured)."""
+    text, figures = f"{name[:22]:22} {role[:6]:6}", iter(zip(values, missed, strict=True))
+    for column in columns(big):
+        if column == "|":
+            text += "|"
+            continue
+        _heading, width, spec = column
+        value, miss = next(figures)
+        text += cell(value, spec, width, miss) if not isinstance(value, str) else \
+            value.rjust(width) + (MARK if miss else " ")
+    return text
 
 
 def print_table(result: dict) -> None:
     big = result["big_label"]
-    rows = result["pages"]
     print(f"\n{result['title']}")
     print(f"marked {MARK}: misses its target; '-': not measured. in-proc: mean time per "
           f"request / /healthz's, one process; @{big}: how that grows at {big} the data.\n"
-          f"r/s: requests/s with wrk "
-          f"({result['settings']['connections']} connections); share: of /healthz's r/s. "
-          f"Bytes as sent; p50/p95/p99 in ms with {result['settings']['users']} users reading;"
-          f" {big}/1x: their p95s'.")
-    head = (f"{'page':22} {'as':6}{'in-proc':>7}{'@' + big:>7}{'r/s':>7}{'share':>7}{'queries':>8}"
-            f"{'gzip B':>8}{'br B':>7} |{'1x p50':>7}{'p95':>6}{'p99':>6} |"
-            f"{big + ' p50':>9}{'p95':>6}{'p99':>6} |{big + '/1x':>8}")
+          f"r/s: requests/s with wrk ({result['settings']['connections']} connections); "
+          f"share: of /healthz's r/s. Bytes as sent. p50/p95/p99 in ms with "
+          f"{result['settings']['users']} users reading; {big}/1x: their p95s'.")
+    head = f"{'page':22} {'as':6}" + "".join(
+        c if c == "|" else c[0].rjust(c[1]) + " " for c in columns(big))
     print(head)
     print("-" * len(head))
     healthz = result["healthz"]
-    print(f"{'/healthz':22} {'anon':6}{healthz['inprocess_ms']:5.2f}ms{'':7}"
-          + cell(healthz["http_rps_mean"], ".0f", 6))
-    for row in rows:
+    small_control = healthz["latency"].get("1x") or {}
+    big_control = healthz["latency"].get(big) or {}
+    values = [f"{healthz['inprocess_ms']:.2f}ms", "", healthz["http_rps_mean"], "",
+              str(healthz["queries"]), "", "",
+              *(small_control.get(k) for k in ("p50", "p95", "p99")),
+              *(big_control.get(k) for k in ("p50", "p95", "p99")), ""]
+    print(line("/healthz (control)", "anon", big, values, [False] * len(values)))
+    for row in result["pages"]:
         missed = {m["figure"] for m in row["misses"]}
         http = row["http"] or {}
-        queries = row["queries"]
-        shown_queries = "/".join(str(q) for q in dict.fromkeys(queries.values()))
-        latency_small = row["latency"].get("1x") or {}
-        latency_big = row["latency"].get(big) or {}
-        line = (f"{row['name'][:22]:22} {ROLE_LABELS.get(row['role'], row['role'])[:6]:6}"
-                + cell(row["inprocess"]["ratio"], ".1f", 6, "inprocess" in missed)
-                + cell(row.get("inprocess_growth"), ".2f", 6)
-                + cell(http.get("requests_per_second"), ".0f", 6)
-                + cell(http.get("share"), ".3f", 6, "http" in missed)
-                + cell(shown_queries, "", 7, "queries" in missed)
-                + cell((row["bytes"] or {}).get("gzip"), "d", 7, "bytes" in missed)
-                + cell((row["bytes"] or {}).get("br"), "d", 6) + "|"
-                + cell(latency_small.get("p50"), ".0f", 6)
-                + cell(latency_small.get("p95"), ".0f", 5, "p95 1x" in missed)
-                + cell(latency_small.get("p99"), ".0f", 5) + "|"
-                + cell(latency_big.get("p50"), ".0f", 8)
-                + cell(latency_big.get("p95"), ".0f", 5, f"p95 {big}" in missed)
-                + cell(latency_big.get("p99"), ".0f", 5) + "|"
-                + cell(row.get("growth"), ".2f", 7, "growth" in missed))
-        print(line)
-    counts = [v["n"] for row in rows for v in row["latency"].values() if v]
+        small_latency = row["latency"].get("1x") or {}
+        big_latency = row["latency"].get(big) or {}
+        figures = [
+            (row["inprocess"]["ratio"], "inprocess"), (row.get("inprocess_growth"), ""),
+            (http.get("requests_per_second"), ""), (http.get("share"), "http"),
+            ("/".join(str(q) for q in dict.fromkeys(row["queries"].values())), "queries"),
+            (row["bytes"].get("gzip"), "bytes"), (row["bytes"].get("br"), ""),
+            (small_latency.get("p50"), ""), (small_latency.get("p95"), "p95 1x"),
+            (small_latency.get("p99"), ""), (big_latency.get("p50"), ""),
+            (big_latency.get("p95"), f"p95 {big}"), (big_latency.get("p99"), ""),
+            (row.get("growth"), "growth")]
+        print(line(row["name"], ROLE_LABELS.get(row["role"], row["role"]), big,
+                   [value for value, _ in figures],
+                   [bool(figure) and figure in missed for _, figure in figures]))
+    counts = [v["n"] for row in result["pages"] for v in row["latency"].values() if v]
     if counts:
         print(f"percentiles from {min(counts)} to {max(counts)} requests a page "
               "(p99 of few requests is close to the slowest one)")
@@ -260,9 +289,12 @@ def print_noise(result: dict) -> None:
                for row in result["pages"] if min(row["inprocess"]["ratio_rounds"]) > 0]
         print(f"in-process: the rounds of a page differ by a median of "
               f"{(statistics.median(rel) - 1) * 100:.0f}% between fastest and slowest")
-    machine = result["machine"]
-    print(f"load average before and after: {machine['loadavg_before']} -> "
-          f"{machine['loadavg_after']} on {machine['cpus']} cores")
+    about = result["machine"]
+    print(f"load average before and after: {about['loadavg_before']} -> "
+          f"{about['loadavg_after']} on {about['cpus']} cores")
+    print(f"CPU that other processes took, in cores of {about['cpus']} (0: a quiet machine): "
+          + ", ".join(f"{phase} {figures['cores_others']:.2f}"
+                      for phase, figures in about["cpu_of_others"].items()))
     errors = result["errors"]
     if errors:
         print("errors: " + "; ".join(errors[:10]))
@@ -323,17 +355,24 @@ def main() -> None:
           f"{' (uncommitted changes)' if version['dirty'] else ''}", file=sys.stderr)
 
     errors: list[str] = []
+    others: dict[str, dict] = {}  # phase -> CPU that other processes used meanwhile
     with prepare(1, busy_forum=True) as dataset:
-        small_inproc = run_inprocess(dataset, pages, settings.rounds, settings.requests,
-                                     settings.warmup)
+        with machine.watch() as others["in-process 1x"]:
+            small_inproc = run_inprocess(dataset, pages, settings.rounds, settings.requests,
+                                         settings.warmup)
         small = measure_on_gunicorn(dataset, pages, model, settings, args, with_wrk)
+    others["readers 1x"] = small["cpu"]["readers"]
+    if small["cpu"]["wrk"]:
+        others["wrk 1x"] = small["cpu"]["wrk"]
     errors += [f"1x: {e}" for e in small["load"].errors]
     big = big_inproc = None
     if args.factor > 1:
         with prepare(args.factor, busy_forum=True) as dataset:
-            big_inproc = run_inprocess(dataset, pages, settings.big_rounds,
-                                       settings.big_requests, 3)
+            with machine.watch() as others[f"in-process {big_label}"]:
+                big_inproc = run_inprocess(dataset, pages, settings.big_rounds,
+                                           settings.big_requests, 3)
             big = measure_on_gunicorn(dataset, pages, model, settings, args, False)
+        others[f"readers {big_label}"] = big["cpu"]["readers"]
         errors += [f"{big_label}: {e}" for e in big["load"].errors]
 
     rows = assemble(pages, small, small_inproc, big, big_inproc, big_label)
@@ -357,7 +396,8 @@ def main() -> None:
         "git": version,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "loadavg_before": [round(x, 2) for x in loadavg_before],
-                    "loadavg_after": [round(x, 2) for x in os.getloadavg()]},
+                    "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+                    "cpu_of_others": others},
         "settings": {**asdict(settings), "quick": args.quick, "model": model.describe(),
                      "workers": model.workers, "threads": model.threads,
                      "worker_class": model.kind, "preload": model.preload,
@@ -367,6 +407,9 @@ def main() -> None:
         "targets": TARGETS,
         "big_label": big_label,
         "healthz": {"inprocess_ms": small_inproc["healthz"]["mean_ms"],
+                    "queries": small_inproc["healthz"]["queries"],
+                    "latency": {label: run["load"].percentiles(HEALTHZ)
+                                for label, run in (("1x", small), (big_label, big)) if run},
                     "http_rps_runs": healthz_runs,
                     "http_rps_mean": statistics.fmean(healthz_runs) if healthz_runs else None},
         "pages": rows,
