@@ -50,14 +50,15 @@ class Settings:
     big_rounds: int  # in-process at the larger data: rounds (queries, and cost growth)
     big_requests: int  # in-process at the larger data: pairs per round
     load_seconds: float  # 20 users reading, at each data size
-    wrk_seconds: float  # wrk on each page
-    healthz_every: int  # wrk: /healthz again after this many pages (and at the end)
+    wrk_seconds: float  # wrk on each page, in each pass
+    wrk_passes: int  # passes over all pages, minutes apart: a page's share is their median
+    healthz_every: int  # wrk: /healthz again after this many pages (and at each pass's end)
 
 
-FULL = Settings(rounds=5, requests=60, warmup=10, big_rounds=2, big_requests=30,
-                load_seconds=90, wrk_seconds=8, healthz_every=6)
+FULL = Settings(rounds=5, requests=60, warmup=10, big_rounds=3, big_requests=40,
+                load_seconds=90, wrk_seconds=4, wrk_passes=2, healthz_every=6)
 QUICK = Settings(rounds=3, requests=15, warmup=3, big_rounds=1, big_requests=5,
-                 load_seconds=12, wrk_seconds=1, healthz_every=12)
+                 load_seconds=12, wrk_seconds=1, wrk_passes=1, healthz_every=12)
 ROLE_LABELS = {"visitor": "anon", "member": "member", "coordinator": "coord"}
 
 
@@ -88,29 +89,41 @@ def wrk_headers(browser: Browser, role: str) -> dict[str, str]:
 def run_http(server: Server, browsers: dict[str, Browser], pages: list[Page],
              landmarks: dict[str, str], settings: Settings, connections: int,
              wrk_threads: int) -> tuple[list[dict], dict[str, dict]]:
-    """wrk on /healthz, then pages, with /healthz again every few pages and at the end; a
-    page's share is its requests/s over the mean of the /healthz runs either side of it."""
+    """wrk on every page, in passes; each pass starts with /healthz and runs it again every
+    few pages and at its end. A page's share in a pass is its requests/s over the mean of the
+    /healthz runs either side of it; its figure is the median of its passes' shares."""
     def wrk(path: str, headers: dict[str, str]) -> dict:
         return throughput.run(server.url + path, settings.wrk_seconds, connections,
                               wrk_threads, headers).as_dict()
 
-    healthz = [wrk(HEALTHZ, {})]
+    healthz: list[dict] = []
+    passes: dict[str, list[dict]] = {page.name: [] for page in pages}
+    for _pass in range(settings.wrk_passes):
+        healthz.append(wrk(HEALTHZ, {}))
+        for n, page in enumerate(pages, 1):
+            path, browser = page.path(landmarks), browsers[page.role]
+            before, _ = browser.request("GET", path)
+            result = wrk(path, wrk_headers(browser, page.role))
+            after, _ = browser.request("GET", path)
+            result["status_before_after"] = [before, after]
+            result["healthz_run"] = len(healthz) - 1
+            passes[page.name].append(result)
+            if n % settings.healthz_every == 0 or n == len(pages):
+                healthz.append(wrk(HEALTHZ, {}))
     figures = {}
-    for n, page in enumerate(pages, 1):
-        path, browser = page.path(landmarks), browsers[page.role]
-        before, _ = browser.request("GET", path)
-        result = wrk(path, wrk_headers(browser, page.role))
-        after, _ = browser.request("GET", path)
-        result["status_before_after"] = [before, after]
-        result["healthz_run"] = len(healthz) - 1
-        figures[page.name] = result
-        if n % settings.healthz_every == 0 or n == len(pages):
-            healthz.append(wrk(HEALTHZ, {}))
-    for result in figures.values():
-        runs = healthz[result["healthz_run"]:result["healthz_run"] + 2]
-        baseline = statistics.fmean(r["requests_per_second"] for r in runs)
-        result["healthz_rps"] = baseline
-        result["share"] = result["requests_per_second"] / baseline
+    for name, results in passes.items():
+        for result in results:
+            runs = healthz[result["healthz_run"]:result["healthz_run"] + 2]
+            result["healthz_rps"] = statistics.fmean(r["requests_per_second"] for r in runs)
+            result["share"] = result["requests_per_second"] / result["healthz_rps"]
+        figures[name] = {
+            "requests_per_second": statistics.median(r["requests_per_second"]
+                                                     for r in results),
+            "share": statistics.median(r["share"] for r in results),
+            "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in results),
+            "socket_errors": {kind: sum(r["socket_errors"].get(kind, 0) for r in results)
+                              for kind in ("connect", "read", "write", "timeout")},
+            "passes": results}
     return healthz, figures
 
 
@@ -328,7 +341,8 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--connections", type=int, default=20, help="wrk's connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--wrk-seconds", type=float, help="override the mode's")
+    parser.add_argument("--wrk-seconds", type=float, help="override the mode's, per pass")
+    parser.add_argument("--wrk-passes", type=int, help="override the mode's")
     parser.add_argument("--load-seconds", type=float, help="override the mode's")
     parser.add_argument("--no-wrk", action="store_true", help="skip the HTTP requests/s")
     parser.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
@@ -340,6 +354,8 @@ def main() -> None:
     settings = QUICK if args.quick else FULL
     if args.wrk_seconds:
         settings = replace(settings, wrk_seconds=args.wrk_seconds)
+    if args.wrk_passes:
+        settings = replace(settings, wrk_passes=args.wrk_passes)
     if args.load_seconds:
         settings = replace(settings, load_seconds=args.load_seconds)
     model = WorkerModel(args.workers, args.threads, args.worker_class, args.preload)
@@ -382,6 +398,10 @@ def main() -> None:
         if http.get("non_2xx_3xx") or any(http.get("socket_errors", {}).values()):
             errors.append(f"wrk on {row['name']}: {http['non_2xx_3xx']} non-2xx/3xx, "
                           f"socket errors {http['socket_errors']}")
+        for run in http.get("passes", []):
+            if run["status_before_after"] != [200, 200]:
+                errors.append(f"{row['name']} answered {run['status_before_after']} before "
+                              "and after wrk: its figure is not the page's")
     memory = {"1x": small["memory"]}
     if big is not None:
         memory[big_label] = big["memory"]

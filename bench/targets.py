@@ -42,7 +42,7 @@ class Miss:
 
 
 def times(value: float, limit: float) -> str:
-    return f"{value / limit:.1f} times the target"
+    return f"{value / limit:.2f} times the target"
 
 
 def judge_page(page: dict, thread_page: str, big: str) -> list[Miss]:
@@ -50,7 +50,7 @@ def judge_page(page: dict, thread_page: str, big: str) -> list[Miss]:
     name, misses = page["name"], []
     ratio = (page.get("inprocess") or {}).get("ratio")
     if ratio is not None and ratio > INPROCESS_MAX:
-        misses.append(Miss(name, "inprocess", f"in-process {ratio:.1f}x /healthz, target <= "
+        misses.append(Miss(name, "inprocess", f"in-process {ratio:.2f}x /healthz, target <= "
                            f"{INPROCESS_MAX:g}x ({times(ratio, INPROCESS_MAX)})"))
     share = (page.get("http") or {}).get("share")
     if name == thread_page and share is not None and share < THREAD_HTTP_SHARE_MIN:
