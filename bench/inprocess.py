@@ -38,10 +38,12 @@ BASE_URL = "http://127.0.0.1"  # the host TRUSTED_HOSTS allows
 
 @dataclass
 class WsgiClient:
-    """Calls the app as gunicorn does (environ in, iterable out, closed afterwards) and keeps
-    the cookies it sets."""
+    """Calls the app as gunicorn does (environ in, iterable out, closed afterwards) and, if
+    asked, keeps the cookies it sets (a visitor's are dropped: every request a first visit,
+    as wrk's visitors make them)."""
 
     app: object
+    keeps_cookies: bool = True
     cookies: dict[str, str] = field(default_factory=dict)
 
     def environ(self, method: str, path: str, body: bytes = b"", **headers: str) -> dict:
@@ -78,7 +80,7 @@ class WsgiClient:
         environ = self.environ(method, path, body, **headers)
         environ["bench.body"] = body
         status, response_headers, data, cookies = self.call(environ)
-        for cookie in cookies:
+        for cookie in cookies if self.keeps_cookies else []:
             name, _, rest = cookie.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
         return status, response_headers, data
@@ -143,7 +145,7 @@ def measure(spec: dict) -> dict:
         engine = db.engine
     clients = {}
     for role, login in spec["logins"].items():
-        clients[role] = WsgiClient(app)
+        clients[role] = WsgiClient(app, keeps_cookies=bool(login))
         if login:
             clients[role].log_in(*login)
     visitor = clients["visitor"]

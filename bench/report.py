@@ -11,8 +11,10 @@ What it measures, in order, so that nothing of ours competes for the cores while
    each page's cost as a multiple of /healthz, queries per request, bytes compressed;
 2. the same data on gunicorn: p50/p95/p99 with 20 users reading (bench.load), then each
    page's requests/s flat out with wrk beside /healthz's (bench.throughput), then memory;
-3. the data grown (100x by default): queries per request in one process, then p50/p95/p99
-   with the same 20 users on gunicorn, then memory.
+3. the data grown (100x by default): queries per request and how the cost grew, in one
+   process, then p50/p95/p99 with the same 20 users on gunicorn, then memory.
+/healthz walks with the readers as a control, and the CPU that other processes took during
+each part is printed: on shared cores, that is what makes a p95 move.
 Ratios measured in one run are what compare between machines; absolute figures are printed
 for reading, not for judging. The bench asserts nothing about time.
 """
