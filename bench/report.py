@@ -52,15 +52,14 @@ class Settings:
     big_rounds: int  # in-process at the larger data: rounds (queries, and cost growth)
     big_requests: int  # in-process at the larger data: pairs per round
     load_seconds: float  # 20 users reading, at each data size
-    wrk_seconds: float  # wrk on each page, in each pass
-    wrk_passes: int  # passes over all pages, minutes apart: a page's share is their median
-    healthz_every: int  # wrk: /healthz again after this many pages (and at each pass's end)
+    wrk_seconds: float  # each wrk run: a page's, and /healthz's between them
+    wrk_cycles: int  # wrk runs of each page, each between two of /healthz
 
 
 FULL = Settings(rounds=5, requests=60, warmup=10, big_rounds=3, big_requests=40,
-                load_seconds=90, wrk_seconds=4, wrk_passes=2, healthz_every=6)
+                load_seconds=90, wrk_seconds=1, wrk_cycles=4)
 QUICK = Settings(rounds=3, requests=15, warmup=3, big_rounds=1, big_requests=5,
-                 load_seconds=12, wrk_seconds=1, wrk_passes=1, healthz_every=12)
+                 load_seconds=12, wrk_seconds=1, wrk_cycles=1)
 ROLE_LABELS = {"visitor": "anon", "member": "member", "coordinator": "coord"}
 
 
@@ -91,41 +90,38 @@ def wrk_headers(browser: Browser, role: str) -> dict[str, str]:
 def run_http(server: Server, browsers: dict[str, Browser], pages: list[Page],
              landmarks: dict[str, str], settings: Settings, connections: int,
              wrk_threads: int) -> tuple[list[dict], dict[str, dict]]:
-    """wrk on every page, in passes; each pass starts with /healthz and runs it again every
-    few pages and at its end. A page's share in a pass is its requests/s over the mean of the
-    /healthz runs either side of it; its figure is the median of its passes' shares."""
-    def wrk(path: str, headers: dict[str, str]) -> dict:
+    """wrk on /healthz and each page in turn, a second at a time: /healthz, page, /healthz,
+    page, ..., /healthz, next page. A page's share in a cycle is its requests/s over the mean
+    of the /healthz runs either side of it; its figure is the median of its cycles' shares.
+    (Windows of 8 s, or two of 4 s minutes apart, left shares 50% apart between runs on
+    shared cores: a neighbour's burst fell on the page's window or on /healthz's.)"""
+    def wrk(path: str, headers: dict[str, str] | None = None) -> dict:
         return throughput.run(server.url + path, settings.wrk_seconds, connections,
-                              wrk_threads, headers).as_dict()
+                              wrk_threads, headers or {}).as_dict()
 
-    healthz: list[dict] = []
-    passes: dict[str, list[dict]] = {page.name: [] for page in pages}
-    for _pass in range(settings.wrk_passes):
-        healthz.append(wrk(HEALTHZ, {}))
-        for n, page in enumerate(pages, 1):
-            path, browser = page.path(landmarks), browsers[page.role]
+    healthz = [wrk(HEALTHZ)]
+    figures = {}
+    for page in pages:
+        path, browser = page.path(landmarks), browsers[page.role]
+        cycles = []
+        for _cycle in range(settings.wrk_cycles):
             before, _ = browser.request("GET", path)
             result = wrk(path, wrk_headers(browser, page.role))
             after, _ = browser.request("GET", path)
+            healthz.append(wrk(HEALTHZ))
             result["status_before_after"] = [before, after]
-            result["healthz_run"] = len(healthz) - 1
-            passes[page.name].append(result)
-            if n % settings.healthz_every == 0 or n == len(pages):
-                healthz.append(wrk(HEALTHZ, {}))
-    figures = {}
-    for name, results in passes.items():
-        for result in results:
-            runs = healthz[result["healthz_run"]:result["healthz_run"] + 2]
-            result["healthz_rps"] = statistics.fmean(r["requests_per_second"] for r in runs)
+            result["healthz_rps"] = statistics.fmean(r["requests_per_second"]
+                                                     for r in healthz[-2:])
             result["share"] = result["requests_per_second"] / result["healthz_rps"]
-        figures[name] = {
+            cycles.append(result)
+        figures[page.name] = {
             "requests_per_second": statistics.median(r["requests_per_second"]
-                                                     for r in results),
-            "share": statistics.median(r["share"] for r in results),
-            "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in results),
-            "socket_errors": {kind: sum(r["socket_errors"].get(kind, 0) for r in results)
+                                                     for r in cycles),
+            "share": statistics.median(r["share"] for r in cycles),
+            "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in cycles),
+            "socket_errors": {kind: sum(r["socket_errors"].get(kind, 0) for r in cycles)
                               for kind in ("connect", "read", "write", "timeout")},
-            "passes": results}
+            "cycles": cycles}
     return healthz, figures
 
 
@@ -247,7 +243,7 @@ def print_table(result: dict) -> None:
     healthz = result["healthz"]
     small_control = healthz["latency"].get("1x") or {}
     big_control = healthz["latency"].get(big) or {}
-    values = [f"{healthz['inprocess_ms']:.2f}ms", "", healthz["http_rps_mean"], "",
+    values = [f"{healthz['inprocess_ms']:.2f}ms", "", healthz["http_rps_median"], "",
               str(healthz["queries"]), "", "",
               *(small_control.get(k) for k in ("p50", "p95", "p99")),
               *(big_control.get(k) for k in ("p50", "p95", "p99")), ""]
@@ -296,8 +292,9 @@ def print_noise(result: dict) -> None:
     healthz = result["healthz"]
     runs = healthz["http_rps_runs"]
     if runs:
-        print("\n/healthz over HTTP, at the start, between pages and at the end: "
-              + ", ".join(f"{r:.0f}" for r in runs) + " requests/s")
+        print(f"\n/healthz over HTTP, {len(runs)} runs between the pages': from "
+              f"{min(runs):.0f} to {max(runs):.0f} requests/s, median "
+              f"{statistics.median(runs):.0f}")
     spread = [r for row in result["pages"] for r in row["inprocess"]["ratio_rounds"]]
     if spread:
         rel = [max(row["inprocess"]["ratio_rounds"]) / min(row["inprocess"]["ratio_rounds"])
@@ -343,8 +340,8 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--connections", type=int, default=20, help="wrk's connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--wrk-seconds", type=float, help="override the mode's, per pass")
-    parser.add_argument("--wrk-passes", type=int, help="override the mode's")
+    parser.add_argument("--wrk-seconds", type=float, help="override the mode's, per run")
+    parser.add_argument("--wrk-cycles", type=int, help="override the mode's")
     parser.add_argument("--load-seconds", type=float, help="override the mode's")
     parser.add_argument("--no-wrk", action="store_true", help="skip the HTTP requests/s")
     parser.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
@@ -356,8 +353,8 @@ def main() -> None:
     settings = QUICK if args.quick else FULL
     if args.wrk_seconds:
         settings = replace(settings, wrk_seconds=args.wrk_seconds)
-    if args.wrk_passes:
-        settings = replace(settings, wrk_passes=args.wrk_passes)
+    if args.wrk_cycles:
+        settings = replace(settings, wrk_cycles=args.wrk_cycles)
     if args.load_seconds:
         settings = replace(settings, load_seconds=args.load_seconds)
     model = WorkerModel(args.workers, args.threads, args.worker_class, args.preload)
@@ -365,7 +362,7 @@ def main() -> None:
     with_wrk = not args.no_wrk and throughput.available()
     if not args.no_wrk and not with_wrk:
         print(throughput.INSTALL_HINT, file=sys.stderr)
-    big_label = f"{args.factor}x"
+    big_label = f"{args.factor}x" if args.factor > 1 else "(none)"
     version = git_version()
     started, loadavg_before = time.monotonic(), os.getloadavg()
     print(f"bench: {len(pages)} pages, {model.describe()}, "
@@ -400,7 +397,7 @@ def main() -> None:
         if http.get("non_2xx_3xx") or any(http.get("socket_errors", {}).values()):
             errors.append(f"wrk on {row['name']}: {http['non_2xx_3xx']} non-2xx/3xx, "
                           f"socket errors {http['socket_errors']}")
-        for run in http.get("passes", []):
+        for run in http.get("cycles", []):
             if run["status_before_after"] != [200, 200]:
                 errors.append(f"{row['name']} answered {run['status_before_after']} before "
                               "and after wrk: its figure is not the page's")
@@ -433,7 +430,7 @@ def main() -> None:
                     "latency": {label: run["load"].percentiles(HEALTHZ)
                                 for label, run in (("1x", small), (big_label, big)) if run},
                     "http_rps_runs": healthz_runs,
-                    "http_rps_mean": statistics.fmean(healthz_runs) if healthz_runs else None},
+                    "http_rps_median": statistics.median(healthz_runs) if healthz_runs else None},
         "pages": rows,
         "memory": memory,
         "memory_misses": memory_misses,
