@@ -80,35 +80,44 @@ def run_inprocess(dataset: Dataset, pages: list[Page], rounds: int, requests: in
     return json.loads(result_path.read_text())
 
 
-def wrk_headers(browser: Browser, role: str) -> dict[str, str]:
+def wrk_headers(browser: Browser | None, role: str, keep_alive: bool) -> dict[str, str]:
+    """What each wrk request sends: a browser's Accept-Encoding, the role's session cookie (a
+    visitor comes without one, as on a first visit), and `Connection: close` unless asked
+    to keep connections alive. nginx speaks to its upstream without keep-alive by default;
+    and with 20 kept-alive connections, how gunicorn's gthread workers happen to share them
+    at connect time decided /healthz's figure: 700 or 2,500 requests/s from one second to
+    the next, on a quiet machine (sync workers close every connection anyway)."""
     headers = {"Accept-Encoding": ACCEPT_ENCODING}
-    if LOGINS[role]:  # a visitor comes without a cookie, as on a first visit
+    if not keep_alive:
+        headers["Connection"] = "close"
+    if browser is not None and LOGINS[role]:
         headers["Cookie"] = browser.cookie_header()
     return headers
 
 
 def run_http(server: Server, browsers: dict[str, Browser], pages: list[Page],
              landmarks: dict[str, str], settings: Settings, connections: int,
-             wrk_threads: int) -> tuple[list[dict], dict[str, dict]]:
+             wrk_threads: int, keep_alive: bool) -> tuple[list[dict], dict[str, dict]]:
     """wrk on /healthz and each page in turn, a second at a time: /healthz, page, /healthz,
     page, ..., /healthz, next page. A page's share in a cycle is its requests/s over the mean
     of the /healthz runs either side of it; its figure is the median of its cycles' shares.
     (Windows of 8 s, or two of 4 s minutes apart, left shares 50% apart between runs on
     shared cores: a neighbour's burst fell on the page's window or on /healthz's.)"""
-    def wrk(path: str, headers: dict[str, str] | None = None) -> dict:
+    def wrk(path: str, headers: dict[str, str]) -> dict:
         return throughput.run(server.url + path, settings.wrk_seconds, connections,
-                              wrk_threads, headers or {}).as_dict()
+                              wrk_threads, headers).as_dict()
 
-    healthz = [wrk(HEALTHZ)]
+    healthz_headers = wrk_headers(None, "visitor", keep_alive)
+    healthz = [wrk(HEALTHZ, healthz_headers)]
     figures = {}
     for page in pages:
         path, browser = page.path(landmarks), browsers[page.role]
         cycles = []
         for _cycle in range(settings.wrk_cycles):
             before, _ = browser.request("GET", path)
-            result = wrk(path, wrk_headers(browser, page.role))
+            result = wrk(path, wrk_headers(browser, page.role, keep_alive))
             after, _ = browser.request("GET", path)
-            healthz.append(wrk(HEALTHZ))
+            healthz.append(wrk(HEALTHZ, healthz_headers))
             result["status_before_after"] = [before, after]
             result["healthz_rps"] = statistics.fmean(r["requests_per_second"]
                                                      for r in healthz[-2:])
@@ -154,7 +163,8 @@ def measure_on(dataset: Dataset, log: Path, pages: list[Page], model: WorkerMode
         if with_wrk:
             with machine.watch(gunicorn) as wrk_cpu:
                 healthz, http = run_http(server, browsers, pages, dataset.landmarks,
-                                         settings, args.connections, args.wrk_threads)
+                                         settings, args.connections, args.wrk_threads,
+                                         args.keep_alive)
         memory = [asdict(m) for m in server.memory()]
     return {"load": load, "healthz": healthz, "http": http, "memory": memory,
             "cpu": {"readers": readers_cpu, "wrk": wrk_cpu}}
@@ -233,7 +243,9 @@ def print_table(result: dict) -> None:
     print(f"\n{result['title']}")
     print(f"marked {MARK}: misses its target; '-': not measured. in-proc: mean time per "
           f"request / /healthz's, one process; @{big}: how that grows at {big} the data.\n"
-          f"r/s: requests/s with wrk ({result['settings']['connections']} connections); "
+          f"r/s: requests/s with wrk ({result['settings']['connections']} connections"
+          f"{', kept alive' if result['settings'].get('keep_alive') else ', closed after each'}"
+          "); "
           f"share: of /healthz's r/s. Bytes as sent. p50/p95/p99 in ms with "
           f"{result['settings']['users']} users reading; {big}/1x: their p95s'.")
     head = f"{'page':22} {'as':6}" + "".join(
@@ -344,6 +356,8 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--wrk-cycles", type=int, help="override the mode's")
     parser.add_argument("--load-seconds", type=float, help="override the mode's")
     parser.add_argument("--no-wrk", action="store_true", help="skip the HTTP requests/s")
+    parser.add_argument("--keep-alive", action="store_true",
+                        help="wrk keeps connections alive (default: Connection: close)")
     parser.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
     return parser.parse_args()
 
@@ -422,7 +436,8 @@ def main() -> None:
                      "worker_class": model.kind, "preload": model.preload,
                      "factor": args.factor, "users": args.users,
                      "connections": args.connections, "wrk_threads": args.wrk_threads,
-                     "wrk": with_wrk, "accept_encoding": ACCEPT_ENCODING},
+                     "wrk": with_wrk, "keep_alive": args.keep_alive,
+                     "accept_encoding": ACCEPT_ENCODING},
         "targets": TARGETS,
         "big_label": big_label,
         "healthz": {"inprocess_ms": small_inproc["healthz"]["mean_ms"],

@@ -6,7 +6,9 @@ server's 2 cores; a Python load generator would measure itself. Its figure for a
 meaningful beside /healthz's in the same run, so /healthz is run at the start, the middle and
 the end, and a page's share is its requests/s over their mean.
 
-Logged-in pages send the session cookie. Before and after each run the page is fetched once
+Each request says `Connection: close` (as nginx to its upstream), unless bench.report is
+given --keep-alive; see bench.report.wrk_headers for why. Logged-in pages send the session
+cookie. Before and after each run the page is fetched once
 and must answer 200: a lost session would turn a page into a cheap redirect, which wrk would
 happily count. wrk counts non-2xx/3xx answers and socket errors; both are kept.
 """
