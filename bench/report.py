@@ -207,6 +207,16 @@ def assemble(pages: list[Page], small: dict, small_inproc: dict, big: dict | Non
     return rows
 
 
+def control_growth(small: dict, big: dict | None) -> float | None:
+    """/healthz's p95 among the readers at the larger data over at 1x: it does the same work
+    at both sizes, so what it shows is the machine's doing."""
+    if big is None:
+        return None
+    small_p95 = (small["load"].percentiles(HEALTHZ) or {}).get("p95")
+    big_p95 = (big["load"].percentiles(HEALTHZ) or {}).get("p95")
+    return big_p95 / small_p95 if small_p95 and big_p95 else None
+
+
 # --- printing ------------------------------------------------------------------------------
 
 def cell(value, spec: str, width: int, missed: bool = False) -> str:
@@ -258,7 +268,8 @@ def print_table(result: dict) -> None:
     values = [f"{healthz['inprocess_ms']:.2f}ms", "", healthz["http_rps_median"], "",
               str(healthz["queries"]), "", "",
               *(small_control.get(k) for k in ("p50", "p95", "p99")),
-              *(big_control.get(k) for k in ("p50", "p95", "p99")), ""]
+              *(big_control.get(k) for k in ("p50", "p95", "p99")),
+              healthz.get("growth") if healthz.get("growth") is not None else ""]
     print(line("/healthz (control)", "anon", big, values, [False] * len(values)))
     for row in result["pages"]:
         missed = {m["figure"] for m in row["misses"]}
@@ -284,6 +295,11 @@ def print_table(result: dict) -> None:
     if result["settings"]["quick"]:
         print("quick run: too few requests for steady p95/p99 and their ratio; use the full "
               "run to judge them")
+    control = healthz.get("growth")
+    if control is not None and control > 1.3:
+        print(f"the control's own p95 grew {control:.2f}x between the two runs, with no more "
+              f"work to do: the machine moved the {big}/1x ratios; @{big} (in one process, "
+              "beside /healthz) says how each page's cost grows")
 
 
 def print_memory(result: dict) -> None:
@@ -444,6 +460,7 @@ def main() -> None:
                     "queries": small_inproc["healthz"]["queries"],
                     "latency": {label: run["load"].percentiles(HEALTHZ)
                                 for label, run in (("1x", small), (big_label, big)) if run},
+                    "growth": control_growth(small, big),
                     "http_rps_runs": healthz_runs,
                     "http_rps_median": statistics.median(healthz_runs) if healthz_runs else None},
         "pages": rows,
