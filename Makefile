@@ -44,8 +44,12 @@ $(VNU_JAR): package.json package-lock.json
 		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the W3C HTML checker test will be skipped."; fi
 
+# Every page's cost beside /healthz, as one table (bench/results/ keeps it as JSON), then a
+# worker killed under load. BENCH_ARGS="--quick" for a 2-minute run; "--threads 1" for sync
+# workers; `python -m bench.report --help` for the rest. Install wrk for the HTTP figures.
+BENCH_ARGS ?=
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.report $(BENCH_ARGS)
 	$(BIN)/python -m bench.resilience
 
 # htmx and our own script travel as one file: one request, cached for a year.

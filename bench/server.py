@@ -1,9 +1,19 @@
-"""A real deployment to measure: gunicorn (2 workers, as `make run`) on a fresh SQLite file
-holding the demo borough, optionally grown many times over."""
+"""A real deployment to measure: gunicorn on a fresh SQLite file holding the demo borough
+(and, for the report, the busy forum), optionally grown many times over.
+
+- `prepare(factor, busy_forum)` makes the database in a temporary directory and returns a
+  `Dataset`: its environment (production settings: BASE_URL and TRUSTED_HOSTS set, Secure
+  cookies off because the bench speaks plain http) and the paths of its landmarks.
+- `run_gunicorn(dataset, model)` starts gunicorn with a `WorkerModel` (workers, threads,
+  worker class, preload) and stops it afterwards.
+- `serve()` does both, as bench/resilience.py and tests/test_resilience.py use it.
+- `Server.memory()` reads each process's resident (RSS) and proportional (PSS) memory.
+"""
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -12,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,70 +39,155 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class WorkerModel:
+    """How gunicorn serves: `make run` ships 2 workers x 4 threads (gthread); keep the default
+    here the same as `make run` so that `make bench` measures what is deployed."""
+
+    workers: int = 2
+    threads: int = 4
+    worker_class: str | None = None  # None: gunicorn's choice, sync for 1 thread else gthread
+    preload: bool = False  # load the app in the master before forking
+
+    @property
+    def kind(self) -> str:
+        return self.worker_class or ("sync" if self.threads == 1 else "gthread")
+
+    def arguments(self) -> list[str]:
+        args = ["--workers", str(self.workers), "--threads", str(self.threads)]
+        if self.worker_class:
+            args += ["--worker-class", self.worker_class]
+        if self.preload:
+            args.append("--preload")
+        return args
+
+    def describe(self) -> str:
+        threads = f" x {self.threads} threads" if self.threads > 1 else ""
+        return (f"gunicorn {self.workers} {self.kind} workers{threads}"
+                + (", preloaded" if self.preload else ""))
+
+
+@dataclass
+class Dataset:
+    """A database ready to serve: where it is, the environment to run the app on it, and
+    the paths of the objects the bench's pages name (see bench.data.landmarks)."""
+
+    factor: int
+    directory: Path
+    database: Path
+    env: dict[str, str]
+    landmarks: dict[str, str]
+
+
+def environment(directory: Path, database: Path) -> dict[str, str]:
+    env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": f"sqlite:///{database}",
+           "SECRET_KEY": "bench", "COOKIE_SECURE": "0", "INSTANCE_PATH": str(directory),
+           "BASE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1",
+           # The load comes from one address; nginx would pass the real ones.
+           "PROXY_COUNT": "1"}
+    env.pop("MAIL_SERVER", None)
+    return env
+
+
+def flask(env: dict[str, str], *args: str) -> None:
+    """A `flask` command, quietly (Alembic logs every migration); its output if it fails."""
+    done = subprocess.run([BIN / "flask", *args], env=env, cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        done.check_returncode()
+
+
+@contextmanager
+def prepare(factor: int = 1, busy_forum: bool = False) -> Iterator[Dataset]:
+    """Migrate, load the demo, add the busy forum if asked, grow `factor` times."""
+    with tempfile.TemporaryDirectory(prefix="network-bench-") as tmp:
+        directory = Path(tmp)
+        database = directory / "bench.db"
+        env = environment(directory, database)
+        flask(env, "db", "upgrade")
+        flask(env, "demo", "load")
+        args = ["--factor", str(factor)] + (["--busy-forum"] if busy_forum else [])
+        found = subprocess.run([BIN / "python", "-m", "bench.data", *args], env=env, cwd=ROOT,
+                               check=True, stdout=subprocess.PIPE, text=True)
+        yield Dataset(factor, directory, database, env, json.loads(found.stdout))
+
+
+@dataclass
+class ProcessMemory:
+    pid: int
+    role: str  # "master" or "worker"
+    rss_mb: float  # resident: every page the process maps, shared or not
+    pss_mb: float  # proportional: shared pages divided among the processes sharing them
+
+
+def kilobytes(path: Path, field_name: str) -> int:
+    match = re.search(rf"^{field_name}:\s+(\d+) kB", path.read_text(), re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+def process_memory(pid: int, role: str) -> ProcessMemory:
+    proc = Path(f"/proc/{pid}")
+    return ProcessMemory(pid, role, kilobytes(proc / "status", "VmRSS") / 1024,
+                         kilobytes(proc / "smaps_rollup", "Pss") / 1024)
+
+
 @dataclass
 class Server:
     port: int
     process: subprocess.Popen
     database: Path
     env: dict[str, str]
+    model: WorkerModel = field(default_factory=WorkerModel)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
 
+    def memory(self) -> list[ProcessMemory]:
+        """The master first, then each worker."""
+        return [process_memory(self.process.pid, "master"),
+                *(process_memory(pid, "worker") for pid in self.workers())]
+
     def rss_mb(self) -> dict[int, float]:
         """Resident memory of each worker, in MB."""
-        sizes = {}
-        for pid in self.workers():
-            status = Path(f"/proc/{pid}/status").read_text()
-            kb = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
-            sizes[pid] = kb / 1024
-        return sizes
+        return {m.pid: m.rss_mb for m in self.memory() if m.role == "worker"}
 
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
 
 
-def flask(env: dict[str, str], *args: str) -> None:
-    subprocess.run([BIN / "flask", *args], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-
-
-def grow(env: dict[str, str], factor: int) -> None:
-    script = f"from wsgi import app\nfrom bench.data import grow\n" \
-             f"with app.app_context():\n    grow({factor})\n"
-    subprocess.run([BIN / "python", "-c", script], env=env, cwd=ROOT, check=True)
+@contextmanager
+def run_gunicorn(dataset: Dataset, model: WorkerModel | None = None,
+                 log: Path | None = None) -> Iterator[Server]:
+    """Start gunicorn on the dataset; stop it (SIGTERM) afterwards."""
+    model = model or WorkerModel()
+    port = free_port()
+    output = open(log or os.devnull, "w")  # noqa: SIM115 -- closed below
+    process = subprocess.Popen(
+        [BIN / "gunicorn", *model.arguments(), "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        env=dataset.env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    server = Server(port, process, dataset.database, dataset.env, model)
+    try:
+        wait_until_up(server)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        output.close()
 
 
 @contextmanager
-def serve(factor: int = 1, workers: int = 2, threads: int = 4, log: Path | None = None):
+def serve(factor: int = 1, workers: int = 2, threads: int = 4, log: Path | None = None,
+          busy_forum: bool = False) -> Iterator[Server]:
     """Migrate, load the demo (times `factor`), start gunicorn; stop it afterwards."""
-    with tempfile.TemporaryDirectory(prefix="network-bench-") as tmp:
-        database = Path(tmp) / "bench.db"
-        env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": f"sqlite:///{database}",
-               "SECRET_KEY": "bench", "COOKIE_SECURE": "0", "INSTANCE_PATH": tmp,
-               "BASE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1",
-               # The load comes from one address; nginx would pass the real ones.
-               "PROXY_COUNT": "1"}
-        env.pop("MAIL_SERVER", None)
-        flask(env, "db", "upgrade")
-        flask(env, "demo", "load")
-        if factor > 1:
-            grow(env, factor)
-        port = free_port()
-        output = open(log or os.devnull, "w")  # noqa: SIM115 -- closed below
-        process = subprocess.Popen(
-            [BIN / "gunicorn", "--workers", str(workers), "--threads", str(threads),
-             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-        server = Server(port, process, database, env)
-        try:
-            wait_until_up(server)
-            yield server
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-            output.close()
+    with prepare(factor, busy_forum) as dataset, \
+            run_gunicorn(dataset, WorkerModel(workers, threads), log) as server:
+        yield server
 
 
 def wait_until_up(server: Server) -> None:
@@ -124,7 +220,7 @@ class Browser:
         if compressed:
             headers["Accept-Encoding"] = "gzip"
         if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            headers["Cookie"] = self.cookie_header()
         body = None
         if form is not None:
             body = urlencode(form, doseq=True)
@@ -141,6 +237,9 @@ class Browser:
             self.cookies[name] = rest.split(";", 1)[0]
         return response.status, data
 
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
     def csrf_token(self, path: str) -> str:
         _status, page = self.request("GET", path, compressed=False)
         return CSRF_INPUT.search(page.decode()).group(1)
@@ -154,5 +253,6 @@ class Browser:
 
 
 def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values lie (nearest rank, no interpolation)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]

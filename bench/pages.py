@@ -1,0 +1,77 @@
+"""The pages the bench measures, and who looks at each: a visitor, a member or a coordinator,
+as people use them. The first eight are issue 10's main pages; the rest are every other page
+the bench has visited. Add a page here when a feature lands, and every measurement takes it.
+
+Paths may name a landmark in braces (`{busy_thread}`), filled from bench.data.landmarks().
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from network.demo import DEMO_PASSWORD
+
+HEALTHZ = "/healthz"  # the yardstick every page is measured against
+# What a browser asks for: the cost of compressing (brotli, as the app prefers it) is part of
+# serving a page, so every timed request carries this header.
+ACCEPT_ENCODING = "gzip, deflate, br"
+
+# Who logs in as each role (None: a visitor). Pat is a member and a contact of the
+# Riverside Tenants' Federation.
+LOGINS = {"visitor": None, "member": "pat@example.org", "coordinator": "coordinator@example.org"}
+PASSWORD = DEMO_PASSWORD
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    role: str  # a key of LOGINS
+    template: str  # the path, perhaps naming a landmark
+    main: bool = False  # one of the issue's main pages
+
+    def path(self, landmarks: dict[str, str]) -> str:
+        return self.template.format(**landmarks)
+
+
+PAGES = [
+    Page("home", "visitor", "/", main=True),
+    Page("directory", "visitor", "/organisations", main=True),
+    Page("organisation", "member", "{organisation}", main=True),
+    Page("forum index", "member", "/forum", main=True),
+    Page("category", "member", "{category}", main=True),
+    Page("thread, 20 posts", "member", "{busy_thread}", main=True),
+    Page("notifications", "member", "/notifications", main=True),
+    Page("dashboard", "member", "/dashboard", main=True),
+    # (The bench used to ask for page 2, which is empty at 1x: a cheaper page than at 100x.)
+    Page("directory, filtered", "visitor", "/organisations?kind=community_group"),
+    Page("organisation (visitor)", "visitor", "{organisation}"),
+    Page("memorandum", "visitor", "/memorandum"),
+    Page("join", "visitor", "/join"),
+    Page("login", "visitor", "/login"),
+    Page("org people", "member", "{people}"),
+    Page("account", "member", "/account"),
+    Page("thread, demo", "member", "{demo_thread}"),
+    Page("coordinate", "coordinator", "/coordinate"),
+    Page("applications", "coordinator", "/coordinate/applications"),
+    Page("people", "coordinator", "/coordinate/people"),
+    Page("audit log", "coordinator", "/coordinate/audit"),
+    Page("areas", "coordinator", "/coordinate/areas"),
+    Page("directory (coord.)", "coordinator", "/organisations"),
+    Page("moderation", "coordinator", "/forum/moderation"),
+    Page("category p3 (coord.)", "coordinator", "{category}?page=3"),
+]
+THREAD_PAGE = "thread, 20 posts"  # the page held to a quarter of /healthz's requests/s
+
+
+def chosen(names: str | None) -> list[Page]:
+    """All pages; or `main`; or those whose names contain one of the comma-separated words."""
+    if not names:
+        return PAGES
+    if names == "main":
+        return [p for p in PAGES if p.main]
+    words = [w.strip().lower() for w in names.split(",") if w.strip()]
+    picked = [p for p in PAGES if any(w in p.name.lower() for w in words)]
+    if not picked:
+        raise SystemExit(f"no page matches {names!r}; pages: "
+                         + ", ".join(p.name for p in PAGES))
+    return picked
