@@ -1,5 +1,4 @@
-"""Pages of a list: the page number from the address, bounded, and the query paged in one
-round trip (the total comes with the rows, as a window count)."""
+"""Pages of a list: the page number from the address, bounded, and the query paged."""
 
 from __future__ import annotations
 
@@ -61,18 +60,16 @@ class Page:
         return self.page + 1
 
 
-def paginate(query: Select, page: int | None = None) -> Page:
+def paginate(query: Select, page: int | None = None, total: int | None = None) -> Page:
     """One page of an ORM query (its first entity is the item): the page given (a form's,
-    already checked), or ?page=. The rows carry the total (COUNT(*) OVER ()), so a page costs
-    one query; only a page past the end asks for the count alone."""
+    already checked), or ?page=. total: how many there are, when the caller keeps count (a
+    category's threads), so that no row is counted; otherwise a count query beside the page's.
+    """
     number = page or page_number()
     per_page = page_size()
-    rows = db.session.execute(
-        query.add_columns(func.count().over().label("total"))
-        .limit(per_page).offset((number - 1) * per_page)).unique().all()
-    if rows:
-        total = rows[0].total
-    else:
+    items = list(db.session.scalars(query.limit(per_page).offset((number - 1) * per_page))
+                 .unique())
+    if total is None:
         total = db.session.scalar(select(func.count()).select_from(
             query.order_by(None).subquery())) or 0
-    return Page(items=[row[0] for row in rows], page=number, per_page=per_page, total=total)
+    return Page(items=items, page=number, per_page=per_page, total=total)

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from network.auth.models import Person
@@ -67,10 +67,17 @@ def load_category(category_id: int, need: str = "category.view") -> Category:
 
 
 def category_context(category: Category) -> dict:
+    # The category keeps count of its threads that are not held; those held that the reader
+    # may see (their own, or all for coordinators) are few, and counted apart.
+    held_seen = db.session.scalar(visible(
+        select(func.count(Thread.id)).where(Thread.category_id == category.id,
+                                            Thread.held.is_(True)), Thread))
     page = paginate(visible(
         select(Thread).where(Thread.category_id == category.id)
-        .options(joinedload(Thread.author), joinedload(Thread.organisation))
-        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())))
+        .options(joinedload(Thread.author).load_only(Person.display_name),
+                 joinedload(Thread.organisation).load_only(Organisation.name))
+        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())),
+        total=category.thread_count + held_seen)
     read_up_to = dict(db.session.execute(
         select(ThreadRead.thread_id, ThreadRead.last_read_post_id)
         .where(ThreadRead.person_id == current_user.id,

@@ -111,6 +111,7 @@ class Organisation(db.Model):
             sqlite_where=text("status != 'declined'"),
             postgresql_where=text("status != 'declined'"),
         ),
+        Index("ix_organisation_listing", "status", "name"),  # the directory, by name
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
