@@ -3,6 +3,7 @@ on the bench's data, after warm-up.
 
     python -m bench.hotspots "thread, 20 posts"
     python -m bench.hotspots category --factor 100 --sort tottime --top 40
+    python -m bench.hotspots account --sort sampled
 
 Prints the functions that take the most time (cumulative by default, or own time) and the
 number of calls of each, per request: how many `can()` checks, gettext calls or lazy loads a
@@ -35,6 +36,18 @@ def profile_inside(page: dict, requests: int, sort: str, top: int) -> None:
     for _ in range(20):
         client.request("GET", page["path"], **{"Accept-Encoding": ACCEPT_ENCODING})
     environ = client.environ("GET", page["path"], **{"Accept-Encoding": ACCEPT_ENCODING})
+    if sort == "sampled":
+        from pyinstrument import Profiler
+
+        sampler = Profiler(interval=0.0002)
+        sampler.start()
+        for _ in range(requests):
+            client.call(environ)
+        sampler.stop()
+        print(f"{page['name']} ({page['path']}) as {page['role']}, {requests} requests, "
+              f"sampled (times are for all of them)")
+        print(sampler.output_text(unicode=False, color=False))
+        return
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(requests):
@@ -57,7 +70,10 @@ def main() -> None:
     parser.add_argument("page", help="a page's name, or a word from it (bench/pages.py)")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--factor", type=int, default=1)
-    parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
+    parser.add_argument("--sort", default="cumulative",
+                        choices=["cumulative", "tottime", "sampled"],
+                        help="sampled: pyinstrument's call tree, which slows Python less than "
+                             "cProfile and so shows where time goes more truly")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     page = chosen(args.page)[0]

@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from network.auth.models import AccountToken, LoginSession, Person, Role, TokenPurpose
 from network.auth.passwords import hash_password
 from network.core import audit
+from network.core.db import UTCDateTime
 from network.core.links import absolute_url
 from network.core.time import now
 from network.core.tokens import hash_token, new_token
@@ -36,26 +37,34 @@ def find_person(email: str) -> Person | None:
 
 # What every page wants to know about the person asking (unread notifications, a posting
 # pause), asked in the same query that finds their session: {name: (person id) -> a scalar
-# subquery}. Features register theirs with viewer_fact(); person.facts holds the answers.
+# subquery}. Features register theirs with viewer_fact(); person.facts holds the answers. A
+# subquery that needs the time uses AT_NOW, bound when the query runs.
 VIEWER_FACTS: dict[str, Callable[[Any], Any]] = {}
+AT_NOW = bindparam("at_now", type_=UTCDateTime)
+_session_query: dict[tuple[str, ...], Any] = {}
 
 
 def viewer_fact(name: str, subquery: Callable[[Any], Any]) -> None:
     VIEWER_FACTS[name] = subquery
 
 
+def session_query(names: tuple[str, ...]):
+    """The query that finds a login session and the facts, built once: every logged-in
+    request runs it, and building it anew cost more than running it."""
+    if names not in _session_query:
+        _session_query[names] = select(
+            LoginSession,
+            *(VIEWER_FACTS[name](LoginSession.person_id).label(name) for name in names),
+        ).where(LoginSession.token_hash == bindparam("token_hash"),
+                LoginSession.revoked_at.is_(None), LoginSession.expires_at > AT_NOW)
+    return _session_query[names]
+
+
 @login_manager.user_loader
 def load_person(token: str) -> Person | None:
-    names = list(VIEWER_FACTS)
-    row = db.session.execute(
-        select(LoginSession, *(VIEWER_FACTS[name](LoginSession.person_id).label(name)
-                               for name in names))
-        .where(
-            LoginSession.token_hash == hash_token(token),
-            LoginSession.revoked_at.is_(None),
-            LoginSession.expires_at > now(),
-        )
-    ).first()
+    names = tuple(VIEWER_FACTS)
+    row = db.session.execute(session_query(names),
+                             {"token_hash": hash_token(token), "at_now": now()}).first()
     if row is None or not row[0].person.is_active:
         return None
     person = row[0].person

@@ -52,10 +52,17 @@ def _file_digest(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+_static_urls: dict[tuple[str, str, str], str] = {}
+
+
 def static_url(filename: str) -> str:
-    """/static/css/site.css?v=<content hash>: a new URL whenever the file changes."""
-    path = Path(current_app.static_folder) / filename
-    return url_for("static", filename=filename, v=_file_digest(str(path)))
+    """/static/css/site.css?v=<content hash>: a new URL whenever the file changes (files are
+    read once per process: a deployment restarts it)."""
+    key = (current_app.static_folder, request.script_root, filename)
+    if key not in _static_urls:
+        path = Path(current_app.static_folder) / filename
+        _static_urls[key] = url_for("static", filename=filename, v=_file_digest(str(path)))
+    return _static_urls[key]
 
 
 def init_app(app: Flask) -> None:

@@ -190,7 +190,8 @@ def active_pause(person) -> PostingPause | None:
     return pause
 
 
-def paused(person_id):
-    """The condition for a pause in force now on the person (an id, or a column of one)."""
+def paused(person_id, at=None):
+    """The condition for a pause in force on the person (an id, or a column of one) now, or
+    at the moment given (a time, or a bound parameter)."""
     return db.and_(PostingPause.person_id == person_id, PostingPause.lifted_at.is_(None),
-                   PostingPause.until > now())
+                   PostingPause.until > (now() if at is None else at))

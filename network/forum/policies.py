@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, true
 
 from network.auth.policies import manage_person
-from network.auth.services import viewer_fact
+from network.auth.services import AT_NOW, viewer_fact
 from network.core.audience import Audience
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
 from network.forum.models import (
@@ -26,7 +26,7 @@ from network.forum.models import (
 )
 
 viewer_fact("posting_pause_id", lambda person_id: select(PostingPause.id)
-            .where(paused(person_id)).order_by(PostingPause.until.desc()).limit(1)
+            .where(paused(person_id, at=AT_NOW)).order_by(PostingPause.until.desc()).limit(1)
             .scalar_subquery())
 
 
