@@ -20,6 +20,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
 	touch $@
 
+# 2 sync workers, the app loaded once and shared (docs/decisions.md: the worker model).
 # The demo runs on plain http on your own machine, so its cookies cannot be Secure-only;
 # a real deployment keeps the default (COOKIE_SECURE=1) behind HTTPS and sets BASE_URL.
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -28,7 +29,7 @@ run: export COOKIE_SECURE ?= 0
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
-	exec $(BIN)/gunicorn --workers 2 --threads 4 \
+	exec $(BIN)/gunicorn --workers 2 --preload \
 		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: $(VENV)/.installed-test $(VNU_JAR)

@@ -3,7 +3,7 @@ marked; the same written as JSON under bench/results/.
 
     python -m bench.report                      # the full run, as `make bench` (~10 min)
     python -m bench.report --quick              # shorter runs of everything (~2 min)
-    python -m bench.report --workers 2 --threads 1        # sync workers instead of gthread
+    python -m bench.report --workers 2 --threads 4 --no-preload   # gthread, as it was
     python -m bench.report --quick --pages thread,category  # only some pages
 
 What it measures, in order, so that nothing of ours competes for the cores while it runs:
@@ -362,7 +362,8 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=WorkerModel.threads)
     parser.add_argument("--worker-class", help="gunicorn's --worker-class (default: sync "
                         "for 1 thread, gthread for more)")
-    parser.add_argument("--preload", action="store_true", help="gunicorn --preload")
+    parser.add_argument("--no-preload", dest="preload", action="store_false",
+                        help="load the app in each worker, not once in the master")
     parser.add_argument("--factor", type=int, default=100,
                         help="the larger data, times the 1x data (default 100; 1 skips it)")
     parser.add_argument("--pages", help="`main`, or words from page names, comma-separated")

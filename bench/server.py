@@ -41,13 +41,14 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class WorkerModel:
-    """How gunicorn serves: `make run` ships 2 workers x 4 threads (gthread); keep the default
-    here the same as `make run` so that `make bench` measures what is deployed."""
+    """How gunicorn serves: `make run` ships 2 sync workers, preloaded (docs/decisions.md);
+    keep the default here the same as `make run` so that `make bench` measures what is
+    deployed."""
 
     workers: int = 2
-    threads: int = 4
+    threads: int = 1
     worker_class: str | None = None  # None: gunicorn's choice, sync for 1 thread else gthread
-    preload: bool = False  # load the app in the master before forking
+    preload: bool = True  # load the app in the master before forking
 
     @property
     def kind(self) -> str:
@@ -182,7 +183,7 @@ def run_gunicorn(dataset: Dataset, model: WorkerModel | None = None,
 
 
 @contextmanager
-def serve(factor: int = 1, workers: int = 2, threads: int = 4, log: Path | None = None,
+def serve(factor: int = 1, workers: int = 2, threads: int = 1, log: Path | None = None,
           busy_forum: bool = False) -> Iterator[Server]:
     """Migrate, load the demo (times `factor`), start gunicorn; stop it afterwards."""
     with prepare(factor, busy_forum) as dataset, \

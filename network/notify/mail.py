@@ -6,6 +6,7 @@ import contextlib
 import logging
 import smtplib
 import ssl
+import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -175,7 +176,10 @@ def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> tuple[in
 
 
 def send_after_response(response):
-    """after_request: if this request queued mail, try to deliver it once the response is out."""
+    """after_request: if this request queued mail, deliver it once the response is out, on a
+    thread of its own: a worker serves one request at a time, and a slow mail server must not
+    hold the next one up. Mail a stopped worker did not finish stays in the outbox, claimed
+    for LOCK_FOR, and `flask mail send` delivers it."""
     if not g.get("mail_queued") or not current_app.config["MAIL_SEND_IMMEDIATELY"]:
         return response
     app = current_app._get_current_object()
@@ -187,5 +191,6 @@ def send_after_response(response):
             except Exception:
                 log.exception("Immediate delivery failed; `flask mail send` will retry")
 
-    response.call_on_close(deliver)
+    response.call_on_close(
+        lambda: threading.Thread(target=deliver, name="mail", daemon=True).start())
     return response
