@@ -43,7 +43,8 @@ class ChoiceField(SelectField):
 
     def __init__(self, label=None, validators=None, *, invalid=None, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.invalid = invalid or _l("Choose one of the options listed.")
+        # `is None`, not `or`: asking a lazy message whether it is empty translates it.
+        self.invalid = _l("Choose one of the options listed.") if invalid is None else invalid
 
     def pre_validate(self, form):
         try:
@@ -70,7 +71,7 @@ class CheckboxesField(SelectMultipleField):
 
     def __init__(self, label=None, validators=None, *, invalid=None, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.invalid = invalid or _l("Choose from the options listed.")
+        self.invalid = _l("Choose from the options listed.") if invalid is None else invalid
 
     def pre_validate(self, form):
         try:

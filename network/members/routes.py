@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from network.auth.forms import AcceptInvitationForm
 from network.auth.services import find_person, start_session
@@ -31,21 +31,26 @@ from network.members.forms import (
     OrganisationStatusForm,
 )
 from network.members.models import (
+    Area,
     Invitation,
     Membership,
     Organisation,
     OrgStatus,
+    Theme,
     organisation_theme,
 )
 from network.members.policies import organisation_access
 
 bp = Blueprint("members", __name__)
 
+
 def directory_context(form: DirectoryFilterForm) -> dict:
     """The approved organisations, filtered by what the form holds (an invalid filter is left
     out, and told beside it)."""
     query = (select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
-             .options(selectinload(Organisation.themes), selectinload(Organisation.area))
+             .options(load_only(Organisation.name, Organisation.kind, Organisation.area_id),
+                      selectinload(Organisation.themes).load_only(Theme.name),
+                      selectinload(Organisation.area).load_only(Area.name))
              .order_by(Organisation.name))
     if form.q.data:
         query = query.where(Organisation.name.ilike(f"%{form.q.data}%"))
