@@ -191,6 +191,19 @@ def send_after_response(response):
             except Exception:
                 log.exception("Immediate delivery failed; `flask mail send` will retry")
 
-    response.call_on_close(
-        lambda: threading.Thread(target=deliver, name="mail", daemon=True).start())
+    def start() -> None:
+        thread = threading.Thread(target=deliver, name="mail", daemon=True)
+        _deliveries[:] = [t for t in _deliveries if t.is_alive()] + [thread]
+        thread.start()
+
+    response.call_on_close(start)
     return response
+
+
+_deliveries: list[threading.Thread] = []
+
+
+def finish_deliveries(timeout: float | None = None) -> None:
+    """Wait for the mail started after responses to be delivered (tests; a stopping worker)."""
+    for thread in list(_deliveries):
+        thread.join(timeout)
