@@ -17,7 +17,7 @@ from network.config import INSTANCE_DIR, Config
 from network.core.db import IdConverter, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
-FEATURES = ("auth", "members", "coordination", "forum", "notify")
+FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -48,6 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     from network import cli
     from network.auth.routes import bp as auth_bp
+    from network.calendar.routes import bp as calendar_bp
     from network.coordination.routes import bp as coordination_bp
     from network.core import security, templating
     from network.forum.routes import bp as forum_bp
@@ -58,7 +59,8 @@ def create_app(config: Config | None = None) -> Flask:
 
     for feature in FEATURES:  # each declares its own rules (policies and scopes)
         import_module(f"network.{feature}.policies")
-    for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp):
+    for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
+                      calendar_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     templating.init_app(app)

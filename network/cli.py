@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(mail)
     app.cli.add_command(digest)
+    app.cli.add_command(calendar)
     app.cli.add_command(backup)
 
 
@@ -120,6 +121,22 @@ def digest_send(frequency: str) -> None:
 
     sent = send_digests(Delivery(frequency))
     click.echo(f"Queued {sent} {frequency} summaries.")
+
+
+@click.group()
+def calendar() -> None:
+    """The shared calendar."""
+
+
+@calendar.command("remind")
+@with_appcontext
+def calendar_remind() -> None:
+    """Remind everyone going to something in the next 24 hours, once (run it hourly)."""
+    from network.calendar.services import send_reminders
+
+    sent = send_reminders()
+    db.session.commit()
+    click.echo(f"Queued {sent} reminders.")
 
 
 @click.command("backup")

@@ -94,6 +94,9 @@ class Config:
     APPLY_LIMIT_PER_ADDRESS = (5, 24 * 60 * 60)
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
+    # A meeting set with less notice than this is marked "short notice" wherever it appears.
+    NOTICE_PERIOD_DAYS = int(os.environ.get("NOTICE_PERIOD_DAYS", "7"))
+
     INVITATION_VALID_FOR = timedelta(days=14)
     RESET_VALID_FOR = timedelta(hours=2)
     EMAIL_CHANGE_VALID_FOR = timedelta(days=2)

@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime
 import pytest
 from flask_babel import format_date, format_datetime
 
-from network.core.time import format_day, format_when, local
+from network.core.time import (
+    format_clock,
+    format_day,
+    format_dayname,
+    format_month,
+    format_weekday,
+    format_when,
+    local,
+)
 
 
 @pytest.mark.parametrize("moment", [
@@ -24,6 +32,11 @@ def test_dates_read_as_babel_writes_them_in_the_boroughs_time(sqlite_app, moment
         assert format_when(moment) == format_datetime(local(moment), "d MMM yyyy, HH:mm")
         assert format_day(moment) == format_date(local(moment).date(), "d MMMM yyyy")
         assert format_day(moment.date()) == format_date(moment.date(), "d MMMM yyyy")
+        assert format_clock(moment) == format_datetime(local(moment), "HH:mm")
+        assert format_weekday(moment) == format_date(local(moment).date(), "EEEE d MMMM yyyy")
+        day = local(moment).date()
+        assert format_month(day) == format_date(day, "MMMM yyyy")
+        assert format_dayname(day) == format_date(day, "EEE")
 
 
 def test_no_date_is_an_empty_string(sqlite_app):

@@ -4,6 +4,7 @@ posts, stripping, email fields."""
 from __future__ import annotations
 
 import re
+import secrets
 from functools import partial
 
 from flask_babel import lazy_gettext as _l
@@ -130,3 +131,20 @@ class VersionField(HiddenField):
             "Someone else saved a change while you were editing. The saved version is shown "
             "beside yours: copy what you need into yours, then save again.")]
         self.data = current_version
+
+
+class SubmissionKeyField(HiddenField):
+    """A random key per opened form: the same form sent twice makes one row, not two
+    (core.concurrency.submit_once).
+    Absent, there is no such check; present, it must look like the keys forms carry."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0] != "":
+            if not re.fullmatch(r"[A-Za-z0-9_-]{16,43}", valuelist[0]):
+                raise ValueError(_l("The form was damaged on the way. Send it again from "
+                                    "the page."))
+            self.data = valuelist[0]
+
+    def _value(self):
+        return self.data or secrets.token_urlsafe(24)

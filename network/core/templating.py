@@ -13,7 +13,14 @@ from network.core import i18n
 from network.core.forms import EmptyForm
 from network.core.markdown import render_markdown
 from network.core.permissions import can
-from network.core.time import format_day, format_when
+from network.core.time import (
+    format_clock,
+    format_day,
+    format_dayname,
+    format_month,
+    format_weekday,
+    format_when,
+)
 
 
 def page_url(page_number: int) -> str:
@@ -75,6 +82,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["clock"] = format_clock
+    app.jinja_env.filters["weekday"] = format_weekday
+    app.jinja_env.filters["month"] = format_month
+    app.jinja_env.filters["dayname"] = format_dayname
     app.jinja_env.filters["external_url"] = external_url
     app.jinja_env.filters["sentence"] = sentence
     app.jinja_env.globals.update(can=can, page_url=page_url, empty_form=EmptyForm, path=path)

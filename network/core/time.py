@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 from flask import current_app
 
 from network.core.i18n import locale_name
@@ -58,3 +58,35 @@ def format_day(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = local(value).date()
     return f"{value.day} {_months(locale_name(), 'wide')[value.month]} {value.year}"
+
+
+@cache
+def _weekdays(locale: str, width: str) -> dict[int, str]:
+    return dict(get_day_names(width, locale=locale))
+
+
+def format_clock(value: datetime | None) -> str:
+    """19:00, the borough's time."""
+    if value is None:
+        return ""
+    moment = local(value)
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def format_weekday(value: date | datetime | None) -> str:
+    """Thursday 3 December 2026: Babel's "EEEE d MMMM yyyy"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return f"{_weekdays(locale_name(), 'wide')[value.weekday()]} {format_day(value)}"
+
+
+def format_month(value: date) -> str:
+    """December 2026."""
+    return f"{_months(locale_name(), 'wide')[value.month]} {value.year}"
+
+
+def format_dayname(value: date) -> str:
+    """Mon: the short name of the day."""
+    return _weekdays(locale_name(), "abbreviated")[value.weekday()]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
@@ -14,6 +13,7 @@ from network.core.forms import (
     EmptyForm,
     Form,
     SearchForm,
+    SubmissionKeyField,
     VersionField,
     options,
     required,
@@ -40,22 +40,6 @@ def body_field(label=None) -> TextAreaField:
                        "a line starting with - for a list, > to quote, `code`. Write "
                        "@Their Name to mention someone."),
         render_kw={"rows": 6})
-
-
-class SubmissionKeyField(HiddenField):
-    """A random key per opened form: the same form sent twice makes one post, not two.
-    Absent, there is no such check; present, it must look like the keys forms carry."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist and valuelist[0] != "":
-            if not re.fullmatch(r"[A-Za-z0-9_-]{16,43}", valuelist[0]):
-                raise ValueError(_l("The form was damaged on the way. Send it again from "
-                                    "the page."))
-            self.data = valuelist[0]
-
-    def _value(self):
-        return self.data or secrets.token_urlsafe(24)
 
 
 class PageField(HiddenField):

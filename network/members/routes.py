@@ -11,6 +11,8 @@ from sqlalchemy.orm import load_only, selectinload
 
 from network.auth.forms import AcceptInvitationForm
 from network.auth.services import find_person, start_session
+from network.calendar import services as calendar
+from network.calendar.forms import FollowForm
 from network.core import throttle
 from network.core.concurrency import save_versioned
 from network.core.forms import EmptyForm
@@ -99,12 +101,16 @@ def organisation_context(org: Organisation, status_form: OrganisationStatusForm 
     access = organisation_access(me(), org)
     if status_form is None and access.change_status:
         status_form = OrganisationStatusForm(status=org.status.value, reason=org.status_reason)
+    viewer = me()
     return {
         "org": org,
         "access": access,
         "people": current_memberships(org) if access.view_people else [],
         "status_form": status_form,
         "confirm_form": EmptyForm(),
+        "events": calendar.upcoming_for(org.id, 5),
+        "following": calendar.follows(viewer, org.id),
+        "follow_form": FollowForm() if viewer.is_authenticated else None,
     }
 
 

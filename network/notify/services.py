@@ -22,6 +22,11 @@ KINDS: dict[str, tuple] = {
     "forum.reply": (_l("Replies in threads I watch"), Delivery.DAILY),
     "forum.mention": (_l("Someone mentions me"), Delivery.IMMEDIATELY),
     "forum.moderation": (_l("My post is hidden, restored or approved"), Delivery.IMMEDIATELY),
+    "calendar.changed": (_l("An event I answered is changed or cancelled, or a place comes "
+                            "free"), Delivery.IMMEDIATELY),
+    "calendar.reminder": (_l("A reminder the day before an event I am going to"),
+                          Delivery.IMMEDIATELY),
+    "calendar.new_event": (_l("A new event from an organisation I follow"), Delivery.DAILY),
 }
 ALL_KINDS = "all"
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
+from network.calendar.services import upcoming_public
 from network.core.htmx import render
 from network.core.permissions import authorize, can
 from network.extensions import db
@@ -22,7 +23,8 @@ def home():
         .order_by(Organisation.approved_at.desc(), Organisation.id.desc()).limit(6)))
     count = db.session.scalar(select(func.count()).select_from(Organisation)
                               .where(Organisation.status == OrgStatus.APPROVED)) or 0
-    return render("pages/home.html", newest=newest, organisation_count=count)
+    return render("pages/home.html", newest=newest, organisation_count=count,
+                  events=upcoming_public(5))
 
 
 @bp.get("/dashboard")

@@ -1,0 +1,186 @@
+"""Calendar feeds (RFC 5545) that real calendar programs import, made with icalendar.
+
+Each event is a VEVENT with its rule (RRULE), and each changed occurrence a VEVENT of its
+own (same UID, RECURRENCE-ID): moved, or STATUS:CANCELLED. SEQUENCE goes up with every change
+that matters, so programs replace what they hold. Times are written in the borough's zone
+(TZID), with a VTIMEZONE written as rules (STANDARD and DAYLIGHT with a yearly RRULE), not as
+a list of change dates, which some readers take only the first of.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+from icalendar import Event as VEvent
+
+from network.calendar.models import Event
+from network.core.links import absolute, absolute_url
+from network.core.time import borough_zone
+
+PRODUCT = "-//network//shared calendar//EN"
+
+
+def feed(events: list[Event], name: str) -> bytes:
+    """A VCALENDAR of these events, in the borough's zone."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    zone = borough_zone()
+    calendar.add("x-wr-timezone", zone.key)
+    calendar.add_component(vtimezone(zone, datetime.now(UTC).year))
+    for event in events:
+        for component in vevents(event):
+            calendar.add_component(component)
+    return calendar.to_ical()
+
+
+def uid(event: Event) -> str:
+    host = absolute("/").split("//", 1)[1].split("/", 1)[0]
+    return f"event-{event.id}@{host}"
+
+
+def vevents(event: Event) -> list[VEvent]:
+    """The event, and one VEVENT for each occurrence changed or cancelled."""
+    zone = borough_zone()
+    master = _vevent(event, event.starts_at, event.ends_at, event.place, event.sequence)
+    if event.cancelled_at is not None:
+        master.add("status", "CANCELLED")
+    else:
+        master.add("status", "CONFIRMED")
+    if event.recurrence is not None:
+        master.add("rrule", vRecur.from_ical(event.recurrence))
+    found = [master]
+    length = event.ends_at - event.starts_at
+    for change in event.changes:
+        moved = change.starts_at is not None
+        one = _vevent(event, change.starts_at if moved else change.original_start,
+                      change.ends_at if moved else change.original_start + length,
+                      change.place if change.place is not None else event.place,
+                      event.sequence + change.sequence)
+        one.add("recurrence-id", _moment(event, change.original_start, zone))
+        cancelled = change.cancelled or event.cancelled_at is not None
+        one.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        found.append(one)
+    return found
+
+
+def _moment(event: Event, moment: datetime, zone: ZoneInfo) -> datetime | date:
+    if event.all_day:
+        return moment.astimezone(zone).date()
+    return moment.astimezone(zone)
+
+
+def _vevent(event: Event, starts_at: datetime, ends_at: datetime, place: str,
+            sequence: int) -> VEvent:
+    zone = borough_zone()
+    component = VEvent()
+    component.add("uid", uid(event))
+    component.add("dtstamp", event.updated_at.astimezone(UTC))
+    component.add("created", event.created_at.astimezone(UTC))
+    component.add("last-modified", event.updated_at.astimezone(UTC))
+    component.add("sequence", sequence)
+    component.add("summary", event.title)
+    component.add("dtstart", _moment(event, starts_at, zone))
+    component.add("dtend", _moment(event, ends_at, zone))
+    page = absolute_url("calendar.event", event_id=event.id, slug=event.slug)
+    component.add("url", page)
+    component.add("description", "\n\n".join(
+        part for part in (event.description, event.organisation.name, page) if part))
+    if place:
+        component.add("location", place)
+    component.add("categories", [event.kind.label])
+    component.add("class", "PUBLIC" if event.audience == "public" else "PRIVATE")
+    return component
+
+
+# --- the time zone, as rules ---------------------------------------------------------------------
+
+def _transitions(zone: ZoneInfo, year: int) -> list[tuple[datetime, timedelta, timedelta]]:
+    """(the UTC instant, offset before, offset after) of each change of a zone's offset in a
+    year, found to the minute."""
+    found = []
+    moment = datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    step = timedelta(hours=1)
+    before = moment.astimezone(zone).utcoffset()
+    while moment < end:
+        after = (moment + step).astimezone(zone).utcoffset()
+        if after != before:
+            low, high = moment, moment + step  # narrow it down to the minute
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(zone).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            found.append((high, before, after))
+            before = after
+        moment += step
+    return found
+
+
+def _weekday_rule(day: date) -> str:
+    """The nth (or last) weekday of the month, as BYDAY: 2SU, -1SU."""
+    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][day.weekday()]
+    if (day + timedelta(days=7)).month != day.month:
+        return f"-1{weekday}"
+    return f"{(day.day - 1) // 7 + 1}{weekday}"
+
+
+def _on_rule(day: date, rule: str, year: int) -> date:
+    """The day a BYDAY rule for the day's month falls on in another year."""
+    nth, weekday = int(rule[:-2]), ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].index(rule[-2:])
+    first = date(year, day.month, 1)
+    if nth > 0:
+        offset = (weekday - first.weekday()) % 7
+        return first + timedelta(days=offset + (nth - 1) * 7)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+@cache
+def vtimezone(zone: ZoneInfo, year: int) -> Timezone:
+    """The zone's present rules as a VTIMEZONE: one STANDARD and one DAYLIGHT observance
+    with a yearly RRULE (or a STANDARD alone where the clocks never change), from 1970.
+    Where a zone's changes follow no weekday rule, the exact dates of a few years are given
+    instead (icalendar's own, RDATEs)."""
+    timezone = Timezone()
+    timezone.add("tzid", zone.key)
+    changes = _transitions(zone, year)
+    if not changes:
+        offset = datetime(year, 1, 1, tzinfo=zone).utcoffset()
+        standard = TimezoneStandard()
+        standard.add("dtstart", datetime(1970, 1, 1))  # noqa: DTZ001 -- local, as RFC 5545 has it
+        standard.add("tzoffsetfrom", offset)
+        standard.add("tzoffsetto", offset)
+        standard.add("tzname", datetime(year, 1, 1, tzinfo=zone).tzname())
+        timezone.add_component(standard)
+        return timezone
+    observances = []
+    for instant, before, after in changes:
+        local = (instant + before).replace(tzinfo=None)  # the wall clock as it changes
+        rule = _weekday_rule(local.date())
+        next_year = _transitions(zone, year + 1)
+        if len(next_year) != len(changes) or not any(
+                (moment + was).date() == _on_rule(local.date(), rule, year + 1)
+                for moment, was, _now in next_year):
+            return Timezone.from_tzinfo(zone, first_date=date(year - 5, 1, 1),
+                                        last_date=date(year + 10, 1, 1))
+        kind = TimezoneDaylight() if after > min(b for _i, b, _a in changes) else \
+            TimezoneStandard()
+        start_1970 = _on_rule(local.date(), rule, 1970)
+        kind.add("dtstart", datetime.combine(start_1970, local.time()))
+        kind.add("rrule", vRecur({"FREQ": "YEARLY", "BYMONTH": local.month, "BYDAY": rule}))
+        kind.add("tzoffsetfrom", before)
+        kind.add("tzoffsetto", after)
+        kind.add("tzname", (instant + timedelta(minutes=1)).astimezone(zone).tzname())
+        observances.append(kind)
+    for observance in observances:
+        timezone.add_component(observance)
+    return timezone

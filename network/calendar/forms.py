@@ -1,0 +1,297 @@
+"""The calendar's forms: an event (new or changed), cancelling, answering, filtering."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, TimeField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from network.calendar.models import ACCESS, DESCRIPTION_MAX, TITLE_MAX, EventKind
+from network.calendar.recurrence import PATTERNS
+from network.core.audience import Audience
+from network.core.fields import ButtonChoiceField, CheckboxesField, CheckboxField, ChoiceField
+from network.core.files import FileUploadField
+from network.core.forms import (
+    Form,
+    SearchForm,
+    SubmissionKeyField,
+    VersionField,
+    options,
+    text_field,
+    textarea_field,
+)
+from network.core.time import borough_zone
+
+# Without a time, an event runs for this long.
+DEFAULT_LENGTH = timedelta(hours=2)
+COUNT_MAX = 500
+
+
+class DayField(DateField):
+    """A date (YYYY-MM-DD, what a date picker sends), with our own message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Give a real date, like 2026-12-03.")) from None
+
+
+class ClockField(TimeField):
+    """A time of day (HH:MM), with our own message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Give a time of day, like 19:00.")) from None
+
+
+class MonthField(DateField):
+    """A month, YYYY-MM: its first day."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Give a month, like 2026-12.")) from None
+
+
+def local_moment(day: date, clock: time | None) -> datetime:
+    """A date and time in the borough, in UTC."""
+    return datetime.combine(day, clock or time(0, 0), tzinfo=borough_zone()).astimezone(UTC)
+
+
+class EventForm(Form):
+    organisation = ChoiceField(_l("Whose event is it?"),
+                               invalid=_l("Choose one of your organisations."))
+    title = text_field(_l("Title"), TITLE_MAX)
+    kind = ChoiceField(_l("What kind of event?"), choices=options(
+        *[(kind.value, kind.label) for kind in EventKind]),
+        invalid=_l("Choose one of the kinds listed."))
+    starts_on = DayField(_l("Date"))
+    starts_time = ClockField(_l("Starts at"), validators=[Optional()])
+    ends_on = DayField(_l("Ends on (if not the same day)"), validators=[Optional()])
+    ends_time = ClockField(_l("Ends at"), validators=[Optional()])
+    all_day = CheckboxField(_l("All day"))
+    place = text_field(_l("Place"), 200, optional=True,
+                       description=_l("An address people can find, with the room."))
+    online_link = text_field(_l("Online link"), 300, optional=True,
+                             render_kw={"inputmode": "url", "placeholder": "https://"})
+    audience = ChoiceField(_l("Who can see it?"), choices=options(
+        (Audience.MEMBERS.value, _l("Members and associates of the network")),
+        (Audience.PUBLIC.value, _l("Everyone: it is public"))),
+        default=Audience.MEMBERS.value, invalid=_l("Choose who can see it."))
+    area = ChoiceField(_l("Neighbourhood area"))
+    themes = CheckboxesField(_l("Themes"))
+    description = textarea_field(_l("What it is about"), DESCRIPTION_MAX,
+                                 description=_l("Markdown works, as in the forum."))
+    closes_on = DayField(_l("Responses close on (consultations)"), validators=[Optional()])
+    rsvp = CheckboxField(_l("Ask people whether they are coming"), default=True)
+    capacity = IntegerField(_l("Places (leave empty if there is no limit)"),
+                            validators=[Optional(), NumberRange(1, 100_000, _l(
+                                "Give a number of places from 1 to 100,000."))])
+    step_free = CheckboxField(ACCESS[0][1])
+    hearing_loop = CheckboxField(ACCESS[1][1])
+    interpreter = CheckboxField(ACCESS[2][1])
+    childcare = CheckboxField(ACCESS[3][1])
+    travel_expenses = CheckboxField(ACCESS[4][1])
+    access_note = text_field(_l("Anything else about access"), 300, optional=True)
+    repeat = ChoiceField(_l("Repeats"), choices=options(
+        ("", _l("Does not repeat")), *PATTERNS.items()), default="",
+        invalid=_l("Choose how it repeats."))
+    repeat_end = ChoiceField(_l("Until"), choices=options(
+        ("never", _l("No end date")), ("until", _l("A date")), ("count", _l("A number of times"))),
+        default="never", invalid=_l("Choose how the repeats end."))
+    repeat_until = DayField(_l("Last date"), validators=[Optional()])
+    repeat_count = IntegerField(_l("Number of times"), validators=[Optional(), NumberRange(
+        2, COUNT_MAX, _l("From 2 to %(max)d times.", max=COUNT_MAX))])
+    submission = SubmissionKeyField()
+
+    def __init__(self, *args, organisations=(), areas=(), themes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = options(*[(str(org.id), org.name) for org in organisations])
+        self.area.choices = options(("", _l("Borough-wide, or not sure")),
+                                    *[(str(area.id), area.name) for area in areas])
+        self.area.invalid = _l("Choose one of the areas listed.")
+        self.themes.choices = options(*[(str(theme.id), theme.name) for theme in themes])
+
+    # --- what the fields mean together ---------------------------------------------------
+
+    def times(self) -> tuple[datetime, datetime]:
+        """(starts_at, ends_at) in UTC. An all-day event runs from midnight to midnight."""
+        starts_on = self.starts_on.data
+        ends_on = self.ends_on.data or starts_on
+        if self.all_day.data:
+            return local_moment(starts_on, None), local_moment(ends_on + timedelta(days=1), None)
+        starts_at = local_moment(starts_on, self.starts_time.data)
+        if self.ends_time.data is None:
+            return starts_at, starts_at + DEFAULT_LENGTH
+        return starts_at, local_moment(ends_on, self.ends_time.data)
+
+    def closes_at(self) -> datetime | None:
+        if self.closes_on.data is None:
+            return None
+        return local_moment(self.closes_on.data + timedelta(days=1), None) - timedelta(seconds=1)
+
+    def validate_starts_time(self, field):
+        if not self.all_day.data and field.data is None and not field.errors:
+            raise ValidationError(_l("Give the time it starts, or tick “All day”."))
+
+    def validate_ends_time(self, field):
+        if self.starts_on.data is None or self.starts_time.data is None and not self.all_day.data:
+            return
+        if self.starts_on.errors or self.ends_on.errors or field.errors:
+            return
+        starts_at, ends_at = self.times()
+        if ends_at <= starts_at:
+            raise ValidationError(_l("It must end after it starts."))
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("It must end on or after the day it starts."))
+
+    def validate_online_link(self, field):
+        if field.data and not field.data.startswith(("https://", "http://")):
+            raise ValidationError(_l("Give the whole address, starting https://"))
+
+    def validate_closes_on(self, field):
+        if self.kind.data == EventKind.CONSULTATION and field.data is None and not field.errors:
+            raise ValidationError(_l("A consultation needs the date responses close."))
+
+    def validate_capacity(self, field):
+        if field.data and not self.rsvp.data:
+            raise ValidationError(_l("Places are counted from answers: tick “Ask people "
+                                     "whether they are coming” too, or leave this empty."))
+
+    def validate_repeat_until(self, field):
+        if self.repeat.data and self.repeat_end.data == "until":
+            if field.data is None and not field.errors:
+                raise ValidationError(_l("Give the last date, or choose another end."))
+            if field.data and self.starts_on.data and field.data < self.starts_on.data:
+                raise ValidationError(_l("The last date must be on or after the first."))
+
+    def validate_repeat_count(self, field):
+        if self.repeat.data and self.repeat_end.data == "count" and field.data is None \
+                and not field.errors:
+            raise ValidationError(_l("Give the number of times, or choose another end."))
+
+    def repeats(self) -> tuple[str, date | None, int | None] | None:
+        """(pattern, until, count), or None for a one-off event."""
+        if not self.repeat.data:
+            return None
+        end = self.repeat_end.data
+        return (self.repeat.data, self.repeat_until.data if end == "until" else None,
+                self.repeat_count.data if end == "count" else None)
+
+    def event_values(self) -> dict:
+        """The fields that are the event's own columns."""
+        starts_at, ends_at = self.times()
+        values = {
+            "title": self.title.data, "kind": EventKind(self.kind.data),
+            "audience": Audience(self.audience.data), "starts_at": starts_at,
+            "ends_at": ends_at, "all_day": bool(self.all_day.data),
+            "place": self.place.data or "", "online_link": self.online_link.data or "",
+            "description": self.description.data or "", "closes_at": self.closes_at(),
+            "rsvp": bool(self.rsvp.data), "capacity": self.capacity.data,
+            "access_note": self.access_note.data or "",
+            "area_id": int(self.area.data) if self.area.data else None,
+        }
+        values.update({column: bool(self[column].data) for column, _label in ACCESS})
+        return values
+
+    def theme_ids(self) -> list[int]:
+        return [int(value) for value in self.themes.data or []]
+
+
+class EditEventForm(EventForm):
+    """Changing an event; for a series, which occurrences the change is for."""
+
+    scope = ChoiceField(_l("Change"), choices=options(
+        ("all", _l("Every occurrence")), ("this", _l("Only this one")),
+        ("following", _l("This one and the ones after it"))),
+        default="all", invalid=_l("Choose which occurrences to change."))
+    version = VersionField()
+
+
+class CancelForm(Form):
+    reason = textarea_field(_l("Why (people who said they would come are told)"), 500,
+                            optional=False)
+    scope = ChoiceField(_l("Cancel"), choices=options(
+        ("all", _l("The whole event")), ("this", _l("Only this occurrence")),
+        ("following", _l("This occurrence and the ones after it"))),
+        default="all", invalid=_l("Choose what to cancel."))
+
+
+class RsvpForm(Form):
+    answer = ButtonChoiceField(choices=options(
+        *[(value, label) for value, label in (("going", _l("Going")), ("maybe", _l("Maybe")),
+                                              ("not_going", _l("Can't go")))]),
+        invalid=_l("Choose going, maybe or can't go."))
+
+
+class PaperForm(Form):
+    """A paper to attach: a new one, or a new version of one already there."""
+
+    title = text_field(_l("Title"), 120, description=_l("Say what it is: Agenda, Minutes of "
+                                                        "the March meeting."))
+    file = FileUploadField(_l("The file"), description=_l(
+        "A PDF, a Word or Excel file, an OpenDocument text or spreadsheet, plain text, or a "
+        "PNG or JPEG image."))
+    replaces = ChoiceField(_l("Is it a new version of a paper already attached?"),
+                           invalid=_l("Choose one of the papers listed."))
+
+    def __init__(self, *args, papers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.replaces.choices = options(("", _l("No: it is a new paper")),
+                                        *[(str(paper.id), paper.title) for paper in papers])
+
+
+class FollowForm(Form):
+    """The button on an organisation's page: hear of its new events, or stop."""
+
+    follow = ButtonChoiceField(choices=options(("1", _l("Follow")), ("0", _l("Unfollow"))),
+                               invalid=_l("Choose to follow or unfollow."))
+
+
+class CalendarFilterForm(SearchForm):
+    """?area= &theme= &organisation= &kind= &mine= &start=: the URL holds the state."""
+
+    area = ChoiceField(_l("Area"), default="", invalid=_l("Choose one of the areas listed."))
+    theme = ChoiceField(_l("Theme"), default="", invalid=_l("Choose one of the themes listed."))
+    organisation = ChoiceField(_l("Organisation"), default="",
+                               invalid=_l("Choose one of the organisations listed."))
+    kind = ChoiceField(_l("Kind"), default="", invalid=_l("Choose one of the kinds listed."),
+                       choices=options(
+        ("", _l("Any kind")), *[(kind.value, kind.label) for kind in EventKind]))
+    mine = CheckboxField(_l("Only mine (my organisations’, and those I answered)"))
+    start = DayField(_l("From"), validators=[Optional()])  # the agenda's first day
+    week = DayField(_l("Week of"), validators=[Optional()])
+    month = MonthField(_l("Month"), validators=[Optional()])
+
+    def __init__(self, *args, areas=(), themes=(), organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area.choices = options(("", _l("Any area")),
+                                    *[(str(a.id), a.name) for a in areas])
+        self.theme.choices = options(("", _l("Any theme")),
+                                     *[(str(t.id), t.name) for t in themes])
+        self.organisation.choices = options(("", _l("Any organisation")),
+                                            *[(str(o.id), o.name) for o in organisations])
+
+    def chosen(self, field) -> str | None:
+        """A filter's value if it is one of its choices, else None (told beside it)."""
+        return field.data if field.data and not field.errors else None

@@ -1,0 +1,206 @@
+"""When an event happens: its rule expanded in the borough's wall time, changes applied.
+
+A rule is RFC 5545 RRULE text (made with icalendar's vRecur, never by hand), read by
+dateutil's rrule from the first start *in the borough's zone*: each occurrence keeps the
+wall-clock time, so a 19:00 weekly meeting is at 19:00 in winter and in summer, and its UTC
+time moves by an hour at the clock changes. UNTIL is in UTC, as RFC 5545 asks when the start
+has a time zone. An occurrence is known by its original start (its RECURRENCE-ID), which a
+change (cancelled, moved) and an RSVP refer to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+
+from dateutil.rrule import rrulestr
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from icalendar import vRecur
+
+from network.core.time import borough_zone
+
+# What the form offers: a pattern, and the RRULE parts it makes from the first start.
+PATTERNS = {
+    "weekly": _l("Every week"),
+    "fortnightly": _l("Every two weeks"),
+    "monthly_date": _l("Every month, on the same date"),
+    "monthly_weekday": _l("Every month, on the same weekday (say, the second Tuesday)"),
+    "yearly": _l("Every year"),
+}
+# No page expands more than this many occurrences of one event: a rule with no end runs
+# forever, and what is shown is a window of it.
+MAX_OCCURRENCES = 1000
+# An occurrence may be moved this far from where its rule puts it.
+MOVE_LIMIT = timedelta(days=62)
+
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+ORDINALS = {1: _l("first"), 2: _l("second"), 3: _l("third"), 4: _l("fourth"), -1: _l("last")}
+DAY_NAMES = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+             _l("Saturday"), _l("Sunday")]
+
+
+def week_of_month(day: date) -> int:
+    """Which of its weekday the date is in its month: 1 to 4, or -1 for a fifth (the last)."""
+    nth = (day.day - 1) // 7 + 1
+    return -1 if nth == 5 else nth
+
+
+def make_rule(pattern: str, first_start: datetime, until: date | None = None,
+              count: int | None = None) -> str:
+    """RRULE text for a pattern from the first start (aware), ending on a day (the borough's,
+    inclusive), after a number of times, or never."""
+    local = first_start.astimezone(borough_zone())
+    parts: dict = {
+        "weekly": {"FREQ": "WEEKLY"},
+        "fortnightly": {"FREQ": "WEEKLY", "INTERVAL": 2},
+        "monthly_date": {"FREQ": "MONTHLY", "BYMONTHDAY": local.day},
+        "monthly_weekday": {"FREQ": "MONTHLY",
+                            "BYDAY": f"{week_of_month(local.date())}{WEEKDAYS[local.weekday()]}"},
+        "yearly": {"FREQ": "YEARLY"},
+    }[pattern]
+    if until is not None:
+        end_of_day = datetime.combine(until, time(23, 59, 59), tzinfo=borough_zone())
+        parts["UNTIL"] = end_of_day.astimezone(UTC)
+    elif count is not None:
+        parts["COUNT"] = count
+    return vRecur(parts).to_ical().decode()
+
+
+def read_rule(rule: str) -> dict:
+    """The form's view of a rule: pattern, until (a date) and count."""
+    parts = vRecur.from_ical(rule)
+    frequency, interval = parts["FREQ"][0], parts.get("INTERVAL", [1])[0]
+    if frequency == "WEEKLY":
+        pattern = "fortnightly" if interval == 2 else "weekly"
+    elif frequency == "MONTHLY":
+        pattern = "monthly_weekday" if "BYDAY" in parts else "monthly_date"
+    else:
+        pattern = "yearly"
+    until = parts.get("UNTIL", [None])[0]
+    return {"pattern": pattern,
+            "until": until.astimezone(borough_zone()).date() if until else None,
+            "count": parts.get("COUNT", [None])[0]}
+
+
+def describe(rule: str, first_start: datetime) -> str:
+    """In words: "Every two weeks on Thursday, until 4 March 2027"."""
+    from network.core.time import format_day
+
+    local = first_start.astimezone(borough_zone())
+    form = read_rule(rule)
+    day_name = DAY_NAMES[local.weekday()]
+    text = {
+        "weekly": _("Every week on %(day)s", day=day_name),
+        "fortnightly": _("Every two weeks on %(day)s", day=day_name),
+        "monthly_date": _("Every month on the %(date)s", date=ordinal_day(local.day)),
+        "monthly_weekday": _("Every month on the %(nth)s %(day)s",
+                             nth=ORDINALS[week_of_month(local.date())], day=day_name),
+        "yearly": _("Every year"),
+    }[form["pattern"]]
+    if form["until"]:
+        return _("%(rule)s, until %(day)s", rule=text, day=format_day(form["until"]))
+    if form["count"]:
+        return _("%(rule)s, %(count)d times", rule=text, count=form["count"])
+    return text
+
+
+def ordinal_day(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _rule(rule: str, first_start: datetime):
+    return rrulestr(rule, dtstart=first_start.astimezone(borough_zone()))
+
+
+def starts_between(rule: str, first_start: datetime, start: datetime,
+                   end: datetime) -> list[datetime]:
+    """The original starts (UTC) of a rule's occurrences from start (inclusive) to end."""
+    found = _rule(rule, first_start).xafter(start.astimezone(borough_zone()), inc=True)
+    return [moment.astimezone(UTC) for moment in
+            islice((m for m in found if m < end), MAX_OCCURRENCES)]
+
+
+def last_start(rule: str, first_start: datetime) -> datetime | None:
+    """When the last occurrence starts (UTC), or None if the rule never ends."""
+    parts = vRecur.from_ical(rule)
+    if "UNTIL" not in parts and "COUNT" not in parts:
+        return None
+    every = list(islice(_rule(rule, first_start), MAX_OCCURRENCES))
+    return every[-1].astimezone(UTC) if every else first_start
+
+
+def is_occurrence(rule: str | None, first_start: datetime, moment: datetime) -> bool:
+    """Whether the rule puts an occurrence at exactly this moment."""
+    if rule is None:
+        return moment == first_start
+    return moment in starts_between(rule, first_start, moment, moment + timedelta(seconds=1))
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One time an event happens, as it stands after any change to it."""
+
+    event: object  # calendar.models.Event
+    original_start: datetime  # UTC: what identifies it (RSVPs, changes, RECURRENCE-ID)
+    starts_at: datetime
+    ends_at: datetime
+    cancelled: bool
+    moved: bool
+    place: str
+    note: str
+
+    @property
+    def key(self) -> str:
+        """The occurrence in an address: its original start, 20261203T190000Z."""
+        return occurrence_key(self.original_start)
+
+
+def occurrence_key(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_key(key: str | None) -> datetime | None:
+    try:
+        return datetime.strptime(key or "", "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def occurrences(event, start: datetime, end: datetime) -> list[Occurrence]:
+    """An event's occurrences under way at some time from start to end, changes applied
+    (moved ones where they were moved to; cancelled ones kept, marked), in order."""
+    duration = event.ends_at - event.starts_at
+    if event.recurrence is None:
+        originals = [event.starts_at]
+    else:
+        originals = starts_between(event.recurrence, event.starts_at,
+                                   start - duration - MOVE_LIMIT, end + MOVE_LIMIT)
+    changes = {change.original_start: change for change in event.changes}
+    found = []
+    for original in originals:
+        change = changes.get(original)
+        moved = change is not None and change.starts_at is not None
+        starts_at = change.starts_at if moved else original
+        ends_at = change.ends_at if moved else original + duration
+        if not (starts_at < end and ends_at > start):  # under way in the window
+            continue
+        found.append(Occurrence(
+            event=event, original_start=original, starts_at=starts_at, ends_at=ends_at,
+            cancelled=event.cancelled_at is not None or (change is not None and change.cancelled),
+            moved=moved, place=(change.place if change and change.place is not None
+                                else event.place),
+            note=change.note if change else ""))
+    return sorted(found, key=lambda found: found.starts_at)
+
+
+def occurrence(event, original_start: datetime) -> Occurrence | None:
+    """One occurrence by its original start, if the event has one there."""
+    if not is_occurrence(event.recurrence, event.starts_at, original_start):
+        return None
+    for found in occurrences(event, original_start - MOVE_LIMIT, original_start + MOVE_LIMIT):
+        if found.original_start == original_start:
+            return found
+    return None

@@ -1,0 +1,535 @@
+"""Calendar pages: what is on (agenda, month, week), an event and its occurrences, adding and
+changing events, answering, papers, following organisations, and calendar feeds."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
+
+from network.auth.models import Person
+from network.calendar import feeds, services
+from network.calendar.forms import (
+    CalendarFilterForm,
+    CancelForm,
+    EditEventForm,
+    EventForm,
+    FollowForm,
+    PaperForm,
+    RsvpForm,
+)
+from network.calendar.models import Answer, Event, EventKind, Paper, Rsvp, event_theme
+from network.calendar.policies import event_access
+from network.calendar.recurrence import (
+    describe,
+    occurrence,
+    occurrence_key,
+    parse_key,
+    read_rule,
+)
+from network.core import files
+from network.core.concurrency import save_versioned, submit_once
+from network.core.forms import EmptyForm
+from network.core.htmx import form_status, render
+from network.core.links import absolute_url
+from network.core.permissions import authorize, can, load, me, visible
+from network.core.time import borough_zone, now, today
+from network.extensions import db
+from network.members.models import Area, Organisation, OrgStatus, Theme
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+AGENDA_DAYS = 28
+
+
+# --- what is on ------------------------------------------------------------------------------
+
+def live(model) -> list:
+    """The areas or themes in use, by name."""
+    return list(db.session.scalars(
+        select(model).where(model.archived_at.is_(None)).order_by(model.name)))
+
+
+def filter_form() -> CalendarFilterForm:
+    organisations = db.session.scalars(
+        select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
+        .options(load_only(Organisation.name)).order_by(Organisation.name)).all()
+    form = CalendarFilterForm(request.args, areas=live(Area), themes=live(Theme),
+                              organisations=organisations)
+    form.validate()
+    return form
+
+
+def filtered(form: CalendarFilterForm, start: datetime, end: datetime):
+    """The events that may be on from start to end, that the person may see and the filters
+    keep, with what their occurrences need."""
+    query = visible(select(Event).where(services.in_window(start, end))).options(
+        selectinload(Event.changes),
+        joinedload(Event.organisation).load_only(Organisation.name))
+    if area := form.chosen(form.area):
+        query = query.where(Event.area_id == int(area))
+    if theme := form.chosen(form.theme):
+        query = query.where(Event.id.in_(select(event_theme.c.event_id)
+                                         .where(event_theme.c.theme_id == int(theme))))
+    if organisation := form.chosen(form.organisation):
+        query = query.where(Event.organisation_id == int(organisation))
+    if kind := form.chosen(form.kind):
+        query = query.where(Event.kind == EventKind(kind))
+    if form.mine.data and current_user.is_authenticated:
+        query = query.where(or_(
+            Event.organisation_id.in_(current_user.organisation_ids),
+            Event.id.in_(select(Rsvp.event_id).where(Rsvp.person_id == current_user.id))))
+    return db.session.scalars(query.order_by(Event.starts_at)).unique().all()
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=borough_zone()).astimezone(UTC)
+
+
+def by_day(found, first: date, last: date) -> list[tuple[date, list]]:
+    """Occurrences grouped under each day they are on (a long one under each of its days)."""
+    days: dict[date, list] = {}
+    zone = borough_zone()
+    for item in found:
+        day = max(item.starts_at.astimezone(zone).date(), first)
+        end_day = (item.ends_at - timedelta(seconds=1)).astimezone(zone).date()
+        while day <= min(end_day, last):
+            days.setdefault(day, []).append(item)
+            day += timedelta(days=1)
+    return sorted(days.items())
+
+
+def calendar_context(form: CalendarFilterForm, view: str, first: date, last: date) -> dict:
+    """One view of what is on, from the first day to the last (the borough's days)."""
+    start, end = local_midnight(first), local_midnight(last + timedelta(days=1))
+    found = services.occurrences_of(filtered(form, start, end), start, end)
+    return {"form": form, "view": view, "first": first, "last": last,
+            "days": by_day(found, first, last), "count": len(found), "today": today(),
+            "now": now(), "notice": services.notice_period(),
+            "can_add": can("calendar.add")}
+
+
+def view_args(**changes) -> dict:
+    """The address's filters, with some changed: links between views keep them."""
+    args = request.args.to_dict()
+    args.update({name: value for name, value in changes.items() if value is not None})
+    return args
+
+
+@bp.get("")
+def agenda():
+    authorize("calendar.view")
+    form = filter_form()
+    first = form.start.data or today()
+    context = calendar_context(form, "agenda", first, first + timedelta(days=AGENDA_DAYS - 1))
+    context.update(earlier=view_args(start=(first - timedelta(days=AGENDA_DAYS)).isoformat()),
+                   later=view_args(start=(first + timedelta(days=AGENDA_DAYS)).isoformat()))
+    return render("calendar/agenda.html", context, fragments=("results",),
+                  status=form_status(form))
+
+
+@bp.get("/month")
+def month():
+    authorize("calendar.view")
+    form = filter_form()
+    first = form.month.data or today().replace(day=1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    grid_start = first - timedelta(days=first.weekday())
+    grid_end = last + timedelta(days=6 - last.weekday())
+    context = calendar_context(form, "month", grid_start, grid_end)
+    days = dict(context["days"])
+    weeks = [[(grid_start + timedelta(days=week * 7 + n),
+               days.get(grid_start + timedelta(days=week * 7 + n), [])) for n in range(7)]
+             for week in range(((grid_end - grid_start).days + 1) // 7)]
+    previous_month = (first - timedelta(days=1)).replace(day=1)
+    context.update(month=first, weeks=weeks,
+                   earlier=view_args(month=previous_month.strftime("%Y-%m")),
+                   later=view_args(month=(last + timedelta(days=1)).strftime("%Y-%m")))
+    return render("calendar/month.html", context, fragments=("results",),
+                  status=form_status(form))
+
+
+@bp.get("/week")
+def week():
+    authorize("calendar.view")
+    form = filter_form()
+    chosen = form.week.data or today()
+    first = chosen - timedelta(days=chosen.weekday())
+    context = calendar_context(form, "week", first, first + timedelta(days=6))
+    days = dict(context["days"])
+    context.update(week_days=[(first + timedelta(days=n),
+                               days.get(first + timedelta(days=n), [])) for n in range(7)],
+                   earlier=view_args(week=(first - timedelta(days=7)).isoformat()),
+                   later=view_args(week=(first + timedelta(days=7)).isoformat()))
+    return render("calendar/week.html", context, fragments=("results",),
+                  status=form_status(form))
+
+
+# --- one event -----------------------------------------------------------------------------------
+
+def load_event(event_id: int, need: str = "event.view") -> Event:
+    return load(Event, event_id, need=need, visible="event.view",
+                options=(selectinload(Event.changes),))
+
+
+def chosen_occurrence(event: Event):
+    """The occurrence the address names (?at=), or the next one (or the last, if all are
+    past); 404 for a time the event has no occurrence at."""
+    if event.recurring and (key := request.args.get("at")):
+        at = parse_key(key)
+        found = occurrence(event, at) if at else None
+        if found is None:
+            abort(404)
+        return found
+    if not event.recurring:
+        return occurrence(event, event.starts_at)
+    upcoming = services.occurrences_of([event], now(), now() + timedelta(days=400))
+    if upcoming:
+        return upcoming[0]
+    last = event.repeat_until or event.starts_at
+    return occurrence(event, last) or occurrence(event, event.starts_at)
+
+
+def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
+                  problem: str | None = None) -> dict:
+    viewer = me()
+    access = event_access(viewer, event)
+    mine = None
+    if viewer.is_authenticated:
+        mine = db.session.scalar(select(Rsvp).where(
+            Rsvp.event_id == event.id, Rsvp.occurrence_start == found.original_start,
+            Rsvp.person_id == viewer.id))
+    answers = services.answers_for(event, found.original_start) if access.organise else []
+    going = services.going_count(event, found.original_start) if event.rsvp else 0
+    upcoming = services.occurrences_of([event], now(), now() + timedelta(days=120))[:8] \
+        if event.recurring else []
+    return {
+        "event": event, "occurrence": found, "access": access, "mine": mine,
+        "answers": answers, "going": going, "upcoming": upcoming,
+        "rule": describe(event.recurrence, event.starts_at) if event.recurring else None,
+        "papers": services.papers_of(event), "rsvp_form": rsvp_form or RsvpForm(),
+        "problem": problem, "now": now(), "notice": services.notice_period(),
+        "continues": db.session.get(Event, event.continues_id) if event.continues_id else None,
+        "answers_open": (event.rsvp and not found.cancelled and found.starts_at > now()),
+        "key": occurrence_key(found.original_start),
+        "first_day": found.starts_at.astimezone(borough_zone()).date(),
+        "last_day": (found.ends_at - timedelta(seconds=1)).astimezone(borough_zone()).date(),
+    }
+
+
+@bp.get("/e/<int:event_id>")
+@bp.get("/e/<int:event_id>-<slug>")
+def event(event_id: int, slug: str | None = None):
+    event = load_event(event_id)
+    if slug != event.slug:
+        return redirect(url_for("calendar.event", event_id=event.id, slug=event.slug,
+                                **request.args.to_dict()), 301)
+    found = chosen_occurrence(event)
+    return render("calendar/event.html", event_context(event, found), fragments=("rsvp",))
+
+
+@bp.post("/e/<int:event_id>/rsvp")
+def rsvp(event_id: int):
+    event = load_event(event_id, need="event.rsvp")
+    found = chosen_occurrence(event)
+    form = RsvpForm()
+    if form.validate_on_submit():
+        try:
+            row = services.answer(event, found.original_start, current_user,
+                                  Answer(form.answer.data))
+        except services.CalendarError as error:
+            db.session.rollback()
+            return render("calendar/event.html", event_context(event, found, form, str(error)),
+                          fragments=("rsvp",), status=422)
+        db.session.commit()
+        message = (_("The event is full: you are on the waiting list, and will be told if a "
+                     "place comes free.") if row.waiting else _("Your answer is saved."))
+        if request.htmx:
+            return render("calendar/event.html", event_context(event, found, problem=None),
+                          fragments=("rsvp",), saved=message)
+        flash(message, "success")
+        return redirect(services.event_path(event, found.original_start), 303)
+    return render("calendar/event.html", event_context(event, found, form),
+                  fragments=("rsvp",), status=422)
+
+
+# --- adding and changing -----------------------------------------------------------------------
+
+def organisations_for(person) -> list[Organisation]:
+    """Whose events a person may add: their organisations, or any for coordinators."""
+    query = select(Organisation).where(Organisation.status == OrgStatus.APPROVED) \
+        .options(load_only(Organisation.name)).order_by(Organisation.name)
+    if not person.is_coordinator:
+        query = query.where(Organisation.id.in_(person.organisation_ids))
+    return list(db.session.scalars(query))
+
+
+def form_lists() -> dict:
+    return {"organisations": organisations_for(me()), "areas": live(Area),
+            "themes": live(Theme)}
+
+
+def event_form_context(form: EventForm, event: Event | None = None, found=None,
+                       conflict: bool = False) -> dict:
+    return {"form": form, "event": event, "occurrence": found, "conflict": conflict,
+            "key": occurrence_key(found.original_start) if found else None}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_event():
+    authorize("calendar.add")
+    form = EventForm(**form_lists())
+    if request.method == "GET" and len(form.organisation.choices) == 1:
+        form.organisation.data = form.organisation.choices[0].value
+    if form.validate_on_submit():
+        event = submit_once(
+            form.submission.data,
+            lambda key: services.existing_submission(key, current_user),
+            lambda: services.create_event(int(form.organisation.data), current_user,
+                                          form.event_values(), form.theme_ids(),
+                                          form.repeats(), form.submission.data))
+        if event is None:
+            abort(409)
+        flash(_("“%(title)s” is in the calendar.", title=event.title), "success")
+        return redirect(services.event_path(event), 303)
+    return render("calendar/event_form.html", event_form_context(form),
+                  status=form_status(form))
+
+
+def fill_from(form: EditEventForm, event: Event, found) -> None:
+    """The form opened on one occurrence: its date and times, the series' rule."""
+    zone = borough_zone()
+    starts, ends = found.starts_at.astimezone(zone), found.ends_at.astimezone(zone)
+    form.organisation.data = str(event.organisation_id)
+    for field in ("title", "place", "online_link", "description", "capacity", "access_note",
+                  "step_free", "hearing_loop", "interpreter", "childcare", "travel_expenses",
+                  "rsvp", "all_day"):
+        form[field].data = getattr(event, field)
+    form.place.data = found.place
+    form.kind.data, form.audience.data = event.kind.value, event.audience.value
+    form.area.data = str(event.area_id) if event.area_id else ""
+    form.themes.data = [str(theme.id) for theme in event.themes]
+    form.starts_on.data, form.starts_time.data = starts.date(), starts.time()
+    if event.all_day:
+        ends = ends - timedelta(days=1)
+    form.ends_on.data = ends.date() if ends.date() != starts.date() else None
+    form.ends_time.data = ends.time()
+    if event.closes_at:
+        form.closes_on.data = event.closes_at.astimezone(zone).date()
+    if event.recurring:
+        rule = read_rule(event.recurrence)
+        form.repeat.data = rule["pattern"]
+        form.repeat_end.data = ("until" if rule["until"] else
+                                "count" if rule["count"] else "never")
+        form.repeat_until.data, form.repeat_count.data = rule["until"], rule["count"]
+    form.version.data = event.version
+
+
+@bp.route("/e/<int:event_id>/edit", methods=["GET", "POST"])
+def edit_event(event_id: int):
+    event = load_event(event_id, need="event.organise")
+    found = chosen_occurrence(event)
+    form = EditEventForm(**form_lists())
+    if request.method == "GET":
+        fill_from(form, event, found)
+    conflict = False
+    if form.validate_on_submit():
+        scope = form.scope.data if event.recurring else "all"
+        if form.capacity.data and form.capacity.data < services.most_going_upcoming(event):
+            form.capacity.errors.append(_(
+                "%(num)d people are already going to an occurrence: there must be at least "
+                "as many places.", num=services.most_going_upcoming(event)))
+        elif scope == "this" and form.repeats() != _rule_of(event):
+            form.scope.errors.append(_("For one occurrence, only its date, times and place "
+                                       "can change. To change how it repeats, choose every "
+                                       "occurrence."))
+        else:
+            changed = {}
+
+            def change():
+                changed["event"] = services.edit_event(
+                    event, form.event_values(), form.theme_ids(), form.repeats(), scope,
+                    found.original_start, current_user)
+                if form.capacity.data:
+                    services.free_places_after_capacity_change(changed["event"])
+
+            try:
+                saved = save_versioned(event, form.version, change)
+            except services.CalendarError as error:
+                db.session.rollback()
+                form.scope.errors.append(str(error))
+            else:
+                if saved:
+                    flash(_("The event is saved."), "success")
+                    result = changed["event"]
+                    at = (found.original_start if scope == "this" else None)
+                    return redirect(services.event_path(result, at), 303)
+                conflict = True
+    return render("calendar/event_form.html", event_form_context(form, event, found, conflict),
+                  status=409 if conflict else form_status(form))
+
+
+def _rule_of(event: Event):
+    if not event.recurring:
+        return None
+    rule = read_rule(event.recurrence)
+    return (rule["pattern"], rule["until"], rule["count"])
+
+
+@bp.route("/e/<int:event_id>/cancel", methods=["GET", "POST"])
+def cancel_event(event_id: int):
+    event = load_event(event_id, need="event.organise")
+    found = chosen_occurrence(event)
+    form = CancelForm()
+    if form.validate_on_submit():
+        scope = form.scope.data if event.recurring else "all"
+        try:
+            services.cancel(event, scope, found.original_start, form.reason.data,
+                            current_user)
+        except services.CalendarError as error:
+            db.session.rollback()
+            form.scope.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Cancelled, and the people who said they would come are told."),
+                  "success")
+            return redirect(services.event_path(event, found.original_start), 303)
+    return render("calendar/cancel.html", {"event": event, "occurrence": found, "form": form,
+                                           "key": occurrence_key(found.original_start)},
+                  status=form_status(form))
+
+
+# --- following ---------------------------------------------------------------------------------
+
+@bp.post("/follow/<int:org_id>")
+def follow(org_id: int):
+    authorize("calendar.feed")
+    organisation = load(Organisation, org_id, need="org.view", visible="org.view")
+    form = FollowForm()
+    if form.validate_on_submit():
+        on = form.follow.data == "1"
+        services.follow(current_user, organisation.id, on)
+        db.session.commit()
+        flash(_("You will hear of %(org)s’s new events.", org=organisation.name) if on else
+              _("You will no longer hear of %(org)s’s new events.", org=organisation.name),
+              "success")
+    else:
+        flash(_("That did not work: press the button again."), "error")
+    return redirect(url_for("members.organisation", org_id=organisation.id,
+                            slug=organisation.slug), 303)
+
+
+# --- papers --------------------------------------------------------------------------------------
+
+@bp.route("/e/<int:event_id>/papers", methods=["GET", "POST"])
+def add_paper(event_id: int):
+    event = load_event(event_id, need="event.organise")
+    papers = services.papers_of(event)
+    form = PaperForm(papers=papers)
+    if form.validate_on_submit():
+        upload = form.file.data
+        stored = upload.store()
+        replaces = next((p for p in papers if str(p.id) == form.replaces.data), None)
+        services.add_paper(event, stored, form.title.data, upload.filename, current_user,
+                           replaces)
+        db.session.commit()
+        flash(_("“%(title)s” is attached.", title=form.title.data), "success")
+        return redirect(services.event_path(event), 303)
+    return render("calendar/paper_form.html", {"event": event, "form": form},
+                  status=form_status(form))
+
+
+@bp.get("/papers/<int:paper_id>/<filename>")
+def paper(paper_id: int, filename: str):
+    found = db.session.get(Paper, paper_id)
+    if found is None or not can("event.view", db.session.get(Event, found.event_id)):
+        abort(404)
+    if filename != found.filename:
+        return redirect(url_for("calendar.paper", paper_id=found.id,
+                                filename=found.filename), 301)
+    return files.download(db.session.get(files.StoredFile, found.file_id), found.filename)
+
+
+# --- feeds ---------------------------------------------------------------------------------------
+
+def ics(body: bytes, filename: str, private: bool):
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache" if private else \
+        "public, max-age=900"
+    return response
+
+
+def feed_events(query) -> list[Event]:
+    """Events for a feed: what is on from a year ago, with their changes."""
+    since = now() - timedelta(days=365)
+    return db.session.scalars(
+        query.where(services.in_window(since, now() + timedelta(days=3650)))
+        .options(selectinload(Event.changes),
+                 joinedload(Event.organisation).load_only(Organisation.name))
+        .order_by(Event.starts_at)).unique().all()
+
+
+@bp.get("/e/<int:event_id>.ics")
+def download(event_id: int):
+    event = load_event(event_id)
+    return ics(feeds.feed([event], event.title), f"{event.slug}.ics",
+               private=event.audience != "public")
+
+
+@bp.get("/public.ics")
+def public_feed():
+    authorize("calendar.view")
+    events = feed_events(select(Event).where(Event.audience == "public"))
+    return ics(feeds.feed(events, _("%(site)s: public events",
+                                    site=current_app.config["SITE_NAME"])),
+               "public.ics", private=False)
+
+
+@bp.get("/feed/<int:person_id>/<token>.ics")
+def private_feed(person_id: int, token: str):
+    """A person's own feed: the address is the key (a calendar program cannot log in); it
+    stops working when they reset it."""
+    person = db.session.get(Person, person_id)
+    if person is None or not person.is_active or \
+            not hmac.compare_digest(token, services.feed_token(person)):
+        abort(404)
+    events = feed_events(visible(select(Event), Event, person=person))
+    return ics(feeds.feed(events, _("%(site)s: your calendar",
+                                    site=current_app.config["SITE_NAME"])),
+               "network.ics", private=True)
+
+
+@bp.route("/feed", methods=["GET", "POST"])
+def feed_settings():
+    authorize("calendar.feed")
+    form = EmptyForm()
+    if form.validate_on_submit():
+        services.reset_feed(current_user)
+        db.session.commit()
+        flash(_("Your feed has a new address. The old one no longer works: give calendar "
+                "programs the new one."), "success")
+        return redirect(url_for("calendar.feed_settings"), 303)
+    address = absolute_url("calendar.private_feed", person_id=current_user.id,
+                           token=services.feed_token(current_user))
+    return render("calendar/feed.html", {"form": form, "address": address,
+                                         "public": absolute_url("calendar.public_feed")})
+
+
+@bp.app_template_global()
+def closing(event: Event) -> str:
+    """A consultation's deadline in words: "Closes in 5 days", "Closes today", "Closed"."""
+    days = (event.closes_at.astimezone(borough_zone()).date() - today()).days
+    if event.closes_at <= now():
+        return _("Closed")
+    if days == 0:
+        return _("Closes today")
+    if days == 1:
+        return _("Closes tomorrow")
+    return _("Closes in %(num)d days", num=days)

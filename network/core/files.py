@@ -1,0 +1,234 @@
+"""Uploaded files (a meeting's papers, a report-back's): what kind a file is, decided from its
+content, never its name; where its bytes are kept; how it is served back.
+
+Bytes go through one small interface, `Storage`, so any of several app servers can serve any
+file. The one kept here, `DatabaseStorage`, puts them in the database beside their record: no
+shared disk, and a database backup holds them. Another (a bucket, a shared directory) is a class
+with `put` and `get`, named in FILE_STORAGE.
+
+A file is served only as a download, with headers of its own: attachment, no sniffing, and a
+content security policy under which nothing in it can run, whatever a browser makes of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from flask import Response, current_app, request, send_file
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+from wtforms import FileField
+from wtforms.validators import StopValidation
+
+from network.core.time import now
+from network.extensions import db
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the default; the setting is MAX_UPLOAD_BYTES
+
+# What may be attached: content type -> (what people call it, the file name ending).
+KINDS = {
+    "application/pdf": ("PDF", "pdf"),
+    "application/vnd.oasis.opendocument.text": ("OpenDocument text", "odt"),
+    "application/vnd.oasis.opendocument.spreadsheet": ("OpenDocument spreadsheet", "ods"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+        ("Word document", "docx"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+        ("Excel spreadsheet", "xlsx"),
+    "text/plain": ("plain text", "txt"),
+    "image/png": ("PNG image", "png"),
+    "image/jpeg": ("JPEG image", "jpg"),
+}
+
+# Served with every file: nothing in it runs, nothing is fetched, no page frames it.
+DOWNLOAD_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+
+class StoredFile(db.Model):
+    """A file's record: its kind, size and digest, and its bytes (or the key they are kept
+    under elsewhere). Never changed: a new version is a new StoredFile."""
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage: Mapped[str] = mapped_column(String(20), default="database")
+    key: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    @property
+    def kind(self) -> str:
+        return KINDS.get(self.content_type, ("file", "bin"))[0]
+
+
+class Storage(Protocol):
+    name: str
+
+    def put(self, record: StoredFile, data: bytes) -> None: ...
+
+    def get(self, record: StoredFile) -> bytes: ...
+
+
+class DatabaseStorage:
+    name = "database"
+
+    def put(self, record: StoredFile, data: bytes) -> None:
+        record.data = data
+
+    def get(self, record: StoredFile) -> bytes:
+        return record.data or b""
+
+
+STORAGES: dict[str, Storage] = {"database": DatabaseStorage()}
+
+
+def storage() -> Storage:
+    return STORAGES[current_app.config.get("FILE_STORAGE", "database")]
+
+
+# --- what kind of file -------------------------------------------------------------------------
+
+def sniff(data: bytes) -> str | None:
+    """The content type of an acceptable file, from its bytes; None for anything else."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        return _office_document(data)
+    return "text/plain" if _plain_text(data) else None
+
+
+def _office_document(data: bytes) -> str | None:
+    """OpenDocument names its type in a first member called `mimetype`; Office Open XML
+    documents are known by their main part."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
+                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                return declared if declared in KINDS else None
+            if "[Content_Types].xml" in names:
+                if "word/document.xml" in names:
+                    return ("application/vnd.openxmlformats-officedocument."
+                            "wordprocessingml.document")
+                if "xl/workbook.xml" in names:
+                    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError):
+        return None
+    return None
+
+
+def _plain_text(data: bytes) -> bool:
+    if not data:
+        return False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return not any(ord(c) < 32 and c not in "\t\n\r\f" for c in text)
+
+
+def allowed_kinds() -> str:
+    return ", ".join(name for name, _ending in KINDS.values())
+
+
+# --- taking a file in ---------------------------------------------------------------------------
+
+def safe_filename(name: str, content_type: str) -> str:
+    """A name to save it under: the sender's, made safe, ending as its kind does."""
+    stem = secure_filename(name.rsplit(".", 1)[0] if "." in name else name)[:100] or "file"
+    return f"{stem}.{KINDS[content_type][1]}"
+
+
+@dataclass
+class Upload:
+    data: bytes
+    content_type: str
+    filename: str
+
+    def store(self) -> StoredFile:
+        """Keep it: a StoredFile in the session (the caller's transaction commits it)."""
+        place = storage()
+        record = StoredFile(content_type=self.content_type, size=len(self.data),
+                            sha256=hashlib.sha256(self.data).hexdigest(), storage=place.name)
+        place.put(record, self.data)
+        db.session.add(record)
+        return record
+
+
+def upload_limit() -> int:
+    return current_app.config.get("MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)
+
+
+def allow_uploads() -> None:
+    """Let this request's body hold a file at the limit (the site's usual limit is small)."""
+    request.max_content_length = upload_limit() + 1024 * 1024
+
+
+class FileUploadField(FileField):
+    """One file of an allowed kind, under the size limit. `data` is an Upload, or None when
+    nothing was chosen. A refused file leaves the rest of the form as it was sent."""
+
+    def __init__(self, label=None, validators=None, *, optional=False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.optional = optional
+        self.refusal = None
+        if not optional:
+            self.flags.required = True
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        upload = next((v for v in valuelist if isinstance(v, FileStorage) and v.filename), None)
+        if upload is None:
+            return
+        limit = upload_limit()
+        data = upload.stream.read(limit + 1)
+        if len(data) > limit:
+            self.refusal = _l("That file is larger than %(size)d MB: make it smaller, or split "
+                              "it.", size=limit // (1024 * 1024))
+            return
+        content_type = sniff(data)
+        if content_type is None:
+            self.refusal = _l("That kind of file can't be attached. Attach one of these: "
+                              "%(kinds)s.", kinds=allowed_kinds())
+            return
+        self.data = Upload(data, content_type, safe_filename(upload.filename, content_type))
+
+    def pre_validate(self, form):
+        if self.refusal is not None:
+            raise StopValidation(str(self.refusal))
+        if self.data is None and not self.optional:
+            raise StopValidation(str(_l("Choose a file to attach.")))
+
+    def _value(self):
+        return ""
+
+
+def download(record: StoredFile, filename: str) -> Response:
+    """The file as an attachment, with headers of its own."""
+    response = send_file(io.BytesIO(storage_of(record).get(record)),
+                         mimetype=record.content_type, as_attachment=True,
+                         download_name=filename, etag=record.sha256, max_age=0,
+                         conditional=True)
+    response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+def storage_of(record: StoredFile) -> Storage:
+    return STORAGES[record.storage]
