@@ -11,6 +11,8 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
+from network.calendar import services as calendar
+from network.calendar.models import Event, EventKind
 from network.core.audience import Audience
 from network.core.tokens import new_token
 from network.extensions import db
@@ -147,6 +149,29 @@ def make_invitation(organisation, email="invitee@example.org", *, as_contact=Fal
     db.session.add(invitation)
     db.session.commit()
     return invitation, raw
+
+
+def make_event(organisation, author, title="Open meeting", *, starts_at=None,
+               hours: float = 2, repeats: tuple | None = None, themes=(),
+               **values) -> Event:
+    """An event added as its organisation's member would: through the service. starts_at
+    defaults to 19:00 in the borough a fortnight from today; repeats is (pattern, until,
+    count), e.g. ("fortnightly", None, 6)."""
+    from network.core.time import borough_zone
+
+    if starts_at is None:
+        day = datetime.now(borough_zone()).date() + timedelta(days=14)
+        starts_at = datetime(day.year, day.month, day.day, 19, tzinfo=borough_zone())
+    fields = {"title": title, "kind": EventKind.MEETING, "audience": Audience.MEMBERS,
+              "starts_at": starts_at.astimezone(UTC),
+              "ends_at": (starts_at + timedelta(hours=hours)).astimezone(UTC),
+              "all_day": False, "place": "Community hall", "online_link": "",
+              "description": "", "rsvp": True, "capacity": None, "access_note": "",
+              "closes_at": None, "area_id": None, **values}
+    event = calendar.create_event(organisation.id, author, fields,
+                                  [theme.id for theme in themes], repeats)
+    db.session.commit()
+    return event
 
 
 def build_world() -> SimpleNamespace:
