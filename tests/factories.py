@@ -12,7 +12,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.calendar import services as calendar
-from network.calendar.models import Event, EventKind
+from network.calendar.models import Event, EventKind, Paper
 from network.core.audience import Audience
 from network.core.tokens import new_token
 from network.extensions import db
@@ -174,6 +174,16 @@ def make_event(organisation, author, title="Open meeting", *, starts_at=None,
     return event
 
 
+def attach_paper(event, author, title: str, data: bytes, filename: str = "agenda.txt") -> Paper:
+    """A paper attached as its organiser would, through the upload's own path."""
+    from network.core.files import Upload, sniff
+
+    stored = Upload(data, sniff(data), filename).store()
+    paper = calendar.add_paper(event, stored, title, filename, author)
+    db.session.commit()
+    return paper
+
+
 def build_world() -> SimpleNamespace:
     """Two member organisations and one person of each role, as the permission tests need."""
     north, south = AreaFactory(name="North"), AreaFactory(name="South")
@@ -193,6 +203,8 @@ def build_world() -> SimpleNamespace:
                                         audience=Audience.COORDINATORS)
     thread = make_thread(category, member, "Hall for hire", ["Who has a hall?", "We do."],
                          authors=[member, other])
+    event = make_event(org_a, contact, "Tenants' open meeting", repeats=("fortnightly", None, 6))
+    paper = attach_paper(event, contact, "Agenda", b"1. Repairs\n2. Rents\n")
     notification = Notification(person_id=member.id, kind="forum.reply", subject="A reply",
                                 url=f"/forum/p/{last_post(thread).id}",
                                 delivery=Delivery.DAILY)
@@ -200,6 +212,7 @@ def build_world() -> SimpleNamespace:
     db.session.commit()
     return SimpleNamespace(
         category=category, coordinators_room=coordinators_room, thread=thread,
+        event=event, paper=paper,
         own_post=first_post(thread), post=last_post(thread), notification=notification,
         unsubscribe_token=unsubscribe_token(member, "forum.reply"),
         north=north, south=south, housing=housing, youth=youth,
@@ -237,6 +250,9 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     suspended_org = OrganisationFactory(name="Sleepy Society", status=OrgStatus.SUSPENDED)
     left_org = OrganisationFactory(name="Gone Group", status=OrgStatus.LEFT)
     MembershipFactory(person=other, organisation=left_org)
+    public_event = make_event(world.org_a, world.contact, "Open day", audience=Audience.PUBLIC)
+    public_paper = attach_paper(public_event, world.contact, "Programme", b"Doors at 10.\n")
+    other_event = make_event(world.org_b, other, "Youth club committee")
     suspended_person = PersonFactory(email="suspended@example.org",
                                      display_name="Sid Suspended",
                                      suspended_at=datetime.now(UTC), suspended_reason="Spam")
@@ -248,4 +264,5 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
         archived_thread=archived_thread, hidden_post=hidden_post, held_post=held_post,
         secret_post=first_post(secret_thread), held_thread_post=first_post(held_thread),
         applied_org=world.application.organisation, suspended_org=suspended_org,
-        left_org=left_org, suspended_person=suspended_person)
+        left_org=left_org, suspended_person=suspended_person, public_event=public_event,
+        public_paper=public_paper, other_event=other_event)

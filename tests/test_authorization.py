@@ -23,6 +23,8 @@ COORDINATOR = {"coordinator", "admin"}
 POSTERS = SIGNED_IN - {"associate"}  # associates read the forum; members post
 # The world's thread was started by "member" and answered by "other_member".
 AUTHOR = {"member"}
+# The world's event is org_a's (member and contact belong to it).
+ORGANISERS = {"member", "contact"} | COORDINATOR
 
 RULES: dict[str, set[str]] = {
     "pages.home": PUBLIC,
@@ -91,6 +93,21 @@ RULES: dict[str, set[str]] = {
     "forum.edit_category": COORDINATOR,
     "forum.pause_posting": COORDINATOR,
     "forum.lift_pause": COORDINATOR,
+    "calendar.agenda": PUBLIC,
+    "calendar.month": PUBLIC,
+    "calendar.week": PUBLIC,
+    "calendar.event": SIGNED_IN,  # a members' event; a visitor is asked to log in
+    "calendar.download": SIGNED_IN,
+    "calendar.paper": SIGNED_IN,
+    "calendar.rsvp": SIGNED_IN,
+    "calendar.new_event": POSTERS,
+    "calendar.edit_event": ORGANISERS,
+    "calendar.cancel_event": ORGANISERS,
+    "calendar.add_paper": ORGANISERS,
+    "calendar.follow": SIGNED_IN,
+    "calendar.feed_settings": SIGNED_IN,
+    "calendar.public_feed": PUBLIC,
+    "calendar.private_feed": PUBLIC,  # the secret in the address is the authority
     "notify.notifications": SIGNED_IN,
     "notify.mark_all_read": SIGNED_IN,
     "notify.settings": SIGNED_IN,
@@ -144,6 +161,13 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     ("coordination.person", "suspended"): seen(COORDINATOR,
                                                forbidden=SIGNED_IN - COORDINATOR),
     ("coordination.suspend", "a coordinator"): seen({"admin"}, forbidden=SIGNED_IN - {"admin"}),
+    ("calendar.event", "public"): seen(SIGNED_IN, visitor="through"),
+    ("calendar.download", "public"): seen(SIGNED_IN, visitor="through"),
+    ("calendar.paper", "public"): seen(SIGNED_IN, visitor="through"),
+    **{(endpoint, "another organisation's"): seen({"other_member"} | COORDINATOR,
+                                                  forbidden=SIGNED_IN)
+       for endpoint in ("calendar.edit_event", "calendar.cancel_event", "calendar.add_paper")},
+    ("calendar.private_feed", "a wrong token"): seen(set(), visitor="hidden"),
 }
 
 

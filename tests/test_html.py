@@ -24,12 +24,10 @@ from network.config import TestConfig
 from network.demo import DEMO_PASSWORD, load_demo
 from network.extensions import db
 from tests.conftest import IN_CI, Client
-from tests.urls import DEMO_PEOPLE, demo_world, endpoints, url
+from tests.urls import DEMO_PEOPLE, NOT_PAGES, demo_world, endpoints, url
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
-
 # htmx's attributes (hx-boost, hx-post, hx-disable, ...) are not in HTML's vocabulary: the
 # only complaint of the checker's that is allowed. Anything else it calls an error fails.
 HTMX_ATTRIBUTE = re.compile(r"Attribute “hx-[a-z-]+” not allowed on element “[a-z0-9-]+” "

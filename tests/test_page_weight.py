@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import gzip
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from network.core.time import borough_zone
 from network.demo import DEMO_PASSWORD
-from tests.urls import demo_world, endpoints, url
+from tests.urls import NOT_PAGES, demo_world, endpoints, url
 
 KB = 1024
 HTML_BUDGET = 14 * KB
@@ -22,7 +24,6 @@ JS_BUDGET = 20 * KB
 FIRST_VISIT_BUDGET = 45 * KB
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
-NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
 VISITOR_ONLY = {"auth.login"}  # redirects anyone logged in
 
 
@@ -147,3 +148,39 @@ def test_a_first_visit_is_three_requests_within_45_kb(demo_app, demo):
 def test_no_web_fonts_or_images_are_needed():
     css = (STATIC / "css" / "site.css").read_text()
     assert "@font-face" not in css and "url(" not in css
+
+
+TOPICS = ["Damp and repairs", "Food bank rota", "Youth football", "Credit union",
+          "Canal towpath", "Faith leaders'", "Bid writing"]
+KINDS = ["open meeting", "training session", "drop-in", "committee", "volunteers' evening"]
+PLACES = ["Northbank Community Centre, main hall", "St Anne's church hall, Church End",
+          "Millfield Library, meeting room"]
+
+
+def test_a_busy_month_of_the_calendar_is_within_the_budget(app, client, world, login):
+    """The issue's figures: the agenda and the month grid with 200 events in the month, some
+    of them recurring, with a filter form of every area, theme and organisation."""
+    from tests.factories import make_event
+
+    zone = borough_zone()
+    first = datetime.now(zone).date().replace(day=1) + timedelta(days=32)
+    first = first.replace(day=1)
+    for n in range(200):
+        day = first + timedelta(days=n % 28)
+        starts = datetime(day.year, day.month, day.day, 9 + n % 11, tzinfo=zone)
+        org, author = ((world.org_a, world.contact) if n % 2 else
+                       (world.org_b, world.other_member))
+        make_event(org, author, f"{TOPICS[n % 7]} {KINDS[n % 5]}, number {n}",
+                   starts_at=starts, place=PLACES[n % 3], themes=[world.housing])
+    login(world.member)
+    figures = {}
+    for name, path, shown in (
+            ("agenda, 200 events", f"/calendar?start={first.isoformat()}", 200),
+            ("month grid, 200 events", f"/calendar/month?month={first:%Y-%m}", 4 * 28),
+            ("week", f"/calendar/week?week={first.isoformat()}", 40)):
+        assert client.get(path).get_data(as_text=True).count(", number ") >= shown, path
+        response = fetch(client, path)
+        assert response.status_code == 200, path
+        figures[name] = sent_size(response)
+    print("\n" + "\n".join(f"  {name}: {size / KB:.1f} KB" for name, size in figures.items()))
+    assert max(figures.values()) <= HTML_BUDGET

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from network.calendar import services as calendar
+from network.calendar.models import Answer
 from network.core.audit import AuditEntry
 from network.extensions import db
 from network.forum.models import Flag, Post, PostState
@@ -15,7 +17,9 @@ from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
     OrganisationFactory,
+    PersonFactory,
     first_post,
+    make_event,
     make_thread,
 )
 
@@ -82,6 +86,25 @@ def grow_flags(world, n):
     db.session.commit()
 
 
+def grow_events(world, n):
+    """Events through the month ahead, some recurring, from both organisations."""
+    today = datetime.now(UTC).replace(hour=17, minute=0, second=0, microsecond=0)
+    for i in range(n):
+        org, author = ((world.org_a, world.contact) if i % 2 else
+                       (world.org_b, world.other_member))
+        make_event(org, author, f"Event {i}", starts_at=today + timedelta(days=i % 27, hours=1),
+                   repeats=("weekly", None, 4) if i % 5 == 0 else None,
+                   themes=[world.housing])
+
+
+def grow_answers(world, n):
+    found = calendar.occurrences_of([world.event], world.event.starts_at,
+                                    world.event.ends_at)[0]
+    for _ in range(n):
+        calendar.answer(world.event, found.original_start, PersonFactory(), Answer.GOING)
+    db.session.commit()
+
+
 PAGES = [
     ("/", "visitor", grow_organisations),
     ("/organisations", "visitor", grow_organisations),
@@ -98,6 +121,13 @@ PAGES = [
     ("/forum/t/{thread}-hall-for-hire?page=2", "coordinator", grow_posts),
     ("/forum/moderation", "coordinator", grow_flags),
     ("/notifications", "member", grow_notifications),
+    ("/calendar", "member", grow_events),
+    ("/calendar?theme={housing}&mine=y", "member", grow_events),
+    ("/calendar", "visitor", grow_events),
+    ("/calendar/month", "member", grow_events),
+    ("/calendar/week", "member", grow_events),
+    ("/calendar/e/{event}-tenants-open-meeting", "contact", grow_answers),
+    ("/organisations/{org_a}-alpha-tenants", "member", grow_events),
 ]
 
 
@@ -107,7 +137,8 @@ def test_queries_stay_few_and_constant_as_rows_grow(client, world, login, querie
     if role != "visitor":
         login(getattr(world, role))
     path = path.format(org_a=world.org_a.id, housing=world.housing.id,
-                       category=world.category.id, thread=world.thread.id)
+                       category=world.category.id, thread=world.thread.id,
+                       event=world.event.id)
     grow(world, 10 if "page=2" not in path else 30)
     with queries() as few_rows:
         assert client.get(path).status_code == 200

@@ -10,6 +10,11 @@ from types import SimpleNamespace
 
 from flask import Flask, url_for
 
+# What the page walks skip: answers that are not HTML pages (JSON for hosting platforms,
+# calendar files, downloads). Their own tests read them.
+NOT_PAGES = {"pages.healthz", "calendar.download", "calendar.public_feed",
+             "calendar.private_feed", "calendar.paper"}
+
 
 def args_for(endpoint: str, w: SimpleNamespace) -> dict:
     """URL arguments for an endpoint (none for most); a missing entry fails url_for."""
@@ -52,10 +57,23 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
             "forum.restore_post", "forum.dismiss_flags")},
         "forum.pause_posting": {"person_id": w.member.id},
         "forum.lift_pause": {"person_id": w.member.id},
+        **{endpoint: {"event_id": w.event.id} for endpoint in (
+            "calendar.rsvp", "calendar.edit_event", "calendar.cancel_event",
+            "calendar.add_paper", "calendar.download")},
+        "calendar.event": {"event_id": w.event.id, "slug": w.event.slug},
+        "calendar.paper": {"paper_id": w.paper.id, "filename": w.paper.filename},
+        "calendar.follow": {"org_id": w.org_a.id},
+        "calendar.private_feed": {"person_id": w.member.id, "token": feed_token(w.member)},
         "notify.open_notification": {"notification_id": w.notification.id},
         "notify.unsubscribe": {"token": w.unsubscribe_token},
     }
     return table.get(endpoint, {})
+
+
+def feed_token(person) -> str:
+    from network.calendar.services import feed_token
+
+    return feed_token(person)
 
 
 def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str, dict]]:
@@ -93,6 +111,16 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
                                       "left": {"org_id": s.left_org.id}},
         "coordination.person": {"suspended": {"person_id": s.suspended_person.id}},
         "coordination.suspend": {"a coordinator": {"person_id": w.coordinator.id}},
+        "calendar.event": {"public": {"event_id": s.public_event.id,
+                                      "slug": s.public_event.slug}},
+        "calendar.download": {"public": {"event_id": s.public_event.id}},
+        "calendar.paper": {"public": {"paper_id": s.public_paper.id,
+                                      "filename": s.public_paper.filename}},
+        **{endpoint: {"another organisation's": {"event_id": s.other_event.id}}
+           for endpoint in ("calendar.edit_event", "calendar.cancel_event",
+                            "calendar.add_paper")},
+        "calendar.private_feed": {"a wrong token": {"person_id": w.member.id,
+                                                    "token": "x" * 43}},
     }
 
 
@@ -132,6 +160,7 @@ def demo_world() -> SimpleNamespace:
     from sqlalchemy import select
 
     from network.auth.models import Person
+    from network.calendar.models import Event, Paper
     from network.core.tokens import new_token
     from network.extensions import db
     from network.members.models import (
@@ -163,8 +192,10 @@ def demo_world() -> SimpleNamespace:
                             token_hash=hashed, expires_at=datetime.now(UTC) + timedelta(days=14))
     db.session.add(invitation)
     db.session.commit()
+    event = one(select(Event).where(Event.title == "Federation open meeting"))
     return SimpleNamespace(
-        category=thread.category, thread=thread,
+        category=thread.category, thread=thread, event=event,
+        paper=one(select(Paper).where(Paper.event_id == event.id)),
         # The admin's own post, so the pages that walk as admin reach its edit page.
         own_post=one(select(Post).where(Post.author_id == admin.id).limit(1)),
         post=one(select(Post).where(Post.thread_id == thread.id).order_by(Post.id.desc())

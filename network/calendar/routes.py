@@ -173,8 +173,9 @@ def week():
 # --- one event -----------------------------------------------------------------------------------
 
 def load_event(event_id: int, need: str = "event.view") -> Event:
-    return load(Event, event_id, need=need, visible="event.view",
-                options=(selectinload(Event.changes),))
+    """A members' event is no secret: a visitor (a member following a link before logging
+    in, perhaps) is asked to log in, never told it is not there."""
+    return load(Event, event_id, need=need, options=(selectinload(Event.changes),))
 
 
 def chosen_occurrence(event: Event):
@@ -447,8 +448,9 @@ def add_paper(event_id: int):
 @bp.get("/papers/<int:paper_id>/<filename>")
 def paper(paper_id: int, filename: str):
     found = db.session.get(Paper, paper_id)
-    if found is None or not can("event.view", db.session.get(Event, found.event_id)):
+    if found is None:
         abort(404)
+    authorize("event.view", db.session.get(Event, found.event_id))
     if filename != found.filename:
         return redirect(url_for("calendar.paper", paper_id=found.id,
                                 filename=found.filename), 301)

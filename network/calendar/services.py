@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from network.auth.models import Person
 from network.calendar.models import (
@@ -391,6 +392,7 @@ def _lock(event: Event) -> None:
 def answers_for(event: Event, at: datetime) -> list[Rsvp]:
     return list(db.session.scalars(
         select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.occurrence_start == at)
+        .options(joinedload(Rsvp.person).load_only(Person.display_name))
         .order_by(Rsvp.answer, Rsvp.waiting, Rsvp.answered_at)))
 
 
@@ -460,7 +462,7 @@ def send_reminders(moment: datetime | None = None) -> int:
 
 def add_paper(event: Event, stored, title: str, filename: str, by: Person,
               replaces: Paper | None = None) -> Paper:
-    paper = Paper(event_id=event.id, file_id=stored.id, title=title, filename=filename,
+    paper = Paper(event_id=event.id, file=stored, title=title, filename=filename,
                   uploaded_by_id=by.id)
     db.session.add(paper)
     db.session.flush()
@@ -520,6 +522,7 @@ def upcoming_for(organisation_id: int, limit: int) -> list[Occurrence]:
         visible(select(Event).where(Event.organisation_id == organisation_id,
                                     Event.cancelled_at.is_(None), in_window(start, end)),
                 Event)
+        .options(selectinload(Event.changes))
         .order_by(Event.starts_at).limit(100)).unique().all()
     return [found for found in occurrences_of(events, start, end)
             if not found.cancelled][:limit]

@@ -1,6 +1,6 @@
 """The demo borough's season of events: regular meetings (one fortnightly, one monthly on the
 second Tuesday), training, a consultation closing soon, a social, a deadline, one called at
-short notice, one occurrence cancelled and one moved, answers, and a follower."""
+short notice, one occurrence cancelled and one moved, answers, an agenda, and a follower."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from network.auth.models import Person
 from network.calendar import services
 from network.calendar.models import Answer, EventKind, Follow, OccurrenceChange
 from network.core.audience import Audience
+from network.core.files import Upload
 from network.core.time import borough_zone
 from network.extensions import db
 from network.members.models import Area, Organisation, Theme
@@ -71,6 +72,18 @@ ANSWERS = [
 ]
 
 
+AGENDA = """Riverside Tenants' Federation: open meeting
+
+1. Welcome, and apologies
+2. Repairs: the damp survey on the Northbank estate
+3. Rents: what the council said about next year's increase
+4. Reports back from the borough partnership
+5. Any other business
+
+Tea from 18:45. The hall is step-free and has a hearing loop.
+"""
+
+
 def _first_start(days: int, start: time | None, at: datetime) -> datetime:
     day = at.astimezone(borough_zone()).date() + timedelta(days=days)
     return datetime.combine(day, start or time(0, 0), tzinfo=borough_zone())
@@ -126,6 +139,9 @@ def load_calendar(people: dict[str, Person], contacts: dict[str, str], at: datet
     db.session.add(OccurrenceChange(event_id=breakfast.id,
                                     original_start=second.original_start, cancelled=True,
                                     note="No breakfast this month: it is the festival."))
+    agenda = Upload(AGENDA.encode(), "text/plain", "federation-agenda.txt").store()
+    services.add_paper(meeting, agenda, "Agenda", "federation-agenda.txt",
+                       people[contacts["Riverside Tenants' Federation"]])
     for title, nth, email, reply in ANSWERS:
         event = made[title]
         first = services.occurrences_of([event], event.starts_at,

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from network.demo import DEMO_PASSWORD
 from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, VIEWPORTS, log_in
-from tests.urls import endpoints, url
+from tests.urls import NOT_PAGES, endpoints, url
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
@@ -24,7 +24,6 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ALL_RULES = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]},
             "resultTypes": ["violations"]}
-NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
 # Addresses that only send the browser on to a page checked under its own name: a post's
 # stable address, "first unread" and the reply address lead to the thread, the addresses of
 # refused forms (status, decline, move, rename) to their page; restoring is offered for

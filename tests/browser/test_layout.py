@@ -8,13 +8,11 @@ from playwright.sync_api import expect
 
 from network.demo import DEMO_PASSWORD
 from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
-from tests.urls import DEMO_PEOPLE, endpoints, url
+from tests.urls import DEMO_PEOPLE, NOT_PAGES, endpoints, url
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
 PHONE = {"width": 360, "height": 740}
-NOT_PAGES = {"pages.healthz"}  # JSON for hosting platforms, not a page
-
 
 def test_no_page_scrolls_sideways_on_a_phone_whoever_looks(new_context, live_server, w):
     # A long web address, email or word wraps (the demo's applicant gives a long website).
