@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -357,3 +358,64 @@ def test_healthz_checks_the_database(client, world, tmp_path):
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"
+
+
+def test_payloads_in_the_calendar_are_inert(client, world, login):
+    """Every calendar field that shows someone's text: title, description, place, link,
+    access note, cancel reason, a moved occurrence's note, a paper's title, the names of
+    those answering and of organisations, areas and themes; on every page that shows them."""
+    from network.calendar.models import Answer, OccurrenceChange
+    from network.calendar.services import answer, occurrences_of
+    from network.core.audience import Audience
+    from tests.factories import attach_paper, make_event
+
+    corpus = "\n\n".join(PAYLOADS)
+    world.org_a.name = PAYLOADS[0] + " tenants"
+    world.other_member.display_name = PAYLOADS[1][:80]
+    world.north.name = PAYLOADS[2][:80]
+    world.housing.name = PAYLOADS[7][:80]
+    db.session.commit()
+    event = make_event(world.org_a, world.contact, PAYLOADS[7][:120],
+                       repeats=("weekly", None, 4), audience=Audience.PUBLIC,
+                       description=corpus, place=PAYLOADS[1][:200],
+                       online_link="javascript:alert('xss-13')",
+                       access_note=PAYLOADS[2][:300], area_id=world.north.id,
+                       themes=[world.housing])
+    first, second = occurrences_of([event], event.starts_at, event.starts_at +
+                                   timedelta(days=10))
+    db.session.add(OccurrenceChange(event_id=event.id, original_start=second.original_start,
+                                    starts_at=second.starts_at + timedelta(hours=1),
+                                    ends_at=second.ends_at + timedelta(hours=1),
+                                    place=PAYLOADS[5][:200], note=PAYLOADS[6][:500]))
+    answer(event, first.original_start, world.other_member, Answer.GOING)
+    attach_paper(event, world.contact, PAYLOADS[0][:120], b"Agenda\n",
+                 filename="agenda.txt")
+    db.session.commit()
+    login(world.contact)
+    client.post(f"/calendar/e/{event.id}/cancel?at={first.key}",
+                data={"scope": "this", "reason": PAYLOADS[4]})
+    at = f"?at={second.key}"
+    pages = ["/", "/calendar", "/calendar/month", "/calendar/week",
+             f"/calendar?start={event.starts_at.date().isoformat()}",
+             f"/calendar/e/{event.id}-{event.slug}", f"/calendar/e/{event.id}-{event.slug}{at}",
+             f"/calendar/e/{event.id}-{event.slug}?at={first.key}",
+             f"/calendar/e/{event.id}/edit{at}", f"/calendar/e/{event.id}/cancel{at}",
+             f"/calendar/e/{event.id}/papers", "/calendar/feed",
+             f"/organisations/{world.org_a.id}-{world.org_a.slug}"]
+    other = client.application.test_client()
+    login(world.other_member, c=other)
+    for who, c in (("organiser", client), ("other member", other)):
+        for path in pages:
+            if who == "other member" and ("/edit" in path or "/cancel" in path or
+                                          "/papers" in path):
+                continue
+            response = c.get(path, follow_redirects=True)
+            assert response.status_code == 200, f"{path} as {who}"
+            assert_inert(body(response), f"{path} as {who}")
+    assert "xss-5" in body(other.get("/notifications"))  # the reason reached them
+    assert_inert(body(other.get("/notifications")), "notifications")
+    coordinator = client.application.test_client()
+    login(world.coordinator, c=coordinator)
+    assert_inert(body(coordinator.get("/coordinate/audit")), "audit")
+    page = body(client.get(f"/calendar/e/{event.id}-{event.slug}{at}"))
+    assert "xss-7" in page and "xss-6" in page  # shown, as text
