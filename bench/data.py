@@ -25,6 +25,7 @@ from flask import current_app, url_for
 from sqlalchemy import Integer, String, UniqueConstraint, case, func, insert, literal, select
 
 from network.auth.models import Person, Role
+from network.calendar.models import Event
 from network.extensions import db
 from network.forum import services as forum
 from network.forum.models import Category, Post, Thread, ThreadRead, ThreadWatch
@@ -223,7 +224,7 @@ NOT_GROWN = {"alembic_version", "area", "theme", "forum_category", "login_sessio
 # Columns people read, made distinct per copy (a hundred identical names would compress
 # unrealistically well and look like duplicates).
 NAMES_PEOPLE_READ = {("organisation", "name"), ("person", "display_name"),
-                     ("forum_thread", "title")}
+                     ("forum_thread", "title"), ("event", "title")}
 # Ids that point at a row without a foreign key: (table, column) -> the table they point into.
 IDS_WITHOUT_FOREIGN_KEY = {("forum_thread", "last_post_id"): "forum_post"}
 # audit_entry.target_id names a row of the table that target_type names (a class, lower case).
@@ -332,6 +333,9 @@ def landmarks() -> dict[str, str]:
             "demo_thread": url_for("forum.thread", thread_id=demo_thread.id,
                                    slug=demo_thread.slug),
         }
+        meeting = db.session.scalar(select(Event).where(
+            Event.title == "Federation open meeting").order_by(Event.id).limit(1))
+        found["event"] = url_for("calendar.event", event_id=meeting.id, slug=meeting.slug)
         if busy:
             found["busy_thread"] = url_for("forum.thread", thread_id=busy.id, slug=busy.slug)
     return found

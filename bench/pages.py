@@ -59,6 +59,13 @@ PAGES = [
     Page("directory (coord.)", "coordinator", "/organisations"),
     Page("moderation", "coordinator", "/forum/moderation"),
     Page("category p3 (coord.)", "coordinator", "{category}?page=3"),
+    Page("calendar", "member", "/calendar"),
+    Page("calendar (visitor)", "visitor", "/calendar"),
+    Page("calendar, month", "member", "/calendar/month"),
+    Page("calendar, week", "member", "/calendar/week"),
+    Page("calendar, filtered", "member", "/calendar?kind=meeting&mine=y"),
+    Page("event", "member", "{event}"),
+    Page("public feed (.ics)", "visitor", "/calendar/public.ics"),
 ]
 THREAD_PAGE = "thread, 20 posts"  # the page held to a quarter of /healthz's requests/s
 

@@ -45,6 +45,7 @@ from network.members.models import Area, Organisation, OrgStatus, Theme
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 AGENDA_DAYS = 28
+AGENDA_MOST = 200  # occurrences on one page of the agenda (whole days; at least one)
 
 
 # --- what is on ------------------------------------------------------------------------------
@@ -127,8 +128,18 @@ def agenda():
     form = filter_form()
     first = form.start.data or today()
     context = calendar_context(form, "agenda", first, first + timedelta(days=AGENDA_DAYS - 1))
+    following = first + timedelta(days=AGENDA_DAYS)
+    if context["count"] > AGENDA_MOST:  # a busy month: whole days up to the limit, then Later
+        shown, kept = 0, []
+        for day, items in context["days"]:
+            if kept and shown + len(items) > AGENDA_MOST:
+                following = day
+                break
+            kept.append((day, items))
+            shown += len(items)
+        context.update(days=kept, last=following - timedelta(days=1), count=shown)
     context.update(earlier=view_args(start=(first - timedelta(days=AGENDA_DAYS)).isoformat()),
-                   later=view_args(start=(first + timedelta(days=AGENDA_DAYS)).isoformat()))
+                   later=view_args(start=following.isoformat()))
     return render("calendar/agenda.html", context, fragments=("results",),
                   status=form_status(form))
 
