@@ -649,3 +649,47 @@ def test_visitors_see_public_events_but_never_members_events(client, world):
     assert visitor_view.status_code in (302, 303, 404)
     assert "Members only natter" not in body(visitor_view)
     assert client.get(f"/calendar/e/{public.id}-open-day-for-all").status_code == 200
+
+
+def test_answers_stay_with_a_one_off_event_when_its_time_changes(client, world, login):
+    event = make_event(world.org_a, world.contact, "Open meeting", starts_at=local(in_days(9)))
+    login(world.member)
+    answer(client, event, "going")
+    login(world.contact)
+    found = all_of(event)[0]
+    assert client.post(f"/calendar/e/{event.id}/edit", data=edit_form(
+        world, event, found, starts_on=in_days(10).isoformat(), starts_time="18:00",
+        ends_time="20:00")).status_code == 303
+    login(world.member)
+    page = body(client.get(f"/calendar/e/{event.id}-open-meeting"))
+    assert "1 going" in page and "Your answer: Going." in page
+
+
+def test_answers_stay_with_their_occurrences_when_a_whole_series_moves(client, world, login):
+    event = weekly(world, count=4)
+    before = all_of(event)
+    login(world.member)
+    answer(client, event, "going", at=before[2].key)
+    login(world.contact)
+    response = client.post(f"/calendar/e/{event.id}/edit?at={before[1].key}", data=edit_form(
+        world, event, before[1], scope="all", starts_time="18:00", ends_time="20:00"))
+    assert response.status_code == 303, body(response)[:3000]
+    after = all_of(event)
+    assert [item.starts_at for item in after] == \
+        [item.starts_at - timedelta(hours=1) for item in before]
+    login(world.member)
+    page = body(client.get(f"/calendar/e/{event.id}-tenants-forum?at={after[2].key}"))
+    assert "1 going" in page and "Your answer: Going." in page
+
+
+def test_removing_the_limit_on_places_lets_everyone_waiting_in(client, world, login):
+    event = make_event(world.org_a, world.contact, "Workshop", capacity=1)
+    first, second = people(world, 2)
+    for person in (first, second):
+        login(person)
+        answer(client, event, "going")
+    login(world.contact)
+    assert client.post(f"/calendar/e/{event.id}/edit", data=edit_form(
+        world, event, all_of(event)[0], capacity="")).status_code == 303
+    assert count(Rsvp, Rsvp.waiting.is_(True)) == 0
+    assert len(notifications(second, "calendar.changed")) == 1

@@ -355,8 +355,7 @@ def edit_event(event_id: int):
                 changed["event"] = services.edit_event(
                     event, form.event_values(), form.theme_ids(), form.repeats(), scope,
                     found.original_start, current_user)
-                if form.capacity.data:
-                    services.free_places_after_capacity_change(changed["event"])
+                services.free_places_after_capacity_change(changed["event"])
 
             try:
                 saved = save_versioned(event, form.version, change)

@@ -152,8 +152,9 @@ def edit_event(event: Event, values: dict, theme_ids: list[int], repeats: tuple 
 
 def _edit_all(event, values, theme_ids, repeats, at, by) -> Event:
     before = {field: getattr(event, field) for field in TIME_FIELDS}
-    if event.recurring and at is not None:
-        # The form showed the occurrence at `at`: the whole series moves as it did.
+    if at is not None:
+        # The form showed the occurrence at `at`: the whole series moves as it did, and
+        # the answers with it (a one-off event's too: they are keyed by its start).
         shift = _wall_delta(at, values["starts_at"])
         length = values["ends_at"] - values["starts_at"]
         values = dict(values, starts_at=_shift(event.starts_at, shift))
@@ -358,11 +359,10 @@ def answer(event: Event, at: datetime, person: Person, reply: Answer) -> Rsvp:
 
 
 def _move_up(event: Event, at: datetime) -> None:
-    """Give free places to those waiting, longest first, and tell them."""
-    if event.capacity is None:
-        return
-    free = event.capacity - going_count(event, at)
-    if free <= 0:
+    """Give free places to those waiting, longest first, and tell them (all of them once
+    there is no limit)."""
+    free = None if event.capacity is None else event.capacity - going_count(event, at)
+    if free is not None and free <= 0:
         return
     waiting = db.session.scalars(select(Rsvp).where(
         Rsvp.event_id == event.id, Rsvp.occurrence_start == at, Rsvp.waiting.is_(True))
@@ -375,7 +375,8 @@ def _move_up(event: Event, at: datetime) -> None:
 
 
 def free_places_after_capacity_change(event: Event) -> None:
-    """After the number of places went up, those waiting for upcoming occurrences move up."""
+    """After the number of places went up (or the limit went), those waiting for upcoming
+    occurrences move up."""
     starts = db.session.scalars(select(Rsvp.occurrence_start).where(
         Rsvp.event_id == event.id, Rsvp.waiting.is_(True), Rsvp.occurrence_start > now())
         .distinct()).all()
