@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import islice
+from itertools import islice, takewhile
 
 from dateutil.rrule import rrulestr
 from flask_babel import gettext as _
@@ -119,8 +119,10 @@ def starts_between(rule: str, first_start: datetime, start: datetime,
                    end: datetime) -> list[datetime]:
     """The original starts (UTC) of a rule's occurrences from start (inclusive) to end."""
     found = _rule(rule, first_start).xafter(start.astimezone(borough_zone()), inc=True)
+    # Stop at the first start past the window: filtering instead would walk a rule with no
+    # end to the year 9999 whenever the window holds fewer than MAX_OCCURRENCES.
     return [moment.astimezone(UTC) for moment in
-            islice((m for m in found if m < end), MAX_OCCURRENCES)]
+            islice(takewhile(lambda moment: moment < end, found), MAX_OCCURRENCES)]
 
 
 def last_start(rule: str, first_start: datetime) -> datetime | None:

@@ -367,8 +367,7 @@ def edit_event(event_id: int):
                 changed["event"] = services.edit_event(
                     event, form.event_values(), form.theme_ids(), form.repeats(), scope,
                     found.original_start, current_user)
-                if form.capacity.data:
-                    services.free_places_after_capacity_change(changed["event"])
+                services.free_places_after_capacity_change(changed["event"])
 
             try:
                 saved = save_versioned(event, form.version, change)
@@ -508,10 +507,11 @@ def public_feed():
 @bp.get("/feed/<int:person_id>/<token>.ics")
 def private_feed(person_id: int, token: str):
     """A person's own feed: the address is the key (a calendar program cannot log in); it
-    stops working when they reset it."""
+    stops working when they reset it. Tokens are compared as bytes: compare_digest refuses
+    str with non-ASCII characters (a 500 where a 404 is due)."""
     person = db.session.get(Person, person_id)
     if person is None or not person.is_active or \
-            not hmac.compare_digest(token, services.feed_token(person)):
+            not hmac.compare_digest(token.encode(), services.feed_token(person).encode()):
         abort(404)
     events = feed_events(visible(select(Event), Event, person=person))
     return ics(feeds.feed(events, _("%(site)s: your calendar",

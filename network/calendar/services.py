@@ -153,15 +153,16 @@ def edit_event(event: Event, values: dict, theme_ids: list[int], repeats: tuple 
 
 def _edit_all(event, values, theme_ids, repeats, at, by) -> Event:
     before = {field: getattr(event, field) for field in TIME_FIELDS}
-    if event.recurring and at is not None:
-        # The form showed the occurrence at `at`: the whole series moves as it did.
+    if at is not None:
+        # The form showed the occurrence at `at`: the whole series moves as it did, and
+        # the answers with it (a one-off event's too: they are keyed by its start).
         shift = _wall_delta(at, values["starts_at"])
         length = values["ends_at"] - values["starts_at"]
         values = dict(values, starts_at=_shift(event.starts_at, shift))
         values["ends_at"] = values["starts_at"] + length
         if shift:
             _shift_occurrences(event, event, shift, since=None)
-    diff = audit.changes(event, ["title", "starts_at", "ends_at", "place", "capacity"], values)
+    diff = _changes(event, values)
     for field, value in values.items():
         setattr(event, field, value)
     event.themes = _themes(theme_ids)
@@ -205,8 +206,10 @@ def _split(event: Event, at: datetime) -> int | None:
     left for the rest of its count, if it had one."""
     form = read_rule(event.recurrence)
     before = len([start for start in _all_starts(event) if start < at])
-    _set_rule(event, (form["pattern"], (at - timedelta(seconds=1)).astimezone(
-        borough_zone()).date(), None))
+    # Until the day before it (the borough's): UNTIL is the end of its day, and the rules
+    # put at most one occurrence on a day. Not `at` less a second, whose day is at's own.
+    _set_rule(event, (form["pattern"],
+                      at.astimezone(borough_zone()).date() - timedelta(days=1), None))
     if event.repeat_until is not None and event.repeat_until >= at:
         event.repeat_until = at - timedelta(seconds=1)
     return form["count"] - before if form["count"] else None
@@ -225,11 +228,13 @@ def _edit_following(event, values, theme_ids, repeats, at, by) -> Event:
         raise CalendarError(_("That occurrence is not part of this event."))
     if at == event.starts_at:
         return _edit_all(event, values, theme_ids, repeats, at, by)
+    count = read_rule(event.recurrence)["count"]
     left = _split(event, at)
     rest = Event(organisation_id=event.organisation_id, created_by_id=by.id,
                  continues_id=event.id, **values)
     rest.themes = _themes(theme_ids)
-    if repeats is not None and repeats[2] is None and repeats[1] is None and left:
+    if repeats is not None and left and repeats[2] == count:
+        # The count the form showed is the whole series': the rest is what was left of it.
         repeats = (repeats[0], None, left)
     _set_rule(rest, repeats)
     db.session.add(rest)
@@ -257,6 +262,13 @@ def _shift_occurrences(source: Event, target: Event, shift: timedelta,
                 row.occurrence_start = _shift(row.occurrence_start, shift)
             else:
                 row.original_start = _shift(row.original_start, shift)
+
+
+def _changes(event: Event, values: dict) -> dict:
+    """The audit's {field: [old, new]}, times as ISO text: the log's details are JSON."""
+    diff = audit.changes(event, ["title", "starts_at", "ends_at", "place", "capacity"], values)
+    return {field: [value.isoformat() if isinstance(value, datetime) else value
+                    for value in pair] for field, pair in diff.items()}
 
 
 def _changed(event: Event, by: Person, diff: dict, times_changed: bool) -> None:
@@ -348,11 +360,10 @@ def answer(event: Event, at: datetime, person: Person, reply: Answer) -> Rsvp:
 
 
 def _move_up(event: Event, at: datetime) -> None:
-    """Give free places to those waiting, longest first, and tell them."""
-    if event.capacity is None:
-        return
-    free = event.capacity - going_count(event, at)
-    if free <= 0:
+    """Give free places to those waiting, longest first, and tell them (all of them once
+    there is no limit)."""
+    free = None if event.capacity is None else event.capacity - going_count(event, at)
+    if free is not None and free <= 0:
         return
     waiting = db.session.scalars(select(Rsvp).where(
         Rsvp.event_id == event.id, Rsvp.occurrence_start == at, Rsvp.waiting.is_(True))
@@ -365,7 +376,8 @@ def _move_up(event: Event, at: datetime) -> None:
 
 
 def free_places_after_capacity_change(event: Event) -> None:
-    """After the number of places went up, those waiting for upcoming occurrences move up."""
+    """After the number of places went up (or the limit went), those waiting for upcoming
+    occurrences move up."""
     starts = db.session.scalars(select(Rsvp.occurrence_start).where(
         Rsvp.event_id == event.id, Rsvp.waiting.is_(True), Rsvp.occurrence_start > now())
         .distinct()).all()
