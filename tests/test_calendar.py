@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -220,7 +219,7 @@ def test_a_series_of_a_number_of_times_stops_after_that_many(app, world):
     assert _starts(event) == [local(first + timedelta(days=7 * n)) for n in range(3)]
 
 
-def test_a_series_with_no_end_is_listed_in_bounded_windows_and_quickly(client, world, login):
+def test_a_series_with_no_end_is_listed_in_bounded_windows(client, world, login):
     first = date(YEAR, 2, 3)
     events = [make_event(world.org_a, world.contact, f"Forever {n}", starts_at=local(first),
                          repeats=("weekly", None, None)) for n in range(5)]
@@ -231,14 +230,11 @@ def test_a_series_with_no_end_is_listed_in_bounded_windows_and_quickly(client, w
     everything = shown(events[0], local(first), local(date(YEAR + 200, 1, 1)))
     assert len(everything) == MAX_OCCURRENCES
     login(world.member)
-    started = time.perf_counter()
     agenda = client.get(f"/calendar?start={first.isoformat()}")
     month = client.get(f"/calendar/month?month={first:%Y-%m}")
-    elapsed = time.perf_counter() - started
     assert agenda.status_code == month.status_code == 200
-    assert len(times_on_page(body(agenda))) == 4 * 5
-    # A window of a never-ending rule is found without walking the rule to its end of time.
-    assert elapsed < 2, f"two pages with five never-ending series took {elapsed:.1f}s"
+    assert body(agenda).count(">Forever ") == 4 * 5
+    # (How long a window of a never-ending rule takes is bench.recurrence's to measure.)
 
 
 def test_a_monthly_series_made_through_the_form_repeats_on_the_second_tuesday(client, world,
@@ -510,6 +506,7 @@ def test_concurrent_answers_for_the_last_place_never_go_over_capacity(app, world
 def test_the_event_form_refuses_bad_input_beside_the_field_and_saves_nothing(
         client, world, login, changes, field, message):
     login(world.contact)
+    before = count(Event)
     response = client.post("/calendar/new", data=event_form(world, date(YEAR, 3, 10),
                                                             **changes))
     assert response.status_code == 422
@@ -517,7 +514,7 @@ def test_the_event_form_refuses_bad_input_beside_the_field_and_saves_nothing(
     assert message in page
     error = re.search(rf'id="{field}-error"[^>]*>(.*?)</', page, re.S)
     assert error and message.split(" ")[0] in error.group(1), page[:200]
-    assert count(Event) == 0
+    assert count(Event) == before
 
 
 # --- short notice and closing dates ------------------------------------------------------------
@@ -693,3 +690,16 @@ def test_removing_the_limit_on_places_lets_everyone_waiting_in(client, world, lo
         world, event, all_of(event)[0], capacity="")).status_code == 303
     assert count(Rsvp, Rsvp.waiting.is_(True)) == 0
     assert len(notifications(second, "calendar.changed")) == 1
+
+
+def test_a_series_may_not_run_past_ten_years(client, world, login):
+    from network.calendar.models import Event
+
+    login(world.contact)
+    before = count(Event)
+    response = client.post("/calendar/new", data=event_form(
+        world, date(2027, 3, 2), repeat="weekly", repeat_end="until",
+        repeat_until="2037-03-03"))
+    assert response.status_code == 422
+    assert "up to ten years" in response.get_data(as_text=True)
+    assert count(Event) == before

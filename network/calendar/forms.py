@@ -76,6 +76,11 @@ def local_moment(day: date, clock: time | None) -> datetime:
     return datetime.combine(day, clock or time(0, 0), tzinfo=borough_zone()).astimezone(UTC)
 
 
+# The most frequent pattern is weekly: ten years is 522 starts, under MAX_OCCURRENCES, so a
+# series' last start is always found.
+LONGEST_SERIES = timedelta(days=3653)
+
+
 class EventForm(Form):
     organisation = ChoiceField(_l("Whose event is it?"),
                                invalid=_l("Choose one of your organisations."))
@@ -184,6 +189,10 @@ class EventForm(Form):
                 raise ValidationError(_l("Give the last date, or choose another end."))
             if field.data and self.starts_on.data and field.data < self.starts_on.data:
                 raise ValidationError(_l("The last date must be on or after the first."))
+            if field.data and self.starts_on.data and \
+                    field.data > self.starts_on.data + LONGEST_SERIES:
+                raise ValidationError(_l("A series can run for up to ten years: choose an "
+                                         "earlier last date, or no end."))
 
     def validate_repeat_count(self, field):
         if self.repeat.data and self.repeat_end.data == "count" and field.data is None \
