@@ -79,6 +79,8 @@ class Config:
     # each form made (docs/decisions.md).
     WTF_I18N_ENABLED = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # A paper attached to an event may be this large; only the upload pages take such a body.
+    MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 
     # argon2id, OWASP's minimum (t=2, m=19 MiB, p=1): strong, and small enough for a 512 MB VPS.
     ARGON2_TIME_COST = 2
