@@ -45,7 +45,7 @@ from network.members.models import Area, Organisation, OrgStatus, Theme
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 AGENDA_DAYS = 28
-AGENDA_MOST = 200  # occurrences on one page of the agenda (whole days; at least one)
+AGENDA_MOST = 250  # occurrences on one page of the agenda (whole days; at least one)
 
 
 # --- what is on ------------------------------------------------------------------------------
