@@ -51,6 +51,9 @@ KINDS = {
     "image/jpeg": ("JPEG image", "jpg"),
 }
 
+# The endings a file picker offers first (`accept`).
+ACCEPT = ",".join(sorted({f".{ending}" for _kind, ending in KINDS.values()} | {".jpeg"}))
+
 # Served with every file: nothing in it runs, nothing is fetched, no page frames it.
 DOWNLOAD_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
@@ -235,6 +238,8 @@ class FileUploadField(FileField):
     nothing was chosen. A refused file leaves the rest of the form as it was sent."""
 
     def __init__(self, label=None, validators=None, *, optional=False, **kwargs):
+        # A hint to the browser's file picker only: the bytes decide, whatever the name.
+        kwargs.setdefault("render_kw", {"accept": ACCEPT})
         super().__init__(label, validators, **kwargs)
         self.optional = optional
         self.refusal = None
