@@ -87,6 +87,10 @@ ALLOWED = {
     "ods": (opendocument(ODS), ODS),
     "docx": (office("word/document.xml"), DOCX),
     "xlsx": (office("xl/workbook.xml"), XLSX),
+    "odt with empty macro library lists": (archive({
+        "mimetype": ODT, "content.xml": "<office:document-content/>",
+        "Basic/script-lc.xml": "<library:libraries/>",
+        "Basic/Standard/script-lb.xml": "<library:library/>"}), ODT),
     "text": (text(), "text/plain"),
     "text with a byte order mark": (b"\xef\xbb\xbf" + text(), "text/plain"),
 }
@@ -104,6 +108,12 @@ REFUSED = {
     "a zip naming html": opendocument("text/html"),
     "a macro-enabled word document": office("word/document.xml",
                                             **{"word/vbaProject.bin": "macros"}),
+    "an opendocument with a basic macro": archive({
+        "mimetype": ODT, "content.xml": "<office:document-content/>",
+        "Basic/Standard/script-lb.xml": "<library:library/>",
+        "Basic/Standard/Module1.xml": "<script:module>Shell(...)</script:module>"}),
+    "an opendocument with a python script": archive({
+        "mimetype": ODS, "Scripts/python/run.py": "import os"}),
     "a broken zip": b"PK\x03\x04" + b"\x00" * 40,
     "text with a nul byte": b"Agenda\x00\n1. Welcome\n",
     "text with other control characters": b"Agenda\x1b[31m red\n",

@@ -107,8 +107,10 @@ def storage() -> Storage:
 
 OPENDOCUMENT = {"application/vnd.oasis.opendocument.text",
                 "application/vnd.oasis.opendocument.spreadsheet"}
-# Members that make an office document run code when opened: macros are not papers.
-MACROS = re.compile(r"(^|/)vbaProject\.bin$|^(Basic|Scripts)/", re.IGNORECASE)
+# Members that hold code an office program may run: macros are not papers. Basic/'s empty
+# library lists (script-lc.xml, script-lb.xml), which some documents carry, are not code.
+MACROS = re.compile(r"(^|/)vbaProject\.bin$|^Scripts/.*[^/]$"
+                    r"|^Basic/[^/]+/(?!script-lb\.xml$)[^/]+$", re.IGNORECASE)
 # Control characters no text file holds (tab, line feed, form feed and return are fine),
 # C1 controls included: what binaries and terminal escapes are made of.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
