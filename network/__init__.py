@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from network.config import INSTANCE_DIR, Config
+from network.core import files
 from network.core.db import IdConverter, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
@@ -40,6 +41,8 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app)
     if click.get_current_context(silent=True) is not None or app.testing:
         _init_migrate(app)
+    # Before the CSRF check, which reads the body: a form taking a file raises the limit first.
+    files.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app)

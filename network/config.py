@@ -79,8 +79,10 @@ class Config:
     # each form made (docs/decisions.md).
     WTF_I18N_ENABLED = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    # A paper attached to an event may be this large; only the upload pages take such a body.
+    # One uploaded file (a meeting's paper) at most; its form's request may be this and 1 MB.
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+    # Where uploaded files' bytes are kept: "database" (network.core.files.STORAGES).
+    FILE_STORAGE = os.environ.get("FILE_STORAGE", "database")
 
     # argon2id, OWASP's minimum (t=2, m=19 MiB, p=1): strong, and small enough for a 512 MB VPS.
     ARGON2_TIME_COST = 2

@@ -178,8 +178,7 @@ def attach_paper(event, author, title: str, data: bytes, filename: str = "agenda
     """A paper attached as its organiser would, through the upload's own path."""
     from network.core.files import Upload, sniff
 
-    stored = Upload(data, sniff(data), filename).store()
-    paper = calendar.add_paper(event, stored, title, filename, author)
+    paper = calendar.add_paper(event, Upload(data, sniff(data), filename), title, author)
     db.session.commit()
     return paper
 

@@ -438,16 +438,14 @@ def follow(org_id: int):
 # --- papers --------------------------------------------------------------------------------------
 
 @bp.route("/e/<int:event_id>/papers", methods=["GET", "POST"])
+@files.accepts_uploads  # the body may hold MAX_UPLOAD_BYTES, not just MAX_CONTENT_LENGTH
 def add_paper(event_id: int):
     event = load_event(event_id, need="event.organise")
     papers = services.papers_of(event)
     form = PaperForm(papers=papers)
     if form.validate_on_submit():
-        upload = form.file.data
-        stored = upload.store()
         replaces = next((p for p in papers if str(p.id) == form.replaces.data), None)
-        services.add_paper(event, stored, form.title.data, upload.filename, current_user,
-                           replaces)
+        services.add_paper(event, form.file.data, form.title.data, current_user, replaces)
         db.session.commit()
         flash(_("“%(title)s” is attached.", title=form.title.data), "success")
         return redirect(services.event_path(event), 303)

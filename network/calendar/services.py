@@ -38,6 +38,7 @@ from network.calendar.recurrence import (
     read_rule,
 )
 from network.core import audit
+from network.core.files import Upload
 from network.core.links import site_path
 from network.core.permissions import visible
 from network.core.time import borough_zone, now
@@ -472,9 +473,12 @@ def send_reminders(moment: datetime | None = None) -> int:
 
 # --- papers, follows, feeds ------------------------------------------------------------------
 
-def add_paper(event: Event, stored, title: str, filename: str, by: Person,
+def add_paper(event: Event, upload: Upload, title: str, by: Person,
               replaces: Paper | None = None) -> Paper:
-    paper = Paper(event_id=event.id, file=stored, title=title, filename=filename,
+    """Keep the file and attach it; a new version marks the one it replaces, which is kept
+    (its address still serves it)."""
+    stored = upload.store()
+    paper = Paper(event_id=event.id, file=stored, title=title, filename=upload.filename,
                   uploaded_by_id=by.id)
     db.session.add(paper)
     db.session.flush()

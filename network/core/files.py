@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
+from urllib.parse import quote
 
-from flask import Response, current_app, request, send_file
+from flask import Flask, Response, current_app, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 from wtforms import FileField
 from wtforms.validators import StopValidation
 
@@ -46,6 +50,9 @@ KINDS = {
     "image/png": ("PNG image", "png"),
     "image/jpeg": ("JPEG image", "jpg"),
 }
+
+# The endings a file picker offers first (`accept`).
+ACCEPT = ",".join(sorted({f".{ending}" for _kind, ending in KINDS.values()} | {".jpeg"}))
 
 # Served with every file: nothing in it runs, nothing is fetched, no page frames it.
 DOWNLOAD_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
@@ -98,6 +105,21 @@ def storage() -> Storage:
 
 # --- what kind of file -------------------------------------------------------------------------
 
+OPENDOCUMENT = {"application/vnd.oasis.opendocument.text",
+                "application/vnd.oasis.opendocument.spreadsheet"}
+# Members that hold code an office program may run: macros are not papers. Basic/'s empty
+# library lists (script-lc.xml, script-lb.xml), which some documents carry, are not code.
+MACROS = re.compile(r"(^|/)vbaProject\.bin$|^Scripts/.*[^/]$"
+                    r"|^Basic/[^/]+/(?!script-lb\.xml$)[^/]+$", re.IGNORECASE)
+# Control characters no text file holds (tab, line feed, form feed and return are fine),
+# C1 controls included: what binaries and terminal escapes are made of.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Markup a browser would act on: HTML, SVG or XML dressed as text is refused, whatever it is
+# called, even though it would be served as text/plain under a policy that runs nothing.
+MARKUP = re.compile(r"\A\s*<|<\s*(script|html|svg|iframe|object|embed|body|!doctype|\?xml)\b",
+                    re.IGNORECASE)
+
+
 def sniff(data: bytes) -> str | None:
     """The content type of an acceptable file, from its bytes; None for anything else."""
     if data.startswith(b"%PDF-"):
@@ -112,33 +134,40 @@ def sniff(data: bytes) -> str | None:
 
 
 def _office_document(data: bytes) -> str | None:
-    """OpenDocument names its type in a first member called `mimetype`; Office Open XML
-    documents are known by their main part."""
+    """OpenDocument names its type in a member called `mimetype` (one of the two kinds taken,
+    nothing else); Office Open XML documents are known by their main part. Either with macros
+    is refused. Only the names and that one small member are read: no archive is unpacked."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
+            if any(MACROS.search(name) for name in names):
+                return None
+            if "mimetype" in names:
+                if archive.getinfo("mimetype").file_size > 100:
+                    return None
                 declared = archive.read("mimetype").decode("ascii", "replace").strip()
-                return declared if declared in KINDS else None
+                return declared if declared in OPENDOCUMENT else None
             if "[Content_Types].xml" in names:
                 if "word/document.xml" in names:
                     return ("application/vnd.openxmlformats-officedocument."
                             "wordprocessingml.document")
                 if "xl/workbook.xml" in names:
                     return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError,
+            NotImplementedError, RuntimeError, EOFError):
         return None
     return None
 
 
 def _plain_text(data: bytes) -> bool:
+    """UTF-8 (a byte order mark allowed), no control characters, not markup."""
     if not data:
         return False
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return False
-    return not any(ord(c) < 32 and c not in "\t\n\r\f" for c in text)
+    return bool(text) and not CONTROL.search(text) and not MARKUP.search(text)
 
 
 def allowed_kinds() -> str:
@@ -148,8 +177,12 @@ def allowed_kinds() -> str:
 # --- taking a file in ---------------------------------------------------------------------------
 
 def safe_filename(name: str, content_type: str) -> str:
-    """A name to save it under: the sender's, made safe, ending as its kind does."""
-    stem = secure_filename(name.rsplit(".", 1)[0] if "." in name else name)[:100] or "file"
+    """A name to save and serve it under: the sender's last path part, letters (any
+    language's), digits, `-` and `_` kept, every other run of characters one `_`, ending as
+    its kind does (never as the sender said)."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name.strip(".") else name
+    stem = re.sub(r"[^\w-]+", "_", stem).strip("._-")[:100].strip("._-") or "file"
     return f"{stem}.{KINDS[content_type][1]}"
 
 
@@ -174,8 +207,32 @@ def upload_limit() -> int:
 
 
 def allow_uploads() -> None:
-    """Let this request's body hold a file at the limit (the site's usual limit is small)."""
+    """Let this request's body hold a file at the limit and the form around it (the site's
+    usual limit, MAX_CONTENT_LENGTH, is small). Beyond that the request is refused with 413
+    before it is read; up to it, a file over the limit is refused beside its field."""
     request.max_content_length = upload_limit() + 1024 * 1024
+
+
+View = TypeVar("View", bound=Callable)
+
+
+def accepts_uploads(view: View) -> View:
+    """Mark a view whose form takes a file. Its larger limit is set before the request's
+    body is read by anything, the CSRF check included (init_app)."""
+    view.accepts_uploads = True  # type: ignore[attr-defined]
+    return view
+
+
+def _limit_for_uploads() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "accepts_uploads", False):
+        allow_uploads()
+
+
+def init_app(app: Flask) -> None:
+    """Call before CSRFProtect's init_app: before_request functions run in the order they
+    were added, and the CSRF check reads the form, so the limit must be raised first."""
+    app.before_request(_limit_for_uploads)
 
 
 class FileUploadField(FileField):
@@ -183,6 +240,8 @@ class FileUploadField(FileField):
     nothing was chosen. A refused file leaves the rest of the form as it was sent."""
 
     def __init__(self, label=None, validators=None, *, optional=False, **kwargs):
+        # A hint to the browser's file picker only: the bytes decide, whatever the name.
+        kwargs.setdefault("render_kw", {"accept": ACCEPT})
         super().__init__(label, validators, **kwargs)
         self.optional = optional
         self.refusal = None
@@ -218,16 +277,25 @@ class FileUploadField(FileField):
 
 
 def download(record: StoredFile, filename: str) -> Response:
-    """The file as an attachment, with headers of its own."""
-    response = send_file(io.BytesIO(storage_of(record).get(record)),
-                         mimetype=record.content_type, as_attachment=True,
-                         download_name=filename, etag=record.sha256, max_age=0,
-                         conditional=True)
+    """The file as an attachment, with headers of its own. The whole file, never a range:
+    a compressed part (text is compressed on the way out) would not fit a range's count."""
+    response = Response(storage_of(record).get(record), mimetype=record.content_type)
+    try:
+        filename.encode("ascii")
+        names = {"filename": filename}
+    except UnicodeEncodeError:  # RFC 6266: an ASCII fallback, and the name itself in UTF-8
+        fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+        names = {"filename": fallback.lstrip("._") or f"file.{filename.rsplit('.', 1)[-1]}",
+                 "filename*": "UTF-8''" + quote(filename, safe="")}
+    response.headers.set("Content-Disposition", "attachment", **names)
     response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    # Not kept on a shared computer's disk when it is a member's; checked again otherwise.
+    response.headers["Cache-Control"] = ("private, no-store" if current_user.is_authenticated
+                                         else "private, no-cache")
+    response.set_etag(record.sha256)
+    return response.make_conditional(request)
 
 
 def storage_of(record: StoredFile) -> Storage:

@@ -77,6 +77,12 @@ def sentence(text: str | None) -> str:
     return text + "."
 
 
+def empty_form() -> EmptyForm:
+    """A form for a button (the header's log out): its token only, never the request's body,
+    which may be what an error page is about (a 413 must not read it again)."""
+    return EmptyForm(formdata=None)
+
+
 def init_app(app: Flask) -> None:
     i18n.init_app(app)
     app.jinja_env.filters["markdown"] = render_markdown
@@ -88,7 +94,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["dayname"] = format_dayname
     app.jinja_env.filters["external_url"] = external_url
     app.jinja_env.filters["sentence"] = sentence
-    app.jinja_env.globals.update(can=can, page_url=page_url, empty_form=EmptyForm, path=path)
+    app.jinja_env.globals.update(can=can, page_url=page_url, empty_form=empty_form, path=path)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

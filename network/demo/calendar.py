@@ -139,8 +139,8 @@ def load_calendar(people: dict[str, Person], contacts: dict[str, str], at: datet
     db.session.add(OccurrenceChange(event_id=breakfast.id,
                                     original_start=second.original_start, cancelled=True,
                                     note="No breakfast this month: it is the festival."))
-    agenda = Upload(AGENDA.encode(), "text/plain", "federation-agenda.txt").store()
-    services.add_paper(meeting, agenda, "Agenda", "federation-agenda.txt",
+    agenda = Upload(AGENDA.encode(), "text/plain", "federation-agenda.txt")
+    services.add_paper(meeting, agenda, "Agenda",
                        people[contacts["Riverside Tenants' Federation"]])
     for title, nth, email, reply in ANSWERS:
         event = made[title]
