@@ -384,6 +384,7 @@ def test_a_new_version_replaces_the_listed_one_and_keeps_the_old(client, world, 
     """The old version's address keeps working for anyone who may see the event: links to it
     in minutes and emails still lead somewhere; the event page lists only the current one."""
     login(world.member)
+    files_before = count(StoredFile)
     first = pdf("draft")
     assert attach(client, meeting, first, "agenda.pdf", title="Agenda").status_code == 303
     old = only_paper(meeting)
@@ -399,7 +400,7 @@ def test_a_new_version_replaces_the_listed_one_and_keeps_the_old(client, world, 
     assert new.id != old.id
     db.session.refresh(old)
     assert old.replaced_by_id == new.id and new.replaced_by_id is None
-    assert count(StoredFile) == 2
+    assert count(StoredFile) == files_before + 2
 
     html = event_page(client, meeting)
     assert paper_url(new) in html and "Agenda (final)" in html
@@ -412,7 +413,7 @@ def test_a_new_version_replaces_the_listed_one_and_keeps_the_old(client, world, 
     login(world.other_member)  # another organisation's member may see members' events
     assert client.get(paper_url(old)).data == first
     client.post("/logout")
-    assert client.get(paper_url(old)).status_code == 404
+    assert sent_to_log_in(client.get(paper_url(old)))
 
 
 def test_a_paper_of_another_event_cannot_be_replaced(client, world, meeting, login):
@@ -439,9 +440,15 @@ def members_paper(client, world, meeting, login):
     return only_paper(meeting)
 
 
-def test_a_members_only_paper_is_not_found_by_a_visitor(client, members_paper):
-    assert client.get(paper_url(members_paper)).status_code == 404
-    assert client.get(paper_url(members_paper, "other.pdf")).status_code == 404
+def sent_to_log_in(response) -> bool:
+    """A members' event is no secret, its papers are: a visitor is asked to log in."""
+    return response.status_code == 302 and "/login" in response.headers["Location"] \
+        and b"%PDF" not in response.data
+
+
+def test_a_members_only_paper_is_not_for_a_visitor(client, members_paper):
+    assert sent_to_log_in(client.get(paper_url(members_paper)))
+    assert sent_to_log_in(client.get(paper_url(members_paper, "other.pdf")))
 
 
 def test_a_suspended_person_cannot_fetch_a_paper(client, world, members_paper, login):
@@ -450,7 +457,7 @@ def test_a_suspended_person_cannot_fetch_a_paper(client, world, members_paper, l
     suspend(db.session.get(type(world.member), world.member.id), "Spam",
             by=db.session.get(type(world.coordinator), world.coordinator.id))
     db.session.commit()
-    assert client.get(paper_url(members_paper)).status_code == 404
+    assert sent_to_log_in(client.get(paper_url(members_paper)))
 
 
 def test_another_organisations_member_may_download_but_not_attach(client, world, meeting,
@@ -480,13 +487,13 @@ def test_a_public_events_paper_downloads_for_a_visitor(client, world, login):
 
 def test_a_guessed_paper_id_is_not_found(client, members_paper):
     assert client.get(f"/calendar/papers/{members_paper.id + 1}/x.pdf").status_code == 404
-    assert client.get(f"/calendar/papers/{members_paper.id}/x.pdf").status_code == 404
+    assert sent_to_log_in(client.get(f"/calendar/papers/{members_paper.id}/x.pdf"))
     assert client.get("/calendar/papers/99999999999999999999/x.pdf").status_code == 404
 
 
 def test_a_wrong_file_name_redirects_only_those_who_may_see_it(client, world, members_paper,
                                                                login):
-    assert client.get(paper_url(members_paper, "guess.pdf")).status_code == 404
+    assert sent_to_log_in(client.get(paper_url(members_paper, "guess.pdf")))
     login(world.other_member)
     response = client.get(paper_url(members_paper, "old-name.pdf"))
     assert response.status_code in (301, 302, 308)
