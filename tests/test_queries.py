@@ -8,6 +8,7 @@ import pytest
 
 from network.calendar import services as calendar
 from network.calendar.models import Answer
+from network.core.audience import Audience
 from network.core.audit import AuditEntry
 from network.extensions import db
 from network.forum.models import Flag, Post, PostState
@@ -86,7 +87,7 @@ def grow_flags(world, n):
     db.session.commit()
 
 
-def grow_events(world, n):
+def grow_events(world, n, **values):
     """Events through the month ahead, some recurring, from both organisations."""
     today = datetime.now(UTC).replace(hour=17, minute=0, second=0, microsecond=0)
     for i in range(n):
@@ -94,7 +95,11 @@ def grow_events(world, n):
                        (world.org_b, world.other_member))
         make_event(org, author, f"Event {i}", starts_at=today + timedelta(days=i % 27, hours=1),
                    repeats=("weekly", None, 4) if i % 5 == 0 else None,
-                   themes=[world.housing])
+                   themes=[world.housing], **values)
+
+
+def grow_public_events(world, n):
+    grow_events(world, n, audience=Audience.PUBLIC)
 
 
 def grow_answers(world, n):
@@ -121,6 +126,7 @@ PAGES = [
     ("/forum/t/{thread}-hall-for-hire?page=2", "coordinator", grow_posts),
     ("/forum/moderation", "coordinator", grow_flags),
     ("/notifications", "member", grow_notifications),
+    ("/", "visitor", grow_public_events),
     ("/calendar", "member", grow_events),
     ("/calendar?theme={housing}&mine=y", "member", grow_events),
     ("/calendar", "visitor", grow_events),

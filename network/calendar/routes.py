@@ -70,8 +70,7 @@ def filtered(form: CalendarFilterForm, start: datetime, end: datetime):
     """The events that may be on from start to end, that the person may see and the filters
     keep, with what their occurrences need."""
     query = visible(select(Event).where(services.in_window(start, end))).options(
-        selectinload(Event.changes),
-        joinedload(Event.organisation).load_only(Organisation.name))
+        *services.listed())
     if area := form.chosen(form.area):
         query = query.where(Event.area_id == int(area))
     if theme := form.chosen(form.theme):
@@ -186,7 +185,9 @@ def week():
 def load_event(event_id: int, need: str = "event.view") -> Event:
     """A members' event is no secret: a visitor (a member following a link before logging
     in, perhaps) is asked to log in, never told it is not there."""
-    return load(Event, event_id, need=need, options=(selectinload(Event.changes),))
+    return load(Event, event_id, need=need, options=(
+        selectinload(Event.changes), joinedload(Event.organisation).load_only(Organisation.name),
+        selectinload(Event.themes), joinedload(Event.area)))
 
 
 def chosen_occurrence(event: Event):
@@ -211,13 +212,18 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
                   problem: str | None = None) -> dict:
     viewer = me()
     access = event_access(viewer, event)
-    mine = None
-    if viewer.is_authenticated:
-        mine = db.session.scalar(select(Rsvp).where(
-            Rsvp.event_id == event.id, Rsvp.occurrence_start == found.original_start,
-            Rsvp.person_id == viewer.id))
-    answers = services.answers_for(event, found.original_start) if access.organise else []
-    going = services.going_count(event, found.original_start) if event.rsvp else 0
+    mine, answers, going = None, [], 0
+    if access.organise:  # every answer: theirs and the count among them
+        answers = services.answers_for(event, found.original_start)
+        mine = next((row for row in answers if row.person_id == viewer.id), None)
+        going = sum(row.answer == Answer.GOING and not row.waiting for row in answers)
+    else:
+        if viewer.is_authenticated:
+            mine = db.session.scalar(select(Rsvp).where(
+                Rsvp.event_id == event.id, Rsvp.occurrence_start == found.original_start,
+                Rsvp.person_id == viewer.id))
+        if event.rsvp:
+            going = services.going_count(event, found.original_start)
     upcoming = services.occurrences_of([event], now(), now() + timedelta(days=120))[:8] \
         if event.recurring else []
     return {
@@ -481,8 +487,7 @@ def feed_events(query) -> list[Event]:
     since = now() - timedelta(days=365)
     return db.session.scalars(
         query.where(services.in_window(since, now() + timedelta(days=3650)))
-        .options(selectinload(Event.changes),
-                 joinedload(Event.organisation).load_only(Organisation.name))
+        .options(*services.listed())
         .order_by(Event.starts_at)).unique().all()
 
 

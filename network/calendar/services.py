@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from network.auth.models import Person
 from network.calendar.models import (
@@ -43,7 +43,7 @@ from network.core.links import site_path
 from network.core.permissions import visible
 from network.core.time import borough_zone, now
 from network.extensions import db
-from network.members.models import Theme
+from network.members.models import Organisation, Theme
 from network.notify.services import notify
 
 # Events longer than this are not found by their start alone (conferences run a few days).
@@ -65,6 +65,14 @@ def in_window(start: datetime, end: datetime):
              or_(Event.repeat_until.is_(None), Event.repeat_until > start - reach))))
 
 
+def listed():
+    """What a list of occurrences reads of each event beyond its row: its changed occurrences
+    (one query however many events: selectinload would ask again every 500) and its
+    organisation's name."""
+    return (subqueryload(Event.changes),
+            joinedload(Event.organisation).load_only(Organisation.name))
+
+
 def occurrences_of(events: Iterable[Event], start: datetime, end: datetime) -> list[Occurrence]:
     """Every occurrence of these events under way from start to end, in order of start."""
     found = [found for event in events for found in occurrences(event, start, end)]
@@ -78,7 +86,7 @@ def upcoming_public(limit: int) -> list[Occurrence]:
     events = db.session.scalars(
         select(Event).where(in_window(start, end), Event.cancelled_at.is_(None),
                             Event.audience == "public")
-        .order_by(Event.starts_at).limit(200)).unique().all()
+        .options(*listed()).order_by(Event.starts_at).limit(limit * 8)).unique().all()
     return [found for found in occurrences_of(events, start, end) if not found.cancelled][:limit]
 
 
@@ -538,8 +546,7 @@ def upcoming_for(organisation_id: int, limit: int) -> list[Occurrence]:
         visible(select(Event).where(Event.organisation_id == organisation_id,
                                     Event.cancelled_at.is_(None), in_window(start, end)),
                 Event)
-        .options(selectinload(Event.changes))
-        .order_by(Event.starts_at).limit(100)).unique().all()
+        .options(*listed()).order_by(Event.starts_at).limit(limit * 8)).unique().all()
     return [found for found in occurrences_of(events, start, end)
             if not found.cancelled][:limit]
 
