@@ -141,10 +141,12 @@ def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]
 # --- the world the URLs are built from -----------------------------------------------------------
 
 def detached(value):
-    """What tests/urls.py reads of an object (id, slug), kept after its session closes."""
+    """What tests/urls.py reads of an object (id, slug, a paper's filename), kept after its
+    session closes."""
     if isinstance(value, str):
         return value
-    return SimpleNamespace(id=value.id, slug=getattr(value, "slug", None))
+    return SimpleNamespace(id=value.id, slug=getattr(value, "slug", None),
+                           filename=getattr(value, "filename", None))
 
 
 @pytest.fixture(scope="session")
