@@ -2,7 +2,8 @@
 
 One browser and one live server per session. The server runs the real app on a SQLite file
 with the demo borough loaded, real CSRF, and mail going to the suite's aiosmtpd server.
-These tests are SQLite only: they do not use the `database_url` or `app` fixtures.
+They run on SQLite; a journey that asks for `any_server` runs on PostgreSQL too (a database of
+its own). They do not use the `database_url` or `app` fixtures.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -23,7 +25,7 @@ from werkzeug.serving import make_server
 from network import create_app
 from network.config import TestConfig
 from network.extensions import db
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, POSTGRES_URL, _ensure_postgres_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -94,12 +96,11 @@ class LiveServer:
             return deliver_due()
 
 
-@pytest.fixture(scope="session")
-def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]:
+def serve(url: str, smtp_server) -> Iterator[LiveServer]:
+    """The app with the demo borough on the database at `url`, served on loopback."""
     from network.demo import load_demo
 
-    tmpdir = tmp_path_factory.mktemp("browser")
-    config = TestConfig(f"sqlite:///{tmpdir}/browser.db")
+    config = TestConfig(url)
     config.MAIL_SERVER = "127.0.0.1"
     config.MAIL_PORT = smtp_server.port
     config.MAIL_USE_TLS = False
@@ -119,11 +120,11 @@ def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     live = LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
-    serve = app.wsgi_app
+    serve_app = app.wsgi_app
 
     def recording(environ, start_response):
         live.paths.append(environ.get("PATH_INFO", ""))
-        return serve(environ, start_response)
+        return serve_app(environ, start_response)
 
     app.wsgi_app = recording
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -136,6 +137,35 @@ def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]:
+    tmpdir = tmp_path_factory.mktemp("browser")
+    yield from serve(f"sqlite:///{tmpdir}/browser.db", smtp_server)
+
+
+@pytest.fixture(scope="session")
+def live_server_postgres(chromium, smtp_server) -> Iterator[LiveServer]:
+    """The same on PostgreSQL, in a database of its own beside the suite's (whose tables the
+    database tests empty after each test)."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL browser journeys skipped: TEST_DATABASE_URL is not set")
+    url = sa.engine.make_url(POSTGRES_URL)
+    url = url.set(database=f"{url.database}_browser").render_as_string(hide_password=False)
+    _ensure_postgres_database(url)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    yield from serve(url, smtp_server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_server(request) -> LiveServer:
+    """A journey run on each database: request it instead of live_server."""
+    return request.getfixturevalue("live_server" if request.param == "sqlite"
+                                   else "live_server_postgres")
 
 
 # --- the world the URLs are built from -----------------------------------------------------------
@@ -180,12 +210,14 @@ class ScriptProblems:
 
 
 @pytest.fixture
-def new_context(browser, live_server) -> Iterator[Callable[..., BrowserContext]]:
-    """Make browser contexts (one per person) on the live server; all closed after the test."""
+def new_context(browser, request) -> Iterator[Callable[..., BrowserContext]]:
+    """Make browser contexts (one per person) on the live server (or base_url=another's); all
+    closed after the test."""
     made: list[tuple[BrowserContext, ScriptProblems]] = []
 
     def make(**options) -> BrowserContext:
-        options.setdefault("base_url", live_server.url)
+        if "base_url" not in options:
+            options["base_url"] = request.getfixturevalue("live_server").url
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
         problems = ScriptProblems()
