@@ -74,7 +74,8 @@ def axe_clean(page: Page, label: str, new_context=None) -> None:
     same address is checked in a context with JavaScript and the same login (what was served
     is the same HTML; htmx changes nothing until it is used)."""
     if new_context is not None:
-        context = new_context(viewport=page.viewport_size,
+        origin = re.match(r"https?://[^/]+", page.url).group(0)
+        context = new_context(viewport=page.viewport_size, base_url=origin,
                               storage_state=page.context.storage_state())
         seen, page = page, context.new_page()
         page.goto(seen.url)
@@ -104,14 +105,17 @@ def filter_by_organisation(page: Page, javascript: bool) -> None:
 @pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
                                         pytest.param(False, id="no-js")])
 def test_a_fortnightly_meeting_is_added_cancelled_once_answered_and_subscribed_to(
-        new_context, live_server, javascript):
+        new_context, any_server, javascript):
+    """On SQLite and on PostgreSQL (any_server), with JavaScript on and off."""
+    live_server = any_server
     zone, today = borough(live_server)
     title = f"Repairs working group {uuid4().hex[:6]}"
     first_day = today + timedelta(days=8)  # beyond the notice period: no short-notice mark
     days = [first_day + n * FORTNIGHT for n in range(6)]
 
     # The organiser adds the meeting: 19:00, every two weeks, six times.
-    pat = new_context(java_script_enabled=javascript, viewport=PHONE).new_page()
+    pat = new_context(java_script_enabled=javascript, viewport=PHONE,
+                      base_url=live_server.url).new_page()
     log_in(pat, ORGANISER, DEMO_PASSWORD)
     main_nav(pat).get_by_role("link", name="Calendar").click()
     pat.get_by_role("link", name="Add an event").click()
@@ -188,7 +192,8 @@ def test_a_fortnightly_meeting_is_added_cancelled_once_answered_and_subscribed_t
     axe_clean(pat, "the cancelled occurrence at 360 px", None if javascript else new_context)
 
     # A member of another organisation answers "going" to the first occurrence.
-    grace = new_context(java_script_enabled=javascript, viewport=PHONE).new_page()
+    grace = new_context(java_script_enabled=javascript, viewport=PHONE,
+                      base_url=live_server.url).new_page()
     log_in(grace, OTHER, DEMO_PASSWORD)
     main_nav(grace).get_by_role("link", name="Calendar").click()
     grace.locator("#results li.event").filter(has_text=title).first.get_by_role(
