@@ -38,6 +38,14 @@ def cases(world) -> list[tuple[str, str, str, str | None]]:
         ("coordinator", "/coordinate/applications", "results", None),
         ("coordinator", "/coordinate/people", "results", None),
         ("coordinator", "/coordinate/audit", "results", None),
+        ("visitor", "/calendar", "results", None),
+        ("member", f"/calendar?start={world.event.starts_at.date().isoformat()}&mine=y",
+         "results", None),
+        ("member", f"/calendar/week?week={world.event.starts_at.date().isoformat()}",
+         "results", None),
+        ("member", f"/calendar/month?month={world.event.starts_at:%Y-%m}&kind=meeting",
+         "results", None),
+        ("member", f"/calendar/e/{world.event.id}-{world.event.slug}", "rsvp", None),
     ]
 
 

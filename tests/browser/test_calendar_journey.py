@@ -180,6 +180,14 @@ def test_a_fortnightly_meeting_is_added_cancelled_once_answered_and_subscribed_t
         f"{(today + timedelta(days=28)).day} ")
     expect(ours).to_have_count(2)  # the third and fourth
     expect(ours.filter(has_text="Cancelled")).to_have_count(0)
+    # A filter changed now keeps the weeks shown (the window travels with the results).
+    settled(pat)
+    later = (today + timedelta(days=28)).isoformat()
+    pat.get_by_label("Kind", exact=True).select_option(label="Meeting")
+    if not javascript:
+        pat.get_by_role("button", name="Show").click()
+    expect(pat).to_have_url(re.compile(rf"kind=meeting.*start={later}|start={later}.*kind=meeting"))
+    expect(ours).to_have_count(2)
 
     # The month with the cancelled occurrence, on a phone: a list of days, marked.
     pat.goto(f"/calendar/month?month={days[1]:%Y-%m}")
