@@ -127,6 +127,8 @@ PAGES = [
     ("/forum/moderation", "coordinator", grow_flags),
     ("/notifications", "member", grow_notifications),
     ("/", "visitor", grow_public_events),
+    ("/calendar/public.ics", "visitor", grow_public_events),
+    ("/calendar/e/{event}.ics", "member", grow_answers),
     ("/calendar", "member", grow_events),
     ("/calendar?theme={housing}&mine=y", "member", grow_events),
     ("/calendar", "visitor", grow_events),

@@ -487,7 +487,7 @@ def feed_events(query) -> list[Event]:
     since = now() - timedelta(days=365)
     return db.session.scalars(
         query.where(services.in_window(since, now() + timedelta(days=3650)))
-        .options(*services.listed())
+        .options(*services.listed(description=True))
         .order_by(Event.starts_at)).unique().all()
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import joinedload, subqueryload
+from sqlalchemy.orm import defer, joinedload, subqueryload
 
 from network.auth.models import Person
 from network.calendar.models import (
@@ -65,12 +65,13 @@ def in_window(start: datetime, end: datetime):
              or_(Event.repeat_until.is_(None), Event.repeat_until > start - reach))))
 
 
-def listed():
-    """What a list of occurrences reads of each event beyond its row: its changed occurrences
-    (one query however many events: selectinload would ask again every 500) and its
-    organisation's name."""
+def listed(description: bool = False):
+    """What a list of occurrences reads of each event: its row (but the description, unless
+    asked: feeds carry it), its changed occurrences (one query however many events:
+    selectinload would ask again every 500) and its organisation's name."""
     return (subqueryload(Event.changes),
-            joinedload(Event.organisation).load_only(Organisation.name))
+            joinedload(Event.organisation).load_only(Organisation.name),
+            *(() if description else (defer(Event.description),)))
 
 
 def occurrences_of(events: Iterable[Event], start: datetime, end: datetime) -> list[Occurrence]:
