@@ -11,7 +11,13 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from network.calendar.models import ACCESS, DESCRIPTION_MAX, TITLE_MAX, EventKind
 from network.calendar.recurrence import PATTERNS
 from network.core.audience import Audience
-from network.core.fields import ButtonChoiceField, CheckboxesField, CheckboxField, ChoiceField
+from network.core.fields import (
+    ButtonChoiceField,
+    CheckboxesField,
+    CheckboxField,
+    ChoiceField,
+    DayField,
+)
 from network.core.files import FileUploadField
 from network.core.forms import (
     Form,
@@ -27,20 +33,6 @@ from network.core.time import borough_zone
 # Without a time, an event runs for this long.
 DEFAULT_LENGTH = timedelta(hours=2)
 COUNT_MAX = 500
-
-
-class DayField(DateField):
-    """A date (YYYY-MM-DD, what a date picker sends), with our own message."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Give a real date, like 2026-12-03.")) from None
 
 
 class ClockField(TimeField):

@@ -275,10 +275,8 @@ def _shift_occurrences(source: Event, target: Event, shift: timedelta,
 
 
 def _changes(event: Event, values: dict) -> dict:
-    """The audit's {field: [old, new]}, times as ISO text: the log's details are JSON."""
-    diff = audit.changes(event, ["title", "starts_at", "ends_at", "place", "capacity"], values)
-    return {field: [value.isoformat() if isinstance(value, datetime) else value
-                    for value in pair] for field, pair in diff.items()}
+    """The audit's {field: [old, new]} for what people notice."""
+    return audit.changes(event, ["title", "starts_at", "ends_at", "place", "capacity"], values)
 
 
 def _changed(event: Event, by: Person, diff: dict, times_changed: bool) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
@@ -66,4 +66,6 @@ def _jsonable(value: Any) -> Any:
         return [getattr(v, "name", v) for v in value]
     if hasattr(value, "name") and not isinstance(value, str):
         return value.name
+    if isinstance(value, date):  # and datetime
+        return value.isoformat()
     return value

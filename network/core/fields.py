@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import BooleanField, SelectField, SelectMultipleField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, Select, html_params
 
@@ -118,3 +118,17 @@ class MaxLength(Length):
             super().__call__(form, field)
         except ValidationError as error:
             raise StopValidation(error.args[0])
+
+
+class DayField(DateField):
+    """A date (YYYY-MM-DD, what a date picker sends), with our own message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Give a real date, like 2026-12-03.")) from None
