@@ -501,8 +501,11 @@ def test_concurrent_answers_for_the_last_place_never_go_over_capacity(app, world
     ({"place": "x" * 201}, "place", "Keep this to 200 characters or fewer."),
     ({"description": "x" * 5001}, "description", "Keep this to 5000 characters or fewer."),
     ({"ends_on": f"{YEAR}-03-09"}, "ends_on", "It must end on or after the day it starts."),
+    ({"starts_time": "", "ends_time": ""}, "starts_time", "Give the time it starts"),
+    ({"kind": "consultation", "closes_on": "2020-01-01"}, "closes_on", "That day has passed"),
 ], ids=["end-before-start", "impossible-date", "count-0", "until-before-start", "capacity-0",
-        "long-title", "long-place", "long-description", "ends-on-before"])
+        "long-title", "long-place", "long-description", "ends-on-before", "no-time",
+        "consultation-closed-already"])
 def test_the_event_form_refuses_bad_input_beside_the_field_and_saves_nothing(
         client, world, login, changes, field, message):
     login(world.contact)
@@ -565,6 +568,7 @@ def test_people_going_are_told_when_the_event_changes_or_is_cancelled(client, wo
         world, event, found, starts_time="18:00", ends_time="20:00")).status_code == 303
     changed = notifications(world.member, "calendar.changed")
     assert len(changed) == 1 and "has changed" in changed[0].subject
+    assert "18:00" in changed[0].subject  # what it is now, not just "check"
     assert notifications(world.contact, "calendar.changed") == []
     assert client.post(f"/calendar/e/{event.id}/cancel",
                        data={"reason": "No room.", "scope": "all"}).status_code == 303
@@ -703,3 +707,86 @@ def test_a_series_may_not_run_past_ten_years(client, world, login):
     assert response.status_code == 422
     assert "up to ten years" in response.get_data(as_text=True)
     assert count(Event) == before
+
+
+def test_opened_on_one_date_the_change_and_cancel_forms_start_on_that_date_alone(
+        client, world, login):
+    series = make_event(world.org_a, world.contact, "Fortnightly forum",
+                        repeats=("fortnightly", None, 4))
+    second = occurrences_of([series], series.starts_at, series.starts_at
+                            + timedelta(days=20))[1]
+    login(world.contact)
+    for form in ("edit", "cancel"):
+        page = body(client.get(f"/calendar/e/{series.id}/{form}?at={second.key}"))
+        chosen = re.search(r'<select[^>]*name="scope".*?<option selected value="(\w+)"', page,
+                           re.S)
+        assert chosen and chosen.group(1) == "this", form
+    # A reason and the button, nothing else chosen: one date is cancelled, not the series.
+    response = client.post(f"/calendar/e/{series.id}/cancel?at={second.key}",
+                           data={"reason": "The hall is closed."})
+    assert response.status_code == 303
+    shown = occurrences_of([db.session.get(Event, series.id)], series.starts_at,
+                           series.starts_at + timedelta(days=60))
+    assert [item.cancelled for item in shown] == [False, True, False, False]
+
+
+@pytest.mark.parametrize("path", [
+    "/calendar?start=9999-12-20", "/calendar/month?month=9999-12", "/calendar/week?week=0001-01-01",
+    "/calendar?start=2026-13-45", "/calendar/month?month=0000-00", "/calendar/week?week=9999-12-31",
+])
+def test_a_day_out_of_reach_in_the_address_shows_the_weeks_from_today(client, world, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert str(datetime.now(LONDON).year) in body(response)
+
+
+def test_switching_views_keeps_the_stretch_of_time_and_the_filters(client, world):
+    month = body(client.get(f"/calendar/month?month={YEAR}-01&kind=meeting"))
+    listed = re.search(r'<a href="(/calendar\?[^"]*)"[^>]*>List</a>', month).group(1)
+    assert f"start={YEAR}-01-01" in listed and "kind=meeting" in listed
+    assert "month=" not in listed
+    week = body(client.get(f"/calendar/week?week={YEAR}-01-13"))
+    monthly = re.search(r'<a href="(/calendar/month\?[^"]*)"[^>]*>Month</a>', week).group(1)
+    assert f"month={YEAR}-01" in monthly
+
+
+def test_the_answer_address_opened_again_leads_back_to_the_answers(client, world, login):
+    event = make_event(world.org_a, world.contact, "Open meeting", starts_at=local(in_days(9)))
+    login(world.member)
+    response = client.get(f"/calendar/e/{event.id}/rsvp")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/calendar/e/{event.id}-open-meeting#rsvp")
+
+
+def test_a_meeting_written_down_after_it_was_held_is_not_short_notice(app, world):
+    held = make_event(world.org_a, world.contact, "Last week's meeting",
+                      starts_at=local(in_days(-7)))
+    assert not held.short_notice
+
+
+def test_a_cancelled_event_shows_no_places_and_a_visitor_is_told_why_to_log_in(
+        client, world, login):
+    event = make_event(world.org_a, world.contact, "Open meeting", starts_at=local(in_days(9)),
+                       capacity=1)
+    login(world.member)
+    answer(client, event, "going")
+    login(world.contact)
+    client.post(f"/calendar/e/{event.id}/cancel", data={"reason": "No room.", "scope": "all"})
+    page = body(client.get(f"/calendar/e/{event.id}-open-meeting"))
+    assert "Cancelled" in page and "full: a waiting list" not in page and "1 going" not in page
+    client.post("/logout")
+    login_page = client.get(f"/calendar/e/{event.id}-open-meeting", follow_redirects=True)
+    assert "That page is for members of the network" in body(login_page)
+
+
+def test_a_series_split_points_forward_to_its_continuation(client, world, login):
+    series = make_event(world.org_a, world.contact, "Weekly forum", starts_at=local(in_days(3)),
+                        repeats=("weekly", None, 6))
+    third = all_of(series)[2]
+    login(world.contact)
+    assert client.post(f"/calendar/e/{series.id}/edit?at={third.key}", data=edit_form(
+        world, series, third, scope="following", starts_time="18:00",
+        ends_time="20:00")).status_code == 303
+    rest = db.session.scalar(select(Event).where(Event.continues_id == series.id))
+    page = body(client.get(f"/calendar/e/{series.id}-weekly-forum"))
+    assert f'href="/calendar/e/{rest.id}-weekly-forum"' in page

@@ -196,7 +196,10 @@ def test_the_private_feed_holds_what_its_person_may_see_and_dies_when_reset(clie
     assert expanded(parse(feed), start, end) == on_site(
         list(db.session.scalars(select(Event))), start, end)
     login(world.member)
-    assert client.post("/calendar/feed").status_code == 303
+    unconfirmed = client.post("/calendar/feed")
+    assert unconfirmed.status_code == 422 and "Tick the box" in body(unconfirmed)
+    assert client.get(address).status_code == 200  # nothing changed
+    assert client.post("/calendar/feed", data={"confirm": "y"}).status_code == 303
     new_address = feed_address(client)
     assert new_address != address
     client.post("/logout")

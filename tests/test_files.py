@@ -148,9 +148,10 @@ def rows() -> tuple[int, int]:
 
 def attach(client, event, data: bytes, filename: str, title="Agenda", replaces="", **form):
     """The form as a browser posts it: multipart, the file with the name it had."""
-    boundary, body = encode_multipart({"title": title, "replaces": replaces,
-                                       "file": FileStorage(io.BytesIO(data), filename),
-                                       **form})
+    fields = {"title": title, "replaces": replaces,
+              "file": FileStorage(io.BytesIO(data), filename), **form}
+    boundary, body = encode_multipart({name: value for name, value in fields.items()
+                                       if value is not None})
     return client.post(f"/calendar/e/{event.id}/papers", data=body,
                        content_type=f"multipart/form-data; boundary={boundary}")
 
@@ -562,3 +563,13 @@ def test_a_file_uploaded_here_downloads_from_a_server_in_another_process(
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     status, body = done.stdout.split(b"\n", 1)
     assert (status, body) == (b"200", data)
+
+
+def test_the_first_paper_attaches_with_the_fields_its_form_has(client, world, meeting, login):
+    """With no paper yet there is no "new version of" choice: the form is sent without it."""
+    login(world.member)
+    page = client.get(f"/calendar/e/{meeting.id}/papers").get_data(as_text=True)
+    assert 'name="replaces"' not in page
+    response = attach(client, meeting, pdf("first"), "agenda.pdf", replaces=None)
+    assert response.status_code == 303
+    assert only_paper(meeting).title == "Agenda"

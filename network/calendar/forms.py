@@ -28,7 +28,7 @@ from network.core.forms import (
     text_field,
     textarea_field,
 )
-from network.core.time import borough_zone
+from network.core.time import borough_zone, today
 
 # Without a time, an event runs for this long.
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -42,6 +42,9 @@ class ClockField(TimeField):
         super().__init__(label, validators, format="%H:%M", **kwargs)
 
     def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None  # left empty: the form says what that means
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError:
@@ -81,23 +84,24 @@ class EventForm(Form):
         *[(kind.value, kind.label) for kind in EventKind]),
         invalid=_l("Choose one of the kinds listed."))
     starts_on = DayField(_l("Date"))
-    starts_time = ClockField(_l("Starts at"), validators=[Optional()])
+    starts_time = ClockField(_l("Starts at"))
     ends_on = DayField(_l("Ends on (if not the same day)"), validators=[Optional()])
-    ends_time = ClockField(_l("Ends at"), validators=[Optional()])
+    ends_time = ClockField(_l("Ends at"))
     all_day = CheckboxField(_l("All day"))
     place = text_field(_l("Place"), 200, optional=True,
                        description=_l("An address people can find, with the room."))
     online_link = text_field(_l("Online link"), 300, optional=True,
                              render_kw={"inputmode": "url", "placeholder": "https://"})
     audience = ChoiceField(_l("Who can see it?"), choices=options(
-        (Audience.MEMBERS.value, _l("Members and associates of the network")),
-        (Audience.PUBLIC.value, _l("Everyone: it is public"))),
+        (Audience.MEMBERS.value, _l("Members and associates")),
+        (Audience.PUBLIC.value, _l("Everyone (public)"))),
         default=Audience.MEMBERS.value, invalid=_l("Choose who can see it."))
     area = ChoiceField(_l("Neighbourhood area"))
     themes = CheckboxesField(_l("Themes"))
     description = textarea_field(_l("What it is about"), DESCRIPTION_MAX,
                                  description=_l("Markdown works, as in the forum."))
-    closes_on = DayField(_l("Responses close on (consultations)"), validators=[Optional()])
+    closes_on = DayField(_l("Responses close on"), validators=[Optional()],
+                         description=_l("For a consultation: the last day to respond."))
     rsvp = CheckboxField(_l("Ask people whether they are coming"), default=True)
     capacity = IntegerField(_l("Places (leave empty if there is no limit)"),
                             validators=[Optional(), NumberRange(1, 100_000, _l(
@@ -118,6 +122,7 @@ class EventForm(Form):
     repeat_count = IntegerField(_l("Number of times"), validators=[Optional(), NumberRange(
         2, COUNT_MAX, _l("From 2 to %(max)d times.", max=COUNT_MAX))])
     submission = SubmissionKeyField()
+    editing = False
 
     def __init__(self, *args, organisations=(), areas=(), themes=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,6 +174,9 @@ class EventForm(Form):
     def validate_closes_on(self, field):
         if self.kind.data == EventKind.CONSULTATION and field.data is None and not field.errors:
             raise ValidationError(_l("A consultation needs the date responses close."))
+        if field.data and field.data < today() and not self.editing:
+            raise ValidationError(_l("That day has passed: responses must close today or "
+                                     "later."))
 
     def validate_capacity(self, field):
         if field.data and not self.rsvp.data:
@@ -222,10 +230,12 @@ class EventForm(Form):
 class EditEventForm(EventForm):
     """Changing an event; for a series, which occurrences the change is for."""
 
+    editing = True  # an old consultation keeps its closing date when its text is corrected
+    # Opened on one date of a series: that date alone, unless the person chooses more.
     scope = ChoiceField(_l("Change"), choices=options(
-        ("all", _l("Every occurrence")), ("this", _l("Only this one")),
-        ("following", _l("This one and the ones after it"))),
-        default="all", invalid=_l("Choose which occurrences to change."))
+        ("this", _l("Only this one")), ("following", _l("This one and the ones after it")),
+        ("all", _l("Every occurrence"))),
+        default="this", invalid=_l("Choose which occurrences to change."))
     version = VersionField()
 
 
@@ -233,9 +243,10 @@ class CancelForm(Form):
     reason = textarea_field(_l("Why (people who said they would come are told)"), 500,
                             optional=False)
     scope = ChoiceField(_l("Cancel"), choices=options(
-        ("all", _l("The whole event")), ("this", _l("Only this occurrence")),
-        ("following", _l("This occurrence and the ones after it"))),
-        default="all", invalid=_l("Choose what to cancel."))
+        ("this", _l("Only this occurrence")),
+        ("following", _l("This occurrence and the ones after it")),
+        ("all", _l("The whole event"))),
+        default="this", invalid=_l("Choose what to cancel."))
 
 
 class RsvpForm(Form):
@@ -253,7 +264,7 @@ class PaperForm(Form):
     file = FileUploadField(_l("The file"), description=_l(
         "A PDF, a Word or Excel file, an OpenDocument text or spreadsheet, plain text, or a "
         "PNG or JPEG image."))
-    replaces = ChoiceField(_l("Is it a new version of a paper already attached?"),
+    replaces = ChoiceField(_l("Is it a new version of a paper already attached?"), default="",
                            invalid=_l("Choose one of the papers listed."))
 
     def __init__(self, *args, papers=(), **kwargs):
@@ -262,11 +273,25 @@ class PaperForm(Form):
                                         *[(str(paper.id), paper.title) for paper in papers])
 
 
+class ResetFeedForm(Form):
+    """A new feed address: every calendar program using the old one stops updating, so the
+    box says so and must be ticked."""
+
+    confirm = CheckboxField(
+        _l("I understand: calendar programs using the old address will stop updating until I "
+           "give them the new one."),
+        must_tick=_l("Tick the box to make a new address."))
+
+
 class FollowForm(Form):
     """The button on an organisation's page: hear of its new events, or stop."""
 
     follow = ButtonChoiceField(choices=options(("1", _l("Follow")), ("0", _l("Unfollow"))),
                                invalid=_l("Choose to follow or unfollow."))
+
+
+# The days the calendar's pages can show.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)
 
 
 class CalendarFilterForm(SearchForm):
@@ -292,6 +317,17 @@ class CalendarFilterForm(SearchForm):
                                      *[(str(t.id), t.name) for t in themes])
         self.organisation.choices = options(("", _l("Any organisation")),
                                             *[(str(o.id), o.name) for o in organisations])
+
+    def validate(self, extra_validators=None) -> bool:
+        """A day or month in the address that is not one, or is out of any calendar's reach
+        (year 9999), shows the weeks from today rather than an error: they are no field a
+        person filled in."""
+        valid = super().validate(extra_validators)
+        for field in (self.start, self.week, self.month):
+            if field.errors or (field.data and not FIRST_DAY <= field.data <= LAST_DAY):
+                field.errors, field.data = [], None
+        self._errors = None
+        return valid and not self.errors
 
     def chosen(self, field) -> str | None:
         """A filter's value if it is one of its choices, else None (told beside it)."""

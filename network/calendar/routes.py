@@ -21,6 +21,7 @@ from network.calendar.forms import (
     EventForm,
     FollowForm,
     PaperForm,
+    ResetFeedForm,
     RsvpForm,
 )
 from network.calendar.models import Answer, Event, EventKind, Paper, Rsvp, event_theme
@@ -34,7 +35,6 @@ from network.calendar.recurrence import (
 )
 from network.core import files
 from network.core.concurrency import save_versioned, submit_once
-from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.links import absolute_url
 from network.core.permissions import authorize, can, load, me, visible
@@ -83,7 +83,8 @@ def filtered(form: CalendarFilterForm, start: datetime, end: datetime):
     if form.mine.data and current_user.is_authenticated:
         query = query.where(or_(
             Event.organisation_id.in_(current_user.organisation_ids),
-            Event.id.in_(select(Rsvp.event_id).where(Rsvp.person_id == current_user.id))))
+            Event.id.in_(select(Rsvp.event_id).where(Rsvp.person_id == current_user.id,
+                                                     Rsvp.answer != Answer.NOT_GOING))))
     return db.session.scalars(query.order_by(Event.starts_at)).unique().all()
 
 
@@ -114,6 +115,15 @@ def calendar_context(form: CalendarFilterForm, view: str, first: date, last: dat
             "can_add": can("calendar.add")}
 
 
+def view_links(anchor: date) -> dict[str, dict]:
+    """The three views' addresses on the same stretch of time, with the same filters."""
+    kept = {name: value for name, value in request.args.items()
+            if name not in ("start", "week", "month")}
+    return {"agenda": {**kept, "start": anchor.isoformat()},
+            "week": {**kept, "week": anchor.isoformat()},
+            "month": {**kept, "month": anchor.strftime("%Y-%m")}}
+
+
 def view_args(**changes) -> dict:
     """The address's filters, with some changed: links between views keep them."""
     args = request.args.to_dict()
@@ -137,7 +147,8 @@ def agenda():
             kept.append((day, items))
             shown += len(items)
         context.update(days=kept, last=following - timedelta(days=1), count=shown)
-    context.update(earlier=view_args(start=(first - timedelta(days=AGENDA_DAYS)).isoformat()),
+    context.update(view_links=view_links(first),
+                   earlier=view_args(start=(first - timedelta(days=AGENDA_DAYS)).isoformat()),
                    later=view_args(start=following.isoformat()))
     return render("calendar/agenda.html", context, fragments=("results",),
                   status=form_status(form))
@@ -157,7 +168,7 @@ def month():
                days.get(grid_start + timedelta(days=week * 7 + n), [])) for n in range(7)]
              for week in range(((grid_end - grid_start).days + 1) // 7)]
     previous_month = (first - timedelta(days=1)).replace(day=1)
-    context.update(month=first, weeks=weeks,
+    context.update(month=first, weeks=weeks, view_links=view_links(first),
                    earlier=view_args(month=previous_month.strftime("%Y-%m")),
                    later=view_args(month=(last + timedelta(days=1)).strftime("%Y-%m")))
     return render("calendar/month.html", context, fragments=("results",),
@@ -172,7 +183,8 @@ def week():
     first = chosen - timedelta(days=chosen.weekday())
     context = calendar_context(form, "week", first, first + timedelta(days=6))
     days = dict(context["days"])
-    context.update(week_days=[(first + timedelta(days=n),
+    context.update(view_links=view_links(first),
+                   week_days=[(first + timedelta(days=n),
                                days.get(first + timedelta(days=n), [])) for n in range(7)],
                    earlier=view_args(week=(first - timedelta(days=7)).isoformat()),
                    later=view_args(week=(first + timedelta(days=7)).isoformat()))
@@ -233,6 +245,8 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
         "papers": services.papers_of(event), "rsvp_form": rsvp_form or RsvpForm(),
         "problem": problem, "now": now(), "notice": services.notice_period(),
         "continues": db.session.get(Event, event.continues_id) if event.continues_id else None,
+        "continued_by": db.session.scalar(select(Event).where(Event.continues_id == event.id)
+                                          .limit(1)) if event.recurring else None,
         "answers_open": (event.rsvp and not found.cancelled and found.starts_at > now()),
         "key": occurrence_key(found.original_start),
         "first_day": found.starts_at.astimezone(borough_zone()).date(),
@@ -251,8 +265,12 @@ def event(event_id: int, slug: str | None = None):
     return render("calendar/event.html", event_context(event, found), fragments=("rsvp",))
 
 
-@bp.post("/e/<int:event_id>/rsvp")
+@bp.route("/e/<int:event_id>/rsvp", methods=["GET", "POST"])
 def rsvp(event_id: int):
+    if request.method == "GET":  # the answer's address opened again: back to the answers
+        event = load_event(event_id)
+        at = parse_key(request.args.get("at"))
+        return redirect(services.event_path(event, at) + "#rsvp", 303)
     event = load_event(event_id, need="event.rsvp")
     found = chosen_occurrence(event)
     form = RsvpForm()
@@ -525,7 +543,7 @@ def private_feed(person_id: int, token: str):
 @bp.route("/feed", methods=["GET", "POST"])
 def feed_settings():
     authorize("calendar.feed")
-    form = EmptyForm()
+    form = ResetFeedForm()
     if form.validate_on_submit():
         services.reset_feed(current_user)
         db.session.commit()
@@ -534,8 +552,12 @@ def feed_settings():
         return redirect(url_for("calendar.feed_settings"), 303)
     address = absolute_url("calendar.private_feed", person_id=current_user.id,
                            token=services.feed_token(current_user))
-    return render("calendar/feed.html", {"form": form, "address": address,
-                                         "public": absolute_url("calendar.public_feed")})
+    public = absolute_url("calendar.public_feed")
+    return render("calendar/feed.html", {
+        "form": form, "address": address, "public": public,
+        # webcal: opens the device's calendar program, which subscribes.
+        "subscribe": "webcal:" + address.split(":", 1)[1],
+        "subscribe_public": "webcal:" + public.split(":", 1)[1]}, status=form_status(form))
 
 
 @bp.app_template_global()

@@ -30,6 +30,7 @@ from network.calendar.policies import event_access
 from network.calendar.recurrence import (
     MOVE_LIMIT,
     Occurrence,
+    describe,
     last_start,
     make_rule,
     occurrence,
@@ -112,8 +113,10 @@ def create_event(organisation_id: int, author: Person, values: dict, theme_ids: 
                   submission_key=submission_key, **values)
     event.themes = _themes(theme_ids)
     _set_rule(event, repeats)
+    # A meeting already held when it is written down (for the record) was not called at
+    # short notice: it is simply in the past.
     event.short_notice = (event.kind == EventKind.MEETING
-                          and event.starts_at - now() < notice_period())
+                          and now() < event.starts_at < now() + notice_period())
     db.session.add(event)
     db.session.flush()
     audit.record("event.create", event, f"Added the event “{event.title}”", actor=author)
@@ -196,8 +199,10 @@ def _edit_one(event: Event, values: dict, at: datetime, by: Person) -> Event:
     change.updated_at = now()
     audit.record("event.change_one", event, f"Changed “{event.title}” on "
                  f"{at.astimezone(borough_zone()):%Y-%m-%d %H:%M}", actor=by)
-    _tell_answered(event, [at], _("“%(title)s” on %(day)s has changed", title=event.title,
-                                  day=_day(at)))
+    _tell_answered(event, [at], _(
+        "“%(title)s” on %(day)s has changed: now %(when)s%(place)s", title=event.title,
+        day=_day(at), when=_day(values["starts_at"]),
+        place=f", {values['place']}" if values["place"] else ""))
     event.sequence += 1
     return event
 
@@ -285,8 +290,19 @@ def _changed(event: Event, by: Person, diff: dict, times_changed: bool) -> None:
         event.sequence += 1
     audit.record("event.edit", event, f"Changed “{event.title}”", actor=by, changes=diff)
     if times_changed:
-        _tell_answered(event, None, _("“%(title)s” has changed: check the time and place",
-                                      title=event.title))
+        _tell_answered(event, None, _(
+            "“%(title)s” has changed: now %(when)s%(place)s", title=event.title,
+            when=_series_time(event) if event.recurring else _day(event.starts_at),
+            place=f", {event.place}" if event.place else ""))
+
+
+def _series_time(event: Event) -> str:
+    """"every two weeks on Thursday, at 18:30"."""
+    from network.core.time import format_clock
+
+    rule = describe(event.recurrence, event.starts_at)
+    return _("%(rule)s, at %(clock)s", rule=rule[:1].lower() + rule[1:],
+             clock=format_clock(event.starts_at))
 
 
 def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Person) -> None:
