@@ -52,6 +52,7 @@ BENCH_ARGS ?=
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.report $(BENCH_ARGS)
 	$(BIN)/python -m bench.recurrence
+	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.resilience
 
 # htmx and our own script travel as one file: one request, cached for a year.

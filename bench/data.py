@@ -25,6 +25,7 @@ from flask import current_app, url_for
 from sqlalchemy import Integer, String, UniqueConstraint, case, func, insert, literal, select
 
 from network.auth.models import Person, Role
+from network.board.models import Conversation, Listing
 from network.calendar.models import Event
 from network.extensions import db
 from network.forum import services as forum
@@ -224,7 +225,7 @@ NOT_GROWN = {"alembic_version", "area", "theme", "forum_category", "login_sessio
 # Columns people read, made distinct per copy (a hundred identical names would compress
 # unrealistically well and look like duplicates).
 NAMES_PEOPLE_READ = {("organisation", "name"), ("person", "display_name"),
-                     ("forum_thread", "title"), ("event", "title")}
+                     ("forum_thread", "title"), ("event", "title"), ("listing", "title")}
 # Ids that point at a row without a foreign key: (table, column) -> the table they point into.
 IDS_WITHOUT_FOREIGN_KEY = {("forum_thread", "last_post_id"): "forum_post"}
 # audit_entry.target_id names a row of the table that target_type names (a class, lower case).
@@ -336,6 +337,11 @@ def landmarks() -> dict[str, str]:
         meeting = db.session.scalar(select(Event).where(
             Event.title == "Federation open meeting").order_by(Event.id).limit(1))
         found["event"] = url_for("calendar.event", event_id=meeting.id, slug=meeting.slug)
+        hall = db.session.scalar(select(Listing).where(
+            Listing.title.like("Community hall for meetings%")).order_by(Listing.id).limit(1))
+        found["listing"] = url_for("board.listing", listing_id=hall.id, slug=hall.slug)
+        talk = db.session.scalar(select(Conversation).where(Conversation.listing_id == hall.id))
+        found["conversation"] = url_for("board.conversation", conversation_id=talk.id)
         if busy:
             found["busy_thread"] = url_for("forum.thread", thread_id=busy.id, slug=busy.slug)
     return found

@@ -66,6 +66,12 @@ PAGES = [
     Page("calendar, filtered", "member", "/calendar?kind=meeting&mine=y"),
     Page("event", "member", "{event}"),
     Page("public feed (.ics)", "visitor", "/calendar/public.ics"),
+    Page("sharing board", "member", "/board"),
+    Page("sharing board, filtered", "member", "/board?kind=offer&category=rooms"),
+    Page("listing", "member", "{listing}"),
+    Page("conversation", "member", "{conversation}"),
+    Page("new listing, matches", "member",
+         "/board/new?kind=request&category=rooms&title=hall+for+a+meeting"),
 ]
 THREAD_PAGE = "thread, 20 posts"  # the page held to a quarter of /healthz's requests/s
 

@@ -18,7 +18,7 @@ from network.core import files
 from network.core.db import IdConverter, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
-FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar")
+FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -51,6 +51,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     from network import cli
     from network.auth.routes import bp as auth_bp
+    from network.board.routes import bp as board_bp
     from network.calendar.routes import bp as calendar_bp
     from network.coordination.routes import bp as coordination_bp
     from network.core import security, templating
@@ -63,7 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
     for feature in FEATURES:  # each declares its own rules (policies and scopes)
         import_module(f"network.{feature}.policies")
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
-                      calendar_bp):
+                      calendar_bp, board_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     templating.init_app(app)

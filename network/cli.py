@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail)
     app.cli.add_command(digest)
     app.cli.add_command(calendar)
+    app.cli.add_command(board)
     app.cli.add_command(backup)
 
 
@@ -167,3 +168,19 @@ def backup(path: Path) -> None:
     else:
         raise click.ClickException(f"No backup method for {engine.dialect.name}.")
     click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes).")
+
+
+@click.group()
+def board() -> None:
+    """The sharing board."""
+
+
+@board.command("remind")
+@with_appcontext
+def board_remind() -> None:
+    """Tell people whose listings leave the board within a week, once (run it daily)."""
+    from network.board.services import warn_expiring
+
+    told = warn_expiring()
+    db.session.commit()
+    click.echo(f"Told {told} people of listings about to leave the board.")

@@ -100,6 +100,8 @@ class Config:
 
     # A meeting set with less notice than this is marked "short notice" wherever it appears.
     NOTICE_PERIOD_DAYS = int(os.environ.get("NOTICE_PERIOD_DAYS", "7"))
+    # How long a listing stays on the sharing board unless renewed.
+    LISTING_DAYS = int(os.environ.get("LISTING_DAYS", "60"))
 
     INVITATION_VALID_FOR = timedelta(days=14)
     RESET_VALID_FOR = timedelta(hours=2)

@@ -174,6 +174,34 @@ def make_event(organisation, author, title="Open meeting", *, starts_at=None,
     return event
 
 
+def make_listing(organisation, author, title="Hall to share", *, kind=None, category=None,
+                 **values):
+    """A listing posted as its organisation's member would: through the service."""
+    from network.board import services as board
+    from network.board.models import Category, ListingKind
+    from network.core.time import today
+
+    fields = {"kind": kind or ListingKind.OFFER, "category": category or Category.ROOMS,
+              "title": title, "description": "", "area_id": None,
+              "expires_on": today() + timedelta(days=60), **values}
+    listing = board.create_listing(organisation.id, author, fields)
+    db.session.commit()
+    return listing
+
+
+def start_conversation(listing, organisation, author, text: str):
+    """A reply's conversation as rows alone: the world tells nobody (mail tests count)."""
+    from network.board.models import Conversation, Message
+
+    conversation = Conversation(listing_id=listing.id, organisation_id=organisation.id,
+                                started_by_id=author.id)
+    db.session.add(conversation)
+    db.session.flush()
+    db.session.add(Message(conversation_id=conversation.id, author_id=author.id, body=text))
+    db.session.commit()
+    return conversation
+
+
 def attach_paper(event, author, title: str, data: bytes, filename: str = "agenda.txt") -> Paper:
     """A paper attached as its organiser would, through the upload's own path."""
     from network.core.files import Upload, sniff
@@ -204,6 +232,8 @@ def build_world() -> SimpleNamespace:
                          authors=[member, other])
     event = make_event(org_a, contact, "Tenants' open meeting", repeats=("fortnightly", None, 6))
     paper = attach_paper(event, contact, "Agenda", b"1. Repairs\n2. Rents\n")
+    listing = make_listing(org_a, contact, "Meeting room to share")
+    conversation = start_conversation(listing, org_b, other, "Could we use it on Mondays?")
     notification = Notification(person_id=member.id, kind="forum.reply", subject="A reply",
                                 url=f"/forum/p/{last_post(thread).id}",
                                 delivery=Delivery.DAILY)
@@ -211,7 +241,7 @@ def build_world() -> SimpleNamespace:
     db.session.commit()
     return SimpleNamespace(
         category=category, coordinators_room=coordinators_room, thread=thread,
-        event=event, paper=paper,
+        event=event, paper=paper, listing=listing, conversation=conversation,
         own_post=first_post(thread), post=last_post(thread), notification=notification,
         unsubscribe_token=unsubscribe_token(member, "forum.reply"),
         north=north, south=south, housing=housing, youth=youth,
@@ -252,6 +282,11 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     public_event = make_event(world.org_a, world.contact, "Open day", audience=Audience.PUBLIC)
     public_paper = attach_paper(public_event, world.contact, "Programme", b"Doors at 10.\n")
     other_event = make_event(world.org_b, other, "Youth club committee")
+    other_listing = make_listing(world.org_b, other, "Football kit to lend")
+    hidden_listing = make_listing(world.org_b, other, "Raffle tickets for sale")
+    from network.board import services as board
+
+    board.hide(hidden_listing, "Not something we share.", world.coordinator)
     suspended_person = PersonFactory(email="suspended@example.org",
                                      display_name="Sid Suspended",
                                      suspended_at=datetime.now(UTC), suspended_reason="Spam")
@@ -264,4 +299,5 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
         secret_post=first_post(secret_thread), held_thread_post=first_post(held_thread),
         applied_org=world.application.organisation, suspended_org=suspended_org,
         left_org=left_org, suspended_person=suspended_person, public_event=public_event,
-        public_paper=public_paper, other_event=other_event)
+        public_paper=public_paper, other_event=other_event, other_listing=other_listing,
+        hidden_listing=hidden_listing)

@@ -108,6 +108,16 @@ RULES: dict[str, set[str]] = {
     "calendar.feed_settings": SIGNED_IN,
     "calendar.public_feed": PUBLIC,
     "calendar.private_feed": PUBLIC,  # the secret in the address is the authority
+    "board.board": SIGNED_IN,
+    "board.new_listing": POSTERS,
+    "board.listing": SIGNED_IN,
+    "board.edit_listing": ORGANISERS,
+    "board.settle": ORGANISERS,
+    "board.change_state": ORGANISERS,
+    "board.hide_listing": COORDINATOR,
+    "board.reply": POSTERS,  # its own organisation's people are told so beside the form
+    "board.reply_page": SIGNED_IN,  # a reload of the reply address leads back to the form
+    "board.conversation": SIGNED_IN - {"associate"},  # org_a's listing, org_b's reply
     "notify.notifications": SIGNED_IN,
     "notify.mark_all_read": SIGNED_IN,
     "notify.settings": SIGNED_IN,
@@ -119,6 +129,7 @@ RULES: dict[str, set[str]] = {
 # else's, and its existence is not theirs to know.
 HIDDEN: dict[str, set[str]] = {
     "notify.open_notification": SIGNED_IN - AUTHOR,
+    "board.conversation": {"associate"},
 }
 
 
@@ -168,6 +179,10 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
                                                   forbidden=SIGNED_IN)
        for endpoint in ("calendar.edit_event", "calendar.cancel_event", "calendar.add_paper")},
     ("calendar.private_feed", "a wrong token"): seen(set(), visitor="hidden"),
+    ("board.listing", "hidden"): seen({"other_member"} | COORDINATOR),
+    **{(endpoint, "another organisation's"): seen({"other_member"} | COORDINATOR,
+                                                  forbidden=SIGNED_IN)
+       for endpoint in ("board.edit_listing", "board.settle")},
 }
 
 

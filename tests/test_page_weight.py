@@ -14,6 +14,7 @@ import pytest
 
 from network.core.time import borough_zone
 from network.demo import DEMO_PASSWORD
+from network.extensions import db
 from tests.urls import NOT_PAGES, demo_world, endpoints, url
 
 KB = 1024
@@ -179,6 +180,39 @@ def test_a_busy_month_of_the_calendar_is_within_the_budget(app, client, world, l
             ("month grid, 200 events", f"/calendar/month?month={first:%Y-%m}", 4 * 28),
             ("week", f"/calendar/week?week={first.isoformat()}", 40)):
         assert client.get(path).get_data(as_text=True).count(", number ") >= shown, path
+        response = fetch(client, path)
+        assert response.status_code == 200, path
+        figures[name] = sent_size(response)
+    print("\n" + "\n".join(f"  {name}: {size / KB:.1f} KB" for name, size in figures.items()))
+    assert max(figures.values()) <= HTML_BUDGET
+
+
+def test_a_busy_board_and_a_conversation_are_within_the_budget(app, client, world, login):
+    """The issue's figures: the board with 500 open listings (a page of them, with filters of
+    every kind, area and organisation), a listing with its replies and a conversation of 30
+    messages."""
+    from network.board.models import Category, ListingKind, Message
+    from tests.factories import make_listing
+
+    for n in range(500):
+        org, author = ((world.org_a, world.contact) if n % 2 else
+                       (world.org_b, world.other_member))
+        make_listing(org, author, f"{TOPICS[n % 7]} {KINDS[n % 5]}, number {n}",
+                     kind=list(ListingKind)[n % 2], category=list(Category)[n % 10],
+                     description=PLACES[n % 3], area_id=world.north.id)
+    db.session.add_all(Message(conversation_id=world.conversation.id,
+                               author_id=[world.contact, world.other_member][n % 2].id,
+                               body=f"{TOPICS[n % 7]}: we could do {KINDS[n % 5]} on the "
+                                    f"{n + 1}th, at {PLACES[n % 3]}. Let us know.")
+                       for n in range(30))
+    db.session.commit()
+    login(world.contact)
+    figures = {}
+    for name, path in (("board, 500 listings", "/board"),
+                       ("board, filtered", "/board?kind=offer&sort=expiring"),
+                       ("a listing with its replies",
+                        f"/board/l/{world.listing.id}-{world.listing.slug}"),
+                       ("a conversation, 30 messages", f"/board/c/{world.conversation.id}")):
         response = fetch(client, path)
         assert response.status_code == 200, path
         figures[name] = sent_size(response)

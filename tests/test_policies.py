@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from network.board.models import Conversation, Listing
+from network.calendar.models import Event
 from network.core.permissions import Visitor, can, visible
 from network.extensions import db
 from network.forum.models import Category, Post, Thread
@@ -17,7 +19,8 @@ from tests.factories import add_states, build_world
 PEOPLE = ["visitor", "associate", "member", "other_member", "contact", "coordinator", "admin"]
 
 VIEW = {Category: "category.view", Thread: "thread.view", Post: "post.view",
-        Organisation: "org.view", Notification: "notification.open"}
+        Organisation: "org.view", Notification: "notification.open", Event: "event.view",
+        Listing: "listing.view", Conversation: "conversation.view"}
 
 
 def person(world, role):

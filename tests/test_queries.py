@@ -21,7 +21,9 @@ from tests.factories import (
     PersonFactory,
     first_post,
     make_event,
+    make_listing,
     make_thread,
+    start_conversation,
 )
 
 BUDGET = 10
@@ -110,6 +112,31 @@ def grow_answers(world, n):
     db.session.commit()
 
 
+def grow_listings(world, n):
+    from network.board.models import Category, ListingKind
+
+    for i in range(n):
+        org, author = ((world.org_a, world.contact) if i % 2 else
+                       (world.org_b, world.other_member))
+        make_listing(org, author, f"Listing {i}", kind=list(ListingKind)[i % 2],
+                     category=list(Category)[i % 10], area_id=world.north.id)
+
+
+def grow_conversations(world, n):
+    for i in range(n):
+        org = OrganisationFactory()
+        start_conversation(world.listing, org, PersonFactory(), f"Message {i}")
+
+
+def grow_messages(world, n):
+    from network.board.models import Message
+
+    db.session.add_all(Message(conversation_id=world.conversation.id,
+                               author_id=[world.contact, world.other_member][i % 2].id,
+                               body=f"Message {i} " * 20) for i in range(n))
+    db.session.commit()
+
+
 PAGES = [
     ("/", "visitor", grow_organisations),
     ("/organisations", "visitor", grow_organisations),
@@ -136,6 +163,12 @@ PAGES = [
     ("/calendar/week", "member", grow_events),
     ("/calendar/e/{event}-tenants-open-meeting", "contact", grow_answers),
     ("/organisations/{org_a}-alpha-tenants", "member", grow_events),
+    ("/organisations/{org_a}-alpha-tenants", "member", grow_listings),
+    ("/board", "member", grow_listings),
+    ("/board?kind=offer&category=rooms&sort=expiring", "member", grow_listings),
+    ("/board/l/{listing}-meeting-room-to-share", "contact", grow_conversations),
+    ("/board/l/{listing}-meeting-room-to-share", "other_member", grow_conversations),
+    ("/board/c/{conversation}", "contact", grow_messages),
 ]
 
 
@@ -146,7 +179,8 @@ def test_queries_stay_few_and_constant_as_rows_grow(client, world, login, querie
         login(getattr(world, role))
     path = path.format(org_a=world.org_a.id, housing=world.housing.id,
                        category=world.category.id, thread=world.thread.id,
-                       event=world.event.id)
+                       event=world.event.id, listing=world.listing.id,
+                       conversation=world.conversation.id)
     grow(world, 10 if "page=2" not in path else 30)
     with queries() as few_rows:
         assert client.get(path).status_code == 200

@@ -419,3 +419,39 @@ def test_payloads_in_the_calendar_are_inert(client, world, login):
     assert_inert(body(coordinator.get("/coordinate/audit")), "audit")
     page = body(client.get(f"/calendar/e/{event.id}-{event.slug}{at}"))
     assert "xss-7" in page and "xss-6" in page  # shown, as text
+
+
+def test_payloads_on_the_sharing_board_are_inert(client, world, login):
+    """A listing's title and details, an area's and an organisation's names, messages and a
+    hiding reason, on every page that shows them."""
+    from network.board import services as board
+    from network.board.models import Conversation
+    from tests.factories import make_listing
+
+    corpus = "\n\n".join(PAYLOADS)
+    world.org_b.name = PAYLOADS[0] + " club"
+    world.north.name = PAYLOADS[2][:80]
+    world.other_member.display_name = PAYLOADS[1][:80]
+    db.session.commit()
+    listing = make_listing(world.org_b, world.other_member, PAYLOADS[7][:120],
+                           description=corpus, area_id=world.north.id)
+    board.reply(listing, world.org_a.id, world.contact, corpus)
+    db.session.commit()
+    conversation = db.session.scalar(sa.select(Conversation.id).where(
+        Conversation.listing_id == listing.id))
+    login(world.coordinator)
+    client.post(f"/board/l/{listing.id}/hide", data={"reason": PAYLOADS[4]})
+    pages = ["/board", f"/board/l/{listing.id}-{listing.slug}", f"/board/c/{conversation}",
+             f"/board/l/{listing.id}/edit", f"/organisations/{world.org_b.id}-{world.org_b.slug}",
+             "/board/new?kind=offer&category=rooms&title=" + PAYLOADS[0], "/coordinate/audit"]
+    owner = client.application.test_client()
+    login(world.other_member, c=owner)
+    for who, c in (("coordinator", client), ("owner", owner)):
+        for path in pages:
+            if who == "owner" and path == "/coordinate/audit":
+                continue
+            response = c.get(path, follow_redirects=True)
+            assert response.status_code == 200, f"{path} as {who}"
+            assert_inert(body(response), f"{path} as {who}")
+    assert "xss-5" in body(owner.get("/notifications"))  # the hiding reason reached them
+    assert_inert(body(owner.get("/notifications")), "notifications")

@@ -63,6 +63,11 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "calendar.event": {"event_id": w.event.id, "slug": w.event.slug},
         "calendar.paper": {"paper_id": w.paper.id, "filename": w.paper.filename},
         "calendar.follow": {"org_id": w.org_a.id},
+        "board.listing": {"listing_id": w.listing.id, "slug": w.listing.slug},
+        **{endpoint: {"listing_id": w.listing.id} for endpoint in (
+            "board.edit_listing", "board.settle", "board.change_state", "board.hide_listing",
+            "board.reply", "board.reply_page")},
+        "board.conversation": {"conversation_id": w.conversation.id},
         "calendar.private_feed": {"person_id": w.member.id, "token": feed_token(w.member)},
         "notify.open_notification": {"notification_id": w.notification.id},
         "notify.unsubscribe": {"token": w.unsubscribe_token},
@@ -119,6 +124,10 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
         **{endpoint: {"another organisation's": {"event_id": s.other_event.id}}
            for endpoint in ("calendar.edit_event", "calendar.cancel_event",
                             "calendar.add_paper")},
+        "board.listing": {"hidden": {"listing_id": s.hidden_listing.id,
+                                     "slug": s.hidden_listing.slug}},
+        **{endpoint: {"another organisation's": {"listing_id": s.other_listing.id}}
+           for endpoint in ("board.edit_listing", "board.settle")},
         "calendar.private_feed": {"a wrong token": {"person_id": w.member.id,
                                                     "token": "x" * 43}},
     }
@@ -160,6 +169,7 @@ def demo_world() -> SimpleNamespace:
     from sqlalchemy import select
 
     from network.auth.models import Person
+    from network.board.models import Conversation, Listing
     from network.calendar.models import Event, Paper
     from network.core.tokens import new_token
     from network.extensions import db
@@ -193,8 +203,10 @@ def demo_world() -> SimpleNamespace:
     db.session.add(invitation)
     db.session.commit()
     event = one(select(Event).where(Event.title == "Federation open meeting"))
+    listing = one(select(Listing).where(Listing.title.like("Community hall for meetings%")))
     return SimpleNamespace(
-        category=thread.category, thread=thread, event=event,
+        category=thread.category, thread=thread, event=event, listing=listing,
+        conversation=one(select(Conversation).where(Conversation.listing_id == listing.id)),
         paper=one(select(Paper).where(Paper.event_id == event.id)),
         # The admin's own post, so the pages that walk as admin reach its edit page.
         own_post=one(select(Post).where(Post.author_id == admin.id).limit(1)),

@@ -8,6 +8,7 @@ from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core import audit
 from network.core.time import now
+from network.demo.board import load_board
 from network.demo.calendar import load_calendar
 from network.demo.forum import load_forum
 from network.extensions import db
@@ -199,7 +200,8 @@ def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
                                    contact_email=contact_email, message=message,
                                    submitted_at=at - timedelta(days=3 - index)))
     load_forum(people, at)
-    load_calendar(people, {org: email for email, _name, _role, org, contact in PEOPLE
-                           if org and contact}, at)
+    contacts = {org: email for email, _name, _role, org, contact in PEOPLE if org and contact}
+    load_calendar(people, contacts, at)
+    load_board(people, contacts, at)
     db.session.commit()
     return DEMO_LOGINS

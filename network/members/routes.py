@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from network.auth.forms import AcceptInvitationForm
 from network.auth.services import find_person, start_session
+from network.board import services as board
 from network.calendar import services as calendar
 from network.calendar.forms import FollowForm
 from network.core import throttle
@@ -83,7 +84,8 @@ def load_organisation(org_id: int, need: str) -> Organisation:
 @bp.get("/organisations/<int:org_id>")
 @bp.get("/organisations/<int:org_id>-<slug>")
 def organisation(org_id: int, slug: str | None = None):
-    org = load_organisation(org_id, "org.view")
+    org = load(Organisation, org_id, need="org.view", visible="org.view",
+               options=(joinedload(Organisation.area), selectinload(Organisation.themes)))
     if slug != org.slug:
         return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 301)
     return render("members/organisation.html", **organisation_context(org))
@@ -93,7 +95,7 @@ def current_memberships(org: Organisation) -> list[Membership]:
     return list(db.session.scalars(
         select(Membership).where(Membership.organisation_id == org.id,
                                  Membership.left_at.is_(None))
-        .options(selectinload(Membership.person))
+        .options(joinedload(Membership.person))
         .order_by(Membership.is_contact.desc(), Membership.joined_at)))
 
 
@@ -111,6 +113,9 @@ def organisation_context(org: Organisation, status_form: OrganisationStatusForm 
         "events": calendar.upcoming_for(org.id, 5),
         "following": calendar.follows(viewer, org.id),
         "follow_form": FollowForm() if viewer.is_authenticated else None,
+        # The board is for people signed in: visitors see neither listings nor the count.
+        "listings": board.listings_of(org.id) if viewer.is_authenticated else None,
+        "shared": board.shared_this_year(org.id) if viewer.is_authenticated else None,
     }
 
 

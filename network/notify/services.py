@@ -27,6 +27,10 @@ KINDS: dict[str, tuple] = {
     "calendar.reminder": (_l("A reminder the day before an event I am going to"),
                           Delivery.IMMEDIATELY),
     "calendar.new_event": (_l("A new event from an organisation I follow"), Delivery.DAILY),
+    "board.reply": (_l("A message about a listing of ours, or one we replied to"),
+                    Delivery.IMMEDIATELY),
+    "board.listing": (_l("My listing is about to leave the board, or is hidden"),
+                      Delivery.IMMEDIATELY),
 }
 ALL_KINDS = "all"
 

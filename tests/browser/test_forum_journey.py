@@ -34,7 +34,9 @@ def test_a_reply_is_posted_moderated_and_its_author_told(
 
     box = pat.get_by_label("Your reply")
     if javascript:
-        # A draft survives a reload (a dropped connection, a bus going under a bridge).
+        # A draft survives a reload (a dropped connection, a bus going under a bridge), once
+        # the page's script is watching the box (a slow phone may take a moment).
+        expect(pat.locator("#reply form[data-draft-ready]")).to_have_count(1)
         box.fill("Half a thought")
         pat.reload()
         expect(pat.get_by_label("Your reply")).to_have_value("Half a thought")

@@ -1,0 +1,342 @@
+"""Board pages: the board, posting (with matches found while typing), a listing with what
+its organisation can do to it, replies as private conversations, and hiding."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, load_only
+
+from network.board import services
+from network.board.forms import (
+    BoardFilterForm,
+    EditListingForm,
+    HideForm,
+    ListingForm,
+    MessageForm,
+    ReplyForm,
+    SettleForm,
+    StateForm,
+)
+from network.board.models import (
+    Category,
+    Conversation,
+    Listing,
+    ListingKind,
+    ListingStatus,
+    Message,
+)
+from network.board.policies import listing_access
+from network.core.concurrency import save_versioned, submit_once
+from network.core.htmx import form_status, render
+from network.core.pagination import page_number, paginate
+from network.core.permissions import authorize, load, me, visible
+from network.core.time import today
+from network.extensions import db
+from network.members.models import Area, Organisation, OrgStatus
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+
+def live_areas() -> list[Area]:
+    return list(db.session.scalars(select(Area).where(Area.archived_at.is_(None))
+                                   .order_by(Area.name)))
+
+
+def approved_organisations() -> list[Organisation]:
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
+        .options(load_only(Organisation.name)).order_by(Organisation.name)))
+
+
+def organisations_for(person) -> list[Organisation]:
+    """Whose listings a person may post or reply for: theirs, or any for coordinators."""
+    if person.is_coordinator:
+        return approved_organisations()
+    return [o for o in approved_organisations() if o.id in person.organisation_ids]
+
+
+# --- the board ---------------------------------------------------------------------------------
+
+def board_context(form: BoardFilterForm) -> dict:
+    query = visible(select(Listing).where(*services.on_board())).options(
+        joinedload(Listing.organisation).load_only(Organisation.name),
+        joinedload(Listing.area))
+    if kind := form.chosen(form.kind):
+        query = query.where(Listing.kind == ListingKind(kind))
+    if category := form.chosen(form.category):
+        query = query.where(Listing.category == Category(category))
+    if area := form.chosen(form.area):
+        query = query.where(Listing.area_id == int(area))
+    if organisation := form.chosen(form.organisation):
+        query = query.where(Listing.organisation_id == int(organisation))
+    order = ((Listing.expires_on, Listing.id) if form.sort.data == "expiring"
+             else (Listing.created_at.desc(), Listing.id.desc()))
+    page = paginate(query.order_by(*order), page=page_number())
+    return {"form": form, "page": page, "shared": services.shared_this_year(),
+            "can_post": me().is_authenticated and bool(organisations_for(me()))}
+
+
+@bp.get("")
+def board():
+    authorize("board.view")
+    form = BoardFilterForm(request.args, areas=live_areas(),
+                           organisations=approved_organisations())
+    form.validate()
+    return render("board/board.html", board_context(form), fragments=("results",),
+                  status=form_status(form))
+
+
+# --- posting -----------------------------------------------------------------------------------
+
+def matches_for(form: ListingForm) -> list[Listing] | None:
+    """What already on the board answers the listing being written (None: not enough said
+    yet to look)."""
+    kind, category = form.kind.data, form.category.data
+    if kind not in ListingKind._value2member_map_ or category not in \
+            Category._value2member_map_:
+        return None
+    area = form.area.data if form.area.data and form.area.data.isdigit() else None
+    organisation = form.organisation.data if (form.organisation.data or "").isdigit() else None
+    return services.matching(ListingKind(kind), Category(category),
+                             int(area) if area else None,
+                             f"{form.title.data or ''} {form.description.data or ''}",
+                             int(organisation) if organisation else None)
+
+
+def listing_form_context(form: ListingForm, listing: Listing | None = None,
+                         conflict: bool = False) -> dict:
+    return {"form": form, "listing": listing, "matches": matches_for(form),
+            "conflict": conflict}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_listing():
+    """GET with the form's fields (htmx, as they are typed) finds matches; POST with `check`
+    (the button without JavaScript) does the same; POST posts."""
+    authorize("board.post")
+    lists = {"organisations": organisations_for(current_user), "areas": live_areas()}
+    if request.method == "GET":
+        form = ListingForm(request.args, **lists) if request.args else ListingForm(**lists)
+        if not request.args and len(form.organisation.choices) == 1:
+            form.organisation.data = form.organisation.choices[0].value
+        return render("board/listing_form.html", listing_form_context(form),
+                      fragments=("matches",))
+    form = ListingForm(**lists)
+    if "check" in request.form:
+        return render("board/listing_form.html", listing_form_context(form))
+    if form.validate_on_submit():
+        listing = submit_once(
+            form.submission.data,
+            lambda key: services.existing_submission(key, current_user),
+            lambda: services.create_listing(int(form.organisation.data), current_user,
+                                            form.values(services.listing_days()),
+                                            form.submission.data))
+        if listing is None:
+            abort(409)
+        flash(_("“%(title)s” is on the board.", title=listing.title), "success")
+        return redirect(services.listing_path(listing), 303)
+    return render("board/listing_form.html", listing_form_context(form),
+                  status=form_status(form))
+
+
+# --- one listing -------------------------------------------------------------------------------
+
+def load_listing(listing_id: int, need: str = "listing.view") -> Listing:
+    authorize("board.view")  # a visitor following a link is asked to log in first
+    return load(Listing, listing_id, need=need, visible="listing.view")
+
+
+def listing_context(listing: Listing, settle_form: SettleForm | None = None,
+                    reply_form: ReplyForm | None = None, problem: str | None = None) -> dict:
+    viewer = me()
+    access = listing_access(viewer, listing)
+    conversations = []
+    if access.manage:
+        conversations = list(db.session.scalars(
+            select(Conversation).where(Conversation.listing_id == listing.id)
+            .options(joinedload(Conversation.organisation).load_only(Organisation.name))
+            .order_by(Conversation.last_message_at.desc())))
+    mine = []
+    replying_as = [o for o in organisations_for(viewer) if o.id != listing.organisation_id] \
+        if access.reply else []
+    if replying_as:
+        mine = list(db.session.scalars(select(Conversation).where(
+            Conversation.listing_id == listing.id,
+            Conversation.organisation_id.in_([o.id for o in replying_as]))))
+    return {
+        "listing": listing, "access": access, "conversations": conversations,
+        "my_conversations": mine,
+        "reply_form": reply_form or ReplyForm(organisations=replying_as),
+        "can_reply": bool(replying_as),
+        "settle_form": settle_form or (SettleForm(organisations=[
+            o for o in approved_organisations() if o.id != listing.organisation_id])
+            if access.manage else None),
+        "state_form": StateForm(), "expired": listing.expires_on < today(),
+        "problem": problem,
+    }
+
+
+@bp.get("/l/<int:listing_id>")
+@bp.get("/l/<int:listing_id>-<slug>")
+def listing(listing_id: int, slug: str | None = None):
+    found = load_listing(listing_id)
+    if slug != found.slug:
+        return redirect(services.listing_path(found), 301)
+    return render("board/listing.html", listing_context(found))
+
+
+@bp.route("/l/<int:listing_id>/edit", methods=["GET", "POST"])
+def edit_listing(listing_id: int):
+    found = load_listing(listing_id, need="listing.manage")
+    lists = {"organisations": [found.organisation], "areas": live_areas()}
+    form = EditListingForm(**lists)
+    if request.method == "GET":
+        form.process(obj=found)
+        form.organisation.data = str(found.organisation_id)
+        form.kind.data, form.category.data = found.kind.value, found.category.value
+        form.urgency.data = found.urgency.value
+        form.area.data = str(found.area_id) if found.area_id else ""
+    conflict = False
+    if form.validate_on_submit():
+        values = form.values(services.listing_days())
+        if form.expires_on.data is None:
+            values["expires_on"] = found.expires_on
+        if save_versioned(found, form.version,
+                          lambda: services.edit_listing(found, values, current_user)):
+            flash(_("The listing is saved."), "success")
+            return redirect(services.listing_path(found), 303)
+        conflict = True
+    return render("board/listing_form.html", listing_form_context(form, found, conflict),
+                  status=409 if conflict else form_status(form))
+
+
+@bp.route("/l/<int:listing_id>/settle", methods=["GET", "POST"])
+def settle(listing_id: int):
+    found = load_listing(listing_id, need="listing.manage")
+    if request.method == "GET":
+        return redirect(services.listing_path(found) + "#settle", 303)
+    form = SettleForm(organisations=[o for o in approved_organisations()
+                                     if o.id != found.organisation_id])
+    if found.status != ListingStatus.OPEN:
+        flash(_("It is already marked %(status)s.", status=found.status.label.lower()), "info")
+        return redirect(services.listing_path(found), 303)
+    if form.validate_on_submit():
+        status = ListingStatus(form.outcome.data)
+        services.settle(found, status, int(form.matched_with.data) if
+                        form.matched_with.data else None, current_user)
+        db.session.commit()
+        flash(_("Marked matched: thank you for sharing.") if status == ListingStatus.MATCHED
+              else _("Closed: it is off the board."), "success")
+        return redirect(services.listing_path(found), 303)
+    return render("board/listing.html", listing_context(found, settle_form=form), status=422)
+
+
+@bp.post("/l/<int:listing_id>/state")
+def change_state(listing_id: int):
+    """Renew (another 60 days), open again, or (coordinators) restore."""
+    form = StateForm()
+    found = load_listing(listing_id, need="listing.manage")
+    if not form.validate_on_submit():
+        flash(_("That did not work: press the button again."), "error")
+        return redirect(services.listing_path(found), 303)
+    action = form.action.data
+    if action == "restore":
+        authorize("listing.hide", found)
+        if found.hidden:
+            services.restore(found, current_user)
+            flash(_("The listing is back on the board."), "success")
+    elif action == "renew" and found.status == ListingStatus.OPEN:
+        services.renew(found, current_user)
+        flash(_("Renewed: it stays on the board until %(day)s.",
+                day=found.expires_on.strftime("%-d %B %Y")), "success")
+    elif action == "reopen" and found.status != ListingStatus.OPEN:
+        services.reopen(found, current_user)
+        flash(_("It is open and on the board again."), "success")
+    db.session.commit()
+    return redirect(services.listing_path(found), 303)
+
+
+@bp.route("/l/<int:listing_id>/hide", methods=["GET", "POST"])
+def hide_listing(listing_id: int):
+    found = load_listing(listing_id, need="listing.hide")
+    if found.hidden:
+        flash(_("That listing is already hidden."), "info")
+        return redirect(services.listing_path(found), 303)
+    form = HideForm()
+    if form.validate_on_submit():
+        services.hide(found, form.reason.data, current_user)
+        db.session.commit()
+        flash(_("The listing is hidden and the person who posted it has been told why."),
+              "success")
+        return redirect(services.listing_path(found), 303)
+    return render("board/hide.html", {"listing": found, "form": form},
+                  status=form_status(form))
+
+
+# --- conversations -----------------------------------------------------------------------------
+
+@bp.get("/l/<int:listing_id>/reply")
+def reply_page(listing_id: int):
+    """The reply form's address opened again (a reload after a refusal): back to the form."""
+    return redirect(services.listing_path(load_listing(listing_id)) + "#reply", 303)
+
+
+@bp.post("/l/<int:listing_id>/reply")
+def reply(listing_id: int):
+    found = load_listing(listing_id)
+    authorize("listing.reply", found)
+    replying_as = [o for o in organisations_for(current_user)
+                   if o.id != found.organisation_id]
+    form = ReplyForm(organisations=replying_as)
+    if not replying_as:
+        return render("board/listing.html", listing_context(found, problem=_(
+            "This is your own organisation’s listing: replies to it are listed here for you "
+            "to answer.")), status=422)
+    if form.validate_on_submit():
+        message = submit_once(
+            form.submission.data,
+            lambda key: db.session.scalar(select(Message).where(
+                Message.submission_key == key, Message.author_id == current_user.id)),
+            lambda: services.reply(found, int(form.organisation.data), current_user,
+                                   form.body.data, form.submission.data))
+        if message is None:
+            abort(409)
+        flash(_("Sent. Only your two organisations and the coordinators can read it."),
+              "success")
+        return redirect(url_for("board.conversation", conversation_id=message.conversation_id,
+                                _anchor=f"m{message.id}"), 303)
+    return render("board/listing.html", listing_context(found, reply_form=form), status=422)
+
+
+def conversation_context(conversation: Conversation, form: MessageForm | None = None) -> dict:
+    messages = list(db.session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id)
+        .options(joinedload(Message.author)).order_by(Message.created_at, Message.id)))
+    return {"conversation": conversation, "listing": conversation.listing,
+            "messages": messages, "form": form or MessageForm()}
+
+
+@bp.route("/c/<int:conversation_id>", methods=["GET", "POST"])
+def conversation(conversation_id: int):
+    authorize("board.view")
+    found = load(Conversation, conversation_id, need="conversation.view",
+                 visible="conversation.view",
+                 options=(joinedload(Conversation.listing), joinedload(
+                     Conversation.organisation).load_only(Organisation.name)))
+    form = MessageForm()
+    if form.validate_on_submit():
+        message = submit_once(
+            form.submission.data,
+            lambda key: db.session.scalar(select(Message).where(
+                Message.submission_key == key, Message.author_id == current_user.id)),
+            lambda: services.add_message(found, current_user, form.body.data,
+                                         form.submission.data))
+        if message is None:
+            abort(409)
+        return redirect(url_for("board.conversation", conversation_id=found.id,
+                                _anchor=f"m{message.id}"), 303)
+    return render("board/conversation.html", conversation_context(found, form),
+                  status=form_status(form))

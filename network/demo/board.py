@@ -1,0 +1,85 @@
+"""The demo borough's sharing board: halls, a minibus, laptops, volunteers and know-how
+offered and asked for, one listing matched this year and one closed, a conversation under
+way, and one about to leave the board."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from network.auth.models import Person
+from network.board import services
+from network.board.models import Category, ListingKind, ListingStatus, Urgency
+from network.extensions import db
+from network.members.models import Area, Organisation
+
+# (organisation, kind, category, title, description, area, days until it leaves the board,
+#  urgency, status)
+LISTINGS = [
+    ("Riverside Tenants' Federation", ListingKind.OFFER, Category.ROOMS,
+     "Community hall for meetings, up to 40 people",
+     "The Northbank Community Centre's main hall, free to member groups on weekday evenings. "
+     "Step-free, with a hearing loop and a kitchen. **Book two weeks ahead.**",
+     "Northbank", 45, Urgency.WHENEVER, ListingStatus.OPEN),
+    ("Harbourside Youth Project", ListingKind.REQUEST, Category.TRANSPORT,
+     "Minibus and driver for a Saturday trip",
+     "Twelve young people to the coast on a Saturday in spring. We can pay fuel.",
+     "Harbourside", 30, Urgency.SOON, ListingStatus.OPEN),
+    ("Riverside Community Credit Union", ListingKind.OFFER, Category.FUNDING,
+     "Help writing funding bids",
+     "Tom has written bids to the Lottery and the council's community chest. An hour or two "
+     "on your draft, free.", None, 50, Urgency.WHENEVER, ListingStatus.OPEN),
+    ("Eastgate Chinese Women's Guild", ListingKind.REQUEST, Category.ROOMS,
+     "A room for a weekly English class",
+     "Tuesday mornings, ten women and a teacher. Somewhere warm with tables.",
+     "Eastgate", 40, Urgency.SOON, ListingStatus.OPEN),
+    ("Green Spoon", ListingKind.OFFER, Category.EQUIPMENT,
+     "Tea urn, trestle tables and 60 chairs to lend",
+     "For events: collect from St Anne's Square and bring back clean.", "St Anne's", 5,
+     Urgency.WHENEVER, ListingStatus.OPEN),
+    ("Millfield Residents' Association", ListingKind.REQUEST, Category.ICT,
+     "Two laptops for the homework club",
+     "Older laptops are fine: for homework and printing.", "Millfield", 55, Urgency.URGENT,
+     ListingStatus.OPEN),
+    ("Travellers' Support Group Riverside", ListingKind.OFFER, Category.TRAINING,
+     "Cultural awareness training for volunteers",
+     "A two-hour session on working with Gypsy and Traveller families.", None, 35,
+     Urgency.WHENEVER, ListingStatus.OPEN),
+    ("Riverside Multi-Faith Forum", ListingKind.REQUEST, Category.PEOPLE,
+     "Volunteers for the winter night shelter",
+     "Evenings from December to March; training given.", None, 20, Urgency.URGENT,
+     ListingStatus.OPEN),
+    ("Riverside Tenants' Federation", ListingKind.OFFER, Category.EQUIPMENT,
+     "Projector and screen",
+     "Lent to the Youth Project for their presentation evening.", "Northbank", 60,
+     Urgency.WHENEVER, ListingStatus.MATCHED),
+    ("Green Spoon", ListingKind.REQUEST, Category.SKILLS, "Food hygiene trainer",
+     "Found one, thank you.", "St Anne's", 60, Urgency.WHENEVER, ListingStatus.CLOSED),
+]
+
+
+def load_board(people: dict[str, Person], contacts: dict[str, str], at: datetime) -> None:
+    """contacts: {organisation's name: its contact's email}, who posts its listings."""
+    organisations = {org.name: org for org in db.session.scalars(db.select(Organisation))}
+    areas = {area.name: area for area in db.session.scalars(db.select(Area))}
+    made = {}
+    for index, (org_name, kind, category, title, description, area, days, urgency,
+                status) in enumerate(LISTINGS):
+        author = people[contacts[org_name]]
+        listing = services.create_listing(organisations[org_name].id, author, {
+            "kind": kind, "category": category, "title": title, "description": description,
+            "area_id": areas[area].id if area else None, "urgency": urgency,
+            "expires_on": (at + timedelta(days=days)).date(),
+        })
+        listing.created_at = at - timedelta(days=20 - index)
+        if status != ListingStatus.OPEN:
+            services.settle(listing, status, organisations["Harbourside Youth Project"].id
+                            if status == ListingStatus.MATCHED else None, author)
+        made[title] = listing
+    hall = made["Community hall for meetings, up to 40 people"]
+    db.session.flush()
+    message = services.reply(hall, organisations["Eastgate Chinese Women's Guild"].id,
+                             people["meilin@example.org"],
+                             "Could we use the hall on Tuesday mornings for our English "
+                             "class? About ten of us, 10 till 12.")
+    services.add_message(message.conversation, people["pat@example.org"],
+                         "Mornings are free from January. Shall we meet to look round?")

@@ -1,0 +1,85 @@
+"""The sharing board as two groups use it, on a phone, with JavaScript on and off, on SQLite
+and PostgreSQL: group A offers a hall; group B, asking for a room, sees A's offer while
+writing, replies instead of posting; they agree in their private conversation; A marks the
+offer matched with B, and the board counts it as shared."""
+
+from __future__ import annotations
+
+import re
+from uuid import uuid4
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from network.demo import DEMO_PASSWORD
+from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
+
+pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
+
+PHONE = {"width": 360, "height": 740}
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                              "wcag22aa"]}}
+OFFERING = "pat@example.org"    # Riverside Tenants' Federation
+ASKING = "meilin@example.org"   # Eastgate Chinese Women's Guild
+axe = Axe()
+
+
+@pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
+                                        pytest.param(False, id="no-js")])
+def test_an_offer_is_found_while_a_request_is_written_and_shared(new_context, any_server,
+                                                                   javascript):
+    hall = f"Church hall {uuid4().hex[:6]}"
+    a = new_context(java_script_enabled=javascript, viewport=PHONE,
+                    base_url=any_server.url).new_page()
+    log_in(a, OFFERING, DEMO_PASSWORD)
+    a.get_by_role("link", name="Sharing").click()
+    a.get_by_role("link", name="Offer or ask for something").click()
+    a.get_by_label("Is it an offer or a request?").select_option("offer")
+    a.get_by_label("What kind of thing").select_option(label="Rooms and premises")
+    a.get_by_label("Title").fill(f"{hall}, with a kitchen")
+    a.get_by_label("Details").fill("Tuesday mornings are free. Tea urn included.")
+    a.get_by_role("button", name="Post it").click()
+    expect(a.get_by_role("heading", level=1)).to_have_text(f"{hall}, with a kitchen")
+
+    b = new_context(java_script_enabled=javascript, viewport=PHONE,
+                    base_url=any_server.url).new_page()
+    log_in(b, ASKING, DEMO_PASSWORD)
+    b.goto("/board/new")
+    b.get_by_label("Is it an offer or a request?").select_option("request")
+    b.get_by_label("What kind of thing").select_option(label="Rooms and premises")
+    b.get_by_label("Title").fill("A kitchen for our cooking class")
+    matches = b.locator("#matches")
+    if javascript:  # found as it is typed, the page not reloaded
+        b.evaluate("window.samePage = true")
+    else:
+        b.get_by_role("button", name="Look for matches first").click()
+        expect(b.get_by_label("Title")).to_have_value("A kitchen for our cooking class")
+    expect(matches.get_by_role("link", name=f"{hall}, with a kitchen")).to_be_visible()
+    if javascript:
+        assert b.evaluate("window.samePage === true")
+    results = axe.run(b, options=WCAG) if javascript else None
+    assert results is None or results.violations_count == 0, results.generate_report()
+    matches.get_by_role("link", name=f"{hall}, with a kitchen").click()
+    b.get_by_label("Your message").fill("Could we cook there on Tuesday mornings?")
+    b.get_by_role("button", name="Send").click()
+    expect(b.locator("ol.messages")).to_contain_text("Tuesday mornings?")
+    conversation = b.url.split("#")[0]
+    expect(b.locator("p.meta").filter(has_text="Only your two organisations")).to_be_visible()
+
+    a.reload()
+    a.get_by_role("link", name="Eastgate Chinese Women's Guild").click()
+    expect(a).to_have_url(re.compile(re.escape(conversation)))
+    a.get_by_label("Your message").fill("Yes: from 9 till 12. See you then.")
+    a.get_by_role("button", name="Send").click()
+    expect(a.locator("ol.messages")).to_contain_text("See you then.")
+    a.get_by_role("link", name=re.compile("^Back to")).click()
+    a.get_by_label("With which organisation").select_option(
+        label="Eastgate Chinese Women's Guild")
+    a.get_by_role("button", name="Take it off the board").click()
+    expect(a.get_by_text("Marked matched")).to_be_visible()
+    a.goto("/board")
+    expect(a.locator("#results")).not_to_contain_text(hall)
+    expect(a.get_by_text(re.compile(r"\d+ things? shared this year"))).to_be_visible()
+    width = a.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the board is {width} px wide on a phone"

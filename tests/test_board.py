@@ -1,0 +1,330 @@
+"""The sharing board: listings posted, found while typing, replied to in private, matched,
+closed, renewed, left to expire, hidden; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from network.board import services
+from network.board.models import (
+    Category,
+    Conversation,
+    Listing,
+    ListingKind,
+    ListingStatus,
+    Message,
+)
+from network.core.audit import AuditEntry
+from network.core.time import today
+from network.extensions import db
+from network.notify.models import Notification
+from tests.factories import make_listing
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def count(model, *where) -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def listing_form(world, **changes) -> dict:
+    data = {"organisation": str(world.org_b.id), "kind": "request", "category": "rooms",
+            "title": "A room for our youth club", "description": "Friday evenings, 20 young "
+            "people.", "area": "", "urgency": "soon", "submission": "k" * 20}
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+# --- the board -----------------------------------------------------------------------------------
+
+def test_the_board_shows_open_listings_and_not_the_rest(client, world, login):
+    hall = make_listing(world.org_a, world.contact, "Church hall to share")
+    gone = make_listing(world.org_a, world.contact, "Old chairs", expires_on=today())
+    gone.expires_on = today() - timedelta(days=1)
+    settled = make_listing(world.org_a, world.contact, "Projector")
+    services.settle(settled, ListingStatus.CLOSED, None, world.contact)
+    hidden = make_listing(world.org_b, world.other_member, "Something rude")
+    services.hide(hidden, "Not a real offer.", world.coordinator)
+    db.session.commit()
+    assert "/login" in client.get("/board").headers["Location"]
+    login(world.member)
+    page = body(client.get("/board"))
+    assert hall.title in page
+    for title in ("Old chairs", "Projector", "Something rude"):
+        assert title not in page
+    organisation_page = body(client.get(f"/organisations/{world.org_a.id}-{world.org_a.slug}"))
+    assert "Old chairs" in organisation_page and "Projector" in organisation_page
+
+
+def test_the_board_filters_and_sorts_and_the_address_holds_it(client, world, login):
+    make_listing(world.org_a, world.contact, "Hall to share", category=Category.ROOMS,
+                 expires_on=today() + timedelta(days=50))
+    make_listing(world.org_a, world.contact, "Van to lend", category=Category.TRANSPORT,
+                 expires_on=today() + timedelta(days=3))
+    make_listing(world.org_b, world.other_member, "Room wanted", kind=ListingKind.REQUEST,
+                 category=Category.ROOMS)
+    login(world.member)
+    rooms = body(client.get("/board?category=rooms"))
+    assert "Hall to share" in rooms and "Room wanted" in rooms and "Van to lend" not in rooms
+    offers = body(client.get("/board?category=rooms&kind=offer"))
+    assert "Hall to share" in offers and "Room wanted" not in offers
+    soonest = body(client.get("/board?sort=expiring"))
+    assert soonest.index("Van to lend") < soonest.index("Hall to share")
+    fragment = client.get("/board?kind=request", headers={"HX-Request": "true",
+                                                          "HX-Target": "results"})
+    assert "<html" not in body(fragment) and "Room wanted" in body(fragment)
+    assert client.get("/board?category=banana").status_code == 422
+
+
+# --- posting, and what is found while typing -----------------------------------------------------
+
+def test_a_request_being_written_shows_matching_offers_with_and_without_javascript(
+        client, world, login):
+    make_listing(world.org_a, world.contact, "Community hall for meetings",
+                 description="Evenings, up to 40 people, kitchen.", category=Category.ROOMS)
+    make_listing(world.org_a, world.contact, "Minibus to lend", category=Category.TRANSPORT)
+    make_listing(world.org_a, world.contact, "Room wanted too", kind=ListingKind.REQUEST,
+                 category=Category.ROOMS)  # a request too: not what a request looks for
+    login(world.other_member)
+    typed = client.get("/board/new?kind=request&category=rooms&title=hall+for+our+meeting",
+                       headers={"HX-Request": "true", "HX-Target": "matches"})
+    found = body(typed)
+    assert "<html" not in found
+    assert "Community hall for meetings" in found
+    assert "Minibus to lend" not in found and "Room wanted too" not in found
+    before = count(Listing)
+    checked = client.post("/board/new", data=listing_form(world, title="Hall for a meeting",
+                                                          check="1"))
+    assert checked.status_code == 200
+    assert "Community hall for meetings" in body(checked)
+    assert 'value="Hall for a meeting"' in body(checked)  # what was typed is kept
+    assert count(Listing) == before
+
+
+def test_posting_puts_it_on_the_board_once_with_the_default_expiry(client, world, login):
+    login(world.other_member)
+    before = count(Listing)
+    first = client.post("/board/new", data=listing_form(world))
+    again = client.post("/board/new", data=listing_form(world))
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert count(Listing) == before + 1
+    listing = db.session.scalar(select(Listing).order_by(Listing.id.desc()))
+    assert listing.expires_on == today() + timedelta(days=60)
+    assert listing.organisation_id == world.org_b.id
+    assert "room" in listing.keywords.split() and "youth" in listing.keywords.split()
+    assert "A room for our youth club" in body(client.get("/board"))
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"expires_on": "2020-01-01"}, "expires_on", "That day has passed"),
+    ({"available_from": "2030-05-10", "available_until": "2030-05-01"}, "available_until",
+     "on or after the first"),
+    ({"available_from": "2030-02-30"}, "available_from", "Give a real date"),
+    ({"category": ""}, "category", "Choose what kind of thing"),
+    ({"title": ""}, "title", None),
+    ({"kind": "gift"}, "kind", "Choose offer or request"),
+    ({"organisation": "1"}, "organisation", "Choose one of your organisations"),
+], ids=["expiry-past", "until-before-from", "impossible-date", "no-category", "no-title",
+        "odd-kind", "someone-elses-organisation"])
+def test_bad_listings_are_refused_beside_the_field_and_nothing_saved(
+        client, world, login, changes, field, message):
+    login(world.other_member)  # of org_b; org_a's id is 1
+    assert world.org_a.id == 1
+    before = count(Listing)
+    response = client.post("/board/new", data=listing_form(world, **changes))
+    assert response.status_code == 422
+    error = re.search(rf'id="{field}-error"[^>]*>(.*?)</', body(response), re.S)
+    assert error, body(response)[:300]
+    if message:
+        assert message in error.group(1)
+    assert count(Listing) == before
+
+
+def test_associates_and_visitors_cannot_post(client, world, login):
+    before = count(Listing)
+    assert "/login" in client.post("/board/new", data=listing_form(world)).headers["Location"]
+    login(world.associate)
+    assert client.post("/board/new", data=listing_form(world)).status_code == 403
+    assert client.get("/board").status_code == 200  # they read it
+    assert count(Listing) == before
+
+
+# --- matching ------------------------------------------------------------------------------------
+
+def test_matching_ranks_by_words_in_common_and_keeps_to_the_area(app, world):
+    north, south = world.north, world.south
+    best = make_listing(world.org_a, world.contact, "Big hall with kitchen",
+                        description="Meeting hall, chairs and kitchen", area_id=north.id)
+    some = make_listing(world.org_a, world.contact, "Small hall", area_id=None)
+    elsewhere = make_listing(world.org_a, world.contact, "Hall with kitchen in the south",
+                             area_id=south.id)
+    make_listing(world.org_a, world.contact, "Garden shed", area_id=north.id)
+    found = services.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
+                              "We need a hall with a kitchen for meetings")
+    # The world's "Meeting room to share" (any area) shares "meeting": after "Small hall",
+    # which is newer and shares as many words.
+    assert [listing.id for listing in found] == [best.id, some.id, world.listing.id]
+    assert elsewhere not in found
+    anywhere = services.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall kitchen")
+    assert elsewhere in anywhere
+    assert services.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall",
+                             organisation_id=world.org_a.id) == []
+
+
+def test_keywords_leave_out_common_words_and_make_plurals_singular():
+    assert services.keywords_of("We need some rooms for the classes", "Rooms!") == \
+        "room classe"
+    assert services.keywords_of("a an the") == ""
+
+
+# --- replies: private conversations --------------------------------------------------------------
+
+def test_a_reply_opens_a_conversation_only_its_two_organisations_read(client, world, login):
+    hall = make_listing(world.org_a, world.contact, "Hall to share")
+    messages = count(Message)
+    login(world.other_member)
+    response = client.post(f"/board/l/{hall.id}/reply", data={
+        "organisation": str(world.org_b.id), "body": "Could we use it on Fridays?",
+        "submission": "r" * 20})
+    assert response.status_code == 303
+    conversation = db.session.scalar(select(Conversation).where(
+        Conversation.listing_id == hall.id))
+    assert conversation.organisation_id == world.org_b.id
+    assert "Could we use it on Fridays?" in body(client.get(response.headers["Location"]))
+    told = db.session.scalars(select(Notification).where(
+        Notification.person_id == world.contact.id)).all()
+    assert any("Hall to share" in n.subject for n in told)
+    address = f"/board/c/{conversation.id}"
+    for person, seen in ((world.contact, True), (world.member, True),
+                         (world.coordinator, True), (world.associate, False)):
+        other = client.application.test_client()
+        login(person, c=other)
+        response = other.get(address)
+        assert (response.status_code == 200) is seen, person.email
+        if not seen:
+            assert response.status_code == 404 and "Fridays" not in body(response)
+    owner = client.application.test_client()
+    login(world.contact, c=owner)
+    answer = owner.post(address, data={"body": "Yes, from 6pm.", "submission": "a" * 20})
+    assert answer.status_code == 303
+    assert count(Message) == messages + 2
+    assert any("Hall to share" in n.subject for n in db.session.scalars(
+        select(Notification).where(Notification.person_id == world.other_member.id)))
+
+
+def test_replying_to_ones_own_listing_is_refused_with_a_message(client, world, login):
+    hall = make_listing(world.org_a, world.contact, "Hall to share")
+    login(world.member)  # of org_a
+    before = count(Conversation), count(Message)
+    response = client.post(f"/board/l/{hall.id}/reply", data={
+        "organisation": str(world.org_a.id), "body": "Me again", "submission": "s" * 20})
+    assert response.status_code == 422
+    assert "your own organisation" in body(response)
+    assert (count(Conversation), count(Message)) == before
+
+
+# --- matched, closed, renewed, expiring ----------------------------------------------------------
+
+def test_marking_it_matched_takes_it_off_the_board_and_counts_as_shared(client, world, login):
+    hall = make_listing(world.org_a, world.contact, "Hall to share")
+    login(world.contact)
+    refused = client.post(f"/board/l/{hall.id}/settle", data={"outcome": "matched"})
+    assert refused.status_code == 422 and "which organisation" in body(refused)
+    response = client.post(f"/board/l/{hall.id}/settle", data={
+        "outcome": "matched", "matched_with": str(world.org_b.id)})
+    assert response.status_code == 303
+    db.session.refresh(hall)
+    assert hall.status == ListingStatus.MATCHED and hall.matched_with_id == world.org_b.id
+    board = body(client.get("/board"))
+    assert "Hall to share" not in board and "1 thing shared this year" in board
+    for org in (world.org_a, world.org_b):
+        page = body(client.get(f"/organisations/{org.id}-{org.slug}"))
+        assert "1 thing shared this year" in page
+
+
+def test_renewing_is_for_the_listings_organisation(client, world, login):
+    hall = make_listing(world.org_a, world.contact, "Hall to share",
+                        expires_on=today() + timedelta(days=3))
+    login(world.other_member)
+    assert client.post(f"/board/l/{hall.id}/state", data={"action": "renew"}).status_code \
+        == 403
+    db.session.refresh(hall)
+    assert hall.expires_on == today() + timedelta(days=3)
+    member = client.application.test_client()
+    login(world.member, c=member)
+    assert member.post(f"/board/l/{hall.id}/state", data={"action": "renew"}).status_code \
+        == 303
+    db.session.refresh(hall)
+    assert hall.expires_on == today() + timedelta(days=60)
+
+
+def test_owners_are_told_a_week_before_their_listing_leaves_the_board_once(app, world):
+    from click.testing import CliRunner
+
+    from network.cli import board_remind
+
+    soon = make_listing(world.org_a, world.contact, "Hall to share",
+                        expires_on=today() + timedelta(days=6))
+    make_listing(world.org_a, world.contact, "Chairs", expires_on=today() + timedelta(days=30))
+    runner = CliRunner()
+    first = runner.invoke(board_remind, obj=None, catch_exceptions=False)
+    assert "1 " in first.output
+    second = runner.invoke(board_remind, catch_exceptions=False)
+    assert "0 " in second.output
+    notices = db.session.scalars(select(Notification).where(
+        Notification.person_id == world.contact.id)).all()
+    assert [n.subject for n in notices if "leaves the board" in n.subject] == [
+        f"Your listing “{soon.title}” leaves the board on "
+        f"{soon.expires_on.strftime('%d %B')}: renew it if it is still open"]
+
+
+# --- hiding --------------------------------------------------------------------------------------
+
+def test_a_coordinator_hides_a_listing_with_a_reason_and_restores_it(client, world, login):
+    odd = make_listing(world.org_b, world.other_member, "Cheap loans!!")
+    login(world.coordinator)
+    refused = client.post(f"/board/l/{odd.id}/hide", data={"reason": ""})
+    assert refused.status_code == 422
+    assert client.post(f"/board/l/{odd.id}/hide", data={
+        "reason": "Not something members share."}).status_code == 303
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "listing.hide"))
+    member = client.application.test_client()
+    login(world.member, c=member)
+    assert member.get(f"/board/l/{odd.id}").status_code == 404
+    assert "Cheap loans" not in body(member.get("/board"))
+    owner = client.application.test_client()
+    login(world.other_member, c=owner)
+    page = body(owner.get(f"/board/l/{odd.id}-cheap-loans"))
+    assert "Not something members share." in page
+    assert any("hidden" in n.subject for n in db.session.scalars(select(Notification).where(
+        Notification.person_id == world.other_member.id)))
+    assert client.post(f"/board/l/{odd.id}/state", data={"action": "restore"}).status_code \
+        == 303
+    assert "Cheap loans" in body(member.get("/board"))
+
+
+def test_a_member_cannot_hide(client, world, login):
+    odd = make_listing(world.org_b, world.other_member, "Cheap loans!!")
+    login(world.member)
+    assert client.post(f"/board/l/{odd.id}/hide", data={"reason": "x"}).status_code == 403
+    assert client.post(f"/board/l/{odd.id}/state", data={"action": "restore"}).status_code \
+        == 403
+    db.session.refresh(odd)
+    assert odd.hidden_at is None
+
+
+def test_a_listing_is_on_the_board_to_the_end_of_its_last_day(app, world):
+    last_day = make_listing(world.org_a, world.contact, "Last day", expires_on=today())
+    gone = make_listing(world.org_a, world.contact, "Gone", expires_on=today())
+    gone.expires_on = today() - timedelta(days=1)
+    db.session.commit()
+    on = db.session.scalars(select(Listing).where(*services.on_board())).all()
+    assert last_day in on and gone not in on
