@@ -235,3 +235,20 @@ def test_a_members_event_download_is_not_for_visitors(client, world, login):
     calendar = parse(client.get(f"/calendar/e/{event.id}.ics"))
     start, end = year_window()
     assert expanded(calendar, start, end) == on_site([event], start, end)
+
+
+def test_a_feed_says_what_the_pages_mark(client, world):
+    """Short notice and a consultation's closing date travel with the event."""
+    from network.calendar.models import EventKind
+    from network.core.time import borough_zone
+
+    soon = datetime.now(borough_zone()) + timedelta(days=2)
+    make_event(world.org_a, world.contact, "Urgent meeting", audience=Audience.PUBLIC,
+               starts_at=soon)
+    make_event(world.org_a, world.contact, "Towpath consultation", audience=Audience.PUBLIC,
+               kind=EventKind.CONSULTATION, starts_at=soon + timedelta(days=20),
+               closes_at=soon + timedelta(days=30))
+    found = {str(c["SUMMARY"]): str(c["DESCRIPTION"])
+             for c in parse(client.get("/calendar/public.ics")).walk("VEVENT")}
+    assert found["Urgent meeting"].startswith("Called at short notice.")
+    assert found["Towpath consultation"].startswith("Responses close on ")

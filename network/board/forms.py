@@ -39,8 +39,8 @@ def category_choices(first):
 class ListingForm(Form):
     organisation = ChoiceField(_l("For"), invalid=_l("Choose one of your organisations."))
     kind = ChoiceField(_l("Is it an offer or a request?"), choices=options(
-        ("offer", _l("An offer: we have something to share")),
-        ("request", _l("A request: we are looking for something"))),
+        ("offer", _l("An offer: we can share it")),
+        ("request", _l("A request: we are looking for it"))),
         invalid=_l("Choose offer or request."))
     category = ChoiceField(_l("What kind of thing"), choices=category_choices(
         ("", _l("Choose one"))), validators=[required(_l("Choose what kind of thing it is."))],

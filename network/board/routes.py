@@ -120,7 +120,7 @@ def new_listing():
     lists = {"organisations": organisations_for(current_user), "areas": live_areas()}
     if request.method == "GET":
         form = ListingForm(request.args, **lists) if request.args else ListingForm(**lists)
-        if not request.args and len(form.organisation.choices) == 1:
+        if not form.organisation.data and len(form.organisation.choices) == 1:
             form.organisation.data = form.organisation.choices[0].value
         return render("board/listing_form.html", listing_form_context(form),
                       fragments=("matches",))

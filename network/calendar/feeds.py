@@ -13,12 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 from icalendar import Event as VEvent
 
 from network.calendar.models import Event
 from network.core.links import absolute, absolute_url
-from network.core.time import borough_zone
+from network.core.time import borough_zone, format_day
 
 PRODUCT = "-//network//shared calendar//EN"
 
@@ -90,8 +91,12 @@ def _vevent(event: Event, starts_at: datetime, ends_at: datetime, place: str,
     component.add("dtend", _moment(event, ends_at, zone))
     page = absolute_url("calendar.event", event_id=event.id, slug=event.slug)
     component.add("url", page)
+    marks = " ".join(mark for mark in (
+        _("Called at short notice.") if event.short_notice else "",
+        _("Responses close on %(day)s.", day=format_day(event.closes_at))
+        if event.closes_at else "") if mark)
     component.add("description", "\n\n".join(
-        part for part in (event.description, event.organisation.name, page) if part))
+        part for part in (marks, event.description, event.organisation.name, page) if part))
     if place:
         component.add("location", place)
     component.add("categories", [event.kind.label])
