@@ -328,3 +328,22 @@ def test_a_listing_is_on_the_board_to_the_end_of_its_last_day(app, world):
     db.session.commit()
     on = db.session.scalars(select(Listing).where(*services.on_board())).all()
     assert last_day in on and gone not in on
+
+
+def test_an_expired_listing_can_be_corrected_without_choosing_a_new_day(client, world, login):
+    old = make_listing(world.org_a, world.contact, "Old chairs")
+    old.expires_on = today() - timedelta(days=3)
+    db.session.commit()
+    login(world.contact)
+    response = client.post(f"/board/l/{old.id}/edit", data={
+        "organisation": str(world.org_a.id), "kind": "offer", "category": "equipment",
+        "title": "Old chairs, 20 of them", "urgency": "whenever",
+        "expires_on": old.expires_on.isoformat(), "version": str(old.version)})
+    assert response.status_code == 303
+    db.session.refresh(old)
+    assert old.title == "Old chairs, 20 of them" and old.expires_on < today()
+    moved = client.post(f"/board/l/{old.id}/edit", data={
+        "organisation": str(world.org_a.id), "kind": "offer", "category": "equipment",
+        "title": "Old chairs", "urgency": "whenever", "version": str(old.version),
+        "expires_on": (today() - timedelta(days=1)).isoformat()})
+    assert moved.status_code == 422 and "That day has passed" in body(moved)

@@ -70,8 +70,10 @@ class ListingForm(Form):
         if field.data and self.available_from.data and field.data < self.available_from.data:
             raise ValidationError(_l("The last day must be on or after the first."))
 
+    current_expiry = None  # a listing being changed: its day as it is
+
     def validate_expires_on(self, field):
-        if field.data is None:
+        if field.data is None or field.data == self.current_expiry:
             return
         if field.data < today():
             raise ValidationError(_l("That day has passed: choose a day from today on."))

@@ -108,8 +108,8 @@ def matches_for(form: ListingForm) -> list[Listing] | None:
 
 def listing_form_context(form: ListingForm, listing: Listing | None = None,
                          conflict: bool = False) -> dict:
-    return {"form": form, "listing": listing, "matches": matches_for(form),
-            "conflict": conflict}
+    return {"form": form, "listing": listing, "conflict": conflict,
+            "matches": None if listing else matches_for(form)}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -193,6 +193,7 @@ def edit_listing(listing_id: int):
     found = load_listing(listing_id, need="listing.manage")
     lists = {"organisations": [found.organisation], "areas": live_areas()}
     form = EditListingForm(**lists)
+    form.current_expiry = found.expires_on  # kept as it was, a past day is no mistake
     if request.method == "GET":
         form.process(obj=found)
         form.organisation.data = str(found.organisation_id)
