@@ -790,3 +790,16 @@ def test_a_series_split_points_forward_to_its_continuation(client, world, login)
     rest = db.session.scalar(select(Event).where(Event.continues_id == series.id))
     page = body(client.get(f"/calendar/e/{series.id}-weekly-forum"))
     assert f'href="/calendar/e/{rest.id}-weekly-forum"' in page
+
+
+def test_only_mine_shows_the_dates_i_answered_not_the_whole_series(client, world, login):
+    series = make_event(world.org_b, world.other_member, "Youth club open evening",
+                        starts_at=local(in_days(3)), repeats=("weekly", None, 4))
+    login(world.member)  # of org_a, not org_b
+    second = all_of(series)[1]
+    answer(client, series, "going", at=second.key)
+    page = body(client.get(f"/calendar?mine=y&start={in_days(0).isoformat()}"))
+    assert page.count(">Youth club open evening<") == 1
+    answer(client, series, "not_going", at=second.key)
+    page = body(client.get(f"/calendar?mine=y&start={in_days(0).isoformat()}"))
+    assert ">Youth club open evening<" not in page

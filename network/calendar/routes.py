@@ -105,10 +105,24 @@ def by_day(found, first: date, last: date) -> list[tuple[date, list]]:
     return sorted(days.items())
 
 
+def only_mine(found: list, start: datetime, end: datetime) -> list:
+    """My organisations' occurrences, and those I said I would (or might) go to: of a series
+    I answered once, that date alone."""
+    answered = set(db.session.execute(select(Rsvp.event_id, Rsvp.occurrence_start).where(
+        Rsvp.person_id == current_user.id, Rsvp.answer != Answer.NOT_GOING,
+        Rsvp.occurrence_start >= start - timedelta(days=62),
+        Rsvp.occurrence_start < end + timedelta(days=62))).tuples())
+    ours = set(current_user.organisation_ids)
+    return [item for item in found if item.event.organisation_id in ours
+            or (item.event.id, item.original_start) in answered]
+
+
 def calendar_context(form: CalendarFilterForm, view: str, first: date, last: date) -> dict:
     """One view of what is on, from the first day to the last (the borough's days)."""
     start, end = local_midnight(first), local_midnight(last + timedelta(days=1))
     found = services.occurrences_of(filtered(form, start, end), start, end)
+    if form.mine.data and current_user.is_authenticated:
+        found = only_mine(found, start, end)
     return {"form": form, "view": view, "first": first, "last": last,
             "days": by_day(found, first, last), "count": len(found), "today": today(),
             "now": now(), "notice": services.notice_period(),
