@@ -115,7 +115,8 @@ RULES: dict[str, set[str]] = {
     "board.settle": ORGANISERS,
     "board.change_state": ORGANISERS,
     "board.hide_listing": COORDINATOR,
-    "board.reply": POSTERS,  # its own organisation's people are told so beside the form
+    # Its own organisation's people are told so on the page; a coordinator belongs to none.
+    "board.reply": {"member", "other_member", "contact"},
     "board.reply_page": SIGNED_IN,  # a reload of the reply address leads back to the form
     "board.conversation": SIGNED_IN - {"associate"},  # org_a's listing, org_b's reply
     "notify.notifications": SIGNED_IN,

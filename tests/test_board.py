@@ -283,7 +283,7 @@ def test_owners_are_told_a_week_before_their_listing_leaves_the_board_once(app, 
         Notification.person_id == world.contact.id)).all()
     assert [n.subject for n in notices if "leaves the board" in n.subject] == [
         f"Your listing “{soon.title}” leaves the board on "
-        f"{soon.expires_on.strftime('%d %B')}: renew it if it is still open"]
+        f"{soon.expires_on.day} {soon.expires_on:%B %Y}: renew it if it is still open"]
 
 
 # --- hiding --------------------------------------------------------------------------------------
@@ -347,3 +347,58 @@ def test_an_expired_listing_can_be_corrected_without_choosing_a_new_day(client, 
         "title": "Old chairs", "urgency": "whenever", "version": str(old.version),
         "expires_on": (today() - timedelta(days=1)).isoformat()})
     assert moved.status_code == 422 and "That day has passed" in body(moved)
+
+
+def test_after_a_listing_is_settled_its_conversation_stays_in_reach(client, world, login):
+    """The replier keeps the way to what was agreed; the shared-with organisation is told and
+    finds what it received on its own page; both organisations' contacts hear of replies."""
+    hall = make_listing(world.org_a, world.member, "Hall to share")
+    login(world.other_member)
+    client.post(f"/board/l/{hall.id}/reply", data={
+        "organisation": str(world.org_b.id), "body": "Fridays?", "submission": "f" * 20})
+    talk = db.session.scalar(select(Conversation).where(Conversation.listing_id == hall.id))
+    # org_a's contact hears of it, though a member of org_a posted the listing.
+    assert any("Hall to share" in n.subject for n in db.session.scalars(select(
+        Notification).where(Notification.person_id == world.contact.id)))
+    owner = client.application.test_client()
+    login(world.member, c=owner)
+    owner.post(f"/board/l/{hall.id}/settle", data={"outcome": "matched",
+                                                   "matched_with": str(world.org_b.id)})
+    page = body(client.get(f"/board/l/{hall.id}-hall-to-share"))
+    assert f'href="/board/c/{talk.id}"' in page
+    assert any("shared with your organisation" in n.subject for n in db.session.scalars(
+        select(Notification).where(Notification.person_id == world.other_member.id)))
+    received = body(client.get(f"/organisations/{world.org_b.id}-{world.org_b.slug}"))
+    assert "Hall to share" in received and world.org_a.name in received
+
+
+def test_a_coordinator_reads_conversations_but_writes_in_no_groups_name(client, world, login):
+    hall = make_listing(world.org_b, world.other_member, "Van to lend")
+    login(world.coordinator)
+    page = body(client.get(f"/board/l/{hall.id}-van-to-lend"))
+    assert 'action="/board/l/' + str(hall.id) + '/reply' not in page
+    before = count(Conversation)
+    response = client.post(f"/board/l/{hall.id}/reply", data={
+        "organisation": str(world.org_a.id), "body": "Hello", "submission": "c" * 20})
+    assert response.status_code == 403 and count(Conversation) == before
+    assert client.get(f"/board/c/{world.conversation.id}").status_code == 200
+
+
+def test_a_hidden_listing_offers_its_owner_no_renewal_and_says_it_is_hidden(client, world,
+                                                                          login):
+    odd = make_listing(world.org_b, world.other_member, "Raffle")
+    services.hide(odd, "Not a thing we share.", world.coordinator)
+    db.session.commit()
+    login(world.other_member)
+    page = body(client.get(f"/board/l/{odd.id}-raffle"))
+    assert "Renew" not in page and "On the board until" not in page
+    org_page = body(client.get(f"/organisations/{world.org_b.id}-{world.org_b.slug}"))
+    assert re.search(r"Raffle</a> <span class=\"badge warn\">Hidden", org_page)
+
+
+def test_offer_or_request_must_be_chosen(client, world, login):
+    login(world.other_member)
+    before = count(Listing)
+    response = client.post("/board/new", data=listing_form(world, kind=""))
+    assert response.status_code == 422 and "Choose offer or request." in body(response)
+    assert count(Listing) == before

@@ -39,8 +39,9 @@ def category_choices(first):
 class ListingForm(Form):
     organisation = ChoiceField(_l("For"), invalid=_l("Choose one of your organisations."))
     kind = ChoiceField(_l("Is it an offer or a request?"), choices=options(
-        ("offer", _l("An offer: we can share it")),
+        ("", _l("Choose one")), ("offer", _l("An offer: we can share it")),
         ("request", _l("A request: we are looking for it"))),
+        validators=[required(_l("Choose offer or request."))],
         invalid=_l("Choose offer or request."))
     category = ChoiceField(_l("What kind of thing"), choices=category_choices(
         ("", _l("Choose one"))), validators=[required(_l("Choose what kind of thing it is."))],
@@ -62,9 +63,15 @@ class ListingForm(Form):
 
     def __init__(self, *args, organisations=(), areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = options(*[(str(o.id), o.name) for o in organisations])
+        many = len(organisations) > 1
+        self.organisation.choices = options(*([("", _l("Choose one"))] if many else []),
+                                            *[(str(o.id), o.name) for o in organisations])
         self.area.choices = options(("", _l("Anywhere in the borough")),
                                     *[(str(a.id), a.name) for a in areas])
+
+    def validate_organisation(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose the organisation it is for."))
 
     def validate_available_until(self, field):
         if field.data and self.available_from.data and field.data < self.available_from.data:

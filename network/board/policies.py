@@ -62,8 +62,8 @@ def listing_access(person, listing: Listing) -> ListingAccess:
     own = signed_in(person) and listing.organisation_id in person.organisation_ids
     view = signed_in(person) and (not listing.hidden or own or coordinator(person))
     manage = view and (coordinator(person) or (own and person.is_member))
-    reply = (view and (coordinator(person) or in_an_organisation(person))
-             and not listing.hidden and listing.status == ListingStatus.OPEN)
+    reply = (view and in_an_organisation(person) and not listing.hidden
+             and listing.status == ListingStatus.OPEN)
     return ListingAccess(view=view, manage=manage, reply=reply, own=own,
                          hide=view and coordinator(person))
 

@@ -58,6 +58,14 @@ def organisations_for(person) -> list[Organisation]:
     return [o for o in approved_organisations() if o.id in person.organisation_ids]
 
 
+def replying_organisations(person) -> list[Organisation]:
+    """Whom a person may write for: their own organisations (a coordinator without one reads
+    conversations but opens none in another group's name)."""
+    if not person.is_authenticated:
+        return []
+    return [o for o in approved_organisations() if o.id in person.organisation_ids]
+
+
 # --- the board ---------------------------------------------------------------------------------
 
 def board_context(form: BoardFilterForm) -> dict:
@@ -159,13 +167,11 @@ def listing_context(listing: Listing, settle_form: SettleForm | None = None,
             select(Conversation).where(Conversation.listing_id == listing.id)
             .options(joinedload(Conversation.organisation).load_only(Organisation.name))
             .order_by(Conversation.last_message_at.desc())))
-    mine = []
-    replying_as = [o for o in organisations_for(viewer) if o.id != listing.organisation_id] \
-        if access.reply else []
-    if replying_as:
-        mine = list(db.session.scalars(select(Conversation).where(
-            Conversation.listing_id == listing.id,
-            Conversation.organisation_id.in_([o.id for o in replying_as]))))
+    own = [o for o in replying_organisations(viewer) if o.id != listing.organisation_id]
+    replying_as = own if access.reply else []
+    mine = list(db.session.scalars(select(Conversation).where(
+        Conversation.listing_id == listing.id,
+        Conversation.organisation_id.in_([o.id for o in own])))) if own else []
     return {
         "listing": listing, "access": access, "conversations": conversations,
         "my_conversations": mine,
@@ -289,7 +295,7 @@ def reply_page(listing_id: int):
 def reply(listing_id: int):
     found = load_listing(listing_id)
     authorize("listing.reply", found)
-    replying_as = [o for o in organisations_for(current_user)
+    replying_as = [o for o in replying_organisations(current_user)
                    if o.id != found.organisation_id]
     form = ReplyForm(organisations=replying_as)
     if not replying_as:

@@ -17,9 +17,9 @@ from network.board.models import Conversation, Listing, ListingKind, ListingStat
 from network.core import audit
 from network.core.links import site_path
 from network.core.permissions import visible
-from network.core.time import now, today
+from network.core.time import format_day, now, today
 from network.extensions import db
-from network.members.models import Membership
+from network.members.models import Membership, Organisation
 from network.notify.services import notify
 
 EXPIRY_WARNING = timedelta(days=7)
@@ -121,6 +121,11 @@ def settle(listing: Listing, status: ListingStatus, matched_with_id: int | None,
     """Mark it matched (with whom) or closed: it leaves the board."""
     listing.status, listing.settled_at = status, now()
     listing.matched_with_id = matched_with_id if status == ListingStatus.MATCHED else None
+    if listing.matched_with_id is not None:
+        for person in contacts_of(listing.matched_with_id):
+            notify(person, "board.listing", _(
+                "“%(title)s” is marked shared with your organisation: thank you for sharing",
+                title=listing.title), listing_path(listing))
     audit.record(f"listing.{status.value}", listing,
                  f"Marked “{listing.title}” {status.value}", actor=by,
                  matched_with=matched_with_id)
@@ -152,6 +157,9 @@ def hide(listing: Listing, reason: str, by: Person) -> None:
 def restore(listing: Listing, by: Person) -> None:
     listing.hidden_at, listing.hidden_reason, listing.hidden_by_id = None, "", None
     audit.record("listing.restore", listing, f"Restored “{listing.title}”", actor=by)
+    notify(listing.created_by, "board.listing",
+           _("Your listing “%(title)s” is back on the board", title=listing.title),
+           listing_path(listing))
 
 
 def warn_expiring(moment: datetime | None = None) -> int:
@@ -165,7 +173,7 @@ def warn_expiring(moment: datetime | None = None) -> int:
         listing.expiry_warned_at = moment
         notify(listing.created_by, "board.listing",
                _("Your listing “%(title)s” leaves the board on %(day)s: renew it if it is "
-                 "still open", title=listing.title, day=listing.expires_on.strftime("%d %B")),
+                 "still open", title=listing.title, day=format_day(listing.expires_on)),
                listing_path(listing))
         told += 1
     return told
@@ -186,8 +194,10 @@ def shared_this_year(organisation_id: int | None = None) -> int:
 def listings_of(organisation_id: int, limit: int = 12) -> list[Listing]:
     """An organisation's listings the person asking may see, newest first: what is on the
     board and its history (matched, closed, expired)."""
-    return list(db.session.scalars(visible(select(Listing).where(
-        Listing.organisation_id == organisation_id)).options(joinedload(Listing.area))
+    return list(db.session.scalars(visible(select(Listing).where(or_(
+        Listing.organisation_id == organisation_id,
+        Listing.matched_with_id == organisation_id))).options(
+        joinedload(Listing.area), joinedload(Listing.organisation).load_only(Organisation.name))
         .order_by(Listing.created_at.desc(), Listing.id.desc()).limit(limit)))
 
 
@@ -231,14 +241,22 @@ def add_message(conversation: Conversation, author: Person, body: str,
     return message
 
 
+def contacts_of(organisation_id: int) -> list[Person]:
+    return list(db.session.scalars(select(Person).join(
+        Membership, Membership.person_id == Person.id).where(
+        Membership.organisation_id == organisation_id, Membership.is_contact.is_(True),
+        Membership.left_at.is_(None))))
+
+
 def people_of(conversation: Conversation) -> set[Person]:
-    """Who takes part: the listing's author, whoever wrote in it, and the replying
-    organisation's contacts."""
+    """Who takes part: the listing's author, whoever wrote in it, and both organisations'
+    contacts."""
     writers = set(db.session.scalars(select(Person).join(
         Message, Message.author_id == Person.id).where(
         Message.conversation_id == conversation.id)))
     contacts = set(db.session.scalars(select(Person).join(
         Membership, Membership.person_id == Person.id).where(
-        Membership.organisation_id == conversation.organisation_id,
+        Membership.organisation_id.in_([conversation.organisation_id,
+                                        conversation.listing.organisation_id]),
         Membership.is_contact.is_(True), Membership.left_at.is_(None))))
     return writers | contacts | {conversation.listing.created_by}

@@ -65,7 +65,8 @@ def test_an_offer_is_found_while_a_request_is_written_and_shared(new_context, an
     b.get_by_role("button", name="Send").click()
     expect(b.locator("ol.messages")).to_contain_text("Tuesday mornings?")
     conversation = b.url.split("#")[0]
-    expect(b.locator("p.meta").filter(has_text="Only your two organisations")).to_be_visible()
+    private = b.locator("p.meta").filter(has_text="only their people and the coordinators")
+    expect(private).to_be_visible()
 
     a.reload()
     a.get_by_role("link", name="Eastgate Chinese Women's Guild").click()
