@@ -175,6 +175,3 @@ class BoardFilterForm(SearchForm):
         self.area.choices = options(("", _l("Any area")), *[(str(a.id), a.name) for a in areas])
         self.organisation.choices = options(("", _l("Any organisation")),
                                             *[(str(o.id), o.name) for o in organisations])
-
-    def chosen(self, field) -> str | None:
-        return field.data if field.data and not field.errors else None

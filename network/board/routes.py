@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload
 
 from network.board import services
 from network.board.forms import (
@@ -35,35 +35,16 @@ from network.core.pagination import page_number, paginate
 from network.core.permissions import authorize, load, me, visible
 from network.core.time import today
 from network.extensions import db
-from network.members.models import Area, Organisation, OrgStatus
+from network.members.models import Area, Organisation
+from network.members.services import approved_organisations, live_entries, organisations_for
 
 bp = Blueprint("board", __name__, url_prefix="/board")
-
-
-def live_areas() -> list[Area]:
-    return list(db.session.scalars(select(Area).where(Area.archived_at.is_(None))
-                                   .order_by(Area.name)))
-
-
-def approved_organisations() -> list[Organisation]:
-    return list(db.session.scalars(
-        select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
-        .options(load_only(Organisation.name)).order_by(Organisation.name)))
-
-
-def organisations_for(person) -> list[Organisation]:
-    """Whose listings a person may post or reply for: theirs, or any for coordinators."""
-    if person.is_coordinator:
-        return approved_organisations()
-    return [o for o in approved_organisations() if o.id in person.organisation_ids]
 
 
 def replying_organisations(person) -> list[Organisation]:
     """Whom a person may write for: their own organisations (a coordinator without one reads
     conversations but opens none in another group's name)."""
-    if not person.is_authenticated:
-        return []
-    return [o for o in approved_organisations() if o.id in person.organisation_ids]
+    return organisations_for(person, any_for_coordinators=False)
 
 
 # --- the board ---------------------------------------------------------------------------------
@@ -90,7 +71,7 @@ def board_context(form: BoardFilterForm) -> dict:
 @bp.get("")
 def board():
     authorize("board.view")
-    form = BoardFilterForm(request.args, areas=live_areas(),
+    form = BoardFilterForm(request.args, areas=live_entries(Area),
                            organisations=approved_organisations())
     form.validate()
     return render("board/board.html", board_context(form), fragments=("results",),
@@ -125,7 +106,7 @@ def new_listing():
     """GET with the form's fields (htmx, as they are typed) finds matches; POST with `check`
     (the button without JavaScript) does the same; POST posts."""
     authorize("board.post")
-    lists = {"organisations": organisations_for(current_user), "areas": live_areas()}
+    lists = {"organisations": organisations_for(current_user), "areas": live_entries(Area)}
     if request.method == "GET":
         form = ListingForm(request.args, **lists) if request.args else ListingForm(**lists)
         if not form.organisation.data and len(form.organisation.choices) == 1:
@@ -197,7 +178,7 @@ def listing(listing_id: int, slug: str | None = None):
 @bp.route("/l/<int:listing_id>/edit", methods=["GET", "POST"])
 def edit_listing(listing_id: int):
     found = load_listing(listing_id, need="listing.manage")
-    lists = {"organisations": [found.organisation], "areas": live_areas()}
+    lists = {"organisations": [found.organisation], "areas": live_entries(Area)}
     form = EditListingForm(**lists)
     form.current_expiry = found.expires_on  # kept as it was, a past day is no mistake
     if request.method == "GET":
@@ -305,8 +286,7 @@ def reply(listing_id: int):
     if form.validate_on_submit():
         message = submit_once(
             form.submission.data,
-            lambda key: db.session.scalar(select(Message).where(
-                Message.submission_key == key, Message.author_id == current_user.id)),
+            lambda key: services.existing_message(key, current_user),
             lambda: services.reply(found, int(form.organisation.data), current_user,
                                    form.body.data, form.submission.data))
         if message is None:
@@ -337,8 +317,7 @@ def conversation(conversation_id: int):
     if form.validate_on_submit():
         message = submit_once(
             form.submission.data,
-            lambda key: db.session.scalar(select(Message).where(
-                Message.submission_key == key, Message.author_id == current_user.id)),
+            lambda key: services.existing_message(key, current_user),
             lambda: services.add_message(found, current_user, form.body.data,
                                          form.submission.data))
         if message is None:

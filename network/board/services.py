@@ -19,7 +19,8 @@ from network.core.links import site_path
 from network.core.permissions import visible
 from network.core.time import format_day, now, today
 from network.extensions import db
-from network.members.models import Membership, Organisation
+from network.members.models import Organisation
+from network.members.services import contacts_of
 from network.notify.services import notify
 
 EXPIRY_WARNING = timedelta(days=7)
@@ -224,6 +225,11 @@ def reply(listing: Listing, organisation_id: int, author: Person, body: str,
     return add_message(conversation, author, body, submission_key)
 
 
+def existing_message(key: str, author: Person) -> Message | None:
+    return db.session.scalar(select(Message).where(Message.submission_key == key,
+                                                   Message.author_id == author.id))
+
+
 def add_message(conversation: Conversation, author: Person, body: str,
                 submission_key: str | None = None) -> Message:
     message = Message(conversation_id=conversation.id, author_id=author.id, body=body,
@@ -241,22 +247,11 @@ def add_message(conversation: Conversation, author: Person, body: str,
     return message
 
 
-def contacts_of(organisation_id: int) -> list[Person]:
-    return list(db.session.scalars(select(Person).join(
-        Membership, Membership.person_id == Person.id).where(
-        Membership.organisation_id == organisation_id, Membership.is_contact.is_(True),
-        Membership.left_at.is_(None))))
-
-
 def people_of(conversation: Conversation) -> set[Person]:
     """Who takes part: the listing's author, whoever wrote in it, and both organisations'
     contacts."""
     writers = set(db.session.scalars(select(Person).join(
         Message, Message.author_id == Person.id).where(
         Message.conversation_id == conversation.id)))
-    contacts = set(db.session.scalars(select(Person).join(
-        Membership, Membership.person_id == Person.id).where(
-        Membership.organisation_id.in_([conversation.organisation_id,
-                                        conversation.listing.organisation_id]),
-        Membership.is_contact.is_(True), Membership.left_at.is_(None))))
-    return writers | contacts | {conversation.listing.created_by}
+    contacts = contacts_of(conversation.organisation_id, conversation.listing.organisation_id)
+    return writers | set(contacts) | {conversation.listing.created_by}

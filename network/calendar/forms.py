@@ -328,7 +328,3 @@ class CalendarFilterForm(SearchForm):
                 field.errors, field.data = [], None
         self._errors = None
         return valid and not self.errors
-
-    def chosen(self, field) -> str | None:
-        """A filter's value if it is one of its choices, else None (told beside it)."""
-        return field.data if field.data and not field.errors else None

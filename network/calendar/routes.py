@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from network.auth.models import Person
 from network.calendar import feeds, services
@@ -40,7 +40,8 @@ from network.core.links import absolute_url
 from network.core.permissions import authorize, can, load, me, visible
 from network.core.time import borough_zone, now, today
 from network.extensions import db
-from network.members.models import Area, Organisation, OrgStatus, Theme
+from network.members.models import Area, Organisation, Theme
+from network.members.services import approved_organisations, live_entries, organisations_for
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -50,18 +51,9 @@ AGENDA_MOST = 250  # occurrences on one page of the agenda (whole days; at least
 
 # --- what is on ------------------------------------------------------------------------------
 
-def live(model) -> list:
-    """The areas or themes in use, by name."""
-    return list(db.session.scalars(
-        select(model).where(model.archived_at.is_(None)).order_by(model.name)))
-
-
 def filter_form() -> CalendarFilterForm:
-    organisations = db.session.scalars(
-        select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
-        .options(load_only(Organisation.name)).order_by(Organisation.name)).all()
-    form = CalendarFilterForm(request.args, areas=live(Area), themes=live(Theme),
-                              organisations=organisations)
+    form = CalendarFilterForm(request.args, areas=live_entries(Area), themes=live_entries(Theme),
+                              organisations=approved_organisations())
     form.validate()
     return form
 
@@ -310,18 +302,10 @@ def rsvp(event_id: int):
 
 # --- adding and changing -----------------------------------------------------------------------
 
-def organisations_for(person) -> list[Organisation]:
-    """Whose events a person may add: their organisations, or any for coordinators."""
-    query = select(Organisation).where(Organisation.status == OrgStatus.APPROVED) \
-        .options(load_only(Organisation.name)).order_by(Organisation.name)
-    if not person.is_coordinator:
-        query = query.where(Organisation.id.in_(person.organisation_ids))
-    return list(db.session.scalars(query))
-
-
 def form_lists() -> dict:
-    return {"organisations": organisations_for(me()), "areas": live(Area),
-            "themes": live(Theme)}
+    """Whose events a person may add (theirs, or any for coordinators), areas, themes."""
+    return {"organisations": organisations_for(me()), "areas": live_entries(Area),
+            "themes": live_entries(Theme)}
 
 
 def event_form_context(form: EventForm, event: Event | None = None, found=None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -12,9 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.time import now
 from network.extensions import db
-
-if TYPE_CHECKING:
-    from network.auth.models import Person
 
 
 class AuditEntry(db.Model):
@@ -30,10 +27,11 @@ class AuditEntry(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(45))
 
-    actor: Mapped[Person | None] = relationship("Person")
+    # A person (auth's model, named rather than imported: core imports no feature).
+    actor: Mapped[Any] = relationship("Person")
 
 
-def record(action: str, target: Any, summary: str, actor: Person | None = None,
+def record(action: str, target: Any, summary: str, actor: Any = None,
            **details: Any) -> AuditEntry:
     """Add an audit entry to the session; it commits with the change it describes."""
     if actor is None and has_request_context() and current_user.is_authenticated:

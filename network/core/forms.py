@@ -77,6 +77,11 @@ class SearchForm(Form):
     class Meta:
         csrf = False
 
+    def chosen(self, field) -> str | None:
+        """After validate(): a filter's value if it is one of its choices, else None (a value
+        not offered is told beside it, and filters nothing)."""
+        return field.data if field.data and not field.errors else None
+
 
 def options(*pairs) -> list[SelectChoice]:
     """Choices for a select from (value, label) pairs."""

@@ -25,6 +25,7 @@ from network.members.models import (
     Theme,
     name_key,
 )
+from network.members.services import live_entries
 
 DESCRIPTION_MAX = 3000
 NAME_TAKEN = _l("An organisation with this name has already joined or applied. If it is "
@@ -32,9 +33,7 @@ NAME_TAKEN = _l("An organisation with this name has already joined or applied. I
 
 
 def live_choices(model) -> list:
-    rows = db.session.scalars(select(model).where(model.archived_at.is_(None))
-                              .order_by(model.name))
-    return options(*((str(row.id), row.name) for row in rows))
+    return options(*((str(row.id), row.name) for row in live_entries(model)))
 
 
 def kind_choices() -> list:
@@ -188,7 +187,8 @@ class DirectoryFilterForm(SearchForm):
 
     # Call after validate(): a value that is not offered is told, and filters nothing.
     def chosen_id(self, field) -> int | None:
-        return int(field.data) if field.data and not field.errors else None
+        value = self.chosen(field)
+        return int(value) if value else None
 
     def chosen_kind(self) -> OrgKind | None:
         return OrgKind(self.kind.data) if self.kind.data and not self.kind.errors else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import load_only
 
 from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
@@ -29,6 +30,36 @@ from network.notify.mail import queue_email
 
 class MembershipError(Exception):
     """A request that cannot be carried out, with a message for the person who made it."""
+
+
+def live_entries(model) -> list:
+    """The areas or themes in use, by name."""
+    return list(db.session.scalars(
+        select(model).where(model.archived_at.is_(None)).order_by(model.name)))
+
+
+def approved_organisations() -> list[Organisation]:
+    """Member organisations by name (their names alone loaded), for choosing among."""
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
+        .options(load_only(Organisation.name)).order_by(Organisation.name)))
+
+
+def organisations_for(person, *, any_for_coordinators: bool = True) -> list[Organisation]:
+    """The member organisations a person acts for: their own, or (coordinators) any."""
+    if any_for_coordinators and person.is_coordinator:
+        return approved_organisations()
+    if not person.is_authenticated:
+        return []
+    return [o for o in approved_organisations() if o.id in person.organisation_ids]
+
+
+def contacts_of(*organisation_ids: int) -> list[Person]:
+    """The present contacts of these organisations."""
+    return list(db.session.scalars(select(Person).join(
+        Membership, Membership.person_id == Person.id).where(
+        Membership.organisation_id.in_(organisation_ids), Membership.is_contact.is_(True),
+        Membership.left_at.is_(None))))
 
 
 def coordinators() -> list[Person]:
