@@ -391,7 +391,7 @@ def _move_up(event: Event, at: datetime) -> None:
         return
     waiting = db.session.scalars(select(Rsvp).where(
         Rsvp.event_id == event.id, Rsvp.occurrence_start == at, Rsvp.waiting.is_(True))
-        .order_by(Rsvp.answered_at, Rsvp.id).limit(free)).all()
+        .options(joinedload(Rsvp.person)).order_by(Rsvp.answered_at, Rsvp.id).limit(free)).all()
     for row in waiting:
         row.waiting = False
         notify(row.person, "calendar.changed",
@@ -443,7 +443,7 @@ def _tell_answered(event: Event, starts: list[datetime] | None, subject: str,
     if since is not None:
         query = query.where(Rsvp.occurrence_start >= since)
     told = set()
-    for row in db.session.scalars(query):
+    for row in db.session.scalars(query.options(joinedload(Rsvp.person))):
         if row.person_id in told:
             continue
         told.add(row.person_id)
@@ -479,6 +479,7 @@ def send_reminders(moment: datetime | None = None) -> int:
                            Rsvp.waiting.is_(False), Rsvp.reminded_at.is_(None),
                            Rsvp.occurrence_start > moment - MOVE_LIMIT,
                            Rsvp.occurrence_start < moment + timedelta(days=1) + MOVE_LIMIT)
+        .options(joinedload(Rsvp.person), joinedload(Rsvp.event).selectinload(Event.changes))
         .order_by(Rsvp.occurrence_start)).all()
     sent = 0
     for row in rows:
