@@ -25,7 +25,7 @@ from flask import current_app, url_for
 from sqlalchemy import Integer, String, UniqueConstraint, case, func, insert, literal, select
 
 from network.auth.models import Person, Role
-from network.board.models import Conversation, Listing
+from network.board.models import Booking, BookingStatus, Conversation, Listing
 from network.calendar.models import Event
 from network.extensions import db
 from network.forum import services as forum
@@ -342,6 +342,10 @@ def landmarks() -> dict[str, str]:
         found["listing"] = url_for("board.listing", listing_id=hall.id, slug=hall.slug)
         talk = db.session.scalar(select(Conversation).where(Conversation.listing_id == hall.id))
         found["conversation"] = url_for("board.conversation", conversation_id=talk.id)
+        found["bookings"] = url_for("board.bookings", listing_id=hall.id)
+        asked = db.session.scalar(select(Booking).where(
+            Booking.listing_id == hall.id, Booking.status == BookingStatus.REQUESTED))
+        found["booking"] = url_for("board.booking", booking_id=asked.id)
         if busy:
             found["busy_thread"] = url_for("forum.thread", thread_id=busy.id, slug=busy.slug)
     return found

@@ -70,6 +70,8 @@ PAGES = [
     Page("sharing board, filtered", "member", "/board?kind=offer&category=rooms"),
     Page("listing", "member", "{listing}"),
     Page("conversation", "member", "{conversation}"),
+    Page("a resource's bookings", "member", "{bookings}"),
+    Page("a booking", "member", "{booking}"),
     Page("new listing, matches", "member",
          "/board/new?kind=request&category=rooms&title=hall+for+a+meeting"),
 ]

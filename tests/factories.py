@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from types import SimpleNamespace
 
@@ -202,6 +202,22 @@ def start_conversation(listing, organisation, author, text: str):
     return conversation
 
 
+def make_booking(listing, organisation, author, days_ahead: int, status=None,
+                 purpose="Committee meeting"):
+    """A booking of 18:00 to 21:00 that many days ahead, as a row alone (nobody is told)."""
+    from network.board.models import Booking, BookingStatus
+    from network.core.time import local_moment, today
+
+    day = today() + timedelta(days=days_ahead)
+    booking = Booking(listing_id=listing.id, organisation_id=organisation.id,
+                      requested_by_id=author.id, purpose=purpose,
+                      starts_at=local_moment(day, time(18)), ends_at=local_moment(day, time(21)),
+                      status=status or BookingStatus.REQUESTED)
+    db.session.add(booking)
+    db.session.commit()
+    return booking
+
+
 def attach_paper(event, author, title: str, data: bytes, filename: str = "agenda.txt") -> Paper:
     """A paper attached as its organiser would, through the upload's own path."""
     from network.core.files import Upload, sniff
@@ -232,8 +248,9 @@ def build_world() -> SimpleNamespace:
                          authors=[member, other])
     event = make_event(org_a, contact, "Tenants' open meeting", repeats=("fortnightly", None, 6))
     paper = attach_paper(event, contact, "Agenda", b"1. Repairs\n2. Rents\n")
-    listing = make_listing(org_a, contact, "Meeting room to share")
+    listing = make_listing(org_a, contact, "Meeting room to share", bookable=True)
     conversation = start_conversation(listing, org_b, other, "Could we use it on Mondays?")
+    booking = make_booking(listing, org_b, other, 8)
     notification = Notification(person_id=member.id, kind="forum.reply", subject="A reply",
                                 url=f"/forum/p/{last_post(thread).id}",
                                 delivery=Delivery.DAILY)
@@ -241,7 +258,7 @@ def build_world() -> SimpleNamespace:
     db.session.commit()
     return SimpleNamespace(
         category=category, coordinators_room=coordinators_room, thread=thread,
-        event=event, paper=paper, listing=listing, conversation=conversation,
+        event=event, paper=paper, listing=listing, conversation=conversation, booking=booking,
         own_post=first_post(thread), post=last_post(thread), notification=notification,
         unsubscribe_token=unsubscribe_token(member, "forum.reply"),
         north=north, south=south, housing=housing, youth=youth,
@@ -287,6 +304,11 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     from network.board import services as board
 
     board.hide(hidden_listing, "Not something we share.", world.coordinator)
+    from network.board.models import BookingStatus
+
+    approved_booking = make_booking(world.listing, world.org_b, other, 9, BookingStatus.APPROVED)
+    cancelled_booking = make_booking(world.listing, world.org_b, other, 10,
+                                     BookingStatus.CANCELLED)
     suspended_person = PersonFactory(email="suspended@example.org",
                                      display_name="Sid Suspended",
                                      suspended_at=datetime.now(UTC), suspended_reason="Spam")
@@ -300,4 +322,5 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
         applied_org=world.application.organisation, suspended_org=suspended_org,
         left_org=left_org, suspended_person=suspended_person, public_event=public_event,
         public_paper=public_paper, other_event=other_event, other_listing=other_listing,
-        hidden_listing=hidden_listing)
+        hidden_listing=hidden_listing, approved_booking=approved_booking,
+        cancelled_booking=cancelled_booking)

@@ -119,6 +119,12 @@ RULES: dict[str, set[str]] = {
     "board.reply": {"member", "other_member", "contact"},
     "board.reply_page": SIGNED_IN,  # a reload of the reply address leads back to the form
     "board.conversation": SIGNED_IN - {"associate"},  # org_a's listing, org_b's reply
+    "board.bookings": SIGNED_IN,  # org_a's meeting room: who booked is not for everyone
+    "board.book": {"member", "other_member", "contact"},  # for their own organisations
+    "board.book_page": SIGNED_IN,  # a reload of the booking address leads back to the form
+    "board.booking": SIGNED_IN - {"associate"},  # org_b's request for org_a's room
+    "board.answer_booking": ORGANISERS,  # org_a's people answer
+    "board.cancel_booking": SIGNED_IN - {"associate"},  # either side calls it off
     "notify.notifications": SIGNED_IN,
     "notify.mark_all_read": SIGNED_IN,
     "notify.settings": SIGNED_IN,
@@ -131,6 +137,8 @@ RULES: dict[str, set[str]] = {
 HIDDEN: dict[str, set[str]] = {
     "notify.open_notification": SIGNED_IN - AUTHOR,
     "board.conversation": {"associate"},
+    **{endpoint: {"associate"} for endpoint in (
+        "board.booking", "board.answer_booking", "board.cancel_booking")},
 }
 
 
@@ -184,6 +192,9 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     **{(endpoint, "another organisation's"): seen({"other_member"} | COORDINATOR,
                                                   forbidden=SIGNED_IN)
        for endpoint in ("board.edit_listing", "board.settle")},
+    **{(endpoint, "not bookable"): seen(set()) for endpoint in ("board.bookings", "board.book")},
+    ("board.answer_booking", "approved"): seen(set(), forbidden=SIGNED_IN - {"associate"}),
+    ("board.cancel_booking", "cancelled"): seen(set(), forbidden=SIGNED_IN - {"associate"}),
 }
 
 

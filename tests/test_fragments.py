@@ -4,6 +4,7 @@ of the page it replaces (one context builds both), and a whole page comes back o
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -46,6 +47,8 @@ def cases(world) -> list[tuple[str, str, str, str | None]]:
         ("member", f"/calendar/month?month={world.event.starts_at:%Y-%m}&kind=meeting",
          "results", None),
         ("member", f"/calendar/e/{world.event.id}-{world.event.slug}", "rsvp", None),
+        ("other_member", f"/board/l/{world.listing.id}/bookings?start="
+         f"{(world.booking.starts_at - timedelta(days=3)).date().isoformat()}", "slots", None),
     ]
 
 

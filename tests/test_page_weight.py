@@ -191,8 +191,8 @@ def test_a_busy_board_and_a_conversation_are_within_the_budget(app, client, worl
     """The issue's figures: the board with 500 open listings (a page of them, with filters of
     every kind, area and organisation), a listing with its replies and a conversation of 30
     messages."""
-    from network.board.models import Category, ListingKind, Message
-    from tests.factories import make_listing
+    from network.board.models import BookingStatus, Category, ListingKind, Message
+    from tests.factories import OrganisationFactory, make_booking, make_listing
 
     for n in range(500):
         org, author = ((world.org_a, world.contact) if n % 2 else
@@ -206,13 +206,20 @@ def test_a_busy_board_and_a_conversation_are_within_the_budget(app, client, worl
                                     f"{n + 1}th, at {PLACES[n % 3]}. Let us know.")
                        for n in range(30))
     db.session.commit()
+    for n in range(56):  # two a day for four weeks, every other one waiting for an answer
+        make_booking(world.listing, OrganisationFactory(name=f"{TOPICS[n % 7]} group {n}"),
+                     world.other_member, 1 + n // 2,
+                     BookingStatus.APPROVED if n % 2 else BookingStatus.REQUESTED,
+                     purpose=f"{TOPICS[n % 7]} {KINDS[n % 5]}")
     login(world.contact)
     figures = {}
     for name, path in (("board, 500 listings", "/board"),
                        ("board, filtered", "/board?kind=offer&sort=expiring"),
                        ("a listing with its replies",
                         f"/board/l/{world.listing.id}-{world.listing.slug}"),
-                       ("a conversation, 30 messages", f"/board/c/{world.conversation.id}")):
+                       ("a conversation, 30 messages", f"/board/c/{world.conversation.id}"),
+                       ("a resource's bookings, 4 weeks full",
+                        f"/board/l/{world.listing.id}/bookings")):
         response = fetch(client, path)
         assert response.status_code == 200, path
         figures[name] = sent_size(response)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from network.board.models import Conversation, Listing
+from network.board.models import Booking, Conversation, Listing
 from network.calendar.models import Event
 from network.core.permissions import Visitor, can, visible
 from network.extensions import db
@@ -20,7 +20,7 @@ PEOPLE = ["visitor", "associate", "member", "other_member", "contact", "coordina
 
 VIEW = {Category: "category.view", Thread: "thread.view", Post: "post.view",
         Organisation: "org.view", Notification: "notification.open", Event: "event.view",
-        Listing: "listing.view", Conversation: "conversation.view"}
+        Listing: "listing.view", Conversation: "conversation.view", Booking: "booking.view"}
 
 
 def person(world, role):

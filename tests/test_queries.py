@@ -20,6 +20,7 @@ from tests.factories import (
     OrganisationFactory,
     PersonFactory,
     first_post,
+    make_booking,
     make_event,
     make_listing,
     make_thread,
@@ -137,6 +138,16 @@ def grow_messages(world, n):
     db.session.commit()
 
 
+def grow_bookings(world, n):
+    """Requests waiting and times booked, in the four weeks the calendar shows."""
+    from network.board.models import BookingStatus
+
+    for i in range(n):
+        org = OrganisationFactory()
+        make_booking(world.listing, org, PersonFactory(), 2 + i % 25,
+                     BookingStatus.APPROVED if i % 2 else BookingStatus.REQUESTED)
+
+
 PAGES = [
     ("/", "visitor", grow_organisations),
     ("/organisations", "visitor", grow_organisations),
@@ -169,6 +180,10 @@ PAGES = [
     ("/board/l/{listing}-meeting-room-to-share", "contact", grow_conversations),
     ("/board/l/{listing}-meeting-room-to-share", "other_member", grow_conversations),
     ("/board/c/{conversation}", "contact", grow_messages),
+    ("/board/l/{listing}/bookings", "contact", grow_bookings),
+    ("/board/l/{listing}/bookings", "other_member", grow_bookings),
+    ("/board/l/{listing}-meeting-room-to-share", "contact", grow_bookings),
+    ("/board/b/{booking}", "contact", grow_bookings),
 ]
 
 
@@ -180,7 +195,7 @@ def test_queries_stay_few_and_constant_as_rows_grow(client, world, login, querie
     path = path.format(org_a=world.org_a.id, housing=world.housing.id,
                        category=world.category.id, thread=world.thread.id,
                        event=world.event.id, listing=world.listing.id,
-                       conversation=world.conversation.id)
+                       conversation=world.conversation.id, booking=world.booking.id)
     grow(world, 10 if "page=2" not in path else 30)
     with queries() as few_rows:
         assert client.get(path).status_code == 200

@@ -455,3 +455,41 @@ def test_payloads_on_the_sharing_board_are_inert(client, world, login):
             assert_inert(body(response), f"{path} as {who}")
     assert "xss-5" in body(owner.get("/notifications"))  # the hiding reason reached them
     assert_inert(body(owner.get("/notifications")), "notifications")
+
+
+def test_payloads_in_bookings_are_inert(client, world, login):
+    """A bookable listing's title, a booking's purpose, note and reasons, and the booking
+    organisation's name, on the calendar, the booking's page and the notices."""
+    from network.board.models import Booking
+    from network.core.time import today
+    from tests.factories import make_listing
+
+    world.org_b.name = PAYLOADS[0][:100] + " club"
+    db.session.commit()
+    listing = make_listing(world.org_a, world.contact, PAYLOADS[7][:120], bookable=True,
+                           description="\n\n".join(PAYLOADS))
+    login(world.other_member)
+    day = (today() + timedelta(days=9)).isoformat()
+    assert client.post(f"/board/l/{listing.id}/book", data={
+        "organisation": str(world.org_b.id), "day": day, "starts": "18:00", "ends": "20:00",
+        "purpose": PAYLOADS[3][:120], "note": "\n".join(PAYLOADS)[:1000], "to_calendar": "y",
+        "submission": "x" * 22}).status_code == 303
+    booking = db.session.scalar(sa.select(Booking).where(Booking.listing_id == listing.id))
+    owner = client.application.test_client()
+    login(world.contact, c=owner)
+    assert owner.post(f"/board/b/{booking.id}/answer", data={"answer": "approve"}
+                      ).status_code == 303
+    assert client.post(f"/board/b/{booking.id}/cancel", data={"why": PAYLOADS[4]}
+                       ).status_code == 303
+    refused = client.post(f"/board/l/{listing.id}/book", data={
+        "organisation": str(world.org_b.id), "day": PAYLOADS[5][:50], "starts": PAYLOADS[6],
+        "ends": "x", "purpose": PAYLOADS[2][:120]})
+    assert refused.status_code == 422
+    assert_inert(body(refused), "a refused booking")
+    for who, c in (("booker", client), ("owner", owner)):
+        for path in (f"/board/l/{listing.id}/bookings?start={day}", f"/board/b/{booking.id}",
+                     "/notifications", f"/board/l/{listing.id}-{listing.slug}"):
+            response = c.get(path)
+            assert response.status_code == 200, f"{path} as {who}"
+            assert_inert(body(response), f"{path} as {who}")
+    assert "xss-" in body(owner.get(f"/board/b/{booking.id}"))  # shown, as text

@@ -66,7 +66,10 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "board.listing": {"listing_id": w.listing.id, "slug": w.listing.slug},
         **{endpoint: {"listing_id": w.listing.id} for endpoint in (
             "board.edit_listing", "board.settle", "board.change_state", "board.hide_listing",
-            "board.reply", "board.reply_page")},
+            "board.reply", "board.reply_page", "board.bookings", "board.book",
+            "board.book_page")},
+        **{endpoint: {"booking_id": w.booking.id} for endpoint in (
+            "board.booking", "board.answer_booking", "board.cancel_booking")},
         "board.conversation": {"conversation_id": w.conversation.id},
         "calendar.private_feed": {"person_id": w.member.id, "token": feed_token(w.member)},
         "notify.open_notification": {"notification_id": w.notification.id},
@@ -128,6 +131,10 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
                                      "slug": s.hidden_listing.slug}},
         **{endpoint: {"another organisation's": {"listing_id": s.other_listing.id}}
            for endpoint in ("board.edit_listing", "board.settle")},
+        **{endpoint: {"not bookable": {"listing_id": s.other_listing.id}}
+           for endpoint in ("board.bookings", "board.book")},
+        "board.answer_booking": {"approved": {"booking_id": s.approved_booking.id}},
+        "board.cancel_booking": {"cancelled": {"booking_id": s.cancelled_booking.id}},
         "calendar.private_feed": {"a wrong token": {"person_id": w.member.id,
                                                     "token": "x" * 43}},
     }
@@ -169,7 +176,7 @@ def demo_world() -> SimpleNamespace:
     from sqlalchemy import select
 
     from network.auth.models import Person
-    from network.board.models import Conversation, Listing
+    from network.board.models import Booking, BookingStatus, Conversation, Listing
     from network.calendar.models import Event, Paper
     from network.core.tokens import new_token
     from network.extensions import db
@@ -207,6 +214,8 @@ def demo_world() -> SimpleNamespace:
     return SimpleNamespace(
         category=thread.category, thread=thread, event=event, listing=listing,
         conversation=one(select(Conversation).where(Conversation.listing_id == listing.id)),
+        booking=one(select(Booking).where(Booking.listing_id == listing.id,
+                                          Booking.status == BookingStatus.REQUESTED)),
         paper=one(select(Paper).where(Paper.event_id == event.id)),
         # The admin's own post, so the pages that walk as admin reach its edit page.
         own_post=one(select(Post).where(Post.author_id == admin.id).limit(1)),

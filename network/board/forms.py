@@ -1,22 +1,31 @@
-"""The board's forms: a listing (new or changed), settling it, hiding it, a message, the
-board's filters."""
+"""The board's forms: a listing (new or changed, with its booking rules), settling it, hiding
+it, a message, the board's filters; asking for a time, answering, cancelling."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from network.board.models import (
+    BOOKING_NOTE_MAX,
     DESCRIPTION_MAX,
     MESSAGE_MAX,
+    PURPOSE_MAX,
     TITLE_MAX,
     Category,
     ListingKind,
     Urgency,
 )
-from network.core.fields import ButtonChoiceField, ChoiceField, DayField
+from network.core.fields import (
+    ButtonChoiceField,
+    CheckboxesField,
+    CheckboxField,
+    ChoiceField,
+    ClockField,
+    DayField,
+)
 from network.core.forms import (
     Form,
     SearchForm,
@@ -27,9 +36,12 @@ from network.core.forms import (
     text_field,
     textarea_field,
 )
-from network.core.time import today
+from network.core.time import local_moment, today
 
 LONGEST_LISTING = timedelta(days=365)
+WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+            _l("Saturday"), _l("Sunday"))
+NOTICE_DAYS = (0, 1, 2, 3, 7, 14)
 
 
 def category_choices(first):
@@ -59,6 +71,21 @@ class ListingForm(Form):
     expires_on = DayField(_l("Take it off the board on"), validators=[Optional()],
                           description=_l("60 days from today if left empty. You will be "
                                          "reminded a week before, and can renew it."))
+    bookable = CheckboxField(_l("Members can book it"), description=_l(
+        "For a room, a vehicle or equipment lent by the hour: members ask for a time, you "
+        "approve it, and it shows on its own calendar."))
+    book_days = CheckboxesField(_l("On these days"), choices=options(
+        *[(str(number), name) for number, name in enumerate(WEEKDAYS)]),
+        description=_l("None ticked: any day."), invalid=_l("Choose from the days listed."))
+    book_from = ClockField(_l("Bookable from"),
+                           description=_l("The earliest start, like 09:00."))
+    book_until = ClockField(_l("Bookable until"),
+                            description=_l("The latest end, like 22:00."))
+    notice_days = ChoiceField(_l("Notice needed"), default="0", choices=options(
+        ("0", _l("None")), *[(str(days), _l("%(days)d days", days=days) if days > 1
+                              else _l("1 day")) for days in NOTICE_DAYS[1:]]),
+        invalid=_l("Choose one of the notice periods listed."))
+    auto_approve = CheckboxField(_l("Approve a request for a free time without asking us"))
     submission = SubmissionKeyField()
 
     def __init__(self, *args, organisations=(), areas=(), **kwargs):
@@ -76,6 +103,15 @@ class ListingForm(Form):
     def validate_available_until(self, field):
         if field.data and self.available_from.data and field.data < self.available_from.data:
             raise ValidationError(_l("The last day must be on or after the first."))
+
+    def validate_bookable(self, field):
+        if field.data and self.kind.data == ListingKind.REQUEST.value:
+            raise ValidationError(_l("Only an offer can be booked: untick the box, or make it "
+                                     "an offer."))
+
+    def validate_book_until(self, field):
+        if field.data and self.book_from.data and field.data <= self.book_from.data:
+            raise ValidationError(_l("The latest end must be after the earliest start."))
 
     current_expiry = None  # a listing being changed: its day as it is
 
@@ -97,7 +133,20 @@ class ListingForm(Form):
             "available_until": self.available_until.data,
             "urgency": Urgency(self.urgency.data),
             "expires_on": self.expires_on.data or today() + timedelta(days=days),
+            "bookable": self.bookable.data, "book_days": "".join(sorted(self.book_days.data)),
+            "book_from": self.book_from.data, "book_until": self.book_until.data,
+            "notice_days": int(self.notice_days.data), "auto_approve": self.auto_approve.data,
         }
+
+    def show(self, listing) -> None:
+        """Fill the form from a listing being changed."""
+        self.process(obj=listing)
+        self.organisation.data = str(listing.organisation_id)
+        self.kind.data, self.category.data = listing.kind.value, listing.category.value
+        self.urgency.data = listing.urgency.value
+        self.area.data = str(listing.area_id) if listing.area_id else ""
+        self.book_days.data = list(listing.book_days)
+        self.notice_days.data = str(listing.notice_days)
 
 
 class EditListingForm(ListingForm):
@@ -152,6 +201,57 @@ class StateForm(Form):
                                                ("reopen", _l("Open it again")),
                                                ("restore", _l("Restore"))),
                                invalid=_l("That did not work: press the button again."))
+
+
+class BookingForm(Form):
+    """A time asked for, on one day, for one of the asker's organisations."""
+
+    organisation = ChoiceField(_l("Booking for"), invalid=_l(
+        "Choose one of your organisations."))
+    day = DayField(_l("Day"), validators=[InputRequired(_l("Give the day, like 2026-12-08."))])
+    starts = ClockField(_l("From"), validators=[InputRequired(_l(
+        "Give the time it starts, like 18:00."))])
+    ends = ClockField(_l("Until"), validators=[InputRequired(_l(
+        "Give the time it ends, like 21:00."))])
+    purpose = text_field(_l("What it is for"), PURPOSE_MAX, description=_l(
+        "A few words: Youth club committee meeting."))
+    note = textarea_field(_l("Anything they should know"), BOOKING_NOTE_MAX)
+    to_calendar = CheckboxField(_l("Put it in the shared calendar when it is approved"),
+                                description=_l("As a members’ event, with this as its place."))
+    submission = SubmissionKeyField()
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = options(*[(str(o.id), o.name) for o in organisations])
+
+    def validate_ends(self, field):
+        if field.data and self.starts.data and field.data <= self.starts.data:
+            raise ValidationError(_l("It must end after it starts, on the same day."))
+
+    def values(self) -> dict:
+        return {"starts_at": local_moment(self.day.data, self.starts.data),
+                "ends_at": local_moment(self.day.data, self.ends.data),
+                "purpose": self.purpose.data, "note": self.note.data or "",
+                "to_calendar": self.to_calendar.data}
+
+
+class AnswerBookingForm(Form):
+    """Approve or decline a request; a reason for declining is passed on."""
+
+    answer = ButtonChoiceField(choices=options(("approve", _l("Approve")),
+                                               ("decline", _l("Decline"))),
+                               invalid=_l("Choose approve or decline."))
+    reason = text_field(_l("Why not (for declining; they are told)"), 500, optional=True)
+
+
+class CancelBookingForm(Form):
+    why = text_field(_l("Why (the other organisation is told)"), 500, optional=True)
+
+
+class BookingWindowForm(SearchForm):
+    """?start=: the first of the weeks a resource's calendar shows."""
+
+    start = DayField(_l("From"), validators=[Optional()])
 
 
 class BoardFilterForm(SearchForm):

@@ -1,13 +1,14 @@
 """The resource board: what organisations offer each other and what they ask for (rooms,
-equipment, time, skills), the private conversations a reply opens, and what was shared.
+equipment, time, skills), the private conversations a reply opens, what was shared, and the
+bookings of offers that can be booked (a hall, a minibus, a projector).
 
 Nothing is deleted: a listing is matched, closed, left to expire or hidden by a coordinator
-with a reason; a conversation keeps every message.
+with a reason; a conversation keeps every message; a booking is declined or cancelled.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -24,6 +25,8 @@ from network.members.models import Area, Organisation
 TITLE_MAX = 120
 DESCRIPTION_MAX = 5000
 MESSAGE_MAX = 5000
+PURPOSE_MAX = 120
+BOOKING_NOTE_MAX = 1000
 
 
 class ListingKind(StrEnum):
@@ -125,6 +128,15 @@ class Listing(db.Model):
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # An offer that can be booked, and its rules: on which weekdays ("0".."6", Monday first;
+    # empty: any), between which times of day (in the borough), with how many days' notice,
+    # and whether a free time is approved without its organisation answering.
+    bookable: Mapped[bool] = mapped_column(default=False)
+    book_days: Mapped[str] = mapped_column(String(7), default="")
+    book_from: Mapped[time | None]
+    book_until: Mapped[time | None]
+    notice_days: Mapped[int] = mapped_column(default=0)
+    auto_approve: Mapped[bool] = mapped_column(default=False)
     submission_key: Mapped[str | None] = mapped_column(String(43), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now)
@@ -148,6 +160,13 @@ class Listing(db.Model):
     @property
     def expired(self) -> bool:
         return self.expires_on < today()
+
+    @property
+    def takes_bookings(self) -> bool:
+        """Bookable and not withdrawn: a matched offer (a hall shared with one group) can
+        still be booked by others; a closed or hidden one cannot."""
+        return (self.bookable and self.kind == ListingKind.OFFER and not self.hidden
+                and self.status != ListingStatus.CLOSED)
 
 
 class Conversation(db.Model):
@@ -181,3 +200,48 @@ class Message(db.Model):
 
     author: Mapped[Person] = relationship()
     conversation: Mapped[Conversation] = relationship()
+
+
+class BookingStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return str({BookingStatus.REQUESTED: _l("Waiting for an answer"),
+                    BookingStatus.APPROVED: _l("Booked"),
+                    BookingStatus.DECLINED: _l("Declined"),
+                    BookingStatus.CANCELLED: _l("Cancelled")}[self])
+
+
+class Booking(db.Model):
+    """A time asked for on a bookable listing by one organisation. Approved bookings of one
+    listing never overlap: approving locks the listing's row and looks first."""
+
+    __tablename__ = "listing_booking"
+    __table_args__ = (Index("ix_listing_booking_slots", "listing_id", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    purpose: Mapped[str] = mapped_column(String(PURPOSE_MAX))
+    note: Mapped[str] = mapped_column(Text, default="")
+    to_calendar: Mapped[bool] = mapped_column(default=False)  # the booker's wish
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"))  # once approved
+    status: Mapped[BookingStatus] = mapped_column(enum_type(BookingStatus),
+                                                  default=BookingStatus.REQUESTED)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None]  # approved, declined or cancelled
+    reason: Mapped[str] = mapped_column(String(500), default="")  # declined or cancelled
+    submission_key: Mapped[str | None] = mapped_column(String(43), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    listing: Mapped[Listing] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    requested_by: Mapped[Person] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])

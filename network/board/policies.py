@@ -1,6 +1,8 @@
 """Rules of the board: everyone signed in reads it; members post for their organisations and
 reply to others'; an organisation's members (and coordinators) manage its listings; a
-conversation is for its two organisations and the coordinators alone; coordinators hide."""
+conversation is for its two organisations and the coordinators alone; coordinators hide.
+Members book what can be booked; who booked, and why, is for the two organisations and the
+coordinators: everyone else sees the time taken."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import false, or_, select, true
 
-from network.board.models import Conversation, Listing, ListingStatus
+from network.board.models import Booking, BookingStatus, Conversation, Listing, ListingStatus
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
+from network.core.time import now
 
 
 def in_an_organisation(person) -> bool:
@@ -36,15 +39,21 @@ def listings_seen(person):
     return or_(Listing.hidden_at.is_(None), Listing.organisation_id.in_(person.organisation_ids))
 
 
-@scope(Conversation)
-def conversations_seen(person):
+def between_organisations(person, model):
+    """Rows of `model` (with organisation_id, the other side, and listing_id) that are the
+    person's organisations' business, on either side; coordinators see them all."""
     if not signed_in(person):
         return false()
     if coordinator(person):
         return true()
     mine = person.organisation_ids
-    return or_(Conversation.organisation_id.in_(mine), Conversation.listing_id.in_(
+    return or_(model.organisation_id.in_(mine), model.listing_id.in_(
         select(Listing.id).where(Listing.organisation_id.in_(mine))))
+
+
+@scope(Conversation)
+def conversations_seen(person):
+    return between_organisations(person, Conversation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +65,7 @@ class ListingAccess:
     reply: bool  # open a conversation as another organisation
     own: bool  # one of the listing's organisation's people
     hide: bool
+    book: bool  # ask for a time, for one of one's organisations (its own included)
 
 
 def listing_access(person, listing: Listing) -> ListingAccess:
@@ -65,11 +75,13 @@ def listing_access(person, listing: Listing) -> ListingAccess:
     reply = (view and in_an_organisation(person) and not listing.hidden
              and listing.status == ListingStatus.OPEN)
     return ListingAccess(view=view, manage=manage, reply=reply, own=own,
-                         hide=view and coordinator(person))
+                         hide=view and coordinator(person),
+                         book=view and listing.takes_bookings and in_an_organisation(person))
 
 
 policies_from(listing_access, {"listing.view": "view", "listing.manage": "manage",
-                               "listing.reply": "reply", "listing.hide": "hide"})
+                               "listing.reply": "reply", "listing.hide": "hide",
+                               "listing.book": "book"})
 
 
 @policy("conversation.view", "conversation.write")
@@ -80,3 +92,33 @@ def take_part(person, conversation: Conversation) -> bool:
         return True
     mine = person.organisation_ids
     return conversation.organisation_id in mine or conversation.listing.organisation_id in mine
+
+
+@scope(Booking)
+def bookings_seen(person):
+    """Whose bookings a person reads in full: their organisations' and those of their
+    organisations' listings (coordinators: all)."""
+    return between_organisations(person, Booking)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingAccess:
+    view: bool  # who, why and the answer
+    decide: bool  # approve or decline a request: the listing's managers
+    cancel: bool  # call it off: the booker's organisation or the listing's managers
+
+
+def booking_access(person, booking: Booking, listing: ListingAccess | None = None
+                   ) -> BookingAccess:
+    listing = listing or listing_access(person, booking.listing)
+    booker = signed_in(person) and booking.organisation_id in person.organisation_ids
+    view = coordinator(person) or booker or (listing.own and listing.view)
+    live = (booking.status in (BookingStatus.REQUESTED, BookingStatus.APPROVED)
+            and booking.ends_at > now())
+    decide = view and listing.manage and booking.status == BookingStatus.REQUESTED
+    cancel = view and live and (listing.manage or (booker and person.is_member))
+    return BookingAccess(view=view, decide=decide, cancel=cancel)
+
+
+policies_from(booking_access, {"booking.view": "view", "booking.decide": "decide",
+                               "booking.cancel": "cancel"})

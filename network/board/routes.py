@@ -1,17 +1,24 @@
 """Board pages: the board, posting (with matches found while typing), a listing with what
-its organisation can do to it, replies as private conversations, and hiding."""
+its organisation can do to it, replies as private conversations, hiding, and the bookings of
+what can be booked: its calendar, asking for a time, answering, cancelling."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from network.board import services
 from network.board.forms import (
+    AnswerBookingForm,
     BoardFilterForm,
+    BookingForm,
+    BookingWindowForm,
+    CancelBookingForm,
     EditListingForm,
     HideForm,
     ListingForm,
@@ -21,6 +28,8 @@ from network.board.forms import (
     StateForm,
 )
 from network.board.models import (
+    Booking,
+    BookingStatus,
     Category,
     Conversation,
     Listing,
@@ -28,12 +37,12 @@ from network.board.models import (
     ListingStatus,
     Message,
 )
-from network.board.policies import listing_access
+from network.board.policies import booking_access, listing_access
 from network.core.concurrency import save_versioned, submit_once
 from network.core.htmx import form_status, render
 from network.core.pagination import page_number, paginate
 from network.core.permissions import authorize, load, me, visible
-from network.core.time import today
+from network.core.time import local, local_moment, now, today
 from network.extensions import db
 from network.members.models import Area, Organisation
 from network.members.services import approved_organisations, live_entries, organisations_for
@@ -163,6 +172,9 @@ def listing_context(listing: Listing, settle_form: SettleForm | None = None,
             if access.manage else None),
         "state_form": StateForm(), "expired": listing.expires_on < today(),
         "problem": problem,
+        "waiting": db.session.scalar(select(func.count()).select_from(Booking).where(
+            Booking.listing_id == listing.id, Booking.status == BookingStatus.REQUESTED,
+            Booking.starts_at > now())) if access.manage and listing.bookable else 0,
     }
 
 
@@ -182,11 +194,7 @@ def edit_listing(listing_id: int):
     form = EditListingForm(**lists)
     form.current_expiry = found.expires_on  # kept as it was, a past day is no mistake
     if request.method == "GET":
-        form.process(obj=found)
-        form.organisation.data = str(found.organisation_id)
-        form.kind.data, form.category.data = found.kind.value, found.category.value
-        form.urgency.data = found.urgency.value
-        form.area.data = str(found.area_id) if found.area_id else ""
+        form.show(found)
     conflict = False
     if form.validate_on_submit():
         values = form.values(services.listing_days())
@@ -326,3 +334,158 @@ def conversation(conversation_id: int):
                                 _anchor=f"m{message.id}"), 303)
     return render("board/conversation.html", conversation_context(found, form),
                   status=form_status(form))
+
+
+# --- bookings ----------------------------------------------------------------------------------
+
+BOOKING_WEEKS = 4
+
+
+def bookings_context(listing: Listing, window: BookingWindowForm,
+                     form: BookingForm | None = None, problem: str | None = None) -> dict:
+    """A bookable listing's calendar (four weeks of approved times, and the requests the
+    viewer may see), the requests waiting for its people's answer, and the form to ask."""
+    viewer = me()
+    access = listing_access(viewer, listing)
+    first = window.start.data or today()
+    start, end = local_moment(first, None), local_moment(first + timedelta(weeks=BOOKING_WEEKS),
+                                                         None)
+    days: dict = {}
+    for booking in services.bookings_between(listing, start, end):
+        seen = booking_access(viewer, booking, access)
+        if booking.status == BookingStatus.APPROVED or seen.view:
+            days.setdefault(local(booking.starts_at).date(), []).append((booking, seen))
+    waiting = list(db.session.scalars(select(Booking).where(
+        Booking.listing_id == listing.id, Booking.status == BookingStatus.REQUESTED,
+        Booking.starts_at > now()).options(
+        joinedload(Booking.organisation).load_only(Organisation.name))
+        .order_by(Booking.starts_at))) if access.manage else []
+    bookers = replying_organisations(viewer) if access.book else []
+    return {
+        "listing": listing, "access": access, "days": days, "first": first,
+        "earlier": first - timedelta(weeks=BOOKING_WEEKS),
+        "later": first + timedelta(weeks=BOOKING_WEEKS), "weeks": BOOKING_WEEKS,
+        "waiting": waiting, "answer_form": AnswerBookingForm(),
+        "form": form or (BookingForm(organisations=bookers) if bookers else None),
+        "problem": problem,
+        "days_named": services.weekday_names(listing) if listing.book_days else "",
+        "span": services.offered_span(listing)
+        if listing.available_from or listing.available_until else "",
+    }
+
+
+def load_bookable(listing_id: int) -> Listing:
+    found = load_listing(listing_id)
+    if not found.bookable:
+        abort(404)
+    return found
+
+
+@bp.get("/l/<int:listing_id>/bookings")
+def bookings(listing_id: int):
+    """The resource's calendar: ?start= moves it, htmx fills #slots."""
+    found = load_bookable(listing_id)
+    window = BookingWindowForm(request.args)
+    window.validate()
+    return render("board/bookings.html", bookings_context(found, window),
+                  fragments=("slots",))
+
+
+@bp.get("/l/<int:listing_id>/book")
+def book_page(listing_id: int):
+    """The booking form's address opened again (a reload after a refusal): back to the form."""
+    return redirect(url_for("board.bookings", listing_id=load_bookable(listing_id).id,
+                            _anchor="book"), 303)
+
+
+@bp.post("/l/<int:listing_id>/book")
+def book(listing_id: int):
+    found = load_bookable(listing_id)
+    authorize("listing.book", found)
+    window = BookingWindowForm()
+    form = BookingForm(organisations=replying_organisations(current_user))
+    if form.validate_on_submit():
+        try:
+            booking = submit_once(
+                form.submission.data,
+                lambda key: services.existing_booking(key, current_user),
+                lambda: services.request_booking(found, int(form.organisation.data),
+                                                 current_user, form.values(),
+                                                 form.submission.data))
+        except services.BookingRefused as refused:
+            db.session.rollback()
+            if refused.field:
+                form[refused.field].errors = [*form[refused.field].errors, refused.message]
+            return render("board/bookings.html", bookings_context(
+                found, window, form, problem=None if refused.field else refused.message),
+                status=422)
+        if booking is None:
+            abort(409)
+        flash(_("Booked: %(slot)s.", slot=services.slot_text(booking))
+              if booking.status == BookingStatus.APPROVED else
+              _("Asked: %(org)s will answer, and you will be told.",
+                org=found.organisation.name), "success")
+        return redirect(services.booking_path(booking) + "#status", 303)
+    return render("board/bookings.html", bookings_context(found, window, form),
+                  status=form_status(form))
+
+
+def load_booking(booking_id: int, need: str = "booking.view") -> Booking:
+    authorize("board.view")
+    return load(Booking, booking_id, need=need, visible="booking.view",
+                options=(joinedload(Booking.listing), joinedload(Booking.organisation)))
+
+
+def booking_context(booking: Booking, answer_form: AnswerBookingForm | None = None,
+                    cancel_form: CancelBookingForm | None = None,
+                    problem: str | None = None) -> dict:
+    return {"booking": booking, "listing": booking.listing,
+            "access": booking_access(me(), booking), "problem": problem,
+            "answer_form": answer_form or AnswerBookingForm(),
+            "cancel_form": cancel_form or CancelBookingForm(),
+            "slot": services.slot_text(booking), "calendar": calendar_path(booking)}
+
+
+@bp.get("/b/<int:booking_id>")
+def booking(booking_id: int):
+    return render("board/booking.html", booking_context(load_booking(booking_id)))
+
+
+def calendar_path(booking: Booking) -> str:
+    return url_for("board.bookings", listing_id=booking.listing_id,
+                   start=local(booking.starts_at).date().isoformat())
+
+
+@bp.post("/b/<int:booking_id>/answer")
+def answer_booking(booking_id: int):
+    found = load_booking(booking_id, need="booking.decide")
+    form = AnswerBookingForm()
+    if not form.validate_on_submit():
+        return render("board/booking.html", booking_context(found, form), status=422)
+    try:
+        if form.answer.data == "approve":
+            services.approve(found, current_user)
+        else:
+            services.decline(found, form.reason.data or "", current_user)
+        db.session.commit()
+    except services.BookingRefused as refused:
+        db.session.rollback()
+        return render("board/booking.html", booking_context(
+            load_booking(booking_id), form, problem=refused.message), status=422)
+    flash(_("Approved: %(org)s, %(slot)s.", org=found.organisation.name,
+            slot=services.slot_text(found)) if found.status == BookingStatus.APPROVED
+          else _("Declined: %(org)s have been told.", org=found.organisation.name), "success")
+    return redirect(calendar_path(found), 303)
+
+
+@bp.post("/b/<int:booking_id>/cancel")
+def cancel_booking(booking_id: int):
+    found = load_booking(booking_id, need="booking.cancel")
+    form = CancelBookingForm()
+    if not form.validate_on_submit():
+        return render("board/booking.html", booking_context(found, cancel_form=form),
+                      status=422)
+    services.cancel_booking(found, form.why.data or "", current_user)
+    db.session.commit()
+    flash(_("Cancelled, and the other organisation has been told."), "success")
+    return redirect(services.booking_path(found), 303)

@@ -1,6 +1,6 @@
 """Every change to the board: listings posted, changed, matched, closed, renewed, hidden;
-conversations opened and answered; expiry notices. Functions change the session; the route
-commits once."""
+conversations opened and answered; expiry notices; bookings asked for, approved, declined and
+cancelled. Functions change the session; the route commits once."""
 
 from __future__ import annotations
 
@@ -13,11 +13,30 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from network.auth.models import Person
-from network.board.models import Conversation, Listing, ListingKind, ListingStatus, Message
+from network.board.models import (
+    Booking,
+    BookingStatus,
+    Conversation,
+    Listing,
+    ListingKind,
+    ListingStatus,
+    Message,
+)
+from network.calendar import services as calendar
+from network.calendar.models import Event, EventKind
 from network.core import audit
+from network.core.audience import Audience
 from network.core.links import site_path
 from network.core.permissions import visible
-from network.core.time import format_day, now, today
+from network.core.time import (
+    format_clock,
+    format_day,
+    format_when,
+    local,
+    now,
+    today,
+    weekday_name,
+)
 from network.extensions import db
 from network.members.models import Organisation
 from network.members.services import contacts_of
@@ -255,3 +274,210 @@ def people_of(conversation: Conversation) -> set[Person]:
         Message.conversation_id == conversation.id)))
     contacts = contacts_of(conversation.organisation_id, conversation.listing.organisation_id)
     return writers | set(contacts) | {conversation.listing.created_by}
+
+
+# --- bookings ----------------------------------------------------------------------------------
+
+FURTHEST_BOOKING = timedelta(days=366)
+
+
+class BookingRefused(Exception):
+    """A time that cannot be booked, or an answer that cannot be given: why, and the form's
+    field it is about ("" for the whole form)."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def lock(listing: Listing) -> None:
+    """Serialise bookings of one listing on PostgreSQL (SQLite's writers are serial already):
+    what is read after this is what the last approval left."""
+    db.session.execute(select(Listing.id).where(Listing.id == listing.id).with_for_update())
+
+
+def overlapping(listing_id: int, starts_at: datetime, ends_at: datetime,
+                status: BookingStatus = BookingStatus.APPROVED,
+                but: int | None = None) -> list[Booking]:
+    query = select(Booking).where(Booking.listing_id == listing_id, Booking.status == status,
+                                  Booking.starts_at < ends_at, Booking.ends_at > starts_at)
+    if but is not None:
+        query = query.where(Booking.id != but)
+    return list(db.session.scalars(query.order_by(Booking.starts_at)))
+
+
+def weekday_names(listing: Listing) -> str:
+    return ", ".join(weekday_name(int(day)) for day in listing.book_days)
+
+
+def check_rules(listing: Listing, starts_at: datetime, ends_at: datetime) -> None:
+    """The listing's own rules, and time's: refused with the field to correct."""
+    if not listing.takes_bookings:
+        raise BookingRefused(_("“%(title)s” is not taking bookings now.", title=listing.title))
+    if ends_at <= starts_at:
+        raise BookingRefused(_("It must end after it starts."), "ends")
+    moment = now()
+    if starts_at < moment:
+        raise BookingRefused(_("That time has passed: choose a time from now on."), "day")
+    if starts_at > moment + FURTHEST_BOOKING:
+        raise BookingRefused(_("Bookings can be made up to a year ahead."), "day")
+    start, end = local(starts_at), local(ends_at)
+    if listing.available_from and start.date() < listing.available_from or \
+            listing.available_until and end.date() > listing.available_until:
+        raise BookingRefused(_("It is offered %(span)s: choose a day then.",
+                               span=offered_span(listing)), "day")
+    if listing.book_days and str(start.weekday()) not in listing.book_days:
+        raise BookingRefused(_("It can be booked on these days only: %(days)s.",
+                               days=weekday_names(listing)), "day")
+    if listing.book_from and start.time() < listing.book_from:
+        raise BookingRefused(_("It can be booked from %(clock)s.",
+                               clock=listing.book_from.strftime("%H:%M")), "starts")
+    if listing.book_until and end.time() > listing.book_until:
+        raise BookingRefused(_("It can be booked until %(clock)s.",
+                               clock=listing.book_until.strftime("%H:%M")), "ends")
+    if listing.notice_days and starts_at < moment + timedelta(days=listing.notice_days):
+        raise BookingRefused(_(
+            "It needs %(days)s days’ notice: the earliest start is %(when)s.",
+            days=listing.notice_days,
+            when=format_when(moment + timedelta(days=listing.notice_days))), "day")
+
+
+def offered_span(listing: Listing) -> str:
+    if listing.available_from and listing.available_until:
+        return _("from %(start)s until %(end)s", start=format_day(listing.available_from),
+                 end=format_day(listing.available_until))
+    if listing.available_from:
+        return _("from %(start)s", start=format_day(listing.available_from))
+    return _("until %(end)s", end=format_day(listing.available_until))
+
+
+def slot_text(booking: Booking) -> str:
+    """"Tuesday 8 December 2026, 18:00 to 21:00"."""
+    return _("%(day)s, %(start)s to %(end)s", day=format_day(local(booking.starts_at)),
+             start=format_clock(booking.starts_at), end=format_clock(booking.ends_at))
+
+
+def refuse_clash(listing: Listing, starts_at: datetime, ends_at: datetime) -> None:
+    taken = overlapping(listing.id, starts_at, ends_at)
+    if taken:
+        raise BookingRefused(_("That time is taken: it is booked %(slot)s. Choose a time "
+                               "that is free in the calendar.", slot=slot_text(taken[0])),
+                             "starts")
+
+
+def request_booking(listing: Listing, organisation_id: int, by: Person, values: dict,
+                    submission_key: str | None = None) -> Booking:
+    """Ask for a time. The listing's own organisation, and listings that approve on their own,
+    have it at once if it is free; others ask its people, who are told."""
+    check_rules(listing, values["starts_at"], values["ends_at"])
+    lock(listing)
+    refuse_clash(listing, values["starts_at"], values["ends_at"])
+    booking = Booking(listing_id=listing.id, organisation_id=organisation_id,
+                      requested_by_id=by.id, submission_key=submission_key, **values)
+    db.session.add(booking)
+    db.session.flush()
+    audit.record("booking.request", booking, f"Asked to book “{listing.title}” "
+                 f"{booking.starts_at.isoformat()} to {booking.ends_at.isoformat()}", actor=by)
+    if listing.auto_approve or organisation_id == listing.organisation_id:
+        approve(booking, by, automatically=True)
+    else:
+        for person in owners_of(listing) - {by}:
+            notify(person, "board.booking", _(
+                "%(org)s ask to book “%(title)s”: %(slot)s", org=booking.organisation.name,
+                title=listing.title, slot=slot_text(booking)), booking_path(booking))
+    return booking
+
+
+def existing_booking(key: str, by: Person) -> Booking | None:
+    return db.session.scalar(select(Booking).where(Booking.submission_key == key,
+                                                   Booking.requested_by_id == by.id))
+
+
+def approve(booking: Booking, by: Person, automatically: bool = False) -> None:
+    """Approve a request if its time is still free; overlapping requests are then declined.
+    The booker's wish for a calendar event is granted now."""
+    listing = booking.listing
+    lock(listing)
+    db.session.refresh(booking)
+    if booking.status != BookingStatus.REQUESTED:
+        raise BookingRefused(_("It was answered already: %(status)s.",
+                               status=booking.status.label.lower()))
+    if booking.starts_at < now():
+        raise BookingRefused(_("That time has passed."))
+    taken = overlapping(listing.id, booking.starts_at, booking.ends_at, but=booking.id)
+    if taken:
+        raise BookingRefused(_("It overlaps a booking already approved (%(slot)s): decline "
+                               "it, or ask them for another time.", slot=slot_text(taken[0])))
+    booking.status, booking.decided_by_id, booking.decided_at = (
+        BookingStatus.APPROVED, by.id, now())
+    for other in overlapping(listing.id, booking.starts_at, booking.ends_at,
+                             status=BookingStatus.REQUESTED, but=booking.id):
+        decline(other, _("The time went to another booking."), by)
+    if booking.to_calendar:
+        booking.event_id = calendar.create_event(booking.organisation_id, booking.requested_by, {
+            "title": booking.purpose, "kind": EventKind.MEETING, "audience": Audience.MEMBERS,
+            "description": _("Booked through the sharing board: [%(title)s](%(path)s)",
+                             title=listing.title.replace("]", ")"),
+                             path=listing_path(listing)),
+            "starts_at": booking.starts_at, "ends_at": booking.ends_at,
+            "place": f"{listing.title}, {listing.organisation.name}"[:200],
+            "area_id": listing.area_id}, [], None).id
+    audit.record("booking.approve", booking, f"Approved a booking of “{listing.title}”"
+                 + (" (automatically)" if automatically else ""), actor=by)
+    for person in bookers_of(booking) - {by}:
+        notify(person, "board.booking", _("Booked: “%(title)s”, %(slot)s", title=listing.title,
+                                          slot=slot_text(booking)), booking_path(booking))
+
+
+def decline(booking: Booking, reason: str, by: Person) -> None:
+    booking.status, booking.reason = BookingStatus.DECLINED, reason
+    booking.decided_by_id, booking.decided_at = by.id, now()
+    audit.record("booking.decline", booking, f"Declined a booking of “{booking.listing.title}”",
+                 actor=by, reason=reason)
+    for person in bookers_of(booking) - {by}:
+        notify(person, "board.booking", _(
+            "Not booked: “%(title)s”, %(slot)s. %(reason)s", title=booking.listing.title,
+            slot=slot_text(booking), reason=reason), booking_path(booking))
+
+
+def cancel_booking(booking: Booking, reason: str, by: Person) -> None:
+    """Call off a request or a booking; its calendar event is cancelled with it, and the other
+    side is told."""
+    was_approved = booking.status == BookingStatus.APPROVED
+    booking.status, booking.reason = BookingStatus.CANCELLED, reason
+    booking.decided_by_id, booking.decided_at = by.id, now()
+    if booking.event_id is not None:
+        event = db.session.get(Event, booking.event_id)
+        if event.cancelled_at is None:
+            calendar.cancel(event, "all", None, reason, by)
+    audit.record("booking.cancel", booking, f"Cancelled a booking of “{booking.listing.title}”",
+                 actor=by, reason=reason)
+    told = bookers_of(booking) | (owners_of(booking.listing) if was_approved or
+                                  by.id == booking.requested_by_id else set())
+    for person in told - {by}:
+        notify(person, "board.booking", _(
+            "Cancelled: the booking of “%(title)s”, %(slot)s. %(reason)s",
+            title=booking.listing.title, slot=slot_text(booking), reason=reason),
+            booking_path(booking))
+
+
+def owners_of(listing: Listing) -> set[Person]:
+    return set(contacts_of(listing.organisation_id)) | {listing.created_by}
+
+
+def bookers_of(booking: Booking) -> set[Person]:
+    return set(contacts_of(booking.organisation_id)) | {booking.requested_by}
+
+
+def bookings_between(listing: Listing, start: datetime, end: datetime) -> list[Booking]:
+    """Approved and waiting bookings of a listing in a window, earliest first (the page shows
+    each person what is theirs to see of them)."""
+    return list(db.session.scalars(select(Booking).where(
+        Booking.listing_id == listing.id, Booking.starts_at < end, Booking.ends_at > start,
+        Booking.status.in_([BookingStatus.APPROVED, BookingStatus.REQUESTED]))
+        .options(joinedload(Booking.organisation).load_only(Organisation.name))
+        .order_by(Booking.starts_at, Booking.id)))
+
+
+def booking_path(booking: Booking) -> str:
+    return site_path("board.booking", booking_id=booking.id)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, TimeField
+from wtforms import DateField, IntegerField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from network.calendar.models import ACCESS, DESCRIPTION_MAX, TITLE_MAX, EventKind
@@ -16,6 +16,7 @@ from network.core.fields import (
     CheckboxesField,
     CheckboxField,
     ChoiceField,
+    ClockField,
     DayField,
 )
 from network.core.files import FileUploadField
@@ -28,28 +29,11 @@ from network.core.forms import (
     text_field,
     textarea_field,
 )
-from network.core.time import borough_zone, today
+from network.core.time import local_moment, today
 
 # Without a time, an event runs for this long.
 DEFAULT_LENGTH = timedelta(hours=2)
 COUNT_MAX = 500
-
-
-class ClockField(TimeField):
-    """A time of day (HH:MM), with our own message."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%H:%M", **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None  # left empty: the form says what that means
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Give a time of day, like 19:00.")) from None
 
 
 class MonthField(DateField):
@@ -64,11 +48,6 @@ class MonthField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Give a month, like 2026-12.")) from None
-
-
-def local_moment(day: date, clock: time | None) -> datetime:
-    """A date and time in the borough, in UTC."""
-    return datetime.combine(day, clock or time(0, 0), tzinfo=borough_zone()).astimezone(UTC)
 
 
 # The most frequent pattern is weekly: ten years is 522 starts, under MAX_OCCURRENCES, so a

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, TimeField
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, Select, html_params
 
@@ -132,3 +132,20 @@ class DayField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Give a real date, like 2026-12-03.")) from None
+
+
+class ClockField(TimeField):
+    """A time of day (HH:MM), with our own message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None  # left empty: the form says what that means
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Give a time of day, like 19:00.")) from None

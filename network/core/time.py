@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,11 @@ def borough_zone() -> ZoneInfo:
 
 def local(value: datetime) -> datetime:
     return value.astimezone(borough_zone())
+
+
+def local_moment(day: date, clock: time | None) -> datetime:
+    """A date and time in the borough, in UTC."""
+    return datetime.combine(day, clock or time(0, 0), tzinfo=borough_zone()).astimezone(UTC)
 
 
 def today() -> date:
@@ -80,6 +85,11 @@ def format_weekday(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = local(value).date()
     return f"{_weekdays(locale_name(), 'wide')[value.weekday()]} {format_day(value)}"
+
+
+def weekday_name(index: int) -> str:
+    """Monday for 0, as date.weekday() counts."""
+    return _weekdays(locale_name(), "wide")[index]
 
 
 def format_month(value: date) -> str:

@@ -1,14 +1,17 @@
 """The demo borough's sharing board: halls, a minibus, laptops, volunteers and know-how
 offered and asked for, one listing matched this year and one closed, a conversation under
-way, and one about to leave the board."""
+way, and one about to leave the board. The hall can be booked on weekdays (one evening is
+booked and in the calendar, one morning is asked for), and the tea urn and chairs are booked
+at once when free."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from network.auth.models import Person
 from network.board import services
-from network.board.models import Category, ListingKind, ListingStatus, Urgency
+from network.board.models import Booking, Category, ListingKind, ListingStatus, Urgency
+from network.core.time import local, local_moment
 from network.extensions import db
 from network.members.models import Area, Organisation
 
@@ -18,7 +21,7 @@ LISTINGS = [
     ("Riverside Tenants' Federation", ListingKind.OFFER, Category.ROOMS,
      "Community hall for meetings, up to 40 people",
      "The Northbank Community Centre's main hall, free to member groups on weekday evenings. "
-     "Step-free, with a hearing loop and a kitchen. **Book two weeks ahead.**",
+     "Step-free, with a hearing loop and a kitchen. **Book at least two days ahead.**",
      "Northbank", 45, Urgency.WHENEVER, ListingStatus.OPEN),
     ("Harbourside Youth Project", ListingKind.REQUEST, Category.TRANSPORT,
      "Minibus and driver for a Saturday trip",
@@ -57,6 +60,20 @@ LISTINGS = [
 ]
 
 
+# Bookable offers and their rules.
+BOOKABLE = {
+    "Community hall for meetings, up to 40 people": {
+        "book_days": "01234", "book_from": time(9), "book_until": time(22), "notice_days": 2},
+    "Tea urn, trestle tables and 60 chairs to lend": {"auto_approve": True},
+}
+
+
+def weekday_after(at: datetime, weekday: int, days: int):
+    """The first such weekday at least `days` after `at`, in the borough."""
+    first = local(at).date() + timedelta(days=days)
+    return first + timedelta(days=(weekday - first.weekday()) % 7)
+
+
 def load_board(people: dict[str, Person], contacts: dict[str, str], at: datetime) -> None:
     """contacts: {organisation's name: its contact's email}, who posts its listings."""
     organisations = {org.name: org for org in db.session.scalars(db.select(Organisation))}
@@ -69,6 +86,7 @@ def load_board(people: dict[str, Person], contacts: dict[str, str], at: datetime
             "kind": kind, "category": category, "title": title, "description": description,
             "area_id": areas[area].id if area else None, "urgency": urgency,
             "expires_on": (at + timedelta(days=days)).date(),
+            **({"bookable": True, **BOOKABLE[title]} if title in BOOKABLE else {}),
         })
         listing.created_at = at - timedelta(days=20 - index)
         if status != ListingStatus.OPEN:
@@ -83,3 +101,17 @@ def load_board(people: dict[str, Person], contacts: dict[str, str], at: datetime
                              "class? About ten of us, 10 till 12.")
     services.add_message(message.conversation, people["pat@example.org"],
                          "Mornings are free from January. Shall we meet to look round?")
+    youth, guild = (organisations["Harbourside Youth Project"],
+                    organisations["Eastgate Chinese Women's Guild"])
+    thursday = weekday_after(at, 3, 3)
+    services.request_booking(hall, youth.id, people["jordan@example.org"], {
+        "starts_at": local_moment(thursday, time(18)), "ends_at": local_moment(thursday, time(20)),
+        "purpose": "Youth forum: planning the summer", "note": "About 25 young people.",
+        "to_calendar": True})
+    services.approve(db.session.scalars(db.select(Booking).where(
+        Booking.listing_id == hall.id)).one(), people["pat@example.org"])
+    tuesday = weekday_after(at, 1, 10)
+    services.request_booking(hall, guild.id, people["meilin@example.org"], {
+        "starts_at": local_moment(tuesday, time(10)), "ends_at": local_moment(tuesday, time(12)),
+        "purpose": "English class", "note": "Ten of us and a teacher, with tables.",
+        "to_calendar": False})

@@ -31,6 +31,8 @@ KINDS: dict[str, tuple] = {
                     Delivery.IMMEDIATELY),
     "board.listing": (_l("My listing is about to leave the board, or is hidden"),
                       Delivery.IMMEDIATELY),
+    "board.booking": (_l("A booking of ours, or of something we lend, is asked for, answered "
+                         "or cancelled"), Delivery.IMMEDIATELY),
 }
 ALL_KINDS = "all"
 

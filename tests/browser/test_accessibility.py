@@ -28,11 +28,12 @@ CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]},
 # stable address, "first unread" and the reply address lead to the thread, the addresses of
 # refused forms (status, decline, move, rename) to their page; restoring is offered for
 # hidden posts only (its form is the hide form's twin), and the demo hides none; an answer's
-# address leads back to the event's answers, a listing's reply and settle addresses to it.
+# address leads back to the event's answers, a listing's reply and settle addresses to it,
+# and its booking address to its bookings.
 ONLY_REDIRECT = {"forum.post", "forum.first_unread", "forum.reply_page",
                  "forum.restore_post", "members.change_status", "coordination.decline",
                  "forum.move_thread", "forum.rename_thread", "calendar.rsvp",
-                 "board.reply_page", "board.settle"}
+                 "board.reply_page", "board.settle", "board.book_page"}
 
 axe = Axe()
 

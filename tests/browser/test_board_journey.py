@@ -1,12 +1,16 @@
 """The sharing board as two groups use it, on a phone, with JavaScript on and off, on SQLite
 and PostgreSQL: group A offers a hall; group B, asking for a room, sees A's offer while
 writing, replies instead of posting; they agree in their private conversation; A marks the
-offer matched with B, and the board counts it as shared."""
+offer matched with B, and the board counts it as shared. The hall can be booked: B asks for
+Tuesday evening and puts it in the calendar, A approves, and a second booking for an
+overlapping time is refused beside its field."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -39,6 +43,9 @@ def test_an_offer_is_found_while_a_request_is_written_and_shared(new_context, an
     a.get_by_label("What kind of thing").select_option(label="Rooms and premises")
     a.get_by_label("Title").fill(f"{hall}, with a kitchen")
     a.get_by_label("Details").fill("Tuesday mornings are free. Tea urn included.")
+    a.get_by_label("Members can book it").check()
+    a.get_by_label("Bookable from").fill("09:00")
+    a.get_by_label("Bookable until").fill("22:00")
     a.get_by_role("button", name="Post it").click()
     expect(a.get_by_role("heading", level=1)).to_have_text(f"{hall}, with a kitchen")
 
@@ -68,12 +75,58 @@ def test_an_offer_is_found_while_a_request_is_written_and_shared(new_context, an
     private = b.locator("p.meta").filter(has_text="only their people and the coordinators")
     expect(private).to_be_visible()
 
-    a.reload()
-    a.get_by_role("link", name="Eastgate Chinese Women's Guild").click()
-    expect(a).to_have_url(re.compile(re.escape(conversation)))
+    a.goto("/notifications")  # the notice opens the conversation at the new message
+    a.get_by_role("button", name=re.compile(f"wrote about “{hall}")).first.click()
+    expect(a).to_have_url(re.compile(re.escape(conversation) + r"#m\d+$"))
     a.get_by_label("Your message").fill("Yes: from 9 till 12. See you then.")
     a.get_by_role("button", name="Send").click()
     expect(a.locator("ol.messages")).to_contain_text("See you then.")
+    today = datetime.now(ZoneInfo("Europe/London")).date()  # the borough's day
+    tuesday = today + timedelta(days=7 + (1 - today.weekday()) % 7)
+
+    b.goto(conversation)
+    b.get_by_role("link", name=re.compile("^Back to")).click()
+    b.get_by_role("link", name="See when it is free and book it").click()
+    b.get_by_label("Day", exact=True).fill(tuesday.isoformat())
+    b.get_by_label("From", exact=True).fill("18:00")
+    b.get_by_label("Until", exact=True).fill("21:00")
+    b.get_by_label("What it is for").fill("Cooking class")
+    b.get_by_label("Put it in the shared calendar when it is approved").check()
+    b.get_by_role("button", name="Ask for this time").click()
+    expect(b.get_by_text("Waiting for an answer")).to_be_visible()
+    if javascript:
+        results = axe.run(b, options=WCAG)
+        assert results.violations_count == 0, results.generate_report()
+
+    a.get_by_role("link", name=re.compile("^Back to")).click()
+    expect(a.get_by_text("1 request waiting for your answer")).to_be_visible()
+    a.get_by_role("link", name="See its bookings").click()
+    waiting = a.locator("#waiting")
+    expect(waiting).to_contain_text("Cooking class")
+    if javascript:
+        results = axe.run(a, options=WCAG)
+        assert results.violations_count == 0, results.generate_report()
+    waiting.get_by_role("button", name="Approve").click()
+    expect(a.get_by_text("Approved: Eastgate Chinese Women's Guild")).to_be_visible()
+    expect(a.locator("#slots")).to_contain_text("18:00–21:00")
+    width = a.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the bookings are {width} px wide on a phone"
+
+    b.reload()  # the booking's page, as B left it
+    expect(b.locator(".marks")).to_have_text("Booked")
+    b.get_by_role("link", name="Cooking class").click()  # the event in the shared calendar
+    expect(b.get_by_role("heading", level=1)).to_have_text("Cooking class")
+    expect(b.locator("main")).to_contain_text(f"{hall}, with a kitchen")
+    b.go_back()
+    b.get_by_role("link", name=re.compile("^All bookings of")).click()
+    b.get_by_label("Day", exact=True).fill(tuesday.isoformat())
+    b.get_by_label("From", exact=True).fill("20:00")
+    b.get_by_label("Until", exact=True).fill("22:00")
+    b.get_by_label("What it is for").fill("Washing up")
+    b.get_by_role("button", name="Ask for this time").click()
+    expect(b.locator("#starts-error")).to_contain_text("That time is taken")
+    expect(b.get_by_label("What it is for")).to_have_value("Washing up")
+
     a.get_by_role("link", name=re.compile("^Back to")).click()
     a.get_by_label("With which organisation").select_option(
         label="Eastgate Chinese Women's Guild")

@@ -1,0 +1,379 @@
+"""Bookable offers: their rules, asking for a time, approving, declining, cancelling, the
+resource's calendar, a booking in the shared calendar, and never two approved bookings at
+once, even asked for at the same moment; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from network.board import services
+from network.board.models import Booking, BookingStatus, Listing, ListingStatus
+from network.calendar.models import Event
+from network.core.audit import AuditEntry
+from network.core.time import local, local_moment, today
+from network.extensions import db
+from network.notify.models import Notification
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OrganisationFactory,
+    PersonFactory,
+    make_listing,
+)
+
+
+@pytest.fixture
+def login(client, login):
+    """Log in as someone else, logging out whoever was."""
+    def switch(person):
+        client.post("/logout")
+        return login(person)
+    return switch
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def count(model, *where) -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def next_tuesday(weeks: int = 1):
+    """A Tuesday at least a week away."""
+    first = today() + timedelta(days=7)
+    return first + timedelta(days=(1 - first.weekday()) % 7 + 7 * (weeks - 1))
+
+
+def hall(world, **rules):
+    values = {"bookable": True, "book_from": time(9), "book_until": time(22), **rules}
+    return make_listing(world.org_a, world.contact, "Church hall", **values)
+
+
+def ask(client, listing, world, day=None, starts="18:00", ends="21:00", **changes):
+    day = day or next_tuesday()
+    data = {"organisation": str(world.org_b.id), "day": day if isinstance(day, str) else
+            day.isoformat(),
+            "starts": starts, "ends": ends, "purpose": "Beta committee",
+            "note": "About 12 of us.", "submission": secrets.token_urlsafe(16), **changes}
+    return client.post(f"/board/l/{listing.id}/book",
+                       data={k: v for k, v in data.items() if v is not None})
+
+
+def booking_of(listing, status=None) -> list[Booking]:
+    db.session.rollback()
+    query = select(Booking).where(Booking.listing_id == listing.id)
+    if status:
+        query = query.where(Booking.status == status)
+    return list(db.session.scalars(query.order_by(Booking.id)))
+
+
+def test_a_member_asks_for_a_time_and_the_owner_approves_it(client, world, login):
+    listing = hall(world)
+    login(world.other_member)
+    page = body(client.get(f"/board/l/{listing.id}/bookings"))
+    assert "From 09:00 until 22:00." in page and "Alpha Tenants approve each request" in page
+    response = ask(client, listing, world, to_calendar="y")
+    assert response.status_code == 303
+    [booking] = booking_of(listing)
+    assert booking.status == BookingStatus.REQUESTED
+    assert local(booking.starts_at).time() == time(18) and \
+        local(booking.starts_at).date() == next_tuesday()
+    assert response.headers["Location"].endswith(f"/board/b/{booking.id}#status")
+    told = db.session.scalars(select(Notification).where(
+        Notification.person_id == world.contact.id, Notification.kind == "board.booking"))
+    assert [n.url for n in told] == [f"/board/b/{booking.id}"]
+
+    login(world.contact)
+    page = body(client.get(f"/board/l/{listing.id}/bookings"))
+    assert "Waiting for your answer" in page and "Beta committee" in page
+    listing_page = body(client.get(f"/board/l/{listing.id}-church-hall"))
+    assert "1 request waiting for your answer" in listing_page
+    answered = client.post(f"/board/b/{booking.id}/answer", data={"answer": "approve"})
+    assert answered.status_code == 303
+    [booking] = booking_of(listing)
+    assert booking.status == BookingStatus.APPROVED and booking.decided_by_id == world.contact.id
+    event = db.session.get(Event, booking.event_id)
+    assert event.organisation_id == world.org_b.id and event.title == "Beta committee"
+    assert event.place == "Church hall, Alpha Tenants"
+    assert (event.starts_at, event.ends_at) == (booking.starts_at, booking.ends_at)
+    assert count(Notification, Notification.person_id == world.other_member.id,
+                 Notification.kind == "board.booking") == 1
+    assert count(AuditEntry, AuditEntry.action == "booking.approve") == 1
+
+
+def test_an_overlapping_time_is_refused_once_another_is_approved(client, world, login):
+    listing = hall(world, auto_approve=True)
+    login(world.other_member)
+    assert ask(client, listing, world).status_code == 303
+    before = count(Booking)
+    refused = ask(client, listing, world, starts="20:00", ends="22:00")
+    assert refused.status_code == 422
+    assert re.search(r'id="starts-error"[^>]*>That time is taken: it is booked [^<]*18:00 to '
+                     r'21:00', body(refused))
+    assert count(Booking) == before
+    assert ask(client, listing, world, starts="21:00", ends="22:00").status_code == 303
+
+
+@pytest.mark.parametrize(("rules", "changes", "field", "message"), [
+    ({}, {"starts": "07:00"}, "starts", "It can be booked from 09:00."),
+    ({}, {"ends": "23:00"}, "ends", "It can be booked until 22:00."),
+    ({}, {"ends": "17:00"}, "ends", "It must end after it starts, on the same day."),
+    ({}, {"day": "2020-01-07"}, "day", "That time has passed"),
+    ({}, {"day": "9999-01-05"}, "day", "Bookings can be made up to a year ahead."),
+    ({}, {"day": "2026-02-30"}, "day", "Give a real date"),
+    ({}, {"starts": "6pm"}, "starts", "Give a time of day, like 19:00."),
+    ({}, {"purpose": ""}, "purpose", "This is needed."),
+    ({"notice_days": 14}, {}, "day", "It needs 14 days’ notice"),
+    ({"book_days": "56"}, {}, "day", "It can be booked on these days only: Saturday, Sunday."),
+    ({"available_until": "soon"}, {}, "day", "It is offered until"),
+])
+def test_a_time_outside_the_rules_is_refused_beside_its_field(client, world, login, rules,
+                                                              changes, field, message):
+    if rules.get("available_until") == "soon":
+        rules["available_until"] = today() + timedelta(days=3)
+    listing = hall(world, **rules)
+    login(world.other_member)
+    before = count(Booking)
+    refused = ask(client, listing, world, **changes)
+    assert refused.status_code == 422
+    assert re.search(rf'id="{field}-error"[^>]*>[^<]*{re.escape(message)}', body(refused)), \
+        body(refused)[:3000]
+    assert count(Booking) == before
+
+
+@pytest.mark.parametrize("withdrawn", ["closed", "hidden"])
+def test_a_withdrawn_resource_takes_no_bookings(client, world, login, withdrawn):
+    listing = hall(world)
+    if withdrawn == "closed":
+        services.settle(listing, ListingStatus.CLOSED, None, world.contact)
+    else:
+        services.hide(listing, "Not ours to lend.", world.coordinator)
+    db.session.commit()
+    login(world.other_member if withdrawn == "closed" else world.contact)
+    if withdrawn == "closed":
+        page = body(client.get(f"/board/l/{listing.id}/bookings"))
+        assert "It is not taking bookings now." in page and "Ask for a time" not in page
+    before = count(Booking)
+    refused = ask(client, listing, world, organisation=str(world.org_a.id))
+    assert refused.status_code == 403
+    assert count(Booking) == before
+
+
+def test_a_listing_that_is_not_bookable_has_no_bookings_page(client, world, login):
+    kit = make_listing(world.org_a, world.contact, "Football kit to lend")
+    login(world.other_member)
+    assert client.get(f"/board/l/{kit.id}/bookings").status_code == 404
+    before = count(Booking)
+    assert ask(client, kit, world).status_code == 404
+    assert count(Booking) == before
+
+
+def test_only_an_offer_can_be_made_bookable_and_the_rules_are_kept(client, world, login):
+    login(world.other_member)
+    data = {"organisation": str(world.org_b.id), "kind": "request", "category": "rooms",
+            "title": "Room wanted", "description": "", "area": "", "urgency": "soon",
+            "bookable": "y", "notice_days": "0", "submission": "r" * 20}
+    refused = client.post("/board/new", data=data)
+    assert refused.status_code == 422 and "Only an offer can be booked" in body(refused)
+    data.update(kind="offer", title="Our minibus", category="transport", book_days=["0", "4"],
+                book_from="10:00", book_until="09:00", submission="s" * 20)
+    refused = client.post("/board/new", data=data)
+    assert "The latest end must be after the earliest start." in body(refused)
+    assert count(Listing, Listing.title == "Our minibus") == 0
+    data.update(book_until="16:00", notice_days="2")
+    assert client.post("/board/new", data=data).status_code == 303
+    db.session.rollback()
+    minibus = db.session.scalar(select(Listing).where(Listing.title == "Our minibus"))
+    assert (minibus.bookable, minibus.book_days, minibus.book_from, minibus.book_until,
+            minibus.notice_days) == (True, "04", time(10), time(16), 2)
+    form = body(client.get(f"/board/l/{minibus.id}/edit"))
+    assert re.search(r'<input checked[^>]*value="4"', form) or \
+        re.search(r'value="4"[^>]*checked', form)
+    assert 'value="16:00"' in form and '<option selected value="2">' in form
+
+
+def test_approving_declines_the_requests_it_overlaps_and_tells_them(client, world, login):
+    listing = hall(world)
+    third = OrganisationFactory(name="Gamma Choir")
+    singer = PersonFactory(email="singer@example.org")
+    MembershipFactory(person=singer, organisation=third, is_contact=True)
+    db.session.commit()
+    login(world.other_member)
+    assert ask(client, listing, world).status_code == 303
+    login(singer)
+    assert ask(client, listing, world, organisation=str(third.id), starts="19:00",
+               ends="22:00").status_code == 303
+    first, second = booking_of(listing)
+    login(world.contact)
+    assert client.post(f"/board/b/{second.id}/answer",
+                       data={"answer": "approve"}).status_code == 303
+    first, second = booking_of(listing)
+    assert (first.status, second.status) == (BookingStatus.DECLINED, BookingStatus.APPROVED)
+    assert first.reason == "The time went to another booking."
+    told = db.session.scalar(select(Notification).where(
+        Notification.person_id == world.other_member.id, Notification.kind == "board.booking"))
+    assert told.subject.startswith("Not booked: “Church hall”")
+    # The declined one cannot be approved after all.
+    refused = client.post(f"/board/b/{first.id}/answer", data={"answer": "approve"})
+    assert refused.status_code == 403
+    assert booking_of(listing, BookingStatus.APPROVED) == [second]
+
+
+def test_approving_a_request_that_overlaps_an_approved_booking_is_refused(client, world, login):
+    """As when another approval won a moment before the button was pressed."""
+    listing = hall(world)
+    login(world.other_member)
+    assert ask(client, listing, world).status_code == 303
+    [waiting] = booking_of(listing)
+    db.session.add(Booking(listing_id=listing.id, organisation_id=world.org_a.id,
+                           requested_by_id=world.contact.id, purpose="Our own meeting",
+                           starts_at=waiting.starts_at + timedelta(hours=2),
+                           ends_at=waiting.ends_at + timedelta(hours=1),
+                           status=BookingStatus.APPROVED))
+    db.session.commit()
+    login(world.contact)
+    refused = client.post(f"/board/b/{waiting.id}/answer", data={"answer": "approve"})
+    assert refused.status_code == 422
+    assert "It overlaps a booking already approved" in body(refused)
+    assert booking_of(listing)[0].status == BookingStatus.REQUESTED
+    assert count(AuditEntry, AuditEntry.action == "booking.approve") == 0
+    assert client.post(f"/board/b/{waiting.id}/answer",
+                       data={"answer": "decline", "reason": "We need it that night."}
+                       ).status_code == 303
+    declined = booking_of(listing)[0]
+    assert (declined.status, declined.reason) == (BookingStatus.DECLINED,
+                                                  "We need it that night.")
+
+
+def test_a_cancelled_booking_frees_its_time_and_cancels_its_event(client, world, login):
+    listing = hall(world, auto_approve=True)
+    login(world.other_member)
+    assert ask(client, listing, world, to_calendar="y").status_code == 303
+    [booking] = booking_of(listing)
+    assert booking.status == BookingStatus.APPROVED and booking.event_id
+    assert client.post(f"/board/b/{booking.id}/cancel",
+                       data={"why": "Committee moved online."}).status_code == 303
+    [booking] = booking_of(listing)
+    assert booking.status == BookingStatus.CANCELLED
+    assert db.session.get(Event, booking.event_id).cancelled_at is not None
+    assert count(Notification, Notification.person_id == world.contact.id,
+                 Notification.subject.like("Cancelled: the booking of “Church hall”%")) == 1
+    assert ask(client, listing, world).status_code == 303
+    assert len(booking_of(listing, BookingStatus.APPROVED)) == 1
+
+
+def test_who_booked_is_for_the_two_organisations_and_the_coordinators(client, world, login):
+    listing = hall(world, auto_approve=True)
+    third = OrganisationFactory(name="Gamma Choir")
+    singer = PersonFactory(email="singer@example.org")
+    MembershipFactory(person=singer, organisation=third)
+    db.session.commit()
+    login(world.other_member)
+    assert ask(client, listing, world).status_code == 303
+    [booking] = booking_of(listing)
+    for person, sees in ((singer, False), (world.associate, False), (world.member, True),
+                         (world.coordinator, True), (world.other_member, True)):
+        login(person)
+        page = body(client.get(f"/board/l/{listing.id}/bookings"))
+        assert "18:00–21:00" in page
+        assert ("Beta committee" in page) is sees
+        assert client.get(f"/board/b/{booking.id}").status_code == (200 if sees else 404)
+
+
+def test_the_calendar_moves_by_four_weeks_and_htmx_gets_the_weeks_alone(client, world, login):
+    listing = hall(world, auto_approve=True)
+    login(world.other_member)
+    later = next_tuesday(6)
+    assert ask(client, listing, world, day=later).status_code == 303
+    page = body(client.get(f"/board/l/{listing.id}/bookings"))
+    assert "Nothing booked in these weeks" in page
+    start = (today() + timedelta(weeks=4)).isoformat()
+    assert f'start={start}' in page
+    block = body(client.get(f"/board/l/{listing.id}/bookings?start={start}",
+                            headers={"HX-Request": "true", "HX-Target": "slots"}))
+    assert "18:00–21:00" in block and "<html" not in block and "Ask for a time" not in block
+
+
+def test_many_asking_for_the_same_time_at_once_end_in_one_booking(app, world):
+    """A listing that approves free times on its own: twelve organisations press "Book it"
+    at the same moment, each in its own request and database session."""
+    listing = hall(world, auto_approve=True)
+    clients = []
+    for number in range(12):
+        group = OrganisationFactory(name=f"Group {number}")
+        person = PersonFactory(email=f"racer{number}@example.org")
+        MembershipFactory(person=person, organisation=group)
+        db.session.commit()
+        c = app.test_client()
+        assert c.post("/login", data={"email": person.email,
+                                      "password": PASSWORD}).status_code == 303
+        clients.append((c, group.id))
+    listing_id, day = listing.id, next_tuesday().isoformat()
+    db.session.rollback()
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def race(c, group_id):
+        barrier.wait()
+        statuses.append(c.post(f"/board/l/{listing_id}/book", data={
+            "organisation": str(group_id), "day": day, "starts": "18:00", "ends": "21:00",
+            "purpose": "Our meeting", "submission": f"race-{group_id:016d}"}).status_code)
+
+    threads = [threading.Thread(target=race, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [303] + [422] * (len(clients) - 1)
+    assert count(Booking, Booking.listing_id == listing_id,
+                 Booking.status == BookingStatus.APPROVED) == 1
+    assert count(Booking, Booking.listing_id == listing_id) == 1
+
+
+def test_approving_overlapping_requests_at_once_approves_one(app, world):
+    """Requests wait for an answer; two of its people approve different ones at the same
+    moment, several times over."""
+    listing = hall(world)
+    day = next_tuesday()
+    asked = []
+    for number in range(8):
+        asked.append(services.request_booking(listing, world.org_b.id, world.other_member, {
+            "starts_at": local_moment(day, time(17 + number % 3)),
+            "ends_at": local_moment(day, time(20 + number % 2)), "purpose": f"Meeting {number}",
+            "note": "", "to_calendar": True}))
+    db.session.commit()
+    ids = [booking.id for booking in asked]
+    approvers = []
+    for person in (world.contact, world.member) * 4:
+        c = app.test_client()
+        assert c.post("/login", data={"email": person.email,
+                                      "password": PASSWORD}).status_code == 303
+        approvers.append(c)
+    db.session.rollback()
+    barrier = threading.Barrier(len(ids))
+    statuses = []
+
+    def race(c, booking_id):
+        barrier.wait()
+        statuses.append(c.post(f"/board/b/{booking_id}/answer",
+                               data={"answer": "approve"}).status_code)
+
+    threads = [threading.Thread(target=race, args=pair)
+               for pair in zip(approvers, ids, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(303) == 1 and all(s in (303, 403, 422) for s in statuses)
+    approved = booking_of(listing, BookingStatus.APPROVED)
+    assert len(approved) == 1
+    assert count(Event, Event.title.like("Meeting %")) == 1
+    assert len(booking_of(listing, BookingStatus.DECLINED)) == len(ids) - 1
