@@ -72,6 +72,7 @@ PAGES = [
     Page("conversation", "member", "{conversation}"),
     Page("a resource's bookings", "member", "{bookings}"),
     Page("a booking", "member", "{booking}"),
+    Page("our bookings", "member", "/board/bookings"),
     Page("new listing, matches", "member",
          "/board/new?kind=request&category=rooms&title=hall+for+a+meeting"),
 ]

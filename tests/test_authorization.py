@@ -119,6 +119,7 @@ RULES: dict[str, set[str]] = {
     "board.reply": {"member", "other_member", "contact"},
     "board.reply_page": SIGNED_IN,  # a reload of the reply address leads back to the form
     "board.conversation": SIGNED_IN - {"associate"},  # org_a's listing, org_b's reply
+    "board.my_bookings": SIGNED_IN,
     "board.bookings": SIGNED_IN,  # org_a's meeting room: who booked is not for everyone
     "board.book": {"member", "other_member", "contact"},  # for their own organisations
     "board.book_page": SIGNED_IN,  # a reload of the booking address leads back to the form

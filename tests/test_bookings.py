@@ -377,3 +377,25 @@ def test_approving_overlapping_requests_at_once_approves_one(app, world):
     assert len(approved) == 1
     assert count(Event, Event.title.like("Meeting %")) == 1
     assert len(booking_of(listing, BookingStatus.DECLINED)) == len(ids) - 1
+
+
+def test_each_side_finds_its_bookings_on_one_page(client, world, login):
+    listing = hall(world)
+    third = OrganisationFactory(name="Gamma Choir")
+    singer = PersonFactory(email="singer@example.org")
+    MembershipFactory(person=singer, organisation=third)
+    db.session.commit()
+    login(world.other_member)
+    assert ask(client, listing, world, purpose="Beta committee").status_code == 303
+    login(singer)
+    assert ask(client, listing, world, organisation=str(third.id), day=next_tuesday(2),
+               purpose="Choir practice").status_code == 303
+    for person, sees in ((world.other_member, {"Beta committee"}),
+                         (singer, {"Choir practice"}),
+                         (world.contact, {"Beta committee", "Choir practice"}),
+                         (world.coordinator, {"Beta committee", "Choir practice"}),
+                         (world.associate, set())):
+        login(person)
+        page = body(client.get("/board/bookings"))
+        shown = {purpose for purpose in ("Beta committee", "Choir practice") if purpose in page}
+        assert shown == sees, person.email

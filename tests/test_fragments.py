@@ -49,6 +49,7 @@ def cases(world) -> list[tuple[str, str, str, str | None]]:
         ("member", f"/calendar/e/{world.event.id}-{world.event.slug}", "rsvp", None),
         ("other_member", f"/board/l/{world.listing.id}/bookings?start="
          f"{(world.booking.starts_at - timedelta(days=3)).date().isoformat()}", "slots", None),
+        ("contact", "/board/bookings", "results", None),
     ]
 
 

@@ -184,6 +184,7 @@ PAGES = [
     ("/board/l/{listing}/bookings", "other_member", grow_bookings),
     ("/board/l/{listing}-meeting-room-to-share", "contact", grow_bookings),
     ("/board/b/{booking}", "contact", grow_bookings),
+    ("/board/bookings", "contact", grow_bookings),
 ]
 
 

@@ -430,6 +430,20 @@ def book(listing_id: int):
                   status=form_status(form))
 
 
+@bp.get("/bookings")
+def my_bookings():
+    """What a person's organisations have booked or asked for, and what others asked of the
+    things they lend, from now on (coordinators: everyone's)."""
+    authorize("board.view")
+    query = visible(select(Booking).where(
+        Booking.ends_at > now(),
+        Booking.status.in_([BookingStatus.REQUESTED, BookingStatus.APPROVED]))).options(
+        joinedload(Booking.listing).load_only(Listing.title, Listing.organisation_id),
+        joinedload(Booking.organisation).load_only(Organisation.name)).order_by(
+        Booking.starts_at, Booking.id)
+    return render("board/my_bookings.html", {"page": paginate(query)}, fragments=("results",))
+
+
 def load_booking(booking_id: int, need: str = "booking.view") -> Booking:
     authorize("board.view")
     return load(Booking, booking_id, need=need, visible="booking.view",
