@@ -124,8 +124,8 @@ RULES: dict[str, set[str]] = {
     "board.book": {"member", "other_member", "contact"},  # for their own organisations
     "board.book_page": SIGNED_IN,  # a reload of the booking address leads back to the form
     "board.booking": SIGNED_IN - {"associate"},  # org_b's request for org_a's room
-    "board.answer_booking": ORGANISERS,  # org_a's people answer
-    "board.cancel_booking": SIGNED_IN - {"associate"},  # either side calls it off
+    "board.answer_booking": {"member", "contact"},  # org_a's people answer, no one else
+    "board.cancel_booking": {"other_member"},  # the asking side withdraws a request
     "notify.notifications": SIGNED_IN,
     "notify.mark_all_read": SIGNED_IN,
     "notify.settings": SIGNED_IN,
@@ -196,6 +196,8 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     **{(endpoint, "not bookable"): seen(set()) for endpoint in ("board.bookings", "board.book")},
     ("board.answer_booking", "approved"): seen(set(), forbidden=SIGNED_IN - {"associate"}),
     ("board.cancel_booking", "cancelled"): seen(set(), forbidden=SIGNED_IN - {"associate"}),
+    ("board.cancel_booking", "approved"): seen({"member", "contact", "other_member"}
+                                               | COORDINATOR),
 }
 
 

@@ -16,7 +16,7 @@ from network.board import services
 from network.board.models import Booking, BookingStatus, Listing, ListingStatus
 from network.calendar.models import Event
 from network.core.audit import AuditEntry
-from network.core.time import local, local_moment, today
+from network.core.time import format_day, local, local_moment, today
 from network.extensions import db
 from network.notify.models import Notification
 from tests.factories import (
@@ -98,6 +98,7 @@ def test_a_member_asks_for_a_time_and_the_owner_approves_it(client, world, login
     assert "1 request waiting for your answer" in listing_page
     answered = client.post(f"/board/b/{booking.id}/answer", data={"answer": "approve"})
     assert answered.status_code == 303
+    assert answered.headers["Location"].endswith(f"/board/l/{listing.id}/bookings")
     [booking] = booking_of(listing)
     assert booking.status == BookingStatus.APPROVED and booking.decided_by_id == world.contact.id
     event = db.session.get(Event, booking.event_id)
@@ -213,11 +214,13 @@ def test_approving_declines_the_requests_it_overlaps_and_tells_them(client, worl
                ends="22:00").status_code == 303
     first, second = booking_of(listing)
     login(world.contact)
-    assert client.post(f"/board/b/{second.id}/answer",
-                       data={"answer": "approve"}).status_code == 303
+    answered = client.post(f"/board/b/{second.id}/answer", data={"answer": "approve"},
+                           follow_redirects=True)
+    assert "1 other request for that time was declined, and told why." in body(answered)
     first, second = booking_of(listing)
     assert (first.status, second.status) == (BookingStatus.DECLINED, BookingStatus.APPROVED)
     assert first.reason == "The time went to another booking."
+    assert first.decided_by_id is None and second.decided_by_id == world.contact.id
     told = db.session.scalar(select(Notification).where(
         Notification.person_id == world.other_member.id, Notification.kind == "board.booking"))
     assert told.subject.startswith("Not booked: “Church hall”")
@@ -399,3 +402,55 @@ def test_each_side_finds_its_bookings_on_one_page(client, world, login):
         page = body(client.get("/board/bookings"))
         shown = {purpose for purpose in ("Beta committee", "Choir practice") if purpose in page}
         assert shown == sees, person.email
+
+
+def test_a_free_time_booked_at_once_is_told_to_the_lender(client, world, login):
+    listing = hall(world, auto_approve=True)
+    login(world.other_member)
+    response = client.get(ask(client, listing, world).headers["Location"])
+    assert "Booked: Tuesday" in body(response)
+    [booking] = booking_of(listing)
+    assert booking.status == BookingStatus.APPROVED and booking.decided_by_id is None
+    assert "(a free time, approved on its own)" in body(response)
+    told = db.session.scalar(select(Notification).where(
+        Notification.person_id == world.contact.id, Notification.kind == "board.booking"))
+    assert told.subject.startswith("Beta Youth Club booked “Church hall”: Tuesday")
+
+
+def test_bookings_that_stand_keep_an_offer_bookable(client, world, login):
+    login(world.contact)
+    form = {"organisation": str(world.org_a.id), "kind": "offer", "category": "rooms",
+            "title": world.listing.title, "description": "", "area": "", "urgency": "soon",
+            "notice_days": "0", "version": str(world.listing.version)}
+    refused = client.post(f"/board/l/{world.listing.id}/edit", data=form)
+    assert refused.status_code == 422
+    assert re.search(r'id="bookable-error"[^>]*>1 booking or request from now on stands',
+                     body(refused))
+    assert db.session.get(Listing, world.listing.id).bookable is True
+    world.booking.status = BookingStatus.DECLINED
+    db.session.commit()
+    assert client.post(f"/board/l/{world.listing.id}/edit", data=form).status_code == 303
+    assert db.session.get(Listing, world.listing.id).bookable is False
+
+
+def test_the_lender_answers_a_request_and_the_asker_withdraws_it(client, world, login):
+    """A request waiting is answered by the lending side (approve or decline) and withdrawn
+    by the asking side: neither is offered the other's button."""
+    login(world.contact)
+    page = body(client.get(f"/board/b/{world.booking.id}"))
+    assert "Your answer" in page and "Withdraw the request" not in page
+    login(world.other_member)
+    page = body(client.get(f"/board/b/{world.booking.id}"))
+    assert "Your answer" not in page and "Withdraw the request" in page
+    response = client.post(f"/board/b/{world.booking.id}/cancel", data={"why": ""},
+                           follow_redirects=True)
+    assert "The request is withdrawn." in body(response)
+    assert booking_of(world.listing)[0].status == BookingStatus.CANCELLED
+
+
+@pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31", "2026-02-30", "soon"])
+def test_a_calendar_start_it_cannot_show_is_today(client, world, login, start):
+    login(world.other_member)
+    response = client.get(f"/board/l/{world.listing.id}/bookings?start={start}")
+    assert response.status_code == 200
+    assert f"Times taken from {format_day(today())}," in body(response)

@@ -134,7 +134,8 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
         **{endpoint: {"not bookable": {"listing_id": s.other_listing.id}}
            for endpoint in ("board.bookings", "board.book")},
         "board.answer_booking": {"approved": {"booking_id": s.approved_booking.id}},
-        "board.cancel_booking": {"cancelled": {"booking_id": s.cancelled_booking.id}},
+        "board.cancel_booking": {"cancelled": {"booking_id": s.cancelled_booking.id},
+                                 "approved": {"booking_id": s.approved_booking.id}},
         "calendar.private_feed": {"a wrong token": {"person_id": w.member.id,
                                                     "token": "x" * 43}},
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from network.board.models import (
@@ -25,6 +26,7 @@ from network.core.fields import (
     ChoiceField,
     ClockField,
     DayField,
+    shown_day,
 )
 from network.core.forms import (
     Form,
@@ -151,6 +153,16 @@ class ListingForm(Form):
 
 class EditListingForm(ListingForm):
     version = VersionField()
+    live_bookings = 0  # of the listing being changed: requests and bookings not yet over
+
+    def validate_bookable(self, field):
+        super().validate_bookable(field)
+        if self.live_bookings and not field.data:
+            raise ValidationError(ngettext(
+                "%(num)d booking or request from now on stands: cancel or decline it first "
+                "(they are told), or keep it bookable.",
+                "%(num)d bookings and requests from now on stand: cancel or decline them "
+                "first (they are told), or keep it bookable.", self.live_bookings))
 
 
 class SettleForm(Form):
@@ -217,7 +229,9 @@ class BookingForm(Form):
         "A few words: Youth club committee meeting."))
     note = textarea_field(_l("Anything they should know"), BOOKING_NOTE_MAX)
     to_calendar = CheckboxField(_l("Put it in the shared calendar when it is approved"),
-                                description=_l("As a members’ event, with this as its place."))
+                                description=_l("Everyone signed in then sees it in the calendar: "
+                                               "what it is for, who booked, and this as its "
+                                               "place."))
     submission = SubmissionKeyField()
 
     def __init__(self, *args, organisations=(), **kwargs):
@@ -252,6 +266,12 @@ class BookingWindowForm(SearchForm):
     """?start=: the first of the weeks a resource's calendar shows."""
 
     start = DayField(_l("From"), validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        shown_day(self.start)
+        self._errors = None
+        return not self.errors
 
 
 class BoardFilterForm(SearchForm):

@@ -104,8 +104,9 @@ def bookings_seen(person):
 @dataclass(frozen=True, slots=True)
 class BookingAccess:
     view: bool  # who, why and the answer
-    decide: bool  # approve or decline a request: the listing's managers
-    cancel: bool  # call it off: the booker's organisation or the listing's managers
+    decide: bool  # approve or decline a request: the lending organisation's members
+    cancel: bool  # withdraw a request (the asking side), call off a booking (either side,
+    # and coordinators)
 
 
 def booking_access(person, booking: Booking, listing: ListingAccess | None = None
@@ -115,8 +116,10 @@ def booking_access(person, booking: Booking, listing: ListingAccess | None = Non
     view = coordinator(person) or booker or (listing.own and listing.view)
     live = (booking.status in (BookingStatus.REQUESTED, BookingStatus.APPROVED)
             and booking.ends_at > now())
-    decide = view and listing.manage and booking.status == BookingStatus.REQUESTED
-    cancel = view and live and (listing.manage or (booker and person.is_member))
+    decide = (listing.own and person.is_member and booking.status == BookingStatus.REQUESTED
+              and booking.ends_at > now())
+    cancel = view and live and ((booker and person.is_member) or (
+        listing.manage and booking.status == BookingStatus.APPROVED))
     return BookingAccess(view=view, decide=decide, cancel=cancel)
 
 

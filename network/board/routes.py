@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -175,6 +176,7 @@ def listing_context(listing: Listing, settle_form: SettleForm | None = None,
         "waiting": db.session.scalar(select(func.count()).select_from(Booking).where(
             Booking.listing_id == listing.id, Booking.status == BookingStatus.REQUESTED,
             Booking.starts_at > now())) if access.manage and listing.bookable else 0,
+        "booking_rules": services.rules_text(listing) if listing.bookable else "",
     }
 
 
@@ -196,6 +198,8 @@ def edit_listing(listing_id: int):
     if request.method == "GET":
         form.show(found)
     conflict = False
+    if request.method == "POST" and found.bookable:
+        form.live_bookings = services.live_bookings(found)
     if form.validate_on_submit():
         values = form.values(services.listing_days())
         if form.expires_on.data is None:
@@ -368,9 +372,7 @@ def bookings_context(listing: Listing, window: BookingWindowForm,
         "waiting": waiting, "answer_form": AnswerBookingForm(),
         "form": form or (BookingForm(organisations=bookers) if bookers else None),
         "problem": problem,
-        "days_named": services.weekday_names(listing) if listing.book_days else "",
-        "span": services.offered_span(listing)
-        if listing.available_from or listing.available_until else "",
+        "rules": services.rules_text(listing),
     }
 
 
@@ -435,13 +437,12 @@ def my_bookings():
     """What a person's organisations have booked or asked for, and what others asked of the
     things they lend, from now on (coordinators: everyone's)."""
     authorize("board.view")
-    query = visible(select(Booking).where(
-        Booking.ends_at > now(),
-        Booking.status.in_([BookingStatus.REQUESTED, BookingStatus.APPROVED]))).options(
+    query = visible(select(Booking).where(Booking.ends_at > now())).options(
         joinedload(Booking.listing).load_only(Listing.title, Listing.organisation_id),
         joinedload(Booking.organisation).load_only(Organisation.name)).order_by(
         Booking.starts_at, Booking.id)
-    return render("board/my_bookings.html", {"page": paginate(query)}, fragments=("results",))
+    return render("board/my_bookings.html", {
+        "page": paginate(query), "mine": set(me().organisation_ids)}, fragments=("results",))
 
 
 def load_booking(booking_id: int, need: str = "booking.view") -> Booking:
@@ -453,10 +454,13 @@ def load_booking(booking_id: int, need: str = "booking.view") -> Booking:
 def booking_context(booking: Booking, answer_form: AnswerBookingForm | None = None,
                     cancel_form: CancelBookingForm | None = None,
                     problem: str | None = None) -> dict:
+    cancel_form = cancel_form or CancelBookingForm()
+    if booking.organisation_id == booking.listing.organisation_id:
+        cancel_form.why.label.text = _("Why (for the record)")
     return {"booking": booking, "listing": booking.listing,
             "access": booking_access(me(), booking), "problem": problem,
             "answer_form": answer_form or AnswerBookingForm(),
-            "cancel_form": cancel_form or CancelBookingForm(),
+            "cancel_form": cancel_form,
             "slot": services.slot_text(booking), "calendar": calendar_path(booking)}
 
 
@@ -466,8 +470,12 @@ def booking(booking_id: int):
 
 
 def calendar_path(booking: Booking) -> str:
-    return url_for("board.bookings", listing_id=booking.listing_id,
-                   start=local(booking.starts_at).date().isoformat())
+    """The resource's calendar with the booking in it: from today while it is in the first
+    four weeks, else from its day."""
+    day = local(booking.starts_at).date()
+    if today() <= day < today() + timedelta(weeks=BOOKING_WEEKS):
+        return url_for("board.bookings", listing_id=booking.listing_id)
+    return url_for("board.bookings", listing_id=booking.listing_id, start=day.isoformat())
 
 
 @bp.post("/b/<int:booking_id>/answer")
@@ -476,9 +484,10 @@ def answer_booking(booking_id: int):
     form = AnswerBookingForm()
     if not form.validate_on_submit():
         return render("board/booking.html", booking_context(found, form), status=422)
+    declined = 0
     try:
         if form.answer.data == "approve":
-            services.approve(found, current_user)
+            declined = services.approve(found, current_user)
         else:
             services.decline(found, form.reason.data or "", current_user)
         db.session.commit()
@@ -486,9 +495,15 @@ def answer_booking(booking_id: int):
         db.session.rollback()
         return render("board/booking.html", booking_context(
             load_booking(booking_id), form, problem=refused.message), status=422)
-    flash(_("Approved: %(org)s, %(slot)s.", org=found.organisation.name,
-            slot=services.slot_text(found)) if found.status == BookingStatus.APPROVED
-          else _("Declined: %(org)s have been told.", org=found.organisation.name), "success")
+    if found.status == BookingStatus.APPROVED:
+        flash(_("Approved: %(org)s, %(slot)s.", org=found.organisation.name,
+                slot=services.slot_text(found)), "success")
+        if declined:
+            flash(ngettext("%(num)d other request for that time was declined, and told why.",
+                           "%(num)d other requests for that time were declined, and told why.",
+                           declined), "info")
+    else:
+        flash(_("Declined: %(org)s have been told.", org=found.organisation.name), "success")
     return redirect(calendar_path(found), 303)
 
 
@@ -499,7 +514,11 @@ def cancel_booking(booking_id: int):
     if not form.validate_on_submit():
         return render("board/booking.html", booking_context(found, cancel_form=form),
                       status=422)
+    withdrawn = found.status == BookingStatus.REQUESTED
     services.cancel_booking(found, form.why.data or "", current_user)
     db.session.commit()
-    flash(_("Cancelled, and the other organisation has been told."), "success")
+    flash(_("The request is withdrawn.") if withdrawn else
+          _("The booking is cancelled.") if found.organisation_id == found.listing.organisation_id
+          else _("The booking is cancelled, and the other organisation has been told."),
+          "success")
     return redirect(services.booking_path(found), 303)

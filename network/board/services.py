@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -31,7 +32,7 @@ from network.core.permissions import visible
 from network.core.time import (
     format_clock,
     format_day,
-    format_when,
+    format_weekday,
     local,
     now,
     today,
@@ -335,11 +336,37 @@ def check_rules(listing: Listing, starts_at: datetime, ends_at: datetime) -> Non
     if listing.book_until and end.time() > listing.book_until:
         raise BookingRefused(_("It can be booked until %(clock)s.",
                                clock=listing.book_until.strftime("%H:%M")), "ends")
-    if listing.notice_days and starts_at < moment + timedelta(days=listing.notice_days):
+    if listing.notice_days and start.date() < earliest_day(listing):
         raise BookingRefused(_(
-            "It needs %(days)s days’ notice: the earliest start is %(when)s.",
-            days=listing.notice_days,
-            when=format_when(moment + timedelta(days=listing.notice_days))), "day")
+            "It needs %(days)s days’ notice: choose %(day)s or later.",
+            days=listing.notice_days, day=format_weekday(earliest_day(listing))), "day")
+
+
+def earliest_day(listing: Listing):
+    """Days of notice are counted in days: two days' notice on Monday is Wednesday."""
+    return today() + timedelta(days=listing.notice_days)
+
+
+def rules_text(listing: Listing) -> str:
+    """"On Monday, Tuesday. From 09:00 until 22:00. Book at least 2 days ahead. Riverside
+    Tenants approve each request." """
+    rules = []
+    if listing.book_days:
+        rules.append(_("On %(days)s.", days=weekday_names(listing)))
+    if listing.book_from or listing.book_until:
+        rules.append(_("From %(start)s until %(end)s.",
+                       start=listing.book_from.strftime("%H:%M") if listing.book_from
+                       else "00:00",
+                       end=listing.book_until.strftime("%H:%M") if listing.book_until
+                       else "24:00"))
+    if listing.available_from or listing.available_until:
+        rules.append(_("Offered %(span)s.", span=offered_span(listing)))
+    if listing.notice_days:
+        rules.append(ngettext("Book at least %(num)d day ahead.",
+                              "Book at least %(num)d days ahead.", listing.notice_days))
+    rules.append(_("A free time is booked at once.") if listing.auto_approve else
+                 _("%(org)s approve each request.", org=listing.organisation.name))
+    return " ".join(rules)
 
 
 def offered_span(listing: Listing) -> str:
@@ -353,7 +380,7 @@ def offered_span(listing: Listing) -> str:
 
 def slot_text(booking: Booking) -> str:
     """"Tuesday 8 December 2026, 18:00 to 21:00"."""
-    return _("%(day)s, %(start)s to %(end)s", day=format_day(local(booking.starts_at)),
+    return _("%(day)s, %(start)s to %(end)s", day=format_weekday(booking.starts_at),
              start=format_clock(booking.starts_at), end=format_clock(booking.ends_at))
 
 
@@ -378,8 +405,14 @@ def request_booking(listing: Listing, organisation_id: int, by: Person, values: 
     db.session.flush()
     audit.record("booking.request", booking, f"Asked to book “{listing.title}” "
                  f"{booking.starts_at.isoformat()} to {booking.ends_at.isoformat()}", actor=by)
-    if listing.auto_approve or organisation_id == listing.organisation_id:
-        approve(booking, by, automatically=True)
+    if organisation_id == listing.organisation_id:
+        approve(booking, by)  # its own people take their own hall
+    elif listing.auto_approve:
+        approve(booking, None)
+        for person in owners_of(listing) - {by}:
+            notify(person, "board.booking", _(
+                "%(org)s booked “%(title)s”: %(slot)s", org=booking.organisation.name,
+                title=listing.title, slot=slot_text(booking)), booking_path(booking))
     else:
         for person in owners_of(listing) - {by}:
             notify(person, "board.booking", _(
@@ -393,9 +426,10 @@ def existing_booking(key: str, by: Person) -> Booking | None:
                                                    Booking.requested_by_id == by.id))
 
 
-def approve(booking: Booking, by: Person, automatically: bool = False) -> None:
-    """Approve a request if its time is still free; overlapping requests are then declined.
-    The booker's wish for a calendar event is granted now."""
+def approve(booking: Booking, by: Person | None) -> int:
+    """Approve a request if its time is still free (by None: the listing approves free
+    times on its own); the requests it overlaps are then declined, and their number
+    returned. The booker's wish for a calendar event is granted now."""
     listing = booking.listing
     lock(listing)
     db.session.refresh(booking)
@@ -409,10 +443,11 @@ def approve(booking: Booking, by: Person, automatically: bool = False) -> None:
         raise BookingRefused(_("It overlaps a booking already approved (%(slot)s): decline "
                                "it, or ask them for another time.", slot=slot_text(taken[0])))
     booking.status, booking.decided_by_id, booking.decided_at = (
-        BookingStatus.APPROVED, by.id, now())
-    for other in overlapping(listing.id, booking.starts_at, booking.ends_at,
-                             status=BookingStatus.REQUESTED, but=booking.id):
-        decline(other, _("The time went to another booking."), by)
+        BookingStatus.APPROVED, by.id if by else None, now())
+    others = overlapping(listing.id, booking.starts_at, booking.ends_at,
+                         status=BookingStatus.REQUESTED, but=booking.id)
+    for other in others:
+        decline(other, _("The time went to another booking."), None)
     if booking.to_calendar:
         booking.event_id = calendar.create_event(booking.organisation_id, booking.requested_by, {
             "title": booking.purpose, "kind": EventKind.MEETING, "audience": Audience.MEMBERS,
@@ -420,18 +455,20 @@ def approve(booking: Booking, by: Person, automatically: bool = False) -> None:
                              title=listing.title.replace("]", ")"),
                              path=listing_path(listing)),
             "starts_at": booking.starts_at, "ends_at": booking.ends_at,
-            "place": f"{listing.title}, {listing.organisation.name}"[:200],
+            "place": place_of(listing),
             "area_id": listing.area_id}, [], None).id
     audit.record("booking.approve", booking, f"Approved a booking of “{listing.title}”"
-                 + (" (automatically)" if automatically else ""), actor=by)
+                 + ("" if by else " (a free time, approved on its own)"), actor=by)
     for person in bookers_of(booking) - {by}:
         notify(person, "board.booking", _("Booked: “%(title)s”, %(slot)s", title=listing.title,
                                           slot=slot_text(booking)), booking_path(booking))
+    return len(others)
 
 
-def decline(booking: Booking, reason: str, by: Person) -> None:
+def decline(booking: Booking, reason: str, by: Person | None) -> None:
+    """Say no to a request (by None: it overlapped one just approved)."""
     booking.status, booking.reason = BookingStatus.DECLINED, reason
-    booking.decided_by_id, booking.decided_at = by.id, now()
+    booking.decided_by_id, booking.decided_at = by.id if by else None, now()
     audit.record("booking.decline", booking, f"Declined a booking of “{booking.listing.title}”",
                  actor=by, reason=reason)
     for person in bookers_of(booking) - {by}:
@@ -459,6 +496,21 @@ def cancel_booking(booking: Booking, reason: str, by: Person) -> None:
             "Cancelled: the booking of “%(title)s”, %(slot)s. %(reason)s",
             title=booking.listing.title, slot=slot_text(booking), reason=reason),
             booking_path(booking))
+
+
+def place_of(listing: Listing) -> str:
+    """What a calendar event booked on it gives as its place: the listing, whose it is and
+    its area ("Community hall for meetings, Riverside Tenants' Federation, Northbank")."""
+    parts = [listing.title, listing.organisation.name, *([listing.area.name] if listing.area
+                                                          else [])]
+    return ", ".join(parts)[:200]
+
+
+def live_bookings(listing: Listing) -> int:
+    """Requests and bookings of it that have not ended."""
+    return db.session.scalar(select(func.count()).select_from(Booking).where(
+        Booking.listing_id == listing.id, Booking.ends_at > now(),
+        Booking.status.in_([BookingStatus.REQUESTED, BookingStatus.APPROVED]))) or 0
 
 
 def owners_of(listing: Listing) -> set[Person]:

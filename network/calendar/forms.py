@@ -18,6 +18,7 @@ from network.core.fields import (
     ChoiceField,
     ClockField,
     DayField,
+    shown_day,
 )
 from network.core.files import FileUploadField
 from network.core.forms import (
@@ -269,10 +270,6 @@ class FollowForm(Form):
                                invalid=_l("Choose to follow or unfollow."))
 
 
-# The days the calendar's pages can show.
-FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)
-
-
 class CalendarFilterForm(SearchForm):
     """?area= &theme= &organisation= &kind= &mine= &start=: the URL holds the state."""
 
@@ -303,7 +300,6 @@ class CalendarFilterForm(SearchForm):
         person filled in."""
         valid = super().validate(extra_validators)
         for field in (self.start, self.week, self.month):
-            if field.errors or (field.data and not FIRST_DAY <= field.data <= LAST_DAY):
-                field.errors, field.data = [], None
+            shown_day(field)
         self._errors = None
         return valid and not self.errors

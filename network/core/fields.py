@@ -7,6 +7,8 @@ every other value with a message, and stop there: one message per field, never t
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, TimeField
@@ -132,6 +134,17 @@ class DayField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Give a real date, like 2026-12-03.")) from None
+
+
+# The days a page of days (a calendar) can start on: beyond them, weeks before and after are
+# not dates Python can count.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)
+
+
+def shown_day(field: DayField) -> None:
+    """A page's first day from the address: a day it cannot show is as none given."""
+    if field.errors or (field.data and not FIRST_DAY <= field.data <= LAST_DAY):
+        field.errors, field.data = [], None
 
 
 class ClockField(TimeField):
