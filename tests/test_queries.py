@@ -123,6 +123,18 @@ def grow_listings(world, n):
                      category=list(Category)[i % 10], area_id=world.north.id)
 
 
+def grow_offers(world, n):
+    """Rooms offered by as many organisations, each in an area of its own: what a request
+    being written matches."""
+    from network.board.models import Category, ListingKind
+    from tests.factories import AreaFactory
+
+    for _ in range(n):
+        make_listing(OrganisationFactory(), PersonFactory(), "Listing hall",
+                     kind=ListingKind.OFFER, category=Category.ROOMS,
+                     area_id=AreaFactory().id)
+
+
 def grow_conversations(world, n):
     for i in range(n):
         org = OrganisationFactory()
@@ -180,6 +192,7 @@ PAGES = [
     ("/board/l/{listing}-meeting-room-to-share", "contact", grow_conversations),
     ("/board/l/{listing}-meeting-room-to-share", "other_member", grow_conversations),
     ("/board/c/{conversation}", "contact", grow_messages),
+    ("/board/new?kind=request&category=rooms&title=Listing+wanted", "member", grow_offers),
     ("/board/l/{listing}/bookings", "contact", grow_bookings),
     ("/board/l/{listing}/bookings", "other_member", grow_bookings),
     ("/board/l/{listing}-meeting-room-to-share", "contact", grow_bookings),

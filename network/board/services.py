@@ -103,7 +103,9 @@ def matching(kind: ListingKind, category, area_id: int | None, text: str,
     if not best:
         return []
     found = {listing.id: listing for listing in db.session.scalars(
-        select(Listing).where(Listing.id.in_(best)))}
+        select(Listing).where(Listing.id.in_(best)).options(
+            joinedload(Listing.organisation).load_only(Organisation.name),
+            joinedload(Listing.area)))}
     return [found[listing_id] for listing_id in best]
 
 

@@ -38,20 +38,23 @@ def live_entries(model) -> list:
         select(model).where(model.archived_at.is_(None)).order_by(model.name)))
 
 
-def approved_organisations() -> list[Organisation]:
-    """Member organisations by name (their names alone loaded), for choosing among."""
+def approved_organisations(among: frozenset[int] | None = None) -> list[Organisation]:
+    """Member organisations by name (their names alone loaded), for choosing among: all, or
+    those of `among`."""
+    query = select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
+    if among is not None:
+        query = query.where(Organisation.id.in_(among))
     return list(db.session.scalars(
-        select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
-        .options(load_only(Organisation.name)).order_by(Organisation.name)))
+        query.options(load_only(Organisation.name)).order_by(Organisation.name)))
 
 
 def organisations_for(person, *, any_for_coordinators: bool = True) -> list[Organisation]:
     """The member organisations a person acts for: their own, or (coordinators) any."""
     if any_for_coordinators and person.is_coordinator:
         return approved_organisations()
-    if not person.is_authenticated:
+    if not person.is_authenticated or not person.organisation_ids:
         return []
-    return [o for o in approved_organisations() if o.id in person.organisation_ids]
+    return approved_organisations(among=person.organisation_ids)
 
 
 def contacts_of(*organisation_ids: int) -> list[Person]:
