@@ -32,6 +32,7 @@ from network.forum import services as forum
 from network.forum.models import Category, Post, Thread, ThreadRead, ThreadWatch
 from network.members.models import Membership, Organisation
 from network.notify.models import Delivery, Notification
+from network.representation.models import Body
 
 # --- the busy forum ------------------------------------------------------------------------
 
@@ -342,6 +343,9 @@ def landmarks() -> dict[str, str]:
         found["listing"] = url_for("board.listing", listing_id=hall.id, slug=hall.slug)
         talk = db.session.scalar(select(Conversation).where(Conversation.listing_id == hall.id))
         found["conversation"] = url_for("board.conversation", conversation_id=talk.id)
+        board = db.session.scalar(select(Body).where(
+            Body.name == "Riverside Strategic Partnership").order_by(Body.id).limit(1))
+        found["body"] = url_for("representation.body", body_id=board.id, slug=board.slug)
         found["bookings"] = url_for("board.bookings", listing_id=hall.id)
         asked = db.session.scalar(select(Booking).where(
             Booking.listing_id == hall.id, Booking.status == BookingStatus.REQUESTED))

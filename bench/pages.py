@@ -73,6 +73,8 @@ PAGES = [
     Page("a resource's bookings", "member", "{bookings}"),
     Page("a booking", "member", "{booking}"),
     Page("our bookings", "member", "/board/bookings"),
+    Page("my representatives", "member", "/representatives"),
+    Page("a body and its seats", "visitor", "{body}"),
     Page("new listing, matches", "member",
          "/board/new?kind=request&category=rooms&title=hall+for+a+meeting"),
 ]

@@ -18,7 +18,8 @@ from network.core import files
 from network.core.db import IdConverter, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
-FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board")
+FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board",
+            "representation")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -60,11 +61,12 @@ def create_app(config: Config | None = None) -> Flask:
     from network.notify.mail import send_after_response
     from network.notify.routes import bp as notify_bp
     from network.pages.routes import bp as pages_bp
+    from network.representation.routes import bp as representation_bp
 
     for feature in FEATURES:  # each declares its own rules (policies and scopes)
         import_module(f"network.{feature}.policies")
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
-                      calendar_bp, board_bp):
+                      calendar_bp, board_bp, representation_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     templating.init_app(app)

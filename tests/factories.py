@@ -218,6 +218,25 @@ def make_booking(listing, organisation, author, days_ahead: int, status=None,
     return booking
 
 
+def make_body(name: str, audience=None, **values):
+    from network.representation.models import Body
+
+    body = Body(name=name, audience=audience or Audience.MEMBERS, **values)
+    db.session.add(body)
+    db.session.commit()
+    return body
+
+
+def make_seat(body, title: str, *, areas=(), themes=(), organisations=()):
+    from network.representation.models import Seat
+
+    seat = Seat(body_id=body.id, title=title, areas=list(areas), themes=list(themes),
+                organisations=list(organisations))
+    db.session.add(seat)
+    db.session.commit()
+    return seat
+
+
 def attach_paper(event, author, title: str, data: bytes, filename: str = "agenda.txt") -> Paper:
     """A paper attached as its organiser would, through the upload's own path."""
     from network.core.files import Upload, sniff
@@ -251,6 +270,13 @@ def build_world() -> SimpleNamespace:
     listing = make_listing(org_a, contact, "Meeting room to share", bookable=True)
     conversation = start_conversation(listing, org_b, other, "Could we use it on Mondays?")
     booking = make_booking(listing, org_b, other, 8)
+    body = make_body("Strategic Partnership")
+    seat = make_seat(body, "Voluntary sector seat", areas=[north])
+    from network.representation.models import Selection, Term
+
+    db.session.add(Term(seat_id=seat.id, holder_id=member.id, selection=Selection.ELECTED,
+                        starts_on=datetime.now(UTC).date() - timedelta(days=100),
+                        ends_on=datetime.now(UTC).date() + timedelta(days=600)))
     notification = Notification(person_id=member.id, kind="forum.reply", subject="A reply",
                                 url=f"/forum/p/{last_post(thread).id}",
                                 delivery=Delivery.DAILY)
@@ -259,6 +285,7 @@ def build_world() -> SimpleNamespace:
     return SimpleNamespace(
         category=category, coordinators_room=coordinators_room, thread=thread,
         event=event, paper=paper, listing=listing, conversation=conversation, booking=booking,
+        body=body, seat=seat,
         own_post=first_post(thread), post=last_post(thread), notification=notification,
         unsubscribe_token=unsubscribe_token(member, "forum.reply"),
         north=north, south=south, housing=housing, youth=youth,
@@ -306,6 +333,7 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     board.hide(hidden_listing, "Not something we share.", world.coordinator)
     from network.board.models import BookingStatus
 
+    public_body = make_body("Open Neighbourhood Forum", audience=Audience.PUBLIC)
     approved_booking = make_booking(world.listing, world.org_b, other, 9, BookingStatus.APPROVED)
     cancelled_booking = make_booking(world.listing, world.org_b, other, 10,
                                      BookingStatus.CANCELLED)
@@ -323,4 +351,4 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
         left_org=left_org, suspended_person=suspended_person, public_event=public_event,
         public_paper=public_paper, other_event=other_event, other_listing=other_listing,
         hidden_listing=hidden_listing, approved_booking=approved_booking,
-        cancelled_booking=cancelled_booking)
+        cancelled_booking=cancelled_booking, public_body=public_body)

@@ -120,6 +120,14 @@ RULES: dict[str, set[str]] = {
     "board.reply_page": SIGNED_IN,  # a reload of the reply address leads back to the form
     "board.conversation": SIGNED_IN - {"associate"},  # org_a's listing, org_b's reply
     "board.my_bookings": SIGNED_IN,
+    "representation.bodies": PUBLIC,
+    "representation.body": SIGNED_IN,  # the world's body is for members
+    "representation.representatives": SIGNED_IN,
+    "representation.new_body": COORDINATOR,
+    "representation.edit_body": COORDINATOR,
+    "representation.new_seat": COORDINATOR,
+    "representation.edit_seat": COORDINATOR,
+    "representation.new_term": COORDINATOR,
     "board.bookings": SIGNED_IN,  # org_a's meeting room: who booked is not for everyone
     "board.book": {"member", "other_member", "contact"},  # for their own organisations
     "board.book_page": SIGNED_IN,  # a reload of the booking address leads back to the form
@@ -138,6 +146,9 @@ RULES: dict[str, set[str]] = {
 HIDDEN: dict[str, set[str]] = {
     "notify.open_notification": SIGNED_IN - AUTHOR,
     "board.conversation": {"associate"},
+    # A members' body does not exist for visitors.
+    **{endpoint: {"visitor"} for endpoint in (
+        "representation.body", "representation.edit_body", "representation.new_seat")},
     **{endpoint: {"associate"} for endpoint in (
         "board.booking", "board.answer_booking", "board.cancel_booking")},
 }
@@ -198,6 +209,8 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     ("board.cancel_booking", "cancelled"): seen(set(), forbidden=SIGNED_IN - {"associate"}),
     ("board.cancel_booking", "approved"): seen({"member", "contact", "other_member"}
                                                | COORDINATOR),
+    ("representation.body", "public"): seen(SIGNED_IN, visitor="through"),
+    ("representation.edit_body", "public"): seen(COORDINATOR, forbidden=SIGNED_IN),
 }
 
 

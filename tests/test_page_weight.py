@@ -225,3 +225,36 @@ def test_a_busy_board_and_a_conversation_are_within_the_budget(app, client, worl
         figures[name] = sent_size(response)
     print("\n" + "\n".join(f"  {name}: {size / KB:.1f} KB" for name, size in figures.items()))
     assert max(figures.values()) <= HTML_BUDGET
+
+
+def test_a_body_of_ten_seats_and_my_representatives_are_within_the_budget(app, client, world,
+                                                                          login):
+    """Ten seats, each speaking for areas, themes and organisations, with three past holders
+    and a present one and deputies."""
+    from datetime import date
+
+    from network.representation.models import Selection, Term
+    from tests.factories import AreaFactory, PersonFactory, ThemeFactory, make_seat
+
+    for n in range(10):
+        seat = make_seat(world.body, f"{TOPICS[n % 7]} seat {n}",
+                         areas=[world.north, AreaFactory(name=f"{PLACES[n % 3]} ward {n}")],
+                         themes=[ThemeFactory(name=f"{TOPICS[n % 7]} {n}")],
+                         organisations=[world.org_a, world.org_b])
+        for year in (2018, 2020, 2022, 2024):
+            world_end = date(year + 1, 12, 31) if year < 2024 else date(2099, 12, 31)
+            db.session.add(Term(
+                seat_id=seat.id, holder_id=PersonFactory(display_name=f"Holder {n} {year}").id,
+                deputy_id=PersonFactory(display_name=f"Deputy {n} {year}").id,
+                selection=Selection.ELECTED, starts_on=date(year, 1, 1), ends_on=world_end,
+                selection_note=f"Elected at the {year} AGM, {n + 12} votes to {n + 3}."))
+    db.session.commit()
+    login(world.member)
+    figures = {}
+    for name, path in (("a body of 10 seats", f"/bodies/{world.body.id}-{world.body.slug}"),
+                       ("my representatives", "/representatives")):
+        response = fetch(client, path)
+        assert response.status_code == 200, path
+        figures[name] = sent_size(response)
+    print("\n" + "\n".join(f"  {name}: {size / KB:.1f} KB" for name, size in figures.items()))
+    assert max(figures.values()) <= HTML_BUDGET

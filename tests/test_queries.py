@@ -160,6 +160,25 @@ def grow_bookings(world, n):
                      BookingStatus.APPROVED if i % 2 else BookingStatus.REQUESTED)
 
 
+def grow_seats(world, n):
+    """Seats on the world's body, each speaking for an area, a theme and an organisation,
+    each with a past and a present holder and a deputy."""
+    from datetime import date
+
+    from network.representation.models import Selection, Term
+    from tests.factories import AreaFactory, ThemeFactory, make_seat
+
+    for i in range(n):
+        seat = make_seat(world.body, f"Seat {i}", areas=[world.north, AreaFactory()],
+                         themes=[ThemeFactory()], organisations=[world.org_a])
+        for start, end in ((date(2020, 1, 1), date(2021, 12, 31)),
+                           (date(2022, 1, 1), date(2099, 12, 31))):
+            db.session.add(Term(seat_id=seat.id, holder_id=PersonFactory().id,
+                                deputy_id=PersonFactory().id, selection=Selection.ELECTED,
+                                starts_on=start, ends_on=end))
+    db.session.commit()
+
+
 PAGES = [
     ("/", "visitor", grow_organisations),
     ("/organisations", "visitor", grow_organisations),
@@ -198,6 +217,9 @@ PAGES = [
     ("/board/l/{listing}-meeting-room-to-share", "contact", grow_bookings),
     ("/board/b/{booking}", "contact", grow_bookings),
     ("/board/bookings", "contact", grow_bookings),
+    ("/representatives", "member", grow_seats),
+    ("/bodies/{body}-strategic-partnership", "member", grow_seats),
+    ("/bodies", "visitor", grow_seats),
 ]
 
 
@@ -209,7 +231,8 @@ def test_queries_stay_few_and_constant_as_rows_grow(client, world, login, querie
     path = path.format(org_a=world.org_a.id, housing=world.housing.id,
                        category=world.category.id, thread=world.thread.id,
                        event=world.event.id, listing=world.listing.id,
-                       conversation=world.conversation.id, booking=world.booking.id)
+                       conversation=world.conversation.id, booking=world.booking.id,
+                       body=world.body.id)
     grow(world, 10 if "page=2" not in path else 30)
     with queries() as few_rows:
         assert client.get(path).status_code == 200

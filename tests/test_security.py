@@ -493,3 +493,40 @@ def test_payloads_in_bookings_are_inert(client, world, login):
             assert response.status_code == 200, f"{path} as {who}"
             assert_inert(body(response), f"{path} as {who}")
     assert "xss-" in body(owner.get(f"/board/b/{booking.id}"))  # shown, as text
+
+
+def test_payloads_in_bodies_and_seats_are_inert(client, world, login):
+    """A body's name, description and meeting pattern, a seat's title and description, an
+    area's name, a holder's name and a vote's note, on the pages that show them."""
+    from network.core.audience import Audience
+    from network.core.time import today
+    from network.representation import services as representation
+    from network.representation.models import Selection
+    from tests.factories import make_body, make_seat
+
+    world.member.display_name = PAYLOADS[1][:80]
+    world.north.name = PAYLOADS[2][:80]
+    db.session.commit()
+    board = make_body(PAYLOADS[0][:120], audience=Audience.PUBLIC,
+                     description="\n\n".join(PAYLOADS), meets=PAYLOADS[3][:200])
+    seat = make_seat(board, PAYLOADS[7][:120], areas=[world.north])
+    seat.description = PAYLOADS[4][:500]
+    representation.add_term(seat, {"holder_id": world.member.id, "deputy_id": None,
+                                   "selection": Selection.ELECTED,
+                                   "selection_note": PAYLOADS[5][:500],
+                                   "starts_on": today() - timedelta(days=1),
+                                   "ends_on": today() + timedelta(days=9)},
+                            world.coordinator)
+    db.session.commit()
+    pages = ["/bodies", f"/bodies/{board.id}-{board.slug}", f"/bodies/{board.id}/edit",
+             f"/seats/{seat.id}/edit", f"/seats/{seat.id}/terms/new"]
+    login(world.coordinator)
+    for path in pages:
+        response = client.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
+        assert_inert(body(response), path)
+    member = client.application.test_client()
+    login(world.member, c=member)
+    for path in ("/representatives", "/notifications"):
+        assert_inert(body(member.get(path)), path)
+    assert "xss-" in body(member.get("/representatives"))  # shown, as text

@@ -71,6 +71,11 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         **{endpoint: {"booking_id": w.booking.id} for endpoint in (
             "board.booking", "board.answer_booking", "board.cancel_booking")},
         "board.conversation": {"conversation_id": w.conversation.id},
+        "representation.body": {"body_id": w.body.id, "slug": w.body.slug},
+        **{endpoint: {"body_id": w.body.id} for endpoint in (
+            "representation.edit_body", "representation.new_seat")},
+        **{endpoint: {"seat_id": w.seat.id} for endpoint in (
+            "representation.edit_seat", "representation.new_term")},
         "calendar.private_feed": {"person_id": w.member.id, "token": feed_token(w.member)},
         "notify.open_notification": {"notification_id": w.notification.id},
         "notify.unsubscribe": {"token": w.unsubscribe_token},
@@ -134,6 +139,9 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
         **{endpoint: {"not bookable": {"listing_id": s.other_listing.id}}
            for endpoint in ("board.bookings", "board.book")},
         "board.answer_booking": {"approved": {"booking_id": s.approved_booking.id}},
+        "representation.body": {"public": {"body_id": s.public_body.id,
+                                           "slug": s.public_body.slug}},
+        "representation.edit_body": {"public": {"body_id": s.public_body.id}},
         "board.cancel_booking": {"cancelled": {"booking_id": s.cancelled_booking.id},
                                  "approved": {"booking_id": s.approved_booking.id}},
         "calendar.private_feed": {"a wrong token": {"person_id": w.member.id,
@@ -190,6 +198,7 @@ def demo_world() -> SimpleNamespace:
         OrgStatus,
         Theme,
     )
+    from network.representation.models import Body, Seat
 
     def one(query):
         return db.session.scalar(query)
@@ -215,6 +224,8 @@ def demo_world() -> SimpleNamespace:
     return SimpleNamespace(
         category=thread.category, thread=thread, event=event, listing=listing,
         conversation=one(select(Conversation).where(Conversation.listing_id == listing.id)),
+        body=one(select(Body).where(Body.name == "Health and Wellbeing Board")),
+        seat=one(select(Seat).where(Seat.title == "Neighbourhoods seat")),
         booking=one(select(Booking).where(Booking.listing_id == listing.id,
                                           Booking.status == BookingStatus.REQUESTED)),
         paper=one(select(Paper).where(Paper.event_id == event.id)),

@@ -11,6 +11,7 @@ from network.core.time import now
 from network.demo.board import load_board
 from network.demo.calendar import load_calendar
 from network.demo.forum import load_forum
+from network.demo.representation import load_representation
 from network.extensions import db
 from network.members.models import (
     Application,
@@ -203,5 +204,6 @@ def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
     contacts = {org: email for email, _name, _role, org, contact in PEOPLE if org and contact}
     load_calendar(people, contacts, at)
     load_board(people, contacts, at)
+    load_representation(people, at)
     db.session.commit()
     return DEMO_LOGINS

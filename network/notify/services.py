@@ -33,6 +33,8 @@ KINDS: dict[str, tuple] = {
                       Delivery.IMMEDIATELY),
     "board.booking": (_l("A booking of ours, or of something we lend, is asked for, answered "
                          "or cancelled"), Delivery.IMMEDIATELY),
+    "representation.seat": (_l("I am made the holder or deputy of a seat"),
+                            Delivery.IMMEDIATELY),
 }
 ALL_KINDS = "all"
 

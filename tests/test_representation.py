@@ -1,0 +1,177 @@
+"""Representation, first part: bodies and their seats, who holds each seat when (never two at
+once), and "my representatives"; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from network.core.audience import Audience
+from network.core.audit import AuditEntry
+from network.core.time import today
+from network.extensions import db
+from network.notify.models import Notification
+from network.representation import services
+from network.representation.models import Body, Seat, Selection, Term
+from tests.factories import make_body, make_seat
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def count(model, *where) -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def login(client, login):
+    def switch(person):
+        client.post("/logout")
+        return login(person)
+    return switch
+
+
+def term_form(world, **changes) -> dict:
+    data = {"holder": str(world.member.id), "deputy": str(world.other_member.id),
+            "selection": "elected", "selection_note": "Elected at the AGM, 14 votes to 9.",
+            "starts_on": (today() - timedelta(days=30)).isoformat(),
+            "ends_on": (today() + timedelta(days=700)).isoformat()}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_a_coordinator_sets_up_a_body_its_seat_and_who_holds_it(client, world, login):
+    login(world.coordinator)
+    response = client.post("/bodies/new", data={
+        "name": "Riverside Strategic Partnership", "description": "Decides the borough plan.",
+        "meets": "Every two months", "audience": "public"})
+    assert response.status_code == 303
+    created = db.session.scalar(select(Body).where(Body.name.startswith("Riverside")))
+    assert created.audience == Audience.PUBLIC
+    response = client.post(f"/bodies/{created.id}/seats/new", data={
+        "title": "Voluntary sector seat", "description": "",
+        "areas": [str(world.north.id)], "themes": [], "organisations": [str(world.org_b.id)]})
+    assert response.status_code == 303
+    seat = db.session.scalar(select(Seat).where(Seat.body_id == created.id))
+    assert [a.name for a in seat.areas] == ["North"]
+    assert [o.name for o in seat.organisations] == ["Beta Youth Club"]
+    response = client.post(f"/seats/{seat.id}/terms/new", data=term_form(world))
+    assert response.status_code == 303
+    [term] = db.session.scalars(select(Term).where(Term.seat_id == seat.id)).all()
+    assert (term.holder_id, term.deputy_id, term.selection) == (
+        world.member.id, world.other_member.id, Selection.ELECTED)
+    told = {n.person_id for n in db.session.scalars(select(Notification).where(
+        Notification.kind == "representation.seat"))}
+    assert told == {world.member.id, world.other_member.id}
+    assert count(AuditEntry, AuditEntry.action.in_(["body.create", "seat.create",
+                                                    "seat.term"])) == 3
+    client.post("/logout")
+    page = body(client.get(f"/bodies/{created.id}-{created.slug}"))  # public: a visitor
+    assert "Voluntary sector seat" in page and "Mo Member" in page
+    assert "Elected at the AGM" in page and "Speaks for North, Beta Youth Club." in page
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"ends_on": "2020-01-01", "starts_on": "2021-01-01"}, "ends_on",
+     "The term must end on or after the day it starts."),
+    ({"holder": ""}, "holder", "Choose who holds the seat."),
+    ({"deputy": "member"}, "deputy", "The deputy is someone other than the holder."),
+    ({"selection": "acclaimed"}, "selection", "Choose elected, nominated or co-opted."),
+    ({"starts_on": "2026-02-30"}, "starts_on", "Give a real date"),
+    ({"starts_on": ""}, "starts_on", "Give the first day of the term"),
+])
+def test_a_term_that_makes_no_sense_is_refused_beside_its_field(client, world, login, changes,
+                                                                 field, message):
+    seat = make_seat(make_body("Health and Wellbeing Board"), "Community seat")
+    if changes.get("deputy") == "member":
+        changes["deputy"] = str(world.member.id)
+    login(world.coordinator)
+    before = count(Term)
+    refused = client.post(f"/seats/{seat.id}/terms/new", data=term_form(world, **changes))
+    assert refused.status_code == 422
+    assert re.search(rf'id="{field}-error"[^>]*>[^<]*{re.escape(message)}', body(refused))
+    assert count(Term) == before
+
+
+def test_two_people_never_hold_one_seat_at_once(client, world, login):
+    seat = make_seat(make_body("Community Safety Partnership"), "Residents' seat")
+    login(world.coordinator)
+    before = count(Term)
+    assert client.post(f"/seats/{seat.id}/terms/new", data=term_form(
+        world, starts_on="2025-04-01", ends_on="2027-03-31")).status_code == 303
+    refused = client.post(f"/seats/{seat.id}/terms/new", data=term_form(
+        world, holder=str(world.contact.id), deputy="", starts_on="2027-03-31",
+        ends_on="2029-03-31"))
+    assert refused.status_code == 422
+    assert re.search(r'id="starts_on-error"[^>]*>Mo Member holds this seat from 1 April 2025 '
+                     r'until 31 March 2027', body(refused))
+    assert count(Term) == before + 1
+    assert client.post(f"/seats/{seat.id}/terms/new", data=term_form(
+        world, holder=str(world.contact.id), deputy="", starts_on="2027-04-01",
+        ends_on="2029-03-31")).status_code == 303
+    page = body(client.get(f"/bodies/{seat.body_id}"
+                           f"-{db.session.get(Body, seat.body_id).slug}"))
+    assert "Mo Member" in page and "Cora Contact" in page  # the past holder stays on record
+
+
+def test_a_body_name_is_used_once(client, world, login):
+    make_body("Health and Wellbeing Board")
+    login(world.coordinator)
+    before = count(Body)
+    refused = client.post("/bodies/new", data={"name": "Health and Wellbeing Board",
+                                               "audience": "members"})
+    assert refused.status_code == 422
+    assert "There is a body of that name already." in body(refused)
+    assert count(Body) == before
+
+
+def test_my_representatives_are_the_seats_that_speak_for_my_organisation(client, world, login):
+    board = make_body("Riverside Strategic Partnership")
+    for_north = make_seat(board, "North seat", areas=[world.north])  # org_a is in North
+    for_youth = make_seat(board, "Youth seat", themes=[world.youth])  # org_b's theme
+    for_b = make_seat(board, "Seat for Beta", organisations=[world.org_b])
+    everyone = make_seat(board, "Network seat")
+    services.add_term(for_north, {"holder_id": world.contact.id, "deputy_id": None,
+                                  "selection": Selection.NOMINATED, "selection_note": "",
+                                  "starts_on": today(), "ends_on": today() + timedelta(days=9)},
+                      world.coordinator)
+    db.session.commit()
+    for person, sees in ((world.member, {"North seat", "Network seat"}),
+                         (world.other_member, {"Youth seat", "Seat for Beta",
+                                               "Network seat"}),
+                         (world.associate, set())):
+        login(person)
+        page = body(client.get("/representatives"))
+        shown = {seat.title for seat in (for_north, for_youth, for_b, everyone)
+                 if seat.title in page}
+        assert shown == sees, person.email
+    login(world.member)
+    assert "Cora Contact" in body(client.get("/representatives"))
+
+
+def test_a_members_body_is_not_for_visitors(client, world, login):
+    members_only = make_body("Members' panel", audience=Audience.MEMBERS)
+    public = make_body("Open forum", audience=Audience.PUBLIC)
+    page = body(client.get("/bodies"))
+    assert "Open forum" in page and "Members&#39; panel" not in page
+    assert client.get(f"/bodies/{members_only.id}-{members_only.slug}").status_code == 404
+    assert client.get(f"/bodies/{public.id}-{public.slug}").status_code == 200
+    login(world.associate)
+    assert client.get(f"/bodies/{members_only.id}-{members_only.slug}").status_code == 200
+
+
+def test_a_term_in_the_past_or_to_come_is_on_record_but_not_current(app, world):
+    seat = make_seat(make_body("Old board"), "A seat")
+    for start, end in ((date(2019, 1, 1), date(2020, 12, 31)),
+                       (today() + timedelta(days=10), today() + timedelta(days=400))):
+        services.add_term(seat, {"holder_id": world.member.id, "deputy_id": None,
+                                 "selection": Selection.COOPTED, "selection_note": "",
+                                 "starts_on": start, "ends_on": end}, world.coordinator)
+    db.session.commit()
+    db.session.refresh(seat)
+    assert len(seat.terms) == 2 and seat.current_term is None
