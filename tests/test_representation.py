@@ -175,3 +175,57 @@ def test_a_term_in_the_past_or_to_come_is_on_record_but_not_current(app, world):
     db.session.commit()
     db.session.refresh(seat)
     assert len(seat.terms) == 2 and seat.current_term is None
+
+
+# --- a body's meetings ---------------------------------------------------------------------------
+
+def meeting_form(world, body_id, day, **changes) -> dict:
+    data = {"organisation": str(world.org_a.id), "title": "Partnership board meeting",
+            "kind": "meeting", "starts_on": day.isoformat(), "starts_time": "18:00",
+            "ends_time": "20:00", "audience": "members", "area": "", "description": "",
+            "place": "Town Hall", "rsvp": "y", "repeat": "", "repeat_end": "never",
+            "body": str(body_id), "submission": "m" * 22}
+    data.update(changes)
+    return data
+
+
+def test_a_seat_holder_puts_the_bodys_meeting_in_the_calendar(client, world, login):
+    from network.calendar.models import Event
+
+    day = today() + timedelta(days=20)
+    login(world.member)  # holds the world's seat
+    form = body(client.get("/calendar/new"))
+    assert "Is it a meeting of a body we sit on?" in form and "Strategic Partnership" in form
+    response = client.post("/calendar/new", data=meeting_form(world, world.body.id, day))
+    assert response.status_code == 303
+    event = db.session.scalar(select(Event).where(Event.title == "Partnership board meeting"))
+    assert event.body_id == world.body.id
+    page = body(client.get(f"/bodies/{world.body.id}-{world.body.slug}"))
+    assert "Partnership board meeting" in page.split('id="meetings-heading"')[1]
+    assert "A meeting of" in body(client.get(f"/calendar/e/{event.id}-{event.slug}"))
+    assert "Next meeting:" in body(client.get("/representatives"))
+
+
+def test_only_holders_and_coordinators_add_a_bodys_meetings(client, world, login):
+    from network.calendar.models import Event
+
+    login(world.contact)  # in org_a, but holds no seat
+    assert "Is it a meeting of a body we sit on?" not in body(client.get("/calendar/new"))
+    refused = client.post("/calendar/new", data=meeting_form(
+        world, world.body.id, today() + timedelta(days=20)))
+    assert refused.status_code == 422
+    assert re.search(r'id="body-error"[^>]*>Choose one of the bodies listed.', body(refused))
+    assert count(Event, Event.title == "Partnership board meeting") == 0
+    login(world.coordinator)
+    assert "Strategic Partnership" in body(client.get("/calendar/new"))
+
+
+def test_a_public_meeting_of_a_members_body_does_not_name_it_to_visitors(client, world, login):
+    from tests.factories import make_event
+
+    event = make_event(world.org_a, world.member, "Open session", audience=Audience.PUBLIC,
+                       body_id=world.body.id)
+    page = body(client.get(f"/calendar/e/{event.id}-{event.slug}"))
+    assert "Open session" in page and "Strategic Partnership" not in page
+    login(world.member)
+    assert "Strategic Partnership" in body(client.get(f"/calendar/e/{event.id}-{event.slug}"))

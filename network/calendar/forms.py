@@ -77,6 +77,8 @@ class EventForm(Form):
         (Audience.PUBLIC.value, _l("Everyone (public)"))),
         default=Audience.MEMBERS.value, invalid=_l("Choose who can see it."))
     area = ChoiceField(_l("Neighbourhood area"))
+    body = ChoiceField(_l("Is it a meeting of a body we sit on?"), default="",
+                       invalid=_l("Choose one of the bodies listed."))
     themes = CheckboxesField(_l("Themes"))
     description = textarea_field(_l("What it is about"), DESCRIPTION_MAX,
                                  description=_l("Markdown works, as in the forum."))
@@ -104,9 +106,10 @@ class EventForm(Form):
     submission = SubmissionKeyField()
     editing = False
 
-    def __init__(self, *args, organisations=(), areas=(), themes=(), **kwargs):
+    def __init__(self, *args, organisations=(), areas=(), themes=(), bodies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation.choices = options(*[(str(org.id), org.name) for org in organisations])
+        self.body.choices = options(("", _l("No")), *[(str(b.id), b.name) for b in bodies])
         self.area.choices = options(("", _l("Borough-wide, or not sure")),
                                     *[(str(area.id), area.name) for area in areas])
         self.area.invalid = _l("Choose one of the areas listed.")
@@ -199,6 +202,7 @@ class EventForm(Form):
             "rsvp": bool(self.rsvp.data), "capacity": self.capacity.data,
             "access_note": self.access_note.data or "",
             "area_id": int(self.area.data) if self.area.data else None,
+            "body_id": int(self.body.data) if self.body.data else None,
         }
         values.update({column: bool(self[column].data) for column, _label in ACCESS})
         return values

@@ -89,6 +89,7 @@ class Event(db.Model):
     place: Mapped[str] = mapped_column(String(200), default="")
     online_link: Mapped[str] = mapped_column(String(300), default="")
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"), index=True)  # its meeting
     capacity: Mapped[int | None]
     rsvp: Mapped[bool] = mapped_column(default=True)
     step_free: Mapped[bool] = mapped_column(default=False)

@@ -42,6 +42,8 @@ from network.core.time import borough_zone, now, today
 from network.extensions import db
 from network.members.models import Area, Organisation, Theme
 from network.members.services import approved_organisations, live_entries, organisations_for
+from network.representation.models import Body
+from network.representation.services import meeting_bodies
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -255,6 +257,7 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
                                           .limit(1)) if event.recurring else None,
         "answers_open": (event.rsvp and not found.cancelled and found.starts_at > now()),
         "key": occurrence_key(found.original_start),
+        "body": meeting_of(event),
         "first_day": found.starts_at.astimezone(borough_zone()).date(),
         "last_day": (found.ends_at - timedelta(seconds=1)).astimezone(borough_zone()).date(),
     }
@@ -302,10 +305,12 @@ def rsvp(event_id: int):
 
 # --- adding and changing -----------------------------------------------------------------------
 
-def form_lists() -> dict:
-    """Whose events a person may add (theirs, or any for coordinators), areas, themes."""
+def form_lists(event: Event | None = None) -> dict:
+    """Whose events a person may add (theirs, or any for coordinators), areas, themes, and
+    the bodies whose meetings they may add (the event's own kept when it is changed)."""
     return {"organisations": organisations_for(me()), "areas": live_entries(Area),
-            "themes": live_entries(Theme)}
+            "themes": live_entries(Theme),
+            "bodies": meeting_bodies(me(), event.body_id if event else None)}
 
 
 def event_form_context(form: EventForm, event: Event | None = None, found=None,
@@ -347,6 +352,7 @@ def fill_from(form: EditEventForm, event: Event, found) -> None:
     form.place.data = found.place
     form.kind.data, form.audience.data = event.kind.value, event.audience.value
     form.area.data = str(event.area_id) if event.area_id else ""
+    form.body.data = str(event.body_id) if event.body_id else ""
     form.themes.data = [str(theme.id) for theme in event.themes]
     form.starts_on.data, form.starts_time.data = starts.date(), starts.time()
     if event.all_day:
@@ -364,11 +370,17 @@ def fill_from(form: EditEventForm, event: Event, found) -> None:
     form.version.data = event.version
 
 
+def meeting_of(event: Event) -> Body | None:
+    """The body an event is a meeting of, if the person asking may see it."""
+    body = db.session.get(Body, event.body_id) if event.body_id else None
+    return body if body is not None and can("body.view", body) else None
+
+
 @bp.route("/e/<int:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int):
     event = load_event(event_id, need="event.organise")
     found = chosen_occurrence(event)
-    form = EditEventForm(**form_lists())
+    form = EditEventForm(**form_lists(event))
     if request.method == "GET":
         fill_from(form, event, found)
     conflict = False

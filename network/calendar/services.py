@@ -557,14 +557,32 @@ def feed_token(person: Person) -> str:
 
 def upcoming_for(organisation_id: int, limit: int) -> list[Occurrence]:
     """An organisation's next occurrences that the person asking may see."""
+    return upcoming_where(Event.organisation_id == organisation_id, limit=limit)
+
+
+def upcoming_where(*where, limit: int) -> list[Occurrence]:
+    """The next occurrences (within six months) of the events `where` says that the person
+    asking may see."""
     start, end = now(), now() + timedelta(days=180)
     events = db.session.scalars(
-        visible(select(Event).where(Event.organisation_id == organisation_id,
-                                    Event.cancelled_at.is_(None), in_window(start, end)),
-                Event)
+        visible(select(Event).where(*where, Event.cancelled_at.is_(None),
+                                    in_window(start, end)), Event)
         .options(*listed()).order_by(Event.starts_at).limit(limit * 8)).unique().all()
     return [found for found in occurrences_of(events, start, end)
             if not found.cancelled][:limit]
+
+
+def held_where(*where, limit: int) -> list[Occurrence]:
+    """The latest occurrences of the past year, most recent first, that were not
+    cancelled."""
+    start, end = now() - timedelta(days=366), now()
+    events = db.session.scalars(
+        visible(select(Event).where(*where, Event.cancelled_at.is_(None),
+                                    in_window(start, end)), Event)
+        .options(*listed())).unique().all()
+    held = [found for found in occurrences_of(events, start, end)
+            if not found.cancelled and found.starts_at < end]
+    return held[::-1][:limit]
 
 
 def follows(person: Person, organisation_id: int) -> bool:

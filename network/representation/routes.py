@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from network.calendar import services as calendar
+from network.calendar.models import Event
 from network.core.htmx import form_status, render
 from network.core.permissions import authorize, can, load, me, visible
 from network.extensions import db
@@ -40,7 +42,9 @@ def bodies():
 
 def body_context(body: Body) -> dict:
     return {"body": body, "access": body_access(me(), body),
-            "seats": services.live_seats(body_id=body.id)}
+            "seats": services.live_seats(body_id=body.id),
+            "upcoming": calendar.upcoming_where(Event.body_id == body.id, limit=4),
+            "held": calendar.held_where(Event.body_id == body.id, limit=4)}
 
 
 @bp.get("/bodies/<int:body_id>")
@@ -55,8 +59,13 @@ def body(body_id: int, slug: str | None = None):
 @bp.get("/representatives")
 def representatives():
     authorize("representatives.view")
+    seats = services.seats_for(current_user)
+    next_meeting = {}
+    for item in calendar.upcoming_where(Event.body_id.in_({s.body_id for s in seats}),
+                                        limit=4 * len(seats)) if seats else []:
+        next_meeting.setdefault(item.event.body_id, item)
     return render("representation/representatives.html",
-                  {"seats": services.seats_for(current_user)})
+                  {"seats": seats, "next_meeting": next_meeting})
 
 
 # --- setting up ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from network.auth.models import Person
 from network.core import audit
 from network.core.links import site_path
 from network.core.permissions import visible
-from network.core.time import format_day
+from network.core.time import format_day, today
 from network.extensions import db
 from network.members.models import Area, Membership, Organisation, OrgStatus, Theme
 from network.notify.services import notify
@@ -157,6 +157,21 @@ def seats_for(person: Person) -> list[Seat]:
         Seat.organisations.any(Organisation.id.in_([o.id for o in organisations])),
         Seat.areas.any(Area.id.in_(areas)), Seat.themes.any(Theme.id.in_(themes)),
         and_(~Seat.areas.any(), ~Seat.themes.any(), ~Seat.organisations.any())))
+
+
+def meeting_bodies(person, keep: int | None = None) -> list[Body]:
+    """The bodies whose meetings a person may put in the calendar: any live one for
+    coordinators, those where they hold or deputise a seat now for members (and `keep`, the
+    body an event being changed already has)."""
+    if not person.is_authenticated:
+        return []
+    query = select(Body).where(or_(Body.archived_at.is_(None), Body.id == keep))
+    if not person.is_coordinator:
+        holding = select(Seat.body_id).join(Term).where(
+            or_(Term.holder_id == person.id, Term.deputy_id == person.id),
+            Term.starts_on <= today(), Term.ends_on >= today())
+        query = query.where(or_(Body.id.in_(holding), Body.id == keep))
+    return list(db.session.scalars(query.order_by(Body.name)))
 
 
 def people_who_can_hold() -> list[Person]:
