@@ -334,6 +334,8 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     from network.board.models import BookingStatus
 
     public_body = make_body("Open Neighbourhood Forum", audience=Audience.PUBLIC)
+    archived_body = make_body("Old Regeneration Board", audience=Audience.PUBLIC,
+                              archived_at=datetime.now(UTC))
     approved_booking = make_booking(world.listing, world.org_b, other, 9, BookingStatus.APPROVED)
     cancelled_booking = make_booking(world.listing, world.org_b, other, 10,
                                      BookingStatus.CANCELLED)
@@ -351,4 +353,5 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
         left_org=left_org, suspended_person=suspended_person, public_event=public_event,
         public_paper=public_paper, other_event=other_event, other_listing=other_listing,
         hidden_listing=hidden_listing, approved_booking=approved_booking,
-        cancelled_booking=cancelled_booking, public_body=public_body)
+        cancelled_booking=cancelled_booking, public_body=public_body,
+        archived_body=archived_body)

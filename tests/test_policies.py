@@ -14,13 +14,15 @@ from network.forum.models import Category, Post, Thread
 from network.forum.policies import post_access, thread_access
 from network.members.models import Organisation
 from network.notify.models import Notification
+from network.representation.models import Body
 from tests.factories import add_states, build_world
 
 PEOPLE = ["visitor", "associate", "member", "other_member", "contact", "coordinator", "admin"]
 
 VIEW = {Category: "category.view", Thread: "thread.view", Post: "post.view",
         Organisation: "org.view", Notification: "notification.open", Event: "event.view",
-        Listing: "listing.view", Conversation: "conversation.view", Booking: "booking.view"}
+        Listing: "listing.view", Conversation: "conversation.view", Booking: "booking.view",
+        Body: "body.view"}
 
 
 def person(world, role):

@@ -108,8 +108,15 @@ def test_two_people_never_hold_one_seat_at_once(client, world, login):
         world, holder=str(world.contact.id), deputy="", starts_on="2027-03-31",
         ends_on="2029-03-31"))
     assert refused.status_code == 422
-    assert re.search(r'id="starts_on-error"[^>]*>Mo Member holds this seat from 1 April 2025 '
-                     r'until 31 March 2027', body(refused))
+    assert re.search(r'id="starts_on-error"[^>]*>Mo Member is recorded for this seat from '
+                     r'1 April 2025 until 31 March 2027: two people cannot hold one seat at '
+                     r'once. Start this term after 31 March 2027.', body(refused))
+    assert count(Term) == before + 1
+    earlier = client.post(f"/seats/{seat.id}/terms/new", data=term_form(  # runs into it
+        world, holder=str(world.contact.id), deputy="", starts_on="2024-04-01",
+        ends_on="2025-06-30"))
+    assert re.search(r'id="ends_on-error"[^>]*>Mo Member is recorded for this seat from '
+                     r'1 April 2025 [^<]*End this term before 1 April 2025.', body(earlier))
     assert count(Term) == before + 1
     assert client.post(f"/seats/{seat.id}/terms/new", data=term_form(
         world, holder=str(world.contact.id), deputy="", starts_on="2027-04-01",
@@ -152,6 +159,8 @@ def test_my_representatives_are_the_seats_that_speak_for_my_organisation(client,
         assert shown == sees, person.email
     login(world.member)
     assert "Cora Contact" in body(client.get("/representatives"))
+    login(world.contact)
+    assert "Cora Contact</strong> (you)" in body(client.get("/representatives"))
 
 
 def test_a_members_body_is_not_for_visitors(client, world, login):

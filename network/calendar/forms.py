@@ -78,7 +78,10 @@ class EventForm(Form):
         default=Audience.MEMBERS.value, invalid=_l("Choose who can see it."))
     area = ChoiceField(_l("Neighbourhood area"))
     body = ChoiceField(_l("Is it a meeting of a body we sit on?"), default="",
-                       invalid=_l("Choose one of the bodies listed."))
+                       invalid=_l("Choose one of the bodies listed."), description=_l(
+                           "It is then listed on the body's page and under "
+                           "“My representatives”. “Who can see it?” still decides who sees "
+                           "the meeting: choose “Everyone” only if the body meets in public."))
     themes = CheckboxesField(_l("Themes"))
     description = textarea_field(_l("What it is about"), DESCRIPTION_MAX,
                                  description=_l("Markdown works, as in the forum."))

@@ -32,10 +32,11 @@ class SeatForm(Form):
     title = text_field(_l("Seat"), NAME_MAX, description=_l(
         "Its name on the body: Voluntary sector seat, Faith communities seat."))
     description = textarea_field(_l("About the seat"), 500)
-    areas = CheckboxesField(_l("It speaks for these areas"))
+    areas = CheckboxesField(_l("It speaks for these areas"), description=_l(
+        "Tick nothing here, in themes or in organisations, and it speaks for the whole "
+        "network."))
     themes = CheckboxesField(_l("It speaks for these themes"))
-    organisations = CheckboxesField(_l("It speaks for these organisations"), description=_l(
-        "Nothing ticked in areas, themes or organisations: it speaks for the whole network."))
+    organisations = CheckboxesField(_l("It speaks for these organisations"))
 
     def __init__(self, *args, areas=(), themes=(), organisations=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -97,11 +97,17 @@ def add_term(seat: Seat, values: dict, by: Person) -> Term:
         Term.seat_id == seat.id, Term.starts_on <= values["ends_on"],
         Term.ends_on >= values["starts_on"]).order_by(Term.starts_on))
     if clash is not None:
+        held = {"name": clash.holder.display_name, "start": format_day(clash.starts_on),
+                "end": format_day(clash.ends_on)}
+        if clash.starts_on > values["starts_on"]:  # a later term: this one must end sooner
+            raise RepresentationError(_(
+                "%(name)s is recorded for this seat from %(start)s until %(end)s: two people "
+                "cannot hold one seat at once. End this term before %(start)s.", **held),
+                "ends_on")
         raise RepresentationError(_(
-            "%(name)s holds this seat from %(start)s until %(end)s: two people cannot hold "
-            "one seat at once. Start this term after that one ends.",
-            name=clash.holder.display_name, start=format_day(clash.starts_on),
-            end=format_day(clash.ends_on)), "starts_on")
+            "%(name)s is recorded for this seat from %(start)s until %(end)s: two people "
+            "cannot hold one seat at once. Start this term after %(end)s.", **held),
+            "starts_on")
     term = Term(seat_id=seat.id, **values)
     db.session.add(term)
     db.session.flush()
