@@ -416,11 +416,8 @@ def book(listing_id: int):
                                                  form.submission.data))
         except services.BookingRefused as refused:
             db.session.rollback()
-            if refused.field:
-                form[refused.field].errors = [*form[refused.field].errors, refused.message]
             return render("board/bookings.html", bookings_context(
-                found, window, form, problem=None if refused.field else refused.message),
-                status=422)
+                found, window, form, problem=form.refused(refused)), status=422)
         if booking is None:
             abort(409)
         flash(_("Booked: %(slot)s.", slot=services.slot_text(booking))

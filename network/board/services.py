@@ -27,6 +27,7 @@ from network.calendar import services as calendar
 from network.calendar.models import Event, EventKind
 from network.core import audit
 from network.core.audience import Audience
+from network.core.forms import Refused
 from network.core.links import site_path
 from network.core.permissions import visible
 from network.core.time import (
@@ -284,13 +285,8 @@ def people_of(conversation: Conversation) -> set[Person]:
 FURTHEST_BOOKING = timedelta(days=366)
 
 
-class BookingRefused(Exception):
-    """A time that cannot be booked, or an answer that cannot be given: why, and the form's
-    field it is about ("" for the whole form)."""
-
-    def __init__(self, message: str, field: str = ""):
-        super().__init__(message)
-        self.message, self.field = message, field
+class BookingRefused(Refused):
+    """A time that cannot be booked, or an answer that cannot be given."""
 
 
 def lock(listing: Listing) -> None:

@@ -44,6 +44,15 @@ def clean_choices(values):
     return clean_text(values)
 
 
+class Refused(Exception):
+    """A service's refusal of what a form asked: why, and the field it is about ("" for the
+    whole form). The route rolls back and shows it with `Form.refused`."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
 class Form(FlaskForm):
     """The base of every form. Whatever a field receives is cleaned of control characters
     before its own filters and validators see it. Its CSRF token renders without an id: a
@@ -65,6 +74,15 @@ class Form(FlaskForm):
                 clean = clean_text
             options["filters"] = [clean, *unbound_field.kwargs.get("filters", ())]
             return super().bind_field(form, unbound_field, options)
+
+    def refused(self, error: Refused) -> str | None:
+        """Put a service's refusal beside its field; one about the whole form is returned,
+        for the page to show above it."""
+        if not error.field:
+            return error.message
+        field = self[error.field]
+        field.errors = [*field.errors, error.message]
+        return None
 
 
 class EmptyForm(Form):

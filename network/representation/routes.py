@@ -23,13 +23,6 @@ from network.representation.policies import body_access
 bp = Blueprint("representation", __name__)
 
 
-def refused(form, error: services.RepresentationError) -> None:
-    """A service's refusal, put beside its field."""
-    db.session.rollback()
-    field = form[error.field]
-    field.errors = [*field.errors, error.message]
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 @bp.get("/bodies")
@@ -79,7 +72,8 @@ def new_body():
             found = services.create_body(form.values(), current_user)
             db.session.commit()
         except services.RepresentationError as error:
-            refused(form, error)
+            db.session.rollback()
+            form.refused(error)
         else:
             flash(_("“%(name)s” is added: now add its seats.", name=found.name), "success")
             return redirect(services.body_path(found), 303)
@@ -98,7 +92,8 @@ def edit_body(body_id: int):
             services.edit_body(found, form.values(), current_user)
             db.session.commit()
         except services.RepresentationError as error:
-            refused(form, error)
+            db.session.rollback()
+            form.refused(error)
         else:
             flash(_("Saved."), "success")
             return redirect(services.body_path(found), 303)
@@ -154,7 +149,8 @@ def new_term(seat_id: int):
             term = services.add_term(seat, form.values(), current_user)
             db.session.commit()
         except services.RepresentationError as error:
-            refused(form, error)
+            db.session.rollback()
+            form.refused(error)
         else:
             flash(_("%(name)s holds “%(seat)s”, and has been told.",
                     name=term.holder.display_name, seat=seat.title), "success")

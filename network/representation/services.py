@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network.auth.models import Person
 from network.core import audit
+from network.core.forms import Refused
 from network.core.links import site_path
 from network.core.permissions import visible
 from network.core.time import format_day, today
@@ -19,12 +20,8 @@ from network.notify.services import notify
 from network.representation.models import Body, Seat, Term
 
 
-class RepresentationError(Exception):
-    """A change refused: why, and the form's field it is about."""
-
-    def __init__(self, message: str, field: str = ""):
-        super().__init__(message)
-        self.message, self.field = message, field
+class RepresentationError(Refused):
+    """A change to a body, a seat or a term refused."""
 
 
 # --- bodies --------------------------------------------------------------------------------------
