@@ -32,7 +32,7 @@ from network.forum import services as forum
 from network.forum.models import Category, Post, Thread, ThreadRead, ThreadWatch
 from network.members.models import Membership, Organisation
 from network.notify.models import Delivery, Notification
-from network.representation.models import Body
+from network.representation.models import Body, Report, Seat
 
 # --- the busy forum ------------------------------------------------------------------------
 
@@ -346,6 +346,11 @@ def landmarks() -> dict[str, str]:
         board = db.session.scalar(select(Body).where(
             Body.name == "Riverside Strategic Partnership").order_by(Body.id).limit(1))
         found["body"] = url_for("representation.body", body_id=board.id, slug=board.slug)
+        found["body_record"] = url_for("representation.body_record", body_id=board.id)
+        latest = db.session.scalar(select(Report).join(Report.seat).where(
+            Seat.body_id == board.id).order_by(Report.meeting_at.desc()).limit(1))
+        found["report"] = url_for("representation.report", report_id=latest.id)
+        found["seat"] = url_for("representation.seat", seat_id=latest.seat_id)
         found["bookings"] = url_for("board.bookings", listing_id=hall.id)
         asked = db.session.scalar(select(Booking).where(
             Booking.listing_id == hall.id, Booking.status == BookingStatus.REQUESTED))

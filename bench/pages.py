@@ -75,6 +75,9 @@ PAGES = [
     Page("our bookings", "member", "/board/bookings"),
     Page("my representatives", "member", "/representatives"),
     Page("a body and its seats", "visitor", "{body}"),
+    Page("a report back", "member", "{report}"),
+    Page("a seat, items raised", "member", "{seat}"),
+    Page("a body's record", "visitor", "{body_record}"),
     Page("new listing, matches", "member",
          "/board/new?kind=request&category=rooms&title=hall+for+a+meeting"),
 ]

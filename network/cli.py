@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(digest)
     app.cli.add_command(calendar)
     app.cli.add_command(board)
+    app.cli.add_command(representation)
     app.cli.add_command(backup)
 
 
@@ -184,3 +185,19 @@ def board_remind() -> None:
     told = warn_expiring()
     db.session.commit()
     click.echo(f"Told {told} people of listings about to leave the board.")
+
+
+@click.group()
+def representation() -> None:
+    """The bodies we sit on and the reports back from them."""
+
+
+@representation.command("remind")
+@with_appcontext
+def representation_remind() -> None:
+    """Remind representatives of reports overdue, then the coordinators, once (run it daily)."""
+    from network.representation.record import remind_overdue_reports
+
+    told = remind_overdue_reports()
+    db.session.commit()
+    click.echo(f"Told {told} people of overdue reports.")

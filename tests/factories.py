@@ -237,6 +237,28 @@ def make_seat(body, title: str, *, areas=(), themes=(), organisations=()):
     return seat
 
 
+def make_report(seat, author, organisation, *, days_ago: int = 10, published: bool = True,
+                audience=Audience.MEMBERS, summary: str = "The board agreed the plan."):
+    """A body meeting that many days ago and the seat's report of it, as rows alone (nobody
+    is told)."""
+    from network.representation.models import Report, ReportState
+
+    start = (datetime.now(UTC) - timedelta(days=days_ago)).replace(microsecond=0)
+    meeting = Event(organisation_id=organisation.id, created_by_id=author.id,
+                    title=f"{seat.body.name} meeting", kind=EventKind.MEETING,
+                    audience=seat.body.audience, starts_at=start,
+                    ends_at=start + timedelta(hours=2), place="Town hall", body_id=seat.body_id)
+    db.session.add(meeting)
+    db.session.flush()
+    report = Report(seat_id=seat.id, event_id=meeting.id, occurrence_start=start,
+                    meeting_at=start, author_id=author.id, summary=summary, audience=audience,
+                    state=ReportState.PUBLISHED if published else ReportState.DRAFT,
+                    published_at=start + timedelta(days=2) if published else None)
+    db.session.add(report)
+    db.session.commit()
+    return report
+
+
 def attach_paper(event, author, title: str, data: bytes, filename: str = "agenda.txt") -> Paper:
     """A paper attached as its organiser would, through the upload's own path."""
     from network.core.files import Upload, sniff
@@ -274,9 +296,24 @@ def build_world() -> SimpleNamespace:
     seat = make_seat(body, "Voluntary sector seat", areas=[north])
     from network.representation.models import Selection, Term
 
-    db.session.add(Term(seat_id=seat.id, holder_id=member.id, selection=Selection.ELECTED,
-                        starts_on=datetime.now(UTC).date() - timedelta(days=100),
-                        ends_on=datetime.now(UTC).date() + timedelta(days=600)))
+    term = Term(seat_id=seat.id, holder_id=member.id, selection=Selection.ELECTED,
+                starts_on=datetime.now(UTC).date() - timedelta(days=100),
+                ends_on=datetime.now(UTC).date() + timedelta(days=600))
+    db.session.add(term)
+    report = make_report(seat, member, org_a)
+    from network.core.files import Upload, sniff
+    from network.representation import services as representation
+    from network.representation.models import RaisedItem, Response
+
+    item = RaisedItem(seat_id=seat.id, author_id=contact.id, organisation_id=org_a.id,
+                      title="Evening opening at the health centre")
+    report_action = representation.add_action(report, "Publish the timetable", "Council",
+                                              datetime.now(UTC).date() + timedelta(days=20),
+                                              member)
+    report_paper = representation.add_paper(report, Upload(b"Minutes\n", sniff(b"Minutes\n"),
+                                                           "minutes.txt"), "Minutes", member)
+    response = Response(report_id=report.id, author_id=contact.id, body="Thank you.")
+    db.session.add_all([item, response])
     notification = Notification(person_id=member.id, kind="forum.reply", subject="A reply",
                                 url=f"/forum/p/{last_post(thread).id}",
                                 delivery=Delivery.DAILY)
@@ -285,7 +322,8 @@ def build_world() -> SimpleNamespace:
     return SimpleNamespace(
         category=category, coordinators_room=coordinators_room, thread=thread,
         event=event, paper=paper, listing=listing, conversation=conversation, booking=booking,
-        body=body, seat=seat,
+        body=body, seat=seat, term=term, report=report, item=item, report_action=report_action,
+        report_paper=report_paper, response=response,
         own_post=first_post(thread), post=last_post(thread), notification=notification,
         unsubscribe_token=unsubscribe_token(member, "forum.reply"),
         north=north, south=south, housing=housing, youth=youth,
@@ -339,6 +377,15 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     approved_booking = make_booking(world.listing, world.org_b, other, 9, BookingStatus.APPROVED)
     cancelled_booking = make_booking(world.listing, world.org_b, other, 10,
                                      BookingStatus.CANCELLED)
+    public_seat = make_seat(public_body, "Community seat")
+    public_report = make_report(public_seat, world.coordinator, world.org_a,
+                                audience=Audience.PUBLIC, summary="Open to all.")
+    draft_report = make_report(world.seat, member, world.org_a, days_ago=3, published=False)
+    from network.representation.models import ItemStatus, RaisedItem
+
+    answered_item = RaisedItem(seat_id=world.seat.id, author_id=world.contact.id,
+                               title="Bus routes", status=ItemStatus.ANSWERED, reply="Kept.")
+    db.session.add(answered_item)
     suspended_person = PersonFactory(email="suspended@example.org",
                                      display_name="Sid Suspended",
                                      suspended_at=datetime.now(UTC), suspended_reason="Spam")
@@ -354,4 +401,5 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
         public_paper=public_paper, other_event=other_event, other_listing=other_listing,
         hidden_listing=hidden_listing, approved_booking=approved_booking,
         cancelled_booking=cancelled_booking, public_body=public_body,
-        archived_body=archived_body)
+        archived_body=archived_body, public_seat=public_seat, public_report=public_report,
+        draft_report=draft_report, answered_item=answered_item)

@@ -25,6 +25,9 @@ POSTERS = SIGNED_IN - {"associate"}  # associates read the forum; members post
 AUTHOR = {"member"}
 # The world's event is org_a's (member and contact belong to it).
 ORGANISERS = {"member", "contact"} | COORDINATOR
+# The world's seat is held by "member": its holder and coordinators write its reports.
+WRITERS = {"member"} | COORDINATOR
+IN_ORGANISATIONS = {"member", "other_member", "contact"}  # coordinators belong to none
 
 RULES: dict[str, set[str]] = {
     "pages.home": PUBLIC,
@@ -128,6 +131,29 @@ RULES: dict[str, set[str]] = {
     "representation.new_seat": COORDINATOR,
     "representation.edit_seat": COORDINATOR,
     "representation.new_term": COORDINATOR,
+    "representation.edit_term": COORDINATOR,
+    "representation.archive_body": COORDINATOR,
+    "representation.archive_seat": COORDINATOR,
+    # The world's seat is on a members' body, held by "member"; its report is published for
+    # members, its raised item is the contact's.
+    "representation.seat": SIGNED_IN,
+    "representation.seat_record": SIGNED_IN,
+    "representation.body_record": SIGNED_IN,
+    "representation.raise_item": IN_ORGANISATIONS,
+    "representation.back_item": {"member", "other_member"},  # not its author's own
+    "representation.answer_item": WRITERS,
+    "representation.new_report": WRITERS,
+    "representation.report": SIGNED_IN,
+    "representation.report_text": SIGNED_IN,
+    "representation.report_paper": SIGNED_IN,
+    "representation.action": SIGNED_IN,
+    "representation.respond": IN_ORGANISATIONS | WRITERS,
+    "representation.mark_read": SIGNED_IN,
+    "representation.hide_response": COORDINATOR,
+    **{endpoint: WRITERS for endpoint in (
+        "representation.edit_report", "representation.add_action",
+        "representation.add_question", "representation.add_report_paper",
+        "representation.publish_report", "representation.update_action")},
     "board.bookings": SIGNED_IN,  # org_a's meeting room: who booked is not for everyone
     "board.book": {"member", "other_member", "contact"},  # for their own organisations
     "board.book_page": SIGNED_IN,  # a reload of the booking address leads back to the form
@@ -148,7 +174,16 @@ HIDDEN: dict[str, set[str]] = {
     "board.conversation": {"associate"},
     # A members' body does not exist for visitors.
     **{endpoint: {"visitor"} for endpoint in (
-        "representation.body", "representation.edit_body", "representation.new_seat")},
+        "representation.body", "representation.edit_body", "representation.new_seat",
+        "representation.archive_body", "representation.seat", "representation.seat_record",
+        "representation.body_record",
+        "representation.raise_item", "representation.back_item", "representation.answer_item",
+        "representation.new_report", "representation.report", "representation.report_text",
+        "representation.report_paper", "representation.action", "representation.respond",
+        "representation.mark_read", "representation.hide_response",
+        "representation.edit_report", "representation.add_action",
+        "representation.add_question", "representation.add_report_paper",
+        "representation.publish_report", "representation.update_action")},
     **{endpoint: {"associate"} for endpoint in (
         "board.booking", "board.answer_booking", "board.cancel_booking")},
 }
@@ -211,6 +246,21 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
                                                | COORDINATOR),
     ("representation.body", "public"): seen(SIGNED_IN, visitor="through"),
     ("representation.edit_body", "public"): seen(COORDINATOR, forbidden=SIGNED_IN),
+    # A public report on a public body's seat nobody holds; a draft of the member's.
+    ("representation.report", "public"): seen(SIGNED_IN, visitor="through"),
+    ("representation.report", "draft"): seen(WRITERS, visitor="hidden"),
+    ("representation.edit_report", "public"): seen(COORDINATOR, forbidden=SIGNED_IN),
+    ("representation.edit_report", "draft"): seen(WRITERS, visitor="hidden"),
+    ("representation.respond", "public"): seen(IN_ORGANISATIONS | COORDINATOR,
+                                               forbidden={"associate"}),
+    ("representation.respond", "draft"): seen(set(), forbidden=WRITERS, visitor="hidden"),
+    ("representation.seat", "public"): seen(SIGNED_IN, visitor="through"),
+    ("representation.body_record", "public"): seen(SIGNED_IN, visitor="through"),
+    ("representation.body_record", "archived"): seen(COORDINATOR, visitor="hidden"),
+    ("representation.seat_record", "public"): seen(SIGNED_IN, visitor="through"),
+    ("representation.raise_item", "public"): seen(IN_ORGANISATIONS, forbidden=SIGNED_IN),
+    ("representation.back_item", "answered"): seen(set(), forbidden=SIGNED_IN,
+                                                   visitor="hidden"),
 }
 
 

@@ -179,6 +179,74 @@ def grow_seats(world, n):
     db.session.commit()
 
 
+def grow_report(world, n):
+    """Responses (a third of them replies) with their authors, reads, actions with updates,
+    questions and raised items answered on the world's report."""
+    from network.representation import services as representation
+    from network.representation.models import (
+        ActionStatus,
+        ItemStatus,
+        Question,
+        RaisedItem,
+        ReportRead,
+        Response,
+    )
+
+    report = world.report
+    for i in range(n):
+        author = PersonFactory()
+        response = Response(report_id=report.id, author_id=author.id, body=f"Response {i}")
+        db.session.add(response)
+        db.session.flush()
+        if i % 3 == 0:
+            db.session.add(Response(report_id=report.id, author_id=world.member.id,
+                                    reply_to_id=response.id, body="Thank you."))
+        db.session.add(ReportRead(report_id=report.id, person_id=author.id))
+        if i % 3 == 1:
+            action = representation.add_action(report, f"Action {i}", "Council",
+                                               datetime.now(UTC).date(), world.member)
+            representation.update_action(action, ActionStatus.IN_PROGRESS, "Started.",
+                                         world.member)
+            db.session.add(Question(report_id=report.id, text=f"Question {i}",
+                                    respond_by=datetime.now(UTC).date()))
+            db.session.add(RaisedItem(seat_id=world.seat.id, author_id=author.id,
+                                      title=f"Item {i}", status=ItemStatus.ANSWERED,
+                                      reply="Answered.", report_id=report.id))
+    db.session.commit()
+
+
+def grow_items(world, n):
+    """Items raised for the world's seat, each backed by two people, half of them answered."""
+    from network.representation.models import ItemStatus, ItemSupport, RaisedItem
+
+    for i in range(n):
+        item = RaisedItem(seat_id=world.seat.id, author_id=PersonFactory().id,
+                          organisation_id=world.org_a.id, title=f"Item {i}",
+                          status=ItemStatus.ANSWERED if i % 2 else ItemStatus.OPEN,
+                          reply="Answered." if i % 2 else "",
+                          replied_at=datetime.now(UTC) if i % 2 else None)
+        db.session.add(item)
+        db.session.flush()
+        db.session.add_all([ItemSupport(item_id=item.id, person_id=PersonFactory().id)
+                            for _ in range(2)])
+    db.session.commit()
+
+
+def grow_meetings(world, n):
+    """Meetings of the world's body over the seat's term, each reported by its seat."""
+    from network.representation.models import Report, ReportState
+
+    for i in range(n):
+        event = make_event(world.org_a, world.member, f"Board {i}", body_id=world.body.id,
+                           starts_at=datetime.now(UTC) - timedelta(days=1 + i % 95, hours=i))
+        db.session.add(Report(seat_id=world.seat.id, event_id=event.id,
+                              occurrence_start=event.starts_at, meeting_at=event.starts_at,
+                              author_id=world.member.id, summary="What happened.",
+                              state=ReportState.PUBLISHED,
+                              published_at=event.starts_at + timedelta(days=i % 20)))
+    db.session.commit()
+
+
 PAGES = [
     ("/", "visitor", grow_organisations),
     ("/organisations", "visitor", grow_organisations),
@@ -220,6 +288,15 @@ PAGES = [
     ("/representatives", "member", grow_seats),
     ("/bodies/{body}-strategic-partnership", "member", grow_seats),
     ("/bodies", "visitor", grow_seats),
+    ("/reports/{report}", "member", grow_report),
+    ("/reports/{report}", "contact", grow_report),
+    ("/seats/{seat}", "member", grow_items),
+    ("/seats/{seat}", "contact", grow_items),
+    ("/actions/{action}", "member", grow_report),
+    ("/bodies/{body}/accountability", "member", grow_seats),
+    ("/bodies/{body}/accountability", "coordinator", grow_meetings),
+    ("/seats/{seat}/accountability", "member", grow_meetings),
+    ("/seats/{seat}/accountability", "contact", grow_items),
 ]
 
 
@@ -232,7 +309,8 @@ def test_queries_stay_few_and_constant_as_rows_grow(client, world, login, querie
                        category=world.category.id, thread=world.thread.id,
                        event=world.event.id, listing=world.listing.id,
                        conversation=world.conversation.id, booking=world.booking.id,
-                       body=world.body.id)
+                       body=world.body.id, report=world.report.id, seat=world.seat.id,
+                       action=world.report_action.id)
     grow(world, 10 if "page=2" not in path else 30)
     with queries() as few_rows:
         assert client.get(path).status_code == 200

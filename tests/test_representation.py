@@ -238,3 +238,53 @@ def test_a_public_meeting_of_a_members_body_does_not_name_it_to_visitors(client,
     assert "Open session" in page and "Strategic Partnership" not in page
     login(world.member)
     assert "Strategic Partnership" in body(client.get(f"/calendar/e/{event.id}-{event.slug}"))
+
+
+def test_a_term_is_corrected_or_ended_early_never_overlapping_another(client, world, login):
+    seat = make_seat(make_body("Police and Community Forum"), "Residents' seat")
+    login(world.coordinator)
+    client.post(f"/seats/{seat.id}/terms/new", data=term_form(
+        world, starts_on="2025-04-01", ends_on="2027-03-31"))
+    client.post(f"/seats/{seat.id}/terms/new", data=term_form(
+        world, holder=str(world.contact.id), deputy="", starts_on="2027-04-01",
+        ends_on="2029-03-31"))
+    first, later = db.session.scalars(select(Term).where(Term.seat_id == seat.id)
+                                      .order_by(Term.starts_on)).all()
+    resigned = client.post(f"/terms/{first.id}/edit", data=term_form(
+        world, starts_on="2025-04-01", ends_on=today().isoformat(),
+        selection_note="Resigned; the deputy stands in."))
+    assert resigned.status_code == 303
+    db.session.rollback()
+    assert (first.ends_on, first.selection_note) == (today(), "Resigned; the deputy stands in.")
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "seat.term.edit"))
+    assert entry is not None and "ends_on" in entry.details
+    refused = client.post(f"/terms/{first.id}/edit", data=term_form(
+        world, starts_on="2025-04-01", ends_on="2027-06-30"))  # into the next holder's term
+    assert refused.status_code == 422
+    assert re.search(r'id="ends_on-error"[^>]*>Cora Contact is recorded for this seat',
+                     body(refused))
+    db.session.rollback()
+    assert first.ends_on == today() and later.starts_on == date(2027, 4, 1)
+
+
+def test_a_body_or_seat_archived_leaves_the_lists_and_comes_back(client, world, login):
+    login(world.coordinator)
+    assert client.post(f"/seats/{world.seat.id}/archive", data={"archive": "1"}).status_code \
+        == 303
+    login(world.member)
+    assert "Voluntary sector seat" not in body(client.get("/representatives"))
+    archived = client.get(f"/seats/{world.seat.id}")  # its record stays
+    assert archived.status_code == 200 and "This seat was archived on" in body(archived)
+    assert "Write a report back" not in body(archived)  # nobody writes for it now
+    assert client.get(f"/reports/{world.report.id}").status_code == 200
+    assert "Former seats" in body(client.get(f"/bodies/{world.body.id}-{world.body.slug}"))
+    login(world.coordinator)
+    client.post(f"/seats/{world.seat.id}/archive", data={"archive": "0"})
+    client.post(f"/bodies/{world.body.id}/archive", data={"archive": "1"})
+    login(world.member)
+    assert client.get(f"/bodies/{world.body.id}-{world.body.slug}").status_code == 404
+    assert client.get(f"/reports/{world.report.id}").status_code == 404
+    login(world.coordinator)
+    assert "Restore" in body(client.get(f"/bodies/{world.body.id}-{world.body.slug}"))
+    assert count(AuditEntry, AuditEntry.action.in_(["seat.archive", "seat.restore",
+                                                    "body.archive"])) == 3

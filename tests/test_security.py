@@ -530,3 +530,54 @@ def test_payloads_in_bodies_and_seats_are_inert(client, world, login):
     for path in ("/representatives", "/notifications"):
         assert_inert(body(member.get(path)), path)
     assert "xss-" in body(member.get("/representatives"))  # shown, as text
+
+
+def test_payloads_in_items_reports_actions_and_responses_are_inert(client, world, login):
+    """An item raised and the answer to it, a report's three texts, an action's what and who
+    and its update's note, a question, a response and the reason it was hidden: on every page
+    that shows them, to every kind of reader, and in the plain-text download."""
+    corpus = "\n\n".join(PAYLOADS)
+    seat, report = world.seat, world.report
+    contact = client.application.test_client()
+    login(world.contact, c=contact)
+    assert contact.post(f"/seats/{seat.id}/items", data={
+        "title": PAYLOADS[0][:200], "body": corpus, "organisation": str(world.org_a.id),
+        "submission": "x" * 22}).status_code == 303
+    member = client.application.test_client()
+    login(world.member, c=member)
+    from network.representation.models import Action, RaisedItem, Response
+
+    item = db.session.scalar(sa.select(RaisedItem).where(RaisedItem.body == corpus))
+    assert member.post(f"/items/{item.id}/answer", data={
+        "status": "answered", "reply": corpus}).status_code == 303
+    assert member.post(f"/reports/{report.id}/edit", data={
+        "summary": PAYLOADS[1], "decisions": corpus, "said": corpus, "audience": "members",
+        "version": str(report.version)}).status_code == 303
+    assert member.post(f"/reports/{report.id}/actions", data={
+        "what": PAYLOADS[2][:300], "owner": PAYLOADS[3][:120],
+        "due_on": "2030-01-01"}).status_code == 303
+    action = db.session.scalar(sa.select(Action).where(Action.owner == PAYLOADS[3][:120]))
+    assert member.post(f"/actions/{action.id}", data={
+        "status": "in_progress", "note": PAYLOADS[4][:500]}).status_code == 303
+    assert member.post(f"/reports/{report.id}/questions", data={
+        "text": PAYLOADS[5][:500], "respond_by": "2030-01-01"}).status_code == 303
+    assert contact.post(f"/reports/{report.id}/responses", data={
+        "body": corpus, "submission": "y" * 22}).status_code == 303
+    response = db.session.scalar(sa.select(Response).where(Response.body == corpus))
+    coordinator = client.application.test_client()
+    login(world.coordinator, c=coordinator)
+    assert coordinator.post(f"/report-responses/{response.id}/hide", data={
+        "reason": PAYLOADS[6]}).status_code == 303
+    pages = [f"/seats/{seat.id}", f"/items/{item.id}/answer", f"/reports/{report.id}",
+             f"/reports/{report.id}/edit", f"/actions/{action.id}",
+             f"/report-responses/{response.id}/hide", f"/seats/{seat.id}/accountability",
+             f"/bodies/{seat.body_id}/accountability", "/representatives", "/notifications"]
+    for who, reader in (("contact", contact), ("member", member),
+                        ("coordinator", coordinator)):
+        for path in pages:
+            page = reader.get(path)
+            if page.status_code == 200:
+                assert_inert(body(page), f"{path} as {who}")
+    assert "xss-" in body(contact.get(f"/reports/{report.id}"))  # shown, as text
+    plain = contact.get(f"/reports/{report.id}.txt")
+    assert plain.mimetype == "text/plain" and "xss-1" in body(plain)

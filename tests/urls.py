@@ -13,7 +13,8 @@ from flask import Flask, url_for
 # What the page walks skip: answers that are not HTML pages (JSON for hosting platforms,
 # calendar files, downloads). Their own tests read them.
 NOT_PAGES = {"pages.healthz", "calendar.download", "calendar.public_feed",
-             "calendar.private_feed", "calendar.paper"}
+             "calendar.private_feed", "calendar.paper", "representation.report_paper",
+             "representation.report_text"}
 
 
 def args_for(endpoint: str, w: SimpleNamespace) -> dict:
@@ -75,7 +76,26 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         **{endpoint: {"body_id": w.body.id} for endpoint in (
             "representation.edit_body", "representation.new_seat")},
         **{endpoint: {"seat_id": w.seat.id} for endpoint in (
-            "representation.edit_seat", "representation.new_term")},
+            "representation.edit_seat", "representation.new_term", "representation.seat",
+            "representation.raise_item", "representation.new_report",
+            "representation.seat_record")},
+        "representation.body_record": {"body_id": w.body.id},
+        "representation.archive_body": {"body_id": w.body.id},
+        "representation.archive_seat": {"seat_id": w.seat.id},
+        "representation.edit_term": {"term_id": w.term.id},
+        **{endpoint: {"item_id": w.item.id} for endpoint in (
+            "representation.back_item", "representation.answer_item")},
+        **{endpoint: {"report_id": w.report.id} for endpoint in (
+            "representation.report", "representation.report_text",
+            "representation.edit_report", "representation.add_action",
+            "representation.add_question", "representation.add_report_paper",
+            "representation.publish_report", "representation.respond",
+            "representation.mark_read")},
+        **{endpoint: {"action_id": w.report_action.id} for endpoint in (
+            "representation.action", "representation.update_action")},
+        "representation.report_paper": {"paper_id": w.report_paper.id,
+                                        "filename": w.report_paper.filename},
+        "representation.hide_response": {"response_id": w.response.id},
         "calendar.private_feed": {"person_id": w.member.id, "token": feed_token(w.member)},
         "notify.open_notification": {"notification_id": w.notification.id},
         "notify.unsubscribe": {"token": w.unsubscribe_token},
@@ -142,6 +162,16 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
         "representation.body": {"public": {"body_id": s.public_body.id,
                                            "slug": s.public_body.slug}},
         "representation.edit_body": {"public": {"body_id": s.public_body.id}},
+        **{endpoint: {"public": {"report_id": s.public_report.id},
+                      "draft": {"report_id": s.draft_report.id}}
+           for endpoint in ("representation.report", "representation.edit_report",
+                            "representation.respond")},
+        "representation.seat": {"public": {"seat_id": s.public_seat.id}},
+        "representation.body_record": {"public": {"body_id": s.public_body.id},
+                                       "archived": {"body_id": s.archived_body.id}},
+        "representation.seat_record": {"public": {"seat_id": s.public_seat.id}},
+        "representation.raise_item": {"public": {"seat_id": s.public_seat.id}},
+        "representation.back_item": {"answered": {"item_id": s.answered_item.id}},
         "board.cancel_booking": {"cancelled": {"booking_id": s.cancelled_booking.id},
                                  "approved": {"booking_id": s.approved_booking.id}},
         "calendar.private_feed": {"a wrong token": {"person_id": w.member.id,
@@ -198,7 +228,16 @@ def demo_world() -> SimpleNamespace:
         OrgStatus,
         Theme,
     )
-    from network.representation.models import Body, Seat
+    from network.representation.models import (
+        Action,
+        Body,
+        RaisedItem,
+        Report,
+        ReportPaper,
+        Response,
+        Seat,
+        Term,
+    )
 
     def one(query):
         return db.session.scalar(query)
@@ -220,12 +259,19 @@ def demo_world() -> SimpleNamespace:
     db.session.add(invitation)
     db.session.commit()
     event = one(select(Event).where(Event.title == "Federation open meeting"))
+    report = one(select(Report).join(Report.questions))  # the partnership's latest
     listing = one(select(Listing).where(Listing.title.like("Community hall for meetings%")))
     return SimpleNamespace(
         category=thread.category, thread=thread, event=event, listing=listing,
         conversation=one(select(Conversation).where(Conversation.listing_id == listing.id)),
         body=one(select(Body).where(Body.name == "Health and Wellbeing Board")),
         seat=one(select(Seat).where(Seat.title == "Neighbourhoods seat")),
+        term=one(select(Term).join(Seat).where(Seat.title == "Neighbourhoods seat")),
+        report=report, report_paper=one(select(ReportPaper).where(
+            ReportPaper.report_id == report.id)),
+        report_action=one(select(Action).where(Action.report_id == report.id).limit(1)),
+        item=one(select(RaisedItem).where(RaisedItem.title.like("Interpreters%"))),
+        response=one(select(Response).where(Response.report_id == report.id).limit(1)),
         booking=one(select(Booking).where(Booking.listing_id == listing.id,
                                           Booking.status == BookingStatus.REQUESTED)),
         paper=one(select(Paper).where(Paper.event_id == event.id)),

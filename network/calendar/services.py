@@ -572,10 +572,10 @@ def upcoming_where(*where, limit: int) -> list[Occurrence]:
             if not found.cancelled][:limit]
 
 
-def held_where(*where, limit: int) -> list[Occurrence]:
-    """The latest occurrences of the past year, most recent first, that were not
-    cancelled."""
-    start, end = now() - timedelta(days=366), now()
+def held_where(*where, limit: int, since: datetime | None = None) -> list[Occurrence]:
+    """The latest occurrences since then (the past year unless said), most recent first,
+    that were not cancelled."""
+    start, end = since or now() - timedelta(days=366), now()
     events = db.session.scalars(
         visible(select(Event).where(*where, Event.cancelled_at.is_(None),
                                     in_window(start, end)), Event)
@@ -583,6 +583,20 @@ def held_where(*where, limit: int) -> list[Occurrence]:
     held = [found for found in occurrences_of(events, start, end)
             if not found.cancelled and found.starts_at < end]
     return held[::-1][:limit]
+
+
+def held_and_upcoming(*where, limit: int) -> tuple[list[Occurrence], list[Occurrence]]:
+    """held_where and upcoming_where in one reading of the events: the latest `limit` held
+    this past year, most recent first, and the next `limit` within six months."""
+    moment = now()
+    start, end = moment - timedelta(days=366), moment + timedelta(days=180)
+    events = db.session.scalars(
+        visible(select(Event).where(*where, Event.cancelled_at.is_(None),
+                                    in_window(start, end)), Event)
+        .options(*listed())).unique().all()
+    found = [o for o in occurrences_of(events, start, end) if not o.cancelled]
+    return ([o for o in found if o.starts_at < moment][::-1][:limit],
+            [o for o in found if o.ends_at > moment][:limit])
 
 
 def follows(person: Person, organisation_id: int) -> bool:

@@ -35,6 +35,14 @@ KINDS: dict[str, tuple] = {
                          "or cancelled"), Delivery.IMMEDIATELY),
     "representation.seat": (_l("I am made the holder or deputy of a seat"),
                             Delivery.IMMEDIATELY),
+    "representation.item": (_l("An item is raised for my seat, or an item I raised or backed "
+                               "is taken or answered"), Delivery.IMMEDIATELY),
+    "representation.report": (_l("A report back from a seat that speaks for us"),
+                              Delivery.IMMEDIATELY),
+    "representation.response": (_l("A response to my report, or a reply to my response"),
+                                Delivery.DAILY),
+    "representation.reminder": (_l("A report of mine, or one I coordinate, is overdue"),
+                                Delivery.IMMEDIATELY),
 }
 ALL_KINDS = "all"
 

@@ -1,15 +1,30 @@
 """Rules of representation: a public body, its seats and holders are for everyone; a members'
-body for everyone signed in; coordinators set bodies and seats up and record who holds them."""
+body for everyone signed in; coordinators set bodies and seats up and record who holds them.
+
+A seat's present holder and deputy (and coordinators) write its reports, answer the items
+raised for it and keep its actions up to date. Members raise items, back them and respond to
+reports; raised items are for people signed in only, whatever the body. A report is seen by
+its writers while a draft; once published, by whom its audience says (never beyond its body's).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, true
+from sqlalchemy import and_, false, or_, select, true
 
 from network.core.audience import Audience
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
-from network.representation.models import Body
+from network.core.time import today
+from network.representation.models import (
+    Body,
+    RaisedItem,
+    Report,
+    ReportState,
+    Response,
+    Seat,
+    Term,
+)
 
 
 @policy("bodies.manage")
@@ -46,3 +61,115 @@ def body_access(person, body: Body) -> BodyAccess:
 
 
 policies_from(body_access, {"body.view": "view", "body.manage": "manage"})
+
+
+def member(person) -> bool:
+    return signed_in(person) and person.is_member and bool(person.organisation_ids)
+
+
+def writes_for(person, seat: Seat) -> bool:
+    """The seat's present holder or deputy, or a coordinator."""
+    if coordinator(person):
+        return True
+    term = seat.current_term
+    return signed_in(person) and term is not None and person.id in (term.holder_id,
+                                                                     term.deputy_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SeatAccess:
+    view: bool
+    write: bool  # its reports, answers to items, actions
+    items: bool  # see what members raised
+    raise_item: bool
+
+
+def seat_access(person, seat: Seat) -> SeatAccess:
+    live = seat.archived_at is None and seat.body.archived_at is None
+    view = body_access(person, seat.body).view and (live or coordinator(person))
+    return SeatAccess(view=view, write=view and live and writes_for(person, seat),
+                      items=view and signed_in(person),
+                      raise_item=view and live and member(person))
+
+
+policies_from(seat_access, {"seat.view": "view", "seat.write": "write", "seat.items": "items",
+                            "seat.raise": "raise_item"})
+
+
+def _seats_seen(person):
+    return select(Seat.id).join(Body).where(Seat.archived_at.is_(None), bodies_seen(person))
+
+
+def _seats_written(person):
+    return select(Term.seat_id).where(or_(Term.holder_id == person.id,
+                                          Term.deputy_id == person.id),
+                                      Term.starts_on <= today(), Term.ends_on >= today())
+
+
+@scope(RaisedItem)
+def items_seen(person):
+    if coordinator(person):
+        return true()
+    if not signed_in(person):
+        return false()
+    return RaisedItem.seat_id.in_(_seats_seen(person))
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAccess:
+    view: bool
+    back: bool  # "this matters to us too"
+    answer: bool
+
+
+def item_access(person, item: RaisedItem, seat: SeatAccess | None = None) -> ItemAccess:
+    seat = seat or seat_access(person, item.seat)
+    mine = signed_in(person) and item.author_id == person.id
+    return ItemAccess(view=seat.items, back=seat.raise_item and not mine and not item.settled,
+                      answer=seat.write)
+
+
+policies_from(item_access, {"item.view": "view", "item.back": "back", "item.answer": "answer"})
+
+
+@scope(Report)
+def reports_seen(person):
+    if coordinator(person):
+        return true()
+    published = and_(Report.state == ReportState.PUBLISHED,
+                     Report.seat_id.in_(_seats_seen(person)))
+    if not signed_in(person):
+        return and_(published, Report.audience == Audience.PUBLIC)
+    return or_(published, Report.seat_id.in_(_seats_written(person)))
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAccess:
+    view: bool
+    write: bool  # change it, add actions, questions and papers; publish; see who read it
+    respond: bool
+    mark_read: bool
+    moderate: bool  # hide a response
+
+
+def report_access(person, report: Report, seat: SeatAccess | None = None) -> ReportAccess:
+    seat = seat or seat_access(person, report.seat)
+    readable = report.published and (report.audience == Audience.PUBLIC or signed_in(person))
+    view = seat.view and (seat.write or readable)
+    return ReportAccess(view=view, write=seat.write,
+                        respond=view and report.published and (member(person) or seat.write),
+                        mark_read=view and report.published and signed_in(person),
+                        moderate=view and coordinator(person))
+
+
+policies_from(report_access, {"report.view": "view", "report.write": "write",
+                              "report.respond": "respond", "report.read": "mark_read",
+                              "report.moderate": "moderate"})
+
+
+@scope(Response)
+def responses_seen(person):
+    if coordinator(person):
+        return true()
+    shown = Response.hidden_at.is_(None)
+    return or_(shown, Response.author_id == person.id) if signed_in(person) else shown

@@ -1,0 +1,349 @@
+"""Representatives report back: items raised before a meeting, the report after it with its
+answers, actions and questions, members' responses and reads; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from network.calendar.models import Event
+from network.calendar.recurrence import occurrence_key
+from network.core.time import now, today
+from network.extensions import db
+from network.notify.models import Notification
+from network.representation.models import (
+    Action,
+    ActionStatus,
+    ItemStatus,
+    Question,
+    RaisedItem,
+    Report,
+    ReportRead,
+    ReportRevision,
+    Response,
+)
+from tests.factories import make_event
+
+KEY = "k" * 22
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def count(model, *where) -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def told(person, kind: str) -> list[str]:
+    db.session.rollback()
+    return list(db.session.scalars(select(Notification.subject).where(
+        Notification.person_id == person.id, Notification.kind == kind)
+        .order_by(Notification.id)))
+
+
+@pytest.fixture
+def login(client, login):
+    def switch(person):
+        client.post("/logout")
+        return login(person)
+    return switch
+
+
+def body_meeting(world, starts_in: timedelta) -> Event:
+    start = now().replace(microsecond=0) + starts_in
+    return make_event(world.org_a, world.member, "Strategic Partnership meeting",
+                      starts_at=start, hours=2, body_id=world.body.id)
+
+
+def hold(event: Event, days_ago: int) -> None:
+    """Time passes: the meeting was held that many days ago (and what was raised for it
+    moves with it)."""
+    db.session.rollback()
+    event = db.session.get(Event, event.id)
+    shift = (now() - timedelta(days=days_ago)) - event.starts_at
+    event.starts_at += shift
+    event.ends_at += shift
+    for item in db.session.scalars(select(RaisedItem).where(RaisedItem.event_id == event.id)):
+        item.occurrence_start += shift
+        item.meeting_at += shift
+    db.session.commit()
+
+
+def start_report(client, world, event) -> Report:
+    db.session.refresh(event)
+    response = client.post(f"/seats/{world.seat.id}/reports/new", data={
+        "meeting": f"{event.id}-{occurrence_key(event.starts_at)}"})
+    assert response.status_code == 303, text(response)
+    return db.session.scalar(select(Report).where(Report.event_id == event.id))
+
+
+def report_data(report, **changes) -> dict:
+    data = {"summary": "The board agreed the borough plan.",
+            "decisions": "- The plan goes to consultation.", "said": "We asked for evenings.",
+            "audience": "members", "version": str(report.version)}
+    data.update(changes)
+    return data
+
+
+def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login):
+    event = body_meeting(world, timedelta(hours=3))
+    login(world.contact)
+    response = client.post(f"/seats/{world.seat.id}/items", data={
+        "title": "Will the health centre keep evening opening?", "body": "Our tenants work days.",
+        "organisation": str(world.org_a.id), "submission": KEY})
+    assert response.status_code == 303
+    item = db.session.scalar(select(RaisedItem).where(RaisedItem.title.startswith("Will the")))
+    assert (item.event_id, item.status) == (event.id, ItemStatus.OPEN)
+    assert told(world.member, "representation.item") == [
+        "Cora Contact raised “Will the health centre keep evening opening?” for your seat "
+        "“Voluntary sector seat”"]
+    login(world.other_member)
+    assert client.post(f"/items/{item.id}/back", data={"back": "1"}).status_code == 303
+    assert "1 other backs it: Otto Other" in text(client.get(f"/seats/{world.seat.id}"))
+
+    login(world.member)  # the holder takes it to the meeting
+    assert "Will the health centre keep evening opening?" in text(
+        client.get(f"/seats/{world.seat.id}"))
+    assert client.post(f"/items/{item.id}/answer", data={
+        "status": "taken", "reply": ""}).status_code == 303
+    assert told(world.contact, "representation.item") == [
+        "“Will the health centre keep evening opening?” will be taken to the meeting"]
+    assert len(told(world.other_member, "representation.item")) == 1
+
+    hold(event, days_ago=2)
+    report = start_report(client, world, event)
+    answered = client.post(f"/reports/{report.id}/edit", data=report_data(
+        report, **{f"answer_{item.id}": "Yes: evenings stay until 2028."}))
+    assert answered.status_code == 303
+    for what, owner, due in (("Publish the consultation timetable", "Council", 20),
+                             ("Share the plan with our groups", "Mo Member", 10)):
+        assert client.post(f"/reports/{report.id}/actions", data={
+            "what": what, "owner": owner,
+            "due_on": (today() + timedelta(days=due)).isoformat()}).status_code == 303
+    assert client.post(f"/reports/{report.id}/questions", data={
+        "text": "Which of our groups could host a listening event?",
+        "respond_by": (today() + timedelta(days=7)).isoformat()}).status_code == 303
+    assert told(world.contact, "representation.item")[-1].endswith("to the meeting")  # draft
+
+    login(world.contact)
+    assert client.get(f"/reports/{report.id}").status_code == 404  # a draft is for writers
+    login(world.member)
+    published = client.post(f"/reports/{report.id}/publish")
+    assert published.status_code == 303
+    assert "Published: 1 people it speaks for are told." in text(client.get(
+        published.location))
+    assert told(world.contact, "representation.report") == [
+        f"Report back from Strategic Partnership (Voluntary sector seat), "
+        f"{client.application.jinja_env.filters['day'](report.meeting_at)}"]
+    assert told(world.contact, "representation.item")[-1] == (
+        "“Will the health centre keep evening opening?” is answered in the report from "
+        "Strategic Partnership")
+    assert told(world.other_member, "representation.item")[-1].endswith("Strategic Partnership")
+    assert told(world.other_member, "representation.report") == []  # not in its constituency
+
+    login(world.contact)
+    page = text(client.get(f"/reports/{report.id}"))
+    assert "Yes: evenings stay until 2028." in page
+    assert "Publish the consultation timetable" in page and "Share the plan" in page
+    assert client.post(f"/reports/{report.id}/read").status_code == 303
+    assert client.post(f"/reports/{report.id}/read").status_code == 303  # once is enough
+    question = db.session.scalar(select(Question).where(Question.report_id == report.id))
+    assert client.post(f"/reports/{report.id}/responses", data={
+        "body": "We can host one in March.", "question": str(question.id),
+        "submission": KEY}).status_code == 303
+    assert count(ReportRead, ReportRead.report_id == report.id) == 1
+    assert told(world.member, "representation.response") == [
+        "Cora Contact responded to your report from Strategic Partnership"]
+
+    login(world.member)
+    page = text(client.get(f"/reports/{report.id}"))
+    assert "1 person has said they read it" in page
+    assert "answering “Which of our groups could host a listening event?”" in page
+    first = db.session.scalar(select(Response).where(Response.report_id == report.id,
+                                                     Response.author_id == world.contact.id))
+    assert client.post(f"/reports/{report.id}/responses", data={
+        "body": "Thank you: I'll tell the board.", "reply_to": str(first.id),
+        "submission": "r" * 22}).status_code == 303
+    assert told(world.contact, "representation.response") == [
+        "Mo Member replied to you on the report from Strategic Partnership"]
+
+
+def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, login):
+    event = body_meeting(world, timedelta(days=-40))
+    login(world.member)
+    report = start_report(client, world, event)
+    client.post(f"/reports/{report.id}/edit", data=report_data(report))
+    client.post(f"/reports/{report.id}/publish")
+    for what, due in (("Done one", -20), ("Late one", -5), ("Later one", 30)):
+        client.post(f"/reports/{report.id}/actions", data={
+            "what": what, "owner": "Council", "due_on": (today() + timedelta(days=due))
+            .isoformat()})
+    done, late, later = db.session.scalars(select(Action).where(Action.report_id == report.id)
+                                           .order_by(Action.id)).all()
+    assert client.post(f"/actions/{done.id}", data={
+        "status": "done", "note": "Timetable published."}).status_code == 303
+    refused = client.post(f"/actions/{later.id}", data={"status": "open", "note": ""})
+    assert refused.status_code == 422  # nothing changed, nothing said
+    db.session.rollback()
+    assert (done.status, done.closed_at is not None) == (ActionStatus.DONE, True)
+    assert [u.status for u in done.updates] == [ActionStatus.OPEN, ActionStatus.DONE]
+    assert (late.overdue, done.overdue, later.overdue) == (True, False, False)
+    page = text(client.get(f"/actions/{done.id}"))
+    assert "Timetable published." in page
+    seat_page = text(client.get(f"/seats/{world.seat.id}"))
+    assert "Done one" not in seat_page  # closed: no longer "still open"
+    assert re.search(r"Late one</a>.*?Overdue", seat_page, re.S)
+
+    second = body_meeting(world, timedelta(days=-3))
+    report2 = start_report(client, world, second)
+    page = text(client.get(f"/reports/{report2.id}"))
+    assert "Still open from earlier meetings" in page
+    assert "Late one" in page and "Later one" in page and "Done one" not in page
+    login(world.other_member)  # any member may read, but not update
+    assert client.get(f"/actions/{late.id}").status_code == 200
+    assert client.post(f"/actions/{late.id}", data={"status": "done"}).status_code == 403
+
+
+@pytest.mark.parametrize(("url", "data", "field", "message"), [
+    ("actions", {"what": "Something", "owner": "", "due_on": "2030-01-01"}, "owner",
+     "This is needed."),
+    ("actions", {"what": "Something", "owner": "Council", "due_on": ""}, "due_on",
+     "Give the day it is due"),
+    ("questions", {"text": "Who can help?", "respond_by": "2020-01-01"}, "respond_by",
+     "The day to respond by has passed"),
+    ("edit", {"summary": "", "audience": "members"}, "summary", "This is needed."),
+    ("edit", {"summary": "Fine.", "audience": "public"}, "audience",
+     "Choose who can read it."),  # a members' body's report is for members
+])
+def test_bad_input_on_a_report_is_refused_beside_its_field(client, world, login, url, data,
+                                                           field, message):
+    event = body_meeting(world, timedelta(days=-3))
+    login(world.member)
+    report = start_report(client, world, event)
+    if url == "edit":
+        data = {**data, "version": str(report.version)}
+    before = (count(Action), count(Question), db.session.get(Report, report.id).summary)
+    refused = client.post(f"/reports/{report.id}/{url}", data=data)
+    assert refused.status_code == 422
+    assert re.search(rf'id="{field}-error"[^>]*>[^<]*{re.escape(message)}', text(refused))
+    assert (count(Action), count(Question), db.session.get(Report, report.id).summary) == before
+
+
+def test_a_report_is_only_for_a_meeting_held(client, world, login):
+    coming = body_meeting(world, timedelta(days=5))
+    before = count(Report)
+    login(world.member)
+    page = client.get(f"/seats/{world.seat.id}/reports/new")
+    assert "Every meeting of Strategic Partnership held this term has its report" in text(page)
+    refused = client.post(f"/seats/{world.seat.id}/reports/new", data={
+        "meeting": f"{coming.id}-{occurrence_key(coming.starts_at)}"})
+    assert refused.status_code == 422
+    assert "Choose one of the meetings held" in text(refused)
+    assert count(Report) == before
+
+
+def test_only_the_holder_deputy_or_a_coordinator_writes_and_drafts_stay_hidden(client, world,
+                                                                               login):
+    event = body_meeting(world, timedelta(days=-3))
+    login(world.member)
+    report = start_report(client, world, event)
+    for person, status in ((world.contact, 404), (world.other_member, 404),
+                           (world.associate, 404), (world.coordinator, 200)):
+        login(person)
+        assert client.get(f"/reports/{report.id}").status_code == status
+    login(world.contact)
+    assert client.get(f"/seats/{world.seat.id}/reports/new").status_code == 403
+    assert client.post(f"/reports/{report.id}/publish").status_code == 404
+    client.post("/logout")
+    assert client.get(f"/reports/{report.id}").status_code == 404
+    login(world.member)
+    client.post(f"/reports/{report.id}/edit", data=report_data(report))
+    client.post(f"/reports/{report.id}/publish")
+    client.post("/logout")
+    assert client.get(f"/reports/{report.id}").status_code == 404  # members only
+    login(world.associate)
+    assert client.get(f"/reports/{report.id}").status_code == 200
+    assert client.post(f"/reports/{report.id}/responses", data={
+        "body": "Hello", "submission": KEY}).status_code == 403  # associates read, no posting
+
+
+def test_editing_a_published_report_keeps_its_history(client, world, login):
+    event = body_meeting(world, timedelta(days=-3))
+    login(world.member)
+    report = start_report(client, world, event)
+    client.post(f"/reports/{report.id}/edit", data=report_data(report))
+    client.post(f"/reports/{report.id}/publish")
+    db.session.refresh(report)
+    assert client.post(f"/reports/{report.id}/edit", data=report_data(
+        report, summary="The board agreed the plan, with changes.")).status_code == 303
+    [revision] = db.session.scalars(select(ReportRevision).where(
+        ReportRevision.report_id == report.id)).all()
+    assert revision.summary == "The board agreed the borough plan."
+    login(world.contact)
+    page = text(client.get(f"/reports/{report.id}"))
+    assert "The board agreed the plan, with changes." in page and ", updated " in page
+    plain = client.get(f"/reports/{report.id}.txt")
+    assert plain.mimetype == "text/plain"
+    assert "The board agreed the plan, with changes." in text(plain)
+    assert "<" not in text(plain)
+
+
+@pytest.mark.parametrize("who", ["contact", "member"])  # a reader, and its writer
+def test_a_busy_report_is_light_and_cheap(client, world, login, queries, who):
+    """The issue's budget: a report with 10 actions and 30 responses is at most 14 KB
+    compressed, in at most 10 queries."""
+    import gzip
+
+    from network.representation.models import ReportRead
+
+    report = world.report
+    report.summary = "The board agreed the community strategy for consultation. " * 4
+    report.decisions = "\n".join(f"- Decision {n}: the plan changes in this way." for n in
+                                 range(6))
+    for n in range(10):
+        action = Action(seat_id=world.seat.id, report_id=report.id,
+                        what=f"Publish the consultation timetable, part {n}",
+                        owner="Council regeneration team", due_on=today() + timedelta(days=n))
+        db.session.add(action)
+    for n in range(30):
+        db.session.add(Response(report_id=report.id, author_id=world.other_member.id,
+                                body=f"Response {n}: our group would like to be involved in "
+                                     "the consultation, and can host an evening event."))
+    db.session.add(ReportRead(report_id=report.id, person_id=world.other_member.id))
+    db.session.commit()
+    login(getattr(world, who))
+    with queries() as statements:
+        response = client.get(f"/reports/{report.id}", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert len(statements) <= 10, "\n".join(statements)
+    sent = response.get_data()
+    assert sent[:2] == b"\x1f\x8b" and len(sent) <= 14 * 1024, len(sent)
+    print(f"\n  a report, 10 actions, 30 responses, as {who}: {len(sent)} bytes compressed, "
+          f"{len(statements)} queries")
+    page = gzip.decompress(sent).decode()
+    assert page.count("Publish the consultation timetable, part") == 10
+    assert page.count("our group would like to be involved") == 30
+
+
+def test_a_hidden_response_is_told_to_its_author_and_its_replies_stay(client, world, login):
+    reply = Response(report_id=world.report.id, author_id=world.member.id,
+                     reply_to_id=world.response.id, body="Thank you, Cora.")
+    db.session.add(reply)
+    db.session.commit()
+    login(world.coordinator)
+    assert client.post(f"/report-responses/{world.response.id}/hide", data={
+        "reason": "Names a neighbour."}).status_code == 303
+    assert told(world.contact, "representation.response") == [
+        "Your response on the report from Strategic Partnership is hidden: Names a neighbour."]
+    login(world.other_member)
+    page = text(client.get(f"/reports/{world.report.id}"))
+    assert "Thank you." not in page  # the hidden response
+    assert "Thank you, Cora." in page  # the reply to it stays
+    login(world.contact)
+    page = text(client.get(f"/reports/{world.report.id}"))
+    assert "Hidden by a coordinator: Names a neighbour." in page and "Thank you." in page
