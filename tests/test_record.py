@@ -265,13 +265,14 @@ def test_a_public_bodys_record_is_for_everyone_and_links_only_reports_they_may_r
     assert "Published (members only)" not in page
 
 
-def test_an_archived_body_or_seat_has_no_record_but_for_coordinators(client, world, login):
+def test_an_archived_seat_keeps_its_record_an_archived_body_is_for_coordinators(client, world,
+                                                                                login):
     seat = make_seat(world.body, "Old seat")
     seat.archived_at = now()
     archived = make_body("Old board", audience=Audience.PUBLIC, archived_at=now())
     db.session.commit()
     login(world.member)
-    assert client.get(f"/seats/{seat.id}/accountability").status_code == 404
+    assert client.get(f"/seats/{seat.id}/accountability").status_code == 200
     assert client.get(f"/bodies/{archived.id}/accountability").status_code == 404
     login(world.coordinator)
     assert client.get(f"/seats/{seat.id}/accountability").status_code == 200

@@ -77,11 +77,12 @@ def body_context(body: Body) -> dict:
     held, upcoming = calendar.held_and_upcoming(Event.body_id == body.id, limit=4)
     access = body_access(me(), body)
     context = {"body": body, "access": access, "seats": services.live_seats(body_id=body.id),
-               "upcoming": upcoming, "held": held}
+               "upcoming": upcoming, "held": held,
+               "former_seats": db.session.scalars(select(Seat).where(
+                   Seat.body_id == body.id, Seat.archived_at.is_not(None))
+                   .order_by(Seat.title)).all()}
     if access.manage:
         context["archive_form"] = ArchiveForm()
-        context["archived_seats"] = db.session.scalars(select(Seat).where(
-            Seat.body_id == body.id, Seat.archived_at.is_not(None)).order_by(Seat.title)).all()
     return context
 
 
@@ -316,6 +317,9 @@ def back_item(item_id: int):
         abort(400)
     services.back_item(item, current_user, form.back.data == "1")
     db.session.commit()
+    flash(_("Thank you: %(name)s sees that it matters to you too.",
+            name=item.seat.current_term.holder.display_name) if form.back.data == "1"
+          and item.seat.current_term else _("Saved."), "success")
     return redirect(services.seat_path(item.seat, f"i{item.id}"), 303)
 
 
@@ -371,7 +375,8 @@ def report_context(report: Report, **forms) -> dict:
         "report": report, "seat": report.seat, "body": report.seat.body, "access": access,
         "items": services.items_for(report), "papers": services.papers_of(report),
         "actions": services.report_actions(report),
-        "responses": responses, "replies": services.replies_by_response(responses)}
+        "responses": responses, "replies": services.replies_by_response(responses),
+        "top": services.top_responses(responses)}
     context["reads"], context["read"] = services.reads_of(report, me())
     if access.respond:
         context["response_form"] = forms.get("response_form") or ResponseForm(
@@ -560,6 +565,7 @@ def respond(report_id: int):
         else:
             if response is None:
                 abort(409)
+            flash(_("Your response is sent."), "success")
             return redirect(services.report_path(found, f"r{response.id}"), 303)
     return render("representation/report.html", report_context(found, response_form=form),
                   fragments=("respond",), status=422)
@@ -572,6 +578,8 @@ def mark_read(report_id: int):
         abort(400)
     services.mark_read(found, current_user)
     db.session.commit()
+    flash(_("Thank you: %(name)s can see the report reached you.",
+            name=found.author.display_name), "success")
     return redirect(services.report_path(found, "read"), 303)
 
 

@@ -533,6 +533,10 @@ def respond(report: Report, author: Person, body: str, question: Question | None
 
 def hide_response(response: Response, reason: str, by: Person) -> None:
     response.hidden_at, response.hidden_reason = now(), reason
+    report = db.session.get(Report, response.report_id)
+    notify(response.author, "representation.response", _(
+        "Your response on the report from %(body)s is hidden: %(reason)s",
+        body=report.seat.body.name, reason=reason), report_path(report, f"r{response.id}"))
     audit.record("report.response.hide", response, f"Hid a response on report "
                  f"{response.report_id}", actor=by, reason=reason)
 
@@ -564,6 +568,13 @@ def responses_of(report: Report) -> list[Response]:
     return list(db.session.scalars(
         visible(select(Response).where(Response.report_id == report.id))
         .options(joinedload(Response.author)).order_by(Response.id)))
+
+
+def top_responses(responses: list[Response]) -> list[Response]:
+    """The responses shown first on a report: those that answer none, and replies whose
+    response the reader may not see (hidden), which would otherwise vanish with it."""
+    shown = {response.id for response in responses}
+    return [r for r in responses if r.reply_to_id is None or r.reply_to_id not in shown]
 
 
 def replies_by_response(responses: list[Response]) -> dict[int, list[Response]]:
