@@ -415,3 +415,23 @@ def test_flask_representation_remind_sends_and_saves_the_reminders(app, world, s
     assert remind() == "Told 1 people of overdue reports."
     assert len(reminders_to(world.member)) == 1
     assert remind() == "Told 0 people of overdue reports."
+
+
+def test_a_vacant_seat_owes_no_report(client, world, login):
+    """Nobody holds it: its body's meetings are not counted against it as overdue or due;
+    the reports it has from the past year still are."""
+    seat = make_seat(world.body, "Vacant seat")
+    reported, unreported = (make_event(world.org_a, world.member, title, body_id=world.body.id,
+                                       starts_at=now() - days * DAY)
+                            for title, days in (("Reported", 40), ("Not reported", 30)))
+    db.session.add(Report(seat_id=seat.id, event_id=reported.id,
+                          occurrence_start=reported.starts_at, meeting_at=reported.starts_at,
+                          author_id=world.coordinator.id, summary="From the chair.",
+                          state=ReportState.PUBLISHED,
+                          published_at=reported.starts_at + 3 * DAY))
+    db.session.commit()
+    login(world.member)
+    page = text(client.get(f"/seats/{seat.id}/accountability"))
+    assert "no report is expected" in page
+    assert page.count("<tr><td>") == 1 and "Overdue</td>" not in page
+    assert unreported.title not in page

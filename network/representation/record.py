@@ -191,10 +191,10 @@ def records_for(seats: list[Seat], moment: datetime | None = None) -> list[SeatR
     actions = _action_counts(starts, moment)
     return [SeatRecord(
         seat=seat, term=seat.current_term, since=starts[seat.id],
-        meetings=[_meeting(found, reports.get((seat.id, found.event.id, found.original_start)),
-                           moment)
-                  for found in held if found.event.body_id == seat.body_id
-                  and found.starts_at >= starts[seat.id]],
+        meetings=[_meeting(found, report, moment) for found in held
+                  if found.event.body_id == seat.body_id and found.starts_at >= starts[seat.id]
+                  and ((report := reports.get((seat.id, found.event.id, found.original_start)))
+                       or seat.current_term is not None)],  # a vacant seat owes no report
         items_raised=items.get(seat.id, (0, 0))[0], items_settled=items.get(seat.id, (0, 0))[1],
         actions=actions.get(seat.id, {})) for seat in seats]
 
