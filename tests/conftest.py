@@ -4,6 +4,10 @@
 - Requests from the test client run in a context of their own, as in production: their own
   app context, session and `g`. The test's own session ends its transaction before each request.
 - Mail goes to a real SMTP server (aiosmtpd) on loopback.
+- No test reads the machine's clock. `core.time.now()` is set to TEST_CLOCK (an ISO moment;
+  an ordinary winter Wednesday morning unless given) before anything runs, and put back to that
+  moment at the start of every test, so a test passes or fails the same on any day. The
+  `clock` fixture moves it (`clock.advance(days=15)`, `clock.set(moment)`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import re
 import socket
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 
@@ -25,14 +30,19 @@ from flask_migrate import upgrade
 
 from network import create_app
 from network.config import TestConfig
+from network.core import time as clock_module
 from network.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+TEST_CLOCK = datetime.fromisoformat(os.environ.get("TEST_CLOCK", "2027-01-13T10:00:00+00:00"))
 
 
 def pytest_configure(config):
+    if TEST_CLOCK.tzinfo is None:
+        raise pytest.UsageError("TEST_CLOCK needs a UTC offset, e.g. 2027-03-28T00:30:00+00:00")
+    clock_module.set_clock(TEST_CLOCK)  # session fixtures (the browsers' demo) see it too
     if IN_CI and not POSTGRES_URL.startswith("postgresql"):
         raise pytest.UsageError("CI=true but TEST_DATABASE_URL does not point at PostgreSQL: "
                                 "the PostgreSQL run must not be skipped in CI.")
@@ -43,6 +53,7 @@ def pytest_configure(config):
 
 def pytest_report_header(config):
     return [
+        f"clock: {TEST_CLOCK.isoformat()} (TEST_CLOCK)",
         "databases: sqlite" + (", postgresql" if POSTGRES_URL else
                                " (set TEST_DATABASE_URL to run PostgreSQL too)"),
         "login limits: database" + (", redis" if REDIS_URL else
@@ -55,6 +66,38 @@ BACKENDS = [
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
         not POSTGRES_URL, reason="PostgreSQL tests skipped: TEST_DATABASE_URL is not set")),
 ]
+
+
+# --- the clock -------------------------------------------------------------------------------
+
+class Clock:
+    """The app's clock as a test sees it: it runs on at the machine's pace from where it is set."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+
+    def now(self) -> datetime:
+        return clock_module.now()
+
+    def today(self):
+        return clock_module.today()
+
+    def set(self, moment: datetime) -> None:
+        clock_module.set_clock(moment)
+
+    def advance(self, **delta) -> None:
+        clock_module.set_clock(clock_module.now() + timedelta(**delta))
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Every test starts at TEST_CLOCK. Browser tests share a server whose demo was written on
+    the session's running clock, so they go on from where it is rather than back."""
+    session_offset = clock_module.clock_offset()
+    if request.node.get_closest_marker("browser") is None:
+        clock_module.set_clock(TEST_CLOCK)
+    yield Clock(TEST_CLOCK)
+    clock_module.set_clock_offset(session_offset)
 
 
 # --- databases -------------------------------------------------------------------------------

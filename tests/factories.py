@@ -14,6 +14,7 @@ from network.auth.passwords import hash_password
 from network.calendar import services as calendar
 from network.calendar.models import Event, EventKind, Paper
 from network.core.audience import Audience
+from network.core.time import now
 from network.core.tokens import new_token
 from network.extensions import db
 from network.forum.models import Category, Post, PostState, Thread, ThreadWatch
@@ -80,7 +81,7 @@ class OrganisationFactory(Factory):
     kind = OrgKind.COMMUNITY_GROUP
     status = OrgStatus.APPROVED
     description = "We do good work."
-    approved_at = factory.LazyFunction(lambda: datetime.now(UTC))
+    approved_at = factory.LazyFunction(now)
 
 
 class MembershipFactory(Factory):
@@ -145,7 +146,7 @@ def make_invitation(organisation, email="invitee@example.org", *, as_contact=Fal
     invitation = Invitation(organisation=organisation, email=email, name="Ivy Invitee",
                             as_contact=as_contact, token_hash=hashed,
                             invited_by_id=invited_by.id if invited_by else None,
-                            expires_at=datetime.now(UTC) + expires_in)
+                            expires_at=now() + expires_in)
     db.session.add(invitation)
     db.session.commit()
     return invitation, raw
@@ -157,10 +158,10 @@ def make_event(organisation, author, title="Open meeting", *, starts_at=None,
     """An event added as its organisation's member would: through the service. starts_at
     defaults to 19:00 in the borough a fortnight from today; repeats is (pattern, until,
     count), e.g. ("fortnightly", None, 6)."""
-    from network.core.time import borough_zone
+    from network.core.time import borough_zone, today
 
     if starts_at is None:
-        day = datetime.now(borough_zone()).date() + timedelta(days=14)
+        day = today() + timedelta(days=14)
         starts_at = datetime(day.year, day.month, day.day, 19, tzinfo=borough_zone())
     fields = {"title": title, "kind": EventKind.MEETING, "audience": Audience.MEMBERS,
               "starts_at": starts_at.astimezone(UTC),
@@ -243,7 +244,7 @@ def make_report(seat, author, organisation, *, days_ago: int = 10, published: bo
     is told)."""
     from network.representation.models import Report, ReportState
 
-    start = (datetime.now(UTC) - timedelta(days=days_ago)).replace(microsecond=0)
+    start = (now() - timedelta(days=days_ago)).replace(microsecond=0)
     meeting = Event(organisation_id=organisation.id, created_by_id=author.id,
                     title=f"{seat.body.name} meeting", kind=EventKind.MEETING,
                     audience=seat.body.audience, starts_at=start,
@@ -297,8 +298,8 @@ def build_world() -> SimpleNamespace:
     from network.representation.models import Selection, Term
 
     term = Term(seat_id=seat.id, holder_id=member.id, selection=Selection.ELECTED,
-                starts_on=datetime.now(UTC).date() - timedelta(days=100),
-                ends_on=datetime.now(UTC).date() + timedelta(days=600))
+                starts_on=now().date() - timedelta(days=100),
+                ends_on=now().date() + timedelta(days=600))
     db.session.add(term)
     report = make_report(seat, member, org_a)
     from network.core.files import Upload, sniff
@@ -308,7 +309,7 @@ def build_world() -> SimpleNamespace:
     item = RaisedItem(seat_id=seat.id, author_id=contact.id, organisation_id=org_a.id,
                       title="Evening opening at the health centre")
     report_action = representation.add_action(report, "Publish the timetable", "Council",
-                                              datetime.now(UTC).date() + timedelta(days=20),
+                                              now().date() + timedelta(days=20),
                                               member)
     report_paper = representation.add_paper(report, Upload(b"Minutes\n", sniff(b"Minutes\n"),
                                                            "minutes.txt"), "Minutes", member)
@@ -351,7 +352,7 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     secret_thread = make_thread(world.coordinators_room, world.coordinator, "Secretariat only",
                                 ["Between us."])
     archived = CategoryFactory(name="Last year", audience=Audience.MEMBERS,
-                               archived_at=datetime.now(UTC))
+                               archived_at=now())
     archived_thread = make_thread(archived, member, "An old thread", ["From last year."])
     hidden_post = Post(thread=world.thread, author=other, body="Something rude.",
                        state=PostState.HIDDEN, moderation_reason="Rude.")
@@ -373,7 +374,7 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
 
     public_body = make_body("Open Neighbourhood Forum", audience=Audience.PUBLIC)
     archived_body = make_body("Old Regeneration Board", audience=Audience.PUBLIC,
-                              archived_at=datetime.now(UTC))
+                              archived_at=now())
     approved_booking = make_booking(world.listing, world.org_b, other, 9, BookingStatus.APPROVED)
     cancelled_booking = make_booking(world.listing, world.org_b, other, 10,
                                      BookingStatus.CANCELLED)
@@ -388,7 +389,7 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     db.session.add(answered_item)
     suspended_person = PersonFactory(email="suspended@example.org",
                                      display_name="Sid Suspended",
-                                     suspended_at=datetime.now(UTC), suspended_reason="Spam")
+                                     suspended_at=now(), suspended_reason="Spam")
     db.session.commit()
     refresh_thread(world.thread)
     db.session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from network.auth.models import AccountToken, LoginSession
 from network.auth.passwords import verify_password
 from network.core.audit import AuditEntry
+from network.core.time import now
 from network.extensions import db
 from tests.factories import PASSWORD, PersonFactory
 
@@ -96,13 +97,13 @@ def test_remember_me_keeps_the_person_logged_in_after_the_browser_closes(app, cl
 def test_an_expired_login_session_is_a_visitor(client, world, login):
     login(world.member)
     db.session.execute(db.update(LoginSession).values(
-        expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        expires_at=now() - timedelta(seconds=1)))
     db.session.commit()
     assert client.get("/dashboard").status_code == 302
 
 
 def test_a_suspended_person_cannot_log_in_and_is_told_why(client, world):
-    world.member.suspended_at = datetime.now(UTC)
+    world.member.suspended_at = now()
     db.session.commit()
     response = client.post("/login", data={"email": world.member.email, "password": PASSWORD})
     assert response.status_code == 422
@@ -144,7 +145,7 @@ def test_reset_link_expires(client, world, deliver, mailbox):
     deliver()
     link = mailbox.link(world.member.email, "/password/reset/")
     db.session.execute(db.update(AccountToken).values(
-        expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+        expires_at=now() - timedelta(minutes=1)))
     db.session.commit()
     assert client.get(link).status_code == 410
     assert client.post(link, data={"password": "a new long passphrase",

@@ -17,12 +17,13 @@ from network.calendar.models import Answer, Event, Follow, Rsvp
 from network.calendar.recurrence import MAX_OCCURRENCES, occurrence_key
 from network.calendar.services import occurrences_of
 from network.core.audience import Audience
+from network.core.time import now, today
 from network.extensions import db
 from network.notify.models import Notification
 from tests.factories import PASSWORD, MembershipFactory, PersonFactory, make_event
 
 LONDON = ZoneInfo("Europe/London")
-YEAR = datetime.now(UTC).year + 1  # wholly in the future, whatever day the tests run
+YEAR = now().year + 1  # wholly in the future, whatever day the tests run
 KEY = "calendar-submission-key-0001"
 
 
@@ -39,7 +40,7 @@ SPRING, AUTUMN = last_sunday(YEAR, 3), last_sunday(YEAR, 10)  # the clocks chang
 
 
 def in_days(days: int) -> date:
-    return datetime.now(LONDON).date() + timedelta(days=days)
+    return today() + timedelta(days=days)
 
 
 @pytest.fixture
@@ -580,9 +581,9 @@ def test_the_reminder_comes_the_day_before_and_only_once(app, client, world, log
     from tests.test_cli import cli
 
     tomorrow = make_event(world.org_a, world.contact, "Tomorrow's meeting",
-                          starts_at=datetime.now(UTC) + timedelta(hours=20))
+                          starts_at=now() + timedelta(hours=20))
     next_week = make_event(world.org_a, world.contact, "Next week's meeting",
-                           starts_at=datetime.now(UTC) + timedelta(days=6))
+                           starts_at=now() + timedelta(days=6))
     login(world.member)
     answer(client, tomorrow, "going")
     answer(client, next_week, "going")
@@ -737,7 +738,7 @@ def test_opened_on_one_date_the_change_and_cancel_forms_start_on_that_date_alone
 def test_a_day_out_of_reach_in_the_address_shows_the_weeks_from_today(client, world, path):
     response = client.get(path)
     assert response.status_code == 200
-    assert str(datetime.now(LONDON).year) in body(response)
+    assert str(today().year) in body(response)
 
 
 def test_switching_views_keeps_the_stretch_of_time_and_the_filters(client, world):

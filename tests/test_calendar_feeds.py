@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from network.calendar.models import Event
 from network.core.audience import Audience
+from network.core.time import now
 from network.extensions import db
 from tests.factories import PASSWORD, make_event
 from tests.test_calendar import (
@@ -242,7 +243,7 @@ def test_a_feed_says_what_the_pages_mark(client, world):
     from network.calendar.models import EventKind
     from network.core.time import borough_zone
 
-    soon = datetime.now(borough_zone()) + timedelta(days=2)
+    soon = now().astimezone(borough_zone()) + timedelta(days=2)
     make_event(world.org_a, world.contact, "Urgent meeting", audience=Audience.PUBLIC,
                starts_at=soon)
     make_event(world.org_a, world.contact, "Towpath consultation", audience=Audience.PUBLIC,

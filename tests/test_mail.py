@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from network.core.time import now
 from network.extensions import db
 from network.notify.mail import deliver_due, queue_email, retry_delay
 from network.notify.models import OutboxEmail
@@ -53,12 +54,12 @@ def test_when_the_server_is_down_mail_waits_and_goes_later(make_app, mailbox):
         db.session.refresh(email)
         assert email.sent_at is None and email.attempts == 1
         assert "Error" in email.last_error or "refused" in email.last_error.lower()
-        assert email.next_attempt_at > datetime.now(UTC)
+        assert email.next_attempt_at > now()
         assert deliver_due() == (0, 0)  # not due yet: it backs off
     assert mailbox.messages == []
     up = make_app()
     with up.app_context():
-        db.session.execute(db.update(OutboxEmail).values(next_attempt_at=datetime.now(UTC)))
+        db.session.execute(db.update(OutboxEmail).values(next_attempt_at=now()))
         db.session.commit()
         assert deliver_due() == (1, 0)
     assert len(mailbox.to("someone@example.org")) == 1
@@ -69,7 +70,7 @@ def test_retries_back_off_to_an_hour_and_give_up_after_three_days_keeping_the_ro
     down = make_app(MAIL_PORT=free_port())
     with down.app_context():
         email = queue()
-        email.created_at = datetime.now(UTC) - timedelta(days=4)
+        email.created_at = now() - timedelta(days=4)
         db.session.commit()
         deliver_due()
         db.session.refresh(email)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from network.auth.models import Person, Role
 from network.core.audit import AuditEntry
+from network.core.time import now
 from network.extensions import db
 from network.members.models import (
     Application,
@@ -487,7 +488,7 @@ def test_the_dashboard_lists_only_ones_own_organisations(client, world, login):
 
 
 def test_invitations_show_when_they_expired(client, world, login):
-    world.invitation.expires_at = datetime.now(UTC) - timedelta(days=1)
+    world.invitation.expires_at = now() - timedelta(days=1)
     db.session.commit()
     login(world.contact)
     assert "expired" in body(client.get(f"/organisations/{world.org_a.id}/people"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from network.calendar import services as calendar
 from network.calendar.models import Answer
 from network.core.audience import Audience
 from network.core.audit import AuditEntry
+from network.core.time import now
 from network.extensions import db
 from network.forum.models import Flag, Post, PostState
 from network.forum.services import refresh_thread
@@ -47,7 +48,7 @@ def grow_members_of_a(world, n):
 
 def grow_audit(world, n):
     db.session.add_all(AuditEntry(action="test.thing", target_type="site", summary=f"Thing {i}",
-                                  actor_id=world.coordinator.id, at=datetime.now(UTC))
+                                  actor_id=world.coordinator.id, at=now())
                        for i in range(n))
     db.session.commit()
 
@@ -92,7 +93,7 @@ def grow_flags(world, n):
 
 def grow_events(world, n, **values):
     """Events through the month ahead, some recurring, from both organisations."""
-    today = datetime.now(UTC).replace(hour=17, minute=0, second=0, microsecond=0)
+    today = now().replace(hour=17, minute=0, second=0, microsecond=0)
     for i in range(n):
         org, author = ((world.org_a, world.contact) if i % 2 else
                        (world.org_b, world.other_member))
@@ -204,11 +205,11 @@ def grow_report(world, n):
         db.session.add(ReportRead(report_id=report.id, person_id=author.id))
         if i % 3 == 1:
             action = representation.add_action(report, f"Action {i}", "Council",
-                                               datetime.now(UTC).date(), world.member)
+                                               now().date(), world.member)
             representation.update_action(action, ActionStatus.IN_PROGRESS, "Started.",
                                          world.member)
             db.session.add(Question(report_id=report.id, text=f"Question {i}",
-                                    respond_by=datetime.now(UTC).date()))
+                                    respond_by=now().date()))
             db.session.add(RaisedItem(seat_id=world.seat.id, author_id=author.id,
                                       title=f"Item {i}", status=ItemStatus.ANSWERED,
                                       reply="Answered.", report_id=report.id))
@@ -224,7 +225,7 @@ def grow_items(world, n):
                           organisation_id=world.org_a.id, title=f"Item {i}",
                           status=ItemStatus.ANSWERED if i % 2 else ItemStatus.OPEN,
                           reply="Answered." if i % 2 else "",
-                          replied_at=datetime.now(UTC) if i % 2 else None)
+                          replied_at=now() if i % 2 else None)
         db.session.add(item)
         db.session.flush()
         db.session.add_all([ItemSupport(item_id=item.id, person_id=PersonFactory().id)
@@ -238,7 +239,7 @@ def grow_meetings(world, n):
 
     for i in range(n):
         event = make_event(world.org_a, world.member, f"Board {i}", body_id=world.body.id,
-                           starts_at=datetime.now(UTC) - timedelta(days=1 + i % 95, hours=i))
+                           starts_at=now() - timedelta(days=1 + i % 95, hours=i))
         db.session.add(Report(seat_id=world.seat.id, event_id=event.id,
                               occurrence_start=event.starts_at, meeting_at=event.starts_at,
                               author_id=world.member.id, summary="What happened.",

@@ -210,7 +210,7 @@ DEMO_PEOPLE: dict[str, str | None] = {
 def demo_world() -> SimpleNamespace:
     """The objects tests/urls.py needs, taken from the demo borough (call inside an app context
     after network.demo.load_demo())."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from sqlalchemy import select
 
@@ -242,6 +242,7 @@ def demo_world() -> SimpleNamespace:
     def one(query):
         return db.session.scalar(query)
 
+    from network.core.time import now
     from network.forum.models import Category, Post, Thread
     from network.notify.models import Delivery, Notification
     from network.notify.services import unsubscribe_token
@@ -255,7 +256,7 @@ def demo_world() -> SimpleNamespace:
     db.session.add(notification)
     raw, hashed = new_token()
     invitation = Invitation(organisation=org_a, email="newcomer@example.org", name="Newcomer",
-                            token_hash=hashed, expires_at=datetime.now(UTC) + timedelta(days=14))
+                            token_hash=hashed, expires_at=now() + timedelta(days=14))
     db.session.add(invitation)
     db.session.commit()
     event = one(select(Event).where(Event.title == "Federation open meeting"))

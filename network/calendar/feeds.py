@@ -19,7 +19,7 @@ from icalendar import Event as VEvent
 
 from network.calendar.models import Event
 from network.core.links import absolute, absolute_url
-from network.core.time import borough_zone, format_day
+from network.core.time import borough_zone, format_day, now
 
 PRODUCT = "-//network//shared calendar//EN"
 
@@ -34,7 +34,7 @@ def feed(events: list[Event], name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     zone = borough_zone()
     calendar.add("x-wr-timezone", zone.key)
-    calendar.add_component(vtimezone(zone, datetime.now(UTC).year))
+    calendar.add_component(vtimezone(zone, now().year))
     for event in events:
         for component in vevents(event):
             calendar.add_component(component)

@@ -5,7 +5,6 @@ In the database by default, in Redis when REDIS_URL is set. Both keep a sliding 
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -63,7 +62,7 @@ class RedisThrottle:
         self.redis = redis.Redis.from_url(url)
 
     def _trim(self, key: str, window: int) -> None:
-        self.redis.zremrangebyscore(key, 0, time.time() - window)
+        self.redis.zremrangebyscore(key, 0, now().timestamp() - window)
 
     def count(self, key: str, window: int) -> int:
         self._trim(key, window)
@@ -76,7 +75,7 @@ class RedisThrottle:
 
     def hit(self, key: str, window: int) -> None:
         pipe = self.redis.pipeline()
-        pipe.zadd(key, {uuid.uuid4().hex: time.time()})
+        pipe.zadd(key, {uuid.uuid4().hex: now().timestamp()})
         pipe.expire(key, window)
         pipe.execute()
 

@@ -1,8 +1,9 @@
-"""Times are stored in UTC and shown in the borough's time zone."""
+"""Times are stored in UTC and shown in the borough's time zone. `now()` is the one clock:
+nothing else in the app or its tests reads the machine's, so tests can set it (`set_clock`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -17,9 +18,29 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+_offset = timedelta(0)  # how far the clock is set from the machine's; only tests change it
+
+
 def now() -> datetime:
     """The one clock: an aware UTC datetime, as every column stores."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset
+
+
+def set_clock(moment: datetime) -> None:
+    """From here on, now() reads `moment` and runs on from it at the machine's pace (so two
+    rows written one after the other still differ). For tests and benchmarks only."""
+    if moment.tzinfo is None:
+        raise ValueError("the clock is set to an aware datetime")
+    set_clock_offset(moment - datetime.now(UTC))
+
+
+def clock_offset() -> timedelta:
+    return _offset
+
+
+def set_clock_offset(offset: timedelta) -> None:
+    global _offset
+    _offset = offset
 
 
 def borough_zone() -> ZoneInfo:

@@ -8,7 +8,7 @@ overlapping time is refused beside its field."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from network.core.time import now
 from network.demo import DEMO_PASSWORD
 from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
 
@@ -81,7 +82,7 @@ def test_an_offer_is_found_while_a_request_is_written_and_shared(new_context, an
     a.get_by_label("Your message").fill("Yes: from 9 till 12. See you then.")
     a.get_by_role("button", name="Send").click()
     expect(a.locator("ol.messages")).to_contain_text("See you then.")
-    today = datetime.now(ZoneInfo("Europe/London")).date()  # the borough's day
+    today = now().astimezone(ZoneInfo("Europe/London")).date()  # the borough's day
     tuesday = today + timedelta(days=7 + (1 - today.weekday()) % 7)
 
     b.goto(conversation)
