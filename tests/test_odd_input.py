@@ -82,7 +82,7 @@ def test_a_huge_number_in_a_form_is_refused_beside_the_field(app, client, world,
 
 # Typed, pasted or forged: NUL, BEL, ESC, DEL, a C1 control, and tab and newline, which only
 # long text keeps.
-DIRTY = "Dirty\x00 text\x07 with\x1b controls\x7f and\x85 more\tend\nline"
+DIRTY = "Dirty\x00 text\x07 with\x1b controls\x7f and\x85 more\tend\nline\u2028next"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LEFT_ALONE = ("/logout", "/account/sessions/end-others")  # they would end the walk's login
 
@@ -176,15 +176,15 @@ def test_long_text_keeps_its_lines_and_short_text_becomes_one_line(client, world
     establish(world, world.member)
     login(world.member)
     response = client.post(f"/forum/c/{world.category.id}/new",
-                           data={"title": "A\ttitle\nover\x00 lines", "body": DIRTY,
+                           data={"title": "A\ttitle\nover\x00 lines\u2028too", "body": DIRTY,
                                  "submission": "c" * 20})
     assert response.status_code == 303
     from network.forum.models import Post
 
     db.session.rollback()
     post = db.session.scalar(sa.select(Post).order_by(Post.id.desc()))
-    assert post.thread.title == "A title over lines"
-    assert post.body == "Dirty text with controls and more\tend\nline"
+    assert post.thread.title == "A title over lines too"
+    assert post.body == "Dirty text with controls and more\tend\nline\nnext"
 
 
 def test_a_visitor_can_apply_and_log_in_with_pasted_control_characters(client, world):

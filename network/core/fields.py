@@ -7,13 +7,15 @@ every other value with a message, and stop there: one message per field, never t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, TimeField
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, Select, html_params
+
+from network.core.time import format_day, today
 
 
 class PlainSelect(Select):
@@ -134,6 +136,38 @@ class DayField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Give a real date, like 2026-12-03.")) from None
+
+
+class DayWithin:
+    """A day within reach of today: from `earliest` days after it (negative: before) to `latest`.
+    The input carries min and max, so a date picker offers only those days. A day the record
+    already had is kept as it was (`Form(obj=record)` on POST too), so a row from before the
+    rule can still be changed or cancelled without choosing a new day.
+
+    Every date a person gives has one: an event within a year back and ten years on, a
+    respond-by day after today and within a year."""
+
+    def __init__(self, earliest: int, latest: int, message=None):
+        self.earliest, self.latest, self.message = earliest, latest, message
+
+    def bounds(self) -> tuple[date, date]:
+        start = today()
+        return start + timedelta(days=self.earliest), start + timedelta(days=self.latest)
+
+    @property
+    def field_flags(self) -> dict[str, str]:  # drawn as the input's min and max attributes
+        first, last = self.bounds()
+        return {"min": first.isoformat(), "max": last.isoformat()}
+
+    def __call__(self, form, field) -> None:
+        day = field.data
+        if day is None or day == field.object_data:
+            return
+        first, last = self.bounds()
+        if not first <= day <= last:
+            message = self.message or _l("Give a day from %(first)s to %(last)s.")
+            raise StopValidation(str(message) % {"first": format_day(first),
+                                                 "last": format_day(last)})
 
 
 # The days a page of days (a calendar) can start on: beyond them, weeks before and after are
