@@ -124,10 +124,10 @@ def test_areas_and_themes_are_added_renamed_and_retired_never_deleted(client, wo
     assert area.name == "East Riverside"
     assert last_audit("area.edit").details["changes"]["name"] == ["Riverside East",
                                                                    "East Riverside"]
-    client.post(f"/coordinate/areas/{area.id}/archive")
+    client.post(f"/coordinate/areas/{area.id}/archive", data={"retire": "yes"})
     assert area.archived_at is not None
     assert ">East Riverside</option>" not in body(client.get("/organisations"))
-    client.post(f"/coordinate/areas/{area.id}/archive")
+    client.post(f"/coordinate/areas/{area.id}/archive", data={"retire": "no"})
     assert area.archived_at is None
     client.post("/coordinate/themes", data={"name": "Digital inclusion"})
     assert db.session.scalar(select(Theme).where(Theme.name == "Digital inclusion"))

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from network.auth.models import ROLE_LABELS
-from network.core.fields import ChoiceField
+from network.core.fields import ButtonChoiceField, ChoiceField
 from network.core.forms import Form, SearchForm, options, text_field, textarea_field
 from network.extensions import db
 
@@ -45,6 +45,14 @@ class ListEntryForm(Form):
             query = query.where(self.model.id != self.entry.id)
         if db.session.scalar(query) is not None:
             raise ValidationError(_l("There is already one with this name."))
+
+
+class RetireForm(Form):
+    """Retire an area or theme, or bring it back: the button says which, so pressing it twice
+    does not undo the first press."""
+
+    retire = ButtonChoiceField(choices=options(("yes", _l("Retire")), ("no", _l("Bring back"))),
+                               invalid=_l("That did not work: press the button again."))
 
 
 class PeopleFilterForm(SearchForm):

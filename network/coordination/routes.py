@@ -16,6 +16,7 @@ from network.coordination.forms import (
     DeclineForm,
     ListEntryForm,
     PeopleFilterForm,
+    RetireForm,
     RoleForm,
     SuspendForm,
 )
@@ -186,6 +187,9 @@ def set_role(person_id: int):
             db.session.commit()
             flash(_("%(name)s is now: %(role)s.", name=person.display_name,
                     role=new_role.label), "success")
+        else:
+            flash(_("%(name)s was already: %(role)s.", name=person.display_name,
+                    role=new_role.label), "info")
         return redirect(url_for("coordination.person", person_id=person.id), 303)
     return render("coordination/person.html", person_context(person, role_form=form),
                   status=form_status(form))
@@ -201,6 +205,8 @@ def suspend(person_id: int):
             db.session.commit()
             flash(_("%(name)s is suspended and logged out everywhere.",
                     name=person.display_name), "success")
+        else:
+            flash(_("%(name)s was already suspended.", name=person.display_name), "info")
         return redirect(url_for("coordination.person", person_id=person.id), 303)
     return render("coordination/person.html", person_context(person, suspend_form=form),
                   status=form_status(form))
@@ -209,10 +215,14 @@ def suspend(person_id: int):
 @bp.post("/people/<int:person_id>/reinstate")
 def reinstate(person_id: int):
     person = load(Person, person_id, need="person.manage")
-    if EmptyForm().validate_on_submit() and person.suspended_at is not None:
-        auth_services.reinstate(person, current_user)
-        db.session.commit()
-        flash(_("%(name)s can log in again.", name=person.display_name), "success")
+    if EmptyForm().validate_on_submit():
+        if person.suspended_at is not None:
+            auth_services.reinstate(person, current_user)
+            db.session.commit()
+            flash(_("%(name)s can log in again.", name=person.display_name), "success")
+        else:
+            flash(_("%(name)s was not suspended: they can log in.", name=person.display_name),
+                  "info")
     return redirect(url_for("coordination.person", person_id=person.id), 303)
 
 
@@ -257,9 +267,19 @@ def edit_list_entry(kind: str, entry_id: int):
 def archive_list_entry(kind: str, entry_id: int):
     model, _title, noun = list_kind(kind)
     entry = load(model, entry_id, need="lists.manage")
-    if EmptyForm().validate_on_submit():
-        services.retire_or_restore(entry, noun)
-        db.session.commit()
+    form = RetireForm()
+    if form.validate_on_submit():
+        retired = form.retire.data == "yes"
+        if services.retire(entry, noun, retired):
+            db.session.commit()
+            flash(_("Retired %(name)s.", name=entry.name) if retired else
+                  _("Brought back %(name)s.", name=entry.name), "success")
+        else:
+            flash(_("%(name)s was already retired.", name=entry.name) if retired else
+                  _("%(name)s was already in use.", name=entry.name), "info")
+    else:
+        flash(form.retire.errors[0] if form.retire.errors else
+              _("That did not work: press the button again."), "error")
     return redirect(url_for("coordination.list_entries", kind=kind), 303)
 
 

@@ -25,11 +25,15 @@ def edit_entry(entry, name: str, description: str, noun: str) -> None:
                      changes=diff)
 
 
-def retire_or_restore(entry, noun: str) -> None:
-    """Retired entries leave the choices but stay on what already uses them."""
-    if entry.archived_at is None:
+def retire(entry, noun: str, retired: bool) -> bool:
+    """Retired entries leave the choices but stay on what already uses them. False (nothing
+    written) when the entry was already so: a second press must not undo the first."""
+    if (entry.archived_at is not None) == retired:
+        return False
+    if retired:
         entry.archived_at = now()
         audit.record(f"{entry.__tablename__}.archive", entry, f"Retired {noun} {entry.name}")
     else:
         entry.archived_at = None
         audit.record(f"{entry.__tablename__}.restore", entry, f"Brought back {noun} {entry.name}")
+    return True

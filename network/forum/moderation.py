@@ -81,6 +81,10 @@ def approve_post(post_id: int):
         services.approve(post, current_user)
         db.session.commit()
         flash(_("Approved: everyone can see the post now."), "success")
+    elif post.state == PostState.VISIBLE:
+        flash(_("That post was already approved."), "info")
+    else:
+        flash(_("That post is hidden, not waiting for approval."), "info")
     return back_to(post, form.next.data)
 
 
@@ -104,6 +108,7 @@ def restore_post(post_id: int):
     post = load_post(post_id, need="post.moderate")
     form = RestoreForm()
     if post.state != PostState.HIDDEN:
+        flash(_("That post is not hidden."), "info")
         return back_to(post)
     if form.validate_on_submit():
         services.restore(post, current_user, form.reason.data or "")
@@ -119,9 +124,11 @@ def dismiss_flags(post_id: int):
     form = ModerationActionForm()
     if not form.validate_on_submit():
         return refused_on_the_queue(form)
-    services.dismiss_flags(post, current_user)
-    db.session.commit()
-    flash(_("The flags are dismissed; the post stays."), "success")
+    if services.dismiss_flags(post, current_user):
+        db.session.commit()
+        flash(_("The flags are dismissed; the post stays."), "success")
+    else:
+        flash(_("That post has no flags waiting: they were already dealt with."), "info")
     return back_to(post, form.next.data)
 
 
@@ -151,13 +158,19 @@ THREAD_STATES = {"lock": ("locked", True), "unlock": ("locked", False),
 def set_thread_state(thread_id: int, action: str):
     thread = load_thread(thread_id, need="thread.moderate")
     name, value = THREAD_STATES[action]
-    if EmptyForm().validate_on_submit() and getattr(thread, name) != value:
-        services.set_thread_state(thread, current_user, name, value)
-        db.session.commit()
-        flash({"lock": _("The thread is locked: no one can reply."),
-               "unlock": _("The thread is open for replies again."),
-               "pin": _("The thread is pinned to the top of its category."),
-               "unpin": _("The thread is no longer pinned.")}[action], "success")
+    if EmptyForm().validate_on_submit():
+        if getattr(thread, name) != value:
+            services.set_thread_state(thread, current_user, name, value)
+            db.session.commit()
+            flash({"lock": _("The thread is locked: no one can reply."),
+                   "unlock": _("The thread is open for replies again."),
+                   "pin": _("The thread is pinned to the top of its category."),
+                   "unpin": _("The thread is no longer pinned.")}[action], "success")
+        else:
+            flash({"lock": _("The thread was already locked."),
+                   "unlock": _("The thread was already open for replies."),
+                   "pin": _("The thread was already pinned."),
+                   "unpin": _("The thread was not pinned.")}[action], "info")
     return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
 
 
@@ -173,6 +186,8 @@ def move_thread(thread_id: int):
             services.move(thread, current_user, target)
             db.session.commit()
             flash(_("Moved to %(name)s.", name=target.name), "success")
+        else:
+            flash(_("The thread is already in %(name)s.", name=target.name), "info")
         return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
     return render("forum/manage_thread.html", manage_context(thread, move_form=form),
                   status=422)
@@ -189,6 +204,8 @@ def rename_thread(thread_id: int):
             services.rename(thread, current_user, form.title.data)
             db.session.commit()
             flash(_("Renamed."), "success")
+        else:
+            flash(_("That is already its title."), "info")
         return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
     return render("forum/manage_thread.html", manage_context(thread, rename_form=form),
                   status=422)
@@ -214,8 +231,12 @@ def pause_posting(person_id: int):
 @bp.post("/people/<int:person_id>/lift-pause")
 def lift_pause(person_id: int):
     person = load(Person, person_id, need="posting.pause")
-    if EmptyForm().validate_on_submit() and active_pause(person) is not None:
-        services.lift_pauses(person, current_user)
-        db.session.commit()
-        flash(_("%(name)s can post again.", name=person.display_name), "success")
+    if EmptyForm().validate_on_submit():
+        if active_pause(person) is not None:
+            services.lift_pauses(person, current_user)
+            db.session.commit()
+            flash(_("%(name)s can post again.", name=person.display_name), "success")
+        else:
+            flash(_("%(name)s was not paused: they can post.", name=person.display_name),
+                  "info")
     return redirect(url_for("coordination.person", person_id=person.id), 303)

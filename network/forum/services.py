@@ -395,16 +395,21 @@ def flag(post: Post, person: Person, reason: str) -> Flag:
     return row
 
 
-def dismiss_flags(post: Post, coordinator: Person) -> None:
-    _resolve_flags(post, coordinator, "dismissed")
+def dismiss_flags(post: Post, coordinator: Person) -> bool:
+    """Keep a flagged post; False (and nothing written) when no flag was waiting."""
+    if not _resolve_flags(post, coordinator, "dismissed"):
+        return False
     audit.record("post.flags_dismissed", post, f"Kept a flagged post by "
                  f"{post.author.display_name} in “{post.thread.title}”", actor=coordinator)
+    return True
 
 
-def _resolve_flags(post: Post, coordinator: Person, resolution: str) -> None:
-    db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
-                       .values(resolved_at=now(), resolved_by_id=coordinator.id,
-                               resolution=resolution))
+def _resolve_flags(post: Post, coordinator: Person, resolution: str) -> int:
+    """Settle the post's open flags; how many there were."""
+    return db.session.execute(
+        update(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
+        .values(resolved_at=now(), resolved_by_id=coordinator.id, resolution=resolution)
+    ).rowcount
 
 
 def set_thread_state(thread: Thread, coordinator: Person, name: str, value: bool) -> None:

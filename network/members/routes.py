@@ -165,11 +165,14 @@ def change_status(org_id: int):
     if org.status in (OrgStatus.APPLIED, OrgStatus.DECLINED):
         abort(409)
     if form.validate_on_submit():
-        services.change_status(org, OrgStatus(form.status.data), form.reason.data or "",
-                               current_user)
-        db.session.commit()
-        flash(_("%(name)s is now: %(status)s.", name=org.name, status=org.status.label),
-              "success")
+        if services.change_status(org, OrgStatus(form.status.data), form.reason.data or "",
+                                  current_user):
+            db.session.commit()
+            flash(_("%(name)s is now: %(status)s.", name=org.name, status=org.status.label),
+                  "success")
+        else:
+            flash(_("%(name)s was already: %(status)s.", name=org.name,
+                    status=org.status.label), "info")
         return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 303)
     return render("members/organisation.html", **organisation_context(org, form),
                   status=form_status(form))
@@ -205,10 +208,15 @@ def people(org_id: int):
     return render("members/people.html", people_context(org, form), status=form_status(form))
 
 
-def load_membership(org: Organisation, membership_id: int) -> Membership:
+def load_membership(org: Organisation, membership_id: int) -> Membership | None:
+    """The membership, or None when the person has left since the page was drawn."""
     membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.organisation_id != org.id or membership.left_at:
+    if membership is None or membership.organisation_id != org.id:
         abort(404)
+    if membership.left_at:
+        flash(_("%(name)s had already left %(org)s.", name=membership.person.display_name,
+                org=org.name), "info")
+        return None
     return membership
 
 
@@ -216,7 +224,7 @@ def load_membership(org: Organisation, membership_id: int) -> Membership:
 def remove_person(org_id: int, membership_id: int):
     org = load_organisation(org_id, "org.manage_people")
     membership = load_membership(org, membership_id)
-    if EmptyForm().validate_on_submit():
+    if membership is not None and EmptyForm().validate_on_submit():
         try:
             services.remove_member(membership, current_user)
         except services.MembershipError as error:
@@ -233,23 +241,35 @@ def set_contact(org_id: int, membership_id: int):
     org = load_organisation(org_id, "org.manage_people")
     membership = load_membership(org, membership_id)
     form = ContactForm()
-    if form.validate_on_submit():
+    if membership is None:
+        pass
+    elif form.validate_on_submit():
+        name, making = membership.person.display_name, form.contact.data == "1"
         try:
-            services.set_contact(membership, form.contact.data == "1", current_user)
+            changed = services.set_contact(membership, making, current_user)
         except services.MembershipError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
+            if not changed:
+                flash(_("%(name)s was already a contact.", name=name) if making else
+                      _("%(name)s was already not a contact.", name=name), "info")
     elif form.errors:
         return render("members/people.html", people_context(org, refused=form), status=422)
     return redirect(url_for("members.people", org_id=org.id), 303)
 
 
-def load_invitation(org: Organisation, invitation_id: int) -> Invitation:
+def load_invitation(org: Organisation, invitation_id: int) -> Invitation | None:
+    """The invitation, or None when it was accepted or cancelled since the page was drawn."""
     invitation = db.session.get(Invitation, invitation_id)
-    if (invitation is None or invitation.organisation_id != org.id
-            or invitation.accepted_at or invitation.cancelled_at):
+    if invitation is None or invitation.organisation_id != org.id:
         abort(404)
+    if invitation.accepted_at or invitation.cancelled_at:
+        flash(_("The invitation to %(email)s was already accepted.", email=invitation.email)
+              if invitation.accepted_at else
+              _("The invitation to %(email)s was already cancelled.", email=invitation.email),
+              "info")
+        return None
     return invitation
 
 
@@ -257,7 +277,7 @@ def load_invitation(org: Organisation, invitation_id: int) -> Invitation:
 def resend_invitation(org_id: int, invitation_id: int):
     org = load_organisation(org_id, "org.manage_people")
     invitation = load_invitation(org, invitation_id)
-    if EmptyForm().validate_on_submit():
+    if invitation is not None and EmptyForm().validate_on_submit():
         services.invite(org, invitation.email, invitation.name, invitation.as_contact,
                         current_user)
         db.session.commit()
@@ -269,7 +289,7 @@ def resend_invitation(org_id: int, invitation_id: int):
 def cancel_invitation(org_id: int, invitation_id: int):
     org = load_organisation(org_id, "org.manage_people")
     invitation = load_invitation(org, invitation_id)
-    if EmptyForm().validate_on_submit():
+    if invitation is not None and EmptyForm().validate_on_submit():
         services.cancel_invitation(invitation, current_user)
         db.session.commit()
         flash(_("The invitation to %(email)s is cancelled.", email=invitation.email),

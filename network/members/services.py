@@ -235,8 +235,11 @@ def remove_member(membership: Membership, by: Person) -> None:
                  actor=by, person=membership.person_id)
 
 
-def set_contact(membership: Membership, is_contact: bool, by: Person) -> None:
-    if not is_contact and membership.is_contact:
+def set_contact(membership: Membership, is_contact: bool, by: Person) -> bool:
+    """False, and nothing written, when they already were (or were not) a contact."""
+    if membership.is_contact == is_contact:
+        return False
+    if not is_contact:
         others = [m for m in membership.organisation.memberships
                   if m.is_contact and m.id != membership.id]
         if not others and not by.is_coordinator:
@@ -248,16 +251,21 @@ def set_contact(membership: Membership, is_contact: bool, by: Person) -> None:
                  f"{membership.person.display_name} is {'now' if is_contact else 'no longer'} "
                  f"a contact for {membership.organisation.name}", actor=by,
                  person=membership.person_id)
+    return True
 
 
 def change_status(organisation: Organisation, status: OrgStatus, reason: str,
-                  by: Person) -> None:
+                  by: Person) -> bool:
+    """False, and nothing written, when the organisation already has that status."""
     old = organisation.status
+    if old == status:
+        return False
     organisation.status = status
     organisation.status_reason = reason if status != OrgStatus.APPROVED else ""
     audit.record("organisation.status", organisation,
                  f"{organisation.name}: {old.value} → {status.value}", actor=by,
                  old=old.value, new=status.value, reason=reason)
+    return True
 
 
 PROFILE_FIELDS = ["name", "kind", "area", "themes", "description", "contribution",
