@@ -157,14 +157,15 @@ def demo_app(build_app, sqlite_database_url):
 
 
 def wipe(engine: sa.Engine) -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    """Every table emptied and every id counting from 1 again (SQLite's rowids do by themselves).
+    DELETE, not TRUNCATE: a test leaves a few rows, and PostgreSQL's TRUNCATE of fifty tables
+    costs ten times as long."""
     with engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            conn.execute(sa.text("SELECT setval(oid::regclass, 1, false) FROM pg_class "
+                                 "WHERE relkind = 'S'"))
 
 
 def snapshot(engine: sa.Engine) -> dict[sa.Table, list[dict]]:
