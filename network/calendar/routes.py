@@ -123,13 +123,22 @@ def calendar_context(form: CalendarFilterForm, view: str, first: date, last: dat
             "can_add": can("calendar.add")}
 
 
-def view_links(anchor: date) -> dict[str, dict]:
-    """The three views' addresses on the same stretch of time, with the same filters."""
+def view_links(anchor: date, month: date | None = None) -> dict[str, dict]:
+    """The three views' addresses on the same stretch of time, with the same filters (the
+    month of `month`, or of the anchor)."""
     kept = {name: value for name, value in request.args.items()
             if name not in ("start", "week", "month")}
     return {"agenda": {**kept, "start": anchor.isoformat()},
             "week": {**kept, "week": anchor.isoformat()},
-            "month": {**kept, "month": anchor.strftime("%Y-%m")}}
+            "month": {**kept, "month": (month or anchor).strftime("%Y-%m")}}
+
+
+def month_of_week(first: date) -> date:
+    """A day of the month a week's Month link opens: today's month for the week holding today;
+    else the month holding most of the week's days, the one its Thursday is in."""
+    if first <= today() < first + timedelta(days=7):
+        return today()
+    return first + timedelta(days=3)
 
 
 def view_args(**changes) -> dict:
@@ -191,7 +200,7 @@ def week():
     first = chosen - timedelta(days=chosen.weekday())
     context = calendar_context(form, "week", first, first + timedelta(days=6))
     days = dict(context["days"])
-    context.update(view_links=view_links(first),
+    context.update(view_links=view_links(first, month=month_of_week(first)),
                    week_days=[(first + timedelta(days=n),
                                days.get(first + timedelta(days=n), [])) for n in range(7)],
                    earlier=view_args(week=(first - timedelta(days=7)).isoformat()),
