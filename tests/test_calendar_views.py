@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.test_calendar import body
+from tests.test_calendar import body, signed_in
 
 
 def month_link(page: str) -> str:
@@ -39,3 +39,16 @@ def test_the_month_link_from_a_week_opens_the_month_it_is_in(client, clock, toda
     clock.set(datetime.fromisoformat(today).replace(hour=12, tzinfo=UTC))
     page = body(client.get("/calendar/week" + (f"?week={week}" if week else "")))
     assert month_link(page) == month
+
+
+# --- adding an event from any view -------------------------------------------------------------
+
+ADD = '<a class="button" href="/calendar/new">Add an event</a>'
+
+
+@pytest.mark.parametrize("path", ["/calendar", "/calendar/week", "/calendar/month"])
+def test_every_view_offers_to_add_an_event_to_those_who_may(app, client, world, path):
+    assert ADD not in body(client.get(path))  # a visitor
+    for person, offered in ((world.associate, False), (world.member, True),
+                            (world.coordinator, True)):
+        assert (ADD in body(signed_in(app, person).get(path))) is offered, person.email
