@@ -5,11 +5,13 @@ they fall. Through HTTP where a person would do it, on both databases."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.test_calendar import body, signed_in
+from network.core.time import format_day
+from tests.factories import make_event
+from tests.test_calendar import all_of, body, edit_form, in_days, local, signed_in
 
 
 def month_link(page: str) -> str:
@@ -52,3 +54,33 @@ def test_every_view_offers_to_add_an_event_to_those_who_may(app, client, world, 
     for person, offered in ((world.associate, False), (world.member, True),
                             (world.coordinator, True)):
         assert (ADD in body(signed_in(app, person).get(path))) is offered, person.email
+
+
+# --- a moved occurrence -------------------------------------------------------------------------
+
+def next_weekday(weekday: int, after_days: int = 8) -> date:
+    day = in_days(after_days)
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def test_an_occurrence_moved_to_another_weekday_says_so_and_what_the_series_does(
+        client, world, login):
+    tuesday = next_weekday(1)
+    series = make_event(world.org_a, world.contact, "Tenants' forum", starts_at=local(tuesday),
+                        repeats=("fortnightly", None, 6))
+    second = all_of(series)[1]
+    login(world.contact)
+    wednesday = tuesday + timedelta(days=15)
+    response = client.post(f"/calendar/e/{series.id}/edit?at={second.key}", data=edit_form(
+        world, series, second, scope="this", starts_on=wednesday.isoformat()))
+    assert response.status_code == 303, body(response)[:3000]
+    facts = re.search(r'<dl class="facts">.*?</dd>', body(client.get(
+        f"/calendar/e/{series.id}-tenants-forum?at={second.key}")), re.S).group(0)
+    shown = re.sub(r"<[^>]+>", "", facts)
+    assert f"Wednesday {format_day(wednesday)}, 19:00" in shown
+    assert (f"Moved from Tuesday {format_day(tuesday + timedelta(days=14))}, 19:00; the series "
+            "meets every two weeks on Tuesday, 6 times.") in shown
+    assert "Every two weeks" not in shown  # never as if it were this occurrence's own rule
+    # The others say how the series repeats, as before.
+    other = body(client.get(f"/calendar/e/{series.id}-tenants-forum"))
+    assert "Every two weeks on Tuesday, 6 times" in other and "Moved from" not in other

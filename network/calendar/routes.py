@@ -38,7 +38,7 @@ from network.core.concurrency import save_versioned, submit_once
 from network.core.htmx import form_status, render
 from network.core.links import absolute_url
 from network.core.permissions import authorize, can, load, me, visible
-from network.core.time import borough_zone, now, today
+from network.core.time import borough_zone, format_clock, format_weekday, now, today
 from network.extensions import db
 from network.members.models import Area, Organisation, Theme
 from network.members.services import approved_organisations, live_entries, organisations_for
@@ -258,7 +258,7 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
     return {
         "event": event, "occurrence": found, "access": access, "mine": mine,
         "answers": answers, "going": going, "upcoming": upcoming,
-        "rule": describe(event.recurrence, event.starts_at) if event.recurring else None,
+        "rule": series_words(event, found),
         "papers": services.papers_of(event), "rsvp_form": rsvp_form or RsvpForm(),
         "problem": problem, "now": now(), "notice": services.notice_period(),
         "continues": db.session.get(Event, event.continues_id) if event.continues_id else None,
@@ -270,6 +270,21 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
         "first_day": found.starts_at.astimezone(borough_zone()).date(),
         "last_day": (found.ends_at - timedelta(seconds=1)).astimezone(borough_zone()).date(),
     }
+
+
+def series_words(event: Event, found) -> str | None:
+    """How the series repeats, said of the occurrence shown: a moved one says first where it
+    was moved from, so that its rule's weekday is not read as its own."""
+    if not event.recurring:
+        return None
+    rule = describe(event.recurrence, event.starts_at)
+    if not found.moved:
+        return rule
+    was = format_weekday(found.original_start)
+    if not event.all_day:
+        was = f"{was}, {format_clock(found.original_start)}"
+    return _("Moved from %(when)s; the series meets %(rule)s.", when=was,
+             rule=rule[:1].lower() + rule[1:])
 
 
 @bp.get("/e/<int:event_id>")
