@@ -11,7 +11,16 @@ import pytest
 
 from network.core.time import format_day
 from tests.factories import make_event
-from tests.test_calendar import all_of, body, edit_form, in_days, local, signed_in
+from tests.test_calendar import (
+    all_of,
+    answer,
+    body,
+    edit_form,
+    in_days,
+    local,
+    people,
+    signed_in,
+)
 
 
 def month_link(page: str) -> str:
@@ -84,3 +93,75 @@ def test_an_occurrence_moved_to_another_weekday_says_so_and_what_the_series_does
     # The others say how the series repeats, as before.
     other = body(client.get(f"/calendar/e/{series.id}-tenants-forum"))
     assert "Every two weeks on Tuesday, 6 times" in other and "Moved from" not in other
+
+
+# --- the waiting list ---------------------------------------------------------------------------
+
+def rsvp_block(page: str) -> str:
+    return re.search(r'<section id="rsvp".*?</section>', page, re.S).group(0)
+
+
+def going_button(page: str) -> tuple[str, str]:
+    """The first answer button: (its words, aria-pressed)."""
+    found = re.search(r'<button name="answer" value="going"[^>]*aria-pressed="(\w+)">([^<]+)<',
+                      page)
+    return found.group(2), found.group(1)
+
+
+def going_line(page: str) -> str:
+    return re.search(r'<p class="going" id="going">([^<]*)</p>', page).group(1)
+
+
+def test_the_waiting_list_says_who_is_where_and_who_has_a_place(app, world):
+    event = make_event(world.org_a, world.contact, "Workshop", capacity=2)
+    path = f"/calendar/e/{event.id}-workshop"
+    first, second, third, fourth, looking = people(world, 5)
+    clients = {person.id: signed_in(app, person) for person in (first, second, third, fourth,
+                                                               looking)}
+
+    def page(person) -> str:
+        return rsvp_block(body(clients[person.id].get(path)))
+
+    for person in (first, second, third, fourth):
+        response = answer(clients[person.id], event, "going")
+        assert response.status_code == 303
+    message = body(clients[fourth.id].get(path))
+    assert "you are on the waiting list (number 2)" in message  # the flash after answering
+
+    # Two have places, two wait, in the order they answered.
+    assert going_line(page(looking)) == "2 going · 2 places · full, 2 waiting"
+    assert going_button(page(looking)) == ("Wait for a place", "false")
+    assert going_button(page(first)) == ("Going", "true")
+    assert "Your answer: Going. You have a place." in page(first)
+    for person, place in ((third, 1), (fourth, 2)):
+        shown = page(person)
+        assert f"You are on the waiting list (number {place})." in shown
+        assert going_button(shown) == ("Wait for a place", "true")
+        assert "Your answer: Going" not in shown
+
+    # A place comes free: the third has it and is told so; the fourth is next in line.
+    assert answer(clients[first.id], event, "not_going").status_code == 303
+    shown = page(third)
+    assert "Your answer: Going. You have a place." in shown and "waiting list" not in shown
+    assert going_button(shown) == ("Going", "true")
+    assert going_line(shown) == "2 going · 2 places · full, 1 waiting"
+    assert "You are on the waiting list (number 1)." in page(fourth)
+
+    # Another: nobody waits now, and a place given up is open to anyone.
+    assert answer(clients[second.id], event, "maybe").status_code == 303
+    assert going_line(page(looking)) == "2 going · 2 places · full"
+    assert "You have a place." in page(fourth)
+    assert answer(clients[third.id], event, "not_going").status_code == 303
+    assert going_line(page(looking)) == "1 going · 2 places"
+    assert going_button(page(looking)) == ("Going", "false")
+
+
+def test_the_organiser_sees_the_same_counts_as_everyone(app, world):
+    event = make_event(world.org_a, world.contact, "Workshop", capacity=1)
+    first, second = people(world, 2)
+    for person in (first, second):
+        answer(signed_in(app, person), event, "going")
+    path = f"/calendar/e/{event.id}-workshop"
+    for person in (world.contact, world.coordinator, world.member):
+        assert going_line(body(signed_in(app, person).get(path))) == \
+            "1 going · 1 place · full, 1 waiting"

@@ -241,23 +241,27 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
                   problem: str | None = None) -> dict:
     viewer = me()
     access = event_access(viewer, event)
-    mine, answers, going = None, [], 0
-    if access.organise:  # every answer: theirs and the count among them
+    mine, answers, going, waiting = None, [], 0, 0
+    if access.organise:  # every answer: theirs and the counts among them
         answers = services.answers_for(event, found.original_start)
         mine = next((row for row in answers if row.person_id == viewer.id), None)
         going = sum(row.answer == Answer.GOING and not row.waiting for row in answers)
+        waiting = sum(row.answer == Answer.GOING and row.waiting for row in answers)
     else:
         if viewer.is_authenticated:
             mine = db.session.scalar(select(Rsvp).where(
                 Rsvp.event_id == event.id, Rsvp.occurrence_start == found.original_start,
                 Rsvp.person_id == viewer.id))
         if event.rsvp:
-            going = services.going_count(event, found.original_start)
+            going, waiting = services.places_taken(event, found.original_start)
     upcoming = services.occurrences_of([event], now(), now() + timedelta(days=120))[:8] \
         if event.recurring else []
     return {
         "event": event, "occurrence": found, "access": access, "mine": mine,
-        "answers": answers, "going": going, "upcoming": upcoming,
+        "answers": answers, "going": going, "waiting": waiting,
+        "full": bool(event.capacity) and going >= event.capacity,
+        "place_in_line": services.place_in_line(mine) if mine and mine.waiting else None,
+        "upcoming": upcoming,
         "rule": series_words(event, found),
         "papers": services.papers_of(event), "rsvp_form": rsvp_form or RsvpForm(),
         "problem": problem, "now": now(), "notice": services.notice_period(),
@@ -316,8 +320,9 @@ def rsvp(event_id: int):
             return render("calendar/event.html", event_context(event, found, form, str(error)),
                           fragments=("rsvp",), status=422)
         db.session.commit()
-        message = (_("The event is full: you are on the waiting list, and will be told if a "
-                     "place comes free.") if row.waiting else _("Your answer is saved."))
+        message = (_("The event is full: you are on the waiting list (number %(num)d), and "
+                     "will be told if a place comes free.", num=services.place_in_line(row))
+                   if row.waiting else _("Your answer is saved."))
         if request.htmx:
             return render("calendar/event.html", event_context(event, found, problem=None),
                           fragments=("rsvp",), saved=message)
