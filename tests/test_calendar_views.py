@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from network.core.time import format_day
+from network.demo import DEMO_PASSWORD
 from tests.factories import make_event
 from tests.test_calendar import (
     all_of,
@@ -21,6 +22,7 @@ from tests.test_calendar import (
     people,
     signed_in,
 )
+from tests.urls import EVENT_STATES, demo_event_pages
 
 
 def month_link(page: str) -> str:
@@ -165,3 +167,28 @@ def test_the_organiser_sees_the_same_counts_as_everyone(app, world):
     for person in (world.contact, world.coordinator, world.member):
         assert going_line(body(signed_in(app, person).get(path))) == \
             "1 going · 1 place · full, 1 waiting"
+
+
+# --- every kind of event page -------------------------------------------------------------------
+
+def test_every_kind_of_event_page_names_its_parts_by_headings_it_has(demo_app):
+    """aria-labelledby and aria-describedby name ids on the page: an event that does not ask
+    who is coming named a heading it did not write (axe's aria-prohibited-attr)."""
+    pages = demo_event_pages()
+    assert set(pages) == set(EVENT_STATES)
+    visitor, admin = demo_app.test_client(), demo_app.test_client()
+    assert admin.post("/login", data={"email": "admin@example.org",
+                                      "password": DEMO_PASSWORD}).status_code == 303
+    seen = 0
+    for state, path in pages.items():
+        for who, client in (("visitor", visitor), ("admin", admin)):
+            response = client.get(path)
+            if who == "visitor" and response.status_code == 302:
+                continue  # a members' event: log in first
+            assert response.status_code == 200, (state, who)
+            page, seen = body(response), seen + 1
+            ids = set(re.findall(r'\sid="([^"]+)"', page))
+            named = re.findall(r'aria-(?:labelledby|describedby)="([^"]+)"', page)
+            missing = [name for names in named for name in names.split() if name not in ids]
+            assert not missing, f"{state} as {who}: {missing}"
+    assert seen >= len(pages) + 5
