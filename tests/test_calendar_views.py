@@ -13,6 +13,7 @@ from network.core.time import format_day
 from network.demo import DEMO_PASSWORD
 from tests.factories import make_event
 from tests.test_calendar import (
+    LONDON,
     all_of,
     answer,
     body,
@@ -192,3 +193,122 @@ def test_every_kind_of_event_page_names_its_parts_by_headings_it_has(demo_app):
             missing = [name for names in named for name in names.split() if name not in ids]
             assert not missing, f"{state} as {who}: {missing}"
     assert seen >= len(pages) + 5
+
+
+# --- repeat patterns in words --------------------------------------------------------------------
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+NAMED_DAY = re.compile(rf"(?:\b({'|'.join(ORDINALS)}) )?\b({'|'.join(WEEKDAYS)})\b")
+
+
+def days_named(text: str) -> list[tuple[int | None, int]]:
+    """(nth of the month or None, weekday) for each day of the week the words name."""
+    return [(ORDINALS[nth] if nth else None, WEEKDAYS.index(day))
+            for nth, day in NAMED_DAY.findall(text)]
+
+
+def falls_on(moment: datetime, nth: int | None, weekday: int) -> bool:
+    day = moment.astimezone(LONDON).date()
+    if day.weekday() != weekday:
+        return False
+    if nth is None:
+        return True
+    if nth == -1:
+        return (day + timedelta(days=7)).month != day.month
+    return (day.day - 1) // 7 + 1 == nth
+
+
+def first_days() -> list[datetime]:
+    """Starts on every day of a year (each weekday in each week of a month, the 29th to 31st,
+    29 February), at 19:00, and just after midnight and late at night on the days the clocks
+    change (when the borough's date and UTC's differ)."""
+    first = date(2028, 1, 1)
+    days = [local(first + timedelta(days=n)) for n in range(366)]
+    for day in (date(2028, 3, 26), date(2028, 10, 29), date(2028, 6, 30), date(2028, 12, 31)):
+        days += [local(day, 0, 30), local(day, 23, 30)]
+    return days
+
+
+def test_every_repeat_pattern_is_described_by_the_days_it_falls_on(sqlite_app):
+    from network.calendar.recurrence import PATTERNS, describe, make_rule, starts_between
+
+    wrong = []
+    for pattern in PATTERNS:
+        for start in first_days():
+            rule = make_rule(pattern, start, count=13)
+            words = describe(rule, start)
+            starts = starts_between(rule, start, start, start + timedelta(days=366 * 60))
+            local_start = start.astimezone(LONDON)
+            if starts[0] != start or len(starts) != 13:
+                wrong.append(f"{pattern} from {local_start}: {len(starts)} from {starts[0]}")
+            named = days_named(words)
+            if pattern in ("weekly", "fortnightly", "monthly_weekday"):
+                if [weekday for _nth, weekday in named] != [local_start.weekday()]:
+                    wrong.append(f"{pattern} from {local_start:%A %d %B %Y}: “{words}”")
+                elif not all(falls_on(moment, *named[0]) for moment in starts):
+                    wrong.append(f"{pattern} from {local_start}: “{words}”, but "
+                                 f"{[f'{m.astimezone(LONDON):%a %d %b}' for m in starts]}")
+            else:
+                assert named == [], words
+            on = {(moment.astimezone(LONDON).month, moment.astimezone(LONDON).day)
+                  for moment in starts}
+            if pattern == "monthly_date":
+                date_named = int(re.search(r"the (\d+)", words).group(1))
+                skips = ("(in months that have one)" in words) == (local_start.day > 28)
+                if {day for _month, day in on} != {date_named} or not skips:
+                    wrong.append(f"{pattern} from {local_start}: “{words}”, but {sorted(on)}")
+            if pattern == "yearly":
+                named = f"Every year on {local_start.day} {local_start:%B}"
+                leap = ("(in leap years)" in words) == ((local_start.month, local_start.day)
+                                                        == (2, 29))
+                if not words.startswith(named) or len(on) != 1 or not leap:
+                    wrong.append(f"{pattern} from {local_start}: “{words}”, but {sorted(on)}")
+            if pattern in ("weekly", "fortnightly"):
+                every = 7 if pattern == "weekly" else 14
+                apart = [(moment.astimezone(LONDON).date() - local_start.date()).days
+                         for moment in starts]
+                if apart != list(range(0, 13 * every, every)):
+                    wrong.append(f"{pattern} from {local_start}: days apart {apart}")
+    assert not wrong, f"{len(wrong)} descriptions that do not say when:\n" + "\n".join(wrong[:20])
+
+
+@pytest.mark.parametrize("weekday", range(7), ids=WEEKDAYS)
+def test_the_demo_meets_on_the_days_its_words_say_whatever_day_it_is_loaded(
+        sqlite_app, clock, weekday):
+    """"Every other Thursday" fell on the weekday three days after the demo was loaded. Every
+    day of the week the demo's events, a body's "meets" and a moved occurrence's note name
+    is the day their dates fall on."""
+    from network.calendar.models import Event, OccurrenceChange
+    from network.calendar.recurrence import describe
+    from network.calendar.services import occurrences_of
+    from network.demo import load_demo
+    from network.extensions import db
+    from network.representation.models import Body
+
+    monday = date(2027, 1, 11)
+    clock.set(local(monday + timedelta(days=weekday), 10))
+    load_demo()
+    wrong, checked = [], 0
+    for event in db.session.scalars(db.select(Event)):
+        found = occurrences_of([event], event.starts_at, event.starts_at + timedelta(days=400))
+        starts = [item.original_start for item in found]
+        body = db.session.get(Body, event.body_id) if event.body_id else None
+        words = [event.description, event.title, body.meets if body else ""]
+        if event.recurring:
+            words.append(describe(event.recurrence, event.starts_at))
+        for nth, named in (day for text in words for day in days_named(text)):
+            checked += 1
+            late = [f"{moment.astimezone(LONDON):%A %d %B}" for moment in starts
+                    if not falls_on(moment, nth, named)]
+            if late:
+                wrong.append(f"“{event.title}” says {WEEKDAYS[named]} but falls on {late}")
+    for change in db.session.scalars(db.select(OccurrenceChange).where(
+            OccurrenceChange.starts_at.is_not(None))):
+        for nth, named in days_named(change.note):
+            checked += 1
+            if not falls_on(change.starts_at, nth, named):
+                wrong.append(f"“{change.note}”, but moved to "
+                             f"{change.starts_at.astimezone(LONDON):%A %d %B}")
+    assert checked >= 5  # the Federation's words, rule and move; the breakfast; the board
+    assert not wrong, "\n".join(wrong)
