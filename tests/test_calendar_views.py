@@ -128,8 +128,8 @@ def test_the_waiting_list_says_who_is_where_and_who_has_a_place(app, world):
     for person in (first, second, third, fourth):
         response = answer(clients[person.id], event, "going")
         assert response.status_code == 303
-    message = body(clients[fourth.id].get(path))
-    assert "you are on the waiting list (number 2)" in message  # the flash after answering
+    assert "The event is full: you are on the waiting list" in body(
+        clients[fourth.id].get(path))  # the message after answering
 
     # Two have places, two wait, in the order they answered.
     assert going_line(page(looking)) == "2 going · 2 places · full, 2 waiting"

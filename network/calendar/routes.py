@@ -38,7 +38,7 @@ from network.core.concurrency import save_versioned, submit_once
 from network.core.htmx import form_status, render
 from network.core.links import absolute_url
 from network.core.permissions import authorize, can, load, me, visible
-from network.core.time import borough_zone, format_clock, format_weekday, now, today
+from network.core.time import borough_zone, now, today
 from network.extensions import db
 from network.members.models import Area, Organisation, Theme
 from network.members.services import approved_organisations, live_entries, organisations_for
@@ -123,22 +123,13 @@ def calendar_context(form: CalendarFilterForm, view: str, first: date, last: dat
             "can_add": can("calendar.add")}
 
 
-def view_links(anchor: date, month: date | None = None) -> dict[str, dict]:
-    """The three views' addresses on the same stretch of time, with the same filters (the
-    month of `month`, or of the anchor)."""
+def view_links(anchor: date) -> dict[str, dict]:
+    """The three views' addresses on the same stretch of time, with the same filters."""
     kept = {name: value for name, value in request.args.items()
             if name not in ("start", "week", "month")}
     return {"agenda": {**kept, "start": anchor.isoformat()},
             "week": {**kept, "week": anchor.isoformat()},
-            "month": {**kept, "month": (month or anchor).strftime("%Y-%m")}}
-
-
-def month_of_week(first: date) -> date:
-    """A day of the month a week's Month link opens: today's month for the week holding today;
-    else the month holding most of the week's days, the one its Thursday is in."""
-    if first <= today() < first + timedelta(days=7):
-        return today()
-    return first + timedelta(days=3)
+            "month": {**kept, "month": anchor.strftime("%Y-%m")}}
 
 
 def view_args(**changes) -> dict:
@@ -192,6 +183,14 @@ def month():
                   status=form_status(form))
 
 
+def month_of_week(first: date) -> str:
+    """The month a week's Month link opens: today's for the week holding today; else the
+    month holding most of the week's days, the one its Thursday is in."""
+    if first <= today() < first + timedelta(days=7):
+        return today().strftime("%Y-%m")
+    return (first + timedelta(days=3)).strftime("%Y-%m")
+
+
 @bp.get("/week")
 def week():
     authorize("calendar.view")
@@ -200,7 +199,9 @@ def week():
     first = chosen - timedelta(days=chosen.weekday())
     context = calendar_context(form, "week", first, first + timedelta(days=6))
     days = dict(context["days"])
-    context.update(view_links=view_links(first, month=month_of_week(first)),
+    links = view_links(first)
+    links["month"]["month"] = month_of_week(first)  # not the month its Monday is in
+    context.update(view_links=links,
                    week_days=[(first + timedelta(days=n),
                                days.get(first + timedelta(days=n), [])) for n in range(7)],
                    earlier=view_args(week=(first - timedelta(days=7)).isoformat()),
@@ -279,6 +280,8 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
 def series_words(event: Event, found) -> str | None:
     """How the series repeats, said of the occurrence shown: a moved one says first where it
     was moved from, so that its rule's weekday is not read as its own."""
+    from network.core.time import format_clock, format_weekday
+
     if not event.recurring:
         return None
     rule = describe(event.recurrence, event.starts_at)
@@ -320,9 +323,8 @@ def rsvp(event_id: int):
             return render("calendar/event.html", event_context(event, found, form, str(error)),
                           fragments=("rsvp",), status=422)
         db.session.commit()
-        message = (_("The event is full: you are on the waiting list (number %(num)d), and "
-                     "will be told if a place comes free.", num=services.place_in_line(row))
-                   if row.waiting else _("Your answer is saved."))
+        message = (_("The event is full: you are on the waiting list, and will be told if a "
+                     "place comes free.") if row.waiting else _("Your answer is saved."))
         if request.htmx:
             return render("calendar/event.html", event_context(event, found, problem=None),
                           fragments=("rsvp",), saved=message)

@@ -350,26 +350,6 @@ def going_count(event: Event, at: datetime) -> int:
         Rsvp.answer == Answer.GOING, Rsvp.waiting.is_(False))) or 0
 
 
-def places_taken(event: Event, at: datetime) -> tuple[int, int]:
-    """(going with a place, waiting for one) for an occurrence."""
-    counts = dict(db.session.execute(
-        select(Rsvp.waiting, func.count()).where(
-            Rsvp.event_id == event.id, Rsvp.occurrence_start == at,
-            Rsvp.answer == Answer.GOING).group_by(Rsvp.waiting)).tuples().all())
-    return counts.get(False, 0), counts.get(True, 0)
-
-
-def place_in_line(row: Rsvp) -> int:
-    """Where someone waiting stands (1: the next place is theirs), in the order _move_up
-    gives places."""
-    ahead = db.session.scalar(select(func.count()).select_from(Rsvp).where(
-        Rsvp.event_id == row.event_id, Rsvp.occurrence_start == row.occurrence_start,
-        Rsvp.waiting.is_(True), or_(Rsvp.answered_at < row.answered_at,
-                                    and_(Rsvp.answered_at == row.answered_at,
-                                         Rsvp.id < row.id))))
-    return (ahead or 0) + 1
-
-
 def answer(event: Event, at: datetime, person: Person, reply: Answer) -> Rsvp:
     """Say whether one is coming to an occurrence. Past the places, "going" waits; a place
     given up goes to whoever has waited longest, who is told."""
@@ -450,6 +430,26 @@ def answers_for(event: Event, at: datetime) -> list[Rsvp]:
         select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.occurrence_start == at)
         .options(joinedload(Rsvp.person).load_only(Person.display_name))
         .order_by(Rsvp.answer, Rsvp.waiting, Rsvp.answered_at)))
+
+
+def places_taken(event: Event, at: datetime) -> tuple[int, int]:
+    """(going with a place, waiting for one) for an occurrence."""
+    counts = dict(db.session.execute(
+        select(Rsvp.waiting, func.count()).where(
+            Rsvp.event_id == event.id, Rsvp.occurrence_start == at,
+            Rsvp.answer == Answer.GOING).group_by(Rsvp.waiting)).tuples().all())
+    return counts.get(False, 0), counts.get(True, 0)
+
+
+def place_in_line(row: Rsvp) -> int:
+    """Where someone waiting stands (1: the next place is theirs), in the order _move_up
+    gives places."""
+    ahead = db.session.scalar(select(func.count()).select_from(Rsvp).where(
+        Rsvp.event_id == row.event_id, Rsvp.occurrence_start == row.occurrence_start,
+        Rsvp.waiting.is_(True), or_(Rsvp.answered_at < row.answered_at,
+                                    and_(Rsvp.answered_at == row.answered_at,
+                                         Rsvp.id < row.id))))
+    return (ahead or 0) + 1
 
 
 def _tell_answered(event: Event, starts: list[datetime] | None, subject: str,

@@ -296,7 +296,7 @@ def test_waiting_for_a_place_says_where_one_stands_and_then_that_one_has_a_place
     expect(grace.get_by_role("button", name="Wait for a place")).to_have_attribute(
         "aria-pressed", "true")
     expect(grace.get_by_role("button", name="Going", exact=True)).to_have_count(0)
-    told = "you are on the waiting list (number 1)"
+    told = "The event is full: you are on the waiting list"
     expect(grace.locator("#announce" if javascript else "[role=status]")).to_contain_text(told)
     axe_clean(grace, "waiting for a place", None if javascript else new_context)
 
