@@ -24,7 +24,7 @@ from network.config import TestConfig
 from network.demo import DEMO_PASSWORD, load_demo
 from network.extensions import db
 from tests.conftest import IN_CI, Client
-from tests.urls import DEMO_PEOPLE, NOT_PAGES, demo_world, endpoints, url
+from tests.urls import DEMO_PEOPLE, NOT_PAGES, demo_event_pages, demo_world, endpoints, url
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -89,6 +89,7 @@ def site(tmp_path_factory) -> dict[str, str]:
         upgrade()
         load_demo()
         w = demo_world()
+        events = demo_event_pages()
         for role, email in DEMO_PEOPLE.items():
             client = app.test_client()
             if email:
@@ -101,6 +102,10 @@ def site(tmp_path_factory) -> dict[str, str]:
                 if response.status_code not in (301, 302, 303):
                     pages[f"{endpoint} as {role} ({path}, {response.status_code})"] = \
                         response.text
+            for state, path in events.items():  # an event of every kind
+                response = client.get(path)
+                if response.status_code == 200:
+                    pages[f"event ({state}) as {role} ({path})"] = response.text
             for path in ("/no-such-page", "/coordinate"):  # 404, and 403 or the page
                 response = client.get(path)
                 if response.status_code != 302:

@@ -289,3 +289,81 @@ def demo_world() -> SimpleNamespace:
         housing=one(select(Theme).where(Theme.name == "Housing")),
         north=one(select(Area).where(Area.name == "Northbank")),
     )
+
+
+# The kinds of event page that show different things (answers, places, cancellations, moves,
+# closing dates, the past, a body's meeting): the page walks open one of each, not only the
+# demo's first event.
+EVENT_STATES = ("answers off", "answers on, with places", "full, with a waiting list",
+                "cancelled", "a cancelled occurrence", "a moved occurrence", "a consultation",
+                "a past meeting", "a members' body meeting")
+
+
+def demo_event_pages() -> dict[str, str]:
+    """{state: path} of an event in each of EVENT_STATES, from the demo borough (call inside
+    an app context after network.demo.load_demo()). The two states the demo has no event in
+    are added, once: a workshop whose one place is taken, with the admin waiting (the walks
+    look as the admin), and a cancelled gathering."""
+    from datetime import time, timedelta
+
+    from sqlalchemy import select
+
+    from network.auth.models import Person
+    from network.calendar import services
+    from network.calendar.models import Answer, Event, EventKind, OccurrenceChange
+    from network.core.audience import Audience
+    from network.core.time import local_moment, now, today
+    from network.extensions import db
+    from network.representation.models import Body
+
+    def event(title: str) -> Event:
+        return db.session.scalar(select(Event).where(Event.title == title))
+
+    def person(email: str) -> Person:
+        return db.session.scalar(select(Person).where(Person.email == email))
+
+    def changed(found: Event, *where) -> OccurrenceChange:
+        return db.session.scalar(select(OccurrenceChange).where(
+            OccurrenceChange.event_id == found.id, *where))
+
+    federation, breakfast = event("Federation open meeting"), event("Faith leaders' breakfast")
+    if event("Workshop with one place") is None:
+        pat, admin = person("pat@example.org"), person("admin@example.org")
+        starts = local_moment(today() + timedelta(days=12), time(10, 0))
+        values = {"kind": EventKind.TRAINING, "audience": Audience.PUBLIC,
+                  "starts_at": starts, "ends_at": starts + timedelta(hours=2),
+                  "all_day": False, "place": "Northbank Community Centre",
+                  "online_link": "", "description": "", "rsvp": True, "access_note": "",
+                  "closes_at": None, "area_id": None}
+        workshop = services.create_event(federation.organisation_id, pat, {
+            **values, "title": "Workshop with one place", "capacity": 1}, [], None)
+        db.session.flush()
+        services.answer(workshop, workshop.starts_at, pat, Answer.GOING)
+        services.answer(workshop, workshop.starts_at, admin, Answer.GOING)
+        gathering = services.create_event(federation.organisation_id, pat, {
+            **values, "title": "Gathering called off", "capacity": None}, [], None)
+        services.cancel(gathering, "all", None, "The hall is flooded.", pat)
+        db.session.commit()
+    board = event("Strategic Partnership board meeting")
+    held = [found for found in services.occurrences_of(
+        [board], now() - timedelta(days=62), now()) if found.starts_at < now()][-1]
+    members_meeting = db.session.scalar(
+        select(Event).join(Body, Body.id == Event.body_id)
+        .where(Body.audience == Audience.MEMBERS, Event.starts_at > now())
+        .order_by(Event.starts_at).limit(1))
+    return {
+        "answers off": services.event_path(event("Community food festival")),
+        "answers on, with places": services.event_path(
+            event("Money worries: training for volunteers")),
+        "full, with a waiting list": services.event_path(event("Workshop with one place")),
+        "cancelled": services.event_path(event("Gathering called off")),
+        "a cancelled occurrence": services.event_path(
+            breakfast, changed(breakfast, OccurrenceChange.cancelled.is_(True)).original_start),
+        "a moved occurrence": services.event_path(
+            federation, changed(federation, OccurrenceChange.starts_at.is_not(None))
+            .original_start),
+        "a consultation": services.event_path(
+            event("Consultation: the canal towpath plans")),
+        "a past meeting": services.event_path(board, held.original_start),
+        "a members' body meeting": services.event_path(members_meeting),
+    }

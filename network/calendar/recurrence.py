@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice, takewhile
 
+from babel.dates import format_date
 from dateutil.rrule import rrulestr
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -91,19 +92,31 @@ def describe(rule: str, first_start: datetime) -> str:
     local = first_start.astimezone(borough_zone())
     form = read_rule(rule)
     day_name = DAY_NAMES[local.weekday()]
+    # A date some months lack is skipped in them; 29 February, outside leap years.
+    on_date = ordinal_day(local.day)
+    in_year = day_and_month(local.date())
     text = {
         "weekly": _("Every week on %(day)s", day=day_name),
         "fortnightly": _("Every two weeks on %(day)s", day=day_name),
-        "monthly_date": _("Every month on the %(date)s", date=ordinal_day(local.day)),
+        "monthly_date": _("Every month on the %(date)s", date=on_date) if local.day <= 28
+        else _("Every month on the %(date)s (in months that have one)", date=on_date),
         "monthly_weekday": _("Every month on the %(nth)s %(day)s",
                              nth=ORDINALS[week_of_month(local.date())], day=day_name),
-        "yearly": _("Every year"),
+        "yearly": _("Every year on %(date)s (in leap years)", date=in_year)
+        if (local.month, local.day) == (2, 29) else _("Every year on %(date)s", date=in_year),
     }[form["pattern"]]
     if form["until"]:
         return _("%(rule)s, until %(day)s", rule=text, day=format_day(form["until"]))
     if form["count"]:
         return _("%(rule)s, %(count)d times", rule=text, count=form["count"])
     return text
+
+
+def day_and_month(day: date) -> str:
+    """3 March."""
+    from network.core.i18n import locale_name
+
+    return format_date(day, "d MMMM", locale=locale_name())
 
 
 def ordinal_day(day: int) -> str:

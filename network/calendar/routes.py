@@ -183,6 +183,14 @@ def month():
                   status=form_status(form))
 
 
+def month_of_week(first: date) -> str:
+    """The month a week's Month link opens: today's for the week holding today; else the
+    month holding most of the week's days, the one its Thursday is in."""
+    if first <= today() < first + timedelta(days=7):
+        return today().strftime("%Y-%m")
+    return (first + timedelta(days=3)).strftime("%Y-%m")
+
+
 @bp.get("/week")
 def week():
     authorize("calendar.view")
@@ -191,7 +199,9 @@ def week():
     first = chosen - timedelta(days=chosen.weekday())
     context = calendar_context(form, "week", first, first + timedelta(days=6))
     days = dict(context["days"])
-    context.update(view_links=view_links(first),
+    links = view_links(first)
+    links["month"]["month"] = month_of_week(first)  # not the month its Monday is in
+    context.update(view_links=links,
                    week_days=[(first + timedelta(days=n),
                                days.get(first + timedelta(days=n), [])) for n in range(7)],
                    earlier=view_args(week=(first - timedelta(days=7)).isoformat()),
@@ -232,24 +242,28 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
                   problem: str | None = None) -> dict:
     viewer = me()
     access = event_access(viewer, event)
-    mine, answers, going = None, [], 0
-    if access.organise:  # every answer: theirs and the count among them
+    mine, answers, going, waiting = None, [], 0, 0
+    if access.organise:  # every answer: theirs and the counts among them
         answers = services.answers_for(event, found.original_start)
         mine = next((row for row in answers if row.person_id == viewer.id), None)
         going = sum(row.answer == Answer.GOING and not row.waiting for row in answers)
+        waiting = sum(row.answer == Answer.GOING and row.waiting for row in answers)
     else:
         if viewer.is_authenticated:
             mine = db.session.scalar(select(Rsvp).where(
                 Rsvp.event_id == event.id, Rsvp.occurrence_start == found.original_start,
                 Rsvp.person_id == viewer.id))
         if event.rsvp:
-            going = services.going_count(event, found.original_start)
+            going, waiting = services.places_taken(event, found.original_start)
     upcoming = services.occurrences_of([event], now(), now() + timedelta(days=120))[:8] \
         if event.recurring else []
     return {
         "event": event, "occurrence": found, "access": access, "mine": mine,
-        "answers": answers, "going": going, "upcoming": upcoming,
-        "rule": describe(event.recurrence, event.starts_at) if event.recurring else None,
+        "answers": answers, "going": going, "waiting": waiting,
+        "full": bool(event.capacity) and going >= event.capacity,
+        "place_in_line": services.place_in_line(mine) if mine and mine.waiting else None,
+        "upcoming": upcoming,
+        "rule": series_words(event, found),
         "papers": services.papers_of(event), "rsvp_form": rsvp_form or RsvpForm(),
         "problem": problem, "now": now(), "notice": services.notice_period(),
         "continues": db.session.get(Event, event.continues_id) if event.continues_id else None,
@@ -261,6 +275,23 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
         "first_day": found.starts_at.astimezone(borough_zone()).date(),
         "last_day": (found.ends_at - timedelta(seconds=1)).astimezone(borough_zone()).date(),
     }
+
+
+def series_words(event: Event, found) -> str | None:
+    """How the series repeats, said of the occurrence shown: a moved one says first where it
+    was moved from, so that its rule's weekday is not read as its own."""
+    from network.core.time import format_clock, format_weekday
+
+    if not event.recurring:
+        return None
+    rule = describe(event.recurrence, event.starts_at)
+    if not found.moved:
+        return rule
+    was = format_weekday(found.original_start)
+    if not event.all_day:
+        was = f"{was}, {format_clock(found.original_start)}"
+    return _("Moved from %(when)s; the series meets %(rule)s.", when=was,
+             rule=rule[:1].lower() + rule[1:])
 
 
 @bp.get("/e/<int:event_id>")

@@ -432,6 +432,26 @@ def answers_for(event: Event, at: datetime) -> list[Rsvp]:
         .order_by(Rsvp.answer, Rsvp.waiting, Rsvp.answered_at)))
 
 
+def places_taken(event: Event, at: datetime) -> tuple[int, int]:
+    """(going with a place, waiting for one) for an occurrence."""
+    counts = dict(db.session.execute(
+        select(Rsvp.waiting, func.count()).where(
+            Rsvp.event_id == event.id, Rsvp.occurrence_start == at,
+            Rsvp.answer == Answer.GOING).group_by(Rsvp.waiting)).tuples().all())
+    return counts.get(False, 0), counts.get(True, 0)
+
+
+def place_in_line(row: Rsvp) -> int:
+    """Where someone waiting stands (1: the next place is theirs), in the order _move_up
+    gives places."""
+    ahead = db.session.scalar(select(func.count()).select_from(Rsvp).where(
+        Rsvp.event_id == row.event_id, Rsvp.occurrence_start == row.occurrence_start,
+        Rsvp.waiting.is_(True), or_(Rsvp.answered_at < row.answered_at,
+                                    and_(Rsvp.answered_at == row.answered_at,
+                                         Rsvp.id < row.id))))
+    return (ahead or 0) + 1
+
+
 def _tell_answered(event: Event, starts: list[datetime] | None, subject: str,
                    since: datetime | None = None) -> None:
     """Tell people going (or maybe, or waiting) to upcoming occurrences that changed."""

@@ -16,7 +16,8 @@ from network.extensions import db
 from network.members.models import Area, Organisation, Theme
 
 # (organiser, title, kind, audience, days from today, start, hours long, repeat, place,
-#  description, extras)
+#  description, extras). A series whose words name its day starts on the first such day from
+#  then: extras "weekday" (0 for Monday) and, for a monthly one, "week" (2: the second).
 EVENTS = [
     ("Riverside Tenants' Federation", "Federation open meeting", EventKind.MEETING,
      Audience.PUBLIC, 3, time(19, 0), 2, ("fortnightly", None, None),
@@ -24,13 +25,14 @@ EVENTS = [
      "Every other Thursday: repairs, rents, and what the council said this fortnight. "
      "Tenants from any estate are welcome.",
      {"step_free": True, "hearing_loop": True, "area": "Northbank", "themes": ["Housing"],
-      "rsvp": True}),
+      "rsvp": True, "weekday": 3}),
     ("Riverside Multi-Faith Forum", "Faith leaders' breakfast", EventKind.MEETING,
      Audience.MEMBERS, 6, time(8, 0), 1.5, ("monthly_weekday", None, 8),
      "St Anne's church hall, Church End",
-     "A monthly breakfast for faith leaders and their volunteers. Tea, toast, and the "
-     "month's news from every congregation.",
-     {"area": "St Anne's", "themes": ["Faith and belief"], "childcare": True}),
+     "A breakfast on the second Tuesday of each month for faith leaders and their "
+     "volunteers. Tea, toast, and the month's news from every congregation.",
+     {"area": "St Anne's", "themes": ["Faith and belief"], "childcare": True, "weekday": 1,
+      "week": 2}),
     ("Riverside Community Credit Union", "Money worries: training for volunteers",
      EventKind.TRAINING, Audience.MEMBERS, 10, time(10, 0), 3, None,
      "Credit Union office, 12 Market Row (first floor, no lift)",
@@ -84,8 +86,14 @@ Tea from 18:45. The hall is step-free and has a hearing loop.
 """
 
 
-def _first_start(days: int, start: time | None, at: datetime) -> datetime:
+def _first_start(days: int, start: time | None, at: datetime, weekday: int | None = None,
+                 week: int | None = None) -> datetime:
+    """That many days from `at`, or the first day from then on the weekday (and the week of
+    its month) the event's words give."""
     day = at.astimezone(borough_zone()).date() + timedelta(days=days)
+    while weekday is not None and (day.weekday() != weekday or
+                                   week is not None and (day.day - 1) // 7 + 1 != week):
+        day += timedelta(days=1)
     return datetime.combine(day, start or time(0, 0), tzinfo=borough_zone())
 
 
@@ -98,7 +106,7 @@ def load_calendar(people: dict[str, Person], contacts: dict[str, str], at: datet
     for (organiser, title, kind, audience, days, start, hours, repeat, place, description,
          extras) in EVENTS:
         org = organisations[organiser]
-        starts_at = _first_start(days, start, at)
+        starts_at = _first_start(days, start, at, extras.get("weekday"), extras.get("week"))
         all_day = extras.get("all_day", False)
         ends_at = starts_at + (timedelta(days=1) if all_day else timedelta(hours=hours))
         closes_in = extras.get("closes_in")
@@ -125,7 +133,7 @@ def load_calendar(people: dict[str, Person], contacts: dict[str, str], at: datet
         made[title] = event
     db.session.flush()
 
-    # The third Federation meeting moves to the Wednesday; the breakfast skips a month.
+    # The third Federation meeting moves to the Wednesday before; the breakfast skips a month.
     meeting = made["Federation open meeting"]
     third = meeting.starts_at + timedelta(days=28)
     db.session.add(OccurrenceChange(event_id=meeting.id, original_start=_utc(third),
@@ -138,7 +146,8 @@ def load_calendar(people: dict[str, Person], contacts: dict[str, str], at: datet
                                      breakfast.starts_at + timedelta(days=40))[0]
     db.session.add(OccurrenceChange(event_id=breakfast.id,
                                     original_start=second.original_start, cancelled=True,
-                                    note="No breakfast this month: it is the festival."))
+                                    note="No breakfast this month: the hall is being "
+                                         "painted."))
     agenda = Upload(AGENDA.encode(), "text/plain", "federation-agenda.txt")
     services.add_paper(meeting, agenda, "Agenda",
                        people[contacts["Riverside Tenants' Federation"]])

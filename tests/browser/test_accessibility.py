@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from network.demo import DEMO_PASSWORD
 from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, VIEWPORTS, log_in
-from tests.urls import NOT_PAGES, endpoints, url
+from tests.urls import EVENT_STATES, NOT_PAGES, demo_event_pages, endpoints, url
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
@@ -101,6 +101,32 @@ def test_every_page_has_no_axe_violations(new_context, live_server, w, viewport)
     unchecked = sorted(set(pages) - checked - ONLY_REDIRECT)
     assert not unchecked, f"Pages no one could open: {unchecked}"
     assert not found, report(width, found)
+
+
+@pytest.fixture(scope="module")
+def event_pages(live_server) -> dict[str, str]:
+    with live_server.app.app_context():
+        return demo_event_pages()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_an_event_of_every_kind_has_no_axe_violations(new_context, event_pages, viewport):
+    """The walk above opens one event; what an event page shows depends on its state (answers
+    off or on, places, a waiting list, cancelled, moved, closing, past, members only)."""
+    assert set(event_pages) == set(EVENT_STATES)
+    visitor = new_context(viewport=viewport).new_page()
+    admin = new_context(viewport=viewport).new_page()  # organises every event; waits for one
+    log_in(admin, "admin@example.org", DEMO_PASSWORD)
+    found: list[str] = []
+    checked: set[str] = set()
+    for role, page in (("visitor", visitor), ("admin", admin)):
+        for state, path in event_pages.items():
+            result = check(page, path, f"{path} ({state}) as {role}")
+            if result is not None:
+                checked.add(state)
+                found.extend(result)
+    assert checked == set(EVENT_STATES)
+    assert not found, report(viewport["width"], found)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -261,6 +261,59 @@ def test_a_fortnightly_meeting_is_added_cancelled_once_answered_and_subscribed_t
     assert in_feed.get(cancelled_moment, True), "the cancelled occurrence is in the feed as on"
 
 
+# --- the waiting list -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
+                                        pytest.param(False, id="no-js")])
+def test_waiting_for_a_place_says_where_one_stands_and_then_that_one_has_a_place(
+        new_context, live_server, javascript):
+    from network.auth.models import Person
+    from network.calendar import services
+    from network.calendar.models import Answer
+    from network.extensions import db
+    from network.members.models import Organisation
+    from tests.factories import make_event
+
+    title = f"First aid for volunteers {uuid4().hex[:6]}"
+    with live_server.app.app_context():
+        federation = db.session.scalar(db.select(Organisation).where(
+            Organisation.name == ORGANISATION))
+        pat_row = db.session.scalar(db.select(Person).where(Person.email == ORGANISER))
+        event = make_event(federation, pat_row, title, capacity=1)
+        services.answer(event, event.starts_at, pat_row, Answer.GOING)
+        db.session.commit()
+        path = f"/calendar/e/{event.id}-{event.slug}"
+
+    grace = new_context(java_script_enabled=javascript, viewport=PHONE).new_page()
+    log_in(grace, OTHER, DEMO_PASSWORD)
+    grace.goto(path)
+    expect(grace.locator("#going")).to_have_text("1 going · 1 place · full")
+    settled(grace)
+    grace.get_by_role("button", name="Wait for a place").click()
+    expect(grace.locator("#going")).to_have_text("1 going · 1 place · full, 1 waiting")
+    expect(grace.locator("#rsvp .panel")).to_have_text(
+        "You are on the waiting list (number 1). You will be told if a place comes free.")
+    expect(grace.get_by_role("button", name="Wait for a place")).to_have_attribute(
+        "aria-pressed", "true")
+    expect(grace.get_by_role("button", name="Going", exact=True)).to_have_count(0)
+    told = "The event is full: you are on the waiting list"
+    expect(grace.locator("#announce" if javascript else "[role=status]")).to_contain_text(told)
+    axe_clean(grace, "waiting for a place", None if javascript else new_context)
+
+    # The organiser gives up her place: it is Grace's, and the page says so.
+    pat = new_context(java_script_enabled=javascript, viewport=PHONE).new_page()
+    log_in(pat, ORGANISER, DEMO_PASSWORD)
+    pat.goto(path)
+    settled(pat)
+    pat.get_by_role("button", name="Can't go").click()
+    expect(pat.locator("#rsvp .panel")).to_have_text("Your answer: Can't go.")
+    grace.goto(path)
+    expect(grace.locator("#rsvp .panel")).to_have_text("Your answer: Going. You have a place.")
+    expect(grace.locator("#going")).to_have_text("1 going · 1 place · full")
+    expect(grace.get_by_role("button", name="Going", exact=True)).to_have_attribute(
+        "aria-pressed", "true")
+
+
 # --- every calendar page, clean at both widths ---------------------------------------------------
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from network.demo import DEMO_PASSWORD
-from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
+from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, VIEWPORTS, log_in
 from tests.urls import DEMO_PEOPLE, NOT_PAGES, endpoints, url
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
@@ -101,3 +101,68 @@ def test_a_first_visit_asks_for_nothing_missing_not_even_a_favicon(new_context, 
     assert "/favicon.ico" not in live_server.paths[first:]
     assert page.evaluate("document.querySelector('link[rel=icon]').href").startswith(
         "data:image/svg+xml,")
+
+
+# --- the calendar: filters and the month's grid --------------------------------------------------
+
+# For each select of the calendar's filters: its width, the width of the form's content box,
+# and the width each choice needs to be shown whole (a select holding it alone, at its own
+# size: Chromium's measure, arrow and padding included).
+SELECT_WIDTHS = """() => [...document.querySelectorAll('#calendar-filters select')].map(select => {
+  const form = select.form, style = getComputedStyle(form);
+  const room = form.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const need = [...select.options].map(option => {
+    const alone = document.createElement('select');
+    alone.append(new Option(option.text));
+    select.parentElement.append(alone);
+    Object.assign(alone.style, {width: 'auto', minWidth: '0', maxWidth: 'none',
+                                position: 'absolute'});
+    const width = alone.getBoundingClientRect().width;
+    alone.remove();
+    return [option.text, width];
+  });
+  return {name: select.name, width: select.getBoundingClientRect().width, room, need,
+          shown: select.options[select.selectedIndex].text};
+})"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("path", ["/calendar", "/calendar/week", "/calendar/month"])
+def test_the_calendar_filters_show_their_whole_text(new_context, live_server, viewport, path):
+    # At 360 px the selects were 140 px wide, and "Any organisation" read "Any organis".
+    page = new_context(viewport=viewport).new_page()
+    log_in(page, "pat@example.org", DEMO_PASSWORD)  # "Only mine" too
+    page.goto(path)
+    cut = []
+    for select in page.evaluate(SELECT_WIDTHS):
+        for text, need in select["need"]:
+            # A name longer than the phone is wide shows as much as the whole width can.
+            whole = need <= select["width"] + 0.5 or (
+                text != select["shown"] and select["width"] >= select["room"] - 0.5)
+            if not whole:
+                cut.append(f"{select['name']}: “{text}” needs {need:.0f} px, has "
+                           f"{select['width']:.0f} of {select['room']:.0f}")
+    assert not cut, f"{path} at {viewport['width']} px:\n" + "\n".join(cut)
+    if viewport["width"] >= 1280:  # room for the demo's longest names
+        assert all(need <= select["width"] + 0.5 for select in page.evaluate(SELECT_WIDTHS)
+                   for _text, need in select["need"])
+
+
+# How many lines each event's link in the month's grid takes.
+LINK_LINES = """() => [...document.querySelectorAll('table.month li a')].map(link =>
+  [link.textContent, new Set([...link.getClientRects()].map(r => Math.round(r.top))).size])"""
+
+
+def test_the_month_uses_the_width_of_a_wide_screen(new_context, live_server):
+    # At 1280 px the grid was 736 px wide, and titles wrapped to four or five lines.
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, "pat@example.org", DEMO_PASSWORD)
+    page.goto("/calendar/month")
+    grid = page.locator("table.month").bounding_box()
+    assert grid["width"] >= 0.9 * 1280, f"the month's grid is {grid['width']:.0f} px wide"
+    lines = page.evaluate(LINK_LINES)
+    assert len(lines) >= 5
+    assert [title for title, count in lines if count > 3] == [], lines
+    # The lists beside it stay a readable width.
+    page.goto("/calendar")
+    assert page.locator("#results .events").first.bounding_box()["width"] <= 800
