@@ -173,9 +173,8 @@ def hide(listing: Listing, reason: str, by: Person) -> None:
     listing.hidden_at, listing.hidden_reason, listing.hidden_by_id = now(), reason, by.id
     audit.record("listing.hide", listing, f"Hid “{listing.title}”", actor=by, reason=reason)
     notify(listing.created_by, "board.listing",
-           _("Your listing “%(title)s” was hidden by a coordinator: %(reason)s",
-             title=listing.title, reason=reason),
-           listing_path(listing))
+           _("Your listing “%(title)s” was hidden by a coordinator", title=listing.title),
+           listing_path(listing), detail=reason)
 
 
 def restore(listing: Listing, by: Person) -> None:
@@ -471,8 +470,8 @@ def decline(booking: Booking, reason: str, by: Person | None) -> None:
                  actor=by, reason=reason)
     for person in bookers_of(booking) - {by}:
         notify(person, "board.booking", _(
-            "Not booked: “%(title)s”, %(slot)s. %(reason)s", title=booking.listing.title,
-            slot=slot_text(booking), reason=reason), booking_path(booking))
+            "Not booked: “%(title)s”, %(slot)s", title=booking.listing.title,
+            slot=slot_text(booking)), booking_path(booking), detail=reason)
 
 
 def cancel_booking(booking: Booking, reason: str, by: Person) -> None:
@@ -491,9 +490,8 @@ def cancel_booking(booking: Booking, reason: str, by: Person) -> None:
                                   by.id == booking.requested_by_id else set())
     for person in told - {by}:
         notify(person, "board.booking", _(
-            "Cancelled: the booking of “%(title)s”, %(slot)s. %(reason)s",
-            title=booking.listing.title, slot=slot_text(booking), reason=reason),
-            booking_path(booking))
+            "Cancelled: the booking of “%(title)s”, %(slot)s", title=booking.listing.title,
+            slot=slot_text(booking)), booking_path(booking), detail=reason)
 
 
 def place_of(listing: Listing) -> str:

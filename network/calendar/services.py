@@ -317,13 +317,13 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
         event.sequence += 1
         audit.record("event.cancel_one", event, f"Cancelled “{event.title}” on {_day(at)}",
                      actor=by, reason=reason)
-        _tell_answered(event, [at], _("Cancelled: “%(title)s” on %(day)s. %(reason)s",
-                                      title=event.title, day=_day(at), reason=reason))
+        _tell_answered(event, [at], _("Cancelled: “%(title)s” on %(day)s",
+                                      title=event.title, day=_day(at)), detail=reason)
         return
     if scope == "following" and event.recurring and at is not None and at > event.starts_at:
-        _tell_answered(event, None, _("Cancelled from %(day)s on: “%(title)s”. %(reason)s",
-                                      title=event.title, day=_day(at), reason=reason),
-                       since=at)
+        _tell_answered(event, None, _("Cancelled from %(day)s on: “%(title)s”",
+                                      title=event.title, day=_day(at)),
+                       since=at, detail=reason)
         _split(event, at)
         event.sequence += 1
         audit.record("event.cancel_following", event, f"Cancelled “{event.title}” from "
@@ -332,8 +332,7 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
     event.cancelled_at, event.cancel_reason = now(), reason
     event.sequence += 1
     audit.record("event.cancel", event, f"Cancelled “{event.title}”", actor=by, reason=reason)
-    _tell_answered(event, None, _("Cancelled: “%(title)s”. %(reason)s", title=event.title,
-                                  reason=reason))
+    _tell_answered(event, None, _("Cancelled: “%(title)s”", title=event.title), detail=reason)
 
 
 def _day(moment: datetime) -> str:
@@ -433,7 +432,7 @@ def answers_for(event: Event, at: datetime) -> list[Rsvp]:
 
 
 def _tell_answered(event: Event, starts: list[datetime] | None, subject: str,
-                   since: datetime | None = None) -> None:
+                   since: datetime | None = None, detail: str = "") -> None:
     """Tell people going (or maybe, or waiting) to upcoming occurrences that changed."""
     query = select(Rsvp).where(Rsvp.event_id == event.id,
                                Rsvp.answer.in_([Answer.GOING, Answer.MAYBE]),
@@ -447,7 +446,8 @@ def _tell_answered(event: Event, starts: list[datetime] | None, subject: str,
         if row.person_id in told:
             continue
         told.add(row.person_id)
-        notify(row.person, "calendar.changed", subject, event_path(event, row.occurrence_start))
+        notify(row.person, "calendar.changed", subject, event_path(event, row.occurrence_start),
+               detail)
 
 
 def _tell_followers(event: Event, author: Person) -> None:

@@ -368,8 +368,8 @@ def hide(post: Post, coordinator: Person, reason: str) -> None:
     audit.record("post.hide", post, f"Hid a post by {post.author.display_name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
-           _("A coordinator hid your post in “%(title)s”. The reason: %(reason)s",
-             title=post.thread.title, reason=reason), url_for("forum.post", post_id=post.id))
+           _("A coordinator hid your post in “%(title)s”", title=post.thread.title),
+           url_for("forum.post", post_id=post.id), detail=reason)
 
 
 def restore(post: Post, coordinator: Person, reason: str) -> None:
@@ -378,10 +378,9 @@ def restore(post: Post, coordinator: Person, reason: str) -> None:
     post.moderated_at, post.moderated_by_id = now(), coordinator.id
     audit.record("post.restore", post, f"Restored a post by {post.author.display_name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
-    message = (_("A coordinator restored your post in “%(title)s”. They said: %(reason)s",
-                 title=post.thread.title, reason=reason) if reason else
-               _("A coordinator restored your post in “%(title)s”.", title=post.thread.title))
-    notify(post.author, "forum.moderation", message, url_for("forum.post", post_id=post.id))
+    notify(post.author, "forum.moderation",
+           _("A coordinator restored your post in “%(title)s”", title=post.thread.title),
+           url_for("forum.post", post_id=post.id), detail=reason)
 
 
 def flag(post: Post, person: Person, reason: str) -> Flag:

@@ -285,10 +285,11 @@ def back_item(item: RaisedItem, person: Person, on: bool) -> None:
         db.session.delete(existing)
 
 
-def _tell_raisers(item: RaisedItem, subject: str, url: str, by: Person) -> None:
+def _tell_raisers(item: RaisedItem, subject: str, url: str, by: Person,
+                  detail: str = "") -> None:
     for person in [item.author, *(s.person for s in item.supporters)]:
         if person.id != by.id:
-            notify(person, "representation.item", subject, url)
+            notify(person, "representation.item", subject, url, detail)
 
 
 def mark_item(item: RaisedItem, status: ItemStatus, reply: str, by: Person) -> None:
@@ -307,7 +308,7 @@ def mark_item(item: RaisedItem, status: ItemStatus, reply: str, by: Person) -> N
         ItemStatus.ANSWERED: _("“%(title)s” is answered", title=item.title),
         ItemStatus.OPEN: _("“%(title)s” is open again", title=item.title),
     }[status]
-    _tell_raisers(item, subject, seat_path(item.seat, f"i{item.id}"), by)
+    _tell_raisers(item, subject, seat_path(item.seat, f"i{item.id}"), by, detail=reply)
 
 
 def items_of(seat: Seat, settled_limit: int = 10) -> tuple[list[RaisedItem], list[RaisedItem]]:
@@ -535,8 +536,8 @@ def hide_response(response: Response, reason: str, by: Person) -> None:
     response.hidden_at, response.hidden_reason = now(), reason
     report = db.session.get(Report, response.report_id)
     notify(response.author, "representation.response", _(
-        "Your response on the report from %(body)s is hidden: %(reason)s",
-        body=report.seat.body.name, reason=reason), report_path(report, f"r{response.id}"))
+        "Your response on the report from %(body)s is hidden", body=report.seat.body.name),
+        report_path(report, f"r{response.id}"), detail=reason)
     audit.record("report.response.hide", response, f"Hid a response on report "
                  f"{response.report_id}", actor=by, reason=reason)
 
