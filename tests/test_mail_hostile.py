@@ -7,9 +7,12 @@ one the server refuses for good likewise; both leave the rest of the pass to go 
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -183,3 +186,271 @@ def test_the_notification_list_shows_the_reason_under_the_subject(client, world,
         Notification.person_id == world.member.id,
         Notification.subject == "Cancelled: “Coffee morning”")) == (
         "Room flooded.\nSee the new date.")
+
+
+# --- through the real routes: every text a person writes that reaches an email -------------------
+
+class Forms(HTMLParser):
+    """The POST forms of a page: their action and fields, with each field's maxlength."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self._select: dict | None = None
+        self._textarea: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action") or "", "method": (
+                a.get("method") or "get").lower(), "fields": []})
+            return
+        if tag == "option" and self._select is not None:
+            self._select["options"].append((a.get("value", ""), "selected" in a))
+        if not self.forms or not a.get("name"):
+            return
+        fields = self.forms[-1]["fields"]
+        if tag == "input":
+            fields.append({"tag": "input", "name": a["name"], "type": a.get("type", "text"),
+                           "value": a.get("value") or "", "checked": "checked" in a,
+                           "maxlength": int(a.get("maxlength") or 10_000)})
+        elif tag == "textarea":
+            self._textarea = {"tag": "textarea", "name": a["name"],
+                              "maxlength": int(a.get("maxlength") or 10_000)}
+            fields.append(self._textarea)
+        elif tag == "select":
+            self._select = {"tag": "select", "name": a["name"], "options": []}
+            fields.append(self._select)
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+class Writer:
+    """One person at the keyboard: fills every text field of a form with hostile words (as
+    long as the field takes), keeps the page's own choices, and sends it."""
+
+    def __init__(self, app, person=None) -> None:
+        from tests.factories import PASSWORD
+
+        self.client = app.test_client()
+        if person is not None:
+            response = self.client.post("/login", data={"email": person.email,
+                                                        "password": PASSWORD})
+            assert response.status_code == 303
+
+    def send(self, page: str, action: str, label: str, given: dict | None = None,
+             has: str | None = None):
+        """`given` values are sent as they are (choices, days, addresses, buttons)."""
+        given = given or {}
+        shown = self.client.get(page, follow_redirects=True)
+        assert shown.status_code == 200, (page, shown.status_code)
+        page = shown.request.path
+        parser = Forms()
+        parser.feed(shown.get_data(as_text=True))
+        found = [form for form in parser.forms if form["method"] == "post"
+                 and urlsplit(form["action"] or page).path == action
+                 and (has is None or any(f["name"] == has for f in form["fields"]))]
+        assert found, (page, action, [f["action"] for f in parser.forms])
+        target = html.unescape(found[0]["action"]) or shown.request.full_path
+        data: dict[str, object] = {}
+        for field in found[0]["fields"]:
+            name = field["name"]
+            if name in given:
+                continue
+            if field["tag"] == "textarea" or (field["tag"] == "input" and field["type"] in (
+                    "text", "search")):
+                data[name] = hostile(f"{label} {name}", field["maxlength"])
+            elif field["tag"] == "select":
+                chosen = [v for v, selected in field["options"] if selected]
+                data[name] = (chosen or [v for v, _ in field["options"] if v] or [""])[0]
+            elif field["type"] == "checkbox":
+                if field["checked"]:
+                    data.setdefault(name, field["value"])
+            elif field["type"] == "radio":  # the one chosen, else the first
+                if field["checked"] or name not in data:
+                    data[name] = field["value"]
+            elif field["type"] not in ("email", "password", "url", "tel", "submit", "file"):
+                data[name] = field["value"]  # hidden, dates, times, numbers: as the page has it
+        data.update(given)
+        response = self.client.post(target, data=data)
+        assert response.status_code == 303, (target, response.status_code,
+                                             errors(response.get_data(as_text=True)))
+        return response
+
+
+def errors(page: str) -> list[str]:
+    return re.findall(r'class="(?:error|field-error|flash error)"[^>]*>(.*?)<', page)[:5]
+
+
+def test_hostile_words_in_every_text_that_reaches_an_email_never_lose_or_hold_up_mail(
+        app, world, mailbox, deliver):
+    """CR, LF, CRLF, U+2028, U+2029 and NUL, and each field as long as it takes, typed into
+    every form whose words reach an email, by the people who may; then the outbox delivered.
+    Before: the first reason with a line break stopped the pass (ValueError)."""
+    from network.calendar.models import Answer, Rsvp
+    from network.calendar.recurrence import occurrence_key
+    from network.notify.models import Delivery
+    from network.notify.services import send_digests
+    from network.representation.models import ItemSupport
+    from tests.factories import MembershipFactory, PersonFactory, make_report
+
+    w = world
+    nina = PersonFactory(email="nina@example.org", display_name="Nina Neighbour")
+    MembershipFactory(person=nina, organisation=w.org_b)
+    sid = PersonFactory(email="sid@example.org", display_name="Sid")
+    contact, member, other = (Writer(app, p) for p in (w.contact, w.member, w.other_member))
+    coordinator, admin, visitor = Writer(app, w.coordinator), Writer(app, w.admin), Writer(app)
+    day = (now() + timedelta(days=20)).date().isoformat()
+
+    # Who people are: display names and organisations' names
+    for writer, who in ((contact, "Cora"), (member, "Mo"), (other, "Otto")):
+        writer.send("/account", "/account", f"{who} name", has="display_name")
+    contact.send(f"/organisations/{w.org_a.id}/edit", f"/organisations/{w.org_a.id}/edit",
+                 "Alpha", {"website": "", "public_email": "", "phone": "",
+                           "registered_number": "1234"})
+    other.send(f"/organisations/{w.org_b.id}/edit", f"/organisations/{w.org_b.id}/edit",
+               "Beta", {"website": "", "public_email": "", "phone": "",
+                        "registered_number": "5678"})
+
+    # Joining: an application, its decline, an invitation
+    visitor.send("/join", "/join", "Delta", {
+        "contact_email": "delta@example.org", "website": "", "public_email": "", "phone": "",
+        "registered_number": "", "agree_memorandum": "y"})
+    coordinator.send(f"/coordinate/applications/{w.application.id}",
+                     f"/coordinate/applications/{w.application.id}/decline", "Declined")
+    from network.members.models import Application
+
+    joined = db.session.scalar(select(Application).order_by(Application.id.desc()))
+    assert coordinator.client.post(
+        f"/coordinate/applications/{joined.id}/approve").status_code == 303
+    contact.send(f"/organisations/{w.org_a.id}/people", f"/organisations/{w.org_a.id}/people",
+                 "Invited", {"email": "newcomer@example.org"}, has="email")
+    admin.send(f"/coordinate/people/{sid.id}", f"/coordinate/people/{sid.id}/suspend",
+               "Suspended")
+
+    # The calendar: an event its followers hear of, answers, a place coming free, a change,
+    # cancelled three ways
+    for writer in (member, other):
+        assert writer.client.post(f"/calendar/follow/{w.org_a.id}").status_code == 303
+    contact.send("/calendar/new", "/calendar/new", "Event", {
+        "starts_on": day, "starts_time": "18:00", "ends_time": "20:00", "capacity": "1",
+        "online_link": ""})
+    db.session.rollback()
+    from network.calendar.models import Event
+
+    event = db.session.scalar(select(Event).order_by(Event.id.desc()))
+    member.client.post(f"/calendar/e/{event.id}/rsvp", data={"answer": "going"})
+    other.client.post(f"/calendar/e/{event.id}/rsvp", data={"answer": "going"})  # waiting
+    member.client.post(f"/calendar/e/{event.id}/rsvp", data={"answer": "not_going"})
+    contact.send(f"/calendar/e/{event.id}/edit", f"/calendar/e/{event.id}/edit", "Changed", {
+        "starts_on": day, "starts_time": "17:00", "ends_time": "20:00", "online_link": ""})
+    contact.send(f"/calendar/e/{event.id}/cancel", f"/calendar/e/{event.id}/cancel",
+                 "Cancelled")
+    series = db.session.get(Event, w.event.id)
+    starts = [series.starts_at + timedelta(days=14 * n) for n in range(3)]
+    for person in (w.member, w.other_member):
+        for start in starts:
+            db.session.add(Rsvp(event_id=series.id, occurrence_start=start,
+                                person_id=person.id, answer=Answer.GOING))
+    db.session.commit()
+    for start, scope in ((starts[0], "this"), (starts[1], "following")):
+        at = occurrence_key(start)
+        contact.send(f"/calendar/e/{series.id}/cancel?at={at}",
+                     f"/calendar/e/{series.id}/cancel", f"Cancelled {scope}", {"scope": scope})
+
+    # The sharing board: a listing, a message on it, hidden and back, matched, bookings
+    contact.send("/board/new", "/board/new", "Listing", {"expires_on": "", "available_from": "",
+                                                          "available_until": ""})
+    from network.board.models import Listing
+
+    listing = db.session.scalar(select(Listing).order_by(Listing.id.desc()))
+    other.send(f"/board/l/{listing.id}/reply", f"/board/l/{listing.id}/reply", "Message")
+    coordinator.send(f"/board/l/{listing.id}/hide", f"/board/l/{listing.id}/hide", "Hidden")
+    coordinator.client.post(f"/board/l/{listing.id}/state", data={"action": "restore"})
+    contact.send(f"/board/l/{listing.id}/settle", f"/board/l/{listing.id}/settle", "Settled",
+                 {"outcome": "matched", "matched_with": str(w.org_b.id)})
+    book = f"/board/l/{w.listing.id}/book"
+    for n in (1, 2):
+        other.send(book, book, f"Booking {n}", {
+            "day": (now() + timedelta(days=30 + n)).date().isoformat(), "starts": "10:00",
+            "ends": "12:00"})
+    from network.board.models import Booking
+
+    first, second = db.session.scalars(select(Booking).where(
+        Booking.listing_id == w.listing.id).order_by(Booking.id.desc()).limit(2)).all()[::-1]
+    contact.send(f"/board/b/{first.id}", f"/board/b/{first.id}/answer", "Declined booking",
+                 {"answer": "decline"})
+    contact.client.post(f"/board/b/{second.id}/answer", data={"answer": "approve"})
+    other.send(f"/board/b/{second.id}", f"/board/b/{second.id}/cancel", "Cancelled booking")
+
+    # The forum: a thread whose title and mention reach people, hidden and restored
+    forum = f"/forum/c/{w.category.id}/new"
+    member.send(forum, forum, "Thread", {"body": hostile("Hello @Nina Neighbour", 5000)})
+    from network.forum.models import Post, PostState
+
+    post = db.session.scalar(select(Post).order_by(Post.id.desc()))
+    assert post.state == PostState.HELD  # a new member's first thread waits for approval
+    assert coordinator.client.post(f"/forum/p/{post.id}/approve").status_code == 303
+    coordinator.send(f"/forum/p/{post.id}/hide", f"/forum/p/{post.id}/hide", "Hidden post")
+    coordinator.send(f"/forum/p/{post.id}/restore", f"/forum/p/{post.id}/restore",
+                     "Restored post")
+
+    # Representation: names of a body and a seat, an item raised and answered, a report
+    # published and responded to, a response hidden
+    draft = make_report(w.seat, w.member, w.org_a, days_ago=3, published=False)
+    coordinator.send(f"/bodies/{w.body.id}/edit", f"/bodies/{w.body.id}/edit", "Body")
+    coordinator.send(f"/seats/{w.seat.id}/edit", f"/seats/{w.seat.id}/edit", "Seat")
+    contact.send(f"/seats/{w.seat.id}/items", f"/seats/{w.seat.id}/items", "Item")
+    from network.representation.models import RaisedItem
+
+    item = db.session.scalar(select(RaisedItem).order_by(RaisedItem.id.desc()))
+    db.session.add(ItemSupport(item_id=item.id, person_id=w.other_member.id))
+    db.session.commit()
+    member.send(f"/items/{item.id}/answer", f"/items/{item.id}/answer", "Not taken",
+                {"status": "not_taken"})
+    member.send(f"/reports/{draft.id}/edit", f"/reports/{draft.id}/edit", "Report")
+    member.client.post(f"/reports/{draft.id}/publish")
+    contact.send(f"/reports/{draft.id}", f"/reports/{draft.id}/responses", "Response")
+    coordinator.send(f"/report-responses/{w.response.id}/hide",
+                     f"/report-responses/{w.response.id}/hide", "Hidden response")
+
+    send_digests(Delivery.DAILY)
+    queued = db.session.scalars(select(OutboxEmail)).all()
+    while deliver()[0]:
+        pass
+
+    db.session.rollback()
+    rows = db.session.scalars(select(OutboxEmail)).all()
+    assert len(rows) == len(queued) == len(mailbox.messages)  # nothing lost
+    assert [r.id for r in rows if r.sent_at is None or r.failed_at is not None] == []
+    assert [r.subject for r in rows if not one_line(r.subject) or len(r.subject) > 200] == []
+    for message in mailbox.messages:
+        for value in message.values():
+            assert one_line(value), value
+    subjects = " | ".join(m["Subject"] for m in mailbox.messages)
+    for expected in (
+            "We have your application to join", "New application: Delta name Room flooded.",
+            "Your application to join", "Welcome: Delta name Room flooded.",
+            "invites you to join Alpha name Room flooded.",
+            "Your account is suspended", "A place came free", "has changed: now",
+            "Cancelled: “Changed title Room flooded. See the new date.", "Cancelled from ",
+            "wrote about “Listing title", "was hidden by a coordinator",
+            "is marked shared with your organisation", "ask to book",
+            "Not booked: “", "Cancelled: the booking of", "mentioned you in “Thread title",
+            "is approved and everyone can see it now", "A coordinator hid your post",
+            "A coordinator restored your post",
+            "raised “Item title", "was not taken to the meeting", "Report back from Body name",
+            "Your daily summary"):
+        assert expected in subjects, expected
+    # The reasons are in the bodies, line by line; a summary carries them too
+    summary = mailbox.body(next(m for m in mailbox.to(w.contact.email)
+                                if m["Subject"].startswith("Your daily summary")))
+    assert "* Your response on the report from Body name Room flooded. See the new" in summary
+    assert "\r\n  Hidden response reason Room flooded. See the new date. LF LS PS" in summary
+    cancelled = next(m for m in mailbox.to(w.other_member.email)
+                     if m["Subject"].startswith("Cancelled: “Changed title"))
+    assert "Cancelled description" not in mailbox.body(cancelled)
+    assert "\r\nCancelled reason Room flooded.\r\nSee the new date.\r\nLF\r\nLS\r\nPS" in (
+        mailbox.body(cancelled))
