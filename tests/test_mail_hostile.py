@@ -188,7 +188,7 @@ def test_the_notification_list_shows_the_reason_under_the_subject(client, world,
         "Room flooded.\nSee the new date.")
 
 
-# --- through the real routes: every text a person writes that reaches an email -------------------
+# --- through the real routes: every text a person writes that reaches an email -----------------
 
 class Forms(HTMLParser):
     """The POST forms of a page: their action and fields, with each field's maxlength."""
@@ -454,3 +454,31 @@ def test_hostile_words_in_every_text_that_reaches_an_email_never_lose_or_hold_up
     assert "Cancelled description" not in mailbox.body(cancelled)
     assert "\r\nCancelled reason Room flooded.\r\nSee the new date.\r\nLF\r\nLS\r\nPS" in (
         mailbox.body(cancelled))
+
+
+# --- file names -------------------------------------------------------------------------------
+
+def test_a_file_name_with_line_breaks_downloads_under_one_clean_line(app, world, client, login):
+    """Uploads are renamed safely (safe_filename); download() takes any name as one line all
+    the same (before: a line break was a 500, U+2028 and NUL went into the header)."""
+    from network.core import files
+    from network.representation.models import Body
+
+    stored = db.session.get(files.StoredFile, world.paper.file_id)
+    with app.test_request_context("/"):
+        response = files.download(stored, hostile("Agenda", 300) + ".txt")
+    disposition = response.headers["Content-Disposition"]
+    assert one_line(disposition), disposition
+    assert disposition.startswith("attachment; filename=")
+    assert "Agenda Room flooded. See the new date. LF LS PS NUL CR" in disposition
+
+    body = db.session.get(Body, world.body.id)
+    body.name = hostile("Body", 120).replace("\x00", "")  # PostgreSQL refuses NUL in text
+    db.session.commit()
+    login(world.member)
+    text = client.get(f"/reports/{world.report.id}.txt")
+    assert text.status_code == 200
+    disposition = text.headers["Content-Disposition"]
+    assert one_line(disposition) and disposition.isascii(), disposition
+    assert re.fullmatch(r"inline; filename=report-\d{4}-\d\d-\d\d-body-room-flooded-see-the-"
+                        r"[a-z-]+\.txt", disposition), disposition
