@@ -402,6 +402,15 @@ def test_hostile_words_in_every_text_that_reaches_an_email_never_lose_or_hold_up
     draft = make_report(w.seat, w.member, w.org_a, days_ago=3, published=False)
     coordinator.send(f"/bodies/{w.body.id}/edit", f"/bodies/{w.body.id}/edit", "Body")
     coordinator.send(f"/seats/{w.seat.id}/edit", f"/seats/{w.seat.id}/edit", "Seat")
+    coordinator.send(f"/bodies/{w.body.id}/seats/new", f"/bodies/{w.body.id}/seats/new",
+                     "New seat")
+    from network.representation.models import Seat
+
+    new_seat = db.session.scalar(select(Seat).order_by(Seat.id.desc()))
+    coordinator.send(f"/seats/{new_seat.id}/terms/new", f"/seats/{new_seat.id}/terms/new",
+                     "Term", {"holder": str(w.contact.id), "deputy": str(w.other_member.id),
+                              "selection": "elected", "starts_on": now().date().isoformat(),
+                              "ends_on": (now() + timedelta(days=300)).date().isoformat()})
     contact.send(f"/seats/{w.seat.id}/items", f"/seats/{w.seat.id}/items", "Item")
     from network.representation.models import RaisedItem
 
@@ -441,6 +450,7 @@ def test_hostile_words_in_every_text_that_reaches_an_email_never_lose_or_hold_up
             "Not booked: “", "Cancelled: the booking of", "mentioned you in “Thread title",
             "is approved and everyone can see it now", "A coordinator hid your post",
             "A coordinator restored your post",
+            "You hold the seat “New seat title", "You are the deputy for the seat “New seat",
             "raised “Item title", "was not taken to the meeting", "Report back from Body name",
             "Your daily summary"):
         assert expected in subjects, expected
