@@ -168,7 +168,7 @@ class Outgoing:
             self.drop()
 
 
-def refused_for_good(error: smtplib.SMTPException) -> bool:
+def refused_for_good(error: Exception) -> bool:
     """The server refused this one email with a permanent (5xx) answer: no such mailbox, or
     a message it will never take. It has reset the conversation, so the others carry on."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -196,8 +196,10 @@ def _error_text(error: BaseException) -> str:
 def _give_up(email: OutboxEmail, why: str, error: BaseException) -> None:
     email.failed_at = now()
     email.last_error = _error_text(error)
+    # The traceback too when the fault is ours, not the server's.
+    ours = not isinstance(error, OSError | smtplib.SMTPException)
     log.error("Email %s to %s %s, so it will not be sent: %s", email.id, email.to_address,
-              why, email.last_error)
+              why, email.last_error, exc_info=error if ours else None)
 
 
 def _try_later(email: OutboxEmail, error: BaseException) -> None:
@@ -241,6 +243,7 @@ def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> tuple[in
 
 def _deliver_one(email: OutboxEmail, outgoing: Outgoing) -> bool:
     """Send one claimed email and record what happened to it."""
+    failure: Exception | None = None
     try:
         message = build_message(email)
     except Exception as error:  # noqa: BLE001 -- whatever it is, it is this email's alone
@@ -249,15 +252,11 @@ def _deliver_one(email: OutboxEmail, outgoing: Outgoing) -> bool:
     # write lock all that time).
     db.session.commit()
     if message is not None:
-        failure = None
         try:
             outgoing.send(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-            failure = error
-        except (OSError, smtplib.SMTPException) as error:
-            outgoing.drop()
-            failure = error
-        except Exception as error:  # noqa: BLE001 -- not the server's: never sendable
+            failure = error  # the server reset the conversation: the connection goes on
+        except Exception as error:  # noqa: BLE001 -- recorded against this email below
             outgoing.drop()
             failure = error
     email.attempts += 1
@@ -266,11 +265,12 @@ def _deliver_one(email: OutboxEmail, outgoing: Outgoing) -> bool:
         email.sent_at = now()
     elif message is None:
         _give_up(email, "could not be built", failure)
-    elif isinstance(failure, smtplib.SMTPException | OSError) and not refused_for_good(failure):
+    elif refused_for_good(failure):
+        _give_up(email, "was refused", failure)
+    elif isinstance(failure, OSError | smtplib.SMTPException):
         _try_later(email, failure)
     else:
-        _give_up(email, "was refused" if isinstance(failure, smtplib.SMTPException)
-                 else "could not be sent", failure)
+        _give_up(email, "could not be sent", failure)
     db.session.commit()
     return failure is None
 
