@@ -257,3 +257,13 @@ def percentile(values: list[float], share: float) -> float:
     """The value below which `share` of the values lie (nearest rank, no interpolation)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def wait_for(condition, seconds: float) -> bool:
+    """Whether `condition()` comes true within `seconds`, asked every tenth of a second."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True

@@ -68,6 +68,7 @@ def demo_load(if_empty: bool) -> None:
     """Load the fictional demo borough (never in production unless you ask)."""
     from network.auth.models import Person
     from network.demo import DEMO_PASSWORD, load_demo
+    from network.notify.mail import deliver_due
 
     if db.session.scalar(select(Person.id).limit(1)) is not None:
         if if_empty:
@@ -75,6 +76,9 @@ def demo_load(if_empty: bool) -> None:
             return
         raise click.ClickException("The database is not empty; the demo needs an empty one.")
     logins = load_demo()
+    # Its mail goes now (to the log, with no MAIL_SERVER), so the logins below are the last
+    # thing printed before `make run` starts the server.
+    deliver_due()
     click.echo("\nThe demo borough is loaded. Log in as any of these, with the password "
                f"{DEMO_PASSWORD!r}:")
     for email, what in logins:

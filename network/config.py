@@ -117,6 +117,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "network@example.org")
     # Try to deliver just-queued mail after the response has gone; `flask mail send` retries.
     MAIL_SEND_IMMEDIATELY = env_flag("MAIL_SEND_IMMEDIATELY", True)
+    # Each gunicorn worker delivers what is due this often, in seconds (gunicorn.conf.py):
+    # mail queued outside a request, and retries. 0: only after requests and `flask mail send`.
+    MAIL_SEND_EVERY = float(os.environ.get("MAIL_SEND_EVERY", "5"))
 
     # The one address every link that leaves the site is built on (email, feeds), whatever
     # Host a request names: https://network.example.org. Required unless debugging.

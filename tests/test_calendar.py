@@ -574,7 +574,8 @@ def test_people_going_are_told_when_the_event_changes_or_is_cancelled(client, wo
     assert client.post(f"/calendar/e/{event.id}/cancel",
                        data={"reason": "No room.", "scope": "all"}).status_code == 303
     told = notifications(world.member, "calendar.changed")
-    assert len(told) == 2 and "Cancelled" in told[1].subject and "No room." in told[1].subject
+    assert len(told) == 2 and told[1].subject == "Cancelled: “Open meeting”"
+    assert told[1].detail == "No room."  # the reason, under the subject and in the body
 
 
 def test_the_reminder_comes_the_day_before_and_only_once(app, client, world, login):

@@ -44,9 +44,15 @@ def test_create_admin_refuses_a_weak_password(app):
     assert db.session.scalar(select(Person)) is None
 
 
-def test_demo_load_fills_an_empty_database_once(app, client):
+def test_demo_load_fills_an_empty_database_once(app, client, mailbox):
     result = cli(app, "demo", "load", "--if-empty")
     assert result.exit_code == 0, result.output
+    # Its mail is delivered as it loads, before the logins are printed (make run).
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) >= 20
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)
+                             .where(OutboxEmail.sent_at.is_(None))) == 0
+    assert len(mailbox.messages) >= 20
     assert "coordinator@example.org" in result.output and "riverside-partnership" in result.output
     live = db.session.scalar(select(func.count()).select_from(Organisation)
                              .where(Organisation.status == OrgStatus.APPROVED))

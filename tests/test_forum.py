@@ -551,7 +551,8 @@ def test_flag_hide_and_restore_tell_the_author_and_are_audited(
     assert "This post was hidden by a coordinator." in page and "We do." not in page
     deliver()
     hidden_mail = mailbox.last_to(world.other_member.email)
-    assert "Personal attack" in hidden_mail["Subject"]
+    assert hidden_mail["Subject"] == "A coordinator hid your post in “Hall for hire”"
+    assert "\r\n\r\nPersonal attack\r\n" in mailbox.body(hidden_mail)  # the reason: the body
     coordinator.post(f"/forum/p/{world.post.id}/restore", data={"reason": "On reflection"})
     db.session.rollback()
     assert db.session.get(Post, world.post.id).state == PostState.VISIBLE

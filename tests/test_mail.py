@@ -136,6 +136,25 @@ def test_mail_queued_by_a_request_goes_out_after_the_response(make_app, mailbox)
         assert "Reset your password" in mailbox.last_to(world.member.email)["Subject"]
 
 
+def test_a_requests_own_mail_goes_first_whatever_waits_before_it(make_app, mailbox):
+    """Before: after a response the 20 oldest due emails went (the demo's, in `make run`), so
+    a password reset asked for behind them waited for some later request."""
+    from network.notify.mail import finish_deliveries
+    from tests.factories import build_world
+
+    app = make_app(MAIL_SEND_IMMEDIATELY=True)
+    with app.app_context():
+        world = build_world()
+        for n in range(25):
+            queue(to=f"waiting{n}@example.org")
+        response = app.test_client().post("/password/forgot",
+                                          data={"email": world.member.email})
+        response.close()
+        finish_deliveries(timeout=30)
+        assert mailbox.messages[0]["To"] == world.member.email
+        assert "Reset your password" in mailbox.messages[0]["Subject"]
+
+
 def test_one_click_unsubscribe_headers_reach_the_server_as_plain_ascii(make_app, mailbox):
     """RFC 2369 and RFC 8058, checked on the bytes the SMTP server received: an encoded word
     (=?utf-8?q?=3Chttp...?=) is text to a mail program, not a link it can post to."""

@@ -339,7 +339,9 @@ def test_a_hidden_response_is_told_to_its_author_and_its_replies_stay(client, wo
     assert client.post(f"/report-responses/{world.response.id}/hide", data={
         "reason": "Names a neighbour."}).status_code == 303
     assert told(world.contact, "representation.response") == [
-        "Your response on the report from Strategic Partnership is hidden: Names a neighbour."]
+        "Your response on the report from Strategic Partnership is hidden"]
+    assert db.session.scalar(select(Notification.detail).where(
+        Notification.person_id == world.contact.id)) == "Names a neighbour."
     login(world.other_member)
     page = text(client.get(f"/reports/{world.report.id}"))
     assert "Thank you." not in page  # the hidden response

@@ -30,6 +30,7 @@ from network.core.audience import Audience
 from network.core.forms import Refused
 from network.core.links import site_path
 from network.core.permissions import visible
+from network.core.text import in_subject
 from network.core.time import (
     format_clock,
     format_day,
@@ -149,7 +150,7 @@ def settle(listing: Listing, status: ListingStatus, matched_with_id: int | None,
         for person in contacts_of(listing.matched_with_id):
             notify(person, "board.listing", _(
                 "“%(title)s” is marked shared with your organisation: thank you for sharing",
-                title=listing.title), listing_path(listing))
+                title=in_subject(listing.title)), listing_path(listing))
     audit.record(f"listing.{status.value}", listing,
                  f"Marked “{listing.title}” {status.value}", actor=by,
                  matched_with=matched_with_id)
@@ -173,16 +174,15 @@ def hide(listing: Listing, reason: str, by: Person) -> None:
     listing.hidden_at, listing.hidden_reason, listing.hidden_by_id = now(), reason, by.id
     audit.record("listing.hide", listing, f"Hid “{listing.title}”", actor=by, reason=reason)
     notify(listing.created_by, "board.listing",
-           _("Your listing “%(title)s” was hidden by a coordinator: %(reason)s",
-             title=listing.title, reason=reason),
-           listing_path(listing))
+           _("Your listing “%(title)s” was hidden by a coordinator",
+             title=in_subject(listing.title)), listing_path(listing), detail=reason)
 
 
 def restore(listing: Listing, by: Person) -> None:
     listing.hidden_at, listing.hidden_reason, listing.hidden_by_id = None, "", None
     audit.record("listing.restore", listing, f"Restored “{listing.title}”", actor=by)
     notify(listing.created_by, "board.listing",
-           _("Your listing “%(title)s” is back on the board", title=listing.title),
+           _("Your listing “%(title)s” is back on the board", title=in_subject(listing.title)),
            listing_path(listing))
 
 
@@ -197,7 +197,7 @@ def warn_expiring(moment: datetime | None = None) -> int:
         listing.expiry_warned_at = moment
         notify(listing.created_by, "board.listing",
                _("Your listing “%(title)s” leaves the board on %(day)s: renew it if it is "
-                 "still open", title=listing.title, day=format_day(listing.expires_on)),
+                 "still open", title=in_subject(listing.title), day=format_day(listing.expires_on)),
                listing_path(listing))
         told += 1
     return told
@@ -263,8 +263,8 @@ def add_message(conversation: Conversation, author: Person, body: str,
     listing = conversation.listing
     for person in people_of(conversation) - {author}:
         notify(person, "board.reply",
-               _("%(name)s wrote about “%(title)s”", name=author.display_name,
-                 title=listing.title),
+               _("%(name)s wrote about “%(title)s”", name=in_subject(author.display_name),
+                 title=in_subject(listing.title)),
                site_path("board.conversation", conversation_id=conversation.id)
                + f"#m{message.id}")
     return message
@@ -409,13 +409,15 @@ def request_booking(listing: Listing, organisation_id: int, by: Person, values: 
         approve(booking, None)
         for person in owners_of(listing) - {by}:
             notify(person, "board.booking", _(
-                "%(org)s booked “%(title)s”: %(slot)s", org=booking.organisation.name,
-                title=listing.title, slot=slot_text(booking)), booking_path(booking))
+                "%(org)s booked “%(title)s”: %(slot)s",
+                org=in_subject(booking.organisation.name), title=in_subject(listing.title),
+                slot=slot_text(booking)), booking_path(booking))
     else:
         for person in owners_of(listing) - {by}:
             notify(person, "board.booking", _(
-                "%(org)s ask to book “%(title)s”: %(slot)s", org=booking.organisation.name,
-                title=listing.title, slot=slot_text(booking)), booking_path(booking))
+                "%(org)s ask to book “%(title)s”: %(slot)s",
+                org=in_subject(booking.organisation.name), title=in_subject(listing.title),
+                slot=slot_text(booking)), booking_path(booking))
     return booking
 
 
@@ -458,7 +460,8 @@ def approve(booking: Booking, by: Person | None) -> int:
     audit.record("booking.approve", booking, f"Approved a booking of “{listing.title}”"
                  + ("" if by else " (a free time, approved on its own)"), actor=by)
     for person in bookers_of(booking) - {by}:
-        notify(person, "board.booking", _("Booked: “%(title)s”, %(slot)s", title=listing.title,
+        notify(person, "board.booking", _("Booked: “%(title)s”, %(slot)s",
+                                          title=in_subject(listing.title),
                                           slot=slot_text(booking)), booking_path(booking))
     return len(others)
 
@@ -471,8 +474,8 @@ def decline(booking: Booking, reason: str, by: Person | None) -> None:
                  actor=by, reason=reason)
     for person in bookers_of(booking) - {by}:
         notify(person, "board.booking", _(
-            "Not booked: “%(title)s”, %(slot)s. %(reason)s", title=booking.listing.title,
-            slot=slot_text(booking), reason=reason), booking_path(booking))
+            "Not booked: “%(title)s”, %(slot)s", title=in_subject(booking.listing.title),
+            slot=slot_text(booking)), booking_path(booking), detail=reason)
 
 
 def cancel_booking(booking: Booking, reason: str, by: Person) -> None:
@@ -491,9 +494,9 @@ def cancel_booking(booking: Booking, reason: str, by: Person) -> None:
                                   by.id == booking.requested_by_id else set())
     for person in told - {by}:
         notify(person, "board.booking", _(
-            "Cancelled: the booking of “%(title)s”, %(slot)s. %(reason)s",
-            title=booking.listing.title, slot=slot_text(booking), reason=reason),
-            booking_path(booking))
+            "Cancelled: the booking of “%(title)s”, %(slot)s",
+            title=in_subject(booking.listing.title), slot=slot_text(booking)),
+            booking_path(booking), detail=reason)
 
 
 def place_of(listing: Listing) -> str:

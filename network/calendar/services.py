@@ -42,6 +42,7 @@ from network.core import audit
 from network.core.files import Upload
 from network.core.links import site_path
 from network.core.permissions import visible
+from network.core.text import in_subject
 from network.core.time import borough_zone, now
 from network.extensions import db
 from network.members.models import Organisation, Theme
@@ -200,9 +201,9 @@ def _edit_one(event: Event, values: dict, at: datetime, by: Person) -> Event:
     audit.record("event.change_one", event, f"Changed “{event.title}” on "
                  f"{at.astimezone(borough_zone()):%Y-%m-%d %H:%M}", actor=by)
     _tell_answered(event, [at], _(
-        "“%(title)s” on %(day)s has changed: now %(when)s%(place)s", title=event.title,
+        "“%(title)s” on %(day)s has changed: now %(when)s%(place)s", title=in_subject(event.title),
         day=_day(at), when=_day(values["starts_at"]),
-        place=f", {values['place']}" if values["place"] else ""))
+        place=f", {in_subject(values['place'])}" if values["place"] else ""))
     event.sequence += 1
     return event
 
@@ -258,8 +259,8 @@ def _edit_following(event, values, theme_ids, repeats, at, by) -> Event:
     event.sequence += 1
     audit.record("event.split", event, f"Changed “{event.title}” from "
                  f"{at.astimezone(borough_zone()):%Y-%m-%d} on", actor=by, continued=rest.id)
-    _tell_answered(rest, None, _("“%(title)s” has changed from %(day)s on", title=rest.title,
-                                 day=_day(at)))
+    _tell_answered(rest, None, _("“%(title)s” has changed from %(day)s on",
+                                 title=in_subject(rest.title), day=_day(at)))
     return rest
 
 
@@ -291,9 +292,9 @@ def _changed(event: Event, by: Person, diff: dict, times_changed: bool) -> None:
     audit.record("event.edit", event, f"Changed “{event.title}”", actor=by, changes=diff)
     if times_changed:
         _tell_answered(event, None, _(
-            "“%(title)s” has changed: now %(when)s%(place)s", title=event.title,
+            "“%(title)s” has changed: now %(when)s%(place)s", title=in_subject(event.title),
             when=_series_time(event) if event.recurring else _day(event.starts_at),
-            place=f", {event.place}" if event.place else ""))
+            place=f", {in_subject(event.place)}" if event.place else ""))
 
 
 def _series_time(event: Event) -> str:
@@ -317,13 +318,13 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
         event.sequence += 1
         audit.record("event.cancel_one", event, f"Cancelled “{event.title}” on {_day(at)}",
                      actor=by, reason=reason)
-        _tell_answered(event, [at], _("Cancelled: “%(title)s” on %(day)s. %(reason)s",
-                                      title=event.title, day=_day(at), reason=reason))
+        _tell_answered(event, [at], _("Cancelled: “%(title)s” on %(day)s",
+                                      title=in_subject(event.title), day=_day(at)), detail=reason)
         return
     if scope == "following" and event.recurring and at is not None and at > event.starts_at:
-        _tell_answered(event, None, _("Cancelled from %(day)s on: “%(title)s”. %(reason)s",
-                                      title=event.title, day=_day(at), reason=reason),
-                       since=at)
+        _tell_answered(event, None, _("Cancelled from %(day)s on: “%(title)s”",
+                                      title=in_subject(event.title), day=_day(at)),
+                       since=at, detail=reason)
         _split(event, at)
         event.sequence += 1
         audit.record("event.cancel_following", event, f"Cancelled “{event.title}” from "
@@ -332,8 +333,8 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
     event.cancelled_at, event.cancel_reason = now(), reason
     event.sequence += 1
     audit.record("event.cancel", event, f"Cancelled “{event.title}”", actor=by, reason=reason)
-    _tell_answered(event, None, _("Cancelled: “%(title)s”. %(reason)s", title=event.title,
-                                  reason=reason))
+    _tell_answered(event, None, _("Cancelled: “%(title)s”", title=in_subject(event.title)),
+                   detail=reason)
 
 
 def _day(moment: datetime) -> str:
@@ -396,7 +397,7 @@ def _move_up(event: Event, at: datetime) -> None:
         row.waiting = False
         notify(row.person, "calendar.changed",
                _("A place came free: you are going to “%(title)s” on %(day)s",
-                 title=event.title, day=_day(at)), event_path(event, at))
+                 title=in_subject(event.title), day=_day(at)), event_path(event, at))
 
 
 def free_places_after_capacity_change(event: Event) -> None:
@@ -453,7 +454,7 @@ def place_in_line(row: Rsvp) -> int:
 
 
 def _tell_answered(event: Event, starts: list[datetime] | None, subject: str,
-                   since: datetime | None = None) -> None:
+                   since: datetime | None = None, detail: str = "") -> None:
     """Tell people going (or maybe, or waiting) to upcoming occurrences that changed."""
     query = select(Rsvp).where(Rsvp.event_id == event.id,
                                Rsvp.answer.in_([Answer.GOING, Answer.MAYBE]),
@@ -467,7 +468,8 @@ def _tell_answered(event: Event, starts: list[datetime] | None, subject: str,
         if row.person_id in told:
             continue
         told.add(row.person_id)
-        notify(row.person, "calendar.changed", subject, event_path(event, row.occurrence_start))
+        notify(row.person, "calendar.changed", subject, event_path(event, row.occurrence_start),
+               detail)
 
 
 def _tell_followers(event: Event, author: Person) -> None:
@@ -477,8 +479,9 @@ def _tell_followers(event: Event, author: Person) -> None:
     for person in followers:
         if event_access(person, event).view:
             notify(person, "calendar.new_event",
-                   _("%(org)s added “%(title)s” on %(day)s", org=event.organisation.name,
-                     title=event.title, day=_day(event.starts_at)), event_path(event))
+                   _("%(org)s added “%(title)s” on %(day)s",
+                     org=in_subject(event.organisation.name), title=in_subject(event.title),
+                     day=_day(event.starts_at)), event_path(event))
 
 
 def event_path(event: Event, at: datetime | None = None) -> str:
@@ -509,7 +512,7 @@ def send_reminders(moment: datetime | None = None) -> int:
             continue
         row.reminded_at = moment
         notify(row.person, "calendar.reminder",
-               _("Tomorrow: “%(title)s” at %(day)s", title=row.event.title,
+               _("Tomorrow: “%(title)s” at %(day)s", title=in_subject(row.event.title),
                  day=_day(found.starts_at)), event_path(row.event, row.occurrence_start))
         sent += 1
     return sent

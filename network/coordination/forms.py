@@ -15,7 +15,7 @@ def role_choices():
 
 
 class DeclineForm(Form):
-    reason = textarea_field(_l("Reason, sent to the applicant"), 1000, optional=False,
+    reason = textarea_field(_l("Reason, sent to the applicant"), 500, optional=False,
                         description=_l("Be kind and specific: what would make a new "
                                        "application succeed?"))
 

@@ -32,6 +32,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import FileField
 from wtforms.validators import StopValidation
 
+from network.core.text import one_line
 from network.core.time import now
 from network.extensions import db
 
@@ -278,7 +279,9 @@ class FileUploadField(FileField):
 
 def download(record: StoredFile, filename: str) -> Response:
     """The file as an attachment, with headers of its own. The whole file, never a range:
-    a compressed part (text is compressed on the way out) would not fit a range's count."""
+    a compressed part (text is compressed on the way out) would not fit a range's count.
+    The name is one line whatever it holds (a header cannot carry a line break)."""
+    filename = one_line(filename, 200) or "file"
     response = Response(storage_of(record).get(record), mimetype=record.content_type)
     try:
         filename.encode("ascii")

@@ -24,3 +24,9 @@ def one_line(value: str, limit: int = 200) -> str:
     become single spaces, and text over `limit` characters ends in an ellipsis."""
     line = _SPACES.sub(" ", _BREAKS_AND_CONTROLS.sub(" ", value)).strip()
     return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
+
+
+def in_subject(value: str) -> str:
+    """A title or a name as it goes into an email's subject beside fixed words ("Cancelled:
+    “…”"): one line, short enough that the words saying what happened always fit."""
+    return one_line(value, 60)

@@ -15,6 +15,7 @@ from network.auth.models import Person
 from network.core import audit
 from network.core.pagination import page_size
 from network.core.permissions import can
+from network.core.text import in_subject
 from network.core.time import now
 from network.extensions import db
 from network.forum.models import (
@@ -301,8 +302,8 @@ def _tell_mentioned(post: Post, person: Person) -> bool:
     if person.id == post.author_id or not can("post.view", post, person):
         return False
     notify(person, "forum.mention",
-           _("%(name)s mentioned you in “%(title)s”", name=post.author.display_name,
-             title=post.thread.title), url_for("forum.post", post_id=post.id))
+           _("%(name)s mentioned you in “%(title)s”", name=in_subject(post.author.display_name),
+             title=in_subject(post.thread.title)), url_for("forum.post", post_id=post.id))
     return True
 
 
@@ -322,8 +323,8 @@ def _announce(post: Post, new_thread: bool = False) -> None:
             continue
         told.add(person.id)
         notify(person, "forum.reply",
-               _("%(name)s replied in “%(title)s”", name=post.author.display_name,
-                 title=post.thread.title), url_for("forum.post", post_id=post.id))
+               _("%(name)s replied in “%(title)s”", name=in_subject(post.author.display_name),
+                 title=in_subject(post.thread.title)), url_for("forum.post", post_id=post.id))
 
 
 # --- moderation ----------------------------------------------------------------------------------
@@ -351,7 +352,7 @@ def approve(post: Post, coordinator: Person) -> None:
                  f"“{thread.title}”", actor=coordinator)
     notify(post.author, "forum.moderation",
            _("Your post in “%(title)s” is approved and everyone can see it now.",
-             title=thread.title), url_for("forum.post", post_id=post.id))
+             title=in_subject(thread.title)), url_for("forum.post", post_id=post.id))
     _announce(post, new_thread=first)
 
 
@@ -368,8 +369,8 @@ def hide(post: Post, coordinator: Person, reason: str) -> None:
     audit.record("post.hide", post, f"Hid a post by {post.author.display_name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
-           _("A coordinator hid your post in “%(title)s”. The reason: %(reason)s",
-             title=post.thread.title, reason=reason), url_for("forum.post", post_id=post.id))
+           _("A coordinator hid your post in “%(title)s”", title=in_subject(post.thread.title)),
+           url_for("forum.post", post_id=post.id), detail=reason)
 
 
 def restore(post: Post, coordinator: Person, reason: str) -> None:
@@ -378,10 +379,10 @@ def restore(post: Post, coordinator: Person, reason: str) -> None:
     post.moderated_at, post.moderated_by_id = now(), coordinator.id
     audit.record("post.restore", post, f"Restored a post by {post.author.display_name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
-    message = (_("A coordinator restored your post in “%(title)s”. They said: %(reason)s",
-                 title=post.thread.title, reason=reason) if reason else
-               _("A coordinator restored your post in “%(title)s”.", title=post.thread.title))
-    notify(post.author, "forum.moderation", message, url_for("forum.post", post_id=post.id))
+    notify(post.author, "forum.moderation",
+           _("A coordinator restored your post in “%(title)s”",
+             title=in_subject(post.thread.title)), url_for("forum.post", post_id=post.id),
+           detail=reason)
 
 
 def flag(post: Post, person: Person, reason: str) -> Flag:

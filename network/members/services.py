@@ -14,6 +14,7 @@ from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core import audit
 from network.core.links import absolute_url
+from network.core.text import in_subject
 from network.core.time import now, today
 from network.core.tokens import hash_token, new_token
 from network.extensions import db
@@ -89,7 +90,8 @@ def submit_application(profile: dict, contact_name: str, contact_email: str, mes
                 "email/application_received.txt", application=application)
     review_url = absolute_url("coordination.application", application_id=application.id)
     for coordinator in coordinators():
-        queue_email(coordinator.email, _("New application: %(name)s", name=organisation.name),
+        queue_email(coordinator.email,
+                    _("New application: %(name)s", name=in_subject(organisation.name)),
                     "email/application_to_review.txt", application=application,
                     link=review_url, coordinator=coordinator)
     return application
@@ -109,7 +111,7 @@ def approve(application: Application, coordinator: Person) -> Invitation:
                                       application.contact_name, as_contact=True,
                                       invited_by=coordinator)
     queue_email(application.contact_email, _("Welcome: %(name)s has joined the network",
-                                             name=organisation.name),
+                                             name=in_subject(organisation.name)),
                 "email/application_approved.txt", application=application,
                 link=absolute_url("members.accept_invitation", token=raw),
                 invitation=invitation)
@@ -165,7 +167,8 @@ def invite(organisation: Organisation, email: str, name: str, as_contact: bool,
     invitation, raw = _new_invitation(organisation, email, name, as_contact=as_contact,
                                       invited_by=invited_by)
     queue_email(email, _("%(person)s invites you to join %(name)s on %(site)s",
-                         person=invited_by.display_name, name=organisation.name,
+                         person=in_subject(invited_by.display_name),
+                         name=in_subject(organisation.name),
                          site=current_app.config["SITE_NAME"]),
                 "email/invitation.txt", invitation=invitation, inviter=invited_by,
                 link=absolute_url("members.accept_invitation", token=raw))

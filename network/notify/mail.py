@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import smtplib
 import ssl
 import threading
@@ -13,8 +14,9 @@ from email.policy import EmailPolicy
 from email.utils import formatdate, make_msgid
 
 from flask import current_app, g, render_template
-from sqlalchemy import or_, select, update
+from sqlalchemy import inspect, or_, select, update
 
+from network.core.text import one_line
 from network.core.time import now
 from network.extensions import db
 from network.notify.models import OutboxEmail
@@ -23,15 +25,31 @@ log = logging.getLogger("network.mail")
 
 LOCK_FOR = timedelta(minutes=2)
 GIVE_UP_AFTER = timedelta(days=3)
+SUBJECT_LIMIT = 200  # OutboxEmail.subject
+# RFC 5322's limit for a line, less room for the header's name.
+HEADER_LIMIT = 900
+# Control characters a person's text may carry to a terminal (the log) or a mail program.
+BODY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+BODY_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
+
+
+def body_text(value: str) -> str:
+    """Text for the body of an email: every kind of line break a plain new line, control
+    characters gone (tab stays)."""
+    return BODY_CONTROLS.sub("", BODY_BREAKS.sub("\n", str(value)))
 
 
 def queue_email(to: str, subject: str, template: str, *, headers: dict | None = None,
                 **context) -> OutboxEmail:
-    """Add an email to the outbox. It is sent only if the surrounding transaction commits."""
-    body = render_template(template, **context)
-    email = OutboxEmail(to_address=to, subject=subject, body=body, headers=headers or {})
+    """Add an email to the outbox. It is sent only if the surrounding transaction commits.
+
+    The subject becomes one clean line whatever it was made of: a person's words belong in the
+    body, where line breaks are safe."""
+    body = body_text(render_template(template, **context))
+    email = OutboxEmail(to_address=to, subject=one_line(str(subject), SUBJECT_LIMIT),
+                        body=body, headers=headers or {})
     db.session.add(email)
-    g.mail_queued = True
+    g.setdefault("mail_queued", []).append(email)
     return email
 
 
@@ -70,18 +88,24 @@ class MailPolicy(EmailPolicy):
 MAIL_POLICY = MailPolicy()
 
 
+def header(value) -> str:
+    """A header's value as one line: a line break in it would end the header (or, to the
+    email library, make the whole message impossible to build)."""
+    return one_line(str(value), HEADER_LIMIT)
+
+
 def build_message(email: OutboxEmail) -> EmailMessage:
     config = current_app.config
     message = EmailMessage(policy=MAIL_POLICY)
-    message["From"] = f'{config["SITE_NAME"]} <{config["MAIL_DEFAULT_SENDER"]}>'
-    message["To"] = email.to_address
-    message["Subject"] = email.subject
+    message["From"] = header(f'{config["SITE_NAME"]} <{config["MAIL_DEFAULT_SENDER"]}>')
+    message["To"] = header(email.to_address)
+    message["Subject"] = one_line(email.subject, SUBJECT_LIMIT)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"outbox-{email.id}",
                                        domain=config["MAIL_DEFAULT_SENDER"].split("@")[-1])
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (email.headers or {}).items():
-        message[name] = value
+        message[header(name)] = header(value)
     message.set_content(email.body)
     return message
 
@@ -109,6 +133,49 @@ def _smtp_connection() -> smtplib.SMTP:
     return smtp
 
 
+class Outgoing:
+    """Where one pass sends: an SMTP connection opened when first needed, or the log when
+    no MAIL_SERVER is set."""
+
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
+        self.unreachable = False  # the server could not be reached: the rest can wait
+
+    def send(self, message: EmailMessage) -> None:
+        if not current_app.config["MAIL_SERVER"]:
+            log.info("Email (no MAIL_SERVER set, so written here instead):\n%s",
+                     readable(message))
+            return
+        if self.smtp is None:
+            try:
+                self.smtp = _smtp_connection()
+            except (OSError, smtplib.SMTPException):
+                self.unreachable = True
+                raise
+        self.smtp.send_message(message)
+
+    def drop(self) -> None:
+        """After an error that may have broken the connection: the next email opens another."""
+        if self.smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.smtp.quit()
+            self.drop()
+
+
+def refused_for_good(error: Exception) -> bool:
+    """The server refused this one email with a permanent (5xx) answer: no such mailbox, or
+    a message it will never take. It has reset the conversation, so the others carry on."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
 def _claim(email_id: int, now: datetime) -> bool:
     """Take one row for this sender only, so two senders never deliver the same email."""
     claimed = db.session.execute(
@@ -122,8 +189,34 @@ def _claim(email_id: int, now: datetime) -> bool:
     return claimed.rowcount == 1
 
 
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+def _give_up(email: OutboxEmail, why: str, error: BaseException) -> None:
+    email.failed_at = now()
+    email.last_error = _error_text(error)
+    # The traceback too when the fault is ours, not the server's.
+    ours = not isinstance(error, OSError | smtplib.SMTPException)
+    log.error("Email %s to %s %s, so it will not be sent: %s", email.id, email.to_address,
+              why, email.last_error, exc_info=error if ours else None)
+
+
+def _try_later(email: OutboxEmail, error: BaseException) -> None:
+    email.last_error = _error_text(error)
+    if now() - email.created_at > GIVE_UP_AFTER:
+        _give_up(email, "failed for three days", error)
+        return
+    email.next_attempt_at = now() + retry_delay(email.attempts)
+    log.warning("Email %s not sent (%s); will retry", email.id, email.last_error)
+
+
 def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> tuple[int, int]:
-    """Send what is due. Returns (sent, failed this round). Safe to run from several places."""
+    """Send what is due. Returns (sent, failed this round). Safe to run from several places.
+
+    One email that cannot go never holds up the rest: one that cannot be built, or that the
+    server refuses for good, is marked failed with the reason; one that meets a passing
+    error (the server down, a 4xx answer) is tried again later, further apart each time."""
     moment = now()
     query = (select(OutboxEmail.id)
              .where(OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None),
@@ -134,62 +227,77 @@ def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> tuple[in
     due = list(db.session.scalars(query))
     db.session.commit()
     sent = failed = 0
-    smtp = None
+    outgoing = Outgoing()
     try:
         for email_id in due:
             if not _claim(email_id, moment):
                 continue
-            email = db.session.get(OutboxEmail, email_id)
-            try:
-                message = build_message(email)
-                if current_app.config["MAIL_SERVER"]:
-                    if smtp is None:
-                        smtp = _smtp_connection()
-                    smtp.send_message(message)
-                else:
-                    log.info("Email (no MAIL_SERVER set, so written here instead):\n%s",
-                             readable(message))
-            except (OSError, smtplib.SMTPException) as error:
-                smtp = None
-                failed += 1
-                email.attempts += 1
-                email.last_error = f"{type(error).__name__}: {error}"[:500]
-                email.locked_until = None
-                if now() - email.created_at > GIVE_UP_AFTER:
-                    email.failed_at = now()
-                    log.error("Gave up on email %s to %s: %s", email.id, email.to_address,
-                              email.last_error)
-                else:
-                    email.next_attempt_at = now() + retry_delay(email.attempts)
-                    log.warning("Email %s not sent (%s); will retry", email.id, email.last_error)
-            else:
-                sent += 1
-                email.attempts += 1
-                email.sent_at = now()
-                email.locked_until = None
-            db.session.commit()
+            delivered = _deliver_one(db.session.get(OutboxEmail, email_id), outgoing)
+            sent, failed = sent + delivered, failed + (not delivered)
+            if outgoing.unreachable:
+                break  # the rest stay due, for the next pass
     finally:
-        if smtp is not None:
-            with contextlib.suppress(OSError, smtplib.SMTPException):
-                smtp.quit()
+        outgoing.close()
     return sent, failed
+
+
+def _deliver_one(email: OutboxEmail, outgoing: Outgoing) -> bool:
+    """Send one claimed email and record what happened to it."""
+    failure: Exception | None = None
+    try:
+        message = build_message(email)
+    except Exception as error:  # noqa: BLE001 -- whatever it is, it is this email's alone
+        message, failure = None, error
+    # No transaction stays open while the server is talked to (on SQLite it would hold the
+    # write lock all that time).
+    db.session.commit()
+    if message is not None:
+        try:
+            outgoing.send(message)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
+            failure = error  # the server reset the conversation: the connection goes on
+        except Exception as error:  # noqa: BLE001 -- recorded against this email below
+            outgoing.drop()
+            failure = error
+    email.attempts += 1
+    email.locked_until = None
+    if failure is None:
+        email.sent_at = now()
+    elif message is None:
+        _give_up(email, "could not be built", failure)
+    elif refused_for_good(failure):
+        _give_up(email, "was refused", failure)
+    elif isinstance(failure, OSError | smtplib.SMTPException):
+        _try_later(email, failure)
+    else:
+        _give_up(email, "could not be sent", failure)
+    db.session.commit()
+    return failure is None
 
 
 def send_after_response(response):
     """after_request: if this request queued mail, deliver it once the response is out, on a
     thread of its own: a worker serves one request at a time, and a slow mail server must not
-    hold the next one up. Mail a stopped worker did not finish stays in the outbox, claimed
-    for LOCK_FOR, and `flask mail send` delivers it."""
-    if not g.get("mail_queued") or not current_app.config["MAIL_SEND_IMMEDIATELY"]:
+    hold the next one up. This request's own mail goes first, then any other that is due.
+    Mail a stopped worker did not finish stays in the outbox, claimed for LOCK_FOR, and the
+    sender (`start_sender`, `flask mail send`) delivers it."""
+    queued = g.get("mail_queued")
+    if not queued or not current_app.config["MAIL_SEND_IMMEDIATELY"]:
+        return response
+    # Committed rows only: mail from a change that was rolled back has no identity.
+    ids = [identity[0] for identity in (inspect(email).identity for email in queued)
+           if identity is not None]
+    if not ids:
         return response
     app = current_app._get_current_object()
 
     def deliver() -> None:
         with app.app_context():
             try:
+                deliver_due(only_ids=ids)
                 deliver_due(limit=20)
             except Exception:
-                log.exception("Immediate delivery failed; `flask mail send` will retry")
+                log.exception("Immediate delivery failed; the sender will retry")
 
     def start() -> None:
         thread = threading.Thread(target=deliver, name="mail", daemon=True)
@@ -207,3 +315,45 @@ def finish_deliveries(timeout: float | None = None) -> None:
     """Wait for the mail started after responses to be delivered (tests; a stopping worker)."""
     for thread in list(_deliveries):
         thread.join(timeout)
+
+
+# --- the sender: each gunicorn worker delivers the outbox every few seconds -----------------
+
+_stop_sending = threading.Event()
+_senders: list[threading.Thread] = []
+
+
+def start_sender(app, every: float | None = None) -> threading.Thread | None:
+    """Deliver what is due now, then every MAIL_SEND_EVERY seconds, on a thread of this
+    process (gunicorn.conf.py starts one in each worker). Mail queued outside a request (the
+    demo, a command, a reminder) and retries go out within seconds, with no cron. Two
+    senders never send one email twice (rows are claimed). None if MAIL_SEND_EVERY is 0."""
+    every = app.config["MAIL_SEND_EVERY"] if every is None else every
+    if not every:
+        return None
+    _stop_sending.clear()
+
+    def run() -> None:
+        while True:
+            with app.app_context():
+                try:
+                    deliver_due()
+                except Exception:
+                    log.exception("Delivering the outbox failed; trying again in %ss", every)
+                finally:
+                    db.session.remove()
+            if _stop_sending.wait(every):
+                return
+
+    thread = threading.Thread(target=run, name="mail-sender", daemon=True)
+    _senders.append(thread)
+    thread.start()
+    return thread
+
+
+def stop_sender(timeout: float | None = None) -> None:
+    """Let the sender finish the email in hand and stop (a worker shutting down)."""
+    _stop_sending.set()
+    for thread in _senders:
+        thread.join(timeout)
+    _senders.clear()

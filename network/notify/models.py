@@ -56,7 +56,10 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     kind: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(300))  # one line, from fixed words and titles
+    # A person's own words that go with it (a reason, a note), line breaks and all: shown
+    # under the subject and in the body of its email, never in a header.
+    detail: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
     read_at: Mapped[datetime | None]

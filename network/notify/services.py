@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 
 from network.auth.models import Person
 from network.core.links import absolute, absolute_url
+from network.core.text import one_line
 from network.core.time import now
 from network.extensions import db
-from network.notify.mail import queue_email
+from network.notify.mail import SUBJECT_LIMIT, body_text, queue_email
 from network.notify.models import Delivery, Notification, NotificationSetting
 
 # Every kind of notification: what people see in their settings, and the default delivery.
@@ -52,20 +53,26 @@ def delivery_for(person: Person, kind: str) -> Delivery:
     return chosen.delivery if chosen else KINDS[kind][1]
 
 
-def notify(person: Person, kind: str, subject: str, url: str) -> Notification | None:
+def notify(person: Person, kind: str, subject: str, url: str,
+           detail: str = "") -> Notification | None:
     """Tell a person something; commits with the caller's change. Emailed at once, later in a
-    digest, or not at all, as they chose. Suspended people are not told."""
+    digest, or not at all, as they chose. Suspended people are not told.
+
+    The subject is fixed words and titles, made one line here whatever it holds (it is an
+    email's Subject); a person's own words (a reason, a note) go in `detail`, shown under it
+    and in the email's body."""
     if kind not in KINDS:
         raise KeyError(f"unknown notification kind {kind!r}: add it to KINDS")
     if not person.is_active:
         return None
     delivery = delivery_for(person, kind)
-    notification = Notification(person_id=person.id, kind=kind, subject=subject[:300], url=url,
-                                delivery=delivery)
+    subject = one_line(str(subject), SUBJECT_LIMIT)
+    notification = Notification(person_id=person.id, kind=kind, subject=subject,
+                                detail=body_text(detail).strip(), url=url, delivery=delivery)
     db.session.add(notification)
     if delivery == Delivery.IMMEDIATELY:
         notification.emailed_at = now()
-        queue_email(person.email, subject[:200], "email/notification.txt",
+        queue_email(person.email, subject, "email/notification.txt",
                     headers=unsubscribe_headers(person, kind), person=person,
                     notification=notification, link=absolute(url),
                     unsubscribe=unsubscribe_url(person, kind),

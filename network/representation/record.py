@@ -25,6 +25,7 @@ from network.calendar.models import Event
 from network.calendar.recurrence import MOVE_LIMIT, Occurrence
 from network.core.htmx import render
 from network.core.permissions import load, me
+from network.core.text import in_subject
 from network.core.time import format_day, local, local_moment, now
 from network.extensions import db
 from network.members.services import coordinators
@@ -316,7 +317,7 @@ def remind_overdue_reports(moment: datetime | None = None) -> int:
                                               occurrence_start=found.original_start, stage=1,
                                               sent_at=moment))
                 told += _tell(writers, _("Your report from %(body)s, %(day)s, is overdue",
-                                         body=seat.body.name, day=meeting_day), seat)
+                                         body=in_subject(seat.body.name), day=meeting_day), seat)
             if moment - found.starts_at > COORDINATORS_TOLD_AFTER and (*key, 2) not in sent:
                 staff = coordinators() if staff is None else staff
                 db.session.add(ReportReminder(seat_id=seat.id, event_id=found.event.id,
@@ -324,7 +325,8 @@ def remind_overdue_reports(moment: datetime | None = None) -> int:
                                               sent_at=moment))
                 told += _tell([p for p in staff if p.id not in writer_ids], _(
                     "The report for “%(seat)s” from %(body)s, %(day)s, is overdue",
-                    seat=seat.title, body=seat.body.name, day=meeting_day), seat)
+                    seat=in_subject(seat.title), body=in_subject(seat.body.name),
+                    day=meeting_day), seat)
     return told
 
 

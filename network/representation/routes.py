@@ -24,6 +24,7 @@ from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
 from network.core.links import absolute_url
 from network.core.permissions import authorize, can, load, me, visible
+from network.core.text import one_line
 from network.extensions import db
 from network.members.models import Area, Theme
 from network.members.services import approved_organisations, live_entries, organisations_for
@@ -401,9 +402,10 @@ def report_text(report_id: int):
     context = report_context(found)
     body = render_template("representation/report.txt", **context,
                            link=absolute_url("representation.report", report_id=found.id))
-    filename = f"report-{found.meeting_at.date().isoformat()}-{found.seat.body.slug}.txt"
-    return Response(body, mimetype="text/plain", headers={
-        "Content-Disposition": f'inline; filename="{filename}"'})
+    filename = one_line(f"report-{found.meeting_at.date().isoformat()}-{found.seat.body.slug}.txt")
+    response = Response(body, mimetype="text/plain")
+    response.headers.set("Content-Disposition", "inline", filename=filename)
+    return response
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])

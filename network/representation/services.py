@@ -19,6 +19,7 @@ from network.core.audience import Audience
 from network.core.forms import Refused
 from network.core.links import site_path
 from network.core.permissions import seen_by, visible
+from network.core.text import in_subject
 from network.core.time import format_day, local_moment, now, today
 from network.extensions import db
 from network.members.models import (
@@ -153,13 +154,13 @@ def add_term(seat: Seat, values: dict, by: Person) -> Term:
     path = body_path(seat.body)
     notify(term.holder, "representation.seat", _(
         "You hold the seat “%(seat)s” on %(body)s from %(start)s until %(end)s",
-        seat=seat.title, body=seat.body.name, start=format_day(term.starts_on),
-        end=format_day(term.ends_on)), path)
+        seat=in_subject(seat.title), body=in_subject(seat.body.name),
+        start=format_day(term.starts_on), end=format_day(term.ends_on)), path)
     if term.deputy is not None:
         notify(term.deputy, "representation.seat", _(
             "You are the deputy for the seat “%(seat)s” on %(body)s from %(start)s until "
-            "%(end)s", seat=seat.title, body=seat.body.name, start=format_day(term.starts_on),
-            end=format_day(term.ends_on)), path)
+            "%(end)s", seat=in_subject(seat.title), body=in_subject(seat.body.name),
+            start=format_day(term.starts_on), end=format_day(term.ends_on)), path)
     return term
 
 
@@ -271,8 +272,8 @@ def raise_item(seat: Seat, author: Person, title: str, body: str, organisation_i
         if person.id != author.id:
             notify(person, "representation.item", _(
                 "%(name)s raised “%(title)s” for your seat “%(seat)s”",
-                name=author.display_name, title=title, seat=seat.title),
-                seat_path(seat, f"i{item.id}"))
+                name=in_subject(author.display_name), title=in_subject(title),
+                seat=in_subject(seat.title)), seat_path(seat, f"i{item.id}"))
     return item
 
 
@@ -285,10 +286,11 @@ def back_item(item: RaisedItem, person: Person, on: bool) -> None:
         db.session.delete(existing)
 
 
-def _tell_raisers(item: RaisedItem, subject: str, url: str, by: Person) -> None:
+def _tell_raisers(item: RaisedItem, subject: str, url: str, by: Person,
+                  detail: str = "") -> None:
     for person in [item.author, *(s.person for s in item.supporters)]:
         if person.id != by.id:
-            notify(person, "representation.item", subject, url)
+            notify(person, "representation.item", subject, url, detail)
 
 
 def mark_item(item: RaisedItem, status: ItemStatus, reply: str, by: Person) -> None:
@@ -301,13 +303,14 @@ def mark_item(item: RaisedItem, status: ItemStatus, reply: str, by: Person) -> N
     if status == item.status and reply == item.reply:
         return
     item.status, item.reply, item.replied_at = status, reply, now()
+    title = in_subject(item.title)
     subject = {
-        ItemStatus.TAKEN: _("“%(title)s” will be taken to the meeting", title=item.title),
-        ItemStatus.NOT_TAKEN: _("“%(title)s” was not taken to the meeting", title=item.title),
-        ItemStatus.ANSWERED: _("“%(title)s” is answered", title=item.title),
-        ItemStatus.OPEN: _("“%(title)s” is open again", title=item.title),
+        ItemStatus.TAKEN: _("“%(title)s” will be taken to the meeting", title=title),
+        ItemStatus.NOT_TAKEN: _("“%(title)s” was not taken to the meeting", title=title),
+        ItemStatus.ANSWERED: _("“%(title)s” is answered", title=title),
+        ItemStatus.OPEN: _("“%(title)s” is open again", title=title),
     }[status]
-    _tell_raisers(item, subject, seat_path(item.seat, f"i{item.id}"), by)
+    _tell_raisers(item, subject, seat_path(item.seat, f"i{item.id}"), by, detail=reply)
 
 
 def items_of(seat: Seat, settled_limit: int = 10) -> tuple[list[RaisedItem], list[RaisedItem]]:
@@ -418,7 +421,7 @@ def write_report(report: Report, values: dict, answers: dict[int, str], by: Pers
 def _answer(item: RaisedItem, report: Report, by: Person) -> None:
     item.status, item.replied_at = ItemStatus.ANSWERED, now()
     _tell_raisers(item, _("“%(title)s” is answered in the report from %(body)s",
-                          title=item.title, body=report.seat.body.name),
+                          title=in_subject(item.title), body=in_subject(report.seat.body.name)),
                   report_path(report, f"i{item.id}"), by)
 
 
@@ -488,8 +491,8 @@ def publish(report: Report, by: Person) -> int:
     told = 0
     for person in constituency(seat):
         if person.id != by.id and notify(person, "representation.report", _(
-                "Report back from %(body)s (%(seat)s), %(day)s", body=seat.body.name,
-                seat=seat.title, day=format_day(report.meeting_at)),
+                "Report back from %(body)s (%(seat)s), %(day)s", body=in_subject(seat.body.name),
+                seat=in_subject(seat.title), day=format_day(report.meeting_at)),
                 report_path(report)) is not None:
             told += 1
     audit.record("report.publish", report, f"Published the report from “{seat.body.name}” "
@@ -521,13 +524,13 @@ def respond(report: Report, author: Person, body: str, question: Question | None
     if reply_to is not None and reply_to.author_id not in told:
         notify(reply_to.author, "representation.response", _(
             "%(name)s replied to you on the report from %(body)s",
-            name=author.display_name, body=report.seat.body.name), url)
+            name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url)
         told.add(reply_to.author_id)
     for person in writers_of(report.seat):
         if person.id not in told:
             notify(person, "representation.response", _(
                 "%(name)s responded to your report from %(body)s",
-                name=author.display_name, body=report.seat.body.name), url)
+                name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url)
     return response
 
 
@@ -535,8 +538,9 @@ def hide_response(response: Response, reason: str, by: Person) -> None:
     response.hidden_at, response.hidden_reason = now(), reason
     report = db.session.get(Report, response.report_id)
     notify(response.author, "representation.response", _(
-        "Your response on the report from %(body)s is hidden: %(reason)s",
-        body=report.seat.body.name, reason=reason), report_path(report, f"r{response.id}"))
+        "Your response on the report from %(body)s is hidden",
+        body=in_subject(report.seat.body.name)), report_path(report, f"r{response.id}"),
+        detail=reason)
     audit.record("report.response.hide", response, f"Hid a response on report "
                  f"{response.report_id}", actor=by, reason=reason)
 

@@ -85,6 +85,30 @@ def test_a_notification_that_wraps_starts_each_line_at_the_left_with_its_badge(
     assert first_top <= badge_middle <= first_bottom, found  # and sits on it
 
 
+def test_a_notifications_reason_shows_under_it_line_by_line_and_never_widens_the_page(
+        new_context, live_server):
+    from network.auth.models import Person
+    from network.extensions import db
+    from network.notify.models import Delivery, Notification
+    from tests.browser.test_accessibility import violations
+
+    reason = "Room flooded.\nSee the new date: " + "x" * 10_000
+    with live_server.app.app_context():
+        ravi = db.session.scalar(db.select(Person).where(Person.email == "ravi@example.org"))
+        db.session.add(Notification(person_id=ravi.id, kind="calendar.changed",
+                                    subject="Cancelled: “Coffee morning”", detail=reason,
+                                    url="/calendar", delivery=Delivery.IN_APP))
+        db.session.commit()
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, "ravi@example.org", DEMO_PASSWORD)
+    page.goto("/notifications")
+    detail = page.locator(".notifications .detail").first
+    expect(detail).to_be_visible()
+    assert detail.inner_text().startswith("Room flooded.\nSee the new date: xxx")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert violations(page, "/notifications with a reason") == []
+
+
 def test_a_first_visit_asks_for_nothing_missing_not_even_a_favicon(new_context, live_server):
     # Browsers ask for /favicon.ico unless the page names an icon: it answered 404 (an error
     # in the console) on every first visit. The icon is a data: URL, so it costs no request.

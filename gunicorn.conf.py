@@ -1,0 +1,18 @@
+"""gunicorn reads this file from the directory it starts in (`make run`, the systemd unit's
+WorkingDirectory): the command line says how many workers, this what each does beside serving.
+
+Each worker delivers the outbox every MAIL_SEND_EVERY seconds on a thread of its own, so mail
+queued outside a request (the demo, reminders, retries) goes within seconds without cron
+(docs/decisions.md, 2026-12-04)."""
+
+
+def post_worker_init(worker):
+    from network.notify.mail import start_sender
+
+    start_sender(worker.wsgi)
+
+
+def worker_exit(server, worker):
+    from network.notify.mail import stop_sender
+
+    stop_sender(timeout=10)
