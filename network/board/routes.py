@@ -113,8 +113,9 @@ def listing_form_context(form: ListingForm, listing: Listing | None = None,
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_listing():
-    """GET with the form's fields (htmx, as they are typed) finds matches; POST with `check`
-    (the button without JavaScript) does the same; POST posts."""
+    """POST with `check` finds matches: htmx as it is typed (#matches alone), or the button
+    without JavaScript (the page); GET with the form's fields does the same (an address
+    kept); POST posts."""
     authorize("board.post")
     lists = {"organisations": organisations_for(current_user), "areas": live_entries(Area)}
     if request.method == "GET":
@@ -124,8 +125,9 @@ def new_listing():
         return render("board/listing_form.html", listing_form_context(form),
                       fragments=("matches",))
     form = ListingForm(**lists)
-    if "check" in request.form:
-        return render("board/listing_form.html", listing_form_context(form))
+    if "check" in request.form:  # the button without JavaScript, or htmx as it is typed
+        return render("board/listing_form.html", listing_form_context(form),
+                      fragments=("matches",))
     if form.validate_on_submit():
         listing = submit_once(
             form.submission.data,

@@ -84,23 +84,22 @@ def on_board():
 
 def matching(kind: ListingKind, category, area_id: int | None, text: str,
              organisation_id: int | None = None, limit: int = 5) -> list[Listing]:
-    """Open listings of the other kind in the same category (in the same area, or with none
-    given), ranked by words in common, then newest: what a person posting might answer
-    instead. With words typed, only those sharing one. (What is on the board, hidden ones
-    not, is for everyone who may post.)"""
+    """Open listings of the other kind in the same category, ranked by where they are (the
+    same area first, then those for anywhere in the borough, then other areas), then by
+    words in common, then newest: what a person posting might answer instead. With words
+    typed, only those sharing one. (What is on the board, hidden ones not, is for everyone
+    who may post.)"""
     words = set(keywords_of(text).split())
-    query = select(Listing.id, Listing.keywords, Listing.created_at).where(
+    query = select(Listing.id, Listing.keywords, Listing.area_id, Listing.created_at).where(
         Listing.kind == kind.other, Listing.category == category, *on_board())
-    if area_id:
-        query = query.where(or_(Listing.area_id.is_(None), Listing.area_id == area_id))
     if organisation_id:
         query = query.where(Listing.organisation_id != organisation_id)
     scored = []
     for row in db.session.execute(query):
         shared = len(words.intersection(row.keywords.split())) if words else 0
         if shared or not words:
-            scored.append((shared, row.created_at, row.id))
-    best = [listing_id for _shared, _at, listing_id in sorted(scored, reverse=True)[:limit]]
+            scored.append((nearness(area_id, row.area_id), shared, row.created_at, row.id))
+    best = [row[-1] for row in sorted(scored, reverse=True)[:limit]]
     if not best:
         return []
     found = {listing.id: listing for listing in db.session.scalars(
@@ -108,6 +107,14 @@ def matching(kind: ListingKind, category, area_id: int | None, text: str,
             joinedload(Listing.organisation).load_only(Organisation.name),
             joinedload(Listing.area)))}
     return [found[listing_id] for listing_id in best]
+
+
+def nearness(wanted: int | None, area_id: int | None) -> int:
+    """2 in the area asked about (or no area asked about), 1 for anywhere in the borough,
+    0 in another area: the areas have no map, so "nearby" is all the borough, ranked below."""
+    if wanted is None or area_id == wanted:
+        return 2
+    return 1 if area_id is None else 0
 
 
 # --- listings ------------------------------------------------------------------------------------
