@@ -161,19 +161,33 @@ def test_posting_puts_it_on_the_board_once_with_the_default_expiry(client, world
     assert "A room for our youth club" in body(client.get("/board"))
 
 
+def days_on(days: int) -> str:
+    """The day that many days from today, as a date picker sends it."""
+    return (today() + timedelta(days=days)).isoformat()
+
+
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"expires_on": "2020-01-01"}, "expires_on", "That day has passed"),
-    ({"available_from": "2030-05-10", "available_until": "2030-05-01"}, "available_until",
+    ({"expires_on": "2020-01-01"}, "expires_on", "Give a day from today, "),
+    ({"expires_on": 366}, "expires_on", "a listing stays up to a year"),
+    ({"available_from": 40, "available_until": 30}, "available_until",
      "on or after the first"),
+    ({"available_from": "1900-01-01"}, "available_from", "Give a day from "),
+    ({"available_from": "9999-12-31"}, "available_from", "Give a day from "),
+    ({"available_until": -1}, "available_until", "Give a day from today, "),
+    ({"available_until": "9999-12-31"}, "available_until", "Give a day from today, "),
     ({"available_from": "2030-02-30"}, "available_from", "Give a real date"),
     ({"category": ""}, "category", "Choose what kind of thing"),
     ({"title": ""}, "title", None),
     ({"kind": "gift"}, "kind", "Choose offer or request"),
     ({"organisation": "1"}, "organisation", "Choose one of your organisations"),
-], ids=["expiry-past", "until-before-from", "impossible-date", "no-category", "no-title",
-        "odd-kind", "someone-elses-organisation"])
+], ids=["expiry-past", "expiry-beyond-a-year", "until-before-from", "from-1900", "from-9999",
+        "until-past", "until-9999", "impossible-date", "no-category", "no-title", "odd-kind",
+        "someone-elses-organisation"])
 def test_bad_listings_are_refused_beside_the_field_and_nothing_saved(
         client, world, login, changes, field, message):
+    """Days as numbers are that many days from today."""
+    changes = {name: days_on(value) if isinstance(value, int) else value
+               for name, value in changes.items()}
     login(world.other_member)  # of org_b; org_a's id is 1
     assert world.org_a.id == 1
     before = count(Listing)
@@ -381,16 +395,49 @@ def test_an_expired_listing_can_be_corrected_without_choosing_a_new_day(client, 
     login(world.contact)
     response = client.post(f"/board/l/{old.id}/edit", data={
         "organisation": str(world.org_a.id), "kind": "offer", "category": "equipment",
-        "title": "Old chairs, 20 of them", "urgency": "whenever",
+        "title": "Old chairs, 20 of them", "urgency": "whenever", "area": "",
         "expires_on": old.expires_on.isoformat(), "version": str(old.version)})
     assert response.status_code == 303
     db.session.refresh(old)
     assert old.title == "Old chairs, 20 of them" and old.expires_on < today()
     moved = client.post(f"/board/l/{old.id}/edit", data={
         "organisation": str(world.org_a.id), "kind": "offer", "category": "equipment",
-        "title": "Old chairs", "urgency": "whenever", "version": str(old.version),
+        "title": "Old chairs", "urgency": "whenever", "area": "", "version": str(old.version),
         "expires_on": (today() - timedelta(days=1)).isoformat()})
-    assert moved.status_code == 422 and "That day has passed" in body(moved)
+    assert moved.status_code == 422 and "Give a day from today, " in body(moved)
+
+
+def test_a_listing_with_days_from_before_the_ranges_is_changed_and_closed_as_it_is(
+        client, world, login):
+    """Days a listing had before dates were given a range (from 1 January 1900, on the
+    board until 9999) show, are kept when it is changed, and it can be closed; a new day
+    out of range is refused beside its field."""
+    from datetime import date
+
+    old = make_listing(world.org_a, world.contact, "Old chairs")
+    old.available_from, old.available_until = date(1900, 1, 1), date(9999, 12, 31)
+    old.expires_on = date(9999, 12, 31)
+    db.session.commit()
+    login(world.contact)
+    page = body(client.get(f"/board/l/{old.id}-old-chairs"))
+    assert "from 1 January 1900" in page and "until 31 December 9999" in page
+    form = {"organisation": str(world.org_a.id), "kind": "offer", "category": "rooms",
+            "title": "Old chairs, 20 of them", "urgency": "whenever", "area": "",
+            "available_from": "1900-01-01", "available_until": "9999-12-31",
+            "expires_on": "9999-12-31", "version": str(old.version)}
+    assert 'value="1900-01-01"' in body(client.get(f"/board/l/{old.id}/edit"))
+    assert client.post(f"/board/l/{old.id}/edit", data=form).status_code == 303
+    db.session.refresh(old)
+    assert (old.title, old.available_from, old.expires_on) == (
+        "Old chairs, 20 of them", date(1900, 1, 1), date(9999, 12, 31))
+    moved = client.post(f"/board/l/{old.id}/edit", data={
+        **form, "available_from": "1900-01-02", "version": str(old.version)})
+    assert moved.status_code == 422
+    assert re.search(r'id="available_from-error"[^>]*>Give a day from ', body(moved))
+    assert client.post(f"/board/l/{old.id}/settle", data={"outcome": "closed"}
+                       ).status_code == 303
+    db.session.refresh(old)
+    assert old.status == ListingStatus.CLOSED
 
 
 def test_after_a_listing_is_settled_its_conversation_stays_in_reach(client, world, login):

@@ -127,8 +127,10 @@ def test_an_overlapping_time_is_refused_once_another_is_approved(client, world, 
     ({}, {"starts": "07:00"}, "starts", "It can be booked from 09:00."),
     ({}, {"ends": "23:00"}, "ends", "It can be booked until 22:00."),
     ({}, {"ends": "17:00"}, "ends", "It must end after it starts, on the same day."),
-    ({}, {"day": "2020-01-07"}, "day", "That time has passed"),
-    ({}, {"day": "9999-01-05"}, "day", "Bookings can be made up to a year ahead."),
+    ({}, {"day": "2020-01-07"}, "day", "Give a day from today, "),
+    ({}, {"day": "1900-01-02"}, "day", "bookings are taken up to a year ahead."),
+    ({}, {"day": "9999-01-05"}, "day", "bookings are taken up to a year ahead."),
+    ({}, {"day": 366}, "day", "bookings are taken up to a year ahead."),
     ({}, {"day": "2026-02-30"}, "day", "Give a real date"),
     ({}, {"starts": "6pm"}, "starts", "Give a time of day, like 19:00."),
     ({}, {"purpose": ""}, "purpose", "This is needed."),
@@ -140,6 +142,8 @@ def test_a_time_outside_the_rules_is_refused_beside_its_field(client, world, log
                                                               changes, field, message):
     if rules.get("available_until") == "soon":
         rules["available_until"] = today() + timedelta(days=3)
+    if isinstance(changes.get("day"), int):  # that many days from today
+        changes = {**changes, "day": today() + timedelta(days=changes["day"])}
     listing = hall(world, **rules)
     login(world.other_member)
     before = count(Booking)

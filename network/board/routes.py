@@ -195,8 +195,8 @@ def listing(listing_id: int, slug: str | None = None):
 def edit_listing(listing_id: int):
     found = load_listing(listing_id, need="listing.manage")
     lists = {"organisations": [found.organisation], "areas": live_entries(Area)}
-    form = EditListingForm(**lists)
-    form.current_expiry = found.expires_on  # kept as it was, a past day is no mistake
+    # Built on the listing, POST too: a day it already has is kept though out of reach now.
+    form = EditListingForm(obj=found, **lists)
     if request.method == "GET":
         form.show(found)
     conflict = False
