@@ -493,3 +493,81 @@ def test_offer_or_request_must_be_chosen(client, world, login):
     response = client.post("/board/new", data=listing_form(world, kind=""))
     assert response.status_code == 422 and "Choose offer or request." in body(response)
     assert count(Listing) == before
+
+
+# --- doing it again ------------------------------------------------------------------------------
+
+def traces() -> tuple[int, int, int]:
+    """Rows a change leaves: notifications, emails queued, audit entries."""
+    from network.notify.models import OutboxEmail
+
+    return count(Notification), count(OutboxEmail), count(AuditEntry)
+
+
+def flashed(client, response) -> str:
+    return body(client.get(response.headers["Location"]))
+
+
+@pytest.mark.parametrize(("who", "setup", "path", "data", "already"), [
+    ("coordinator", None, "hide", {"reason": "Not\r\nsomething we share."},
+     "This listing is already hidden."),
+    ("coordinator", "hidden", "state", {"action": "restore"}, "This listing is not hidden."),
+    ("contact", None, "settle", {"outcome": "matched", "matched_with": "org_b"},
+     "It is already marked matched."),
+    ("contact", None, "settle", {"outcome": "closed"}, "It is already marked closed."),
+    ("contact", None, "state", {"action": "renew"}, "It is already on the board until "),
+    ("contact", "closed", "state", {"action": "reopen"}, "It is already open."),
+], ids=["hide", "restore", "matched", "closed", "renew", "reopen"])
+def test_doing_it_again_changes_nothing_tells_no_one_and_says_so(client, world, login, who,
+                                                                 setup, path, data, already):
+    hall = make_listing(world.org_a, world.member, "Hall to share",
+                        expires_on=today() + timedelta(days=3))
+    if setup == "hidden":
+        services.hide(hall, "Not ours.", world.coordinator)
+    elif setup == "closed":
+        services.settle(hall, ListingStatus.CLOSED, None, world.contact)
+    db.session.commit()
+    data = {name: str(world.org_b.id) if value == "org_b" else value
+            for name, value in data.items()}
+    login(getattr(world, who))
+    first = client.post(f"/board/l/{hall.id}/{path}", data=data)
+    assert first.status_code == 303
+    done = traces()
+    db.session.refresh(hall)
+    state = (hall.status, hall.hidden_at, hall.expires_on, hall.settled_at, hall.version)
+    again = client.post(f"/board/l/{hall.id}/{path}", data=data)
+    assert again.status_code == 303
+    assert traces() == done
+    db.session.refresh(hall)
+    assert (hall.status, hall.hidden_at, hall.expires_on, hall.settled_at,
+            hall.version) == state
+    assert already in flashed(client, again)
+
+
+def test_renewing_never_shortens_a_listing_chosen_to_stay_longer(client, world, login):
+    hall = make_listing(world.org_a, world.contact, "Hall to share",
+                        expires_on=today() + timedelta(days=200))
+    login(world.contact)
+    before = traces()
+    response = client.post(f"/board/l/{hall.id}/state", data={"action": "renew"})
+    db.session.refresh(hall)
+    assert hall.expires_on == today() + timedelta(days=200) and traces() == before
+    assert "It is already on the board until " in flashed(client, response)
+
+
+def test_the_services_change_nothing_the_second_time(app, world):
+    """As when two people press the same button at once: the second finds it done."""
+    hall = make_listing(world.org_a, world.contact, "Hall to share",
+                        expires_on=today() + timedelta(days=3))
+    for change, args in (
+            (services.hide, (hall, "Not ours.", world.coordinator)),
+            (services.restore, (hall, world.coordinator)),
+            (services.renew, (hall, world.contact)),
+            (services.settle, (hall, ListingStatus.MATCHED, world.org_b.id, world.contact)),
+            (services.reopen, (hall, world.contact))):
+        assert change(*args) is True, change.__name__
+        db.session.commit()
+        before = traces()
+        assert change(*args) is False, change.__name__
+        db.session.commit()
+        assert traces() == before, change.__name__

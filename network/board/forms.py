@@ -164,7 +164,8 @@ class EditListingForm(ListingForm):
 
 
 class SettleForm(Form):
-    """Matched (with whom) or closed."""
+    """Matched (with whom) or closed; an offer that can be booked is shared by its bookings,
+    so it is only closed."""
 
     outcome = ChoiceField(_l("What happened"), choices=options(
         ("matched", _l("Matched: we found each other")),
@@ -173,10 +174,15 @@ class SettleForm(Form):
     matched_with = ChoiceField(_l("With which organisation"), default="",
                                invalid=_l("Choose one of the organisations listed."))
 
-    def __init__(self, *args, organisations=(), **kwargs):
+    def __init__(self, *args, organisations=(), bookable=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.matched_with.choices = options(("", _l("Choose one")),
                                             *[(str(o.id), o.name) for o in organisations])
+        if bookable:
+            self.outcome.choices = options(("closed", _l("Closed: no new bookings")))
+            self.outcome.invalid = _l("Its bookings are what it shares: it can be closed, "
+                                      "not marked matched.")
+            self.matched_with.choices = options(("", _l("Choose one")))
 
     def validate_matched_with(self, field):
         if self.outcome.data == "matched" and not field.data:
