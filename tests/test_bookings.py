@@ -490,7 +490,7 @@ def test_each_booking_by_another_group_counts_as_something_shared(client, world,
     assert ask(client, listing, world, day=next_tuesday(4),
                organisation=str(world.org_a.id)).status_code == 303  # its own people's
     assert [shared_line(client, page) for page in pages] == ["2 things shared this year"] * 3
-    first.decided_at = first.decided_at.replace(year=first.decided_at.year - 1)
+    first.decided_at -= timedelta(days=366)  # approved last year
     db.session.commit()
     assert shared_line(client, "/board") == "1 thing shared this year"
 
