@@ -241,7 +241,9 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
        for endpoint in ("board.edit_listing", "board.settle")},
     **{(endpoint, "not bookable"): seen(set()) for endpoint in ("board.bookings", "board.book")},
     ("board.answer_booking", "approved"): seen(set(), forbidden=SIGNED_IN - {"associate"}),
-    ("board.cancel_booking", "cancelled"): seen(set(), forbidden=SIGNED_IN - {"associate"}),
+    # Cancelling again changes nothing and says so, to those who could have cancelled it.
+    ("board.cancel_booking", "cancelled"): seen({"member", "contact", "other_member"}
+                                                | COORDINATOR),
     ("board.cancel_booking", "approved"): seen({"member", "contact", "other_member"}
                                                | COORDINATOR),
     ("representation.body", "public"): seen(SIGNED_IN, visitor="through"),

@@ -108,6 +108,44 @@ def test_a_request_being_written_shows_matching_offers_with_and_without_javascri
     assert count(Listing) == before
 
 
+def test_matches_are_posted_as_typed_so_a_long_description_is_no_address_too_long(
+        client, world, login, queries):
+    """htmx posts the form's fields (a description of 5,000 characters makes a GET address
+    longer than servers take: 414), and gets the #matches block alone, in as many queries
+    for a hundred offers in as many areas as for a few."""
+    from network.board.models import DESCRIPTION_MAX
+    from tests.factories import AreaFactory, OrganisationFactory, PersonFactory
+
+    login(world.other_member)
+    form = body(client.get("/board/new"))
+    panel = re.search(r'<section id="matches"[^>]*>', form).group(0)
+    assert 'hx-post="/board/new"' in panel and "hx-get" not in panel
+    assert "check" in panel and "data-failed=" in panel
+    description = ("Evenings for a cooking class with a kitchen, " * 200)[:DESCRIPTION_MAX]
+    assert len(description) == DESCRIPTION_MAX
+    before = count(Listing)
+
+    def look():
+        return client.post("/board/new", data=listing_form(
+            world, title="A kitchen wanted", description=description, check="1"),
+            headers={"HX-Request": "true", "HX-Target": "matches"})
+
+    for number in range(3):
+        make_listing(OrganisationFactory(), PersonFactory(), f"Kitchen {number} to share",
+                     category=Category.ROOMS, area_id=AreaFactory().id)
+    with queries() as few:
+        typed = look()
+    assert typed.status_code == 200
+    assert "<html" not in body(typed) and "Kitchen 2 to share" in body(typed)
+    for number in range(100):
+        make_listing(OrganisationFactory(), PersonFactory(), f"Kitchen {number} to lend",
+                     category=Category.ROOMS, area_id=AreaFactory().id)
+    with queries() as many:
+        assert look().status_code == 200
+    assert len(many) == len(few) <= 10, "\n".join(many)
+    assert count(Listing) == before + 103
+
+
 def test_posting_puts_it_on_the_board_once_with_the_default_expiry(client, world, login):
     login(world.other_member)
     before = count(Listing)
@@ -123,19 +161,33 @@ def test_posting_puts_it_on_the_board_once_with_the_default_expiry(client, world
     assert "A room for our youth club" in body(client.get("/board"))
 
 
+def days_on(days: int) -> str:
+    """The day that many days from today, as a date picker sends it."""
+    return (today() + timedelta(days=days)).isoformat()
+
+
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"expires_on": "2020-01-01"}, "expires_on", "That day has passed"),
-    ({"available_from": "2030-05-10", "available_until": "2030-05-01"}, "available_until",
+    ({"expires_on": "2020-01-01"}, "expires_on", "Give a day from today, "),
+    ({"expires_on": 366}, "expires_on", "a listing stays up to a year"),
+    ({"available_from": 40, "available_until": 30}, "available_until",
      "on or after the first"),
+    ({"available_from": "1900-01-01"}, "available_from", "Give a day from "),
+    ({"available_from": "9999-12-31"}, "available_from", "Give a day from "),
+    ({"available_until": -1}, "available_until", "Give a day from today, "),
+    ({"available_until": "9999-12-31"}, "available_until", "Give a day from today, "),
     ({"available_from": "2030-02-30"}, "available_from", "Give a real date"),
     ({"category": ""}, "category", "Choose what kind of thing"),
     ({"title": ""}, "title", None),
     ({"kind": "gift"}, "kind", "Choose offer or request"),
     ({"organisation": "1"}, "organisation", "Choose one of your organisations"),
-], ids=["expiry-past", "until-before-from", "impossible-date", "no-category", "no-title",
-        "odd-kind", "someone-elses-organisation"])
+], ids=["expiry-past", "expiry-beyond-a-year", "until-before-from", "from-1900", "from-9999",
+        "until-past", "until-9999", "impossible-date", "no-category", "no-title", "odd-kind",
+        "someone-elses-organisation"])
 def test_bad_listings_are_refused_beside_the_field_and_nothing_saved(
         client, world, login, changes, field, message):
+    """Days as numbers are that many days from today."""
+    changes = {name: days_on(value) if isinstance(value, int) else value
+               for name, value in changes.items()}
     login(world.other_member)  # of org_b; org_a's id is 1
     assert world.org_a.id == 1
     before = count(Listing)
@@ -159,7 +211,9 @@ def test_associates_and_visitors_cannot_post(client, world, login):
 
 # --- matching ------------------------------------------------------------------------------------
 
-def test_matching_ranks_by_words_in_common_and_keeps_to_the_area(app, world):
+def test_matching_ranks_the_same_area_first_then_the_borough_then_other_areas(app, world):
+    """A request in the north sees a southern hall a few streets away, below the northern
+    ones and those for anywhere in the borough; within each, words in common, then newest."""
     north, south = world.north, world.south
     best = make_listing(world.org_a, world.contact, "Big hall with kitchen",
                         description="Meeting hall, chairs and kitchen", area_id=north.id)
@@ -170,11 +224,15 @@ def test_matching_ranks_by_words_in_common_and_keeps_to_the_area(app, world):
     found = services.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
                               "We need a hall with a kitchen for meetings")
     # The world's "Meeting room to share" (any area) shares "meeting": after "Small hall",
-    # which is newer and shares as many words.
-    assert [listing.id for listing in found] == [best.id, some.id, world.listing.id]
-    assert elsewhere not in found
+    # which is newer and shares as many words. The southern hall shares two words, more
+    # than either, and comes after them.
+    assert [listing.id for listing in found] == [best.id, some.id, world.listing.id,
+                                                 elsewhere.id]
+    in_the_south = services.matching(ListingKind.REQUEST, Category.ROOMS, south.id,
+                                     "hall kitchen")
+    assert [listing.id for listing in in_the_south] == [elsewhere.id, some.id, best.id]
     anywhere = services.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall kitchen")
-    assert elsewhere in anywhere
+    assert [listing.id for listing in anywhere] == [elsewhere.id, best.id, some.id]
     assert services.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall",
                              organisation_id=world.org_a.id) == []
 
@@ -337,16 +395,49 @@ def test_an_expired_listing_can_be_corrected_without_choosing_a_new_day(client, 
     login(world.contact)
     response = client.post(f"/board/l/{old.id}/edit", data={
         "organisation": str(world.org_a.id), "kind": "offer", "category": "equipment",
-        "title": "Old chairs, 20 of them", "urgency": "whenever",
+        "title": "Old chairs, 20 of them", "urgency": "whenever", "area": "",
         "expires_on": old.expires_on.isoformat(), "version": str(old.version)})
     assert response.status_code == 303
     db.session.refresh(old)
     assert old.title == "Old chairs, 20 of them" and old.expires_on < today()
     moved = client.post(f"/board/l/{old.id}/edit", data={
         "organisation": str(world.org_a.id), "kind": "offer", "category": "equipment",
-        "title": "Old chairs", "urgency": "whenever", "version": str(old.version),
+        "title": "Old chairs", "urgency": "whenever", "area": "", "version": str(old.version),
         "expires_on": (today() - timedelta(days=1)).isoformat()})
-    assert moved.status_code == 422 and "That day has passed" in body(moved)
+    assert moved.status_code == 422 and "Give a day from today, " in body(moved)
+
+
+def test_a_listing_with_days_from_before_the_ranges_is_changed_and_closed_as_it_is(
+        client, world, login):
+    """Days a listing had before dates were given a range (from 1 January 1900, on the
+    board until 9999) show, are kept when it is changed, and it can be closed; a new day
+    out of range is refused beside its field."""
+    from datetime import date
+
+    old = make_listing(world.org_a, world.contact, "Old chairs")
+    old.available_from, old.available_until = date(1900, 1, 1), date(9999, 12, 31)
+    old.expires_on = date(9999, 12, 31)
+    db.session.commit()
+    login(world.contact)
+    page = body(client.get(f"/board/l/{old.id}-old-chairs"))
+    assert "from 1 January 1900" in page and "until 31 December 9999" in page
+    form = {"organisation": str(world.org_a.id), "kind": "offer", "category": "rooms",
+            "title": "Old chairs, 20 of them", "urgency": "whenever", "area": "",
+            "available_from": "1900-01-01", "available_until": "9999-12-31",
+            "expires_on": "9999-12-31", "version": str(old.version)}
+    assert 'value="1900-01-01"' in body(client.get(f"/board/l/{old.id}/edit"))
+    assert client.post(f"/board/l/{old.id}/edit", data=form).status_code == 303
+    db.session.refresh(old)
+    assert (old.title, old.available_from, old.expires_on) == (
+        "Old chairs, 20 of them", date(1900, 1, 1), date(9999, 12, 31))
+    moved = client.post(f"/board/l/{old.id}/edit", data={
+        **form, "available_from": "1900-01-02", "version": str(old.version)})
+    assert moved.status_code == 422
+    assert re.search(r'id="available_from-error"[^>]*>Give a day from ', body(moved))
+    assert client.post(f"/board/l/{old.id}/settle", data={"outcome": "closed"}
+                       ).status_code == 303
+    db.session.refresh(old)
+    assert old.status == ListingStatus.CLOSED
 
 
 def test_after_a_listing_is_settled_its_conversation_stays_in_reach(client, world, login):
@@ -402,3 +493,81 @@ def test_offer_or_request_must_be_chosen(client, world, login):
     response = client.post("/board/new", data=listing_form(world, kind=""))
     assert response.status_code == 422 and "Choose offer or request." in body(response)
     assert count(Listing) == before
+
+
+# --- doing it again ------------------------------------------------------------------------------
+
+def traces() -> tuple[int, int, int]:
+    """Rows a change leaves: notifications, emails queued, audit entries."""
+    from network.notify.models import OutboxEmail
+
+    return count(Notification), count(OutboxEmail), count(AuditEntry)
+
+
+def flashed(client, response) -> str:
+    return body(client.get(response.headers["Location"]))
+
+
+@pytest.mark.parametrize(("who", "setup", "path", "data", "already"), [
+    ("coordinator", None, "hide", {"reason": "Not\r\nsomething we share."},
+     "This listing is already hidden."),
+    ("coordinator", "hidden", "state", {"action": "restore"}, "This listing is not hidden."),
+    ("contact", None, "settle", {"outcome": "matched", "matched_with": "org_b"},
+     "It is already marked matched."),
+    ("contact", None, "settle", {"outcome": "closed"}, "It is already marked closed."),
+    ("contact", None, "state", {"action": "renew"}, "It is already on the board until "),
+    ("contact", "closed", "state", {"action": "reopen"}, "It is already open."),
+], ids=["hide", "restore", "matched", "closed", "renew", "reopen"])
+def test_doing_it_again_changes_nothing_tells_no_one_and_says_so(client, world, login, who,
+                                                                 setup, path, data, already):
+    hall = make_listing(world.org_a, world.member, "Hall to share",
+                        expires_on=today() + timedelta(days=3))
+    if setup == "hidden":
+        services.hide(hall, "Not ours.", world.coordinator)
+    elif setup == "closed":
+        services.settle(hall, ListingStatus.CLOSED, None, world.contact)
+    db.session.commit()
+    data = {name: str(world.org_b.id) if value == "org_b" else value
+            for name, value in data.items()}
+    login(getattr(world, who))
+    first = client.post(f"/board/l/{hall.id}/{path}", data=data)
+    assert first.status_code == 303
+    done = traces()
+    db.session.refresh(hall)
+    state = (hall.status, hall.hidden_at, hall.expires_on, hall.settled_at, hall.version)
+    again = client.post(f"/board/l/{hall.id}/{path}", data=data)
+    assert again.status_code == 303
+    assert traces() == done
+    db.session.refresh(hall)
+    assert (hall.status, hall.hidden_at, hall.expires_on, hall.settled_at,
+            hall.version) == state
+    assert already in flashed(client, again)
+
+
+def test_renewing_never_shortens_a_listing_chosen_to_stay_longer(client, world, login):
+    hall = make_listing(world.org_a, world.contact, "Hall to share",
+                        expires_on=today() + timedelta(days=200))
+    login(world.contact)
+    before = traces()
+    response = client.post(f"/board/l/{hall.id}/state", data={"action": "renew"})
+    db.session.refresh(hall)
+    assert hall.expires_on == today() + timedelta(days=200) and traces() == before
+    assert "It is already on the board until " in flashed(client, response)
+
+
+def test_the_services_change_nothing_the_second_time(app, world):
+    """As when two people press the same button at once: the second finds it done."""
+    hall = make_listing(world.org_a, world.contact, "Hall to share",
+                        expires_on=today() + timedelta(days=3))
+    for change, args in (
+            (services.hide, (hall, "Not ours.", world.coordinator)),
+            (services.restore, (hall, world.coordinator)),
+            (services.renew, (hall, world.contact)),
+            (services.settle, (hall, ListingStatus.MATCHED, world.org_b.id, world.contact)),
+            (services.reopen, (hall, world.contact))):
+        assert change(*args) is True, change.__name__
+        db.session.commit()
+        before = traces()
+        assert change(*args) is False, change.__name__
+        db.session.commit()
+        assert traces() == before, change.__name__

@@ -127,8 +127,10 @@ def test_an_overlapping_time_is_refused_once_another_is_approved(client, world, 
     ({}, {"starts": "07:00"}, "starts", "It can be booked from 09:00."),
     ({}, {"ends": "23:00"}, "ends", "It can be booked until 22:00."),
     ({}, {"ends": "17:00"}, "ends", "It must end after it starts, on the same day."),
-    ({}, {"day": "2020-01-07"}, "day", "That time has passed"),
-    ({}, {"day": "9999-01-05"}, "day", "Bookings can be made up to a year ahead."),
+    ({}, {"day": "2020-01-07"}, "day", "Give a day from today, "),
+    ({}, {"day": "1900-01-02"}, "day", "bookings are taken up to a year ahead."),
+    ({}, {"day": "9999-01-05"}, "day", "bookings are taken up to a year ahead."),
+    ({}, {"day": 366}, "day", "bookings are taken up to a year ahead."),
     ({}, {"day": "2026-02-30"}, "day", "Give a real date"),
     ({}, {"starts": "6pm"}, "starts", "Give a time of day, like 19:00."),
     ({}, {"purpose": ""}, "purpose", "This is needed."),
@@ -140,6 +142,8 @@ def test_a_time_outside_the_rules_is_refused_beside_its_field(client, world, log
                                                               changes, field, message):
     if rules.get("available_until") == "soon":
         rules["available_until"] = today() + timedelta(days=3)
+    if isinstance(changes.get("day"), int):  # that many days from today
+        changes = {**changes, "day": today() + timedelta(days=changes["day"])}
     listing = hall(world, **rules)
     login(world.other_member)
     before = count(Booking)
@@ -150,16 +154,23 @@ def test_a_time_outside_the_rules_is_refused_beside_its_field(client, world, log
     assert count(Booking) == before
 
 
-@pytest.mark.parametrize("withdrawn", ["closed", "hidden"])
+@pytest.mark.parametrize("withdrawn", ["closed", "hidden", "matched"])
 def test_a_withdrawn_resource_takes_no_bookings(client, world, login, withdrawn):
+    """Closed, hidden, or marked matched before a bookable offer was shared by its bookings
+    (it is off the board: its people open it again to lend it)."""
     listing = hall(world)
     if withdrawn == "closed":
         services.settle(listing, ListingStatus.CLOSED, None, world.contact)
+    elif withdrawn == "matched":
+        listing.status, listing.matched_with_id = ListingStatus.MATCHED, world.org_b.id
     else:
         services.hide(listing, "Not ours to lend.", world.coordinator)
     db.session.commit()
-    login(world.other_member if withdrawn == "closed" else world.contact)
-    if withdrawn == "closed":
+    login(world.contact if withdrawn == "hidden" else world.other_member)
+    if withdrawn == "matched":
+        page = body(client.get(f"/board/l/{listing.id}-church-hall"))
+        assert "It is marked matched, so it takes no bookings" in page
+    if withdrawn != "hidden":
         page = body(client.get(f"/board/l/{listing.id}/bookings"))
         assert "It is not taking bookings now." in page and "Ask for a time" not in page
     before = count(Booking)
@@ -454,3 +465,156 @@ def test_a_calendar_start_it_cannot_show_is_today(client, world, login, start):
     response = client.get(f"/board/l/{world.listing.id}/bookings?start={start}")
     assert response.status_code == 200
     assert f"Times taken from {format_day(today())}," in body(response)
+
+
+# --- shared by its bookings: never "matched", closed to new bookings ------------------------------
+
+def shared_line(client, path: str) -> str:
+    return re.search(r"\d+ things? shared this year", body(client.get(path))).group(0)
+
+
+def test_each_booking_by_another_group_counts_as_something_shared(client, world, login,
+                                                                  clock):
+    """On the board and on both organisations' pages; its own people's bookings, requests
+    waiting, and bookings cancelled since are not; last year's are not this year's."""
+    listing = hall(world, auto_approve=True)
+    pages = ("/board", f"/organisations/{world.org_a.id}-{world.org_a.slug}",
+             f"/organisations/{world.org_b.id}-{world.org_b.slug}")
+    login(world.other_member)
+    assert [shared_line(client, page) for page in pages] == ["0 things shared this year"] * 3
+    for weeks in (1, 2, 3):
+        assert ask(client, listing, world, day=next_tuesday(weeks)).status_code == 303
+    first, _second, third = booking_of(listing)
+    assert client.post(f"/board/b/{third.id}/cancel", data={"why": ""}).status_code == 303
+    login(world.contact)
+    assert ask(client, listing, world, day=next_tuesday(4),
+               organisation=str(world.org_a.id)).status_code == 303  # its own people's
+    assert [shared_line(client, page) for page in pages] == ["2 things shared this year"] * 3
+    first.decided_at -= timedelta(days=366)  # approved last year
+    db.session.commit()
+    assert shared_line(client, "/board") == "1 thing shared this year"
+
+
+def test_a_bookable_offer_is_closed_not_matched_and_its_bookings_approved_stand(
+        client, world, login):
+    listing = hall(world)
+    login(world.other_member)
+    assert ask(client, listing, world).status_code == 303
+    assert ask(client, listing, world, day=next_tuesday(2)).status_code == 303
+    approved, waiting = booking_of(listing)
+    login(world.contact)
+    assert client.post(f"/board/b/{approved.id}/answer",
+                       data={"answer": "approve"}).status_code == 303
+    page = body(client.get(f"/board/l/{listing.id}-church-hall"))
+    assert "Each booking by another group counts as something shared." in page
+    assert "With which organisation" not in page and "Close it: no new bookings" in page
+    before = count(AuditEntry)
+    refused = client.post(f"/board/l/{listing.id}/settle", data={
+        "outcome": "matched", "matched_with": str(world.org_b.id)})
+    assert refused.status_code == 422
+    assert "Its bookings are what it shares: it can be closed, not marked matched." in \
+        body(refused)
+    assert db.session.get(Listing, listing.id).status == ListingStatus.OPEN
+    assert count(AuditEntry) == before
+    closed = client.post(f"/board/l/{listing.id}/settle", data={"outcome": "closed"},
+                         follow_redirects=True)
+    assert "Closed: it is off the board and takes no new bookings." in body(closed)
+    assert "It takes no new bookings now: the bookings approved stand." in body(closed)
+    approved, waiting = booking_of(listing)
+    assert approved.status == BookingStatus.APPROVED
+    assert (waiting.status, waiting.reason) == (BookingStatus.DECLINED,
+                                                "It is no longer taking bookings.")
+    assert count(Notification, Notification.person_id == world.other_member.id,
+                 Notification.subject.like("Not booked: “Church hall”%")) == 1
+    login(world.other_member)
+    assert ask(client, listing, world, day=next_tuesday(3)).status_code == 403
+    login(world.contact)
+    assert client.post(f"/board/l/{listing.id}/state",
+                       data={"action": "reopen"}).status_code == 303
+    login(world.other_member)
+    assert ask(client, listing, world, day=next_tuesday(3)).status_code == 303
+
+
+def test_the_service_will_not_mark_a_bookable_offer_matched(app, world):
+    listing = hall(world)
+    with pytest.raises(ValueError):
+        services.settle(listing, ListingStatus.MATCHED, world.org_b.id, world.contact)
+
+
+# --- answering again -----------------------------------------------------------------------------
+
+def traces() -> tuple[int, int, int]:
+    """Rows a change leaves: notifications, emails queued, audit entries."""
+    from network.notify.models import OutboxEmail
+
+    return count(Notification), count(OutboxEmail), count(AuditEntry)
+
+
+@pytest.mark.parametrize(("who", "action", "data", "already"), [
+    ("contact", "answer", {"answer": "approve"}, "This booking was already approved."),
+    ("contact", "answer", {"answer": "decline", "reason": "Busy."},
+     "This request was already declined."),
+    ("other_member", "cancel", {"why": "Plans\r\nchanged."},
+     "This booking was already cancelled."),  # a request withdrawn
+    ("approved", "cancel", {"why": "Moved online."}, "This booking was already cancelled."),
+    ("coordinator", "cancel", {"why": "Closed for works."},
+     "This booking was already cancelled."),
+], ids=["approve", "decline", "withdraw", "cancel", "coordinator-cancels"])
+def test_answering_or_cancelling_again_changes_nothing_tells_no_one_and_says_so(
+        client, world, login, who, action, data, already):
+    listing = hall(world)
+    login(world.other_member)
+    assert ask(client, listing, world, to_calendar="y").status_code == 303
+    [booking] = booking_of(listing)
+    if who in ("approved", "coordinator"):
+        login(world.contact)
+        client.post(f"/board/b/{booking.id}/answer", data={"answer": "approve"})
+    login(world.other_member if who == "approved" else getattr(world, who))
+    first = client.post(f"/board/b/{booking.id}/{action}", data=data)
+    assert first.status_code == 303
+    done = traces()
+    [booking] = booking_of(listing)
+    state = (booking.status, booking.decided_at, booking.reason, booking.event_id)
+    again = client.post(f"/board/b/{booking.id}/{action}", data=data)
+    assert again.status_code == 303
+    assert traces() == done
+    [booking] = booking_of(listing)
+    assert (booking.status, booking.decided_at, booking.reason, booking.event_id) == state
+    assert already in body(client.get(again.headers["Location"]))
+
+
+def test_the_other_answer_to_a_booking_answered_is_still_refused(client, world, login):
+    listing = hall(world)
+    login(world.other_member)
+    assert ask(client, listing, world).status_code == 303
+    [booking] = booking_of(listing)
+    login(world.contact)
+    client.post(f"/board/b/{booking.id}/answer", data={"answer": "decline"})
+    assert client.post(f"/board/b/{booking.id}/answer",
+                       data={"answer": "approve"}).status_code == 403
+    login(world.associate)  # who cannot see it: still not there
+    assert client.post(f"/board/b/{booking.id}/cancel", data={}).status_code == 404
+    login(world.member)  # org_a's: never asked for it, and it was never approved
+    assert client.post(f"/board/b/{booking.id}/cancel", data={}).status_code == 403
+    assert booking_of(listing)[0].status == BookingStatus.DECLINED
+
+
+def test_the_booking_services_change_nothing_the_second_time(app, world):
+    """As when two people press the same button at once: the second finds it done."""
+    listing = hall(world)
+    day = next_tuesday()
+    asked = [services.request_booking(listing, world.org_b.id, world.other_member, {
+        "starts_at": local_moment(day + timedelta(weeks=weeks), time(18)),
+        "ends_at": local_moment(day + timedelta(weeks=weeks), time(20)),
+        "purpose": "Meeting", "note": "", "to_calendar": True}) for weeks in (0, 1)]
+    db.session.commit()
+    for change, args in (
+            (services.approve, (asked[0], world.contact)),
+            (services.cancel_booking, (asked[0], "", world.other_member)),
+            (services.decline, (asked[1], "", world.contact))):
+        assert change(*args) is True, change.__name__
+        db.session.commit()
+        before = traces()
+        assert change(*args) is False, change.__name__
+        db.session.commit()
+        assert traces() == before, change.__name__

@@ -50,6 +50,8 @@ def cases(world) -> list[tuple[str, str, str, str | None]]:
         ("other_member", f"/board/l/{world.listing.id}/bookings?start="
          f"{(world.booking.starts_at - timedelta(days=3)).date().isoformat()}", "slots", None),
         ("contact", "/board/bookings", "results", None),
+        ("other_member", "/board/new?kind=request&category=rooms&title=Meeting+room",
+         "matches", None),
     ]
 
 

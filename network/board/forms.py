@@ -26,6 +26,7 @@ from network.core.fields import (
     ChoiceField,
     ClockField,
     DayField,
+    DayWithin,
     shown_day,
 )
 from network.core.forms import (
@@ -40,7 +41,11 @@ from network.core.forms import (
 )
 from network.core.time import local_moment, today
 
-LONGEST_LISTING = timedelta(days=365)
+# Days from today (DayWithin): a listing stays on the board up to a year; what it offers or
+# asks for was there from a year back, and is for up to two years ahead.
+LONGEST_LISTING = 365
+AVAILABLE_SINCE, AVAILABLE_AHEAD = 365, 730
+FURTHEST_BOOKING_DAY = 365  # bookings are taken up to a year ahead
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
             _l("Saturday"), _l("Sunday"))
 NOTICE_DAYS = (0, 1, 2, 3, 7, 14)
@@ -65,12 +70,16 @@ class ListingForm(Form):
     description = textarea_field(_l("Details"), DESCRIPTION_MAX, description=_l(
         "When, where, how many, any conditions. You can use Markdown."))
     area = ChoiceField(_l("Area"), default="", invalid=_l("Choose one of the areas listed."))
-    available_from = DayField(_l("Available or needed from"), validators=[Optional()])
-    available_until = DayField(_l("Until"), validators=[Optional()])
+    available_from = DayField(_l("Available or needed from"), validators=[
+        Optional(), DayWithin(-AVAILABLE_SINCE, AVAILABLE_AHEAD)])
+    available_until = DayField(_l("Until"), validators=[Optional(), DayWithin(
+        0, AVAILABLE_AHEAD, _l("Give a day from today, %(first)s, to %(last)s."))])
     urgency = ChoiceField(_l("How urgent"), default="whenever", choices=options(
         *[(urgency.value, urgency.label) for urgency in Urgency]),
         invalid=_l("Choose how urgent it is."))
-    expires_on = DayField(_l("Take it off the board on"), validators=[Optional()],
+    expires_on = DayField(_l("Take it off the board on"), validators=[Optional(), DayWithin(
+        0, LONGEST_LISTING, _l("Give a day from today, %(first)s, to %(last)s: a listing "
+                               "stays up to a year, and you can renew it."))],
                           description=_l("60 days from today if left empty. You will be "
                                          "reminded a week before, and can renew it."))
     bookable = CheckboxField(_l("Members can book it"), description=_l(
@@ -115,17 +124,6 @@ class ListingForm(Form):
         if field.data and self.book_from.data and field.data <= self.book_from.data:
             raise ValidationError(_l("The latest end must be after the earliest start."))
 
-    current_expiry = None  # a listing being changed: its day as it is
-
-    def validate_expires_on(self, field):
-        if field.data is None or field.data == self.current_expiry:
-            return
-        if field.data < today():
-            raise ValidationError(_l("That day has passed: choose a day from today on."))
-        if field.data > today() + LONGEST_LISTING:
-            raise ValidationError(_l("A listing can stay up to a year: choose an earlier day, "
-                                     "and renew it when it comes."))
-
     def values(self, days: int) -> dict:
         return {
             "kind": ListingKind(self.kind.data), "category": Category(self.category.data),
@@ -166,7 +164,8 @@ class EditListingForm(ListingForm):
 
 
 class SettleForm(Form):
-    """Matched (with whom) or closed."""
+    """Matched (with whom) or closed; an offer that can be booked is shared by its bookings,
+    so it is only closed."""
 
     outcome = ChoiceField(_l("What happened"), choices=options(
         ("matched", _l("Matched: we found each other")),
@@ -175,10 +174,15 @@ class SettleForm(Form):
     matched_with = ChoiceField(_l("With which organisation"), default="",
                                invalid=_l("Choose one of the organisations listed."))
 
-    def __init__(self, *args, organisations=(), **kwargs):
+    def __init__(self, *args, organisations=(), bookable=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.matched_with.choices = options(("", _l("Choose one")),
                                             *[(str(o.id), o.name) for o in organisations])
+        if bookable:
+            self.outcome.choices = options(("closed", _l("Closed: no new bookings")))
+            self.outcome.invalid = _l("Its bookings are what it shares: it can be closed, "
+                                      "not marked matched.")
+            self.matched_with.choices = options(("", _l("Choose one")))
 
     def validate_matched_with(self, field):
         if self.outcome.data == "matched" and not field.data:
@@ -220,7 +224,10 @@ class BookingForm(Form):
 
     organisation = ChoiceField(_l("Booking for"), invalid=_l(
         "Choose one of your organisations."))
-    day = DayField(_l("Day"), validators=[InputRequired(_l("Give the day, like 2026-12-08."))])
+    day = DayField(_l("Day"), validators=[
+        InputRequired(_l("Give the day, like 2026-12-08.")),
+        DayWithin(0, FURTHEST_BOOKING_DAY, _l("Give a day from today, %(first)s, to %(last)s: "
+                                              "bookings are taken up to a year ahead."))])
     starts = ClockField(_l("From"), validators=[InputRequired(_l(
         "Give the time it starts, like 18:00."))])
     ends = ClockField(_l("Until"), validators=[InputRequired(_l(

@@ -162,11 +162,15 @@ class Listing(db.Model):
         return self.expires_on < today()
 
     @property
+    def bookable_offer(self) -> bool:
+        """A resource lent by the hour: what it shares is its bookings, never one match."""
+        return self.bookable and self.kind == ListingKind.OFFER
+
+    @property
     def takes_bookings(self) -> bool:
-        """Bookable and not withdrawn: a matched offer (a hall shared with one group) can
-        still be booked by others; a closed or hidden one cannot."""
-        return (self.bookable and self.kind == ListingKind.OFFER and not self.hidden
-                and self.status != ListingStatus.CLOSED)
+        """Bookable, open and not hidden: a closed one (and one marked matched before bookable
+        offers were shared by their bookings) takes none; those approved stand."""
+        return self.bookable_offer and not self.hidden and self.status == ListingStatus.OPEN
 
 
 class Conversation(db.Model):

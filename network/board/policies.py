@@ -104,7 +104,10 @@ def bookings_seen(person):
 @dataclass(frozen=True, slots=True)
 class BookingAccess:
     view: bool  # who, why and the answer
-    decide: bool  # approve or decline a request: the lending organisation's members
+    answer: bool  # speak for the lending side: its members, whatever the booking's state
+    decide: bool  # approve or decline this request now
+    call_off: bool  # speak for a side that may cancel: the asking side's members, the
+    # listing's managers (coordinators included), whatever the booking's state
     cancel: bool  # withdraw a request (the asking side), call off a booking (either side,
     # and coordinators)
 
@@ -116,12 +119,15 @@ def booking_access(person, booking: Booking, listing: ListingAccess | None = Non
     view = coordinator(person) or booker or (listing.own and listing.view)
     live = (booking.status in (BookingStatus.REQUESTED, BookingStatus.APPROVED)
             and booking.ends_at > now())
-    decide = (listing.own and person.is_member and booking.status == BookingStatus.REQUESTED
-              and booking.ends_at > now())
-    cancel = view and live and ((booker and person.is_member) or (
-        listing.manage and booking.status == BookingStatus.APPROVED))
-    return BookingAccess(view=view, decide=decide, cancel=cancel)
+    answer = listing.own and person.is_member
+    decide = answer and booking.status == BookingStatus.REQUESTED and booking.ends_at > now()
+    call_off = view and ((booker and person.is_member) or listing.manage)
+    cancel = call_off and live and ((booker and person.is_member) or (
+        booking.status == BookingStatus.APPROVED))
+    return BookingAccess(view=view, answer=answer, decide=decide, call_off=call_off,
+                         cancel=cancel)
 
 
-policies_from(booking_access, {"booking.view": "view", "booking.decide": "decide",
+policies_from(booking_access, {"booking.view": "view", "booking.answer": "answer",
+                               "booking.decide": "decide", "booking.call_off": "call_off",
                                "booking.cancel": "cancel"})

@@ -43,7 +43,7 @@ from network.core.concurrency import save_versioned, submit_once
 from network.core.htmx import form_status, render
 from network.core.pagination import page_number, paginate
 from network.core.permissions import authorize, load, me, visible
-from network.core.time import local, local_moment, now, today
+from network.core.time import format_day, local, local_moment, now, today
 from network.extensions import db
 from network.members.models import Area, Organisation
 from network.members.services import approved_organisations, live_entries, organisations_for
@@ -113,8 +113,9 @@ def listing_form_context(form: ListingForm, listing: Listing | None = None,
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_listing():
-    """GET with the form's fields (htmx, as they are typed) finds matches; POST with `check`
-    (the button without JavaScript) does the same; POST posts."""
+    """POST with `check` finds matches: htmx as it is typed (#matches alone), or the button
+    without JavaScript (the page); GET with the form's fields does the same (an address
+    kept); POST posts."""
     authorize("board.post")
     lists = {"organisations": organisations_for(current_user), "areas": live_entries(Area)}
     if request.method == "GET":
@@ -124,8 +125,9 @@ def new_listing():
         return render("board/listing_form.html", listing_form_context(form),
                       fragments=("matches",))
     form = ListingForm(**lists)
-    if "check" in request.form:
-        return render("board/listing_form.html", listing_form_context(form))
+    if "check" in request.form:  # the button without JavaScript, or htmx as it is typed
+        return render("board/listing_form.html", listing_form_context(form),
+                      fragments=("matches",))
     if form.validate_on_submit():
         listing = submit_once(
             form.submission.data,
@@ -168,9 +170,7 @@ def listing_context(listing: Listing, settle_form: SettleForm | None = None,
         "my_conversations": mine,
         "reply_form": reply_form or ReplyForm(organisations=replying_as),
         "can_reply": bool(replying_as),
-        "settle_form": settle_form or (SettleForm(organisations=[
-            o for o in approved_organisations() if o.id != listing.organisation_id])
-            if access.manage else None),
+        "settle_form": settle_form or (settle_form_for(listing) if access.manage else None),
         "state_form": StateForm(), "expired": listing.expires_on < today(),
         "problem": problem,
         "waiting": db.session.scalar(select(func.count()).select_from(Booking).where(
@@ -193,8 +193,8 @@ def listing(listing_id: int, slug: str | None = None):
 def edit_listing(listing_id: int):
     found = load_listing(listing_id, need="listing.manage")
     lists = {"organisations": [found.organisation], "areas": live_entries(Area)}
-    form = EditListingForm(**lists)
-    form.current_expiry = found.expires_on  # kept as it was, a past day is no mistake
+    # Built on the listing, POST too: a day it already has is kept though out of reach now.
+    form = EditListingForm(obj=found, **lists)
     if request.method == "GET":
         form.show(found)
     conflict = False
@@ -218,25 +218,39 @@ def settle(listing_id: int):
     found = load_listing(listing_id, need="listing.manage")
     if request.method == "GET":
         return redirect(services.listing_path(found) + "#settle", 303)
-    form = SettleForm(organisations=[o for o in approved_organisations()
-                                     if o.id != found.organisation_id])
+    form = settle_form_for(found)
     if found.status != ListingStatus.OPEN:
-        flash(_("It is already marked %(status)s.", status=found.status.label.lower()), "info")
-        return redirect(services.listing_path(found), 303)
+        return already_settled(found)
     if form.validate_on_submit():
         status = ListingStatus(form.outcome.data)
-        services.settle(found, status, int(form.matched_with.data) if
-                        form.matched_with.data else None, current_user)
+        if not services.settle(found, status, int(form.matched_with.data) if
+                               form.matched_with.data else None, current_user):
+            return already_settled(found)  # settled a moment before
         db.session.commit()
         flash(_("Marked matched: thank you for sharing.") if status == ListingStatus.MATCHED
-              else _("Closed: it is off the board."), "success")
+              else _("Closed: it is off the board and takes no new bookings. Bookings "
+                     "approved stand; requests waiting were declined, and told.")
+              if found.bookable_offer else _("Closed: it is off the board."), "success")
         return redirect(services.listing_path(found), 303)
     return render("board/listing.html", listing_context(found, settle_form=form), status=422)
 
 
+def already_settled(listing: Listing):
+    flash(_("It is already marked %(status)s.", status=listing.status.label.lower()), "info")
+    return redirect(services.listing_path(listing), 303)
+
+
+def settle_form_for(listing: Listing) -> SettleForm:
+    """Matched (with whom) or closed; an offer that can be booked is only closed."""
+    return SettleForm(organisations=[o for o in approved_organisations()
+                                     if o.id != listing.organisation_id],
+                      bookable=listing.bookable_offer)
+
+
 @bp.post("/l/<int:listing_id>/state")
 def change_state(listing_id: int):
-    """Renew (another 60 days), open again, or (coordinators) restore."""
+    """Renew (another 60 days), open again, or (coordinators) restore. Asked again, each
+    changes nothing and says it is so."""
     form = StateForm()
     found = load_listing(listing_id, need="listing.manage")
     if not form.validate_on_submit():
@@ -245,16 +259,24 @@ def change_state(listing_id: int):
     action = form.action.data
     if action == "restore":
         authorize("listing.hide", found)
-        if found.hidden:
-            services.restore(found, current_user)
+        if services.restore(found, current_user):
             flash(_("The listing is back on the board."), "success")
-    elif action == "renew" and found.status == ListingStatus.OPEN:
-        services.renew(found, current_user)
-        flash(_("Renewed: it stays on the board until %(day)s.",
-                day=found.expires_on.strftime("%-d %B %Y")), "success")
-    elif action == "reopen" and found.status != ListingStatus.OPEN:
-        services.reopen(found, current_user)
-        flash(_("It is open and on the board again."), "success")
+        else:
+            flash(_("This listing is not hidden."), "info")
+    elif action == "renew" and found.status != ListingStatus.OPEN:
+        flash(_("It is marked %(status)s: open it again to put it back on the board.",
+                status=found.status.label.lower()), "info")
+    elif action == "renew":
+        renewed = services.renew(found, current_user)
+        flash(_("Renewed: it stays on the board until %(day)s.", day=format_day(
+            found.expires_on)) if renewed else _("It is already on the board until %(day)s.",
+                                                 day=format_day(found.expires_on)),
+              "success" if renewed else "info")
+    elif action == "reopen":
+        if services.reopen(found, current_user):
+            flash(_("It is open and on the board again."), "success")
+        else:
+            flash(_("It is already open."), "info")
     db.session.commit()
     return redirect(services.listing_path(found), 303)
 
@@ -263,14 +285,16 @@ def change_state(listing_id: int):
 def hide_listing(listing_id: int):
     found = load_listing(listing_id, need="listing.hide")
     if found.hidden:
-        flash(_("That listing is already hidden."), "info")
+        flash(_("This listing is already hidden."), "info")
         return redirect(services.listing_path(found), 303)
     form = HideForm()
     if form.validate_on_submit():
-        services.hide(found, form.reason.data, current_user)
-        db.session.commit()
-        flash(_("The listing is hidden and the person who posted it has been told why."),
-              "success")
+        if services.hide(found, form.reason.data, current_user):
+            db.session.commit()
+            flash(_("The listing is hidden and the person who posted it has been told why."),
+                  "success")
+        else:
+            flash(_("This listing is already hidden."), "info")
         return redirect(services.listing_path(found), 303)
     return render("board/hide.html", {"listing": found, "form": form},
                   status=form_status(form))
@@ -477,21 +501,29 @@ def calendar_path(booking: Booking) -> str:
 
 @bp.post("/b/<int:booking_id>/answer")
 def answer_booking(booking_id: int):
-    found = load_booking(booking_id, need="booking.decide")
+    """Approve or decline for the lending side; the same answer again changes nothing."""
+    found = load_booking(booking_id, need="booking.answer")
     form = AnswerBookingForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and found.status == ANSWERED[form.answer.data]:
+        return already_answered(found)
+    authorize("booking.decide", found)
+    if not valid:
         return render("board/booking.html", booking_context(found, form), status=422)
     declined = 0
     try:
         if form.answer.data == "approve":
-            declined = services.approve(found, current_user)
+            declined = len(services.displaced_by(found))
+            changed = services.approve(found, current_user)
         else:
-            services.decline(found, form.reason.data or "", current_user)
+            changed = services.decline(found, form.reason.data or "", current_user)
         db.session.commit()
     except services.BookingRefused as refused:
         db.session.rollback()
         return render("board/booking.html", booking_context(
             load_booking(booking_id), form, problem=refused.message), status=422)
+    if not changed:  # answered the same way a moment before
+        return already_answered(found)
     if found.status == BookingStatus.APPROVED:
         flash(_("Approved: %(org)s, %(slot)s.", org=found.organisation.name,
                 slot=services.slot_text(found)), "success")
@@ -504,18 +536,43 @@ def answer_booking(booking_id: int):
     return redirect(calendar_path(found), 303)
 
 
+ANSWERED = {"approve": BookingStatus.APPROVED, "decline": BookingStatus.DECLINED}
+
+
+def already_answered(booking: Booking):
+    flash(_("This booking was already approved.") if booking.status == BookingStatus.APPROVED
+          else _("This request was already declined."), "info")
+    return redirect(calendar_path(booking), 303)
+
+
 @bp.post("/b/<int:booking_id>/cancel")
 def cancel_booking(booking_id: int):
-    found = load_booking(booking_id, need="booking.cancel")
+    """Withdraw a request or cancel a booking; again, it changes nothing."""
+    found = load_booking(booking_id, need="booking.call_off")
+    if found.status == BookingStatus.CANCELLED:
+        return already_cancelled(found)
+    authorize("booking.cancel", found)
     form = CancelBookingForm()
     if not form.validate_on_submit():
         return render("board/booking.html", booking_context(found, cancel_form=form),
                       status=422)
     withdrawn = found.status == BookingStatus.REQUESTED
-    services.cancel_booking(found, form.why.data or "", current_user)
-    db.session.commit()
+    try:
+        changed = services.cancel_booking(found, form.why.data or "", current_user)
+        db.session.commit()
+    except services.BookingRefused as refused:
+        db.session.rollback()
+        return render("board/booking.html", booking_context(
+            load_booking(booking_id), cancel_form=form, problem=refused.message), status=422)
+    if not changed:  # cancelled a moment before
+        return already_cancelled(found)
     flash(_("The request is withdrawn.") if withdrawn else
           _("The booking is cancelled.") if found.organisation_id == found.listing.organisation_id
           else _("The booking is cancelled, and the other organisation has been told."),
           "success")
     return redirect(services.booking_path(found), 303)
+
+
+def already_cancelled(booking: Booking):
+    flash(_("This booking was already cancelled."), "info")
+    return redirect(services.booking_path(booking), 303)

@@ -85,23 +85,22 @@ def on_board():
 
 def matching(kind: ListingKind, category, area_id: int | None, text: str,
              organisation_id: int | None = None, limit: int = 5) -> list[Listing]:
-    """Open listings of the other kind in the same category (in the same area, or with none
-    given), ranked by words in common, then newest: what a person posting might answer
-    instead. With words typed, only those sharing one. (What is on the board, hidden ones
-    not, is for everyone who may post.)"""
+    """Open listings of the other kind in the same category, ranked by where they are (the
+    same area first, then those for anywhere in the borough, then other areas), then by
+    words in common, then newest: what a person posting might answer instead. With words
+    typed, only those sharing one. (What is on the board, hidden ones not, is for everyone
+    who may post.)"""
     words = set(keywords_of(text).split())
-    query = select(Listing.id, Listing.keywords, Listing.created_at).where(
+    query = select(Listing.id, Listing.keywords, Listing.area_id, Listing.created_at).where(
         Listing.kind == kind.other, Listing.category == category, *on_board())
-    if area_id:
-        query = query.where(or_(Listing.area_id.is_(None), Listing.area_id == area_id))
     if organisation_id:
         query = query.where(Listing.organisation_id != organisation_id)
     scored = []
     for row in db.session.execute(query):
         shared = len(words.intersection(row.keywords.split())) if words else 0
         if shared or not words:
-            scored.append((shared, row.created_at, row.id))
-    best = [listing_id for _shared, _at, listing_id in sorted(scored, reverse=True)[:limit]]
+            scored.append((nearness(area_id, row.area_id), shared, row.created_at, row.id))
+    best = [row[-1] for row in sorted(scored, reverse=True)[:limit]]
     if not best:
         return []
     found = {listing.id: listing for listing in db.session.scalars(
@@ -109,6 +108,14 @@ def matching(kind: ListingKind, category, area_id: int | None, text: str,
             joinedload(Listing.organisation).load_only(Organisation.name),
             joinedload(Listing.area)))}
     return [found[listing_id] for listing_id in best]
+
+
+def nearness(wanted: int | None, area_id: int | None) -> int:
+    """2 in the area asked about (or no area asked about), 1 for anywhere in the borough,
+    0 in another area: the areas have no map, so "nearby" is all the borough, ranked below."""
+    if wanted is None or area_id == wanted:
+        return 2
+    return 1 if area_id is None else 0
 
 
 # --- listings ------------------------------------------------------------------------------------
@@ -142,8 +149,15 @@ def edit_listing(listing: Listing, values: dict, by: Person) -> None:
 
 
 def settle(listing: Listing, status: ListingStatus, matched_with_id: int | None,
-           by: Person) -> None:
-    """Mark it matched (with whom) or closed: it leaves the board."""
+           by: Person) -> bool:
+    """Mark it matched (with whom) or closed: it leaves the board. An offer that can be booked
+    is shared by its bookings, so it is only closed: it takes no new bookings, the requests
+    waiting are declined (and told), and the bookings approved stand. False if it was settled
+    already."""
+    if listing.status != ListingStatus.OPEN:
+        return False
+    if status == ListingStatus.MATCHED and listing.bookable_offer:
+        raise ValueError("a bookable offer is shared by its bookings, not matched")
     listing.status, listing.settled_at = status, now()
     listing.matched_with_id = matched_with_id if status == ListingStatus.MATCHED else None
     if listing.matched_with_id is not None:
@@ -154,36 +168,61 @@ def settle(listing: Listing, status: ListingStatus, matched_with_id: int | None,
     audit.record(f"listing.{status.value}", listing,
                  f"Marked “{listing.title}” {status.value}", actor=by,
                  matched_with=matched_with_id)
+    if listing.bookable_offer:
+        for waiting in list(db.session.scalars(select(Booking).where(
+                Booking.listing_id == listing.id, Booking.status == BookingStatus.REQUESTED,
+                Booking.ends_at > now()).order_by(Booking.starts_at))):
+            decline(waiting, _("It is no longer taking bookings."), by)
+    return True
 
 
-def reopen(listing: Listing, by: Person) -> None:
+def reopen(listing: Listing, by: Person) -> bool:
+    """Open it again (and on the board, renewed if its day has passed); False if open."""
+    if listing.status == ListingStatus.OPEN:
+        return False
     listing.status, listing.settled_at, listing.matched_with_id = ListingStatus.OPEN, None, None
     if listing.expires_on < today():
         renew(listing, by)
     audit.record("listing.reopen", listing, f"Opened “{listing.title}” again", actor=by)
+    return True
 
 
-def renew(listing: Listing, by: Person) -> None:
-    listing.expires_on = today() + timedelta(days=listing_days())
+def renewed_day() -> date:
+    return today() + timedelta(days=listing_days())
+
+
+def renew(listing: Listing, by: Person) -> bool:
+    """On the board until 60 days from today; False if it already stays as long or longer
+    (renewing never shortens it)."""
+    if listing.expires_on >= renewed_day():
+        return False
+    listing.expires_on = renewed_day()
     listing.expiry_warned_at = None
     audit.record("listing.renew", listing, f"Renewed “{listing.title}” to "
                                            f"{listing.expires_on.isoformat()}", actor=by)
+    return True
 
 
-def hide(listing: Listing, reason: str, by: Person) -> None:
+def hide(listing: Listing, reason: str, by: Person) -> bool:
+    if listing.hidden:
+        return False
     listing.hidden_at, listing.hidden_reason, listing.hidden_by_id = now(), reason, by.id
     audit.record("listing.hide", listing, f"Hid “{listing.title}”", actor=by, reason=reason)
     notify(listing.created_by, "board.listing",
            _("Your listing “%(title)s” was hidden by a coordinator",
              title=in_subject(listing.title)), listing_path(listing), detail=reason)
+    return True
 
 
-def restore(listing: Listing, by: Person) -> None:
+def restore(listing: Listing, by: Person) -> bool:
+    if not listing.hidden:
+        return False
     listing.hidden_at, listing.hidden_reason, listing.hidden_by_id = None, "", None
     audit.record("listing.restore", listing, f"Restored “{listing.title}”", actor=by)
     notify(listing.created_by, "board.listing",
            _("Your listing “%(title)s” is back on the board", title=in_subject(listing.title)),
            listing_path(listing))
+    return True
 
 
 def warn_expiring(moment: datetime | None = None) -> int:
@@ -204,15 +243,23 @@ def warn_expiring(moment: datetime | None = None) -> int:
 
 
 def shared_this_year(organisation_id: int | None = None) -> int:
-    """Listings matched since 1 January: offered and taken, asked for and found."""
-    start = date(today().year, 1, 1)
-    query = select(func.count()).select_from(Listing).where(
-        Listing.status == ListingStatus.MATCHED,
-        Listing.settled_at >= datetime(start.year, 1, 1, tzinfo=now().tzinfo))
+    """What was shared since 1 January: listings matched (offered and taken, asked for and
+    found) and bookings approved of one organisation's resource by another (a hall lent
+    ten times is ten things shared; a booking cancelled since is not). For one organisation:
+    given or received."""
+    start = datetime(today().year, 1, 1, tzinfo=now().tzinfo)
+    matched = select(func.count()).select_from(Listing).where(
+        Listing.status == ListingStatus.MATCHED, Listing.settled_at >= start)
+    booked = select(func.count()).select_from(Booking).join(
+        Listing, Listing.id == Booking.listing_id).where(
+        Booking.status == BookingStatus.APPROVED, Booking.decided_at >= start,
+        Booking.organisation_id != Listing.organisation_id)
     if organisation_id is not None:
-        query = query.where(or_(Listing.organisation_id == organisation_id,
-                                Listing.matched_with_id == organisation_id))
-    return db.session.scalar(query) or 0
+        matched = matched.where(or_(Listing.organisation_id == organisation_id,
+                                    Listing.matched_with_id == organisation_id))
+        booked = booked.where(or_(Listing.organisation_id == organisation_id,
+                                  Booking.organisation_id == organisation_id))
+    return db.session.scalar(select(matched.scalar_subquery() + booked.scalar_subquery())) or 0
 
 
 def listings_of(organisation_id: int, limit: int = 12) -> list[Listing]:
@@ -426,13 +473,21 @@ def existing_booking(key: str, by: Person) -> Booking | None:
                                                    Booking.requested_by_id == by.id))
 
 
-def approve(booking: Booking, by: Person | None) -> int:
+def displaced_by(booking: Booking) -> list[Booking]:
+    """The requests that approving it would decline: waiting for times it overlaps."""
+    return overlapping(booking.listing_id, booking.starts_at, booking.ends_at,
+                       status=BookingStatus.REQUESTED, but=booking.id)
+
+
+def approve(booking: Booking, by: Person | None) -> bool:
     """Approve a request if its time is still free (by None: the listing approves free
-    times on its own); the requests it overlaps are then declined, and their number
-    returned. The booker's wish for a calendar event is granted now."""
+    times on its own); the requests it overlaps are then declined and told. The booker's
+    wish for a calendar event is granted now. False if it was approved already."""
     listing = booking.listing
     lock(listing)
     db.session.refresh(booking)
+    if booking.status == BookingStatus.APPROVED:
+        return False
     if booking.status != BookingStatus.REQUESTED:
         raise BookingRefused(_("It was answered already: %(status)s.",
                                status=booking.status.label.lower()))
@@ -444,9 +499,7 @@ def approve(booking: Booking, by: Person | None) -> int:
                                "it, or ask them for another time.", slot=slot_text(taken[0])))
     booking.status, booking.decided_by_id, booking.decided_at = (
         BookingStatus.APPROVED, by.id if by else None, now())
-    others = overlapping(listing.id, booking.starts_at, booking.ends_at,
-                         status=BookingStatus.REQUESTED, but=booking.id)
-    for other in others:
+    for other in displaced_by(booking):
         decline(other, _("The time went to another booking."), None)
     if booking.to_calendar:
         booking.event_id = calendar.create_event(booking.organisation_id, booking.requested_by, {
@@ -463,11 +516,19 @@ def approve(booking: Booking, by: Person | None) -> int:
         notify(person, "board.booking", _("Booked: “%(title)s”, %(slot)s",
                                           title=in_subject(listing.title),
                                           slot=slot_text(booking)), booking_path(booking))
-    return len(others)
+    return True
 
 
-def decline(booking: Booking, reason: str, by: Person | None) -> None:
-    """Say no to a request (by None: it overlapped one just approved)."""
+def decline(booking: Booking, reason: str, by: Person | None) -> bool:
+    """Say no to a request (by None: it overlapped one just approved). False if it was
+    declined already."""
+    lock(booking.listing)
+    db.session.refresh(booking)
+    if booking.status == BookingStatus.DECLINED:
+        return False
+    if booking.status != BookingStatus.REQUESTED:
+        raise BookingRefused(_("It was answered already: %(status)s.",
+                               status=booking.status.label.lower()))
     booking.status, booking.reason = BookingStatus.DECLINED, reason
     booking.decided_by_id, booking.decided_at = by.id if by else None, now()
     audit.record("booking.decline", booking, f"Declined a booking of “{booking.listing.title}”",
@@ -476,11 +537,19 @@ def decline(booking: Booking, reason: str, by: Person | None) -> None:
         notify(person, "board.booking", _(
             "Not booked: “%(title)s”, %(slot)s", title=in_subject(booking.listing.title),
             slot=slot_text(booking)), booking_path(booking), detail=reason)
+    return True
 
 
-def cancel_booking(booking: Booking, reason: str, by: Person) -> None:
+def cancel_booking(booking: Booking, reason: str, by: Person) -> bool:
     """Call off a request or a booking; its calendar event is cancelled with it, and the other
-    side is told."""
+    side is told. False if it was cancelled already."""
+    lock(booking.listing)
+    db.session.refresh(booking)
+    if booking.status == BookingStatus.CANCELLED:
+        return False
+    if booking.status == BookingStatus.DECLINED:
+        raise BookingRefused(_("It was answered already: %(status)s.",
+                               status=booking.status.label.lower()))
     was_approved = booking.status == BookingStatus.APPROVED
     booking.status, booking.reason = BookingStatus.CANCELLED, reason
     booking.decided_by_id, booking.decided_at = by.id, now()
@@ -497,6 +566,7 @@ def cancel_booking(booking: Booking, reason: str, by: Person) -> None:
             "Cancelled: the booking of “%(title)s”, %(slot)s",
             title=in_subject(booking.listing.title), slot=slot_text(booking)),
             booking_path(booking), detail=reason)
+    return True
 
 
 def place_of(listing: Listing) -> str:

@@ -65,4 +65,34 @@ var htmx=function(){"use strict";const Y={onLoad:null,process:null,on:null,off:n
       if (el.getAttribute("tabindex") === "-1") el.focus();
     });
   });
+  // A part of the page kept up to date as someone types (data-failed: what to say when an
+  // update fails) keeps what it showed and says so, rather than going quiet or filling with
+  // an error page. A successful update replaces the message with what it found.
+  function sayFailed(target) {
+    var note = target.querySelector("[data-failed-note]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "flash error";
+      note.setAttribute("data-failed-note", "");
+      note.setAttribute("role", "alert");
+      var heading = target.querySelector("h2");
+      target.insertBefore(note, heading ? heading.nextSibling : target.firstChild);
+    }
+    note.textContent = target.getAttribute("data-failed");
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.hasAttribute("data-failed") && event.detail.xhr.status !== 200) {
+      event.detail.shouldSwap = false;
+      sayFailed(target);
+    }
+  });
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var target = event.detail.target;
+      if (target && target.hasAttribute && target.hasAttribute("data-failed")) {
+        sayFailed(target);
+      }
+    });
+  });
 })();
