@@ -280,8 +280,9 @@ def seat_context(seat: Seat) -> dict:
 
 @bp.get("/seats/<int:seat_id>")
 def seat(seat_id: int):
-    return render("representation/seat.html", seat_context(load_seat(seat_id)),
-                  fragments=("items",))
+    context = seat_context(load_seat(seat_id))
+    return render("representation/seat.html", context,
+                  fragments=("items",) if context["access"].items else ())
 
 
 @bp.route("/seats/<int:seat_id>/items", methods=["GET", "POST"])
@@ -389,10 +390,16 @@ def report_context(report: Report, **forms) -> dict:
     return context
 
 
+def report_blocks(context: dict) -> tuple[str, ...]:
+    """The blocks of a report's page htmx may ask for: those the page shows."""
+    return (*(("responses",) if context["report"].published else ()),
+            *(("respond",) if "response_form" in context else ()))
+
+
 @bp.get("/reports/<int:report_id>")
 def report(report_id: int):
-    return render("representation/report.html", report_context(load_report(report_id)),
-                  fragments=("responses",))
+    context = report_context(load_report(report_id))
+    return render("representation/report.html", context, fragments=report_blocks(context))
 
 
 @bp.get("/reports/<int:report_id>.txt")
@@ -567,8 +574,9 @@ def respond(report_id: int):
                 abort(409)
             flash(_("Your response is sent."), "success")
             return redirect(services.report_path(found, f"r{response.id}"), 303)
-    return render("representation/report.html", report_context(found, response_form=form),
-                  fragments=("respond",), status=422)
+    context = report_context(found, response_form=form)
+    return render("representation/report.html", context, fragments=report_blocks(context),
+                  status=422)
 
 
 @bp.post("/reports/<int:report_id>/read")
