@@ -347,3 +347,26 @@ def test_a_hidden_response_is_told_to_its_author_and_its_replies_stay(client, wo
     login(world.contact)
     page = text(client.get(f"/reports/{world.report.id}"))
     assert "Hidden by a coordinator: Names a neighbour." in page and "Thank you." in page
+
+
+def hidden_in_print() -> set[str]:
+    """The selectors site.css hides on paper (display: none in @media print)."""
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parent.parent / "static" / "css" / "site.css").read_text()
+    hidden = set()
+    for block in re.findall(r"@media print\s*\{((?:[^{}]*\{[^{}]*\})*[^{}]*)\}", css):
+        for selectors, rules in re.findall(r"([^{}]+)\{([^{}]*)\}", block):
+            if re.search(r"display:\s*none", rules):
+                hidden |= {s.strip() for s in selectors.split(",")}
+    return hidden
+
+
+def test_a_printed_report_leaves_out_the_messages_the_site_just_said(client, world, login):
+    login(world.contact)
+    client.post(f"/reports/{world.report.id}/read")
+    page = text(client.get(f"/reports/{world.report.id}"))
+    said = re.search(r'<div class="([^"]*)"[^>]*>\s*<p class="flash success">Thank you', page)
+    assert said, page
+    assert set(said.group(1).split()) & {s.removeprefix(".") for s in hidden_in_print()}
+    assert {".no-print", "footer.site"} <= hidden_in_print()
