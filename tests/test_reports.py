@@ -4,7 +4,7 @@ answers, actions and questions, members' responses and reads; on SQLite and Post
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -173,16 +173,18 @@ def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login)
         "Mo Member replied to you on the report from Strategic Partnership"]
 
 
-def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, login):
+def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, login, clock):
     event = body_meeting(world, timedelta(days=-40))
     login(world.member)
     report = start_report(client, world, event)
     client.post(f"/reports/{report.id}/edit", data=report_data(report))
     client.post(f"/reports/{report.id}/publish")
-    for what, due in (("Done one", -20), ("Late one", -5), ("Later one", 30)):
-        client.post(f"/reports/{report.id}/actions", data={
+    for what, due in (("Done one", 0), ("Late one", 5), ("Later one", 50)):
+        assert client.post(f"/reports/{report.id}/actions", data={
             "what": what, "owner": "Council", "due_on": (today() + timedelta(days=due))
-            .isoformat()})
+            .isoformat()}).status_code == 303
+    clock.advance(days=10)  # ten days on: the second action is overdue
+    login(world.member)
     done, late, later = db.session.scalars(select(Action).where(Action.report_id == report.id)
                                            .order_by(Action.id)).all()
     assert client.post(f"/actions/{done.id}", data={
@@ -210,12 +212,21 @@ def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, lo
 
 
 @pytest.mark.parametrize(("url", "data", "field", "message"), [
-    ("actions", {"what": "Something", "owner": "", "due_on": "2030-01-01"}, "owner",
+    ("actions", {"what": "Something", "owner": "", "due_on": "2028-01-01"}, "owner",
      "This is needed."),
     ("actions", {"what": "Something", "owner": "Council", "due_on": ""}, "due_on",
      "Give the day it is due"),
     ("questions", {"text": "Who can help?", "respond_by": "2020-01-01"}, "respond_by",
-     "The day to respond by has passed"),
+     "Give a day from 14 January 2027 to 13 January 2028: after today, and within a year."),
+    ("questions", {"text": "Who can help?", "respond_by": "2027-01-13"}, "respond_by",
+     "Give a day from 14 January 2027"),  # today: no time to answer
+    ("questions", {"text": "Who can help?", "respond_by": "9999-12-31"}, "respond_by",
+     "Give a day from 14 January 2027"),
+    ("actions", {"what": "Something", "owner": "Council", "due_on": "1900-01-01"}, "due_on",
+     "Give a day from today, 13 January 2027, to 12 January 2029: an action is due within "
+     "two years."),
+    ("actions", {"what": "Something", "owner": "Council", "due_on": "9999-12-31"}, "due_on",
+     "Give a day from today, 13 January 2027"),
     ("edit", {"summary": "", "audience": "members"}, "summary", "This is needed."),
     ("edit", {"summary": "Fine.", "audience": "public"}, "audience",
      "Choose who can read it."),  # a members' body's report is for members
@@ -370,3 +381,19 @@ def test_a_printed_report_leaves_out_the_messages_the_site_just_said(client, wor
     assert said, page
     assert set(said.group(1).split()) & {s.removeprefix(".") for s in hidden_in_print()}
     assert {".no-print", "footer.site"} <= hidden_in_print()
+
+
+def test_an_action_due_beyond_reach_before_the_rule_still_shows_and_moves_on(client, world,
+                                                                             login):
+    far = Action(seat_id=world.seat.id, report_id=world.report.id, what="Someday",
+                 owner="Council", due_on=date(9999, 12, 31))
+    db.session.add(far)
+    db.session.commit()
+    login(world.member)
+    assert "31 December 9999" in text(client.get(f"/actions/{far.id}"))
+    assert "Someday" in text(client.get(f"/reports/{world.report.id}"))
+    assert client.post(f"/actions/{far.id}", data={"status": "dropped",
+                                                   "note": "No longer needed."}).status_code \
+        == 303
+    db.session.rollback()
+    assert far.status == ActionStatus.DROPPED

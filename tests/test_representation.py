@@ -77,8 +77,13 @@ def test_a_coordinator_sets_up_a_body_its_seat_and_who_holds_it(client, world, l
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"ends_on": "2020-01-01", "starts_on": "2021-01-01"}, "ends_on",
+    ({"ends_on": "2025-01-01", "starts_on": "2026-01-01"}, "ends_on",
      "The term must end on or after the day it starts."),
+    ({"starts_on": "1900-01-01"}, "starts_on", "A term starts from 14 January 2022 to "
+     "12 January 2029: past terms go back five years, and a new one starts within two."),
+    ({"starts_on": "9999-12-31"}, "starts_on", "A term starts from 14 January 2022"),
+    ({"ends_on": "9999-12-31"}, "ends_on", "A term ends from 14 January 2022 to "
+     "11 January 2033."),
     ({"holder": ""}, "holder", "Choose who holds the seat."),
     ({"deputy": "member"}, "deputy", "The deputy is someone other than the holder."),
     ({"selection": "acclaimed"}, "selection", "Choose elected, nominated or co-opted."),
@@ -288,3 +293,30 @@ def test_a_body_or_seat_archived_leaves_the_lists_and_comes_back(client, world, 
     assert "Restore" in body(client.get(f"/bodies/{world.body.id}-{world.body.slug}"))
     assert count(AuditEntry, AuditEntry.action.in_(["seat.archive", "seat.restore",
                                                     "body.archive"])) == 3
+
+
+def test_a_term_recorded_before_the_dates_had_bounds_can_still_be_changed(client, world,
+                                                                          login):
+    """A row from before the rule keeps its own days: its page opens and it is saved with
+    them; a new day out of reach is refused."""
+    old = Term(seat_id=make_seat(make_body("Old board"), "A seat").id,
+               holder_id=world.member.id, selection=Selection.ELECTED,
+               starts_on=date(1990, 1, 1), ends_on=date(9999, 12, 31))
+    db.session.add(old)
+    db.session.commit()
+    login(world.coordinator)
+    assert client.get(f"/terms/{old.id}/edit").status_code == 200
+    kept = client.post(f"/terms/{old.id}/edit", data=term_form(
+        world, starts_on="1990-01-01", ends_on="9999-12-31", selection_note="Corrected."))
+    assert kept.status_code == 303
+    ended = client.post(f"/terms/{old.id}/edit", data=term_form(
+        world, starts_on="1990-01-01", ends_on=today().isoformat()))
+    assert ended.status_code == 303
+    refused = client.post(f"/terms/{old.id}/edit", data=term_form(
+        world, starts_on="1990-01-02", ends_on=today().isoformat()))
+    assert refused.status_code == 422
+    assert re.search(r'id="starts_on-error"[^>]*>A term starts from', body(refused))
+    db.session.rollback()
+    assert (old.starts_on, old.ends_on, old.selection_note) == (date(1990, 1, 1), today(),
+                                                                "Elected at the AGM, 14 votes "
+                                                                "to 9.")

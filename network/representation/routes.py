@@ -209,9 +209,9 @@ def new_term(seat_id: int):
 @bp.route("/terms/<int:term_id>/edit", methods=["GET", "POST"])
 def edit_term(term_id: int):
     term = load(Term, term_id, need="bodies.manage")
-    form = TermForm(people=services.people_who_can_hold())
+    # Built on the term on POST too: its own days stay acceptable, however far they lie.
+    form = TermForm(obj=term, people=services.people_who_can_hold())
     if request.method == "GET":
-        form.process(obj=term)
         form.holder.data, form.selection.data = str(term.holder_id), term.selection.value
         form.deputy.data = str(term.deputy_id) if term.deputy_id else ""
     if form.validate_on_submit():
