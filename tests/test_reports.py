@@ -397,3 +397,56 @@ def test_an_action_due_beyond_reach_before_the_rule_still_shows_and_moves_on(cli
         == 303
     db.session.rollback()
     assert far.status == ActionStatus.DROPPED
+
+
+def trail() -> tuple[int, int, int]:
+    """What a change leaves behind: notifications, mail queued, audit entries."""
+    from network.core.audit import AuditEntry
+    from network.notify.models import OutboxEmail
+
+    return count(Notification), count(OutboxEmail), count(AuditEntry)
+
+
+def twice(client, path: str, data: dict, already: str) -> None:
+    """The change once, then again: the second changes nothing, tells nobody, and says it
+    was already so."""
+    first = client.post(path, data=data)
+    assert first.status_code == 303, text(first)
+    client.get(first.location)  # the first one's message, read
+    before = trail()
+    again = client.post(path, data=data)
+    assert again.status_code == 303
+    assert already in text(client.get(again.location))
+    assert trail() == before
+
+
+def test_publishing_a_published_report_tells_nobody_again(client, world, login):
+    event = body_meeting(world, timedelta(days=-3))
+    login(world.member)
+    report = start_report(client, world, event)
+    client.post(f"/reports/{report.id}/edit", data=report_data(report))
+    twice(client, f"/reports/{report.id}/publish", {},
+          "This report was already published: nobody is told again.")
+
+
+def test_marking_an_item_as_it_is_tells_nobody_again(client, world, login):
+    login(world.member)
+    twice(client, f"/items/{world.item.id}/answer", {"status": "answered", "reply": "Yes."},
+          "It was already marked so: nobody is told again.")
+    assert len(told(world.contact, "representation.item")) == 1
+
+
+def test_hiding_a_hidden_response_tells_nobody_again(client, world, login):
+    login(world.coordinator)
+    twice(client, f"/report-responses/{world.response.id}/hide",
+          {"reason": "Names a neighbour."}, "This response was already hidden.")
+    assert len(told(world.contact, "representation.response")) == 1
+
+
+def test_reading_or_backing_twice_counts_once(client, world, login):
+    login(world.other_member)
+    twice(client, f"/reports/{world.report.id}/read", {},
+          "You had already said you read it. Thank you.")
+    assert count(ReportRead, ReportRead.report_id == world.report.id) == 1
+    twice(client, f"/items/{world.item.id}/back", {"back": "1"}, "You already back it.")
+    twice(client, f"/items/{world.item.id}/back", {"back": "0"}, "You were not backing it.")

@@ -320,3 +320,45 @@ def test_a_term_recorded_before_the_dates_had_bounds_can_still_be_changed(client
     assert (old.starts_on, old.ends_on, old.selection_note) == (date(1990, 1, 1), today(),
                                                                 "Elected at the AGM, 14 votes "
                                                                 "to 9.")
+
+
+def trail() -> tuple[int, int, int]:
+    """What a change leaves behind: notifications, mail queued, audit entries."""
+    from network.notify.models import OutboxEmail
+
+    return count(Notification), count(OutboxEmail), count(AuditEntry)
+
+
+@pytest.mark.parametrize(("what", "archive", "already"), [
+    ("bodies", "1", "“Strategic Partnership” was already archived."),
+    ("bodies", "0", "“Strategic Partnership” was not archived: there is nothing to restore."),
+    ("seats", "1", "“Voluntary sector seat” was already archived."),
+    ("seats", "0", "“Voluntary sector seat” was not archived: there is nothing to restore."),
+])
+def test_archiving_or_restoring_again_changes_nothing(client, world, login, what, archive,
+                                                      already):
+    login(world.coordinator)
+    thing = world.body if what == "bodies" else world.seat
+    path = f"/{what}/{thing.id}/archive"
+    if archive == "1":
+        assert client.post(path, data={"archive": "1"}).status_code == 303
+    client.get("/dashboard")  # its message read
+    before = (trail(), db.session.get(type(thing), thing.id).archived_at)
+    again = client.post(path, data={"archive": archive})
+    assert again.status_code == 303
+    assert already in body(client.get(again.location))
+    assert (trail(), db.session.get(type(thing), thing.id).archived_at) == before
+
+
+def test_ending_a_term_on_the_day_it_already_ends_changes_nothing(client, world, login):
+    term = world.term
+    data = term_form(world, deputy="", selection_note="",
+                     starts_on=term.starts_on.isoformat(), ends_on=today().isoformat())
+    login(world.coordinator)
+    assert client.post(f"/terms/{term.id}/edit", data=data).status_code == 303
+    client.get("/dashboard")
+    before = trail()
+    again = client.post(f"/terms/{term.id}/edit", data=data)
+    assert again.status_code == 303
+    assert "Nothing changed: the term was already so." in body(client.get(again.location))
+    assert trail() == before

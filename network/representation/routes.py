@@ -216,13 +216,16 @@ def edit_term(term_id: int):
         form.deputy.data = str(term.deputy_id) if term.deputy_id else ""
     if form.validate_on_submit():
         try:
-            services.change_term(term, form.values(), current_user)
+            changed = services.change_term(term, form.values(), current_user)
             db.session.commit()
         except services.RepresentationError as error:
             db.session.rollback()
             form.refused(error)
         else:
-            flash(_("Saved."), "success")
+            if changed:
+                flash(_("Saved."), "success")
+            else:
+                flash(_("Nothing changed: the term was already so."), "info")
             return redirect(services.body_path(term.seat.body) + f"#s{term.seat_id}", 303)
     return render("representation/term_form.html", {"form": form, "seat": term.seat,
                                                     "term": term}, status=form_status(form))
@@ -234,10 +237,15 @@ def archive_body(body_id: int):
     form = ArchiveForm()
     if not form.validate_on_submit():
         abort(400)
-    services.archive(found, form.archive.data == "1", current_user)
-    db.session.commit()
-    flash(_("“%(name)s” is archived: its record stays, and you can restore it.",
-            name=found.name) if found.archived_at else _("Restored."), "success")
+    archiving = form.archive.data == "1"
+    if services.archive(found, archiving, current_user):
+        db.session.commit()
+        flash(_("“%(name)s” is archived: its record stays, and you can restore it.",
+                name=found.name) if archiving else _("Restored."), "success")
+    else:
+        flash(_("“%(name)s” was already archived.", name=found.name) if archiving else
+              _("“%(name)s” was not archived: there is nothing to restore.", name=found.name),
+              "info")
     return redirect(services.body_path(found), 303)
 
 
@@ -247,10 +255,15 @@ def archive_seat(seat_id: int):
     form = ArchiveForm()
     if not form.validate_on_submit():
         abort(400)
-    services.archive(found, form.archive.data == "1", current_user)
-    db.session.commit()
-    flash(_("“%(title)s” is archived: its record stays, and you can restore it.",
-            title=found.title) if found.archived_at else _("Restored."), "success")
+    archiving = form.archive.data == "1"
+    if services.archive(found, archiving, current_user):
+        db.session.commit()
+        flash(_("“%(title)s” is archived: its record stays, and you can restore it.",
+                title=found.title) if archiving else _("Restored."), "success")
+    else:
+        flash(_("“%(title)s” was already archived.", title=found.title) if archiving else
+              _("“%(title)s” was not archived: there is nothing to restore.",
+                title=found.title), "info")
     return redirect(services.body_path(found.body), 303)
 
 
@@ -316,11 +329,14 @@ def back_item(item_id: int):
     form = BackItemForm()
     if not form.validate_on_submit():
         abort(400)
-    services.back_item(item, current_user, form.back.data == "1")
-    db.session.commit()
-    flash(_("Thank you: %(name)s sees that it matters to you too.",
-            name=item.seat.current_term.holder.display_name) if form.back.data == "1"
-          and item.seat.current_term else _("Saved."), "success")
+    backing = form.back.data == "1"
+    if not services.back_item(item, current_user, backing):
+        flash(_("You already back it.") if backing else _("You were not backing it."), "info")
+    else:
+        db.session.commit()
+        flash(_("Thank you: %(name)s sees that it matters to you too.",
+                name=item.seat.current_term.holder.display_name) if backing
+              and item.seat.current_term else _("Saved."), "success")
     return redirect(services.seat_path(item.seat, f"i{item.id}"), 303)
 
 
@@ -332,14 +348,17 @@ def answer_item(item_id: int):
         form.status.data = item.status.value
     if form.validate_on_submit():
         try:
-            services.mark_item(item, ItemStatus(form.status.data), form.reply.data or "",
-                               current_user)
+            changed = services.mark_item(item, ItemStatus(form.status.data),
+                                         form.reply.data or "", current_user)
             db.session.commit()
         except services.RepresentationError as error:
             db.session.rollback()
             form.refused(error)
         else:
-            flash(_("Saved: who raised it is told."), "success")
+            if changed:
+                flash(_("Saved: who raised it is told."), "success")
+            else:
+                flash(_("It was already marked so: nobody is told again."), "info")
             return redirect(services.seat_path(item.seat, f"i{item.id}"), 303)
     return render("representation/item_answer.html", {"item": item, "form": form},
                   status=form_status(form))
@@ -449,17 +468,18 @@ def edit_report(report_id: int):
 def report_write(report_id: int, form_name: str, form, change,
                  anchor: str = "") -> ResponseReturnValue:
     """A form on a report's page for its writers: the change and one commit, or the page
-    again with the refusal beside the field."""
+    again with the refusal beside the field. `change` gives the message to show, and
+    whether anything changed ("success") or it was already so ("info")."""
     found = load_report(report_id, need="report.write")
     if form.validate_on_submit():
         try:
-            message = change(found)
+            message, category = change(found)
             db.session.commit()
         except services.RepresentationError as error:
             db.session.rollback()
             form.refused(error)
         else:
-            flash(message, "success")
+            flash(message, category)
             return redirect(services.report_path(found, anchor), 303)
     return render("representation/report.html", report_context(found, **{form_name: form}),
                   status=form_status(form) if form.errors else 422)
@@ -470,7 +490,8 @@ def add_action(report_id: int):
     form = ActionForm()
     return report_write(report_id, "action_form", form, lambda found: (
         services.add_action(found, form.what.data, form.owner.data, form.due_on.data,
-                            current_user), _("The action is added."))[1], "actions")
+                            current_user), (_("The action is added."), "success"))[1],
+        "actions")
 
 
 @bp.post("/reports/<int:report_id>/questions")
@@ -478,7 +499,7 @@ def add_question(report_id: int):
     form = QuestionForm()
     return report_write(report_id, "question_form", form, lambda found: (
         services.add_question(found, form.text.data, form.respond_by.data),
-        _("The question is added."))[1], "questions")
+        (_("The question is added."), "success"))[1], "questions")
 
 
 @bp.post("/reports/<int:report_id>/papers")
@@ -487,15 +508,20 @@ def add_report_paper(report_id: int):
     form = ReportPaperForm()
     return report_write(report_id, "paper_form", form, lambda found: (
         services.add_paper(found, form.file.data, form.title.data, current_user),
-        _("“%(title)s” is attached.", title=form.title.data))[1], "papers")
+        (_("“%(title)s” is attached.", title=form.title.data), "success"))[1], "papers")
 
 
 @bp.post("/reports/<int:report_id>/publish")
 def publish_report(report_id: int):
     form = EmptyForm()
-    return report_write(report_id, "publish_form", form, lambda found: _(
-        "Published: %(count)d people it speaks for are told.",
-        count=services.publish(found, current_user)))
+
+    def publish(found: Report) -> tuple[str, str]:
+        told = services.publish(found, current_user)
+        if told is None:
+            return _("This report was already published: nobody is told again."), "info"
+        return _("Published: %(count)d people it speaks for are told.", count=told), "success"
+
+    return report_write(report_id, "publish_form", form, publish)
 
 
 @bp.get("/report-papers/<int:paper_id>/<filename>")
@@ -584,10 +610,12 @@ def mark_read(report_id: int):
     found = load_report(report_id, need="report.read")
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.mark_read(found, current_user)
-    db.session.commit()
-    flash(_("Thank you: %(name)s can see the report reached you.",
-            name=found.author.display_name), "success")
+    if services.mark_read(found, current_user):
+        db.session.commit()
+        flash(_("Thank you: %(name)s can see the report reached you.",
+                name=found.author.display_name), "success")
+    else:
+        flash(_("You had already said you read it. Thank you."), "info")
     return redirect(services.report_path(found, "read"), 303)
 
 
@@ -599,9 +627,11 @@ def hide_response(response_id: int):
     report_found = load_report(found.report_id, need="report.moderate")
     form = HideResponseForm()
     if form.validate_on_submit():
-        services.hide_response(found, form.reason.data, current_user)
-        db.session.commit()
-        flash(_("The response is hidden; its author sees why."), "success")
+        if services.hide_response(found, form.reason.data, current_user):
+            db.session.commit()
+            flash(_("The response is hidden; its author sees why."), "success")
+        else:
+            flash(_("This response was already hidden."), "info")
         return redirect(services.report_path(report_found, f"r{found.id}"), 303)
     return render("representation/response_hide.html", {"response": found,
                                                          "report": report_found,
