@@ -249,6 +249,8 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     # A public report on a public body's seat nobody holds; a draft of the member's.
     ("representation.report", "public"): seen(SIGNED_IN, visitor="through"),
     ("representation.report", "draft"): seen(WRITERS, visitor="hidden"),
+    ("representation.report_text", "public"): seen(SIGNED_IN, visitor="through"),
+    ("representation.report_text", "draft"): seen(WRITERS, visitor="hidden"),
     ("representation.edit_report", "public"): seen(COORDINATOR, forbidden=SIGNED_IN),
     ("representation.edit_report", "draft"): seen(WRITERS, visitor="hidden"),
     ("representation.respond", "public"): seen(IN_ORGANISATIONS | COORDINATOR,
@@ -261,6 +263,21 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     ("representation.raise_item", "public"): seen(IN_ORGANISATIONS, forbidden=SIGNED_IN),
     ("representation.back_item", "answered"): seen(set(), forbidden=SIGNED_IN,
                                                    visitor="hidden"),
+}
+
+
+# Words on a page that only some of those who see it may read. A public report shows everyone
+# the representative's answers to the items members raised, and members' responses; who
+# raised or backed an item, who responded, and the items not yet answered are for people
+# signed in (docs/decisions.md, 2026-12-04).
+WORDS: dict[tuple[str, str], dict[str, set[str]]] = {
+    ("representation.report", "public"): {
+        "Street lighting on Mill Lane": PUBLIC, "Repaired in March.": PUBLIC,
+        "Our street too.": PUBLIC, "Bins on Fridays": SIGNED_IN, "Cora Contact": SIGNED_IN,
+        "Alpha Tenants": SIGNED_IN, "Otto Other": SIGNED_IN},
+    ("representation.report_text", "public"): {
+        "Street lighting on Mill Lane": PUBLIC, "Repaired in March.": PUBLIC,
+        "Bins on Fridays": SIGNED_IN},
 }
 
 
@@ -298,6 +315,7 @@ def test_every_state_variant_has_its_rules(app):
     variants = {(endpoint, state) for endpoint, states in
                 state_variants(world, add_states(world)).items() for state in states}
     assert variants == set(STATE_RULES)
+    assert set(WORDS) <= variants
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -329,6 +347,12 @@ def test_route_matrix(app, role):
         got, want = outcome(response), expected(endpoint, role, state)
         if got != want:
             wrong.append(f"{method} {path} ({endpoint}, {state}): got {got}, want {want}")
+        if got == "through" and method == "GET":
+            page = response.get_data(as_text=True)
+            for words, readers in WORDS.get((endpoint, state), {}).items():
+                if (words in page) != (role in readers):
+                    wrong.append(f"{path} ({endpoint}, {state}): “{words}” is "
+                                 f"{'shown' if words in page else 'not shown'}")
         if method == "POST" and got == "through":
             db.session.rollback()
             restore(db.engine, saved)

@@ -450,3 +450,46 @@ def test_reading_or_backing_twice_counts_once(client, world, login):
     assert count(ReportRead, ReportRead.report_id == world.report.id) == 1
     twice(client, f"/items/{world.item.id}/back", {"back": "1"}, "You already back it.")
     twice(client, f"/items/{world.item.id}/back", {"back": "0"}, "You were not backing it.")
+
+
+@pytest.mark.parametrize("who", ["visitor", "member"])
+@pytest.mark.parametrize("address", ["/reports/{id}", "/reports/{id}.txt"])
+def test_a_public_report_shows_visitors_the_answers_without_the_names(client, world, login,
+                                                                      who, address):
+    from tests.factories import add_states
+
+    report = add_states(world).public_report
+    if who == "member":
+        login(world.member)
+    shown = text(client.get(address.format(id=report.id)))
+    for words in ("Street lighting on Mill Lane", "Repaired in March."):
+        assert words in shown  # the representative's answer, beside the item's line
+    signed_in_only = ["Bins on Fridays"]  # not answered yet
+    if not address.endswith(".txt"):
+        assert "Our street too." in shown  # a member's response, in its own words
+        signed_in_only += ["Cora Contact", "Alpha Tenants", "Otto Other"]
+        assert ("A member" in shown) is (who == "visitor")
+    for words in signed_in_only:
+        assert (words in shown) is (who == "member"), words
+
+
+def test_the_forms_say_who_will_see_an_item_or_a_response_before_it_is_written(client, world,
+                                                                               login):
+    from tests.factories import add_states
+
+    states = add_states(world)
+    login(world.contact)
+    public = text(client.get(f"/seats/{states.public_seat.id}/items"))
+    assert ("Open Neighbourhood Forum is public, and so may be the report back from its "
+            "meeting: that would show everyone the line you write under “What do you want "
+            "raised?” and the representative’s answer, without your name or your "
+            "organisation’s.") in public
+    members = text(client.get(f"/seats/{world.seat.id}/items"))
+    assert "with your name and your organisation’s; never the public." in members
+    respond = text(client.get(f"/reports/{states.public_report.id}"))
+    assert ("This report is public: everyone can read your response, without your name. "
+            "People signed in see who wrote it.") in respond
+    assert "This report is public" not in text(client.get(f"/reports/{world.report.id}"))
+    login(world.coordinator)  # its writer
+    assert "everyone can read your response, under your name as the representative." in text(
+        client.get(f"/reports/{states.public_report.id}"))

@@ -188,6 +188,11 @@ class ReportForm(Form):
         self.audience.choices = options((Audience.MEMBERS.value, _l("Members (signed in)")),
                                         *([(Audience.PUBLIC.value, _l("Everyone (public)"))]
                                           if public else []))
+        if public:
+            self.audience.description = _l(
+                "Public: everyone reads it, with your answers to the items members raised "
+                "beside each item's line, and members' responses without their names. Who "
+                "raised or backed an item, and items not yet answered, stay for members.")
 
     def values(self) -> dict:
         return {"summary": self.summary.data or "", "decisions": self.decisions.data or "",

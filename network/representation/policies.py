@@ -5,6 +5,11 @@ A seat's present holder and deputy (and coordinators) write its reports, answer 
 raised for it and keep its actions up to date. Members raise items, back them and respond to
 reports; raised items are for people signed in only, whatever the body. A report is seen by
 its writers while a draft; once published, by whom its audience says (never beyond its body's).
+
+A public report shows a visitor the representative's answers without the members' names: of
+the items raised, those answered (or not taken, and why), by their one line and the answer;
+members' responses by their words alone, the representative's under their name. The forms
+say so before anyone writes (`report_items`, `named_responses`).
 """
 
 from __future__ import annotations
@@ -151,6 +156,7 @@ class ReportAccess:
     respond: bool
     mark_read: bool
     moderate: bool  # hide a response
+    names: bool  # every item raised for it, who raised and backs each, who responded
 
 
 def report_access(person, report: Report, seat: SeatAccess | None = None) -> ReportAccess:
@@ -160,12 +166,38 @@ def report_access(person, report: Report, seat: SeatAccess | None = None) -> Rep
     return ReportAccess(view=view, write=seat.write,
                         respond=view and report.published and (member(person) or seat.write),
                         mark_read=view and report.published and signed_in(person),
-                        moderate=view and coordinator(person))
+                        moderate=view and coordinator(person),
+                        names=view and seat.items)
 
 
 policies_from(report_access, {"report.view": "view", "report.write": "write",
                               "report.respond": "respond", "report.read": "mark_read",
-                              "report.moderate": "moderate"})
+                              "report.moderate": "moderate", "report.names": "names"})
+
+
+def report_items(access: ReportAccess, items: list[RaisedItem]) -> list[RaisedItem]:
+    """The items raised for a report that its reader sees: every one, signed in; a visitor
+    of a public report sees only those the representative answered or gave a reason not to
+    take (their line and the answer; `access.names` says whether who raised them shows)."""
+    if access.names:
+        return items
+    return [item for item in items if item.settled and item.reply]
+
+
+def representatives_of(report: Report) -> set[int]:
+    """Who speaks for the seat on its report: its writer, the present holder and deputy."""
+    term = report.seat.current_term
+    return {report.author_id, *((term.holder_id, term.deputy_id) if term else ())} - {None}
+
+
+def named_responses(access: ReportAccess, report: Report,
+                    responses: list[Response]) -> set[int]:
+    """The responses whose writer the reader is shown: all, to people signed in; to a
+    visitor of a public report, the representative's alone (members' words show unnamed)."""
+    if access.names:
+        return {response.id for response in responses}
+    speakers = representatives_of(report)
+    return {response.id for response in responses if response.author_id in speakers}
 
 
 @scope(Response)

@@ -58,7 +58,15 @@ from network.representation.models import (
     Term,
 )
 from network.representation.models import Response as ReportResponse
-from network.representation.policies import body_access, item_access, report_access, seat_access
+from network.representation.policies import (
+    body_access,
+    item_access,
+    named_responses,
+    report_access,
+    report_items,
+    representatives_of,
+    seat_access,
+)
 
 bp = Blueprint("representation", __name__)
 
@@ -393,10 +401,12 @@ def report_context(report: Report, **forms) -> dict:
     responses = services.responses_of(report)
     context = {
         "report": report, "seat": report.seat, "body": report.seat.body, "access": access,
-        "items": services.items_for(report), "papers": services.papers_of(report),
-        "actions": services.report_actions(report),
+        "items": report_items(access, services.items_for(report)),
+        "papers": services.papers_of(report), "actions": services.report_actions(report),
         "responses": responses, "replies": services.replies_by_response(responses),
-        "top": services.top_responses(responses)}
+        "top": services.top_responses(responses),
+        "named": named_responses(access, report, responses),
+        "representatives": representatives_of(report)}
     context["reads"], context["read"] = services.reads_of(report, me())
     if access.respond:
         context["response_form"] = forms.get("response_form") or ResponseForm(
