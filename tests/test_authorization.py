@@ -124,7 +124,10 @@ RULES: dict[str, set[str]] = {
     "board.conversation": SIGNED_IN - {"associate"},  # org_a's listing, org_b's reply
     "board.my_bookings": SIGNED_IN,
     "representation.bodies": PUBLIC,
-    "representation.body": SIGNED_IN,  # the world's body is for members
+    # The world's body is for members: a visitor (a member following a link before logging
+    # in) is asked to log in, on every page of it; what only writers or coordinators see (a
+    # draft, an archived body) is not there for visitors (STATE_RULES).
+    "representation.body": SIGNED_IN,
     "representation.representatives": SIGNED_IN,
     "representation.new_body": COORDINATOR,
     "representation.edit_body": COORDINATOR,
@@ -172,18 +175,6 @@ RULES: dict[str, set[str]] = {
 HIDDEN: dict[str, set[str]] = {
     "notify.open_notification": SIGNED_IN - AUTHOR,
     "board.conversation": {"associate"},
-    # A members' body does not exist for visitors.
-    **{endpoint: {"visitor"} for endpoint in (
-        "representation.body", "representation.edit_body", "representation.new_seat",
-        "representation.archive_body", "representation.seat", "representation.seat_record",
-        "representation.body_record",
-        "representation.raise_item", "representation.back_item", "representation.answer_item",
-        "representation.new_report", "representation.report", "representation.report_text",
-        "representation.report_paper", "representation.action", "representation.respond",
-        "representation.mark_read", "representation.hide_response",
-        "representation.edit_report", "representation.add_action",
-        "representation.add_question", "representation.add_report_paper",
-        "representation.publish_report", "representation.update_action")},
     **{endpoint: {"associate"} for endpoint in (
         "board.booking", "board.answer_booking", "board.cancel_booking")},
 }
@@ -261,8 +252,7 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     ("representation.body_record", "archived"): seen(COORDINATOR, visitor="hidden"),
     ("representation.seat_record", "public"): seen(SIGNED_IN, visitor="through"),
     ("representation.raise_item", "public"): seen(IN_ORGANISATIONS, forbidden=SIGNED_IN),
-    ("representation.back_item", "answered"): seen(set(), forbidden=SIGNED_IN,
-                                                   visitor="hidden"),
+    ("representation.back_item", "answered"): seen(set(), forbidden=SIGNED_IN),
 }
 
 

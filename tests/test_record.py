@@ -234,10 +234,10 @@ def test_a_seat_with_nothing_yet_draws_empty_bars(client, world, login):
 
 # --- who sees it ---------------------------------------------------------------------------------
 
-def test_a_members_bodys_record_is_not_for_visitors(client, world, login, seat):
+def test_a_members_bodys_record_asks_visitors_to_log_in(client, world, login, seat):
     for path in (f"/bodies/{seat.body_id}/accountability",
                  f"/seats/{seat.id}/accountability"):
-        assert client.get(path).status_code == 404
+        assert client.get(path).location.startswith("/login?next=")  # members: log in
     login(world.associate)
     for path in (f"/bodies/{seat.body_id}/accountability",
                  f"/seats/{seat.id}/accountability"):

@@ -25,7 +25,7 @@ from network.representation.models import (
     ReportRevision,
     Response,
 )
-from tests.factories import make_event
+from tests.factories import PASSWORD, make_event
 
 KEY = "k" * 22
 
@@ -276,7 +276,7 @@ def test_only_the_holder_deputy_or_a_coordinator_writes_and_drafts_stay_hidden(c
     client.post(f"/reports/{report.id}/edit", data=report_data(report))
     client.post(f"/reports/{report.id}/publish")
     client.post("/logout")
-    assert client.get(f"/reports/{report.id}").status_code == 404  # members only
+    assert client.get(f"/reports/{report.id}").location.startswith("/login?next=")  # members'
     login(world.associate)
     assert client.get(f"/reports/{report.id}").status_code == 200
     assert client.post(f"/reports/{report.id}/responses", data={
@@ -493,3 +493,38 @@ def test_the_forms_say_who_will_see_an_item_or_a_response_before_it_is_written(c
     login(world.coordinator)  # its writer
     assert "everyone can read your response, under your name as the representative." in text(
         client.get(f"/reports/{states.public_report.id}"))
+
+
+@pytest.mark.parametrize("address", [
+    "/reports/{report}", "/reports/{report}.txt", "/bodies/{body}-strategic-partnership",
+    "/seats/{seat}", "/seats/{seat}/accountability", "/bodies/{body}/accountability",
+    "/actions/{action}", "/report-papers/{paper}/minutes.txt"])
+def test_a_member_following_a_link_before_logging_in_is_asked_to_and_brought_back(
+        client, world, address):
+    """A members-only report, body, seat, action or paper asks a visitor to log in (as the
+    calendar's members' events do), and logging in brings them back to it."""
+    from urllib.parse import parse_qs, urlsplit
+
+    address = address.format(report=world.report.id, body=world.body.id, seat=world.seat.id,
+                             action=world.report_action.id, paper=world.report_paper.id)
+    asked = client.get(address)
+    assert asked.status_code == 302
+    login_page = urlsplit(asked.location)
+    assert login_page.path == "/login"
+    assert parse_qs(login_page.query)["next"] == [address]
+    logged_in = client.post(asked.location, data={"email": world.contact.email,
+                                                  "password": PASSWORD})
+    assert logged_in.status_code == 303 and logged_in.location == address
+    assert client.get(address).status_code == 200
+
+
+def test_what_is_not_there_or_only_for_its_writers_stays_not_found(client, world):
+    from tests.factories import add_states
+
+    states = add_states(world)
+    for address in (f"/reports/{states.draft_report.id}", f"/reports/{states.draft_report.id}"
+                    ".txt", "/reports/99999", "/seats/99999", "/bodies/99999",
+                    "/actions/99999", f"/bodies/{states.archived_body.id}/accountability"):
+        assert client.get(address).status_code == 404, address
+    assert client.post(f"/items/{world.item.id}/back", data={"back": "1"}).status_code == 302
+    assert client.post("/items/99999/back", data={"back": "1"}).status_code == 404

@@ -168,12 +168,13 @@ def test_my_representatives_are_the_seats_that_speak_for_my_organisation(client,
     assert "Cora Contact</strong> (you)" in body(client.get("/representatives"))
 
 
-def test_a_members_body_is_not_for_visitors(client, world, login):
+def test_a_members_body_asks_visitors_to_log_in(client, world, login):
     members_only = make_body("Members' panel", audience=Audience.MEMBERS)
     public = make_body("Open forum", audience=Audience.PUBLIC)
     page = body(client.get("/bodies"))
     assert "Open forum" in page and "Members&#39; panel" not in page
-    assert client.get(f"/bodies/{members_only.id}-{members_only.slug}").status_code == 404
+    asked = client.get(f"/bodies/{members_only.id}-{members_only.slug}")
+    assert asked.location.startswith("/login?next=")  # a member following a link: log in
     assert client.get(f"/bodies/{public.id}-{public.slug}").status_code == 200
     login(world.associate)
     assert client.get(f"/bodies/{members_only.id}-{members_only.slug}").status_code == 200

@@ -56,16 +56,21 @@ def bodies_seen(person):
 class BodyAccess:
     view: bool
     manage: bool  # change it, add seats, record holders
+    # A visitor is asked to log in, not told it is not there: everyone signed in sees it (a
+    # member following an emailed link). What only coordinators or writers see stays 404.
+    log_in: bool
 
 
 def body_access(person, body: Body) -> BodyAccess:
     live = body.archived_at is None
     view = coordinator(person) or (live and (signed_in(person)
                                              or body.audience == Audience.PUBLIC))
-    return BodyAccess(view=view, manage=coordinator(person))
+    return BodyAccess(view=view, manage=coordinator(person),
+                      log_in=live and not signed_in(person))
 
 
-policies_from(body_access, {"body.view": "view", "body.manage": "manage"})
+policies_from(body_access, {"body.view": "view", "body.manage": "manage",
+                            "body.log_in": "log_in"})
 
 
 def member(person) -> bool:
@@ -87,19 +92,21 @@ class SeatAccess:
     write: bool  # its reports, answers to items, actions
     items: bool  # see what members raised
     raise_item: bool
+    log_in: bool  # a visitor is asked to log in (as for its body)
 
 
 def seat_access(person, seat: Seat) -> SeatAccess:
     """An archived seat stays on record for whoever sees its body; nobody writes for it."""
     live = seat.archived_at is None and seat.body.archived_at is None
-    view = body_access(person, seat.body).view
+    body = body_access(person, seat.body)
+    view = body.view
     return SeatAccess(view=view, write=view and live and writes_for(person, seat),
                       items=view and signed_in(person),
-                      raise_item=view and live and member(person))
+                      raise_item=view and live and member(person), log_in=body.log_in)
 
 
 policies_from(seat_access, {"seat.view": "view", "seat.write": "write", "seat.items": "items",
-                            "seat.raise": "raise_item"})
+                            "seat.raise": "raise_item", "seat.log_in": "log_in"})
 
 
 def _seats_seen(person):
@@ -126,16 +133,18 @@ class ItemAccess:
     view: bool
     back: bool  # "this matters to us too"
     answer: bool
+    log_in: bool  # a visitor is asked to log in: items are for everyone signed in
 
 
 def item_access(person, item: RaisedItem, seat: SeatAccess | None = None) -> ItemAccess:
     seat = seat or seat_access(person, item.seat)
     mine = signed_in(person) and item.author_id == person.id
     return ItemAccess(view=seat.items, back=seat.raise_item and not mine and not item.settled,
-                      answer=seat.write)
+                      answer=seat.write, log_in=seat.log_in)
 
 
-policies_from(item_access, {"item.view": "view", "item.back": "back", "item.answer": "answer"})
+policies_from(item_access, {"item.view": "view", "item.back": "back", "item.answer": "answer",
+                            "item.log_in": "log_in"})
 
 
 @scope(Report)
@@ -157,6 +166,7 @@ class ReportAccess:
     mark_read: bool
     moderate: bool  # hide a response
     names: bool  # every item raised for it, who raised and backs each, who responded
+    log_in: bool  # a visitor is asked to log in: published for members (a draft stays 404)
 
 
 def report_access(person, report: Report, seat: SeatAccess | None = None) -> ReportAccess:
@@ -167,12 +177,13 @@ def report_access(person, report: Report, seat: SeatAccess | None = None) -> Rep
                         respond=view and report.published and (member(person) or seat.write),
                         mark_read=view and report.published and signed_in(person),
                         moderate=view and coordinator(person),
-                        names=view and seat.items)
+                        names=view and seat.items, log_in=seat.log_in and report.published)
 
 
 policies_from(report_access, {"report.view": "view", "report.write": "write",
                               "report.respond": "respond", "report.read": "mark_read",
-                              "report.moderate": "moderate", "report.names": "names"})
+                              "report.moderate": "moderate", "report.names": "names",
+                              "report.log_in": "log_in"})
 
 
 def report_items(access: ReportAccess, items: list[RaisedItem]) -> list[RaisedItem]:

@@ -235,7 +235,8 @@ def body_record_context(body: Body) -> dict:
 
 @bp.get("/bodies/<int:body_id>/accountability")
 def body_record(body_id: int):
-    found = load(Body, body_id, need="body.view", visible="body.view")
+    found = load(Body, body_id, need="body.view", visible="body.view",
+                 log_in="body.log_in")
     return render("representation/body_record.html", body_record_context(found))
 
 
@@ -251,9 +252,9 @@ def seat_record_context(seat: Seat) -> dict:
 
 @bp.get("/seats/<int:seat_id>/accountability")
 def seat_record(seat_id: int):
-    found = load(Seat, seat_id, need="seat.view", visible="seat.view", options=(
-        joinedload(Seat.body),
-        selectinload(Seat.terms).options(joinedload(Term.holder), joinedload(Term.deputy))))
+    found = load(Seat, seat_id, need="seat.view", visible="seat.view", log_in="seat.log_in",
+                 options=(joinedload(Seat.body), selectinload(Seat.terms).options(
+                     joinedload(Term.holder), joinedload(Term.deputy))))
     return render("representation/seat_record.html", seat_record_context(found))
 
 

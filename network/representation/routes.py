@@ -97,7 +97,8 @@ def body_context(body: Body) -> dict:
 @bp.get("/bodies/<int:body_id>")
 @bp.get("/bodies/<int:body_id>-<slug>")
 def body(body_id: int, slug: str | None = None):
-    found = load(Body, body_id, need="body.view", visible="body.view")
+    found = load(Body, body_id, need="body.view", visible="body.view",
+                 log_in="body.log_in")
     if slug != found.slug:
         return redirect(services.body_path(found), 301)
     return render("representation/body.html", body_context(found))
@@ -138,7 +139,8 @@ def new_body():
 
 @bp.route("/bodies/<int:body_id>/edit", methods=["GET", "POST"])
 def edit_body(body_id: int):
-    found = load(Body, body_id, need="body.manage", visible="body.view")
+    found = load(Body, body_id, need="body.manage", visible="body.view",
+                 log_in="body.log_in")
     form = BodyForm(obj=found) if request.method == "GET" else BodyForm()
     if request.method == "GET":
         form.audience.data = found.audience.value
@@ -163,7 +165,8 @@ def seat_form(**kwargs) -> SeatForm:
 
 @bp.route("/bodies/<int:body_id>/seats/new", methods=["GET", "POST"])
 def new_seat(body_id: int):
-    found = load(Body, body_id, need="body.manage", visible="body.view")
+    found = load(Body, body_id, need="body.manage", visible="body.view",
+                 log_in="body.log_in")
     form = seat_form()
     if form.validate_on_submit():
         seat = services.create_seat(found, form.title.data, form.description.data or "",
@@ -241,7 +244,8 @@ def edit_term(term_id: int):
 
 @bp.post("/bodies/<int:body_id>/archive")
 def archive_body(body_id: int):
-    found = load(Body, body_id, need="body.manage", visible="body.view")
+    found = load(Body, body_id, need="body.manage", visible="body.view",
+                 log_in="body.log_in")
     form = ArchiveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -278,7 +282,7 @@ def archive_seat(seat_id: int):
 # --- a seat: items raised, reports, actions ------------------------------------------------------
 
 def load_seat(seat_id: int, need: str = "seat.view") -> Seat:
-    return load(Seat, seat_id, need=need, visible="seat.view", options=(
+    return load(Seat, seat_id, need=need, visible="seat.view", log_in="seat.log_in", options=(
         joinedload(Seat.body),
         selectinload(Seat.terms).options(joinedload(Term.holder), joinedload(Term.deputy))))
 
@@ -328,7 +332,7 @@ def raise_item(seat_id: int):
 
 
 def load_item(item_id: int, need: str) -> RaisedItem:
-    return load(RaisedItem, item_id, need=need, visible="item.view")
+    return load(RaisedItem, item_id, need=need, visible="item.view", log_in="item.log_in")
 
 
 @bp.post("/items/<int:item_id>/back")
@@ -391,9 +395,10 @@ def new_report(seat_id: int):
 
 
 def load_report(report_id: int, need: str = "report.view") -> Report:
-    return load(Report, report_id, need=need, visible="report.view", options=(
-        joinedload(Report.seat).options(joinedload(Seat.body), selectinload(Seat.terms)),
-        joinedload(Report.author), joinedload(Report.questions)))
+    return load(Report, report_id, need=need, visible="report.view", log_in="report.log_in",
+                options=(joinedload(Report.seat).options(joinedload(Seat.body),
+                                                         selectinload(Seat.terms)),
+                         joinedload(Report.author), joinedload(Report.questions)))
 
 
 def report_context(report: Report, **forms) -> dict:
