@@ -382,11 +382,26 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     public_report = make_report(public_seat, world.coordinator, world.org_a,
                                 audience=Audience.PUBLIC, summary="Open to all.")
     draft_report = make_report(world.seat, member, world.org_a, days_ago=3, published=False)
-    from network.representation.models import ItemStatus, RaisedItem
+    from network.representation.models import ItemStatus, RaisedItem, Response
 
     answered_item = RaisedItem(seat_id=world.seat.id, author_id=world.contact.id,
                                title="Bus routes", status=ItemStatus.ANSWERED, reply="Kept.")
     db.session.add(answered_item)
+    # What members raised for the public report's meeting (one answered in it, one not yet),
+    # and a member's response to it: whose they are is for people signed in.
+    public_answered = RaisedItem(seat_id=public_seat.id, author_id=world.contact.id,
+                                 organisation_id=world.org_a.id,
+                                 title="Street lighting on Mill Lane",
+                                 body="Three lamps out since October.",
+                                 status=ItemStatus.ANSWERED, reply="Repaired in March.",
+                                 report_id=public_report.id)
+    public_open = RaisedItem(seat_id=public_seat.id, author_id=world.contact.id,
+                             organisation_id=world.org_a.id, title="Bins on Fridays",
+                             event_id=public_report.event_id,
+                             occurrence_start=public_report.occurrence_start)
+    public_response = Response(report_id=public_report.id, author_id=other.id,
+                               body="Our street too.")
+    db.session.add_all([public_answered, public_open, public_response])
     suspended_person = PersonFactory(email="suspended@example.org",
                                      display_name="Sid Suspended",
                                      suspended_at=now(), suspended_reason="Spam")

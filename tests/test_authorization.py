@@ -124,7 +124,10 @@ RULES: dict[str, set[str]] = {
     "board.conversation": SIGNED_IN - {"associate"},  # org_a's listing, org_b's reply
     "board.my_bookings": SIGNED_IN,
     "representation.bodies": PUBLIC,
-    "representation.body": SIGNED_IN,  # the world's body is for members
+    # The world's body is for members: a visitor (a member following a link before logging
+    # in) is asked to log in, on every page of it; what only writers or coordinators see (a
+    # draft, an archived body) is not there for visitors (STATE_RULES).
+    "representation.body": SIGNED_IN,
     "representation.representatives": SIGNED_IN,
     "representation.new_body": COORDINATOR,
     "representation.edit_body": COORDINATOR,
@@ -172,18 +175,6 @@ RULES: dict[str, set[str]] = {
 HIDDEN: dict[str, set[str]] = {
     "notify.open_notification": SIGNED_IN - AUTHOR,
     "board.conversation": {"associate"},
-    # A members' body does not exist for visitors.
-    **{endpoint: {"visitor"} for endpoint in (
-        "representation.body", "representation.edit_body", "representation.new_seat",
-        "representation.archive_body", "representation.seat", "representation.seat_record",
-        "representation.body_record",
-        "representation.raise_item", "representation.back_item", "representation.answer_item",
-        "representation.new_report", "representation.report", "representation.report_text",
-        "representation.report_paper", "representation.action", "representation.respond",
-        "representation.mark_read", "representation.hide_response",
-        "representation.edit_report", "representation.add_action",
-        "representation.add_question", "representation.add_report_paper",
-        "representation.publish_report", "representation.update_action")},
     **{endpoint: {"associate"} for endpoint in (
         "board.booking", "board.answer_booking", "board.cancel_booking")},
 }
@@ -251,6 +242,8 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     # A public report on a public body's seat nobody holds; a draft of the member's.
     ("representation.report", "public"): seen(SIGNED_IN, visitor="through"),
     ("representation.report", "draft"): seen(WRITERS, visitor="hidden"),
+    ("representation.report_text", "public"): seen(SIGNED_IN, visitor="through"),
+    ("representation.report_text", "draft"): seen(WRITERS, visitor="hidden"),
     ("representation.edit_report", "public"): seen(COORDINATOR, forbidden=SIGNED_IN),
     ("representation.edit_report", "draft"): seen(WRITERS, visitor="hidden"),
     ("representation.respond", "public"): seen(IN_ORGANISATIONS | COORDINATOR,
@@ -261,8 +254,22 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     ("representation.body_record", "archived"): seen(COORDINATOR, visitor="hidden"),
     ("representation.seat_record", "public"): seen(SIGNED_IN, visitor="through"),
     ("representation.raise_item", "public"): seen(IN_ORGANISATIONS, forbidden=SIGNED_IN),
-    ("representation.back_item", "answered"): seen(set(), forbidden=SIGNED_IN,
-                                                   visitor="hidden"),
+    ("representation.back_item", "answered"): seen(set(), forbidden=SIGNED_IN),
+}
+
+
+# Words on a page that only some of those who see it may read. A public report shows everyone
+# the representative's answers to the items members raised, and members' responses; who
+# raised or backed an item, who responded, and the items not yet answered are for people
+# signed in (docs/decisions.md, 2026-12-04).
+WORDS: dict[tuple[str, str], dict[str, set[str]]] = {
+    ("representation.report", "public"): {
+        "Street lighting on Mill Lane": PUBLIC, "Repaired in March.": PUBLIC,
+        "Our street too.": PUBLIC, "Bins on Fridays": SIGNED_IN, "Cora Contact": SIGNED_IN,
+        "Alpha Tenants": SIGNED_IN, "Otto Other": SIGNED_IN},
+    ("representation.report_text", "public"): {
+        "Street lighting on Mill Lane": PUBLIC, "Repaired in March.": PUBLIC,
+        "Bins on Fridays": SIGNED_IN},
 }
 
 
@@ -300,6 +307,7 @@ def test_every_state_variant_has_its_rules(app):
     variants = {(endpoint, state) for endpoint, states in
                 state_variants(world, add_states(world)).items() for state in states}
     assert variants == set(STATE_RULES)
+    assert set(WORDS) <= variants
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -331,6 +339,12 @@ def test_route_matrix(app, role):
         got, want = outcome(response), expected(endpoint, role, state)
         if got != want:
             wrong.append(f"{method} {path} ({endpoint}, {state}): got {got}, want {want}")
+        if got == "through" and method == "GET":
+            page = response.get_data(as_text=True)
+            for words, readers in WORDS.get((endpoint, state), {}).items():
+                if (words in page) != (role in readers):
+                    wrong.append(f"{path} ({endpoint}, {state}): “{words}” is "
+                                 f"{'shown' if words in page else 'not shown'}")
         if method == "POST" and got == "through":
             db.session.rollback()
             restore(db.engine, saved)

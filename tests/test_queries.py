@@ -248,6 +248,30 @@ def grow_meetings(world, n):
     db.session.commit()
 
 
+def grow_duties(world, n):
+    """What waits for the world's seat holder: seats of their own on the world's body,
+    meetings held this term (some reported), and items raised and not yet marked."""
+    from network.representation.models import RaisedItem, Report, ReportState, Selection, Term
+    from tests.factories import make_seat
+
+    for i in range(n):
+        seat = make_seat(world.body, f"Held seat {i}")
+        db.session.add(Term(seat_id=seat.id, holder_id=world.member.id,
+                            selection=Selection.ELECTED, starts_on=now().date() - timedelta(
+                                days=200), ends_on=now().date() + timedelta(days=200)))
+        event = make_event(world.org_a, world.member, f"Board {i}", body_id=world.body.id,
+                           starts_at=now() - timedelta(days=1 + i % 90, hours=i))
+        if i % 2:
+            db.session.add(Report(seat_id=world.seat.id, event_id=event.id,
+                                  occurrence_start=event.starts_at, meeting_at=event.starts_at,
+                                  author_id=world.member.id, summary="What happened.",
+                                  state=ReportState.PUBLISHED,
+                                  published_at=event.starts_at + timedelta(days=3)))
+        db.session.add(RaisedItem(seat_id=world.seat.id, author_id=world.contact.id,
+                                  title=f"Item {i}"))
+    db.session.commit()
+
+
 PAGES = [
     ("/", "visitor", grow_organisations),
     ("/organisations", "visitor", grow_organisations),
@@ -255,6 +279,7 @@ PAGES = [
     ("/organisations/{org_a}-alpha-tenants", "member", grow_members_of_a),
     ("/organisations/{org_a}/people", "contact", grow_members_of_a),
     ("/dashboard", "coordinator", grow_applications),
+    ("/dashboard", "member", grow_duties),
     ("/coordinate/applications", "coordinator", grow_applications),
     ("/coordinate/people", "coordinator", grow_people),
     ("/coordinate/audit", "coordinator", grow_audit),

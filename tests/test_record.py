@@ -208,6 +208,7 @@ def test_the_chart_and_the_table_show_the_same_figures(client, world, login, sea
     assert table == {
         "Reports: On time": 2, "Reports: Late": 1, "Reports: Overdue": 1, "Reports: Due": 1,
         "Items raised: Raised": 4, "Items raised: Answered or not taken": 2,
+        "Items raised: Still open": 2,
         "Actions: Open": 1, "Actions: Overdue": 2, "Actions: Done": 2, "Actions: Dropped": 1}
     said, widths = figures_in_chart(section)
     assert said == {k: v for k, v in table.items() if not k.startswith("Items")}
@@ -234,10 +235,10 @@ def test_a_seat_with_nothing_yet_draws_empty_bars(client, world, login):
 
 # --- who sees it ---------------------------------------------------------------------------------
 
-def test_a_members_bodys_record_is_not_for_visitors(client, world, login, seat):
+def test_a_members_bodys_record_asks_visitors_to_log_in(client, world, login, seat):
     for path in (f"/bodies/{seat.body_id}/accountability",
                  f"/seats/{seat.id}/accountability"):
-        assert client.get(path).status_code == 404
+        assert client.get(path).location.startswith("/login?next=")  # members: log in
     login(world.associate)
     for path in (f"/bodies/{seat.body_id}/accountability",
                  f"/seats/{seat.id}/accountability"):
@@ -435,3 +436,59 @@ def test_a_vacant_seat_owes_no_report(client, world, login):
     assert "no report is expected" in page
     assert page.count("<tr><td>") == 1 and "Overdue</td>" not in page
     assert unreported.title not in page
+
+
+# --- a holder's dashboard ------------------------------------------------------------------------
+
+def test_a_holders_dashboard_says_what_waits_on_their_seats(client, world, login, seat):
+    started = meeting(world, seat, 40 * DAY)
+    draft = report(world, seat, started, published_after=None)  # overdue, started
+    meeting(world, seat, 20 * DAY)  # overdue, not started
+    due = meeting(world, seat, 3 * DAY)  # due
+    for status in (ItemStatus.OPEN, ItemStatus.OPEN, ItemStatus.TAKEN):
+        db.session.add(RaisedItem(seat_id=seat.id, author_id=world.contact.id,
+                                  title="A question", status=status))
+    term = db.session.scalar(select(Term).where(Term.seat_id == seat.id))
+    term.deputy_id = world.other_member.id
+    db.session.commit()
+    login(world.member)
+    page = text(client.get("/dashboard"))
+    assert "Your seats" in page
+    card = page.split(f'id="seat-{seat.id}"', 1)[1].split("</li>", 1)[0]
+    assert "Health and Wellbeing Board: Community seat" in card
+    assert f"You hold it until {format_day(today() + 600 * DAY)}." in card
+    assert "2 items raised are waiting for you to mark them" in card
+    assert (f"Overdue</span> Your report from the meeting on {format_day(started.starts_at)} "
+            f"was due by {format_day(started.starts_at + 14 * DAY)}. 1 other report is "
+            "overdue too.") in card
+    assert f'href="/reports/{draft.id}/edit">Finish the report back' in card
+    held = page.split(f'id="seat-{world.seat.id}"', 1)[1].split("</li>", 1)[0]
+    assert "Every meeting held this term has its report back." in held  # the world's seat
+    assert "No item raised is waiting for you." not in held  # the world's item is open
+
+    client.post(f"/reports/{draft.id}/edit", data={
+        "summary": "Done.", "audience": "members", "version": str(draft.version)})
+    client.post(f"/reports/{draft.id}/publish")
+    login(world.other_member)  # the deputy
+    card = text(client.get("/dashboard")).split(f'id="seat-{seat.id}"', 1)[1]
+    assert f"You are its deputy until {format_day(today() + 600 * DAY)}." in card
+    assert f'href="/seats/{seat.id}/reports/new">Write the report back' in card
+    assert f"the meeting on {format_day(due.starts_at)}" not in card  # the overdue one first
+    login(world.contact)  # holds nothing
+    assert "Your seat" not in text(client.get("/dashboard"))
+
+
+def test_the_record_says_what_a_member_can_do_next(client, world, login, seat):
+    login(world.contact)  # in an organisation the world's seat speaks for
+    page = text(client.get(f"/seats/{world.seat.id}/accountability"))
+    steps = page.split('id="next-heading"', 1)[1]
+    assert f'href="/seats/{world.seat.id}/items">Raise an item</a> for the representative' in steps
+    assert "respond to it on its page (the representative is told)" in steps
+    assert 'href="mailto:coordinators@example.org"' in steps
+    assert ("When a report is not published 14 days after its meeting, the holder and deputy "
+            "are reminded; after 21 days the coordinators are told") in steps
+    body_page = text(client.get(f"/bodies/{world.body.id}/accountability"))
+    assert "What you can do" in body_page and "after 21 days" in body_page
+    login(world.associate)  # reads, raises nothing
+    steps = text(client.get(f"/seats/{world.seat.id}/accountability"))
+    assert "Raise an item</a>" not in steps and "the seat’s page</a>." in steps

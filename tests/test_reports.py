@@ -4,7 +4,7 @@ answers, actions and questions, members' responses and reads; on SQLite and Post
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ from network.representation.models import (
     ReportRevision,
     Response,
 )
-from tests.factories import make_event
+from tests.factories import PASSWORD, make_event
 
 KEY = "k" * 22
 
@@ -173,16 +173,18 @@ def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login)
         "Mo Member replied to you on the report from Strategic Partnership"]
 
 
-def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, login):
+def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, login, clock):
     event = body_meeting(world, timedelta(days=-40))
     login(world.member)
     report = start_report(client, world, event)
     client.post(f"/reports/{report.id}/edit", data=report_data(report))
     client.post(f"/reports/{report.id}/publish")
-    for what, due in (("Done one", -20), ("Late one", -5), ("Later one", 30)):
-        client.post(f"/reports/{report.id}/actions", data={
+    for what, due in (("Done one", 0), ("Late one", 5), ("Later one", 50)):
+        assert client.post(f"/reports/{report.id}/actions", data={
             "what": what, "owner": "Council", "due_on": (today() + timedelta(days=due))
-            .isoformat()})
+            .isoformat()}).status_code == 303
+    clock.advance(days=10)  # ten days on: the second action is overdue
+    login(world.member)
     done, late, later = db.session.scalars(select(Action).where(Action.report_id == report.id)
                                            .order_by(Action.id)).all()
     assert client.post(f"/actions/{done.id}", data={
@@ -210,12 +212,21 @@ def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, lo
 
 
 @pytest.mark.parametrize(("url", "data", "field", "message"), [
-    ("actions", {"what": "Something", "owner": "", "due_on": "2030-01-01"}, "owner",
+    ("actions", {"what": "Something", "owner": "", "due_on": "2028-01-01"}, "owner",
      "This is needed."),
     ("actions", {"what": "Something", "owner": "Council", "due_on": ""}, "due_on",
      "Give the day it is due"),
     ("questions", {"text": "Who can help?", "respond_by": "2020-01-01"}, "respond_by",
-     "The day to respond by has passed"),
+     "Give a day from 14 January 2027 to 13 January 2028: after today, and within a year."),
+    ("questions", {"text": "Who can help?", "respond_by": "2027-01-13"}, "respond_by",
+     "Give a day from 14 January 2027"),  # today: no time to answer
+    ("questions", {"text": "Who can help?", "respond_by": "9999-12-31"}, "respond_by",
+     "Give a day from 14 January 2027"),
+    ("actions", {"what": "Something", "owner": "Council", "due_on": "1900-01-01"}, "due_on",
+     "Give a day from today, 13 January 2027, to 12 January 2029: an action is due within "
+     "two years."),
+    ("actions", {"what": "Something", "owner": "Council", "due_on": "9999-12-31"}, "due_on",
+     "Give a day from today, 13 January 2027"),
     ("edit", {"summary": "", "audience": "members"}, "summary", "This is needed."),
     ("edit", {"summary": "Fine.", "audience": "public"}, "audience",
      "Choose who can read it."),  # a members' body's report is for members
@@ -265,7 +276,7 @@ def test_only_the_holder_deputy_or_a_coordinator_writes_and_drafts_stay_hidden(c
     client.post(f"/reports/{report.id}/edit", data=report_data(report))
     client.post(f"/reports/{report.id}/publish")
     client.post("/logout")
-    assert client.get(f"/reports/{report.id}").status_code == 404  # members only
+    assert client.get(f"/reports/{report.id}").location.startswith("/login?next=")  # members'
     login(world.associate)
     assert client.get(f"/reports/{report.id}").status_code == 200
     assert client.post(f"/reports/{report.id}/responses", data={
@@ -349,3 +360,173 @@ def test_a_hidden_response_is_told_to_its_author_and_its_replies_stay(client, wo
     login(world.contact)
     page = text(client.get(f"/reports/{world.report.id}"))
     assert "Hidden by a coordinator: Names a neighbour." in page and "Thank you." in page
+
+
+def hidden_in_print() -> set[str]:
+    """The selectors site.css hides on paper (display: none in @media print)."""
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parent.parent / "static" / "css" / "site.css").read_text()
+    hidden = set()
+    for block in re.findall(r"@media print\s*\{((?:[^{}]*\{[^{}]*\})*[^{}]*)\}", css):
+        for selectors, rules in re.findall(r"([^{}]+)\{([^{}]*)\}", block):
+            if re.search(r"display:\s*none", rules):
+                hidden |= {s.strip() for s in selectors.split(",")}
+    return hidden
+
+
+def test_a_printed_report_leaves_out_the_messages_the_site_just_said(client, world, login):
+    login(world.contact)
+    client.post(f"/reports/{world.report.id}/read")
+    page = text(client.get(f"/reports/{world.report.id}"))
+    said = re.search(r'<div class="([^"]*)"[^>]*>\s*<p class="flash success">Thank you', page)
+    assert said, page
+    assert set(said.group(1).split()) & {s.removeprefix(".") for s in hidden_in_print()}
+    assert {".no-print", "footer.site"} <= hidden_in_print()
+
+
+def test_an_action_due_beyond_reach_before_the_rule_still_shows_and_moves_on(client, world,
+                                                                             login):
+    far = Action(seat_id=world.seat.id, report_id=world.report.id, what="Someday",
+                 owner="Council", due_on=date(9999, 12, 31))
+    db.session.add(far)
+    db.session.commit()
+    login(world.member)
+    assert "31 December 9999" in text(client.get(f"/actions/{far.id}"))
+    assert "Someday" in text(client.get(f"/reports/{world.report.id}"))
+    assert client.post(f"/actions/{far.id}", data={"status": "dropped",
+                                                   "note": "No longer needed."}).status_code \
+        == 303
+    db.session.rollback()
+    assert far.status == ActionStatus.DROPPED
+
+
+def trail() -> tuple[int, int, int]:
+    """What a change leaves behind: notifications, mail queued, audit entries."""
+    from network.core.audit import AuditEntry
+    from network.notify.models import OutboxEmail
+
+    return count(Notification), count(OutboxEmail), count(AuditEntry)
+
+
+def twice(client, path: str, data: dict, already: str) -> None:
+    """The change once, then again: the second changes nothing, tells nobody, and says it
+    was already so."""
+    first = client.post(path, data=data)
+    assert first.status_code == 303, text(first)
+    client.get(first.location)  # the first one's message, read
+    before = trail()
+    again = client.post(path, data=data)
+    assert again.status_code == 303
+    assert already in text(client.get(again.location))
+    assert trail() == before
+
+
+def test_publishing_a_published_report_tells_nobody_again(client, world, login):
+    event = body_meeting(world, timedelta(days=-3))
+    login(world.member)
+    report = start_report(client, world, event)
+    client.post(f"/reports/{report.id}/edit", data=report_data(report))
+    twice(client, f"/reports/{report.id}/publish", {},
+          "This report was already published: nobody is told again.")
+
+
+def test_marking_an_item_as_it_is_tells_nobody_again(client, world, login):
+    login(world.member)
+    twice(client, f"/items/{world.item.id}/answer", {"status": "answered", "reply": "Yes."},
+          "It was already marked so: nobody is told again.")
+    assert len(told(world.contact, "representation.item")) == 1
+
+
+def test_hiding_a_hidden_response_tells_nobody_again(client, world, login):
+    login(world.coordinator)
+    twice(client, f"/report-responses/{world.response.id}/hide",
+          {"reason": "Names a neighbour."}, "This response was already hidden.")
+    assert len(told(world.contact, "representation.response")) == 1
+
+
+def test_reading_or_backing_twice_counts_once(client, world, login):
+    login(world.other_member)
+    twice(client, f"/reports/{world.report.id}/read", {},
+          "You had already said you read it. Thank you.")
+    assert count(ReportRead, ReportRead.report_id == world.report.id) == 1
+    twice(client, f"/items/{world.item.id}/back", {"back": "1"}, "You already back it.")
+    twice(client, f"/items/{world.item.id}/back", {"back": "0"}, "You were not backing it.")
+
+
+@pytest.mark.parametrize("who", ["visitor", "member"])
+@pytest.mark.parametrize("address", ["/reports/{id}", "/reports/{id}.txt"])
+def test_a_public_report_shows_visitors_the_answers_without_the_names(client, world, login,
+                                                                      who, address):
+    from tests.factories import add_states
+
+    report = add_states(world).public_report
+    if who == "member":
+        login(world.member)
+    shown = text(client.get(address.format(id=report.id)))
+    for words in ("Street lighting on Mill Lane", "Repaired in March."):
+        assert words in shown  # the representative's answer, beside the item's line
+    signed_in_only = ["Bins on Fridays"]  # not answered yet
+    if not address.endswith(".txt"):
+        assert "Our street too." in shown  # a member's response, in its own words
+        signed_in_only += ["Cora Contact", "Alpha Tenants", "Otto Other"]
+        assert ("A member" in shown) is (who == "visitor")
+    for words in signed_in_only:
+        assert (words in shown) is (who == "member"), words
+
+
+def test_the_forms_say_who_will_see_an_item_or_a_response_before_it_is_written(client, world,
+                                                                               login):
+    from tests.factories import add_states
+
+    states = add_states(world)
+    login(world.contact)
+    public = text(client.get(f"/seats/{states.public_seat.id}/items"))
+    assert ("Open Neighbourhood Forum is public, and so may be the report back from its "
+            "meeting: that would show everyone the line you write under “What do you want "
+            "raised?” and the representative’s answer, without your name or your "
+            "organisation’s.") in public
+    members = text(client.get(f"/seats/{world.seat.id}/items"))
+    assert "with your name and your organisation’s; never the public." in members
+    respond = text(client.get(f"/reports/{states.public_report.id}"))
+    assert ("This report is public: everyone can read your response, without your name. "
+            "People signed in see who wrote it.") in respond
+    assert "This report is public" not in text(client.get(f"/reports/{world.report.id}"))
+    login(world.coordinator)  # its writer
+    assert "everyone can read your response, under your name as the representative." in text(
+        client.get(f"/reports/{states.public_report.id}"))
+
+
+@pytest.mark.parametrize("address", [
+    "/reports/{report}", "/reports/{report}.txt", "/bodies/{body}-strategic-partnership",
+    "/seats/{seat}", "/seats/{seat}/accountability", "/bodies/{body}/accountability",
+    "/actions/{action}", "/report-papers/{paper}/minutes.txt"])
+def test_a_member_following_a_link_before_logging_in_is_asked_to_and_brought_back(
+        client, world, address):
+    """A members-only report, body, seat, action or paper asks a visitor to log in (as the
+    calendar's members' events do), and logging in brings them back to it."""
+    from urllib.parse import parse_qs, urlsplit
+
+    address = address.format(report=world.report.id, body=world.body.id, seat=world.seat.id,
+                             action=world.report_action.id, paper=world.report_paper.id)
+    asked = client.get(address)
+    assert asked.status_code == 302
+    login_page = urlsplit(asked.location)
+    assert login_page.path == "/login"
+    assert parse_qs(login_page.query)["next"] == [address]
+    logged_in = client.post(asked.location, data={"email": world.contact.email,
+                                                  "password": PASSWORD})
+    assert logged_in.status_code == 303 and logged_in.location == address
+    assert client.get(address).status_code == 200
+
+
+def test_what_is_not_there_or_only_for_its_writers_stays_not_found(client, world):
+    from tests.factories import add_states
+
+    states = add_states(world)
+    for address in (f"/reports/{states.draft_report.id}", f"/reports/{states.draft_report.id}"
+                    ".txt", "/reports/99999", "/seats/99999", "/bodies/99999",
+                    "/actions/99999", f"/bodies/{states.archived_body.id}/accountability"):
+        assert client.get(address).status_code == 404, address
+    assert client.post(f"/items/{world.item.id}/back", data={"back": "1"}).status_code == 302
+    assert client.post("/items/99999/back", data={"back": "1"}).status_code == 404

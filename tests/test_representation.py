@@ -77,8 +77,13 @@ def test_a_coordinator_sets_up_a_body_its_seat_and_who_holds_it(client, world, l
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"ends_on": "2020-01-01", "starts_on": "2021-01-01"}, "ends_on",
+    ({"ends_on": "2025-01-01", "starts_on": "2026-01-01"}, "ends_on",
      "The term must end on or after the day it starts."),
+    ({"starts_on": "1900-01-01"}, "starts_on", "A term starts from 14 January 2022 to "
+     "12 January 2029: past terms go back five years, and a new one starts within two."),
+    ({"starts_on": "9999-12-31"}, "starts_on", "A term starts from 14 January 2022"),
+    ({"ends_on": "9999-12-31"}, "ends_on", "A term ends from 14 January 2022 to "
+     "11 January 2033."),
     ({"holder": ""}, "holder", "Choose who holds the seat."),
     ({"deputy": "member"}, "deputy", "The deputy is someone other than the holder."),
     ({"selection": "acclaimed"}, "selection", "Choose elected, nominated or co-opted."),
@@ -163,12 +168,13 @@ def test_my_representatives_are_the_seats_that_speak_for_my_organisation(client,
     assert "Cora Contact</strong> (you)" in body(client.get("/representatives"))
 
 
-def test_a_members_body_is_not_for_visitors(client, world, login):
+def test_a_members_body_asks_visitors_to_log_in(client, world, login):
     members_only = make_body("Members' panel", audience=Audience.MEMBERS)
     public = make_body("Open forum", audience=Audience.PUBLIC)
     page = body(client.get("/bodies"))
     assert "Open forum" in page and "Members&#39; panel" not in page
-    assert client.get(f"/bodies/{members_only.id}-{members_only.slug}").status_code == 404
+    asked = client.get(f"/bodies/{members_only.id}-{members_only.slug}")
+    assert asked.location.startswith("/login?next=")  # a member following a link: log in
     assert client.get(f"/bodies/{public.id}-{public.slug}").status_code == 200
     login(world.associate)
     assert client.get(f"/bodies/{members_only.id}-{members_only.slug}").status_code == 200
@@ -288,3 +294,72 @@ def test_a_body_or_seat_archived_leaves_the_lists_and_comes_back(client, world, 
     assert "Restore" in body(client.get(f"/bodies/{world.body.id}-{world.body.slug}"))
     assert count(AuditEntry, AuditEntry.action.in_(["seat.archive", "seat.restore",
                                                     "body.archive"])) == 3
+
+
+def test_a_term_recorded_before_the_dates_had_bounds_can_still_be_changed(client, world,
+                                                                          login):
+    """A row from before the rule keeps its own days: its page opens and it is saved with
+    them; a new day out of reach is refused."""
+    old = Term(seat_id=make_seat(make_body("Old board"), "A seat").id,
+               holder_id=world.member.id, selection=Selection.ELECTED,
+               starts_on=date(1990, 1, 1), ends_on=date(9999, 12, 31))
+    db.session.add(old)
+    db.session.commit()
+    login(world.coordinator)
+    assert client.get(f"/terms/{old.id}/edit").status_code == 200
+    kept = client.post(f"/terms/{old.id}/edit", data=term_form(
+        world, starts_on="1990-01-01", ends_on="9999-12-31", selection_note="Corrected."))
+    assert kept.status_code == 303
+    ended = client.post(f"/terms/{old.id}/edit", data=term_form(
+        world, starts_on="1990-01-01", ends_on=today().isoformat()))
+    assert ended.status_code == 303
+    refused = client.post(f"/terms/{old.id}/edit", data=term_form(
+        world, starts_on="1990-01-02", ends_on=today().isoformat()))
+    assert refused.status_code == 422
+    assert re.search(r'id="starts_on-error"[^>]*>A term starts from', body(refused))
+    db.session.rollback()
+    assert (old.starts_on, old.ends_on, old.selection_note) == (date(1990, 1, 1), today(),
+                                                                "Elected at the AGM, 14 votes "
+                                                                "to 9.")
+
+
+def trail() -> tuple[int, int, int]:
+    """What a change leaves behind: notifications, mail queued, audit entries."""
+    from network.notify.models import OutboxEmail
+
+    return count(Notification), count(OutboxEmail), count(AuditEntry)
+
+
+@pytest.mark.parametrize(("what", "archive", "already"), [
+    ("bodies", "1", "“Strategic Partnership” was already archived."),
+    ("bodies", "0", "“Strategic Partnership” was not archived: there is nothing to restore."),
+    ("seats", "1", "“Voluntary sector seat” was already archived."),
+    ("seats", "0", "“Voluntary sector seat” was not archived: there is nothing to restore."),
+])
+def test_archiving_or_restoring_again_changes_nothing(client, world, login, what, archive,
+                                                      already):
+    login(world.coordinator)
+    thing = world.body if what == "bodies" else world.seat
+    path = f"/{what}/{thing.id}/archive"
+    if archive == "1":
+        assert client.post(path, data={"archive": "1"}).status_code == 303
+    client.get("/dashboard")  # its message read
+    before = (trail(), db.session.get(type(thing), thing.id).archived_at)
+    again = client.post(path, data={"archive": archive})
+    assert again.status_code == 303
+    assert already in body(client.get(again.location))
+    assert (trail(), db.session.get(type(thing), thing.id).archived_at) == before
+
+
+def test_ending_a_term_on_the_day_it_already_ends_changes_nothing(client, world, login):
+    term = world.term
+    data = term_form(world, deputy="", selection_note="",
+                     starts_on=term.starts_on.isoformat(), ends_on=today().isoformat())
+    login(world.coordinator)
+    assert client.post(f"/terms/{term.id}/edit", data=data).status_code == 303
+    client.get("/dashboard")
+    before = trail()
+    again = client.post(f"/terms/{term.id}/edit", data=data)
+    assert again.status_code == 303
+    assert "Nothing changed: the term was already so." in body(client.get(again.location))
+    assert trail() == before

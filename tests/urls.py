@@ -164,8 +164,8 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
         "representation.edit_body": {"public": {"body_id": s.public_body.id}},
         **{endpoint: {"public": {"report_id": s.public_report.id},
                       "draft": {"report_id": s.draft_report.id}}
-           for endpoint in ("representation.report", "representation.edit_report",
-                            "representation.respond")},
+           for endpoint in ("representation.report", "representation.report_text",
+                            "representation.edit_report", "representation.respond")},
         "representation.seat": {"public": {"seat_id": s.public_seat.id}},
         "representation.body_record": {"public": {"body_id": s.public_body.id},
                                        "archived": {"body_id": s.archived_body.id}},

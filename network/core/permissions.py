@@ -102,10 +102,16 @@ def visible(query: Select, model: type | None = None, person: Any = None) -> Sel
 
 
 def load(model: type, object_id: int, *, need: str, visible: str | None = None,
-         options: tuple = ()) -> Any:
-    """Load a row by id or 404; 404 too if the person may not see it, 403 if they may not act."""
+         log_in: str | None = None, options: tuple = ()) -> Any:
+    """Load a row by id or 404; 404 too if the person may not see it, 403 if they may not act.
+    log_in: the action saying a visitor who may not see it is asked to log in rather than
+    told it is not there (it is for members: a member following a link before logging in)."""
     obj = db.session.get(model, object_id, options=options)
-    if obj is None or (visible is not None and not can(visible, obj)):
+    if obj is None:
+        abort(404)
+    if visible is not None and not can(visible, obj):
+        if log_in is not None and not current_user.is_authenticated and can(log_in, obj):
+            abort(login_manager.unauthorized())
         abort(404)
     authorize(need, obj)
     return obj

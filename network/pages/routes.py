@@ -8,10 +8,11 @@ from sqlalchemy.orm import selectinload
 
 from network.calendar.services import upcoming_public
 from network.core.htmx import render
-from network.core.permissions import authorize, can
+from network.core.permissions import authorize, can, me
 from network.extensions import db
 from network.members import services
 from network.members.models import Membership, Organisation, OrgStatus
+from network.representation.record import seat_duties
 
 bp = Blueprint("pages", __name__)
 
@@ -37,7 +38,7 @@ def dashboard():
     pending = services.pending_applications_count() if can("applications.review") else None
     return render("pages/dashboard.html", pending=pending, memberships=[
         (membership, can("org.manage_people", membership.organisation))
-        for membership in memberships])
+        for membership in memberships], duties=seat_duties(me()))
 
 
 @bp.get("/memorandum")

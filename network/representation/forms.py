@@ -8,7 +8,13 @@ from wtforms.validators import InputRequired, ValidationError
 
 from network.calendar.recurrence import occurrence_key
 from network.core.audience import Audience
-from network.core.fields import ButtonChoiceField, CheckboxesField, ChoiceField, DayField
+from network.core.fields import (
+    ButtonChoiceField,
+    CheckboxesField,
+    ChoiceField,
+    DayField,
+    DayWithin,
+)
 from network.core.files import FileUploadField
 from network.core.forms import (
     Form,
@@ -20,6 +26,13 @@ from network.core.forms import (
 )
 from network.core.time import format_day
 from network.representation.models import NAME_MAX, ActionStatus, ItemStatus, Selection
+
+# How far from today each day may be, in days. A term is recorded from five years back (past
+# holders go on record) and starts at most two years on; it ends at most six years on.
+TERM_STARTS = (-5 * 365, 2 * 365)
+TERM_ENDS = (-5 * 365, 6 * 365)
+ACTION_DUE = (0, 2 * 365)  # from today (due at once) to two years on
+RESPOND_BY = (1, 365)  # after today, within a year
 
 
 class BodyForm(Form):
@@ -71,10 +84,13 @@ class TermForm(Form):
         invalid=_l("Choose elected, nominated or co-opted."))
     selection_note = text_field(_l("The vote or nomination"), 500, optional=True,
                                 description=_l("Elected at the AGM on 12 March, 14 votes to 9."))
-    starts_on = DayField(_l("Term starts"), validators=[InputRequired(_l(
-        "Give the first day of the term, like 2026-04-01."))])
-    ends_on = DayField(_l("Term ends"), validators=[InputRequired(_l(
-        "Give the last day of the term, like 2028-03-31."))])
+    starts_on = DayField(_l("Term starts"), validators=[
+        InputRequired(_l("Give the first day of the term, like 2026-04-01.")),
+        DayWithin(*TERM_STARTS, _l("A term starts from %(first)s to %(last)s: past terms "
+                                   "go back five years, and a new one starts within two."))])
+    ends_on = DayField(_l("Term ends"), validators=[
+        InputRequired(_l("Give the last day of the term, like 2028-03-31.")),
+        DayWithin(*TERM_ENDS, _l("A term ends from %(first)s to %(last)s."))])
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,6 +188,11 @@ class ReportForm(Form):
         self.audience.choices = options((Audience.MEMBERS.value, _l("Members (signed in)")),
                                         *([(Audience.PUBLIC.value, _l("Everyone (public)"))]
                                           if public else []))
+        if public:
+            self.audience.description = _l(
+                "Public: everyone reads it, with your answers to the items members raised "
+                "beside each item's line, and members' responses without their names. Who "
+                "raised or backed an item, and items not yet answered, stay for members.")
 
     def values(self) -> dict:
         return {"summary": self.summary.data or "", "decisions": self.decisions.data or "",
@@ -194,8 +215,10 @@ class ActionForm(Form):
         "Council to publish the consultation timetable."))
     owner = text_field(_l("Who does it"), 120, description=_l(
         "A person or a body: Housing team, Grace Okafor."))
-    due_on = DayField(_l("By when"), validators=[InputRequired(_l(
-        "Give the day it is due, like 2027-01-31."))])
+    due_on = DayField(_l("By when"), validators=[
+        InputRequired(_l("Give the day it is due, like 2027-01-31.")),
+        DayWithin(*ACTION_DUE, _l("Give a day from today, %(first)s, to %(last)s: an action "
+                                  "is due within two years."))])
 
 
 class ActionUpdateForm(Form):
@@ -207,8 +230,10 @@ class ActionUpdateForm(Form):
 class QuestionForm(Form):
     text = text_field(_l("Question to the members"), 500, description=_l(
         "What the meeting needs from us: Which of our groups could host a listening event?"))
-    respond_by = DayField(_l("Respond by"), validators=[InputRequired(_l(
-        "Give the last day for answers, like 2027-01-15."))])
+    respond_by = DayField(_l("Respond by"), validators=[
+        InputRequired(_l("Give the last day for answers, like 2027-01-15.")),
+        DayWithin(*RESPOND_BY, _l("Give a day from %(first)s to %(last)s: after today, and "
+                                  "within a year."))])
 
 
 class ReportPaperForm(Form):

@@ -5,6 +5,11 @@ A seat's present holder and deputy (and coordinators) write its reports, answer 
 raised for it and keep its actions up to date. Members raise items, back them and respond to
 reports; raised items are for people signed in only, whatever the body. A report is seen by
 its writers while a draft; once published, by whom its audience says (never beyond its body's).
+
+A public report shows a visitor the representative's answers without the members' names: of
+the items raised, those answered (or not taken, and why), by their one line and the answer;
+members' responses by their words alone, the representative's under their name. The forms
+say so before anyone writes (`report_items`, `named_responses`).
 """
 
 from __future__ import annotations
@@ -51,16 +56,21 @@ def bodies_seen(person):
 class BodyAccess:
     view: bool
     manage: bool  # change it, add seats, record holders
+    # A visitor is asked to log in, not told it is not there: everyone signed in sees it (a
+    # member following an emailed link). What only coordinators or writers see stays 404.
+    log_in: bool
 
 
 def body_access(person, body: Body) -> BodyAccess:
     live = body.archived_at is None
     view = coordinator(person) or (live and (signed_in(person)
                                              or body.audience == Audience.PUBLIC))
-    return BodyAccess(view=view, manage=coordinator(person))
+    return BodyAccess(view=view, manage=coordinator(person),
+                      log_in=live and not signed_in(person))
 
 
-policies_from(body_access, {"body.view": "view", "body.manage": "manage"})
+policies_from(body_access, {"body.view": "view", "body.manage": "manage",
+                            "body.log_in": "log_in"})
 
 
 def member(person) -> bool:
@@ -82,19 +92,21 @@ class SeatAccess:
     write: bool  # its reports, answers to items, actions
     items: bool  # see what members raised
     raise_item: bool
+    log_in: bool  # a visitor is asked to log in (as for its body)
 
 
 def seat_access(person, seat: Seat) -> SeatAccess:
     """An archived seat stays on record for whoever sees its body; nobody writes for it."""
     live = seat.archived_at is None and seat.body.archived_at is None
-    view = body_access(person, seat.body).view
+    body = body_access(person, seat.body)
+    view = body.view
     return SeatAccess(view=view, write=view and live and writes_for(person, seat),
                       items=view and signed_in(person),
-                      raise_item=view and live and member(person))
+                      raise_item=view and live and member(person), log_in=body.log_in)
 
 
 policies_from(seat_access, {"seat.view": "view", "seat.write": "write", "seat.items": "items",
-                            "seat.raise": "raise_item"})
+                            "seat.raise": "raise_item", "seat.log_in": "log_in"})
 
 
 def _seats_seen(person):
@@ -121,16 +133,18 @@ class ItemAccess:
     view: bool
     back: bool  # "this matters to us too"
     answer: bool
+    log_in: bool  # a visitor is asked to log in: items are for everyone signed in
 
 
 def item_access(person, item: RaisedItem, seat: SeatAccess | None = None) -> ItemAccess:
     seat = seat or seat_access(person, item.seat)
     mine = signed_in(person) and item.author_id == person.id
     return ItemAccess(view=seat.items, back=seat.raise_item and not mine and not item.settled,
-                      answer=seat.write)
+                      answer=seat.write, log_in=seat.log_in)
 
 
-policies_from(item_access, {"item.view": "view", "item.back": "back", "item.answer": "answer"})
+policies_from(item_access, {"item.view": "view", "item.back": "back", "item.answer": "answer",
+                            "item.log_in": "log_in"})
 
 
 @scope(Report)
@@ -151,6 +165,8 @@ class ReportAccess:
     respond: bool
     mark_read: bool
     moderate: bool  # hide a response
+    names: bool  # every item raised for it, who raised and backs each, who responded
+    log_in: bool  # a visitor is asked to log in: published for members (a draft stays 404)
 
 
 def report_access(person, report: Report, seat: SeatAccess | None = None) -> ReportAccess:
@@ -160,12 +176,39 @@ def report_access(person, report: Report, seat: SeatAccess | None = None) -> Rep
     return ReportAccess(view=view, write=seat.write,
                         respond=view and report.published and (member(person) or seat.write),
                         mark_read=view and report.published and signed_in(person),
-                        moderate=view and coordinator(person))
+                        moderate=view and coordinator(person),
+                        names=view and seat.items, log_in=seat.log_in and report.published)
 
 
 policies_from(report_access, {"report.view": "view", "report.write": "write",
                               "report.respond": "respond", "report.read": "mark_read",
-                              "report.moderate": "moderate"})
+                              "report.moderate": "moderate", "report.names": "names",
+                              "report.log_in": "log_in"})
+
+
+def report_items(access: ReportAccess, items: list[RaisedItem]) -> list[RaisedItem]:
+    """The items raised for a report that its reader sees: every one, signed in; a visitor
+    of a public report sees only those the representative answered or gave a reason not to
+    take (their line and the answer; `access.names` says whether who raised them shows)."""
+    if access.names:
+        return items
+    return [item for item in items if item.settled and item.reply]
+
+
+def representatives_of(report: Report) -> set[int]:
+    """Who speaks for the seat on its report: its writer, the present holder and deputy."""
+    term = report.seat.current_term
+    return {report.author_id, *((term.holder_id, term.deputy_id) if term else ())} - {None}
+
+
+def named_responses(access: ReportAccess, report: Report,
+                    responses: list[Response]) -> set[int]:
+    """The responses whose writer the reader is shown: all, to people signed in; to a
+    visitor of a public report, the representative's alone (members' words show unnamed)."""
+    if access.names:
+        return {response.id for response in responses}
+    speakers = representatives_of(report)
+    return {response.id for response in responses if response.author_id in speakers}
 
 
 @scope(Response)

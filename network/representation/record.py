@@ -157,7 +157,8 @@ class SeatRecord:
     @property
     def item_figures(self) -> list[Figure]:
         return [Figure("raised", _("Raised"), self.items_raised),
-                Figure("settled", _("Answered or not taken"), self.items_settled)]
+                Figure("settled", _("Answered or not taken"), self.items_settled),
+                Figure("waiting", _("Still open"), self.items_raised - self.items_settled)]
 
 
 def period_start(seat: Seat, moment: datetime) -> datetime:
@@ -231,12 +232,14 @@ def body_record_context(body: Body) -> dict:
         .options(selectinload(Seat.terms).options(joinedload(Term.holder),
                                                   joinedload(Term.deputy)))
         .order_by(Seat.title)))
-    return {"body": body, "records": records_for(seats), "due_days": REPORT_DUE_DAYS}
+    return {"body": body, "records": records_for(seats), "due_days": REPORT_DUE_DAYS,
+            "coordinators_after": COORDINATORS_TOLD_AFTER.days}
 
 
 @bp.get("/bodies/<int:body_id>/accountability")
 def body_record(body_id: int):
-    found = load(Body, body_id, need="body.view", visible="body.view")
+    found = load(Body, body_id, need="body.view", visible="body.view",
+                 log_in="body.log_in")
     return render("representation/body_record.html", body_record_context(found))
 
 
@@ -247,15 +250,75 @@ def seat_record_context(seat: Seat) -> dict:
     readable = {m.report.id for m in record.meetings
                 if m.report is not None and report_access(person, m.report, access).view}
     return {"seat": seat, "body": seat.body, "record": record, "readable": readable,
-            "due_days": REPORT_DUE_DAYS}
+            "access": access, "due_days": REPORT_DUE_DAYS,
+            "coordinators_after": COORDINATORS_TOLD_AFTER.days}
 
 
 @bp.get("/seats/<int:seat_id>/accountability")
 def seat_record(seat_id: int):
-    found = load(Seat, seat_id, need="seat.view", visible="seat.view", options=(
-        joinedload(Seat.body),
-        selectinload(Seat.terms).options(joinedload(Term.holder), joinedload(Term.deputy))))
+    found = load(Seat, seat_id, need="seat.view", visible="seat.view", log_in="seat.log_in",
+                 options=(joinedload(Seat.body), selectinload(Seat.terms).options(
+                     joinedload(Term.holder), joinedload(Term.deputy))))
     return render("representation/seat_record.html", seat_record_context(found))
+
+
+# --- what a holder has to do (their dashboard) ---------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SeatDuty:
+    """A seat someone holds or deputises now, and what waits for them on it."""
+
+    term: Term
+    deputy: bool  # they are its deputy, not its holder
+    items_waiting: int  # raised and not yet marked taken, not taken or answered
+    overdue: int  # meetings this term whose report is overdue
+    meeting: Meeting | None  # the oldest overdue, else the one due: the report to write now
+    draft: Report | None  # that meeting's report, started and not yet published
+
+    @property
+    def seat(self) -> Seat:
+        return self.term.seat
+
+
+def seat_duties(person: Person, moment: datetime | None = None) -> list[SeatDuty]:
+    """The seats a person holds or deputises now, each with the items waiting to be marked
+    and the report due or overdue (as the reminders count them: meetings in the present term
+    without a published report). Four queries however many seats, items and meetings; one
+    for someone who holds none."""
+    moment = moment or now()
+    day = local(moment).date()
+    waiting = (select(func.count()).where(RaisedItem.seat_id == Seat.id,
+                                          RaisedItem.status == ItemStatus.OPEN)
+               .correlate(Seat).scalar_subquery())
+    rows = db.session.execute(
+        select(Term, waiting).join(Term.seat).join(Seat.body)
+        .where(or_(Term.holder_id == person.id, Term.deputy_id == person.id),
+               Term.starts_on <= day, Term.ends_on >= day,
+               Seat.archived_at.is_(None), Body.archived_at.is_(None))
+        .options(contains_eager(Term.seat).contains_eager(Seat.body))
+        .order_by(Body.name, Seat.title)).all()
+    if not rows:
+        return []
+    starts = {term.seat_id: local_moment(term.starts_on, time.min) for term, _ in rows}
+    held = _held({term.seat.body_id for term, _ in rows}, min(starts.values()), moment)
+    reports = {(r.seat_id, r.event_id, r.occurrence_start): r for r in db.session.scalars(
+        select(Report).where(Report.seat_id.in_(starts),
+                             Report.occurrence_start >= min(starts.values()) - MOVE_LIMIT))}
+    duties = []
+    for term, items_waiting in rows:
+        owed = []
+        for found in held:  # oldest first
+            report = reports.get((term.seat_id, found.event.id, found.original_start))
+            if (found.event.body_id == term.seat.body_id
+                    and found.starts_at >= starts[term.seat_id]
+                    and (report is None or not report.published)):
+                owed.append(_meeting(found, report, moment))
+        overdue = [m for m in owed if m.standing == Standing.OVERDUE]
+        now_due = (overdue or owed or [None])[0]
+        duties.append(SeatDuty(term=term, deputy=term.holder_id != person.id,
+                               items_waiting=items_waiting, overdue=len(overdue),
+                               meeting=now_due, draft=now_due.report if now_due else None))
+    return duties
 
 
 # --- reminders -----------------------------------------------------------------------------------

@@ -59,7 +59,15 @@ from network.representation.models import (
     Term,
 )
 from network.representation.models import Response as ReportResponse
-from network.representation.policies import body_access, item_access, report_access, seat_access
+from network.representation.policies import (
+    body_access,
+    item_access,
+    named_responses,
+    report_access,
+    report_items,
+    representatives_of,
+    seat_access,
+)
 
 bp = Blueprint("representation", __name__)
 
@@ -90,7 +98,8 @@ def body_context(body: Body) -> dict:
 @bp.get("/bodies/<int:body_id>")
 @bp.get("/bodies/<int:body_id>-<slug>")
 def body(body_id: int, slug: str | None = None):
-    found = load(Body, body_id, need="body.view", visible="body.view")
+    found = load(Body, body_id, need="body.view", visible="body.view",
+                 log_in="body.log_in")
     if slug != found.slug:
         return redirect(services.body_path(found), 301)
     return render("representation/body.html", body_context(found))
@@ -131,7 +140,8 @@ def new_body():
 
 @bp.route("/bodies/<int:body_id>/edit", methods=["GET", "POST"])
 def edit_body(body_id: int):
-    found = load(Body, body_id, need="body.manage", visible="body.view")
+    found = load(Body, body_id, need="body.manage", visible="body.view",
+                 log_in="body.log_in")
     form = BodyForm(obj=found) if request.method == "GET" else BodyForm()
     if request.method == "GET":
         form.audience.data = found.audience.value
@@ -156,7 +166,8 @@ def seat_form(**kwargs) -> SeatForm:
 
 @bp.route("/bodies/<int:body_id>/seats/new", methods=["GET", "POST"])
 def new_seat(body_id: int):
-    found = load(Body, body_id, need="body.manage", visible="body.view")
+    found = load(Body, body_id, need="body.manage", visible="body.view",
+                 log_in="body.log_in")
     form = seat_form()
     if form.validate_on_submit():
         seat = services.create_seat(found, form.title.data, form.description.data or "",
@@ -210,20 +221,23 @@ def new_term(seat_id: int):
 @bp.route("/terms/<int:term_id>/edit", methods=["GET", "POST"])
 def edit_term(term_id: int):
     term = load(Term, term_id, need="bodies.manage")
-    form = TermForm(people=services.people_who_can_hold())
+    # Built on the term on POST too: its own days stay acceptable, however far they lie.
+    form = TermForm(obj=term, people=services.people_who_can_hold())
     if request.method == "GET":
-        form.process(obj=term)
         form.holder.data, form.selection.data = str(term.holder_id), term.selection.value
         form.deputy.data = str(term.deputy_id) if term.deputy_id else ""
     if form.validate_on_submit():
         try:
-            services.change_term(term, form.values(), current_user)
+            changed = services.change_term(term, form.values(), current_user)
             db.session.commit()
         except services.RepresentationError as error:
             db.session.rollback()
             form.refused(error)
         else:
-            flash(_("Saved."), "success")
+            if changed:
+                flash(_("Saved."), "success")
+            else:
+                flash(_("Nothing changed: the term was already so."), "info")
             return redirect(services.body_path(term.seat.body) + f"#s{term.seat_id}", 303)
     return render("representation/term_form.html", {"form": form, "seat": term.seat,
                                                     "term": term}, status=form_status(form))
@@ -231,14 +245,20 @@ def edit_term(term_id: int):
 
 @bp.post("/bodies/<int:body_id>/archive")
 def archive_body(body_id: int):
-    found = load(Body, body_id, need="body.manage", visible="body.view")
+    found = load(Body, body_id, need="body.manage", visible="body.view",
+                 log_in="body.log_in")
     form = ArchiveForm()
     if not form.validate_on_submit():
         abort(400)
-    services.archive(found, form.archive.data == "1", current_user)
-    db.session.commit()
-    flash(_("“%(name)s” is archived: its record stays, and you can restore it.",
-            name=found.name) if found.archived_at else _("Restored."), "success")
+    archiving = form.archive.data == "1"
+    if services.archive(found, archiving, current_user):
+        db.session.commit()
+        flash(_("“%(name)s” is archived: its record stays, and you can restore it.",
+                name=found.name) if archiving else _("Restored."), "success")
+    else:
+        flash(_("“%(name)s” was already archived.", name=found.name) if archiving else
+              _("“%(name)s” was not archived: there is nothing to restore.", name=found.name),
+              "info")
     return redirect(services.body_path(found), 303)
 
 
@@ -248,17 +268,22 @@ def archive_seat(seat_id: int):
     form = ArchiveForm()
     if not form.validate_on_submit():
         abort(400)
-    services.archive(found, form.archive.data == "1", current_user)
-    db.session.commit()
-    flash(_("“%(title)s” is archived: its record stays, and you can restore it.",
-            title=found.title) if found.archived_at else _("Restored."), "success")
+    archiving = form.archive.data == "1"
+    if services.archive(found, archiving, current_user):
+        db.session.commit()
+        flash(_("“%(title)s” is archived: its record stays, and you can restore it.",
+                title=found.title) if archiving else _("Restored."), "success")
+    else:
+        flash(_("“%(title)s” was already archived.", title=found.title) if archiving else
+              _("“%(title)s” was not archived: there is nothing to restore.",
+                title=found.title), "info")
     return redirect(services.body_path(found.body), 303)
 
 
 # --- a seat: items raised, reports, actions ------------------------------------------------------
 
 def load_seat(seat_id: int, need: str = "seat.view") -> Seat:
-    return load(Seat, seat_id, need=need, visible="seat.view", options=(
+    return load(Seat, seat_id, need=need, visible="seat.view", log_in="seat.log_in", options=(
         joinedload(Seat.body),
         selectinload(Seat.terms).options(joinedload(Term.holder), joinedload(Term.deputy))))
 
@@ -281,8 +306,9 @@ def seat_context(seat: Seat) -> dict:
 
 @bp.get("/seats/<int:seat_id>")
 def seat(seat_id: int):
-    return render("representation/seat.html", seat_context(load_seat(seat_id)),
-                  fragments=("items",))
+    context = seat_context(load_seat(seat_id))
+    return render("representation/seat.html", context,
+                  fragments=("items",) if context["access"].items else ())
 
 
 @bp.route("/seats/<int:seat_id>/items", methods=["GET", "POST"])
@@ -307,7 +333,7 @@ def raise_item(seat_id: int):
 
 
 def load_item(item_id: int, need: str) -> RaisedItem:
-    return load(RaisedItem, item_id, need=need, visible="item.view")
+    return load(RaisedItem, item_id, need=need, visible="item.view", log_in="item.log_in")
 
 
 @bp.post("/items/<int:item_id>/back")
@@ -316,11 +342,14 @@ def back_item(item_id: int):
     form = BackItemForm()
     if not form.validate_on_submit():
         abort(400)
-    services.back_item(item, current_user, form.back.data == "1")
-    db.session.commit()
-    flash(_("Thank you: %(name)s sees that it matters to you too.",
-            name=item.seat.current_term.holder.display_name) if form.back.data == "1"
-          and item.seat.current_term else _("Saved."), "success")
+    backing = form.back.data == "1"
+    if not services.back_item(item, current_user, backing):
+        flash(_("You already back it.") if backing else _("You were not backing it."), "info")
+    else:
+        db.session.commit()
+        flash(_("Thank you: %(name)s sees that it matters to you too.",
+                name=item.seat.current_term.holder.display_name) if backing
+              and item.seat.current_term else _("Saved."), "success")
     return redirect(services.seat_path(item.seat, f"i{item.id}"), 303)
 
 
@@ -332,14 +361,17 @@ def answer_item(item_id: int):
         form.status.data = item.status.value
     if form.validate_on_submit():
         try:
-            services.mark_item(item, ItemStatus(form.status.data), form.reply.data or "",
-                               current_user)
+            changed = services.mark_item(item, ItemStatus(form.status.data),
+                                         form.reply.data or "", current_user)
             db.session.commit()
         except services.RepresentationError as error:
             db.session.rollback()
             form.refused(error)
         else:
-            flash(_("Saved: who raised it is told."), "success")
+            if changed:
+                flash(_("Saved: who raised it is told."), "success")
+            else:
+                flash(_("It was already marked so: nobody is told again."), "info")
             return redirect(services.seat_path(item.seat, f"i{item.id}"), 303)
     return render("representation/item_answer.html", {"item": item, "form": form},
                   status=form_status(form))
@@ -364,9 +396,10 @@ def new_report(seat_id: int):
 
 
 def load_report(report_id: int, need: str = "report.view") -> Report:
-    return load(Report, report_id, need=need, visible="report.view", options=(
-        joinedload(Report.seat).options(joinedload(Seat.body), selectinload(Seat.terms)),
-        joinedload(Report.author), joinedload(Report.questions)))
+    return load(Report, report_id, need=need, visible="report.view", log_in="report.log_in",
+                options=(joinedload(Report.seat).options(joinedload(Seat.body),
+                                                         selectinload(Seat.terms)),
+                         joinedload(Report.author), joinedload(Report.questions)))
 
 
 def report_context(report: Report, **forms) -> dict:
@@ -374,10 +407,12 @@ def report_context(report: Report, **forms) -> dict:
     responses = services.responses_of(report)
     context = {
         "report": report, "seat": report.seat, "body": report.seat.body, "access": access,
-        "items": services.items_for(report), "papers": services.papers_of(report),
-        "actions": services.report_actions(report),
+        "items": report_items(access, services.items_for(report)),
+        "papers": services.papers_of(report), "actions": services.report_actions(report),
         "responses": responses, "replies": services.replies_by_response(responses),
-        "top": services.top_responses(responses)}
+        "top": services.top_responses(responses),
+        "named": named_responses(access, report, responses),
+        "representatives": representatives_of(report)}
     context["reads"], context["read"] = services.reads_of(report, me())
     if access.respond:
         context["response_form"] = forms.get("response_form") or ResponseForm(
@@ -390,10 +425,16 @@ def report_context(report: Report, **forms) -> dict:
     return context
 
 
+def report_blocks(context: dict) -> tuple[str, ...]:
+    """The blocks of a report's page htmx may ask for: those the page shows."""
+    return (*(("responses",) if context["report"].published else ()),
+            *(("respond",) if "response_form" in context else ()))
+
+
 @bp.get("/reports/<int:report_id>")
 def report(report_id: int):
-    return render("representation/report.html", report_context(load_report(report_id)),
-                  fragments=("responses",))
+    context = report_context(load_report(report_id))
+    return render("representation/report.html", context, fragments=report_blocks(context))
 
 
 @bp.get("/reports/<int:report_id>.txt")
@@ -444,17 +485,18 @@ def edit_report(report_id: int):
 def report_write(report_id: int, form_name: str, form, change,
                  anchor: str = "") -> ResponseReturnValue:
     """A form on a report's page for its writers: the change and one commit, or the page
-    again with the refusal beside the field."""
+    again with the refusal beside the field. `change` gives the message to show, and
+    whether anything changed ("success") or it was already so ("info")."""
     found = load_report(report_id, need="report.write")
     if form.validate_on_submit():
         try:
-            message = change(found)
+            message, category = change(found)
             db.session.commit()
         except services.RepresentationError as error:
             db.session.rollback()
             form.refused(error)
         else:
-            flash(message, "success")
+            flash(message, category)
             return redirect(services.report_path(found, anchor), 303)
     return render("representation/report.html", report_context(found, **{form_name: form}),
                   status=form_status(form) if form.errors else 422)
@@ -465,7 +507,8 @@ def add_action(report_id: int):
     form = ActionForm()
     return report_write(report_id, "action_form", form, lambda found: (
         services.add_action(found, form.what.data, form.owner.data, form.due_on.data,
-                            current_user), _("The action is added."))[1], "actions")
+                            current_user), (_("The action is added."), "success"))[1],
+        "actions")
 
 
 @bp.post("/reports/<int:report_id>/questions")
@@ -473,7 +516,7 @@ def add_question(report_id: int):
     form = QuestionForm()
     return report_write(report_id, "question_form", form, lambda found: (
         services.add_question(found, form.text.data, form.respond_by.data),
-        _("The question is added."))[1], "questions")
+        (_("The question is added."), "success"))[1], "questions")
 
 
 @bp.post("/reports/<int:report_id>/papers")
@@ -482,15 +525,20 @@ def add_report_paper(report_id: int):
     form = ReportPaperForm()
     return report_write(report_id, "paper_form", form, lambda found: (
         services.add_paper(found, form.file.data, form.title.data, current_user),
-        _("“%(title)s” is attached.", title=form.title.data))[1], "papers")
+        (_("“%(title)s” is attached.", title=form.title.data), "success"))[1], "papers")
 
 
 @bp.post("/reports/<int:report_id>/publish")
 def publish_report(report_id: int):
     form = EmptyForm()
-    return report_write(report_id, "publish_form", form, lambda found: _(
-        "Published: %(count)d people it speaks for are told.",
-        count=services.publish(found, current_user)))
+
+    def publish(found: Report) -> tuple[str, str]:
+        told = services.publish(found, current_user)
+        if told is None:
+            return _("This report was already published: nobody is told again."), "info"
+        return _("Published: %(count)d people it speaks for are told.", count=told), "success"
+
+    return report_write(report_id, "publish_form", form, publish)
 
 
 @bp.get("/report-papers/<int:paper_id>/<filename>")
@@ -569,8 +617,9 @@ def respond(report_id: int):
                 abort(409)
             flash(_("Your response is sent."), "success")
             return redirect(services.report_path(found, f"r{response.id}"), 303)
-    return render("representation/report.html", report_context(found, response_form=form),
-                  fragments=("respond",), status=422)
+    context = report_context(found, response_form=form)
+    return render("representation/report.html", context, fragments=report_blocks(context),
+                  status=422)
 
 
 @bp.post("/reports/<int:report_id>/read")
@@ -578,10 +627,12 @@ def mark_read(report_id: int):
     found = load_report(report_id, need="report.read")
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.mark_read(found, current_user)
-    db.session.commit()
-    flash(_("Thank you: %(name)s can see the report reached you.",
-            name=found.author.display_name), "success")
+    if services.mark_read(found, current_user):
+        db.session.commit()
+        flash(_("Thank you: %(name)s can see the report reached you.",
+                name=found.author.display_name), "success")
+    else:
+        flash(_("You had already said you read it. Thank you."), "info")
     return redirect(services.report_path(found, "read"), 303)
 
 
@@ -593,9 +644,11 @@ def hide_response(response_id: int):
     report_found = load_report(found.report_id, need="report.moderate")
     form = HideResponseForm()
     if form.validate_on_submit():
-        services.hide_response(found, form.reason.data, current_user)
-        db.session.commit()
-        flash(_("The response is hidden; its author sees why."), "success")
+        if services.hide_response(found, form.reason.data, current_user):
+            db.session.commit()
+            flash(_("The response is hidden; its author sees why."), "success")
+        else:
+            flash(_("This response was already hidden."), "info")
         return redirect(services.report_path(report_found, f"r{found.id}"), 303)
     return render("representation/response_hide.html", {"response": found,
                                                          "report": report_found,

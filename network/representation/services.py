@@ -277,13 +277,16 @@ def raise_item(seat: Seat, author: Person, title: str, body: str, organisation_i
     return item
 
 
-def back_item(item: RaisedItem, person: Person, on: bool) -> None:
-    """"This matters to us too", or not any more."""
+def back_item(item: RaisedItem, person: Person, on: bool) -> bool:
+    """"This matters to us too", or not any more. False when it was already so."""
     existing = db.session.get(ItemSupport, (item.id, person.id))
     if on and existing is None:
         db.session.add(ItemSupport(item_id=item.id, person_id=person.id))
-    elif not on and existing is not None:
+        return True
+    if not on and existing is not None:
         db.session.delete(existing)
+        return True
+    return False
 
 
 def _tell_raisers(item: RaisedItem, subject: str, url: str, by: Person,
@@ -293,15 +296,16 @@ def _tell_raisers(item: RaisedItem, subject: str, url: str, by: Person,
             notify(person, "representation.item", subject, url, detail)
 
 
-def mark_item(item: RaisedItem, status: ItemStatus, reply: str, by: Person) -> None:
+def mark_item(item: RaisedItem, status: ItemStatus, reply: str, by: Person) -> bool:
     """The representative's answer to a raised item: taken to the meeting, not taken (why),
-    or answered. Who raised it and who backed it are told."""
+    or answered. Who raised it and who backed it are told. False when it was already so
+    (the same mark, the same words): nobody is told again."""
     if status in (ItemStatus.NOT_TAKEN, ItemStatus.ANSWERED) and not reply:
         raise RepresentationError(
             _("Say why it was not taken.") if status == ItemStatus.NOT_TAKEN
             else _("Give the answer."), "reply")
     if status == item.status and reply == item.reply:
-        return
+        return False
     item.status, item.reply, item.replied_at = status, reply, now()
     title = in_subject(item.title)
     subject = {
@@ -311,6 +315,7 @@ def mark_item(item: RaisedItem, status: ItemStatus, reply: str, by: Person) -> N
         ItemStatus.OPEN: _("“%(title)s” is open again", title=title),
     }[status]
     _tell_raisers(item, subject, seat_path(item.seat, f"i{item.id}"), by, detail=reply)
+    return True
 
 
 def items_of(seat: Seat, settled_limit: int = 10) -> tuple[list[RaisedItem], list[RaisedItem]]:
@@ -475,11 +480,12 @@ def constituency(seat: Seat) -> list[Person]:
     return list(db.session.scalars(query.distinct()))
 
 
-def publish(report: Report, by: Person) -> int:
+def publish(report: Report, by: Person) -> int | None:
     """Publish a draft: its answers go to who raised the items, and the seat's constituency
-    is told. Returns how many people were told of the report."""
+    is told. Returns how many people were told of the report; None when it was already
+    published (nothing changes, nobody is told again)."""
     if report.published:
-        return 0
+        return None
     if not report.summary:
         raise RepresentationError(_("Say in short what happened at the meeting before "
                                     "publishing."), "summary")
@@ -534,7 +540,10 @@ def respond(report: Report, author: Person, body: str, question: Question | None
     return response
 
 
-def hide_response(response: Response, reason: str, by: Person) -> None:
+def hide_response(response: Response, reason: str, by: Person) -> bool:
+    """Hide a response; its author is told why. False when it was already hidden."""
+    if response.hidden_at is not None:
+        return False
     response.hidden_at, response.hidden_reason = now(), reason
     report = db.session.get(Report, response.report_id)
     notify(response.author, "representation.response", _(
@@ -543,11 +552,15 @@ def hide_response(response: Response, reason: str, by: Person) -> None:
         detail=reason)
     audit.record("report.response.hide", response, f"Hid a response on report "
                  f"{response.report_id}", actor=by, reason=reason)
+    return True
 
 
-def mark_read(report: Report, person: Person) -> None:
-    if db.session.get(ReportRead, (report.id, person.id)) is None:
-        db.session.add(ReportRead(report_id=report.id, person_id=person.id))
+def mark_read(report: Report, person: Person) -> bool:
+    """"I have read it", once: False when they had said so already."""
+    if db.session.get(ReportRead, (report.id, person.id)) is not None:
+        return False
+    db.session.add(ReportRead(report_id=report.id, person_id=person.id))
+    return True
 
 
 def seat_actions(seat_id: int, *, open_only: bool = False) -> list[Action]:
@@ -618,24 +631,30 @@ def latest_reports(seat_ids: list[int]) -> dict[int, Report]:
 
 # --- changing a term, archiving ------------------------------------------------------------------
 
-def change_term(term: Term, values: dict, by: Person) -> None:
+def change_term(term: Term, values: dict, by: Person) -> bool:
     """Correct a term or end it early (a resignation): the same rule as a new term, two
-    people never hold one seat at once, checked against the seat's other terms."""
+    people never hold one seat at once, checked against the seat's other terms. False when
+    nothing changed (a term ended on the day it already ends)."""
+    changed = audit.changes(term, list(values), values)
+    if not changed:
+        return False
     db.session.execute(select(Seat.id).where(Seat.id == term.seat_id).with_for_update())
     _no_overlap(term.seat_id, values, other_than=term.id)
-    changed = audit.changes(term, list(values), values)
     for name, value in values.items():
         setattr(term, name, value)
-    if changed:
-        audit.record("seat.term.edit", term, f"Changed the term of "
-                     f"{term.holder.display_name} on “{term.seat.title}”", actor=by,
-                     **changed)
+    audit.record("seat.term.edit", term, f"Changed the term of "
+                 f"{term.holder.display_name} on “{term.seat.title}”", actor=by, **changed)
+    return True
 
 
-def archive(thing: Body | Seat, archived: bool, by: Person) -> None:
-    """Take a body or a seat out of use (its record stays), or bring it back."""
+def archive(thing: Body | Seat, archived: bool, by: Person) -> bool:
+    """Take a body or a seat out of use (its record stays), or bring it back. False when it
+    was already so."""
+    if (thing.archived_at is not None) == archived:
+        return False
     thing.archived_at = now() if archived else None
     kind = "body" if isinstance(thing, Body) else "seat"
     name = thing.name if isinstance(thing, Body) else thing.title
     audit.record(f"{kind}.{'archive' if archived else 'restore'}", thing,
                  f"{'Archived' if archived else 'Restored'} “{name}”", actor=by)
+    return True

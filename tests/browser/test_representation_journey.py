@@ -151,7 +151,7 @@ def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_con
     rep.get_by_label("Question to the members").fill(f"Which groups could volunteer? {run}")
     rep.get_by_label("Respond by").fill(day(-1))
     rep.get_by_role("button", name="Add the question").click()
-    expect(rep.locator("#respond_by-error")).to_contain_text("The day to respond by has passed")
+    expect(rep.locator("#respond_by-error")).to_contain_text("after today, and within a year")
     rep.get_by_label("Respond by").fill(day(7))
     rep.get_by_role("button", name="Add the question").click()
     expect(rep.locator("#questions")).to_contain_text("Which groups could volunteer?")
