@@ -119,14 +119,26 @@ def calendar_context(form: CalendarFilterForm, view: str, first: date, last: dat
         found = only_mine(found, start, end)
     return {"form": form, "view": view, "first": first, "last": last,
             "days": by_day(found, first, last), "count": len(found), "today": today(),
+            "filters": filters(),
             "now": now(), "notice": services.notice_period(),
             "can_add": can("calendar.add")}
 
 
+FILTERS = ("area", "theme", "organisation", "kind", "mine")
+DAYS = ("start", "week", "month")
+
+
+def filters(*names: str) -> dict[str, str]:
+    """The filters in the address (and these of its days), for links that keep them: only
+    the form's own names, never the whole address (url_for takes `_method`, `_external`...
+    as orders of its own)."""
+    return {name: value for name, value in request.args.items()
+            if name in FILTERS + names}
+
+
 def view_links(anchor: date) -> dict[str, dict]:
     """The three views' addresses on the same stretch of time, with the same filters."""
-    kept = {name: value for name, value in request.args.items()
-            if name not in ("start", "week", "month")}
+    kept = filters()
     return {"agenda": {**kept, "start": anchor.isoformat()},
             "week": {**kept, "week": anchor.isoformat()},
             "month": {**kept, "month": anchor.strftime("%Y-%m")}}
@@ -134,7 +146,7 @@ def view_links(anchor: date) -> dict[str, dict]:
 
 def view_args(**changes) -> dict:
     """The address's filters, with some changed: links between views keep them."""
-    args = request.args.to_dict()
+    args = filters(*DAYS)
     args.update({name: value for name, value in changes.items() if value is not None})
     return args
 
@@ -267,9 +279,8 @@ def event_context(event: Event, found, rsvp_form: RsvpForm | None = None,
 @bp.get("/e/<int:event_id>-<slug>")
 def event(event_id: int, slug: str | None = None):
     event = load_event(event_id)
-    if slug != event.slug:
-        return redirect(url_for("calendar.event", event_id=event.id, slug=event.slug,
-                                **request.args.to_dict()), 301)
+    if slug != event.slug:  # the occurrence named goes along, and nothing else
+        return redirect(services.event_path(event, parse_key(request.args.get("at"))), 301)
     found = chosen_occurrence(event)
     return render("calendar/event.html", event_context(event, found), fragments=("rsvp",))
 
