@@ -5,16 +5,28 @@ cancelled. On both databases."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from network.calendar import recurrence
-from network.calendar.recurrence import make_rule, occurrence_key, starts_between
+from network.calendar.models import Event, EventKind
+from network.calendar.recurrence import make_rule, occurrence, occurrence_key, starts_between
 from network.core.audience import Audience
 from network.core.time import borough_zone
+from network.extensions import db
 from tests.factories import make_event
-from tests.test_calendar import body, in_days, local
+from tests.test_calendar import (
+    KEY,
+    LONDON,
+    body,
+    count,
+    edit_form,
+    event_form,
+    in_days,
+    local,
+)
 
 
 @pytest.fixture
@@ -157,3 +169,114 @@ def test_an_occurrence_address_in_the_year_1_is_404_not_an_error(client, world, 
                           ).status_code == 404
     assert client.post(f"/calendar/e/{event.id}/rsvp?at=00010101T000000Z",
                        data={"answer": "going"}).status_code == 404
+
+
+# --- days within reach ----------------------------------------------------------------------
+
+def refused_beside(response, field: str, message: str) -> None:
+    assert response.status_code == 422
+    error = re.search(rf'id="{field}-error"[^>]*>(.*?)</', body(response), re.S)
+    assert error and message in error.group(1), (field, body(response)[:300])
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"starts_on": "9999-12-31"}, "starts_on", "Give a day from "),
+    ({"starts_on": "0001-01-01"}, "starts_on", "Give a day from "),
+    ({"starts_on": "1900-01-01"}, "starts_on", "Give a day from "),
+    ({"starts_on": "2037-01-14"}, "starts_on", "Give a day from "),  # ten years and a day
+    ({"starts_on": "2026-01-12"}, "starts_on", "Give a day from "),  # a year and a day ago
+    ({"ends_on": "9999-12-31"}, "ends_on", "Give a day from "),
+    ({"repeat": "weekly", "repeat_end": "until", "repeat_until": "9999-12-31"},
+     "repeat_until", "Give a day from "),
+    ({"repeat": "weekly", "repeat_end": "until", "repeat_until": "2037-03-01"},
+     "repeat_until", "A series can run for up to ten years"),
+    ({"kind": "consultation", "closes_on": "2027-01-12"}, "closes_on",
+     "Give a closing day from today to "),
+    ({"kind": "consultation", "closes_on": "9999-12-31"}, "closes_on",
+     "Give a closing day from today to "),
+], ids=["9999", "year-1", "1900", "ten-years-on", "a-year-ago", "ends-9999", "until-9999",
+        "until-beyond-ten-years-of-start", "closes-yesterday", "closes-9999"])
+def test_an_event_with_a_day_out_of_reach_is_refused_beside_the_field(
+        client, world, login, clock, changes, field, message):
+    login(world.contact)
+    before = count(Event)
+    data = event_form(world, clock.today() + timedelta(days=20), **changes)
+    refused_beside(client.post("/calendar/new", data=data), field, message)
+    assert count(Event) == before
+
+
+def test_the_days_at_the_ends_of_the_reach_are_taken(client, world, login, clock):
+    login(world.contact)
+    first, last = clock.today() - timedelta(days=365), clock.today() + timedelta(days=3650)
+    for day, title in ((first, "Held last year"), (last, "Ten years on")):
+        response = client.post("/calendar/new", data=event_form(
+            world, day, title=title, submission=f"{KEY}-{day}"))
+        assert response.status_code == 303, body(response)[:2000]
+    consultation = client.post("/calendar/new", data=event_form(
+        world, clock.today(), title="Closing today", kind="consultation",
+        closes_on=clock.today().isoformat(), submission=f"{KEY}-closing"))
+    assert consultation.status_code == 303
+
+
+def test_the_date_pickers_offer_only_the_days_in_reach(client, world, login, clock):
+    login(world.contact)
+    page = body(client.get("/calendar/new"))
+    today = clock.today()
+    start = f'min="{(today - timedelta(days=365)).isoformat()}"'
+    assert re.search(rf'<input[^>]*id="starts_on"[^>]*{start}', page)
+    assert re.search(rf'<input[^>]*id="closes_on"[^>]*min="{today.isoformat()}"', page)
+    assert re.search(rf'<input[^>]*id="repeat_until"[^>]*max="'
+                     rf'{(today + timedelta(days=3650 + 3653)).isoformat()}"', page)
+
+
+# --- events from before the rules ------------------------------------------------------------
+
+OUT_OF_REACH = {
+    "the year 9999": (datetime(9999, 12, 31, 19, tzinfo=LONDON), None),
+    "the year 1": (datetime(1, 1, 1, 19, tzinfo=LONDON), None),
+    "1900, weekly": (datetime(1900, 1, 2, 19, tzinfo=LONDON), ("weekly", None, 6)),
+    "9999, weekly with no end": (datetime(9999, 11, 2, 19, tzinfo=LONDON),
+                                 ("weekly", None, None)),
+    "1900, a consultation": (datetime(1900, 1, 2, 19, tzinfo=LONDON), None),
+}
+
+
+@pytest.mark.parametrize("when", list(OUT_OF_REACH))
+def test_an_event_from_before_the_rules_shows_and_can_be_changed_and_cancelled(
+        client, world, login, when):
+    starts_at, repeats = OUT_OF_REACH[when]
+    extra = {"kind": EventKind.CONSULTATION,
+             "closes_at": starts_at.astimezone(UTC)} if "consultation" in when else {}
+    event = make_event(world.org_a, world.contact, "Far out", starts_at=starts_at,
+                       repeats=repeats, audience=Audience.PUBLIC, **extra)
+    at = f"?at={occurrence_key(event.starts_at)}" if repeats else ""
+    assert client.get(f"/calendar/e/{event.id}-far-out{at}").status_code == 200  # a visitor
+    assert client.get(f"/calendar/e/{event.id}.ics").status_code == 200
+    login(world.coordinator)
+    page = client.get(f"/calendar/e/{event.id}-far-out{at}")
+    assert page.status_code == 200 and "Far out" in body(page)
+    assert client.get(f"/calendar/e/{event.id}/edit{at}").status_code == 200
+    assert client.get(f"/calendar/e/{event.id}/cancel{at}").status_code == 200
+    found = occurrence(db.session.get(Event, event.id), event.starts_at)
+    data = edit_form(world, event, found, scope="this" if repeats else "all",
+                     title="Far out, corrected")
+    if extra:
+        data["closes_on"] = starts_at.date().isoformat()
+    changed = client.post(f"/calendar/e/{event.id}/edit{at}", data=data)
+    assert changed.status_code == 303, body(changed)[:3000]
+    cancelled = client.post(f"/calendar/e/{event.id}/cancel{at}",
+                            data={"reason": "Entered by mistake.", "scope": "all"})
+    assert cancelled.status_code == 303, body(cancelled)[:3000]
+    db.session.rollback()
+    assert db.session.get(Event, event.id).cancelled_at is not None
+    assert "Cancelled" in body(client.get(cancelled.headers["Location"]))
+
+
+def test_an_old_event_keeps_its_day_but_cannot_be_moved_to_another_out_of_reach(
+        client, world, login):
+    event = make_event(world.org_a, world.contact, "Far out",
+                       starts_at=datetime(1900, 1, 2, 19, tzinfo=LONDON))
+    login(world.contact)
+    found = occurrence(db.session.get(Event, event.id), event.starts_at)
+    refused_beside(client.post(f"/calendar/e/{event.id}/edit", data=edit_form(
+        world, event, found, starts_on="1900-01-03")), "starts_on", "Give a day from ")

@@ -159,16 +159,15 @@ def walk_start(rule: str, first: datetime, near: datetime) -> datetime:
 # BYWEEKNO, BYYEARDAY...: the app's rules use none, and one that does is walked from its first).
 _JUMPABLE = {"FREQ", "INTERVAL", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST"}
 
-# The moments Python can count in any zone: a window reaching past them is cut to them.
-EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
-LATEST = datetime.max.replace(tzinfo=UTC)
+# The moments Python can count: a window reaching past them is cut to them.
+EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
 
 
 def reach(moment: datetime, by: timedelta) -> datetime:
     """moment + by, held between EARLIEST and LATEST (an event in the year 9999 has a window
     around it too)."""
     try:
-        return min(max(moment + by, EARLIEST), LATEST)
+        return moment + by
     except OverflowError:
         return EARLIEST if by < timedelta(0) else LATEST
 
@@ -176,7 +175,7 @@ def reach(moment: datetime, by: timedelta) -> datetime:
 def starts_between(rule: str, first_start: datetime, start: datetime,
                    end: datetime) -> list[datetime]:
     """The original starts (UTC) of a rule's occurrences from start (inclusive) to end."""
-    start = max(start, EARLIEST)
+    start = max(start, first_start)  # none is earlier; and it is a moment of the borough's
     found = _rule(rule, first_start, near=start).xafter(start.astimezone(borough_zone()),
                                                         inc=True)
     # Stop at the first start past the window: filtering instead would walk a rule with no

@@ -351,6 +351,20 @@ def new_event():
                   status=form_status(form))
 
 
+def days_of(event: Event, found) -> dict[str, date | None]:
+    """The days the form shows for one occurrence: its first and last, the closing day and
+    the series' last date. The form keeps them though they are out of today's reach (an
+    event from before the rules can still be corrected)."""
+    zone = borough_zone()
+    starts, ends = found.starts_at.astimezone(zone), found.ends_at.astimezone(zone)
+    if event.all_day:
+        ends = ends - timedelta(days=1)
+    return {"starts_on": starts.date(),
+            "ends_on": ends.date() if ends.date() != starts.date() else None,
+            "closes_on": event.closes_at.astimezone(zone).date() if event.closes_at else None,
+            "repeat_until": read_rule(event.recurrence)["until"] if event.recurring else None}
+
+
 def fill_from(form: EditEventForm, event: Event, found) -> None:
     """The form opened on one occurrence: its date and times, the series' rule."""
     zone = borough_zone()
@@ -391,7 +405,7 @@ def meeting_of(event: Event) -> Body | None:
 def edit_event(event_id: int):
     event = load_event(event_id, need="event.organise")
     found = chosen_occurrence(event)
-    form = EditEventForm(**form_lists(event))
+    form = EditEventForm(data=days_of(event, found), **form_lists(event))
     if request.method == "GET":
         fill_from(form, event, found)
     conflict = False
