@@ -296,14 +296,15 @@ def rsvp(event_id: int):
     form = RsvpForm()
     if form.validate_on_submit():
         try:
-            row = services.answer(event, found.original_start, current_user,
-                                  Answer(form.answer.data))
+            row, changed = services.answer(event, found.original_start, current_user,
+                                           Answer(form.answer.data))
         except services.CalendarError as error:
             db.session.rollback()
             return render("calendar/event.html", event_context(event, found, form, str(error)),
                           fragments=("rsvp",), status=422)
         db.session.commit()
-        message = (_("The event is full: you are on the waiting list, and will be told if a "
+        message = (_("That was already your answer.") if not changed else
+                   _("The event is full: you are on the waiting list, and will be told if a "
                      "place comes free.") if row.waiting else _("Your answer is saved."))
         if request.htmx:
             return render("calendar/event.html", event_context(event, found, problem=None),
@@ -454,21 +455,35 @@ def _rule_of(event: Event):
 @bp.route("/e/<int:event_id>/cancel", methods=["GET", "POST"])
 def cancel_event(event_id: int):
     event = load_event(event_id, need="event.organise")
+    at = parse_key(request.args.get("at"))
+    if request.method == "POST" and at and services.ended_before(event, at):
+        # "This and the following" sent again: the series already ends before it.
+        flash(_("The series already ends before this date: there is nothing more to "
+                "cancel."), "info")
+        return redirect(services.event_path(event), 303)
     found = chosen_occurrence(event)
     form = CancelForm()
     if form.validate_on_submit():
         scope = form.scope.data if event.recurring else "all"
         try:
-            services.cancel(event, scope, found.original_start, form.reason.data,
-                            current_user)
+            changed = services.cancel(event, scope, found.original_start, form.reason.data,
+                                      current_user)
         except services.CalendarError as error:
             db.session.rollback()
             form.scope.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Cancelled, and the people who said they would come are told."),
-                  "success")
-            return redirect(services.event_path(event, found.original_start), 303)
+            if changed:
+                flash(_("Cancelled, and the people who said they would come are told."),
+                      "success")
+            else:
+                flash(_("This event was already cancelled.") if event.cancelled_at else
+                      _("This occurrence was already cancelled."), "info")
+            # After "this and the following" the occurrence is past the series' end: its
+            # page is the series'.
+            still = occurrence(event, found.original_start) is not None
+            return redirect(services.event_path(event, found.original_start if still
+                                                else None), 303)
     return render("calendar/cancel.html", {"event": event, "occurrence": found, "form": form,
                                            "key": occurrence_key(found.original_start)},
                   status=form_status(form))
@@ -483,11 +498,15 @@ def follow(org_id: int):
     form = FollowForm()
     if form.validate_on_submit():
         on = form.follow.data == "1"
-        services.follow(current_user, organisation.id, on)
-        db.session.commit()
-        flash(_("You will hear of %(org)s’s new events.", org=organisation.name) if on else
-              _("You will no longer hear of %(org)s’s new events.", org=organisation.name),
-              "success")
+        if services.follow(current_user, organisation.id, on):
+            db.session.commit()
+            flash(_("You will hear of %(org)s’s new events.", org=organisation.name) if on
+                  else _("You will no longer hear of %(org)s’s new events.",
+                         org=organisation.name), "success")
+        else:
+            flash(_("You already follow %(org)s’s events.", org=organisation.name) if on
+                  else _("You were not following %(org)s’s events.", org=organisation.name),
+                  "info")
     else:
         flash(_("That did not work: press the button again."), "error")
     return redirect(url_for("members.organisation", org_id=organisation.id,
