@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.http import is_resource_modified
 
 from network.auth.models import Person
 from network.calendar import feeds, services
@@ -37,7 +38,7 @@ from network.core import files
 from network.core.concurrency import save_versioned, submit_once
 from network.core.htmx import form_status, render
 from network.core.links import absolute_url
-from network.core.permissions import authorize, can, load, me, visible
+from network.core.permissions import authorize, can, load, me, seen_by, visible
 from network.core.time import borough_zone, now, today
 from network.extensions import db
 from network.members.models import Area, Organisation, Theme
@@ -545,38 +546,50 @@ def paper(paper_id: int, filename: str):
 
 # --- feeds ---------------------------------------------------------------------------------------
 
-def ics(body: bytes, filename: str, private: bool):
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+def ics(where: tuple, build, filename: str, private: bool):
+    """A calendar file, or 304 when the calendar program's copy (its If-None-Match, or
+    If-Modified-Since) is still what it would be: decided from feeds.feed_state's two
+    aggregate queries, before the events are read or the feed built."""
+    etag, modified = feeds.feed_state(*where)
+    if is_resource_modified(request.environ, etag=etag, last_modified=modified):
+        response = make_response(build())
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    else:
+        response = make_response("", 304)
+    response.set_etag(etag, weak=True)  # the same calendar, however it is compressed
+    response.last_modified = modified
     response.headers["Cache-Control"] = "private, no-cache" if private else \
         "public, max-age=900"
     return response
 
 
-def feed_events(query) -> list[Event]:
-    """Events for a feed: what is on from a year ago, with their changes."""
-    since = now() - timedelta(days=365)
+def feed_window():
+    """A feed's events: what is on from a year ago to ten years on."""
+    return services.in_window(now() - timedelta(days=365), now() + timedelta(days=3650))
+
+
+def feed_events(*where) -> list[Event]:
+    """Events for a feed, with their changes."""
     return db.session.scalars(
-        query.where(services.in_window(since, now() + timedelta(days=3650)))
-        .options(*services.listed(description=True))
+        select(Event).where(*where).options(*services.listed(description=True))
         .order_by(Event.starts_at)).unique().all()
 
 
 @bp.get("/e/<int:event_id>.ics")
 def download(event_id: int):
-    event = load_event(event_id)
-    return ics(feeds.feed([event], event.title), f"{event.slug}.ics",
-               private=event.audience != "public")
+    event = load(Event, event_id, need="event.view")  # its changes read only if it is sent
+    return ics((Event.id == event.id,), lambda: feeds.feed([event], event.title),
+               f"{event.slug}.ics", private=event.audience != "public")
 
 
 @bp.get("/public.ics")
 def public_feed():
     authorize("calendar.view")
-    events = feed_events(select(Event).where(Event.audience == "public"))
-    return ics(feeds.feed(events, _("%(site)s: public events",
-                                    site=current_app.config["SITE_NAME"])),
-               "public.ics", private=False)
+    where = (Event.audience == "public", feed_window())
+    return ics(where, lambda: feeds.feed(feed_events(*where), _(
+        "%(site)s: public events", site=current_app.config["SITE_NAME"])),
+        "public.ics", private=False)
 
 
 @bp.get("/feed/<int:person_id>/<token>.ics")
@@ -588,10 +601,10 @@ def private_feed(person_id: int, token: str):
     if person is None or not person.is_active or \
             not hmac.compare_digest(token.encode(), services.feed_token(person).encode()):
         abort(404)
-    events = feed_events(visible(select(Event), Event, person=person))
-    return ics(feeds.feed(events, _("%(site)s: your calendar",
-                                    site=current_app.config["SITE_NAME"])),
-               "network.ics", private=True)
+    where = (seen_by(Event, person), feed_window())
+    return ics(where, lambda: feeds.feed(feed_events(*where), _(
+        "%(site)s: your calendar", site=current_app.config["SITE_NAME"])),
+        "network.ics", private=True)
 
 
 @bp.route("/feed", methods=["GET", "POST"])
