@@ -175,7 +175,8 @@ def reach(moment: datetime, by: timedelta) -> datetime:
 def starts_between(rule: str, first_start: datetime, start: datetime,
                    end: datetime) -> list[datetime]:
     """The original starts (UTC) of a rule's occurrences from start (inclusive) to end."""
-    start = max(start, first_start)  # none is earlier; and it is a moment of the borough's
+    # None is earlier; and the first start has a wall time, where the year 1 may not.
+    start = max(start, first_start)
     found = _rule(rule, first_start, near=start).xafter(start.astimezone(borough_zone()),
                                                         inc=True)
     # Stop at the first start past the window: filtering instead would walk a rule with no
