@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from network import create_app
 from network.calendar.models import Event, EventKind, OccurrenceChange
-from network.calendar.recurrence import make_rule, occurrences
+from network.calendar.recurrence import make_rule, occurrence, occurrences, starts_between
 from network.config import TestConfig
 from network.core.time import borough_zone
 
@@ -53,6 +53,9 @@ def main() -> None:
         changed = weekly_event(first, changes=12)
         many = [weekly_event(first + timedelta(hours=n % 12), changes=2) for n in range(50)]
         month = first + timedelta(days=150), first + timedelta(days=178)
+        far = starts_between(one.recurrence, first, datetime(9999, 12, 1, tzinfo=UTC),
+                             datetime(9999, 12, 31, tzinfo=UTC))[0]
+        far_month = datetime(2199, 12, 1, tzinfo=UTC), datetime(2199, 12, 29, tzinfo=UTC)
         figures = [
             ("a year of one weekly event (52 occurrences)",
              timed(lambda: occurrences(one, first, year_end))),
@@ -62,6 +65,10 @@ def main() -> None:
              timed(lambda: [occurrences(e, *month) for e in many])),
             ("a year of 50 weekly series (a feed: 2,600 occurrences)",
              timed(lambda: [occurrences(e, first, year_end) for e in many])),
+            ("an occurrence in December 9999 of a weekly series with no end (?at=)",
+             timed(lambda: occurrence(one, far))),
+            ("four weeks of December 2199 of 50 weekly series with no end",
+             timed(lambda: [occurrences(e, *far_month) for e in many])),
         ]
     print(f"Recurrence expansion, median of {RUNS} runs (target: a year of weekly < 50 ms):")
     for name, ms in figures:

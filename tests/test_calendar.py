@@ -503,7 +503,8 @@ def test_concurrent_answers_for_the_last_place_never_go_over_capacity(app, world
     ({"description": "x" * 5001}, "description", "Keep this to 5000 characters or fewer."),
     ({"ends_on": f"{YEAR}-03-09"}, "ends_on", "It must end on or after the day it starts."),
     ({"starts_time": "", "ends_time": ""}, "starts_time", "Give the time it starts"),
-    ({"kind": "consultation", "closes_on": "2020-01-01"}, "closes_on", "That day has passed"),
+    ({"kind": "consultation", "closes_on": "2020-01-01"}, "closes_on",
+     "Give a closing day from today"),
 ], ids=["end-before-start", "impossible-date", "count-0", "until-before-start", "capacity-0",
         "long-title", "long-place", "long-description", "ends-on-before", "no-time",
         "consultation-closed-already"])

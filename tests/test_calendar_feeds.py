@@ -253,3 +253,146 @@ def test_a_feed_says_what_the_pages_mark(client, world):
              for c in parse(client.get("/calendar/public.ics")).walk("VEVENT")}
     assert found["Urgent meeting"].startswith("Called at short notice.")
     assert found["Towpath consultation"].startswith("Responses close on ")
+
+
+# --- a person's words in a feed ------------------------------------------------------------------
+
+def test_a_persons_text_reaches_a_feed_as_one_line_where_it_must_be_one(client, world, app):
+    """Titles and places from before forms cleaned them (inserted directly), and a calendar
+    name with iCalendar's own separators: each one line, escaped; the description keeps its
+    line breaks and loses what is not text."""
+    app.config["SITE_NAME"] = "Riverside, North; South\\West\nand\u2028East"
+    world.org_a.name = "Alpha\u2029Tenants\r\nAssociation"
+    event = make_event(world.org_a, world.contact, "Open\u2028day,\rwith;\nfriends\x0b",
+                       audience=Audience.PUBLIC, starts_at=local(in_days(9)),
+                       place="Hall\u2029Room 2\x1f",  # PostgreSQL refuses NUL
+                       description="First\u2028second\u2029third\x07.")
+    for address in ("/calendar/public.ics", f"/calendar/e/{event.id}.ics"):
+        response = client.get(address)
+        raw = response.get_data()
+        for forbidden in ("\u2028", "\u2029", "\x0b", "\x1f", "\x07"):
+            assert forbidden.encode() not in raw, (address, forbidden)
+        lines = raw.decode().split("\r\n")
+        calendar = parse(response)
+        vevent = next(c for c in calendar.walk("VEVENT") if str(c["SUMMARY"]).startswith("Open"))
+        assert str(vevent["SUMMARY"]) == "Open day, with; friends"
+        assert str(vevent["LOCATION"]) == "Hall Room 2"
+        assert "First\nsecond\n\nthird." in str(vevent["DESCRIPTION"])
+        assert "Alpha Tenants Association" in str(vevent["DESCRIPTION"])
+        name = next(line for line in lines if line.startswith("X-WR-CALNAME:"))
+        if address.endswith("public.ics"):
+            assert name == ("X-WR-CALNAME:Riverside\\, North\\; South\\\\West and East: "
+                            "public events")
+        else:
+            assert name == "X-WR-CALNAME:Open day\\, with\\; friends"
+
+
+# --- UIDs that do not move with the site -----------------------------------------------------
+
+def uids(client, address="/calendar/public.ics") -> dict[str, str]:
+    return {str(c["SUMMARY"]): str(c["UID"]) for c in parse(client.get(address)).walk("VEVENT")}
+
+
+def test_an_events_uid_stays_when_the_site_moves_to_another_address(client, world, app):
+    sunday_series(world, title="Open circle")
+    before = uids(client)
+    assert "localhost" not in before["Open circle"]
+    app.config["BASE_URL"] = "https://network.riverside.example"
+    after = parse(client.get("/calendar/public.ics"))
+    assert uids(client) == before
+    assert "https://network.riverside.example/calendar/e/" in str(
+        after.walk("VEVENT")[0]["URL"])
+
+
+def test_events_from_before_the_upgrade_keep_the_uid_their_subscribers_have(app, world):
+    """Migration 0012 gives the events already there the UID feeds gave them until now:
+    event-N@ BASE_URL's host (here http://localhost), so no subscriber sees them twice."""
+    from flask_migrate import downgrade, upgrade
+
+    from network.auth.models import Person
+    from network.members.models import Organisation
+
+    sunday_series(world, title="Open circle")
+    ids = list(db.session.scalars(select(Event.id).order_by(Event.id)))
+    organisation_id, person_id = world.org_a.id, world.contact.id
+    db.session.remove()
+    downgrade(revision="0010")
+    upgrade()
+    assert list(db.session.execute(select(Event.id, Event.uid).order_by(Event.id))) == \
+        [(event_id, f"event-{event_id}@localhost") for event_id in ids]
+    new = make_event(db.session.get(Organisation, organisation_id),
+                     db.session.get(Person, person_id), "After the upgrade")
+    assert re.fullmatch(r"[0-9a-f-]{36}", new.uid)
+
+
+# --- asking "has it changed?" ---------------------------------------------------------------------
+
+def conditional(client, address, response, **headers):
+    sent = {}
+    if "etag" in headers:
+        sent["If-None-Match"] = response.headers["ETag"]
+    if "since" in headers:
+        sent["If-Modified-Since"] = response.headers["Last-Modified"]
+    return client.get(address, headers=sent)
+
+
+@pytest.mark.parametrize("feed", ["public", "private", "event"])
+def test_a_feed_unchanged_since_the_last_poll_answers_304_from_two_queries(
+        client, world, login, clock, queries, feed):
+    event = make_event(world.org_a, world.contact, "Forum", starts_at=local(in_days(9)),
+                       repeats=("weekly", None, 4), audience=Audience.PUBLIC)
+    address = {"public": "/calendar/public.ics", "event": f"/calendar/e/{event.id}.ics"}.get(feed)
+    if address is None:
+        login(world.member)
+        address = feed_address(client)
+        client.post("/logout")
+    first = client.get(address)
+    assert first.status_code == 200
+    assert first.headers["ETag"].startswith('W/"') and first.headers["Last-Modified"]
+    for how in ({"etag": 1}, {"since": 1}, {"etag": 1, "since": 1}):
+        with queries() as statements:
+            again = conditional(client, address, first, **how)
+        assert again.status_code == 304 and again.get_data() == b""
+        assert again.headers["ETag"] == first.headers["ETag"]
+        assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
+        # The feed's two aggregates (and its person and key, or the event asked for): no
+        # changed occurrence or organisation is read, no feed is built.
+        assert len(statements) <= 4, statements
+        assert not any("event_occurrence.note" in statement or "organisation.name" in
+                       statement for statement in statements), statements
+
+    clock.advance(minutes=1)  # Last-Modified counts whole seconds
+    login(world.contact)
+    second = shown(event, local(in_days(0), 0), local(in_days(60), 0))[1]
+    assert client.post(f"/calendar/e/{event.id}/cancel?at={second.key}",
+                       data={"reason": "Holiday.", "scope": "this"}).status_code == 303
+    client.post("/logout")
+    for how in ({"etag": 1}, {"since": 1}):
+        changed = conditional(client, address, first, **how)
+        assert changed.status_code == 200 and "STATUS:CANCELLED" in body(changed)
+        assert changed.headers["ETag"] != first.headers["ETag"]
+        assert changed.headers["Last-Modified"] != first.headers["Last-Modified"]
+    assert conditional(client, address, changed, since=1).status_code == 304
+
+    world.org_a.name = "Alpha Tenants and Residents"  # said in each event's description
+    db.session.commit()
+    renamed = conditional(client, address, changed, etag=1)
+    assert renamed.status_code == 200 and "Alpha Tenants and Residents" in body(renamed)
+
+    clock.advance(days=1)  # the feed's window moves on: asked again once a day
+    assert conditional(client, address, renamed, etag=1).status_code == 200
+    assert conditional(client, address, renamed, since=1).status_code == 200
+
+
+def test_a_new_event_and_a_changed_one_change_the_public_feeds_etag(client, world, login):
+    first = client.get("/calendar/public.ics")
+    event = make_event(world.org_a, world.contact, "Fair", starts_at=local(in_days(9)),
+                       audience=Audience.PUBLIC)
+    added = conditional(client, "/calendar/public.ics", first, etag=1)
+    assert added.status_code == 200 and "Fair" in body(added)
+    login(world.contact)
+    found = shown(event, local(in_days(0), 0), local(in_days(60), 0))[0]
+    assert client.post(f"/calendar/e/{event.id}/edit", data=edit_form(
+        world, event, found, title="Summer fair")).status_code == 303
+    changed = conditional(client, "/calendar/public.ics", added, etag=1, since=1)
+    assert changed.status_code == 200 and "Summer fair" in body(changed)

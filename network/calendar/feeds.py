@@ -9,17 +9,25 @@ a list of change dates, which some readers take only the first of.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import hashlib
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vRecur, vText
 from icalendar import Event as VEvent
+from sqlalchemy import func, select
 
-from network.calendar.models import Event
-from network.core.links import absolute, absolute_url
-from network.core.time import borough_zone, format_day, now
+from network.calendar.models import Event, OccurrenceChange
+from network.core.links import absolute_url
+from network.core.text import one_line
+from network.core.time import borough_zone, format_day, now, today
+from network.extensions import db
+from network.members.models import Organisation
 
 PRODUCT = "-//network//shared calendar//EN"
 
@@ -31,7 +39,8 @@ def feed(events: list[Event], name: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # icalendar writes an X- property as it is given: vText escapes it as text.
+    calendar.add("x-wr-calname", vText(one_line(name)))
     zone = borough_zone()
     calendar.add("x-wr-timezone", zone.key)
     calendar.add_component(vtimezone(zone, now().year))
@@ -42,8 +51,9 @@ def feed(events: list[Event], name: str) -> bytes:
 
 
 def uid(event: Event) -> str:
-    host = absolute("/").split("//", 1)[1].split("/", 1)[0]
-    return f"event-{event.id}@{host}"
+    """The event's own, kept with it (not made from the site's address, so a move to another
+    address does not show every event twice)."""
+    return event.uid
 
 
 def vevents(event: Event) -> list[VEvent]:
@@ -86,7 +96,7 @@ def _vevent(event: Event, starts_at: datetime, ends_at: datetime, place: str,
     component.add("created", event.created_at.astimezone(UTC))
     component.add("last-modified", event.updated_at.astimezone(UTC))
     component.add("sequence", sequence)
-    component.add("summary", event.title)
+    component.add("summary", one_line(event.title))
     component.add("dtstart", _moment(event, starts_at, zone))
     component.add("dtend", _moment(event, ends_at, zone))
     page = absolute_url("calendar.event", event_id=event.id, slug=event.slug)
@@ -95,13 +105,50 @@ def _vevent(event: Event, starts_at: datetime, ends_at: datetime, place: str,
         _("Called at short notice.") if event.short_notice else "",
         _("Responses close on %(day)s.", day=format_day(event.closes_at))
         if event.closes_at else "") if mark)
-    component.add("description", "\n\n".join(
-        part for part in (marks, event.description, event.organisation.name, page) if part))
+    component.add("description", long_text("\n\n".join(part for part in (
+        marks, event.description, one_line(event.organisation.name), page) if part)))
     if place:
-        component.add("location", place)
+        component.add("location", one_line(place))
     component.add("categories", [event.kind.label])
     component.add("class", "PUBLIC" if event.audience == "public" else "PRIVATE")
     return component
+
+
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def long_text(value: str) -> str:
+    """A person's long text for a feed: Unicode's line and paragraph separators become the
+    line breaks they mean (icalendar writes those as \\n), other control characters go."""
+    value = value.replace("\r\n", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    return _NOT_TEXT.sub("", value)
+
+
+# --- answering "has it changed?" without building the feed ----------------------------------
+
+def feed_state(*where) -> tuple[str, datetime]:
+    """(an ETag, a Last-Modified) for a feed of the events `where` selects, from two
+    aggregate queries: what the feed says changes with any event's or changed occurrence's
+    row (their versions and sequences), an event coming in or going, an organisation's
+    name (its version), the day (the feed's window and zone rules move with it), and the
+    site's name, address and language. Last-Modified is the latest change, or the start of
+    today."""
+    events = db.session.execute(
+        select(func.count(Event.id), func.max(Event.id), func.sum(Event.version),
+               func.max(Event.updated_at), func.sum(Organisation.version))
+        .join(Organisation, Organisation.id == Event.organisation_id).where(*where)).one()
+    changes = db.session.execute(
+        select(func.count(OccurrenceChange.id), func.max(OccurrenceChange.id),
+               func.sum(OccurrenceChange.sequence), func.max(OccurrenceChange.updated_at))
+        .where(OccurrenceChange.event_id.in_(select(Event.id).where(*where)))).one()
+    day = today()
+    config = current_app.config
+    words = repr((tuple(events), tuple(changes), day, str(get_locale()), config["SITE_NAME"],
+                  config["BASE_URL"], config["TIME_ZONE"]))
+    start_of_day = datetime.combine(day, time(0), tzinfo=borough_zone()).astimezone(UTC)
+    latest = max([moment for moment in (events[3], changes[3]) if moment is not None]
+                 + [start_of_day])
+    return hashlib.sha256(words.encode()).hexdigest()[:32], latest.replace(microsecond=0)
 
 
 # --- the time zone, as rules ---------------------------------------------------------------------

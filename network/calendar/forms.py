@@ -18,6 +18,7 @@ from network.core.fields import (
     ChoiceField,
     ClockField,
     DayField,
+    DayWithin,
     shown_day,
 )
 from network.core.files import FileUploadField
@@ -30,7 +31,7 @@ from network.core.forms import (
     text_field,
     textarea_field,
 )
-from network.core.time import local_moment, today
+from network.core.time import local_moment
 
 # Without a time, an event runs for this long.
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -54,6 +55,11 @@ class MonthField(DateField):
 # The most frequent pattern is weekly: ten years is 522 starts, under MAX_OCCURRENCES, so a
 # series' last start is always found.
 LONGEST_SERIES = timedelta(days=3653)
+# How far from today an event's days may be: a year back (a meeting written down after it
+# was held), ten years on; a series' last date is within ten years of its first.
+EVENT_DAYS = DayWithin(-365, 3650)
+LAST_DAYS = DayWithin(-365, 3650 + LONGEST_SERIES.days)
+CLOSING_DAYS = DayWithin(0, 3650, _l("Give a closing day from today to %(last)s."))
 
 
 class EventForm(Form):
@@ -63,9 +69,9 @@ class EventForm(Form):
     kind = ChoiceField(_l("What kind of event?"), choices=options(
         *[(kind.value, kind.label) for kind in EventKind]),
         invalid=_l("Choose one of the kinds listed."))
-    starts_on = DayField(_l("Date"))
+    starts_on = DayField(_l("Date"), validators=[EVENT_DAYS])
     starts_time = ClockField(_l("Starts at"))
-    ends_on = DayField(_l("Ends on (if not the same day)"), validators=[Optional()])
+    ends_on = DayField(_l("Ends on (if not the same day)"), validators=[Optional(), EVENT_DAYS])
     ends_time = ClockField(_l("Ends at"))
     all_day = CheckboxField(_l("All day"))
     place = text_field(_l("Place"), 200, optional=True,
@@ -85,7 +91,7 @@ class EventForm(Form):
     themes = CheckboxesField(_l("Themes"))
     description = textarea_field(_l("What it is about"), DESCRIPTION_MAX,
                                  description=_l("Markdown works, as in the forum."))
-    closes_on = DayField(_l("Responses close on"), validators=[Optional()],
+    closes_on = DayField(_l("Responses close on"), validators=[Optional(), CLOSING_DAYS],
                          description=_l("For a consultation: the last day to respond."))
     rsvp = CheckboxField(_l("Ask people whether they are coming"), default=True)
     capacity = IntegerField(_l("Places (leave empty if there is no limit)"),
@@ -103,11 +109,10 @@ class EventForm(Form):
     repeat_end = ChoiceField(_l("Until"), choices=options(
         ("never", _l("No end date")), ("until", _l("A date")), ("count", _l("A number of times"))),
         default="never", invalid=_l("Choose how the repeats end."))
-    repeat_until = DayField(_l("Last date"), validators=[Optional()])
+    repeat_until = DayField(_l("Last date"), validators=[Optional(), LAST_DAYS])
     repeat_count = IntegerField(_l("Number of times"), validators=[Optional(), NumberRange(
         2, COUNT_MAX, _l("From 2 to %(max)d times.", max=COUNT_MAX))])
     submission = SubmissionKeyField()
-    editing = False
 
     def __init__(self, *args, organisations=(), areas=(), themes=(), bodies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,9 +165,6 @@ class EventForm(Form):
     def validate_closes_on(self, field):
         if self.kind.data == EventKind.CONSULTATION and field.data is None and not field.errors:
             raise ValidationError(_l("A consultation needs the date responses close."))
-        if field.data and field.data < today() and not self.editing:
-            raise ValidationError(_l("That day has passed: responses must close today or "
-                                     "later."))
 
     def validate_capacity(self, field):
         if field.data and not self.rsvp.data:
@@ -217,7 +219,6 @@ class EventForm(Form):
 class EditEventForm(EventForm):
     """Changing an event; for a series, which occurrences the change is for."""
 
-    editing = True  # an old consultation keeps its closing date when its text is corrected
     # Opened on one date of a series: that date alone, unless the person chooses more.
     scope = ChoiceField(_l("Change"), choices=options(
         ("this", _l("Only this one")), ("following", _l("This one and the ones after it")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from uuid import uuid4
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
@@ -113,8 +114,13 @@ class Event(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)
     # The opened form that made it: the same form sent twice makes one event.
     submission_key: Mapped[str | None] = mapped_column(String(43), unique=True)
+    # Its RFC 5545 UID in feeds, made once and kept: a UUID (events from before it was kept
+    # have the `event-N@host` their feeds already gave, migration 0012). Never empty; NOT
+    # NULL would have SQLite rebuild the table every other table points at.
+    uid: Mapped[str | None] = mapped_column(String(255), unique=True, index=True,
+                                            default=lambda: str(uuid4()))
     created_at: Mapped[datetime] = mapped_column(default=now)
-    updated_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)  # feeds' ETag
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -154,7 +160,7 @@ class OccurrenceChange(db.Model):
     place: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(String(500), default="")
     sequence: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
     event: Mapped[Event] = relationship(back_populates="changes")
 

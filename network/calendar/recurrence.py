@@ -124,14 +124,74 @@ def ordinal_day(day: int) -> str:
     return f"{day}{suffix}"
 
 
-def _rule(rule: str, first_start: datetime):
-    return rrulestr(rule, dtstart=first_start.astimezone(borough_zone()))
+def _rule(rule: str, first_start: datetime, near: datetime | None = None):
+    """The rule read from its first start, in the borough's wall time; or, given `near`, from
+    a start of its own pattern shortly before that moment (see walk_start)."""
+    zone = borough_zone()
+    start = first_start.astimezone(zone)
+    if near is not None:
+        start = walk_start(rule, start, near.astimezone(zone))
+    return rrulestr(rule, dtstart=start)
+
+
+def walk_start(rule: str, first: datetime, near: datetime) -> datetime:
+    """Where to start expanding a rule to find its occurrences from `near` on (both in the
+    borough's wall time). dateutil walks every occurrence from the start it is given, so a
+    rule with no end, asked about the year 9999, would walk there week by week (seconds of
+    CPU); this is a start of the rule's own pattern one or two periods before `near` (whole
+    weeks, months or years of it, the wall-clock time kept), from which the rule gives the
+    same occurrences. A rule that counts its occurrences (COUNT) starts at its first: it has
+    at most COUNT of them, and counting needs them all."""
+    parts = vRecur.from_ical(rule)
+    if near <= first or "COUNT" in parts or not set(parts) <= _JUMPABLE:
+        return first
+    frequency, interval = parts["FREQ"][0], int(parts.get("INTERVAL", [1])[0])
+    explicit_day = "BYMONTHDAY" in parts or "BYDAY" in parts
+    wall = first.replace(tzinfo=None)
+    if frequency in ("DAILY", "WEEKLY"):
+        step = interval * (7 if frequency == "WEEKLY" else 1)
+        periods = (near.date() - first.date()).days // step - 1
+        if periods > 0:
+            wall += timedelta(days=periods * step)
+    elif frequency == "MONTHLY" and (explicit_day or first.day <= 28):
+        periods = ((near.year - first.year) * 12 + near.month - first.month) // interval - 1
+        if periods > 0:
+            month = first.month - 1 + periods * interval
+            wall = wall.replace(year=first.year + month // 12, month=month % 12 + 1,
+                                day=1 if explicit_day else first.day)
+    elif frequency == "YEARLY":
+        # 29 February comes back with the whole Gregorian cycle, 400 years.
+        step = interval * (400 if (first.month, first.day) == (2, 29) else 1)
+        periods = (near.year - first.year) // step - 1
+        if periods > 0:
+            wall = wall.replace(year=first.year + periods * step)
+    return wall.replace(tzinfo=first.tzinfo)
+
+
+# The parts of a rule whose pattern repeats whole periods from any start of it (no BYSETPOS,
+# BYWEEKNO, BYYEARDAY...: the app's rules use none, and one that does is walked from its first).
+_JUMPABLE = {"FREQ", "INTERVAL", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST"}
+
+# The moments Python can count: a window reaching past them is cut to them.
+EARLIEST, LATEST = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+
+
+def reach(moment: datetime, by: timedelta) -> datetime:
+    """moment + by, held between EARLIEST and LATEST (an event in the year 9999 has a window
+    around it too)."""
+    try:
+        return moment + by
+    except OverflowError:
+        return EARLIEST if by < timedelta(0) else LATEST
 
 
 def starts_between(rule: str, first_start: datetime, start: datetime,
                    end: datetime) -> list[datetime]:
     """The original starts (UTC) of a rule's occurrences from start (inclusive) to end."""
-    found = _rule(rule, first_start).xafter(start.astimezone(borough_zone()), inc=True)
+    # None is earlier; and the first start has a wall time, where the year 1 may not.
+    start = max(start, first_start)
+    found = _rule(rule, first_start, near=start).xafter(start.astimezone(borough_zone()),
+                                                        inc=True)
     # Stop at the first start past the window: filtering instead would walk a rule with no
     # end to the year 9999 whenever the window holds fewer than MAX_OCCURRENCES.
     return [moment.astimezone(UTC) for moment in
@@ -151,7 +211,10 @@ def is_occurrence(rule: str | None, first_start: datetime, moment: datetime) -> 
     """Whether the rule puts an occurrence at exactly this moment."""
     if rule is None:
         return moment == first_start
-    return moment in starts_between(rule, first_start, moment, moment + timedelta(seconds=1))
+    if moment < first_start:
+        return False
+    return moment in starts_between(rule, first_start, moment,
+                                    reach(moment, timedelta(seconds=1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +255,8 @@ def occurrences(event, start: datetime, end: datetime) -> list[Occurrence]:
         originals = [event.starts_at]
     else:
         originals = starts_between(event.recurrence, event.starts_at,
-                                   start - duration - MOVE_LIMIT, end + MOVE_LIMIT)
+                                   reach(start, -duration - MOVE_LIMIT),
+                                   reach(end, MOVE_LIMIT))
     changes = {change.original_start: change for change in event.changes}
     found = []
     for original in originals:
@@ -215,7 +279,8 @@ def occurrence(event, original_start: datetime) -> Occurrence | None:
     """One occurrence by its original start, if the event has one there."""
     if not is_occurrence(event.recurrence, event.starts_at, original_start):
         return None
-    for found in occurrences(event, original_start - MOVE_LIMIT, original_start + MOVE_LIMIT):
+    for found in occurrences(event, reach(original_start, -MOVE_LIMIT),
+                             reach(original_start, MOVE_LIMIT)):
         if found.original_start == original_start:
             return found
     return None

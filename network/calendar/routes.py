@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.http import is_resource_modified
 
 from network.auth.models import Person
 from network.calendar import feeds, services
@@ -37,7 +38,7 @@ from network.core import files
 from network.core.concurrency import save_versioned, submit_once
 from network.core.htmx import form_status, render
 from network.core.links import absolute_url
-from network.core.permissions import authorize, can, load, me, visible
+from network.core.permissions import authorize, can, load, me, seen_by, visible
 from network.core.time import borough_zone, now, today
 from network.extensions import db
 from network.members.models import Area, Organisation, Theme
@@ -119,14 +120,26 @@ def calendar_context(form: CalendarFilterForm, view: str, first: date, last: dat
         found = only_mine(found, start, end)
     return {"form": form, "view": view, "first": first, "last": last,
             "days": by_day(found, first, last), "count": len(found), "today": today(),
+            "filters": filters(),
             "now": now(), "notice": services.notice_period(),
             "can_add": can("calendar.add")}
 
 
+FILTERS = ("area", "theme", "organisation", "kind", "mine")
+DAYS = ("start", "week", "month")
+
+
+def filters(*names: str) -> dict[str, str]:
+    """The filters in the address (and these of its days), for links that keep them: only
+    the form's own names, never the whole address (url_for takes `_method`, `_external`...
+    as orders of its own)."""
+    return {name: value for name, value in request.args.items()
+            if name in FILTERS + names}
+
+
 def view_links(anchor: date) -> dict[str, dict]:
     """The three views' addresses on the same stretch of time, with the same filters."""
-    kept = {name: value for name, value in request.args.items()
-            if name not in ("start", "week", "month")}
+    kept = filters()
     return {"agenda": {**kept, "start": anchor.isoformat()},
             "week": {**kept, "week": anchor.isoformat()},
             "month": {**kept, "month": anchor.strftime("%Y-%m")}}
@@ -134,7 +147,7 @@ def view_links(anchor: date) -> dict[str, dict]:
 
 def view_args(**changes) -> dict:
     """The address's filters, with some changed: links between views keep them."""
-    args = request.args.to_dict()
+    args = filters(*DAYS)
     args.update({name: value for name, value in changes.items() if value is not None})
     return args
 
@@ -298,9 +311,8 @@ def series_words(event: Event, found) -> str | None:
 @bp.get("/e/<int:event_id>-<slug>")
 def event(event_id: int, slug: str | None = None):
     event = load_event(event_id)
-    if slug != event.slug:
-        return redirect(url_for("calendar.event", event_id=event.id, slug=event.slug,
-                                **request.args.to_dict()), 301)
+    if slug != event.slug:  # the occurrence named goes along, and nothing else
+        return redirect(services.event_path(event, parse_key(request.args.get("at"))), 301)
     found = chosen_occurrence(event)
     return render("calendar/event.html", event_context(event, found), fragments=("rsvp",))
 
@@ -316,14 +328,15 @@ def rsvp(event_id: int):
     form = RsvpForm()
     if form.validate_on_submit():
         try:
-            row = services.answer(event, found.original_start, current_user,
-                                  Answer(form.answer.data))
+            row, changed = services.answer(event, found.original_start, current_user,
+                                           Answer(form.answer.data))
         except services.CalendarError as error:
             db.session.rollback()
             return render("calendar/event.html", event_context(event, found, form, str(error)),
                           fragments=("rsvp",), status=422)
         db.session.commit()
-        message = (_("The event is full: you are on the waiting list, and will be told if a "
+        message = (_("That was already your answer.") if not changed else
+                   _("The event is full: you are on the waiting list, and will be told if a "
                      "place comes free.") if row.waiting else _("Your answer is saved."))
         if request.htmx:
             return render("calendar/event.html", event_context(event, found, problem=None),
@@ -371,6 +384,20 @@ def new_event():
                   status=form_status(form))
 
 
+def days_of(event: Event, found) -> dict[str, date | None]:
+    """The days the form shows for one occurrence: its first and last, the closing day and
+    the series' last date. The form keeps them though they are out of today's reach (an
+    event from before the rules can still be corrected)."""
+    zone = borough_zone()
+    starts, ends = found.starts_at.astimezone(zone), found.ends_at.astimezone(zone)
+    if event.all_day:
+        ends = ends - timedelta(days=1)
+    return {"starts_on": starts.date(),
+            "ends_on": ends.date() if ends.date() != starts.date() else None,
+            "closes_on": event.closes_at.astimezone(zone).date() if event.closes_at else None,
+            "repeat_until": read_rule(event.recurrence)["until"] if event.recurring else None}
+
+
 def fill_from(form: EditEventForm, event: Event, found) -> None:
     """The form opened on one occurrence: its date and times, the series' rule."""
     zone = borough_zone()
@@ -411,7 +438,7 @@ def meeting_of(event: Event) -> Body | None:
 def edit_event(event_id: int):
     event = load_event(event_id, need="event.organise")
     found = chosen_occurrence(event)
-    form = EditEventForm(**form_lists(event))
+    form = EditEventForm(data=days_of(event, found), **form_lists(event))
     if request.method == "GET":
         fill_from(form, event, found)
     conflict = False
@@ -460,21 +487,35 @@ def _rule_of(event: Event):
 @bp.route("/e/<int:event_id>/cancel", methods=["GET", "POST"])
 def cancel_event(event_id: int):
     event = load_event(event_id, need="event.organise")
+    at = parse_key(request.args.get("at"))
+    if request.method == "POST" and at and services.ended_before(event, at):
+        # "This and the following" sent again: the series already ends before it.
+        flash(_("The series already ends before this date: there is nothing more to "
+                "cancel."), "info")
+        return redirect(services.event_path(event), 303)
     found = chosen_occurrence(event)
     form = CancelForm()
     if form.validate_on_submit():
         scope = form.scope.data if event.recurring else "all"
         try:
-            services.cancel(event, scope, found.original_start, form.reason.data,
-                            current_user)
+            changed = services.cancel(event, scope, found.original_start, form.reason.data,
+                                      current_user)
         except services.CalendarError as error:
             db.session.rollback()
             form.scope.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Cancelled, and the people who said they would come are told."),
-                  "success")
-            return redirect(services.event_path(event, found.original_start), 303)
+            if changed:
+                flash(_("Cancelled, and the people who said they would come are told."),
+                      "success")
+            else:
+                flash(_("This event was already cancelled.") if event.cancelled_at else
+                      _("This occurrence was already cancelled."), "info")
+            # After "this and the following" the occurrence is past the series' end: its
+            # page is the series'.
+            still = occurrence(event, found.original_start) is not None
+            return redirect(services.event_path(event, found.original_start if still
+                                                else None), 303)
     return render("calendar/cancel.html", {"event": event, "occurrence": found, "form": form,
                                            "key": occurrence_key(found.original_start)},
                   status=form_status(form))
@@ -489,11 +530,15 @@ def follow(org_id: int):
     form = FollowForm()
     if form.validate_on_submit():
         on = form.follow.data == "1"
-        services.follow(current_user, organisation.id, on)
-        db.session.commit()
-        flash(_("You will hear of %(org)s’s new events.", org=organisation.name) if on else
-              _("You will no longer hear of %(org)s’s new events.", org=organisation.name),
-              "success")
+        if services.follow(current_user, organisation.id, on):
+            db.session.commit()
+            flash(_("You will hear of %(org)s’s new events.", org=organisation.name) if on
+                  else _("You will no longer hear of %(org)s’s new events.",
+                         org=organisation.name), "success")
+        else:
+            flash(_("You already follow %(org)s’s events.", org=organisation.name) if on
+                  else _("You were not following %(org)s’s events.", org=organisation.name),
+                  "info")
     else:
         flash(_("That did not work: press the button again."), "error")
     return redirect(url_for("members.organisation", org_id=organisation.id,
@@ -532,38 +577,50 @@ def paper(paper_id: int, filename: str):
 
 # --- feeds ---------------------------------------------------------------------------------------
 
-def ics(body: bytes, filename: str, private: bool):
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+def ics(where: tuple, build, filename: str, private: bool):
+    """A calendar file, or 304 when the calendar program's copy (its If-None-Match, or
+    If-Modified-Since) is still what it would be: decided from feeds.feed_state's two
+    aggregate queries, before the events are read or the feed built."""
+    etag, modified = feeds.feed_state(*where)
+    if is_resource_modified(request.environ, etag=etag, last_modified=modified):
+        response = make_response(build())
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    else:
+        response = make_response("", 304)
+    response.set_etag(etag, weak=True)  # the same calendar, however it is compressed
+    response.last_modified = modified
     response.headers["Cache-Control"] = "private, no-cache" if private else \
         "public, max-age=900"
     return response
 
 
-def feed_events(query) -> list[Event]:
-    """Events for a feed: what is on from a year ago, with their changes."""
-    since = now() - timedelta(days=365)
+def feed_window():
+    """A feed's events: what is on from a year ago to ten years on."""
+    return services.in_window(now() - timedelta(days=365), now() + timedelta(days=3650))
+
+
+def feed_events(*where) -> list[Event]:
+    """Events for a feed, with their changes."""
     return db.session.scalars(
-        query.where(services.in_window(since, now() + timedelta(days=3650)))
-        .options(*services.listed(description=True))
+        select(Event).where(*where).options(*services.listed(description=True))
         .order_by(Event.starts_at)).unique().all()
 
 
 @bp.get("/e/<int:event_id>.ics")
 def download(event_id: int):
-    event = load_event(event_id)
-    return ics(feeds.feed([event], event.title), f"{event.slug}.ics",
-               private=event.audience != "public")
+    event = load(Event, event_id, need="event.view")  # its changes read only if it is sent
+    return ics((Event.id == event.id,), lambda: feeds.feed([event], event.title),
+               f"{event.slug}.ics", private=event.audience != "public")
 
 
 @bp.get("/public.ics")
 def public_feed():
     authorize("calendar.view")
-    events = feed_events(select(Event).where(Event.audience == "public"))
-    return ics(feeds.feed(events, _("%(site)s: public events",
-                                    site=current_app.config["SITE_NAME"])),
-               "public.ics", private=False)
+    where = (Event.audience == "public", feed_window())
+    return ics(where, lambda: feeds.feed(feed_events(*where), _(
+        "%(site)s: public events", site=current_app.config["SITE_NAME"])),
+        "public.ics", private=False)
 
 
 @bp.get("/feed/<int:person_id>/<token>.ics")
@@ -575,10 +632,10 @@ def private_feed(person_id: int, token: str):
     if person is None or not person.is_active or \
             not hmac.compare_digest(token.encode(), services.feed_token(person).encode()):
         abort(404)
-    events = feed_events(visible(select(Event), Event, person=person))
-    return ics(feeds.feed(events, _("%(site)s: your calendar",
-                                    site=current_app.config["SITE_NAME"])),
-               "network.ics", private=True)
+    where = (seen_by(Event, person), feed_window())
+    return ics(where, lambda: feeds.feed(feed_events(*where), _(
+        "%(site)s: your calendar", site=current_app.config["SITE_NAME"])),
+        "network.ics", private=True)
 
 
 @bp.route("/feed", methods=["GET", "POST"])

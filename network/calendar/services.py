@@ -31,6 +31,7 @@ from network.calendar.recurrence import (
     MOVE_LIMIT,
     Occurrence,
     describe,
+    is_occurrence,
     last_start,
     make_rule,
     occurrence,
@@ -190,12 +191,15 @@ def _edit_one(event: Event, values: dict, at: datetime, by: Person) -> Event:
     found = occurrence(event, at)
     if found is None:
         raise CalendarError(_("That occurrence is not part of this event."))
-    change = _change_for(event, at)
     moved = values["starts_at"] != found.original_start or \
         values["ends_at"] != found.original_start + (event.ends_at - event.starts_at)
-    change.starts_at = values["starts_at"] if moved else None
-    change.ends_at = values["ends_at"] if moved else None
-    change.place = values["place"] if values["place"] != event.place else None
+    times = (values["starts_at"] if moved else None, values["ends_at"] if moved else None,
+             values["place"] if values["place"] != event.place else None)
+    if (found.starts_at, found.ends_at, found.place) == (values["starts_at"],
+                                                         values["ends_at"], values["place"]):
+        return event  # saved as it was: nothing to tell anyone
+    change = _change_for(event, at)
+    change.starts_at, change.ends_at, change.place = times
     change.sequence += 1
     change.updated_at = now()
     audit.record("event.change_one", event, f"Changed “{event.title}” on "
@@ -306,12 +310,18 @@ def _series_time(event: Event) -> str:
              clock=format_clock(event.starts_at))
 
 
-def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Person) -> None:
+def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Person) -> bool:
     """Cancel the whole event, one occurrence, or this one and the following ones (the series
-    then ends before it). Nothing is deleted; people who answered are told."""
+    then ends before it). Nothing is deleted; people who answered are told. False, and
+    nothing done, when it was cancelled already."""
+    if event.cancelled_at is not None:
+        return False
     if scope == "this" and event.recurring:
-        if occurrence(event, at) is None:
+        found = occurrence(event, at)
+        if found is None:
             raise CalendarError(_("That occurrence is not part of this event."))
+        if found.cancelled:
+            return False
         change = _change_for(event, at)
         change.cancelled, change.note = True, reason
         change.sequence += 1
@@ -320,7 +330,7 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
                      actor=by, reason=reason)
         _tell_answered(event, [at], _("Cancelled: “%(title)s” on %(day)s",
                                       title=in_subject(event.title), day=_day(at)), detail=reason)
-        return
+        return True
     if scope == "following" and event.recurring and at is not None and at > event.starts_at:
         _tell_answered(event, None, _("Cancelled from %(day)s on: “%(title)s”",
                                       title=in_subject(event.title), day=_day(at)),
@@ -329,12 +339,22 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
         event.sequence += 1
         audit.record("event.cancel_following", event, f"Cancelled “{event.title}” from "
                      f"{_day(at)} on", actor=by, reason=reason)
-        return
+        return True
     event.cancelled_at, event.cancel_reason = now(), reason
     event.sequence += 1
     audit.record("event.cancel", event, f"Cancelled “{event.title}”", actor=by, reason=reason)
     _tell_answered(event, None, _("Cancelled: “%(title)s”", title=in_subject(event.title)),
                    detail=reason)
+    return True
+
+
+def ended_before(event: Event, at: datetime) -> bool:
+    """Whether a series' days would have had an occurrence at `at`, after its last one: it
+    was cancelled from some date on (or counted out) before then."""
+    if not event.recurring or event.repeat_until is None or at <= event.repeat_until:
+        return False
+    endless = make_rule(read_rule(event.recurrence)["pattern"], event.starts_at)
+    return is_occurrence(endless, event.starts_at, at)
 
 
 def _day(moment: datetime) -> str:
@@ -351,9 +371,10 @@ def going_count(event: Event, at: datetime) -> int:
         Rsvp.answer == Answer.GOING, Rsvp.waiting.is_(False))) or 0
 
 
-def answer(event: Event, at: datetime, person: Person, reply: Answer) -> Rsvp:
+def answer(event: Event, at: datetime, person: Person, reply: Answer) -> tuple[Rsvp, bool]:
     """Say whether one is coming to an occurrence. Past the places, "going" waits; a place
-    given up goes to whoever has waited longest, who is told."""
+    given up goes to whoever has waited longest, who is told. Returns the answer, and False
+    when it was the answer already (nothing changes, nobody is told)."""
     _lock(event)
     found = occurrence(event, at)
     if found is None:
@@ -372,7 +393,7 @@ def answer(event: Event, at: datetime, person: Person, reply: Answer) -> Rsvp:
         row = Rsvp(event_id=event.id, occurrence_start=at, person_id=person.id, answer=reply)
         db.session.add(row)
     elif row.answer == reply:
-        return row
+        return row, False
     row.answer, row.answered_at = reply, now()
     row.waiting = False
     if reply == Answer.GOING and not had_place and event.capacity is not None:
@@ -381,7 +402,7 @@ def answer(event: Event, at: datetime, person: Person, reply: Answer) -> Rsvp:
     db.session.flush()
     if had_place and reply != Answer.GOING:
         _move_up(event, at)
-    return row
+    return row, True
 
 
 def _move_up(event: Event, at: datetime) -> None:
@@ -543,12 +564,16 @@ def papers_of(event: Event) -> list[Paper]:
         .order_by(Paper.uploaded_at.desc())))
 
 
-def follow(person: Person, organisation_id: int, on: bool) -> None:
+def follow(person: Person, organisation_id: int, on: bool) -> bool:
+    """Follow an organisation's events, or stop; False when it was so already."""
     existing = db.session.get(Follow, (person.id, organisation_id))
     if on and existing is None:
         db.session.add(Follow(person_id=person.id, organisation_id=organisation_id))
-    elif not on and existing is not None:
+        return True
+    if not on and existing is not None:
         db.session.delete(existing)
+        return True
+    return False
 
 
 def feed_generation(person: Person) -> int:

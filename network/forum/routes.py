@@ -6,6 +6,8 @@ The coordinators' moderation (`forum/moderation.py`) and category admin
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -174,8 +176,11 @@ THREAD_BLOCKS = ("posts", "reply")
 def thread(thread_id: int, slug: str | None = None):
     thread = load_thread(thread_id)
     if slug != thread.slug:
-        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
-                                **request.args.to_dict()), 301)
+        # The address's arguments go along as they came, never into url_for (which takes
+        # `_method`, `thread_id`... as its own).
+        query = urlencode(list(request.args.items(multi=True)))
+        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug)
+                        + (f"?{query}" if query else ""), 301)
     reply_form = ReplyForm(formdata=None)
     quoting = QuoteForm(request.args)
     if quoted_id := quoting.quoted_id():

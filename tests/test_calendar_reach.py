@@ -1,0 +1,282 @@
+"""Dates at the calendar's edges: a far date in an address costs no more than a near one, an
+address's odd arguments are no error, the event form takes days within a sensible reach, and
+an event from before those rules, however far out, still shows and can be changed or
+cancelled. On both databases."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from network.calendar import recurrence
+from network.calendar.models import Event, EventKind
+from network.calendar.recurrence import make_rule, occurrence, occurrence_key, starts_between
+from network.core.audience import Audience
+from network.core.time import borough_zone
+from network.extensions import db
+from tests.factories import make_event
+from tests.test_calendar import (
+    KEY,
+    LONDON,
+    body,
+    count,
+    edit_form,
+    event_form,
+    in_days,
+    local,
+)
+
+
+@pytest.fixture
+def walked(monkeypatch):
+    """How many starts dateutil has walked through in the calendar's expansions: what a far
+    date would cost, counted rather than timed."""
+    count = {"starts": 0}
+    read = recurrence.rrulestr
+
+    def counting(*args, **kwargs):
+        rule = read(*args, **kwargs)
+        steps = rule._iter
+
+        def walk():
+            for moment in steps():
+                count["starts"] += 1
+                yield moment
+
+        rule._iter = walk
+        return rule
+
+    monkeypatch.setattr(recurrence, "rrulestr", counting)
+    return count
+
+
+def never_ending(world, pattern="weekly"):
+    return make_event(world.org_a, world.contact, "Weekly drop-in", starts_at=local(in_days(2)),
+                      repeats=(pattern, None, None), audience=Audience.PUBLIC)
+
+
+# --- a far date costs what a near one does ------------------------------------------------------
+
+@pytest.mark.parametrize("pattern", list(recurrence.PATTERNS))
+def test_an_occurrence_in_the_year_9999_is_found_without_walking_there(
+        client, world, login, walked, pattern):
+    event = never_ending(world, pattern)
+    far = starts_between(event.recurrence, event.starts_at, datetime(9999, 1, 1, tzinfo=UTC),
+                         datetime(9999, 12, 31, tzinfo=UTC))[0]
+    walked["starts"] = 0
+    page = client.get(f"/calendar/e/{event.id}-weekly-drop-in?at={occurrence_key(far)}")
+    assert page.status_code == 200
+    assert f'datetime="{far.astimezone(borough_zone()).date().isoformat()}' in body(page)
+    # The page finds the occurrence and the next few from today: a few dozen starts, not the
+    # 415,000 weeks from now to then.
+    assert walked["starts"] < 200
+
+
+def test_a_far_date_that_is_no_occurrence_is_404_at_the_cost_of_a_near_one(
+        client, world, login, walked):
+    event = never_ending(world)
+    login(world.contact)
+    for path in ("", "/edit", "/cancel"):
+        walked["starts"] = 0
+        response = client.get(f"/calendar/e/{event.id}{path or '-weekly-drop-in'}"
+                              f"?at=99991231T000000Z")
+        assert response.status_code == 404
+        assert walked["starts"] < 20
+    walked["starts"] = 0
+    assert client.post(f"/calendar/e/{event.id}/rsvp?at=99991231T000000Z",
+                       data={"answer": "going"}).status_code == 404
+    assert walked["starts"] < 20
+
+
+def test_the_calendar_views_far_ahead_walk_no_series_from_its_start(client, world, walked):
+    for pattern in recurrence.PATTERNS:
+        never_ending(world, pattern)
+    walked["starts"] = 0
+    for address in ("/calendar?start=2199-12-01", "/calendar/week?week=2199-12-25",
+                    "/calendar/month?month=2199-12"):
+        page = client.get(address)
+        assert page.status_code == 200 and "Weekly drop-in" in body(page)
+    # Three views of one month of five series: some hundreds of starts, not 9,000 weeks each.
+    assert walked["starts"] < 1000
+
+
+def test_a_rule_read_from_near_a_date_gives_the_same_starts_as_read_from_its_first(app):
+    """The jump to a start near the window keeps every rule's days: weekly and fortnightly
+    across the clock changes, the 31st and the last Friday of months, 29 February."""
+    zone = borough_zone()
+    firsts = [datetime(2027, 3, 28, 1, 30, tzinfo=zone), datetime(2027, 1, 31, 19, tzinfo=zone),
+              datetime(2028, 2, 29, 10, tzinfo=zone), datetime(2027, 10, 29, 23, tzinfo=zone),
+              datetime(2027, 6, 15, 0, 15, tzinfo=zone)]
+    for first in firsts:
+        for pattern in recurrence.PATTERNS:
+            for until in (None, first.date() + timedelta(days=3000)):
+                rule = make_rule(pattern, first.astimezone(UTC), until)
+                walked_from_first = recurrence.rrulestr(
+                    rule, dtstart=first.astimezone(UTC).astimezone(zone))
+                for years in (0, 1, 3, 9, 40, 130):
+                    start = first + timedelta(days=365 * years + 17)
+                    end = start + timedelta(days=800)
+                    expected = [moment.astimezone(UTC) for moment in
+                                walked_from_first.between(start, end, inc=True)
+                                if moment < end][:recurrence.MAX_OCCURRENCES]
+                    assert starts_between(rule, first.astimezone(UTC), start, end) == \
+                        expected, (rule, first, years)
+
+
+# --- addresses with odd arguments ----------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["slug=x", "event_id=5", "_method=POST", "_external=1",
+                                   "_scheme=javascript&_external=1", "_anchor=x"])
+def test_an_event_address_with_odd_arguments_is_redirected_without_them(client, world, login,
+                                                                        query):
+    event = world.event
+    login(world.member)
+    response = client.get(f"/calendar/e/{event.id}?{query}")
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/calendar/e/{event.id}-{event.slug}"
+    at = occurrence_key(event.starts_at)
+    kept = client.get(f"/calendar/e/{event.id}?{query}&at={at}")
+    assert kept.headers["Location"] == f"/calendar/e/{event.id}-{event.slug}?at={at}"
+
+
+@pytest.mark.parametrize("view", ["", "/week", "/month"])
+@pytest.mark.parametrize("query", ["_method=POST", "_scheme=javascript&_external=1",
+                                   "_anchor=x", "endpoint=x", "values=1"])
+def test_the_calendar_views_with_odd_arguments_link_without_them(client, world, view, query):
+    page = client.get(f"/calendar{view}?{query}&kind=meeting")
+    assert page.status_code == 200
+    assert "javascript" not in body(page) and "_anchor" not in body(page)
+    assert "kind=meeting" in body(page)  # the filters are kept
+
+
+def test_a_forum_thread_address_with_odd_arguments_is_redirected_without_error(
+        client, world, login):
+    login(world.member)
+    thread = world.thread
+    response = client.get(f"/forum/t/{thread.id}?thread_id=9&_method=POST&slug=x&quote=1")
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith(f"/forum/t/{thread.id}-{thread.slug}?")
+    assert "quote=1" in response.headers["Location"]
+
+
+def test_an_occurrence_address_in_the_year_1_is_404_not_an_error(client, world, login):
+    event = world.event
+    login(world.contact)
+    for path in ("-" + event.slug, "/edit", "/cancel"):
+        assert client.get(f"/calendar/e/{event.id}{path}?at=00010101T000000Z"
+                          ).status_code == 404
+    assert client.post(f"/calendar/e/{event.id}/rsvp?at=00010101T000000Z",
+                       data={"answer": "going"}).status_code == 404
+
+
+# --- days within reach ----------------------------------------------------------------------
+
+def refused_beside(response, field: str, message: str) -> None:
+    assert response.status_code == 422
+    error = re.search(rf'id="{field}-error"[^>]*>(.*?)</', body(response), re.S)
+    assert error and message in error.group(1), (field, body(response)[:300])
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"starts_on": "9999-12-31"}, "starts_on", "Give a day from "),
+    ({"starts_on": "0001-01-01"}, "starts_on", "Give a day from "),
+    ({"starts_on": "1900-01-01"}, "starts_on", "Give a day from "),
+    ({"starts_on": "2037-01-14"}, "starts_on", "Give a day from "),  # ten years and a day
+    ({"starts_on": "2026-01-12"}, "starts_on", "Give a day from "),  # a year and a day ago
+    ({"ends_on": "9999-12-31"}, "ends_on", "Give a day from "),
+    ({"repeat": "weekly", "repeat_end": "until", "repeat_until": "9999-12-31"},
+     "repeat_until", "Give a day from "),
+    ({"repeat": "weekly", "repeat_end": "until", "repeat_until": "2037-03-01"},
+     "repeat_until", "A series can run for up to ten years"),
+    ({"kind": "consultation", "closes_on": "2027-01-12"}, "closes_on",
+     "Give a closing day from today to "),
+    ({"kind": "consultation", "closes_on": "9999-12-31"}, "closes_on",
+     "Give a closing day from today to "),
+], ids=["9999", "year-1", "1900", "ten-years-on", "a-year-ago", "ends-9999", "until-9999",
+        "until-beyond-ten-years-of-start", "closes-yesterday", "closes-9999"])
+def test_an_event_with_a_day_out_of_reach_is_refused_beside_the_field(
+        client, world, login, clock, changes, field, message):
+    login(world.contact)
+    before = count(Event)
+    data = event_form(world, clock.today() + timedelta(days=20), **changes)
+    refused_beside(client.post("/calendar/new", data=data), field, message)
+    assert count(Event) == before
+
+
+def test_the_days_at_the_ends_of_the_reach_are_taken(client, world, login, clock):
+    login(world.contact)
+    first, last = clock.today() - timedelta(days=365), clock.today() + timedelta(days=3650)
+    for day, title in ((first, "Held last year"), (last, "Ten years on")):
+        response = client.post("/calendar/new", data=event_form(
+            world, day, title=title, submission=f"{KEY}-{day}"))
+        assert response.status_code == 303, body(response)[:2000]
+    consultation = client.post("/calendar/new", data=event_form(
+        world, clock.today(), title="Closing today", kind="consultation",
+        closes_on=clock.today().isoformat(), submission=f"{KEY}-closing"))
+    assert consultation.status_code == 303
+
+
+def test_the_date_pickers_offer_only_the_days_in_reach(client, world, login, clock):
+    login(world.contact)
+    page = body(client.get("/calendar/new"))
+    today = clock.today()
+    start = f'min="{(today - timedelta(days=365)).isoformat()}"'
+    assert re.search(rf'<input[^>]*id="starts_on"[^>]*{start}', page)
+    assert re.search(rf'<input[^>]*id="closes_on"[^>]*min="{today.isoformat()}"', page)
+    assert re.search(rf'<input[^>]*id="repeat_until"[^>]*max="'
+                     rf'{(today + timedelta(days=3650 + 3653)).isoformat()}"', page)
+
+
+# --- events from before the rules ------------------------------------------------------------
+
+OUT_OF_REACH = {
+    "the year 9999": (datetime(9999, 12, 31, 19, tzinfo=LONDON), None),
+    "the year 1": (datetime(1, 1, 1, 19, tzinfo=LONDON), None),
+    "1900, weekly": (datetime(1900, 1, 2, 19, tzinfo=LONDON), ("weekly", None, 6)),
+    "9999, weekly with no end": (datetime(9999, 11, 2, 19, tzinfo=LONDON),
+                                 ("weekly", None, None)),
+    "1900, a consultation": (datetime(1900, 1, 2, 19, tzinfo=LONDON), None),
+}
+
+
+@pytest.mark.parametrize("when", list(OUT_OF_REACH))
+def test_an_event_from_before_the_rules_shows_and_can_be_changed_and_cancelled(
+        client, world, login, when):
+    starts_at, repeats = OUT_OF_REACH[when]
+    extra = {"kind": EventKind.CONSULTATION,
+             "closes_at": starts_at.astimezone(UTC)} if "consultation" in when else {}
+    event = make_event(world.org_a, world.contact, "Far out", starts_at=starts_at,
+                       repeats=repeats, audience=Audience.PUBLIC, **extra)
+    at = f"?at={occurrence_key(event.starts_at)}" if repeats else ""
+    assert client.get(f"/calendar/e/{event.id}-far-out{at}").status_code == 200  # a visitor
+    assert client.get(f"/calendar/e/{event.id}.ics").status_code == 200
+    login(world.coordinator)
+    page = client.get(f"/calendar/e/{event.id}-far-out{at}")
+    assert page.status_code == 200 and "Far out" in body(page)
+    assert client.get(f"/calendar/e/{event.id}/edit{at}").status_code == 200
+    assert client.get(f"/calendar/e/{event.id}/cancel{at}").status_code == 200
+    found = occurrence(db.session.get(Event, event.id), event.starts_at)
+    data = edit_form(world, event, found, scope="this" if repeats else "all",
+                     title="Far out, corrected")
+    if extra:
+        data["closes_on"] = starts_at.date().isoformat()
+    changed = client.post(f"/calendar/e/{event.id}/edit{at}", data=data)
+    assert changed.status_code == 303, body(changed)[:3000]
+    cancelled = client.post(f"/calendar/e/{event.id}/cancel{at}",
+                            data={"reason": "Entered by mistake.", "scope": "all"})
+    assert cancelled.status_code == 303, body(cancelled)[:3000]
+    db.session.rollback()
+    assert db.session.get(Event, event.id).cancelled_at is not None
+    assert "Cancelled" in body(client.get(cancelled.headers["Location"]))
+
+
+def test_an_old_event_keeps_its_day_but_cannot_be_moved_to_another_out_of_reach(
+        client, world, login):
+    event = make_event(world.org_a, world.contact, "Far out",
+                       starts_at=datetime(1900, 1, 2, 19, tzinfo=LONDON))
+    login(world.contact)
+    found = occurrence(db.session.get(Event, event.id), event.starts_at)
+    refused_beside(client.post(f"/calendar/e/{event.id}/edit", data=edit_form(
+        world, event, found, starts_on="1900-01-03")), "starts_on", "Give a day from ")
