@@ -248,16 +248,18 @@ def test_a_public_meeting_of_a_members_body_does_not_name_it_to_visitors(client,
 
 def test_a_term_is_corrected_or_ended_early_never_overlapping_another(client, world, login):
     seat = make_seat(make_body("Police and Community Forum"), "Residents' seat")
+    started, handover = today() - timedelta(days=600), today() + timedelta(days=60)
     login(world.coordinator)
     client.post(f"/seats/{seat.id}/terms/new", data=term_form(
-        world, starts_on="2025-04-01", ends_on="2027-03-31"))
+        world, starts_on=started.isoformat(),
+        ends_on=(handover - timedelta(days=1)).isoformat()))
     client.post(f"/seats/{seat.id}/terms/new", data=term_form(
-        world, holder=str(world.contact.id), deputy="", starts_on="2027-04-01",
-        ends_on="2029-03-31"))
+        world, holder=str(world.contact.id), deputy="", starts_on=handover.isoformat(),
+        ends_on=(handover + timedelta(days=700)).isoformat()))
     first, later = db.session.scalars(select(Term).where(Term.seat_id == seat.id)
                                       .order_by(Term.starts_on)).all()
     resigned = client.post(f"/terms/{first.id}/edit", data=term_form(
-        world, starts_on="2025-04-01", ends_on=today().isoformat(),
+        world, starts_on=started.isoformat(), ends_on=today().isoformat(),
         selection_note="Resigned; the deputy stands in."))
     assert resigned.status_code == 303
     db.session.rollback()
@@ -265,12 +267,13 @@ def test_a_term_is_corrected_or_ended_early_never_overlapping_another(client, wo
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "seat.term.edit"))
     assert entry is not None and "ends_on" in entry.details
     refused = client.post(f"/terms/{first.id}/edit", data=term_form(
-        world, starts_on="2025-04-01", ends_on="2027-06-30"))  # into the next holder's term
+        world, starts_on=started.isoformat(),
+        ends_on=(handover + timedelta(days=30)).isoformat()))  # into the next holder's term
     assert refused.status_code == 422
     assert re.search(r'id="ends_on-error"[^>]*>Cora Contact is recorded for this seat',
                      body(refused))
     db.session.rollback()
-    assert first.ends_on == today() and later.starts_on == date(2027, 4, 1)
+    assert first.ends_on == today() and later.starts_on == handover
 
 
 def test_a_body_or_seat_archived_leaves_the_lists_and_comes_back(client, world, login):
