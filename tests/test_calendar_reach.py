@@ -280,3 +280,14 @@ def test_an_old_event_keeps_its_day_but_cannot_be_moved_to_another_out_of_reach(
     found = occurrence(db.session.get(Event, event.id), event.starts_at)
     refused_beside(client.post(f"/calendar/e/{event.id}/edit", data=edit_form(
         world, event, found, starts_on="1900-01-03")), "starts_on", "Give a day from ")
+
+
+def test_a_series_begun_part_way_through_a_second_keeps_its_first_occurrence(app, world):
+    """dateutil drops a first start's microseconds: the window that starts at the first start
+    must still hold that first occurrence (a monthly board's first meeting went missing)."""
+    first = datetime(2026, 1, 14, 10, 0, 0, 123456, tzinfo=UTC)  # GMT: wall time is UTC
+    rule = make_rule("monthly_date", first)
+    starts = starts_between(rule, first, first - timedelta(days=1), first + timedelta(days=70))
+    assert starts == [first.replace(microsecond=0) + timedelta(days=days)
+                      for days in (0, 31, 59)]
+    assert recurrence.is_occurrence(rule, first, first.replace(microsecond=0))

@@ -189,7 +189,8 @@ def starts_between(rule: str, first_start: datetime, start: datetime,
                    end: datetime) -> list[datetime]:
     """The original starts (UTC) of a rule's occurrences from start (inclusive) to end."""
     # None is earlier; and the first start has a wall time, where the year 1 may not.
-    start = max(start, first_start)
+    # dateutil drops a first start's microseconds, so its first occurrence is that whole second.
+    start = max(start, first_start.replace(microsecond=0))
     found = _rule(rule, first_start, near=start).xafter(start.astimezone(borough_zone()),
                                                         inc=True)
     # Stop at the first start past the window: filtering instead would walk a rule with no
@@ -211,7 +212,7 @@ def is_occurrence(rule: str | None, first_start: datetime, moment: datetime) -> 
     """Whether the rule puts an occurrence at exactly this moment."""
     if rule is None:
         return moment == first_start
-    if moment < first_start:
+    if moment < first_start.replace(microsecond=0):
         return False
     return moment in starts_between(rule, first_start, moment,
                                     reach(moment, timedelta(seconds=1)))
