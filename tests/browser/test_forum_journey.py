@@ -88,10 +88,12 @@ def test_a_reply_is_posted_moderated_and_its_author_told(
     # Pat hears by email, and on the site; Jordan heard of the mention.
     live_server.deliver_mail()
     hidden = mailbox.last_to("pat@example.org")
-    assert "Please agree dates with Dev first" in hidden["Subject"]
+    assert "hid your post" in hidden["Subject"]
+    assert "Please agree dates with Dev first" in mailbox.body(hidden)  # the reason, in the text
     assert "mentioned you" in mailbox.last_to("jordan@example.org")["Subject"]
     pat.goto("/dashboard")
     main_nav(pat).get_by_role("link", name=re.compile(r"^Notifications")).click()
+    expect(pat.get_by_text("Please agree dates with Dev first").first).to_be_visible()
     pat.get_by_role("button", name=re.compile("hid your post")).first.click()
     expect(pat.get_by_role("heading", level=1, name=THREAD)).to_be_visible()
     expect(pat.locator("li.post").filter(has_text=words)).to_contain_text(

@@ -187,6 +187,12 @@ def test_the_month_uses_the_width_of_a_wide_screen(new_context, live_server):
     lines = page.evaluate(LINK_LINES)
     assert len(lines) >= 5
     assert [title for title, count in lines if count > 3] == [], lines
+    # Two short titles on one day sat 21 px apart: each link, even of one short line, is a
+    # finger's 24 px (WCAG 2.5.8).
+    heights = page.locator("table.month li a").evaluate_all(
+        "links => links.map(link => { link.textContent = '18:00 Tea';"
+        " return link.getBoundingClientRect().height; })")
+    assert heights and min(heights) >= 24, heights
     # The lists beside it stay a readable width.
     page.goto("/calendar")
     assert page.locator("#results .events").first.bounding_box()["width"] <= 800
