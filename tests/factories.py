@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from types import SimpleNamespace
@@ -34,6 +35,22 @@ from network.notify.models import Delivery, Notification
 from network.notify.services import unsubscribe_token
 
 PASSWORD = "correct horse battery"  # noqa: S105
+
+
+DATED = re.compile(r"\{(day|iso)([+-]\d+)\}")
+
+
+def dated(text: str) -> str:
+    """A test's words with their days counted from today, so it passes on any day the clock
+    is set to: {day+1} is tomorrow as the site writes it ("14 January 2027"), {iso-365} a year
+    ago as a form sends it ("2026-01-13")."""
+    from network.core.time import format_day, today
+
+    def day_of(match: re.Match) -> str:
+        day = today() + timedelta(days=int(match.group(2)))
+        return format_day(day) if match.group(1) == "day" else day.isoformat()
+
+    return DATED.sub(day_of, text)
 
 
 @cache

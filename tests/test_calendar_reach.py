@@ -16,7 +16,7 @@ from network.calendar.recurrence import make_rule, occurrence, occurrence_key, s
 from network.core.audience import Audience
 from network.core.time import borough_zone
 from network.extensions import db
-from tests.factories import make_event
+from tests.factories import dated, make_event
 from tests.test_calendar import (
     KEY,
     LONDON,
@@ -183,14 +183,14 @@ def refused_beside(response, field: str, message: str) -> None:
     ({"starts_on": "9999-12-31"}, "starts_on", "Give a day from "),
     ({"starts_on": "0001-01-01"}, "starts_on", "Give a day from "),
     ({"starts_on": "1900-01-01"}, "starts_on", "Give a day from "),
-    ({"starts_on": "2037-01-14"}, "starts_on", "Give a day from "),  # ten years and a day
-    ({"starts_on": "2026-01-12"}, "starts_on", "Give a day from "),  # a year and a day ago
+    ({"starts_on": "{iso+3651}"}, "starts_on", "Give a day from "),  # ten years and a day
+    ({"starts_on": "{iso-366}"}, "starts_on", "Give a day from "),  # a year and a day ago
     ({"ends_on": "9999-12-31"}, "ends_on", "Give a day from "),
     ({"repeat": "weekly", "repeat_end": "until", "repeat_until": "9999-12-31"},
      "repeat_until", "Give a day from "),
-    ({"repeat": "weekly", "repeat_end": "until", "repeat_until": "2037-03-01"},
+    ({"repeat": "weekly", "repeat_end": "until", "repeat_until": "{iso+3700}"},
      "repeat_until", "A series can run for up to ten years"),
-    ({"kind": "consultation", "closes_on": "2027-01-12"}, "closes_on",
+    ({"kind": "consultation", "closes_on": "{iso-1}"}, "closes_on",
      "Give a closing day from today to "),
     ({"kind": "consultation", "closes_on": "9999-12-31"}, "closes_on",
      "Give a closing day from today to "),
@@ -200,7 +200,8 @@ def test_an_event_with_a_day_out_of_reach_is_refused_beside_the_field(
         client, world, login, clock, changes, field, message):
     login(world.contact)
     before = count(Event)
-    data = event_form(world, clock.today() + timedelta(days=20), **changes)
+    data = event_form(world, clock.today() + timedelta(days=20),
+                      **{key: dated(value) for key, value in changes.items()})
     refused_beside(client.post("/calendar/new", data=data), field, message)
     assert count(Event) == before
 

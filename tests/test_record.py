@@ -8,6 +8,7 @@ import gzip
 import re
 from datetime import timedelta
 from html import unescape
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -316,15 +317,16 @@ def busy_body(world):
                                   closed_at=now() if list(ActionStatus)[n % 4].closed
                                   else None))
     db.session.commit()
-    return seats
+    return SimpleNamespace(seat=seats[0], meetings_held=len(held))
 
 
 @pytest.mark.parametrize("who", ["member", "coordinator"])
 def test_a_busy_bodys_record_is_light_and_cheap(client, world, login, busy_body, queries,
                                                 who):
     login(getattr(world, who))
-    for path, budget in ((f"/bodies/{busy_body[0].body_id}/accountability", 14 * 1024),
-                         (f"/seats/{busy_body[0].id}/accountability", 14 * 1024)):
+    seat = busy_body.seat
+    for path, budget in ((f"/bodies/{seat.body_id}/accountability", 14 * 1024),
+                         (f"/seats/{seat.id}/accountability", 14 * 1024)):
         with queries() as statements:
             response = client.get(path, headers={"Accept-Encoding": "gzip"})
         assert response.status_code == 200
@@ -334,7 +336,8 @@ def test_a_busy_bodys_record_is_light_and_cheap(client, world, login, busy_body,
         page = gzip.decompress(sent).decode() if sent[:2] == b"\x1f\x8b" else sent.decode()
         assert page.count("<svg") == (10 if "bodies" in path else 1)
     seat_page = page
-    assert seat_page.count("<tr><td>") == 36  # every monthly meeting of the three years
+    # Every monthly meeting of the three years (36 or 37, by the day of the month it is).
+    assert seat_page.count("<tr><td>") == busy_body.meetings_held
 
 
 # --- reminders -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from network.extensions import db
 from network.notify.models import Notification
 from network.representation import services
 from network.representation.models import Body, Seat, Selection, Term
-from tests.factories import make_body, make_seat
+from tests.factories import dated, make_body, make_seat
 
 
 def body(response) -> str:
@@ -77,13 +77,12 @@ def test_a_coordinator_sets_up_a_body_its_seat_and_who_holds_it(client, world, l
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"ends_on": "2025-01-01", "starts_on": "2026-01-01"}, "ends_on",
+    ({"ends_on": "{iso-400}", "starts_on": "{iso-300}"}, "ends_on",
      "The term must end on or after the day it starts."),
-    ({"starts_on": "1900-01-01"}, "starts_on", "A term starts from 14 January 2022 to "
-     "12 January 2029: past terms go back five years, and a new one starts within two."),
-    ({"starts_on": "9999-12-31"}, "starts_on", "A term starts from 14 January 2022"),
-    ({"ends_on": "9999-12-31"}, "ends_on", "A term ends from 14 January 2022 to "
-     "11 January 2033."),
+    ({"starts_on": "1900-01-01"}, "starts_on", "A term starts from {day-1825} to {day+730}: "
+     "past terms go back five years, and a new one starts within two."),
+    ({"starts_on": "9999-12-31"}, "starts_on", "A term starts from {day-1825}"),
+    ({"ends_on": "9999-12-31"}, "ends_on", "A term ends from {day-1825} to {day+2190}."),
     ({"holder": ""}, "holder", "Choose who holds the seat."),
     ({"deputy": "member"}, "deputy", "The deputy is someone other than the holder."),
     ({"selection": "acclaimed"}, "selection", "Choose elected, nominated or co-opted."),
@@ -93,6 +92,7 @@ def test_a_coordinator_sets_up_a_body_its_seat_and_who_holds_it(client, world, l
 def test_a_term_that_makes_no_sense_is_refused_beside_its_field(client, world, login, changes,
                                                                  field, message):
     seat = make_seat(make_body("Health and Wellbeing Board"), "Community seat")
+    changes, message = {key: dated(value) for key, value in changes.items()}, dated(message)
     if changes.get("deputy") == "member":
         changes["deputy"] = str(world.member.id)
     login(world.coordinator)
@@ -108,24 +108,24 @@ def test_two_people_never_hold_one_seat_at_once(client, world, login):
     login(world.coordinator)
     before = count(Term)
     assert client.post(f"/seats/{seat.id}/terms/new", data=term_form(
-        world, starts_on="2025-04-01", ends_on="2027-03-31")).status_code == 303
+        world, starts_on=dated("{iso-600}"), ends_on=dated("{iso+100}"))).status_code == 303
     refused = client.post(f"/seats/{seat.id}/terms/new", data=term_form(
-        world, holder=str(world.contact.id), deputy="", starts_on="2027-03-31",
-        ends_on="2029-03-31"))
+        world, holder=str(world.contact.id), deputy="", starts_on=dated("{iso+100}"),
+        ends_on=dated("{iso+800}")))
     assert refused.status_code == 422
-    assert re.search(r'id="starts_on-error"[^>]*>Mo Member is recorded for this seat from '
-                     r'1 April 2025 until 31 March 2027: two people cannot hold one seat at '
-                     r'once. Start this term after 31 March 2027.', body(refused))
+    assert re.search(dated(r'id="starts_on-error"[^>]*>Mo Member is recorded for this seat from '
+                           r'{day-600} until {day+100}: two people cannot hold one seat at '
+                           r'once. Start this term after {day+100}.'), body(refused))
     assert count(Term) == before + 1
     earlier = client.post(f"/seats/{seat.id}/terms/new", data=term_form(  # runs into it
-        world, holder=str(world.contact.id), deputy="", starts_on="2024-04-01",
-        ends_on="2025-06-30"))
-    assert re.search(r'id="ends_on-error"[^>]*>Mo Member is recorded for this seat from '
-                     r'1 April 2025 [^<]*End this term before 1 April 2025.', body(earlier))
+        world, holder=str(world.contact.id), deputy="", starts_on=dated("{iso-900}"),
+        ends_on=dated("{iso-500}")))
+    assert re.search(dated(r'id="ends_on-error"[^>]*>Mo Member is recorded for this seat from '
+                           r'{day-600} [^<]*End this term before {day-600}.'), body(earlier))
     assert count(Term) == before + 1
     assert client.post(f"/seats/{seat.id}/terms/new", data=term_form(
-        world, holder=str(world.contact.id), deputy="", starts_on="2027-04-01",
-        ends_on="2029-03-31")).status_code == 303
+        world, holder=str(world.contact.id), deputy="", starts_on=dated("{iso+101}"),
+        ends_on=dated("{iso+800}"))).status_code == 303
     page = body(client.get(f"/bodies/{seat.body_id}"
                            f"-{db.session.get(Body, seat.body_id).slug}"))
     assert "Mo Member" in page and "Cora Contact" in page  # the past holder stays on record

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from network.auth.models import Person
 from network.extensions import db
-from tests.factories import PASSWORD, ApplicationFactory, PersonFactory
+from tests.factories import PASSWORD, ApplicationFactory, PersonFactory, dated
 from tests.urls import endpoints, url
 
 
@@ -555,12 +555,12 @@ def test_payloads_in_items_reports_actions_and_responses_are_inert(client, world
         "version": str(report.version)}).status_code == 303
     assert member.post(f"/reports/{report.id}/actions", data={
         "what": PAYLOADS[2][:300], "owner": PAYLOADS[3][:120],
-        "due_on": "2028-01-01"}).status_code == 303
+        "due_on": dated("{iso+300}")}).status_code == 303
     action = db.session.scalar(sa.select(Action).where(Action.owner == PAYLOADS[3][:120]))
     assert member.post(f"/actions/{action.id}", data={
         "status": "in_progress", "note": PAYLOADS[4][:500]}).status_code == 303
     assert member.post(f"/reports/{report.id}/questions", data={
-        "text": PAYLOADS[5][:500], "respond_by": "2027-06-01"}).status_code == 303
+        "text": PAYLOADS[5][:500], "respond_by": dated("{iso+100}")}).status_code == 303
     assert contact.post(f"/reports/{report.id}/responses", data={
         "body": corpus, "submission": "y" * 22}).status_code == 303
     response = db.session.scalar(sa.select(Response).where(Response.body == corpus))
