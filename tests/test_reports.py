@@ -304,6 +304,40 @@ def test_editing_a_published_report_keeps_its_history(client, world, login):
     assert "<" not in text(plain)
 
 
+def test_the_plain_text_report_keeps_a_line_for_each_item_and_a_blank_line_between_parts(
+        client, world, login):
+    """For a newsletter: each item, action and question on a line of its own, and a blank
+    line before each heading, however many there are."""
+    report = world.report
+    for title, reply in (("Bus routes", "Kept as they are."), ("Library hours", "")):
+        db.session.add(RaisedItem(seat_id=world.seat.id, author_id=world.contact.id,
+                                  title=title, reply=reply, report_id=report.id,
+                                  status=ItemStatus.ANSWERED if reply else ItemStatus.TAKEN))
+    db.session.add(Action(seat_id=world.seat.id, report_id=report.id, what="Write to the library",
+                          owner="Mo Member", due_on=today() + timedelta(days=5)))
+    db.session.add(Question(report_id=report.id, text="Who uses the library on Sundays?",
+                            respond_by=today() + timedelta(days=7)))
+    report.decisions, report.said = "- The plan goes to consultation.", "We asked for evenings."
+    db.session.commit()
+    login(world.contact)
+    lines = text(client.get(f"/reports/{report.id}.txt")).split("\n")
+    day = client.application.jinja_env.filters["day"]
+    assert lines[lines.index("In short"):] == [
+        "In short", "The board agreed the plan.", "",
+        "What was decided", "- The plan goes to consultation.", "",
+        "What was said on our behalf", "We asked for evenings.", "",
+        "Items members raised",
+        "- Bus routes (Answered): Kept as they are.",
+        "- Library hours (Taken to the meeting)", "",
+        "Actions",
+        f"- Write to the library (Mo Member, by {day(today() + timedelta(days=5))}): Open",
+        f"- Publish the timetable (Council, by {day(today() + timedelta(days=20))}): Open", "",
+        "Questions to you",
+        f"- Who uses the library on Sundays? (Answer by {day(today() + timedelta(days=7))})",
+        "", f"http://localhost/reports/{report.id}", ""]
+    assert lines[lines.index("In short") - 1] == ""
+
+
 @pytest.mark.parametrize("who", ["contact", "member"])  # a reader, and its writer
 def test_a_busy_report_is_light_and_cheap(client, world, login, queries, who):
     """The issue's budget: a report with 10 actions and 30 responses is at most 14 KB
