@@ -523,12 +523,43 @@ def test_the_forms_say_who_will_see_an_item_or_a_response_before_it_is_written(c
     members = text(client.get(f"/seats/{world.seat.id}/items"))
     assert "with your name and your organisation’s; never the public." in members
     respond = text(client.get(f"/reports/{states.public_report.id}"))
-    assert ("This report is public: everyone can read your response, without your name. "
-            "People signed in see who wrote it.") in respond
+    assert ("This report is public: everyone can read your response, visitors too, without "
+            "your name; people signed in see who wrote it. Do not name other members in it: "
+            "visitors see them only as “A member”.") in respond
     assert "This report is public" not in text(client.get(f"/reports/{world.report.id}"))
-    login(world.coordinator)  # its writer
-    assert "everyone can read your response, under your name as the representative." in text(
-        client.get(f"/reports/{states.public_report.id}"))
+    login(world.coordinator)  # its writer, replying to a member
+    response = db.session.scalar(select(Response).where(
+        Response.report_id == states.public_report.id))
+    reply = text(client.get(f"/reports/{states.public_report.id}?reply_to={response.id}"))
+    assert "<h2 id=\"respond-heading\">Reply to Otto Other</h2>" in reply
+    assert ("This report is public: everyone can read what you write here, visitors too, under "
+            "your name as the representative. Visitors see members only as “A member”, so do "
+            "not name the member you reply to, or any other.") in reply
+    item = db.session.scalar(select(RaisedItem).where(RaisedItem.title == "Bins on Fridays"))
+    answer = text(client.get(f"/items/{item.id}/answer"))
+    assert "without who raised it: do not name them in your answer." in answer
+
+
+def test_the_demos_public_reports_name_no_member_to_a_visitor(demo_app):
+    """Not in a response's "A member", nor in the representative's words: a reply that
+    thanked a member by name gave away who wrote the response above it."""
+    from html import unescape
+
+    from network.auth.models import Person
+    from network.representation.policies import representatives_of
+
+    reports = db.session.scalars(select(Report).where(Report.audience == "public",
+                                                      Report.published_at.is_not(None))).all()
+    assert reports
+    visitor = demo_app.test_client()
+    for report in reports:
+        shown = {address: unescape(text(visitor.get(address))) for address in (
+            f"/reports/{report.id}", f"/reports/{report.id}.txt")}
+        speakers = representatives_of(report)
+        for person in db.session.scalars(select(Person).where(Person.id.not_in(speakers))):
+            for name in (person.display_name, person.display_name.split()[0]):
+                for address, page in shown.items():
+                    assert not re.search(rf"\b{re.escape(name)}\b", page), (address, name)
 
 
 @pytest.mark.parametrize("address", [
