@@ -230,7 +230,7 @@ def test_a_seat_with_nothing_yet_draws_empty_bars(client, world, login):
     login(world.member)
     page = text(client.get(f"/seats/{seat.id}/accountability"))
     assert page.count('<rect class="k-none"') == 2
-    assert "Nobody holds this seat now: the past 12 months" in page
+    assert "Nobody holds this seat now. This record covers the past 12 months, since " in page
     assert "Reports: 0 on time, 0 late, 0 overdue, 0 due." in page
 
 
@@ -436,7 +436,9 @@ def test_a_vacant_seat_owes_no_report(client, world, login):
     db.session.commit()
     login(world.member)
     page = text(client.get(f"/seats/{seat.id}/accountability"))
-    assert "no report is expected" in page
+    assert (f"Nobody holds this seat now. This record covers the past 12 months, since "
+            f"{format_day(now() - 365 * DAY)}: no report is expected until someone holds it.") \
+        in page
     assert page.count("<tr><td>") == 1 and "Overdue</td>" not in page
     assert unreported.title not in page
 
