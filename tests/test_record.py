@@ -8,6 +8,7 @@ import gzip
 import re
 from datetime import timedelta
 from html import unescape
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -232,6 +233,80 @@ def test_a_seat_with_nothing_yet_draws_empty_bars(client, world, login):
     assert page.count('<rect class="k-none"') == 2
     assert "Nobody holds this seat now. This record covers the past 12 months, since " in page
     assert "Reports: 0 on time, 0 late, 0 overdue, 0 due." in page
+
+
+class Landmarks(HTMLParser):
+    """A page's landmarks, (role, accessible name), as a screen reader lists them: the
+    elements that are landmarks by their tag or role, named by aria-label or by the text of
+    the elements aria-labelledby names."""
+
+    ROLES = {"banner", "complementary", "contentinfo", "form", "main", "navigation", "region",
+             "search"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+    SECTIONING = {"article", "aside", "main", "nav", "section"}
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.open: list[list] = []  # [tag, id, text parts] of each element still open
+        self.texts: dict[str, str] = {}
+        self.found: list[tuple[str, dict]] = []
+        self.feed(page)
+
+    def role(self, tag: str, a: dict) -> str | None:
+        if a.get("role"):
+            return a["role"] if a["role"] in self.ROLES else None
+        named = "aria-label" in a or "aria-labelledby" in a
+        inside = any(element[0] in self.SECTIONING for element in self.open)
+        return {"main": "main", "nav": "navigation", "aside": "complementary",
+                "header": None if inside else "banner",
+                "footer": None if inside else "contentinfo",
+                "section": "region" if named else None,
+                "form": "form" if named else None}.get(tag)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if (role := self.role(tag, a)) is not None:
+            self.found.append((role, a))
+        if tag not in self.VOID:
+            self.open.append([tag, a.get("id"), []])
+
+    def handle_startendtag(self, tag, attrs):
+        if (role := self.role(tag, dict(attrs))) is not None:
+            self.found.append((role, dict(attrs)))
+
+    def handle_data(self, data):
+        for element in self.open:
+            element[2].append(data)
+
+    def handle_endtag(self, tag):
+        while self.open:
+            name, ident, parts = self.open.pop()
+            if ident:
+                self.texts[ident] = " ".join("".join(parts).split())
+            if name == tag:
+                break
+
+    def named(self) -> list[tuple[str, str]]:
+        return [(role, a.get("aria-label") or " ".join(
+            self.texts.get(ident, "") for ident in a.get("aria-labelledby", "").split()))
+            for role, a in self.found]
+
+
+def test_every_landmark_on_a_record_page_has_a_name_of_its_own(client, world, login, seat):
+    """axe's landmark-unique: the seat's meetings table scrolled in a region named as the
+    section around it; a body's seats may share a title."""
+    twin = make_seat(db.session.get(Body, seat.body_id), seat.title)
+    for held_ago in (40 * DAY, 20 * DAY):
+        meeting(world, seat, held_ago)
+    login(world.member)
+    for path in (f"/seats/{seat.id}/accountability", f"/seats/{twin.id}/accountability",
+                 f"/bodies/{seat.body_id}/accountability"):
+        page = text(client.get(path))
+        assert "<table" in page
+        landmarks = Landmarks(page).named()
+        assert ("main", "") in landmarks and ("navigation", "Main") in landmarks
+        assert len(set(landmarks)) == len(landmarks), (path, landmarks)
 
 
 # --- who sees it ---------------------------------------------------------------------------------

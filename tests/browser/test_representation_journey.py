@@ -205,3 +205,32 @@ def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_con
     if javascript:
         results = axe.run(rep, options=WCAG)
         assert results.violations_count == 0, results.generate_report()
+
+
+LANDMARKS = {"runOnly": {"type": "rule", "values": [
+    "landmark-unique", "landmark-one-main", "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo", "landmark-no-duplicate-main",
+    "landmark-banner-is-top-level", "landmark-contentinfo-is-top-level",
+    "landmark-main-is-top-level", "landmark-complementary-is-top-level"]}}
+
+
+def test_every_record_page_names_each_landmark_once(new_context, live_server):
+    """axe's landmark rules (best practice, beside the WCAG walk) on the record of every body
+    and seat of the demo, as a coordinator sees them all: a seat's table of meetings scrolled
+    in a region named as the section around it."""
+    from network.representation.models import Seat
+
+    with live_server.app.app_context():
+        paths = [f"/bodies/{body_id}/accountability" for body_id in db.session.scalars(
+            select(Body.id).where(Body.archived_at.is_(None)))]
+        paths += [f"/seats/{seat_id}/accountability" for seat_id in db.session.scalars(
+            select(Seat.id))]
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, "coordinator@example.org", DEMO_PASSWORD)
+    found = []
+    for path in paths:
+        assert page.goto(path).status == 200, path
+        results = axe.run(page, options=LANDMARKS)
+        if results.violations_count:
+            found.append(f"{path}: {results.generate_report()}")
+    assert len(paths) > 4 and not found, "\n".join(found)
