@@ -111,6 +111,8 @@ def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_con
     item = member.locator("li.post").filter(has_text=item_title)
     expect(item).to_contain_text("Raised")
     expect(item).to_contain_text("for the meeting on")
+    expect(member).to_have_url(re.compile(r"/seats/\d+#i\d+$"))  # the page opens at it
+    expect(item).to_be_in_viewport()
     seat_page = member.url.split("#")[0]
 
     rep = new_context(java_script_enabled=javascript, viewport=PHONE,
@@ -123,8 +125,10 @@ def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_con
         "link", name="Answer or mark it").click()
     rep.get_by_label("What became of it").select_option(label="Taken to the meeting")
     rep.get_by_role("button", name="Save and tell them").click()
-    expect(rep.locator("li.post").filter(has_text=item_title)).to_contain_text(
-        "Taken to the meeting")
+    marked = rep.locator("li.post").filter(has_text=item_title)
+    expect(marked).to_contain_text("Taken to the meeting")
+    expect(rep).to_have_url(re.compile(r"/seats/\d+#i\d+$"))  # not the top of the seat's page
+    expect(marked).to_be_in_viewport()
 
     time_passes(any_server.app, event_id, meeting_days_ago=2)
     rep.get_by_role("link", name="Write a report back").click()
