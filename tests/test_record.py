@@ -558,6 +558,46 @@ def test_a_holders_dashboard_says_what_waits_on_their_seats(client, world, login
     assert "Your seat" not in text(client.get("/dashboard"))
 
 
+def test_a_holders_dashboard_lists_the_seats_overdue_actions(client, world, login, seat):
+    agreed = report(world, seat, meeting(world, seat, 30 * DAY), published_after=3 * DAY)
+
+    def action(what: str, due_in: int, status=ActionStatus.OPEN) -> Action:
+        found = Action(seat_id=seat.id, report_id=agreed.id, what=what, owner="Council",
+                       due_on=today() + due_in * DAY, status=status)
+        db.session.add(found)
+        db.session.commit()
+        return found
+
+    late = action("Write to the clinic", -7)
+    going = action("Chase the commissioners", -2, ActionStatus.IN_PROGRESS)
+    action("Book the hall", 0)  # due today: not yet overdue
+    action("Send the survey", -10, ActionStatus.DONE)
+    action("Ask about parking", -3, ActionStatus.DROPPED)
+    login(world.member)
+
+    def card(seat_id: int) -> str:
+        page = text(client.get("/dashboard"))
+        return page.split(f'id="seat-{seat_id}"', 1)[1].split('<li id="seat-', 1)[0].split(
+            "</section>", 1)[0]
+
+    shown = card(seat.id)
+    assert "Overdue</span> 2 actions agreed are past their day:" in shown
+    assert re.search(rf'href="/actions/{late.id}">Write to the clinic</a> <span class="meta">'
+                     rf"Council, due {format_day(today() - 7 * DAY)}</span>.*"
+                     rf'href="/actions/{going.id}">Chase the commissioners</a>', shown, re.S)
+    for words in ("Book the hall", "Send the survey", "Ask about parking", "more on the seat"):
+        assert words not in shown
+    for days in (20, 15, 12):
+        action(f"Older one {days}", -days)
+    shown = card(seat.id)
+    assert "5 actions agreed are past their day:" in shown
+    assert re.search(r"Older one 20.*Older one 15.*Older one 12", shown, re.S)
+    assert "Write to the clinic" not in shown and "Chase the commissioners" not in shown
+    assert f'href="/seats/{seat.id}#actions">2 more on the seat’s page</a>' in shown
+    assert 'id="actions"' in text(client.get(f"/seats/{seat.id}"))
+    assert "agreed" not in card(world.seat.id)  # the world's action is due in 20 days
+
+
 def test_the_record_says_what_a_member_can_do_next(client, world, login, seat):
     login(world.contact)  # in an organisation the world's seat speaks for
     page = text(client.get(f"/seats/{world.seat.id}/accountability"))
