@@ -504,7 +504,8 @@ def test_a_public_report_shows_visitors_the_answers_without_the_names(client, wo
     if not address.endswith(".txt"):
         assert "Our street too." in shown  # a member's response, in its own words
         signed_in_only += ["Cora Contact", "Alpha Tenants", "Otto Other"]
-        assert ("A member" in shown) is (who == "visitor")
+        # The label; the response form tells members writing that visitors see "A member".
+        assert ("<strong>A member</strong>" in shown) is (who == "visitor")
     for words in signed_in_only:
         assert (words in shown) is (who == "member"), words
 
