@@ -201,6 +201,14 @@ def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_con
     a_month_later(any_server.app, late_action)
     rep.goto(report_url)
     expect(rep.locator("li").filter(has_text=late_action)).to_contain_text("Overdue")
+    rep.get_by_role("link", name="Dashboard").click()  # her seat's card says so too
+    card = rep.locator("li").filter(has=rep.get_by_role("heading", name=re.compile(SEAT)))
+    expect(card).to_contain_text("past their day")
+    if javascript:
+        results = axe.run(rep, options=WCAG)
+        assert results.violations_count == 0, results.generate_report()
+    card.get_by_role("link", name=late_action).click()
+    expect(rep.get_by_role("heading", level=1)).to_contain_text(late_action)
     rep.goto(seat_page)
     rep.get_by_role("link", name="Its record: reports, items and actions").click()
     assert figure(rep, "Actions", "Done") == before["Done"] + 1
