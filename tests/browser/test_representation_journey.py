@@ -227,9 +227,9 @@ LANDMARKS = {"runOnly": {"type": "rule", "values": [
 
 
 def test_every_record_page_names_each_landmark_once(new_context, live_server):
-    """axe's landmark rules (best practice, beside the WCAG walk) on the record of every body
-    and seat of the demo, as a coordinator sees them all: a seat's table of meetings scrolled
-    in a region named as the section around it."""
+    """axe's landmark rules (best practice, which the WCAG walk does not run) and WCAG on the
+    record of every body and seat of the demo, as a coordinator sees them all: a seat's table
+    of meetings was scrolled in a region named as the section around it."""
     from network.representation.models import Seat
 
     with live_server.app.app_context():
@@ -242,7 +242,8 @@ def test_every_record_page_names_each_landmark_once(new_context, live_server):
     found = []
     for path in paths:
         assert page.goto(path).status == 200, path
-        results = axe.run(page, options=LANDMARKS)
-        if results.violations_count:
-            found.append(f"{path}: {results.generate_report()}")
+        for options in (LANDMARKS, WCAG):
+            results = axe.run(page, options=options)
+            if results.violations_count:
+                found.append(f"{path}: {results.generate_report()}")
     assert len(paths) > 4 and not found, "\n".join(found)
