@@ -250,8 +250,16 @@ def grow_meetings(world, n):
 
 def grow_duties(world, n):
     """What waits for the world's seat holder: seats of their own on the world's body,
-    meetings held this term (some reported), and items raised and not yet marked."""
-    from network.representation.models import RaisedItem, Report, ReportState, Selection, Term
+    meetings held this term (some reported), items raised and not yet marked, and actions
+    past their day (on the world's seat and the new ones)."""
+    from network.representation.models import (
+        Action,
+        RaisedItem,
+        Report,
+        ReportState,
+        Selection,
+        Term,
+    )
     from tests.factories import make_seat
 
     for i in range(n):
@@ -269,6 +277,9 @@ def grow_duties(world, n):
                                   published_at=event.starts_at + timedelta(days=3)))
         db.session.add(RaisedItem(seat_id=world.seat.id, author_id=world.contact.id,
                                   title=f"Item {i}"))
+        for seat_id in (world.seat.id, seat.id):
+            db.session.add(Action(seat_id=seat_id, report_id=world.report.id, what=f"Action {i}",
+                                  owner="Council", due_on=now().date() - timedelta(days=1 + i)))
     db.session.commit()
 
 

@@ -8,6 +8,7 @@ import gzip
 import re
 from datetime import timedelta
 from html import unescape
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -230,8 +231,82 @@ def test_a_seat_with_nothing_yet_draws_empty_bars(client, world, login):
     login(world.member)
     page = text(client.get(f"/seats/{seat.id}/accountability"))
     assert page.count('<rect class="k-none"') == 2
-    assert "Nobody holds this seat now: the past 12 months" in page
+    assert "Nobody holds this seat now. This record covers the past 12 months, since " in page
     assert "Reports: 0 on time, 0 late, 0 overdue, 0 due." in page
+
+
+class Landmarks(HTMLParser):
+    """A page's landmarks, (role, accessible name), as a screen reader lists them: the
+    elements that are landmarks by their tag or role, named by aria-label or by the text of
+    the elements aria-labelledby names."""
+
+    ROLES = {"banner", "complementary", "contentinfo", "form", "main", "navigation", "region",
+             "search"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+    SECTIONING = {"article", "aside", "main", "nav", "section"}
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.open: list[list] = []  # [tag, id, text parts] of each element still open
+        self.texts: dict[str, str] = {}
+        self.found: list[tuple[str, dict]] = []
+        self.feed(page)
+
+    def role(self, tag: str, a: dict) -> str | None:
+        if a.get("role"):
+            return a["role"] if a["role"] in self.ROLES else None
+        named = "aria-label" in a or "aria-labelledby" in a
+        inside = any(element[0] in self.SECTIONING for element in self.open)
+        return {"main": "main", "nav": "navigation", "aside": "complementary",
+                "header": None if inside else "banner",
+                "footer": None if inside else "contentinfo",
+                "section": "region" if named else None,
+                "form": "form" if named else None}.get(tag)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if (role := self.role(tag, a)) is not None:
+            self.found.append((role, a))
+        if tag not in self.VOID:
+            self.open.append([tag, a.get("id"), []])
+
+    def handle_startendtag(self, tag, attrs):
+        if (role := self.role(tag, dict(attrs))) is not None:
+            self.found.append((role, dict(attrs)))
+
+    def handle_data(self, data):
+        for element in self.open:
+            element[2].append(data)
+
+    def handle_endtag(self, tag):
+        while self.open:
+            name, ident, parts = self.open.pop()
+            if ident:
+                self.texts[ident] = " ".join("".join(parts).split())
+            if name == tag:
+                break
+
+    def named(self) -> list[tuple[str, str]]:
+        return [(role, a.get("aria-label") or " ".join(
+            self.texts.get(ident, "") for ident in a.get("aria-labelledby", "").split()))
+            for role, a in self.found]
+
+
+def test_every_landmark_on_a_record_page_has_a_name_of_its_own(client, world, login, seat):
+    """axe's landmark-unique: the seat's meetings table scrolled in a region named as the
+    section around it; a body's seats may share a title."""
+    twin = make_seat(db.session.get(Body, seat.body_id), seat.title)
+    for held_ago in (40 * DAY, 20 * DAY):
+        meeting(world, seat, held_ago)
+    login(world.member)
+    for path in (f"/seats/{seat.id}/accountability", f"/seats/{twin.id}/accountability",
+                 f"/bodies/{seat.body_id}/accountability"):
+        page = text(client.get(path))
+        assert "<table" in page
+        landmarks = Landmarks(page).named()
+        assert ("main", "") in landmarks and ("navigation", "Main") in landmarks
+        assert len(set(landmarks)) == len(landmarks), (path, landmarks)
 
 
 # --- who sees it ---------------------------------------------------------------------------------
@@ -436,7 +511,9 @@ def test_a_vacant_seat_owes_no_report(client, world, login):
     db.session.commit()
     login(world.member)
     page = text(client.get(f"/seats/{seat.id}/accountability"))
-    assert "no report is expected" in page
+    assert (f"Nobody holds this seat now. This record covers the past 12 months, since "
+            f"{format_day(now() - 365 * DAY)}: no report is expected until someone holds it.") \
+        in page
     assert page.count("<tr><td>") == 1 and "Overdue</td>" not in page
     assert unreported.title not in page
 
@@ -479,6 +556,46 @@ def test_a_holders_dashboard_says_what_waits_on_their_seats(client, world, login
     assert f"the meeting on {format_day(due.starts_at)}" not in card  # the overdue one first
     login(world.contact)  # holds nothing
     assert "Your seat" not in text(client.get("/dashboard"))
+
+
+def test_a_holders_dashboard_lists_the_seats_overdue_actions(client, world, login, seat):
+    agreed = report(world, seat, meeting(world, seat, 30 * DAY), published_after=3 * DAY)
+
+    def action(what: str, due_in: int, status=ActionStatus.OPEN) -> Action:
+        found = Action(seat_id=seat.id, report_id=agreed.id, what=what, owner="Council",
+                       due_on=today() + due_in * DAY, status=status)
+        db.session.add(found)
+        db.session.commit()
+        return found
+
+    late = action("Write to the clinic", -7)
+    going = action("Chase the commissioners", -2, ActionStatus.IN_PROGRESS)
+    action("Book the hall", 0)  # due today: not yet overdue
+    action("Send the survey", -10, ActionStatus.DONE)
+    action("Ask about parking", -3, ActionStatus.DROPPED)
+    login(world.member)
+
+    def card(seat_id: int) -> str:
+        page = text(client.get("/dashboard"))
+        return page.split(f'id="seat-{seat_id}"', 1)[1].split('<li id="seat-', 1)[0].split(
+            "</section>", 1)[0]
+
+    shown = card(seat.id)
+    assert "Overdue</span> 2 actions agreed are past their day:" in shown
+    assert re.search(rf'href="/actions/{late.id}">Write to the clinic</a> <span class="meta">'
+                     rf"Council, due {format_day(today() - 7 * DAY)}</span>.*"
+                     rf'href="/actions/{going.id}">Chase the commissioners</a>', shown, re.S)
+    for words in ("Book the hall", "Send the survey", "Ask about parking", "more on the seat"):
+        assert words not in shown
+    for days in (20, 15, 12):
+        action(f"Older one {days}", -days)
+    shown = card(seat.id)
+    assert "5 actions agreed are past their day:" in shown
+    assert re.search(r"Older one 20.*Older one 15.*Older one 12", shown, re.S)
+    assert "Write to the clinic" not in shown and "Chase the commissioners" not in shown
+    assert f'href="/seats/{seat.id}#actions">2 more on the seat’s page</a>' in shown
+    assert 'id="actions"' in text(client.get(f"/seats/{seat.id}"))
+    assert "agreed" not in card(world.seat.id)  # the world's action is due in 20 days
 
 
 def test_the_record_says_what_a_member_can_do_next(client, world, login, seat):

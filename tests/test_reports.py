@@ -304,6 +304,40 @@ def test_editing_a_published_report_keeps_its_history(client, world, login):
     assert "<" not in text(plain)
 
 
+def test_the_plain_text_report_keeps_a_line_for_each_item_and_a_blank_line_between_parts(
+        client, world, login):
+    """For a newsletter: each item, action and question on a line of its own, and a blank
+    line before each heading, however many there are."""
+    report = world.report
+    for title, reply in (("Bus routes", "Kept as they are."), ("Library hours", "")):
+        db.session.add(RaisedItem(seat_id=world.seat.id, author_id=world.contact.id,
+                                  title=title, reply=reply, report_id=report.id,
+                                  status=ItemStatus.ANSWERED if reply else ItemStatus.TAKEN))
+    db.session.add(Action(seat_id=world.seat.id, report_id=report.id, what="Write to the library",
+                          owner="Mo Member", due_on=today() + timedelta(days=5)))
+    db.session.add(Question(report_id=report.id, text="Who uses the library on Sundays?",
+                            respond_by=today() + timedelta(days=7)))
+    report.decisions, report.said = "- The plan goes to consultation.", "We asked for evenings."
+    db.session.commit()
+    login(world.contact)
+    lines = text(client.get(f"/reports/{report.id}.txt")).split("\n")
+    day = client.application.jinja_env.filters["day"]
+    assert lines[lines.index("In short"):] == [
+        "In short", "The board agreed the plan.", "",
+        "What was decided", "- The plan goes to consultation.", "",
+        "What was said on our behalf", "We asked for evenings.", "",
+        "Items members raised",
+        "- Bus routes (Answered): Kept as they are.",
+        "- Library hours (Taken to the meeting)", "",
+        "Actions",
+        f"- Write to the library (Mo Member, by {day(today() + timedelta(days=5))}): Open",
+        f"- Publish the timetable (Council, by {day(today() + timedelta(days=20))}): Open", "",
+        "Questions to you",
+        f"- Who uses the library on Sundays? (Answer by {day(today() + timedelta(days=7))})",
+        "", f"http://localhost/reports/{report.id}", ""]
+    assert lines[lines.index("In short") - 1] == ""
+
+
 @pytest.mark.parametrize("who", ["contact", "member"])  # a reader, and its writer
 def test_a_busy_report_is_light_and_cheap(client, world, login, queries, who):
     """The issue's budget: a report with 10 actions and 30 responses is at most 14 KB
@@ -470,7 +504,8 @@ def test_a_public_report_shows_visitors_the_answers_without_the_names(client, wo
     if not address.endswith(".txt"):
         assert "Our street too." in shown  # a member's response, in its own words
         signed_in_only += ["Cora Contact", "Alpha Tenants", "Otto Other"]
-        assert ("A member" in shown) is (who == "visitor")
+        # The label; the response form tells members writing that visitors see "A member".
+        assert ("<strong>A member</strong>" in shown) is (who == "visitor")
     for words in signed_in_only:
         assert (words in shown) is (who == "member"), words
 
@@ -489,12 +524,43 @@ def test_the_forms_say_who_will_see_an_item_or_a_response_before_it_is_written(c
     members = text(client.get(f"/seats/{world.seat.id}/items"))
     assert "with your name and your organisation’s; never the public." in members
     respond = text(client.get(f"/reports/{states.public_report.id}"))
-    assert ("This report is public: everyone can read your response, without your name. "
-            "People signed in see who wrote it.") in respond
+    assert ("This report is public: everyone can read your response, visitors too, without "
+            "your name; people signed in see who wrote it. Do not name other members in it: "
+            "visitors see them only as “A member”.") in respond
     assert "This report is public" not in text(client.get(f"/reports/{world.report.id}"))
-    login(world.coordinator)  # its writer
-    assert "everyone can read your response, under your name as the representative." in text(
-        client.get(f"/reports/{states.public_report.id}"))
+    login(world.coordinator)  # its writer, replying to a member
+    response = db.session.scalar(select(Response).where(
+        Response.report_id == states.public_report.id))
+    reply = text(client.get(f"/reports/{states.public_report.id}?reply_to={response.id}"))
+    assert "<h2 id=\"respond-heading\">Reply to Otto Other</h2>" in reply
+    assert ("This report is public: everyone can read what you write here, visitors too, under "
+            "your name as the representative. Visitors see members only as “A member”, so do "
+            "not name the member you reply to, or any other.") in reply
+    item = db.session.scalar(select(RaisedItem).where(RaisedItem.title == "Bins on Fridays"))
+    answer = text(client.get(f"/items/{item.id}/answer"))
+    assert "without who raised it: do not name them in your answer." in answer
+
+
+def test_the_demos_public_reports_name_no_member_to_a_visitor(demo_app):
+    """Not in a response's "A member", nor in the representative's words: a reply that
+    thanked a member by name gave away who wrote the response above it."""
+    from html import unescape
+
+    from network.auth.models import Person
+    from network.representation.policies import representatives_of
+
+    reports = db.session.scalars(select(Report).where(Report.audience == "public",
+                                                      Report.published_at.is_not(None))).all()
+    assert reports
+    visitor = demo_app.test_client()
+    for report in reports:
+        shown = {address: unescape(text(visitor.get(address))) for address in (
+            f"/reports/{report.id}", f"/reports/{report.id}.txt")}
+        speakers = representatives_of(report)
+        for person in db.session.scalars(select(Person).where(Person.id.not_in(speakers))):
+            for name in (person.display_name, person.display_name.split()[0]):
+                for address, page in shown.items():
+                    assert not re.search(rf"\b{re.escape(name)}\b", page), (address, name)
 
 
 @pytest.mark.parametrize("address", [

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -366,3 +368,135 @@ def test_ending_a_term_on_the_day_it_already_ends_changes_nothing(client, world,
     assert again.status_code == 303
     assert "Nothing changed: the term was already so." in body(client.get(again.location))
     assert trail() == before
+
+
+# --- forms whose answer lands further down the page ----------------------------------------------
+
+class PostForms(HTMLParser):
+    """A page's POST forms: where each is sent, and whether htmx boosts it (the nearest
+    hx-boost on it or around it says "true"; the page's body does)."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+
+    def __init__(self, page: str, address: str) -> None:
+        super().__init__()
+        self.address = address
+        self.boost: list[tuple[str, bool]] = []  # (tag, boosted) of each element still open
+        self.forms: list[tuple[str, bool]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        boosted = (a["hx-boost"] == "true" if "hx-boost" in a else
+                   bool(self.boost) and self.boost[-1][1])
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.forms.append((urlsplit(a.get("action") or self.address).path, boosted))
+        if tag not in self.VOID:
+            self.boost.append((tag, boosted))
+
+    def handle_endtag(self, tag):
+        while self.boost and self.boost.pop()[0] != tag:
+            pass
+
+
+def representation_forms(world, states) -> dict[str, tuple[str, str, dict]]:
+    """Every representation form: the page it is on, who sends it, and what they send."""
+    from io import BytesIO
+
+    from network.calendar.recurrence import occurrence_key
+    from tests.factories import make_event
+
+    def day(days: int) -> str:
+        return (today() + timedelta(days=days)).isoformat()
+
+    held = make_event(world.org_a, world.member, "Board meeting", body_id=world.body.id,
+                      starts_at=world.report.meeting_at + timedelta(days=5))
+    body_page = f"/bodies/{world.body.id}-{world.body.slug}"
+    report, draft = f"/reports/{world.report.id}", f"/reports/{states.draft_report.id}"
+    body_form = {"name": "Strategic Partnership", "description": "", "meets": "",
+                 "audience": "members"}
+    term = term_form(world, starts_on=world.term.starts_on.isoformat(),
+                     ends_on=world.term.ends_on.isoformat())
+    return {
+        "representation.new_body": ("/bodies/new", "coordinator",
+                                    {**body_form, "name": "Harbour Board"}),
+        "representation.edit_body": (f"/bodies/{world.body.id}/edit", "coordinator", body_form),
+        "representation.archive_body": (body_page, "coordinator", {"archive": "1"}),
+        "representation.new_seat": (f"/bodies/{world.body.id}/seats/new", "coordinator",
+                                    {"title": "Faith groups seat", "description": ""}),
+        "representation.edit_seat": (f"/seats/{world.seat.id}/edit", "coordinator",
+                                     {"title": "Voluntary sector seat", "description": ""}),
+        "representation.archive_seat": (body_page, "coordinator", {"archive": "1"}),
+        "representation.new_term": (f"/seats/{states.public_seat.id}/terms/new",
+                                    "coordinator", term),
+        "representation.edit_term": (f"/terms/{world.term.id}/edit", "coordinator", term),
+        "representation.raise_item": (f"/seats/{world.seat.id}/items", "contact", {
+            "title": "Buses after 8pm", "body": "", "organisation": str(world.org_a.id),
+            "submission": "s" * 22}),
+        "representation.back_item": (f"/seats/{world.seat.id}", "other_member", {"back": "1"}),
+        "representation.answer_item": (f"/items/{world.item.id}/answer", "member",
+                                       {"status": "taken", "reply": ""}),
+        "representation.new_report": (f"/seats/{world.seat.id}/reports/new", "member", {
+            "meeting": f"{held.id}-{occurrence_key(held.starts_at)}"}),
+        "representation.edit_report": (f"{draft}/edit", "member", {
+            "summary": "Agreed.", "audience": "members",
+            "version": str(states.draft_report.version)}),
+        "representation.add_action": (report, "member", {
+            "what": "Write to the council", "owner": "Mo Member", "due_on": day(10)}),
+        "representation.add_question": (report, "member", {
+            "text": "Who can host?", "respond_by": day(10)}),
+        "representation.add_report_paper": (report, "member", {
+            "title": "Notes", "file": (BytesIO(b"Notes\n"), "notes.txt")}),
+        "representation.publish_report": (draft, "member", {}),
+        "representation.update_action": (f"/actions/{world.report_action.id}", "member",
+                                         {"status": "done", "note": "Sent."}),
+        "representation.respond": (report, "contact", {"body": "Thank you.",
+                                                       "submission": "r" * 22}),
+        "representation.mark_read": (report, "other_member", {}),
+        "representation.hide_response": (f"/report-responses/{world.response.id}/hide",
+                                         "coordinator", {"reason": "Names a neighbour."}),
+    }
+
+
+REPRESENTATION_FORMS = ["representation.new_body", "representation.edit_body",
+                        "representation.archive_body", "representation.new_seat",
+                        "representation.edit_seat", "representation.archive_seat",
+                        "representation.new_term", "representation.edit_term",
+                        "representation.raise_item", "representation.back_item",
+                        "representation.answer_item", "representation.new_report",
+                        "representation.edit_report", "representation.add_action",
+                        "representation.add_question", "representation.add_report_paper",
+                        "representation.publish_report", "representation.update_action",
+                        "representation.respond", "representation.mark_read",
+                        "representation.hide_response"]
+
+
+def test_every_representation_form_is_sent_by_the_test_below(app):
+    from tests.urls import endpoints
+
+    assert sorted(REPRESENTATION_FORMS) == sorted(
+        endpoint for endpoint, methods in endpoints(app).items()
+        if endpoint.startswith("representation.") and "POST" in methods)
+
+
+@pytest.mark.parametrize("endpoint", REPRESENTATION_FORMS)
+def test_a_form_whose_answer_lands_further_down_a_page_leaves_the_boost(client, world, login,
+                                                                       endpoint):
+    """The answer to a form is an address with a #fragment where it shows (the item just
+    marked, the seat just added): htmx's boost follows the redirect without the fragment and
+    lands at the top of the page, so such a form is sent as a plain POST."""
+    from tests.factories import add_states
+
+    page, role, data = representation_forms(world, add_states(world))[endpoint]
+    login(getattr(world, role))
+    shown = client.get(page)
+    assert shown.status_code == 200, page
+    adapter = client.application.url_map.bind("localhost")
+    forms = [(path, boosted) for path, boosted in PostForms(body(shown), page).forms
+             if adapter.match(path, method="POST")[0] == endpoint]
+    assert forms, f"{endpoint}: no form on {page}"
+    sent = client.post(forms[0][0], data=data)
+    assert sent.status_code == 303, body(sent)
+    if "#" in sent.location:
+        assert not any(boosted for _path, boosted in forms), (endpoint, sent.location)

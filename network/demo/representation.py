@@ -156,7 +156,8 @@ def report_backs(people: dict[str, Person], voluntary: Seat, board: Event, neigh
     response = services.respond(report, people["kezia@example.org"], "Harbourside Youth "
                                 "Project would: I can come on Tuesday evenings.",
                                 report.questions[0], None, None)
-    services.respond(report, grace, "Thank you, Kezia: I'll put your name forward.", None,
+    services.respond(report, grace, "Thank you: I'll put your name forward to the "
+                     "working group.", None,
                      response, None)
     services.respond(report, people["dev@example.org"], "Good news about volunteers being "
                      "named contacts. Thank you for pressing it.", None, None, None)

@@ -49,6 +49,7 @@ from network.representation.routes import bp
 
 REPORT_DUE = timedelta(days=REPORT_DUE_DAYS)
 COORDINATORS_TOLD_AFTER = timedelta(days=21)
+OVERDUE_ACTIONS_SHOWN = 3  # of one seat on its holder's dashboard; the rest are counted
 WITHOUT_TERM = timedelta(days=365)  # the period of a seat nobody holds now
 MOST_MEETINGS = 500  # of one body in one term: weekly for over nine years
 CHART_WIDTH = 200  # of a bar, in the SVG's units (its viewBox is 300 wide)
@@ -274,6 +275,8 @@ class SeatDuty:
     overdue: int  # meetings this term whose report is overdue
     meeting: Meeting | None  # the oldest overdue, else the one due: the report to write now
     draft: Report | None  # that meeting's report, started and not yet published
+    overdue_actions: list[Action]  # open and past their day, the longest overdue first
+    actions_overdue: int  # how many there are, shown or not
 
     @property
     def seat(self) -> Seat:
@@ -281,10 +284,10 @@ class SeatDuty:
 
 
 def seat_duties(person: Person, moment: datetime | None = None) -> list[SeatDuty]:
-    """The seats a person holds or deputises now, each with the items waiting to be marked
-    and the report due or overdue (as the reminders count them: meetings in the present term
-    without a published report). Four queries however many seats, items and meetings; one
-    for someone who holds none."""
+    """The seats a person holds or deputises now, each with the items waiting to be marked,
+    the report due or overdue (as the reminders count them: meetings in the present term
+    without a published report) and the actions overdue. Five queries however many seats,
+    items, meetings and actions; one for someone who holds none."""
     moment = moment or now()
     day = local(moment).date()
     waiting = (select(func.count()).where(RaisedItem.seat_id == Seat.id,
@@ -304,6 +307,7 @@ def seat_duties(person: Person, moment: datetime | None = None) -> list[SeatDuty
     reports = {(r.seat_id, r.event_id, r.occurrence_start): r for r in db.session.scalars(
         select(Report).where(Report.seat_id.in_(starts),
                              Report.occurrence_start >= min(starts.values()) - MOVE_LIMIT))}
+    late_actions = _overdue_actions(list(starts), day)
     duties = []
     for term, items_waiting in rows:
         owed = []
@@ -315,10 +319,31 @@ def seat_duties(person: Person, moment: datetime | None = None) -> list[SeatDuty
                 owed.append(_meeting(found, report, moment))
         overdue = [m for m in owed if m.standing == Standing.OVERDUE]
         now_due = (overdue or owed or [None])[0]
+        shown, late = late_actions.get(term.seat_id, ([], 0))
         duties.append(SeatDuty(term=term, deputy=term.holder_id != person.id,
                                items_waiting=items_waiting, overdue=len(overdue),
-                               meeting=now_due, draft=now_due.report if now_due else None))
+                               meeting=now_due, draft=now_due.report if now_due else None,
+                               overdue_actions=shown, actions_overdue=late))
     return duties
+
+
+def _overdue_actions(seat_ids: list[int], day: date) -> dict[int, tuple[list[Action], int]]:
+    """Per seat: its first few actions still open and past their day (the longest overdue
+    first), and how many there are; one query, however many there are."""
+    ranked = (select(Action.id,
+                     func.row_number().over(partition_by=Action.seat_id,
+                                            order_by=(Action.due_on, Action.id)).label("place"),
+                     func.count().over(partition_by=Action.seat_id).label("late"))
+              .where(Action.seat_id.in_(seat_ids), Action.due_on < day,
+                     Action.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]))
+              .subquery())
+    found: dict[int, tuple[list[Action], int]] = {}
+    for action, late in db.session.execute(
+            select(Action, ranked.c.late).join(ranked, ranked.c.id == Action.id)
+            .where(ranked.c.place <= OVERDUE_ACTIONS_SHOWN)
+            .order_by(Action.due_on, Action.id)):
+        found.setdefault(action.seat_id, ([], late))[0].append(action)
+    return found
 
 
 # --- reminders -----------------------------------------------------------------------------------

@@ -111,6 +111,8 @@ def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_con
     item = member.locator("li.post").filter(has_text=item_title)
     expect(item).to_contain_text("Raised")
     expect(item).to_contain_text("for the meeting on")
+    expect(member).to_have_url(re.compile(r"/seats/\d+#i\d+$"))  # the page opens at it
+    expect(item).to_be_in_viewport()
     seat_page = member.url.split("#")[0]
 
     rep = new_context(java_script_enabled=javascript, viewport=PHONE,
@@ -123,8 +125,10 @@ def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_con
         "link", name="Answer or mark it").click()
     rep.get_by_label("What became of it").select_option(label="Taken to the meeting")
     rep.get_by_role("button", name="Save and tell them").click()
-    expect(rep.locator("li.post").filter(has_text=item_title)).to_contain_text(
-        "Taken to the meeting")
+    marked = rep.locator("li.post").filter(has_text=item_title)
+    expect(marked).to_contain_text("Taken to the meeting")
+    expect(rep).to_have_url(re.compile(r"/seats/\d+#i\d+$"))  # not the top of the seat's page
+    expect(marked).to_be_in_viewport()
 
     time_passes(any_server.app, event_id, meeting_days_ago=2)
     rep.get_by_role("link", name="Write a report back").click()
@@ -197,6 +201,14 @@ def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_con
     a_month_later(any_server.app, late_action)
     rep.goto(report_url)
     expect(rep.locator("li").filter(has_text=late_action)).to_contain_text("Overdue")
+    rep.get_by_role("link", name="Dashboard").click()  # her seat's card says so too
+    card = rep.locator("li").filter(has=rep.get_by_role("heading", name=re.compile(SEAT)))
+    expect(card).to_contain_text("past their day")
+    if javascript:
+        results = axe.run(rep, options=WCAG)
+        assert results.violations_count == 0, results.generate_report()
+    card.get_by_role("link", name=late_action).click()
+    expect(rep.get_by_role("heading", level=1)).to_contain_text(late_action)
     rep.goto(seat_page)
     rep.get_by_role("link", name="Its record: reports, items and actions").click()
     assert figure(rep, "Actions", "Done") == before["Done"] + 1
@@ -205,3 +217,33 @@ def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_con
     if javascript:
         results = axe.run(rep, options=WCAG)
         assert results.violations_count == 0, results.generate_report()
+
+
+LANDMARKS = {"runOnly": {"type": "rule", "values": [
+    "landmark-unique", "landmark-one-main", "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo", "landmark-no-duplicate-main",
+    "landmark-banner-is-top-level", "landmark-contentinfo-is-top-level",
+    "landmark-main-is-top-level", "landmark-complementary-is-top-level"]}}
+
+
+def test_every_record_page_names_each_landmark_once(new_context, live_server):
+    """axe's landmark rules (best practice, which the WCAG walk does not run) and WCAG on the
+    record of every body and seat of the demo, as a coordinator sees them all: a seat's table
+    of meetings was scrolled in a region named as the section around it."""
+    from network.representation.models import Seat
+
+    with live_server.app.app_context():
+        paths = [f"/bodies/{body_id}/accountability" for body_id in db.session.scalars(
+            select(Body.id).where(Body.archived_at.is_(None)))]
+        paths += [f"/seats/{seat_id}/accountability" for seat_id in db.session.scalars(
+            select(Seat.id))]
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, "coordinator@example.org", DEMO_PASSWORD)
+    found = []
+    for path in paths:
+        assert page.goto(path).status == 200, path
+        for options in (LANDMARKS, WCAG):
+            results = axe.run(page, options=options)
+            if results.violations_count:
+                found.append(f"{path}: {results.generate_report()}")
+    assert len(paths) > 4 and not found, "\n".join(found)
