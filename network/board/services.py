@@ -540,32 +540,39 @@ def decline(booking: Booking, reason: str, by: Person | None) -> bool:
     return True
 
 
+CALLED_OFF = (BookingStatus.CANCELLED, BookingStatus.WITHDRAWN)
+
+
 def cancel_booking(booking: Booking, reason: str, by: Person) -> bool:
-    """Call off a request or a booking; its calendar event is cancelled with it, and the other
-    side is told. False if it was cancelled already."""
+    """Call off a booking (cancelled) or a request waiting (withdrawn: only the asking side
+    does that); its calendar event is cancelled with it, and the other side is told. False if
+    it was called off already."""
     lock(booking.listing)
     db.session.refresh(booking)
-    if booking.status == BookingStatus.CANCELLED:
+    if booking.status in CALLED_OFF:
         return False
     if booking.status == BookingStatus.DECLINED:
         raise BookingRefused(_("It was answered already: %(status)s.",
                                status=booking.status.label.lower()))
     was_approved = booking.status == BookingStatus.APPROVED
-    booking.status, booking.reason = BookingStatus.CANCELLED, reason
-    booking.decided_by_id, booking.decided_at = by.id, now()
+    booking.status = BookingStatus.CANCELLED if was_approved else BookingStatus.WITHDRAWN
+    booking.reason, booking.decided_by_id, booking.decided_at = reason, by.id, now()
     if booking.event_id is not None:
         event = db.session.get(Event, booking.event_id)
         if event.cancelled_at is None:
             calendar.cancel(event, "all", None, reason, by)
-    audit.record("booking.cancel", booking, f"Cancelled a booking of “{booking.listing.title}”",
-                 actor=by, reason=reason)
+    audit.record("booking.cancel", booking, (
+        f"Cancelled a booking of “{booking.listing.title}”" if was_approved else
+        f"Withdrew a request to book “{booking.listing.title}”"), actor=by, reason=reason)
     told = bookers_of(booking) | (owners_of(booking.listing) if was_approved or
                                   by.id == booking.requested_by_id else set())
+    subject = (_("Cancelled: the booking of “%(title)s”, %(slot)s",
+                 title=in_subject(booking.listing.title), slot=slot_text(booking))
+               if was_approved else
+               _("Withdrawn: the request to book “%(title)s”, %(slot)s",
+                 title=in_subject(booking.listing.title), slot=slot_text(booking)))
     for person in told - {by}:
-        notify(person, "board.booking", _(
-            "Cancelled: the booking of “%(title)s”, %(slot)s",
-            title=in_subject(booking.listing.title), slot=slot_text(booking)),
-            booking_path(booking), detail=reason)
+        notify(person, "board.booking", subject, booking_path(booking), detail=reason)
     return True
 
 
