@@ -200,6 +200,38 @@ def test_bad_listings_are_refused_beside_the_field_and_nothing_saved(
     assert count(Listing) == before
 
 
+def test_the_details_say_their_limit_and_longer_is_refused_beside_them_never_cut(
+        client, world, login):
+    """The box stops at 5,000 characters (a long paste is cut there by the browser): its hint
+    says so. Longer, sent where the box's limit does not hold, is told beside it with its
+    length, and kept in full to shorten; nothing is saved."""
+    from network.board.models import DESCRIPTION_MAX
+
+    chairs = make_listing(world.org_b, world.other_member, "Spare chairs")
+    login(world.other_member)
+    for form in (body(client.get("/board/new")),
+                 body(client.get(f"/board/l/{chairs.id}/edit"))):
+        hint = re.search(r'<p class="hint" id="description-hint">([^<]*)</p>', form).group(1)
+        assert hint.endswith("Up to 5,000 characters."), hint
+        assert re.search(r'<textarea[^>]*maxlength="5000"', form)
+    before = count(Listing)
+    pasted = "A warm room on Friday evenings. " * 200  # 6,400 characters
+    refused = client.post("/board/new", data=listing_form(world, description=pasted))
+    assert refused.status_code == 422
+    error = re.search(r'id="description-error"[^>]*>([^<]*)<', body(refused)).group(1)
+    assert error == "Keep this to 5,000 characters or fewer: it has 6,399."
+    kept = re.search(r'<textarea[^>]*id="description"[^>]*>(.*?)</textarea>', body(refused),
+                     re.S).group(1)
+    assert kept.strip() == pasted.strip()
+    assert count(Listing) == before
+    # Line breaks count once, as the box counts them, though a browser sends two characters.
+    lines = ("x" * 49 + "\r\n") * (DESCRIPTION_MAX // 50)
+    assert client.post("/board/new", data=listing_form(
+        world, description=lines, submission="m" * 20)).status_code == 303
+    posted = db.session.scalar(select(Listing).order_by(Listing.id.desc()))
+    assert posted.description == lines.replace("\r\n", "\n").strip()
+
+
 def test_associates_and_visitors_cannot_post(client, world, login):
     before = count(Listing)
     assert "/login" in client.post("/board/new", data=listing_form(world)).headers["Location"]
