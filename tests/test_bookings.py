@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -737,3 +738,49 @@ def test_the_booking_services_change_nothing_the_second_time(app, world):
         assert change(*args) is False, change.__name__
         db.session.commit()
         assert traces() == before, change.__name__
+
+
+# --- the demo's hall -----------------------------------------------------------------------------
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@pytest.mark.parametrize("weekday", range(7), ids=WEEKDAYS)
+def test_the_demo_books_no_room_at_a_time_an_event_is_held_in_it_whatever_day_it_is_loaded(
+        sqlite_app, clock, weekday):
+    """The Youth Project's evening in the Northbank hall fell on the Federation's open meeting
+    in the same hall (Thursday 10 December, loaded on Friday 4th): the demo builds its season
+    from the day it is loaded, so every day of the week is tried. A booking asked for or
+    approved, and any occurrence of an event placed in the room it books (its own calendar
+    event apart), never overlap."""
+    from network.calendar.models import Event
+    from network.calendar.services import occurrences_of
+    from network.demo import load_demo
+    from network.demo.board import ROOMS
+
+    monday = date(2027, 1, 11)
+    clock.set(datetime.combine(monday + timedelta(days=weekday), time(10),
+                               tzinfo=ZoneInfo("Europe/London")))
+    load_demo()
+    events = list(db.session.scalars(select(Event)))
+    clashes, checked = [], 0
+    for title, room in ROOMS.items():
+        listing = db.session.scalar(select(Listing).where(Listing.title == title))
+        bookings = booking_of(listing, BookingStatus.APPROVED) + booking_of(
+            listing, BookingStatus.REQUESTED)
+        own = {booking.event_id for booking in bookings}
+        places = {room, services.place_of(listing)}
+        held = [occurrence for occurrence in occurrences_of(
+            [event for event in events if event.id not in own], clock.now(),
+            clock.now() + timedelta(days=400))
+            if occurrence.place in places and not occurrence.cancelled]
+        assert held, f"no event of the demo is placed in {room}: is ROOMS out of date?"
+        for booking in bookings:
+            checked += 1
+            clashes += [f"{booking.purpose} {local(booking.starts_at):%a %d %b %H:%M}-"
+                        f"{local(booking.ends_at):%H:%M}, {found.event.title} "
+                        f"{local(found.starts_at):%a %d %b %H:%M}-{local(found.ends_at):%H:%M}"
+                        for found in held if found.starts_at < booking.ends_at
+                        and booking.starts_at < found.ends_at]
+    assert checked >= 2  # the Youth Project's evening, the Guild's morning
+    assert not clashes, "\n".join(clashes)
