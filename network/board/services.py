@@ -4,6 +4,7 @@ cancelled. Functions change the session; the route commits once."""
 
 from __future__ import annotations
 
+import heapq
 import re
 from datetime import date, datetime, timedelta
 
@@ -87,20 +88,19 @@ def matching(kind: ListingKind, category, area_id: int | None, text: str,
              organisation_id: int | None = None, limit: int = 5) -> list[Listing]:
     """Open listings of the other kind in the same category, ranked by where they are (the
     same area first, then those for anywhere in the borough, then other areas), then by
-    words in common, then newest: what a person posting might answer instead. With words
-    typed, only those sharing one. (What is on the board, hidden ones not, is for everyone
-    who may post.)"""
+    words in common, then newest: what a person posting might answer instead. Those with no
+    word in common are shown too, last of their area's: a room asked for is a hall offered
+    in the same category. (What is on the board, hidden ones not, is for everyone who may
+    post.)"""
     words = set(keywords_of(text).split())
     query = select(Listing.id, Listing.keywords, Listing.area_id, Listing.created_at).where(
         Listing.kind == kind.other, Listing.category == category, *on_board())
     if organisation_id:
         query = query.where(Listing.organisation_id != organisation_id)
-    scored = []
-    for row in db.session.execute(query):
-        shared = len(words.intersection(row.keywords.split())) if words else 0
-        if shared or not words:
-            scored.append((nearness(area_id, row.area_id), shared, row.created_at, row.id))
-    best = [row[-1] for row in sorted(scored, reverse=True)[:limit]]
+    scored = ((nearness(area_id, row.area_id),
+               len(words.intersection(row.keywords.split())) if words else 0,
+               row.created_at, row.id) for row in db.session.execute(query))
+    best = [row[-1] for row in heapq.nlargest(limit, scored)]
     if not best:
         return []
     found = {listing.id: listing for listing in db.session.scalars(
