@@ -387,7 +387,7 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     from network.board import services as board
 
     board.hide(hidden_listing, "Not something we share.", world.coordinator)
-    from network.board.models import BookingStatus
+    from network.board.models import BookingStatus, ListingStatus
 
     public_body = make_body("Open Neighbourhood Forum", audience=Audience.PUBLIC)
     archived_body = make_body("Old Regeneration Board", audience=Audience.PUBLIC,
@@ -395,6 +395,12 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
     approved_booking = make_booking(world.listing, world.org_b, other, 9, BookingStatus.APPROVED)
     cancelled_booking = make_booking(world.listing, world.org_b, other, 10,
                                      BookingStatus.CANCELLED)
+    declined_booking = make_booking(world.listing, world.org_b, other, 11,
+                                    BookingStatus.DECLINED)
+    withdrawn_booking = make_booking(world.listing, world.org_b, other, 12,
+                                     BookingStatus.WITHDRAWN)
+    closed_hall = make_listing(world.org_a, world.contact, "Old hall to lend", bookable=True)
+    board.settle(closed_hall, ListingStatus.CLOSED, None, world.contact)
     public_seat = make_seat(public_body, "Community seat")
     public_report = make_report(public_seat, world.coordinator, world.org_a,
                                 audience=Audience.PUBLIC, summary="Open to all.")
@@ -435,4 +441,6 @@ def add_states(world: SimpleNamespace) -> SimpleNamespace:
         hidden_listing=hidden_listing, approved_booking=approved_booking,
         cancelled_booking=cancelled_booking, public_body=public_body,
         archived_body=archived_body, public_seat=public_seat, public_report=public_report,
-        draft_report=draft_report, answered_item=answered_item)
+        draft_report=draft_report, answered_item=answered_item,
+        declined_booking=declined_booking, withdrawn_booking=withdrawn_booking,
+        closed_hall=closed_hall)

@@ -231,12 +231,18 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
                                                   forbidden=SIGNED_IN)
        for endpoint in ("board.edit_listing", "board.settle")},
     **{(endpoint, "not bookable"): seen(set()) for endpoint in ("board.bookings", "board.book")},
-    ("board.answer_booking", "approved"): seen(set(), forbidden=SIGNED_IN - {"associate"}),
-    # Cancelling again changes nothing and says so, to those who could have cancelled it.
-    ("board.cancel_booking", "cancelled"): seen({"member", "contact", "other_member"}
-                                                | COORDINATOR),
-    ("board.cancel_booking", "approved"): seen({"member", "contact", "other_member"}
-                                               | COORDINATOR),
+    # A closed offer takes no bookings: those who could ask get the form back, saying so.
+    ("board.book", "closed"): seen(IN_ORGANISATIONS, forbidden=SIGNED_IN),
+    # A request answered, withdrawn or cancelled since the page was opened: the lending side,
+    # whose buttons they were, are told what became of it (303); no one else may answer.
+    **{("board.answer_booking", state): seen({"member", "contact"},
+                                             forbidden={"other_member"} | COORDINATOR)
+       for state in ("approved", "declined", "withdrawn")},
+    # Calling off again, or what was declined, changes nothing and says so, to those who
+    # could have called it off.
+    **{("board.cancel_booking", state): seen({"member", "contact", "other_member"}
+                                             | COORDINATOR)
+       for state in ("cancelled", "approved", "declined", "withdrawn")},
     ("representation.body", "public"): seen(SIGNED_IN, visitor="through"),
     ("representation.edit_body", "public"): seen(COORDINATOR, forbidden=SIGNED_IN),
     # A public report on a public body's seat nobody holds; a draft of the member's.

@@ -200,6 +200,38 @@ def test_bad_listings_are_refused_beside_the_field_and_nothing_saved(
     assert count(Listing) == before
 
 
+def test_the_details_say_their_limit_and_longer_is_refused_beside_them_never_cut(
+        client, world, login):
+    """The box stops at 5,000 characters (a long paste is cut there by the browser): its hint
+    says so. Longer, sent where the box's limit does not hold, is told beside it with its
+    length, and kept in full to shorten; nothing is saved."""
+    from network.board.models import DESCRIPTION_MAX
+
+    chairs = make_listing(world.org_b, world.other_member, "Spare chairs")
+    login(world.other_member)
+    for form in (body(client.get("/board/new")),
+                 body(client.get(f"/board/l/{chairs.id}/edit"))):
+        hint = re.search(r'<p class="hint" id="description-hint">([^<]*)</p>', form).group(1)
+        assert hint.endswith("Up to 5,000 characters."), hint
+        assert re.search(r'<textarea[^>]*maxlength="5000"', form)
+    before = count(Listing)
+    pasted = "A warm room on Friday evenings. " * 200  # 6,400 characters
+    refused = client.post("/board/new", data=listing_form(world, description=pasted))
+    assert refused.status_code == 422
+    error = re.search(r'id="description-error"[^>]*>([^<]*)<', body(refused)).group(1)
+    assert error == "Keep this to 5,000 characters or fewer: it has 6,399."
+    kept = re.search(r'<textarea[^>]*id="description"[^>]*>(.*?)</textarea>', body(refused),
+                     re.S).group(1)
+    assert kept.strip() == pasted.strip()
+    assert count(Listing) == before
+    # Line breaks count once, as the box counts them, though a browser sends two characters.
+    lines = ("x" * 49 + "\r\n") * (DESCRIPTION_MAX // 50)
+    assert client.post("/board/new", data=listing_form(
+        world, description=lines, submission="m" * 20)).status_code == 303
+    posted = db.session.scalar(select(Listing).order_by(Listing.id.desc()))
+    assert posted.description == lines.replace("\r\n", "\n").strip()
+
+
 def test_associates_and_visitors_cannot_post(client, world, login):
     before = count(Listing)
     assert "/login" in client.post("/board/new", data=listing_form(world)).headers["Location"]
@@ -213,28 +245,60 @@ def test_associates_and_visitors_cannot_post(client, world, login):
 
 def test_matching_ranks_the_same_area_first_then_the_borough_then_other_areas(app, world):
     """A request in the north sees a southern hall a few streets away, below the northern
-    ones and those for anywhere in the borough; within each, words in common, then newest."""
+    ones and those for anywhere in the borough; within each, words in common, then newest,
+    and those of the category with no word in common last."""
     north, south = world.north, world.south
     best = make_listing(world.org_a, world.contact, "Big hall with kitchen",
                         description="Meeting hall, chairs and kitchen", area_id=north.id)
     some = make_listing(world.org_a, world.contact, "Small hall", area_id=None)
     elsewhere = make_listing(world.org_a, world.contact, "Hall with kitchen in the south",
                              area_id=south.id)
-    make_listing(world.org_a, world.contact, "Garden shed", area_id=north.id)
+    shed = make_listing(world.org_a, world.contact, "Garden shed", area_id=north.id)
     found = services.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
                               "We need a hall with a kitchen for meetings")
-    # The world's "Meeting room to share" (any area) shares "meeting": after "Small hall",
-    # which is newer and shares as many words. The southern hall shares two words, more
-    # than either, and comes after them.
-    assert [listing.id for listing in found] == [best.id, some.id, world.listing.id,
+    # The shed shares no word: last of the north's. The world's "Meeting room to share" (any
+    # area) shares "meeting": after "Small hall", which is newer and shares as many words.
+    # The southern hall shares two words, more than either, and comes after them.
+    assert [listing.id for listing in found] == [best.id, shed.id, some.id, world.listing.id,
                                                  elsewhere.id]
     in_the_south = services.matching(ListingKind.REQUEST, Category.ROOMS, south.id,
                                      "hall kitchen")
-    assert [listing.id for listing in in_the_south] == [elsewhere.id, some.id, best.id]
+    assert [listing.id for listing in in_the_south] == [elsewhere.id, some.id,
+                                                        world.listing.id, best.id, shed.id]
     anywhere = services.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall kitchen")
-    assert [listing.id for listing in anywhere] == [elsewhere.id, best.id, some.id]
+    assert [listing.id for listing in anywhere] == [elsewhere.id, best.id, some.id, shed.id,
+                                                    world.listing.id]
     assert services.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall",
                              organisation_id=world.org_a.id) == []
+
+
+def test_a_request_for_a_room_sees_the_halls_of_its_category_with_no_word_in_common(
+        client, world, login):
+    """"Room for the youth forum" in Northbank shares no word with the Northbank "Community
+    hall for meetings": it is shown, below what shares a word in the same area, and above
+    what shares one elsewhere; nothing of another category or kind is."""
+    north, south = world.north, world.south
+    hall = make_listing(world.org_a, world.contact,
+                        "Community hall for meetings, up to 40 people",
+                        description="Weekday evenings, step-free, a kitchen.", area_id=north.id)
+    room = make_listing(world.org_a, world.contact, "Back room with a projector",
+                        area_id=north.id)
+    far = make_listing(world.org_a, world.contact, "Room above the library", area_id=south.id)
+    make_listing(world.org_a, world.contact, "Youth forum minibus", category=Category.TRANSPORT,
+                 area_id=north.id)
+    make_listing(world.org_a, world.contact, "Youth forum room wanted", area_id=north.id,
+                 kind=ListingKind.REQUEST)
+    found = services.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
+                              "Room for the youth forum")
+    # The world's "Meeting room to share" is for anywhere in the borough.
+    assert [listing.id for listing in found] == [room.id, hall.id, world.listing.id, far.id]
+    login(world.other_member)
+    typed = body(client.get(f"/board/new?kind=request&category=rooms&area={north.id}"
+                            "&title=Room+for+the+youth+forum",
+                            headers={"HX-Request": "true", "HX-Target": "matches"}))
+    assert typed.index("Back room with a projector") < typed.index(
+        "Community hall for meetings, up to 40 people") < typed.index("Room above the library")
+    assert "minibus" not in typed and "room wanted" not in typed
 
 
 def test_keywords_leave_out_common_words_and_make_plurals_singular():

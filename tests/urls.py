@@ -156,9 +156,12 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
                                      "slug": s.hidden_listing.slug}},
         **{endpoint: {"another organisation's": {"listing_id": s.other_listing.id}}
            for endpoint in ("board.edit_listing", "board.settle")},
-        **{endpoint: {"not bookable": {"listing_id": s.other_listing.id}}
-           for endpoint in ("board.bookings", "board.book")},
-        "board.answer_booking": {"approved": {"booking_id": s.approved_booking.id}},
+        "board.bookings": {"not bookable": {"listing_id": s.other_listing.id}},
+        "board.book": {"not bookable": {"listing_id": s.other_listing.id},
+                       "closed": {"listing_id": s.closed_hall.id}},
+        "board.answer_booking": {state: {"booking_id": booking.id} for state, booking in (
+            ("approved", s.approved_booking), ("declined", s.declined_booking),
+            ("withdrawn", s.withdrawn_booking))},
         "representation.body": {"public": {"body_id": s.public_body.id,
                                            "slug": s.public_body.slug}},
         "representation.edit_body": {"public": {"body_id": s.public_body.id}},
@@ -172,8 +175,9 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
         "representation.seat_record": {"public": {"seat_id": s.public_seat.id}},
         "representation.raise_item": {"public": {"seat_id": s.public_seat.id}},
         "representation.back_item": {"answered": {"item_id": s.answered_item.id}},
-        "board.cancel_booking": {"cancelled": {"booking_id": s.cancelled_booking.id},
-                                 "approved": {"booking_id": s.approved_booking.id}},
+        "board.cancel_booking": {state: {"booking_id": booking.id} for state, booking in (
+            ("cancelled", s.cancelled_booking), ("approved", s.approved_booking),
+            ("declined", s.declined_booking), ("withdrawn", s.withdrawn_booking))},
         "calendar.private_feed": {"a wrong token": {"person_id": w.member.id,
                                                     "token": "x" * 43}},
     }

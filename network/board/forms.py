@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import format_number, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from network.board.models import (
     BOOKING_NOTE_MAX,
@@ -36,6 +37,7 @@ from network.core.forms import (
     VersionField,
     options,
     required,
+    strip,
     text_field,
     textarea_field,
 )
@@ -49,6 +51,20 @@ FURTHEST_BOOKING_DAY = 365  # bookings are taken up to a year ahead
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
             _l("Saturday"), _l("Sunday"))
 NOTICE_DAYS = (0, 1, 2, 3, 7, 14)
+
+
+class UpTo(Length):
+    """At most so many characters (the box's maxlength too). Longer, from wherever it came, is
+    refused beside the field with how long it is: never cut, never taken."""
+
+    def __init__(self, max_length: int):
+        super().__init__(max=max_length)
+
+    def __call__(self, form, field):
+        if field.data and len(field.data) > self.max:
+            raise ValidationError(gettext(
+                "Keep this to %(max)s characters or fewer: it has %(length)s.",
+                max=format_number(self.max), length=format_number(len(field.data))))
 
 
 def category_choices(first):
@@ -67,8 +83,10 @@ class ListingForm(Form):
         invalid=_l("Choose one of the kinds listed."))
     title = text_field(_l("Title"), TITLE_MAX, description=_l(
         "Say what it is in a few words: Hall for 40 people, Minibus driver wanted."))
-    description = textarea_field(_l("Details"), DESCRIPTION_MAX, description=_l(
-        "When, where, how many, any conditions. You can use Markdown."))
+    description = TextAreaField(_l("Details"), validators=[Optional(), UpTo(DESCRIPTION_MAX)],
+                                filters=[strip], description=_l(
+        "When, where, how many, any conditions. You can use Markdown. Up to %(max)s "
+        "characters.", max=f"{DESCRIPTION_MAX:,}"))
     area = ChoiceField(_l("Area"), default="", invalid=_l("Choose one of the areas listed."))
     available_from = DayField(_l("Available or needed from"), validators=[
         Optional(), DayWithin(-AVAILABLE_SINCE, AVAILABLE_AHEAD)])

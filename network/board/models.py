@@ -3,7 +3,8 @@ equipment, time, skills), the private conversations a reply opens, what was shar
 bookings of offers that can be booked (a hall, a minibus, a projector).
 
 Nothing is deleted: a listing is matched, closed, left to expire or hidden by a coordinator
-with a reason; a conversation keeps every message; a booking is declined or cancelled.
+with a reason; a conversation keeps every message; a request is declined or withdrawn, a
+booking cancelled.
 """
 
 from __future__ import annotations
@@ -210,14 +211,16 @@ class BookingStatus(StrEnum):
     REQUESTED = "requested"
     APPROVED = "approved"
     DECLINED = "declined"
-    CANCELLED = "cancelled"
+    CANCELLED = "cancelled"  # approved, then called off by either side
+    WITHDRAWN = "withdrawn"  # called off by the asking side while it waited for an answer
 
     @property
     def label(self) -> str:
         return str({BookingStatus.REQUESTED: _l("Waiting for an answer"),
                     BookingStatus.APPROVED: _l("Booked"),
                     BookingStatus.DECLINED: _l("Declined"),
-                    BookingStatus.CANCELLED: _l("Cancelled")}[self])
+                    BookingStatus.CANCELLED: _l("Cancelled"),
+                    BookingStatus.WITHDRAWN: _l("Withdrawn")}[self])
 
 
 class Booking(db.Model):
@@ -240,8 +243,8 @@ class Booking(db.Model):
     status: Mapped[BookingStatus] = mapped_column(enum_type(BookingStatus),
                                                   default=BookingStatus.REQUESTED)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    decided_at: Mapped[datetime | None]  # approved, declined or cancelled
-    reason: Mapped[str] = mapped_column(String(500), default="")  # declined or cancelled
+    decided_at: Mapped[datetime | None]  # approved, declined, cancelled or withdrawn
+    reason: Mapped[str] = mapped_column(String(500), default="")  # declined, called off
     submission_key: Mapped[str | None] = mapped_column(String(43), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
 

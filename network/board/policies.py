@@ -65,7 +65,9 @@ class ListingAccess:
     reply: bool  # open a conversation as another organisation
     own: bool  # one of the listing's organisation's people
     hide: bool
-    book: bool  # ask for a time, for one of one's organisations (its own included)
+    ask: bool  # ask for a time of a bookable offer, for one of one's organisations (its own
+    # included), whatever its state: one closed since the form was opened is told so
+    book: bool  # ... and it takes bookings now: the form is offered
 
 
 def listing_access(person, listing: Listing) -> ListingAccess:
@@ -74,14 +76,15 @@ def listing_access(person, listing: Listing) -> ListingAccess:
     manage = view and (coordinator(person) or (own and person.is_member))
     reply = (view and in_an_organisation(person) and not listing.hidden
              and listing.status == ListingStatus.OPEN)
+    ask = view and listing.bookable_offer and in_an_organisation(person)
     return ListingAccess(view=view, manage=manage, reply=reply, own=own,
-                         hide=view and coordinator(person),
-                         book=view and listing.takes_bookings and in_an_organisation(person))
+                         hide=view and coordinator(person), ask=ask,
+                         book=ask and listing.takes_bookings)
 
 
 policies_from(listing_access, {"listing.view": "view", "listing.manage": "manage",
                                "listing.reply": "reply", "listing.hide": "hide",
-                               "listing.book": "book"})
+                               "listing.ask": "ask", "listing.book": "book"})
 
 
 @policy("conversation.view", "conversation.write")

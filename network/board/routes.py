@@ -427,9 +427,12 @@ def book_page(listing_id: int):
 @bp.post("/l/<int:listing_id>/book")
 def book(listing_id: int):
     found = load_bookable(listing_id)
-    authorize("listing.book", found)
+    authorize("listing.ask", found)
     window = BookingWindowForm()
     form = BookingForm(organisations=replying_organisations(current_user))
+    if not found.takes_bookings:  # closed or hidden since the form was opened
+        return render("board/bookings.html", bookings_context(
+            found, window, form, problem=_("It is not taking bookings now.")), status=422)
     if form.validate_on_submit():
         try:
             booking = submit_once(
@@ -501,14 +504,14 @@ def calendar_path(booking: Booking) -> str:
 
 @bp.post("/b/<int:booking_id>/answer")
 def answer_booking(booking_id: int):
-    """Approve or decline for the lending side; the same answer again changes nothing."""
+    """Approve or decline for the lending side. Asked of a request answered, withdrawn or
+    passed since the page was opened (or the same answer again), it changes nothing and says
+    what became of it."""
     found = load_booking(booking_id, need="booking.answer")
     form = AnswerBookingForm()
-    valid = form.validate_on_submit()
-    if valid and found.status == ANSWERED[form.answer.data]:
-        return already_answered(found)
-    authorize("booking.decide", found)
-    if not valid:
+    if not booking_access(me(), found).decide:
+        return answered_since(found, form.answer.data)
+    if not form.validate_on_submit():
         return render("board/booking.html", booking_context(found, form), status=422)
     declined = 0
     try:
@@ -520,10 +523,13 @@ def answer_booking(booking_id: int):
         db.session.commit()
     except services.BookingRefused as refused:
         db.session.rollback()
+        found = load_booking(booking_id)
+        if not booking_access(me(), found).decide:  # answered or withdrawn a moment before
+            return answered_since(found, form.answer.data)
         return render("board/booking.html", booking_context(
-            load_booking(booking_id), form, problem=refused.message), status=422)
+            found, form, problem=refused.message), status=422)
     if not changed:  # answered the same way a moment before
-        return already_answered(found)
+        return answered_since(found, form.answer.data)
     if found.status == BookingStatus.APPROVED:
         flash(_("Approved: %(org)s, %(slot)s.", org=found.organisation.name,
                 slot=services.slot_text(found)), "success")
@@ -536,22 +542,43 @@ def answer_booking(booking_id: int):
     return redirect(calendar_path(found), 303)
 
 
-ANSWERED = {"approve": BookingStatus.APPROVED, "decline": BookingStatus.DECLINED}
+def answered_since(booking: Booking, answer: str | None):
+    """Back to the booking, saying what became of it: the lending side's buttons were pressed
+    on a page opened before it was answered, withdrawn or cancelled, or before its time
+    passed."""
+    if booking.status == BookingStatus.APPROVED and answer == "decline":
+        message = _("This booking was already approved: cancel it if it cannot go ahead.")
+    else:
+        message = what_became_of(booking, asking=False)
+    flash(message, "info")
+    return redirect(services.booking_path(booking), 303)
 
 
-def already_answered(booking: Booking):
-    flash(_("This booking was already approved.") if booking.status == BookingStatus.APPROVED
-          else _("This request was already declined."), "info")
-    return redirect(calendar_path(booking), 303)
+def what_became_of(booking: Booking, asking: bool) -> str:
+    """What a person pressing a button on a booking no longer waiting, or no longer to come,
+    is told (asking: they speak for the organisation that asked for it)."""
+    if booking.status == BookingStatus.APPROVED and booking.ends_at > now():
+        return _("This booking was already approved.")
+    if booking.status == BookingStatus.DECLINED:
+        return _("This request was already declined.")
+    if booking.status == BookingStatus.WITHDRAWN:
+        return (_("You had already withdrawn this request.") if asking else
+                _("This request was withdrawn by those who asked."))
+    if booking.status == BookingStatus.CANCELLED:
+        return _("This booking was already cancelled.")
+    return _("Its time has passed: it can no longer be changed.")
 
 
 @bp.post("/b/<int:booking_id>/cancel")
 def cancel_booking(booking_id: int):
-    """Withdraw a request or cancel a booking; again, it changes nothing."""
+    """Withdraw a request or cancel a booking. Asked of one declined, called off or passed
+    since the page was opened (or again), it changes nothing and says what became of it; the
+    lending side never withdraws a request (it declines it)."""
     found = load_booking(booking_id, need="booking.call_off")
-    if found.status == BookingStatus.CANCELLED:
-        return already_cancelled(found)
-    authorize("booking.cancel", found)
+    if not booking_access(me(), found).cancel:
+        if found.status == BookingStatus.REQUESTED and found.ends_at > now():
+            abort(403)
+        return called_off_since(found)
     form = CancelBookingForm()
     if not form.validate_on_submit():
         return render("board/booking.html", booking_context(found, cancel_form=form),
@@ -562,10 +589,13 @@ def cancel_booking(booking_id: int):
         db.session.commit()
     except services.BookingRefused as refused:
         db.session.rollback()
+        found = load_booking(booking_id)
+        if not booking_access(me(), found).cancel:  # declined a moment before
+            return called_off_since(found)
         return render("board/booking.html", booking_context(
-            load_booking(booking_id), cancel_form=form, problem=refused.message), status=422)
-    if not changed:  # cancelled a moment before
-        return already_cancelled(found)
+            found, cancel_form=form, problem=refused.message), status=422)
+    if not changed:  # called off a moment before
+        return called_off_since(found)
     flash(_("The request is withdrawn.") if withdrawn else
           _("The booking is cancelled.") if found.organisation_id == found.listing.organisation_id
           else _("The booking is cancelled, and the other organisation has been told."),
@@ -573,6 +603,7 @@ def cancel_booking(booking_id: int):
     return redirect(services.booking_path(found), 303)
 
 
-def already_cancelled(booking: Booking):
-    flash(_("This booking was already cancelled."), "info")
+def called_off_since(booking: Booking):
+    asking = booking.organisation_id in me().organisation_ids
+    flash(what_became_of(booking, asking=asking), "info")
     return redirect(services.booking_path(booking), 303)

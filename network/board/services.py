@@ -4,6 +4,7 @@ cancelled. Functions change the session; the route commits once."""
 
 from __future__ import annotations
 
+import heapq
 import re
 from datetime import date, datetime, timedelta
 
@@ -87,20 +88,19 @@ def matching(kind: ListingKind, category, area_id: int | None, text: str,
              organisation_id: int | None = None, limit: int = 5) -> list[Listing]:
     """Open listings of the other kind in the same category, ranked by where they are (the
     same area first, then those for anywhere in the borough, then other areas), then by
-    words in common, then newest: what a person posting might answer instead. With words
-    typed, only those sharing one. (What is on the board, hidden ones not, is for everyone
-    who may post.)"""
+    words in common, then newest: what a person posting might answer instead. Those with no
+    word in common are shown too, last of their area's: a room asked for is a hall offered
+    in the same category. (What is on the board, hidden ones not, is for everyone who may
+    post.)"""
     words = set(keywords_of(text).split())
     query = select(Listing.id, Listing.keywords, Listing.area_id, Listing.created_at).where(
         Listing.kind == kind.other, Listing.category == category, *on_board())
     if organisation_id:
         query = query.where(Listing.organisation_id != organisation_id)
-    scored = []
-    for row in db.session.execute(query):
-        shared = len(words.intersection(row.keywords.split())) if words else 0
-        if shared or not words:
-            scored.append((nearness(area_id, row.area_id), shared, row.created_at, row.id))
-    best = [row[-1] for row in sorted(scored, reverse=True)[:limit]]
+    scored = ((nearness(area_id, row.area_id),
+               len(words.intersection(row.keywords.split())) if words else 0,
+               row.created_at, row.id) for row in db.session.execute(query))
+    best = [row[-1] for row in heapq.nlargest(limit, scored)]
     if not best:
         return []
     found = {listing.id: listing for listing in db.session.scalars(
@@ -540,32 +540,39 @@ def decline(booking: Booking, reason: str, by: Person | None) -> bool:
     return True
 
 
+CALLED_OFF = (BookingStatus.CANCELLED, BookingStatus.WITHDRAWN)
+
+
 def cancel_booking(booking: Booking, reason: str, by: Person) -> bool:
-    """Call off a request or a booking; its calendar event is cancelled with it, and the other
-    side is told. False if it was cancelled already."""
+    """Call off a booking (cancelled) or a request waiting (withdrawn: only the asking side
+    does that); its calendar event is cancelled with it, and the other side is told. False if
+    it was called off already."""
     lock(booking.listing)
     db.session.refresh(booking)
-    if booking.status == BookingStatus.CANCELLED:
+    if booking.status in CALLED_OFF:
         return False
     if booking.status == BookingStatus.DECLINED:
         raise BookingRefused(_("It was answered already: %(status)s.",
                                status=booking.status.label.lower()))
     was_approved = booking.status == BookingStatus.APPROVED
-    booking.status, booking.reason = BookingStatus.CANCELLED, reason
-    booking.decided_by_id, booking.decided_at = by.id, now()
+    booking.status = BookingStatus.CANCELLED if was_approved else BookingStatus.WITHDRAWN
+    booking.reason, booking.decided_by_id, booking.decided_at = reason, by.id, now()
     if booking.event_id is not None:
         event = db.session.get(Event, booking.event_id)
         if event.cancelled_at is None:
             calendar.cancel(event, "all", None, reason, by)
-    audit.record("booking.cancel", booking, f"Cancelled a booking of “{booking.listing.title}”",
-                 actor=by, reason=reason)
+    audit.record("booking.cancel", booking, (
+        f"Cancelled a booking of “{booking.listing.title}”" if was_approved else
+        f"Withdrew a request to book “{booking.listing.title}”"), actor=by, reason=reason)
     told = bookers_of(booking) | (owners_of(booking.listing) if was_approved or
                                   by.id == booking.requested_by_id else set())
+    subject = (_("Cancelled: the booking of “%(title)s”, %(slot)s",
+                 title=in_subject(booking.listing.title), slot=slot_text(booking))
+               if was_approved else
+               _("Withdrawn: the request to book “%(title)s”, %(slot)s",
+                 title=in_subject(booking.listing.title), slot=slot_text(booking)))
     for person in told - {by}:
-        notify(person, "board.booking", _(
-            "Cancelled: the booking of “%(title)s”, %(slot)s",
-            title=in_subject(booking.listing.title), slot=slot_text(booking)),
-            booking_path(booking), detail=reason)
+        notify(person, "board.booking", subject, booking_path(booking), detail=reason)
     return True
 
 

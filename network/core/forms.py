@@ -27,8 +27,10 @@ def lower_strip(value):
 # C0 and C1 control characters and DEL: nothing a person means to type, and PostgreSQL refuses
 # NUL in text. Tab and line breaks are kept in long text; elsewhere they become a space.
 # Unicode's line and paragraph separators are line breaks that feeds and mail take as such.
+# A browser counts a line break as one character towards a box's maxlength and sends it as
+# two (CR LF): long text keeps one (LF), so what the box took is within its limit here too.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-UNICODE_BREAKS = re.compile(r"[\u2028\u2029]")
+OTHER_LINE_ENDINGS = re.compile(r"\r\n?|[\u2028\u2029]")
 LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029]+")
 
 
@@ -36,7 +38,7 @@ def clean_text(value, multiline: bool = False):
     if not isinstance(value, str):
         return value
     value = CONTROL_CHARACTERS.sub("", value)
-    return UNICODE_BREAKS.sub("\n", value) if multiline else LINE_BREAKS.sub(" ", value)
+    return OTHER_LINE_ENDINGS.sub("\n", value) if multiline else LINE_BREAKS.sub(" ", value)
 
 
 def clean_choices(values):

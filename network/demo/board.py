@@ -60,6 +60,13 @@ LISTINGS = [
 ]
 
 
+# The room each bookable room lends, as the calendar's events name their place: nothing is
+# booked in it at a time an event is held there.
+ROOMS = {
+    "Community hall for meetings, up to 40 people":
+        "Northbank Community Centre, Lock Street, main hall",
+}
+
 # Bookable offers and their rules.
 BOOKABLE = {
     "Community hall for meetings, up to 40 people": {
@@ -103,9 +110,11 @@ def load_board(people: dict[str, Person], contacts: dict[str, str], at: datetime
                          "Mornings are free from January. Shall we meet to look round?")
     youth, guild = (organisations["Harbourside Youth Project"],
                     organisations["Eastgate Chinese Women's Guild"])
-    thursday = weekday_after(at, 3, 3)
+    # A Wednesday: the Federation meets in the hall on Thursday evenings.
+    wednesday = weekday_after(at, 2, 3)
     services.request_booking(hall, youth.id, people["jordan@example.org"], {
-        "starts_at": local_moment(thursday, time(18)), "ends_at": local_moment(thursday, time(20)),
+        "starts_at": local_moment(wednesday, time(18)),
+        "ends_at": local_moment(wednesday, time(20)),
         "purpose": "Youth forum: planning the summer", "note": "About 25 young people.",
         "to_calendar": True})
     services.approve(db.session.scalars(db.select(Booking).where(

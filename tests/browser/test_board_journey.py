@@ -4,7 +4,8 @@ writing (a long description too), replies instead of posting; they agree in thei
 conversation. The hall can be booked: B asks for Tuesday evening and puts it in the calendar,
 A approves, the board counts the booking as something shared, and a second booking for an
 overlapping time is refused beside its field; A closes the hall to new bookings and B's
-stands. Matches found while typing say so when looking fails."""
+stands, and B's form, open meanwhile, comes back saying it takes none now. Matches found
+while typing say so when looking fails."""
 
 from __future__ import annotations
 
@@ -145,6 +146,13 @@ def test_an_offer_is_found_while_a_request_is_written_and_shared(new_context, an
     expect(a.get_by_text("Closed: it is off the board and takes no new bookings")).to_be_visible()
     a.goto("/board")
     expect(a.locator("#results")).not_to_contain_text(hall)
+    # B's form was open before A closed it: asked now, it comes back saying so.
+    b.get_by_label("From", exact=True).fill("09:00")
+    b.get_by_label("Until", exact=True).fill("11:00")
+    b.get_by_label("What it is for").fill("Tea and planning")
+    b.get_by_role("button", name="Ask for this time").click()
+    expect(b.locator("#book .flash.error")).to_have_text("It is not taking bookings now.")
+    expect(b.get_by_label("What it is for")).to_have_value("Tea and planning")
     b.goto(booking)  # approved before it was closed: it stands
     expect(b.locator(".marks")).to_have_text("Booked")
 
