@@ -292,3 +292,14 @@ def test_a_series_begun_part_way_through_a_second_keeps_its_first_occurrence(app
     assert starts == [first.replace(microsecond=0) + timedelta(days=days)
                       for days in (0, 31, 59)]
     assert recurrence.is_occurrence(rule, first, first.replace(microsecond=0))
+
+
+@pytest.mark.parametrize("pattern", list(recurrence.PATTERNS))
+def test_the_last_year_python_can_count_ends_a_rule_without_error(app, pattern):
+    """A weekly rule on Sundays has its last start in 9999 on 26 December: dateutil raised
+    "year 10000 is out of range" looking for the next (a 500 on the event's far page)."""
+    first = datetime(2028, 1, 2, 19, tzinfo=UTC)  # a Sunday, 29 February's year
+    rule = make_rule(pattern, first)
+    starts = starts_between(rule, first, datetime(9999, 1, 1, tzinfo=UTC),
+                            recurrence.LATEST)
+    assert starts and all(start.year == 9999 for start in starts)

@@ -10,6 +10,7 @@ change (cancelled, moved) and an RSVP refer to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice, takewhile
@@ -196,7 +197,20 @@ def starts_between(rule: str, first_start: datetime, start: datetime,
     # Stop at the first start past the window: filtering instead would walk a rule with no
     # end to the year 9999 whenever the window holds fewer than MAX_OCCURRENCES.
     return [moment.astimezone(UTC) for moment in
-            islice(takewhile(lambda moment: moment < end, found), MAX_OCCURRENCES)]
+            islice(takewhile(lambda moment: moment < end, _until_year_9999(found)),
+                   MAX_OCCURRENCES)]
+
+
+def _until_year_9999(starts: Iterator[datetime]) -> Iterator[datetime]:
+    """The rule's starts, ending where dateutil would step past the year 9999 (it raises
+    "year 10000 is out of range" looking for the start after the last one there)."""
+    try:
+        yield from starts
+    except OverflowError:
+        return
+    except ValueError as error:
+        if "out of range" not in str(error):
+            raise
 
 
 def last_start(rule: str, first_start: datetime) -> datetime | None:
