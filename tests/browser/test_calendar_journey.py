@@ -369,3 +369,32 @@ def test_calendar_pages_fit_the_screen_and_pass_axe(new_context, live_server, vi
     expect(page.get_by_label("Your feed’s address")).to_have_attribute("readonly", "")
     look("the feed page")
     assert len(checked) == 9
+
+
+# --- no inline style, whatever the page holds ----------------------------------------------------
+
+def test_htmx_never_writes_an_inline_style_when_it_swaps_a_page_or_the_results(
+        new_context, live_server):
+    """An element with an id that has a style of its own (a text box resized with its handle,
+    a browser extension's mark) was given that style again by htmx when it settled the new
+    content (its attributesToSettle held "style"): setAttribute("style") under our CSP is a
+    console error, "Applying inline style violates ... default-src 'self'". new_context fails
+    the test on any such error."""
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, ORGANISER, DEMO_PASSWORD)
+    page.goto("/calendar/new")
+    settled(page)
+    # What the resize handle does: a style set through CSSOM (which CSP allows).
+    page.locator("#description").evaluate("box => { box.style.height = '20rem'; }")
+    page.get_by_role("button", name="Add the event").click()
+    expect(page.get_by_role("alert")).to_contain_text("problem")
+    settled(page)
+
+    page.goto("/calendar/week")
+    settled(page)
+    page.locator("#results [id]").evaluate_all(
+        "found => found.forEach(element => { element.style.outline = '2px solid'; })")
+    page.get_by_label("Organisation", exact=True).select_option(label=ORGANISATION)
+    expect(page).to_have_url(re.compile(r"[?&]organisation=\d+"))
+    settled(page)
+    assert page.locator("[style]").count() == 0
