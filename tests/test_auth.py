@@ -64,6 +64,21 @@ def test_login_goes_to_next_only_when_it_stays_on_this_site(client, world):
         client.post("/logout")
 
 
+def test_the_login_form_is_sent_by_the_browser_itself_so_next_may_be_a_file(client, world):
+    """The login form leaves htmx's boost: after logging in, the browser goes to `next` as a
+    real navigation, so an event's .ics downloads and a report's .txt shows as text, rather
+    than being swapped into the login page as HTML."""
+    import re
+
+    page = body(client.get("/login?next=/calendar/e/1.ics"))
+    [login_form] = re.findall(r'<form method="post"[^>]*>', page)
+    assert 'hx-boost="false"' in login_form
+    assert "action=" not in login_form  # it posts to its own address, next and all
+    response = client.post("/login?next=/calendar/e/1.ics",
+                           data={"email": world.member.email, "password": PASSWORD})
+    assert response.status_code == 303 and response.location == "/calendar/e/1.ics"
+
+
 def test_a_protected_page_sends_a_visitor_to_log_in_and_back(client, world):
     response = client.get("/account")
     assert response.status_code == 302

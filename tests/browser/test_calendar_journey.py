@@ -398,3 +398,35 @@ def test_htmx_never_writes_an_inline_style_when_it_swaps_a_page_or_the_results(
     expect(page).to_have_url(re.compile(r"[?&]organisation=\d+"))
     settled(page)
     assert page.locator("[style]").count() == 0
+
+
+# --- logging in on the way to a file ---------------------------------------------------------------
+
+def test_logging_in_on_the_way_to_a_members_ics_downloads_it(new_context, live_server):
+    """A members' event's .ics asks a visitor to log in; the form (boosted by htmx, before)
+    swapped the calendar file into the login page as if it were HTML. Now the browser loads
+    `next` itself, and the file downloads."""
+    from network.auth.models import Person
+    from network.extensions import db
+    from network.members.models import Organisation
+    from tests.factories import make_event
+
+    title = f"Members' planning meeting {uuid4().hex[:6]}"
+    with live_server.app.app_context():
+        federation = db.session.scalar(db.select(Organisation).where(
+            Organisation.name == ORGANISATION))
+        pat_row = db.session.scalar(db.select(Person).where(Person.email == ORGANISER))
+        event = make_event(federation, pat_row, title)  # for members
+        path = f"/calendar/e/{event.id}.ics"
+
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1, name="Log in")).to_be_visible()
+    settled(page)
+    page.get_by_label("Email address").fill(OTHER)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Log in").click()
+    saved = download.value.path()
+    calendar = icalendar.Calendar.from_ical(saved.read_bytes())
+    assert [str(one["SUMMARY"]) for one in calendar.walk("VEVENT")] == [title]
