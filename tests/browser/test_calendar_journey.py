@@ -400,7 +400,7 @@ def test_htmx_never_writes_an_inline_style_when_it_swaps_a_page_or_the_results(
     assert page.locator("[style]").count() == 0
 
 
-# --- logging in on the way to a file ---------------------------------------------------------------
+# --- logging in on the way to a file ----------------------------------------------------------
 
 def test_logging_in_on_the_way_to_a_members_ics_downloads_it(new_context, live_server):
     """A members' event's .ics asks a visitor to log in; the form (boosted by htmx, before)
