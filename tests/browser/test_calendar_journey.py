@@ -430,3 +430,39 @@ def test_logging_in_on_the_way_to_a_members_ics_downloads_it(new_context, live_s
     saved = download.value.path()
     calendar = icalendar.Calendar.from_ical(saved.read_bytes())
     assert [str(one["SUMMARY"]) for one in calendar.walk("VEVENT")] == [title]
+
+
+# --- paging with the keyboard -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "link", "heading"), [
+    ("/calendar/week", "Next week", re.compile(r"^Week of ")),
+    ("/calendar/month", "Next month", re.compile(r"^\w+ \d{4}$")),
+    ("/calendar", "Later", re.compile(r" – ")),
+])
+def test_paging_with_the_keyboard_takes_focus_to_the_new_results_heading_in_view(
+        new_context, live_server, path, link, heading):
+    """Enter on Next week (Next month, Later) replaces the results in place: focus went to
+    the page's body with the link, and a phone stayed scrolled to the bottom, the new heading
+    off screen. Now focus is on the new results' heading, in view, and their count is
+    announced; a filter changed keeps its own focus."""
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(path)
+    settled(page)
+    before = page.locator("#results h2").inner_text()
+    page.get_by_role("link", name=link, exact=True).focus()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.keyboard.press("Enter")
+    new_heading = page.locator("#results h2")
+    expect(new_heading).not_to_have_text(before)
+    expect(new_heading).to_have_text(heading)
+    settled(page)
+    expect(new_heading).to_be_focused()
+    expect(new_heading).to_be_in_viewport()
+    expect(page.locator("#announce")).to_have_text(re.compile(r"^\d+ events?$"))
+
+    organisation = page.get_by_label("Organisation", exact=True)
+    organisation.focus()
+    organisation.select_option(label=ORGANISATION)
+    expect(page).to_have_url(re.compile(r"[?&]organisation=\d+"))
+    settled(page)
+    expect(organisation).to_be_focused()
