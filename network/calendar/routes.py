@@ -335,9 +335,9 @@ def rsvp(event_id: int):
             return render("calendar/event.html", event_context(event, found, form, str(error)),
                           fragments=("rsvp",), status=422)
         db.session.commit()
-        message = (_("That was already your answer.") if not changed else
-                   _("The event is full: you are on the waiting list, and will be told if a "
-                     "place comes free.") if row.waiting else _("Your answer is saved."))
+        # Someone put on the waiting list reads so in the panel under the count (with their
+        # number); the message does not say it a second time.
+        message = _("Your answer is saved.") if changed else _("That was already your answer.")
         if request.htmx:
             return render("calendar/event.html", event_context(event, found, problem=None),
                           fragments=("rsvp",), saved=message)

@@ -296,8 +296,13 @@ def test_waiting_for_a_place_says_where_one_stands_and_then_that_one_has_a_place
     expect(grace.get_by_role("button", name="Wait for a place")).to_have_attribute(
         "aria-pressed", "true")
     expect(grace.get_by_role("button", name="Going", exact=True)).to_have_count(0)
-    told = "The event is full: you are on the waiting list"
-    expect(grace.locator("#announce" if javascript else "[role=status]")).to_contain_text(told)
+    if javascript:  # the panel is what is heard, and where focus is
+        expect(grace.locator("#announce")).to_have_text(
+            "You are on the waiting list (number 1). You will be told if a place comes free.")
+        expect(grace.locator("#rsvp .panel")).to_be_focused()
+    else:
+        expect(grace.get_by_role("status")).to_have_text("Your answer is saved.")
+    expect(grace.locator("main").get_by_text("waiting list")).to_have_count(1)  # said once
     axe_clean(grace, "waiting for a place", None if javascript else new_context)
 
     # The organiser gives up her place: it is Grace's, and the page says so.
@@ -305,6 +310,9 @@ def test_waiting_for_a_place_says_where_one_stands_and_then_that_one_has_a_place
     log_in(pat, ORGANISER, DEMO_PASSWORD)
     pat.goto(path)
     settled(pat)
+    expect(pat.locator("#rsvp .panel")).to_have_text(
+        "Your answer: Going. You have a place. If you change your answer, your place goes to "
+        "the next person waiting.")
     pat.get_by_role("button", name="Can't go").click()
     expect(pat.locator("#rsvp .panel")).to_have_text("Your answer: Can't go.")
     grace.goto(path)
