@@ -103,6 +103,10 @@ def test_the_header_log_in_link_brings_a_visitor_back_to_the_page_they_were_on(c
     assert response.status_code == 303
     assert response.location == "/calendar/week?week=2027-02-01&kind=meeting"
     client.post("/logout")
+    # Chosen, not sent: the login does not say the page was for members.
+    assert "That page is for members" not in body(client.get(header))
+    # The home page is the way in: logging in from it lands on the dashboard, as before.
+    assert [next_of(href) for href in login_links(body(client.get("/")))] == [None]
     # A page with no query: its path alone, no empty "?" after it.
     assert [next_of(href) for href in login_links(body(client.get("/organisations")))] == [
         "/organisations"]
@@ -137,9 +141,12 @@ def test_in_page_log_in_links_carry_no_empty_question_mark(client, world):
 
 
 def test_a_protected_page_sends_a_visitor_to_log_in_and_back(client, world):
-    response = client.get("/account")
+    response = client.get("/account?tab=1")
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login?next=")
+    assert response.headers["Location"] == "/login?next=/account?tab%3D1&why=members"
+    asked = body(client.get(response.headers["Location"]))
+    assert "That page is for members of the network: log in" in asked
+    assert client.get("/account").headers["Location"] == "/login?next=/account&why=members"
 
 
 def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, world, login):
