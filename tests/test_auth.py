@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from network.auth.models import AccountToken, LoginSession
 from network.auth.passwords import verify_password
+from network.core.audience import Audience
 from network.core.audit import AuditEntry
 from network.core.time import now
 from network.extensions import db
@@ -64,10 +65,88 @@ def test_login_goes_to_next_only_when_it_stays_on_this_site(client, world):
         client.post("/logout")
 
 
+def test_the_login_form_is_sent_by_the_browser_itself_so_next_may_be_a_file(client, world):
+    """The login form leaves htmx's boost: after logging in, the browser goes to `next` as a
+    real navigation, so an event's .ics downloads and a report's .txt shows as text, rather
+    than being swapped into the login page as HTML."""
+    import re
+
+    page = body(client.get("/login?next=/calendar/e/1.ics"))
+    [login_form] = re.findall(r'<form method="post"[^>]*>', page)
+    assert 'hx-boost="false"' in login_form
+    assert "action=" not in login_form  # it posts to its own address, next and all
+    response = client.post("/login?next=/calendar/e/1.ics",
+                           data={"email": world.member.email, "password": PASSWORD})
+    assert response.status_code == 303 and response.location == "/calendar/e/1.ics"
+
+
+def login_links(page: str) -> list[str]:
+    """Where each "Log in" link on a page leads, unescaped."""
+    import html
+    import re
+
+    return [html.unescape(href) for href in re.findall(r'<a href="(/login[^"]*)"', page)]
+
+
+def next_of(href: str) -> str | None:
+    from urllib.parse import parse_qs, urlsplit
+
+    found = parse_qs(urlsplit(href).query).get("next")
+    return found[0] if found else None
+
+
+def test_the_header_log_in_link_brings_a_visitor_back_to_the_page_they_were_on(client, world):
+    page = body(client.get("/calendar/week?week=2027-02-01&kind=meeting"))
+    [header] = login_links(page)
+    assert next_of(header) == "/calendar/week?week=2027-02-01&kind=meeting"
+    response = client.post(header, data={"email": world.member.email, "password": PASSWORD})
+    assert response.status_code == 303
+    assert response.location == "/calendar/week?week=2027-02-01&kind=meeting"
+    client.post("/logout")
+    # Chosen, not sent: the login does not say the page was for members.
+    assert "That page is for members" not in body(client.get(header))
+    # The home page is the way in: logging in from it lands on the dashboard, as before.
+    assert [next_of(href) for href in login_links(body(client.get("/")))] == [None]
+    # A page with no query: its path alone, no empty "?" after it.
+    assert [next_of(href) for href in login_links(body(client.get("/organisations")))] == [
+        "/organisations"]
+
+
+def test_the_header_log_in_link_never_carries_an_address_off_the_site(client, world):
+    # An address whose path starts like another site's (a 404 page has the header too).
+    for path in ("//evil.example/x", "/\\evil.example", "///evil.example"):
+        page = body(client.get("/", environ_overrides={"PATH_INFO": path}))
+        [back] = [next_of(href) for href in login_links(page)]
+        assert back is None or (back.startswith("/") and not back.startswith("//")
+                                and "\\" not in back), path
+    # The login page's header link keeps the login's own next, if it stays on the site.
+    assert [next_of(href) for href in login_links(body(client.get(
+        "/login?next=/calendar/month")))] == ["/calendar/month"]
+    assert [next_of(href) for href in login_links(body(client.get(
+        "/login?next=https://evil.example/")))] == [None]
+    # A page with an emailed link's token in its address is not carried to the login.
+    assert [next_of(href) for href in login_links(body(client.get(
+        "/password/reset/not-a-real-token")))] == [None]
+
+
+def test_in_page_log_in_links_carry_no_empty_question_mark(client, world):
+    from tests.factories import make_event
+
+    event = make_event(world.org_a, world.contact, "Open meeting",
+                       audience=Audience.PUBLIC)
+    page = body(client.get(f"/calendar/e/{event.id}-open-meeting"))
+    assert [next_of(href) for href in login_links(page)] == [
+        f"/calendar/e/{event.id}-open-meeting"] * 2  # the header's, and "say if you are coming"
+    assert "?\"" not in page and "%3F\"" not in page
+
+
 def test_a_protected_page_sends_a_visitor_to_log_in_and_back(client, world):
-    response = client.get("/account")
+    response = client.get("/account?tab=1")
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login?next=")
+    assert response.headers["Location"] == "/login?next=/account?tab%3D1&why=members"
+    asked = body(client.get(response.headers["Location"]))
+    assert "That page is for members of the network: log in" in asked
+    assert client.get("/account").headers["Location"] == "/login?next=/account&why=members"
 
 
 def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, world, login):

@@ -17,7 +17,7 @@ from network.calendar.models import Answer, Event, Follow, Rsvp
 from network.calendar.recurrence import MAX_OCCURRENCES, occurrence_key
 from network.calendar.services import occurrences_of
 from network.core.audience import Audience
-from network.core.time import now, today
+from network.core.time import format_when, now, today
 from network.extensions import db
 from network.notify.models import Notification
 from tests.factories import PASSWORD, MembershipFactory, PersonFactory, make_event
@@ -580,7 +580,8 @@ def test_people_going_are_told_when_the_event_changes_or_is_cancelled(client, wo
     assert client.post(f"/calendar/e/{event.id}/cancel",
                        data={"reason": "No room.", "scope": "all"}).status_code == 303
     told = notifications(world.member, "calendar.changed")
-    assert len(told) == 2 and told[1].subject == "Cancelled: “Open meeting”"
+    assert len(told) == 2
+    assert told[1].subject == f"Cancelled: “Open meeting” on {format_when(event.starts_at)}"
     assert told[1].detail == "No room."  # the reason, under the subject and in the body
 
 
@@ -812,3 +813,80 @@ def test_only_mine_shows_the_dates_i_answered_not_the_whole_series(client, world
     answer(client, series, "not_going", at=second.key)
     page = body(client.get(f"/calendar?mine=y&start={in_days(0).isoformat()}"))
     assert ">Youth club open evening<" not in page
+
+
+# --- what is cancelled: what the organiser is offered, and the words -------------------------
+
+def cancel_links(page: str, event) -> list[str]:
+    return re.findall(rf'href="(/calendar/e/{event.id}/cancel[^"]*)"', page)
+
+
+def test_a_cancelled_occurrence_offers_no_cancel_and_its_cancel_page_says_so(
+        client, world, login):
+    event = weekly(world)
+    second, third = all_of(event)[1:3]
+    login(world.contact)
+    client.post(f"/calendar/e/{event.id}/cancel?at={third.key}",
+                data={"reason": "The hall is flooded.", "scope": "this"})
+    cancelled = body(client.get(f"/calendar/e/{event.id}-tenants-forum?at={third.key}"))
+    assert cancel_links(cancelled, event) == []
+    still_on = body(client.get(f"/calendar/e/{event.id}-tenants-forum?at={second.key}"))
+    assert len(cancel_links(still_on, event)) == 1
+
+    page = client.get(f"/calendar/e/{event.id}/cancel?at={third.key}")
+    assert page.status_code == 200
+    assert "This occurrence is already cancelled." in body(page)
+    assert "The hall is flooded." in body(page)
+    assert 'name="reason"' not in body(page) and "Cancel it" not in body(page)
+    assert 'name="reason"' in body(client.get(f"/calendar/e/{event.id}/cancel?at={second.key}"))
+
+
+@pytest.mark.parametrize("repeats", [None, ("weekly", None, 6)], ids=["one-off", "series"])
+def test_a_cancelled_event_offers_no_cancel_and_its_cancel_page_says_so(
+        client, world, login, repeats):
+    event = make_event(world.org_a, world.contact, "Open meeting", repeats=repeats)
+    login(world.contact)
+    client.post(f"/calendar/e/{event.id}/cancel", data={"reason": "No room.", "scope": "all"})
+    key = all_of(event)[1].key if repeats else None
+    at = f"?at={key}" if key else ""
+    assert cancel_links(body(client.get(f"/calendar/e/{event.id}-open-meeting{at}")),
+                        event) == []
+    page = body(client.get(f"/calendar/e/{event.id}/cancel{at}"))
+    assert "This event is already cancelled." in page and "No room." in page
+    assert 'name="reason"' not in page and "Cancel it" not in page
+
+
+def test_a_reason_keeps_its_lines_on_the_event_page(client, world, login):
+    event = weekly(world)
+    third = all_of(event)[2]
+    login(world.contact)
+    client.post(f"/calendar/e/{event.id}/cancel?at={third.key}",
+                data={"reason": "Room flooded.\r\nSee the new date.", "scope": "this"})
+    page = body(client.get(f"/calendar/e/{event.id}-tenants-forum?at={third.key}"))
+    assert re.search(r'Cancelled\. <span class="lines">Room flooded\.\r?\nSee the new date\.'
+                     r"</span>", page)
+    from pathlib import Path
+
+    css = (Path(__file__).parents[1] / "static/css/site.css").read_text()
+    assert re.search(r"^\.lines \{ white-space: pre-line;", css, re.MULTILINE)
+
+
+def test_a_one_off_event_cancelled_is_told_with_its_day(client, world, login):
+    event = make_event(world.org_a, world.contact, "Small room workshop")
+    login(world.member)
+    answer(client, event, "going")
+    login(world.contact)
+    client.post(f"/calendar/e/{event.id}/cancel", data={"reason": "Ill.", "scope": "all"})
+    [told] = notifications(world.member, "calendar.changed")
+    assert told.subject == f"Cancelled: “Small room workshop” on {format_when(event.starts_at)}"
+
+
+def test_cancelling_without_a_reason_says_what_is_needed(client, world, login):
+    event = make_event(world.org_a, world.contact, "Open meeting")
+    login(world.contact)
+    refused = client.post(f"/calendar/e/{event.id}/cancel", data={"reason": " ", "scope": "all"})
+    assert refused.status_code == 422
+    assert "Say why, so the people who were coming know." in body(refused)
+    assert "This is needed." not in body(refused)
+    db.session.rollback()
+    assert db.session.get(Event, event.id).cancelled_at is None

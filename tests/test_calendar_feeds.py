@@ -166,6 +166,77 @@ def test_an_occurrence_changed_comes_as_its_own_event_with_a_higher_sequence(cli
     assert str(exception["UID"]) == str(before[0]["UID"])
 
 
+def test_an_occurrence_cancelled_or_moved_carries_its_reason_and_its_own_address(
+        app, client, world, login):
+    """The feed said an occurrence was cancelled or moved, but not why ("Room flooded"), and
+    its URL was the series'. Now each changed occurrence's DESCRIPTION opens with what its
+    page says, cleaned as the feed cleans text, and its URL is its own page (?at=)."""
+    from network.calendar.models import OccurrenceChange
+
+    event = make_event(world.org_a, world.contact, "Forum", starts_at=local(in_days(9)),
+                       repeats=("weekly", None, 4), audience=Audience.PUBLIC)
+    second, third = shown(event, local(in_days(0), 0), local(in_days(60), 0))[1:3]
+    login(world.contact)
+    assert client.post(f"/calendar/e/{event.id}/cancel?at={second.key}", data={
+        "reason": "Room flooded.\r\nSee the new date.", "scope": "this"}).status_code == 303
+    assert client.post(f"/calendar/e/{event.id}/edit?at={third.key}", data=edit_form(
+        world, event, third, scope="this", starts_time="18:00",
+        ends_time="20:00")).status_code == 303
+    moved = db.session.scalar(select(OccurrenceChange).where(
+        OccurrenceChange.original_start == third.original_start))
+    moved.note = "Moved to the Wednesday:\u2028the centre is closed\x07 on Tuesday."  # as the demo
+    db.session.commit()
+
+    series = f"{app.config['BASE_URL']}/calendar/e/{event.id}-forum"
+    for address in ("/calendar/public.ics", f"/calendar/e/{event.id}.ics"):
+        found = {str(c.get("RECURRENCE-ID").dt.astimezone(UTC)) if "RECURRENCE-ID" in c
+                 else "series": c for c in parse(client.get(address)).walk("VEVENT")
+                 if str(c["SUMMARY"]) == "Forum"}
+        cancelled = found[str(second.original_start)]
+        assert str(cancelled["STATUS"]) == "CANCELLED"
+        assert str(cancelled["DESCRIPTION"]).startswith(
+            "Cancelled. Room flooded.\nSee the new date.\n\n")
+        assert str(cancelled["URL"]) == f"{series}?at={second.key}"
+        shifted = found[str(third.original_start)]
+        assert str(shifted["DESCRIPTION"]).startswith(
+            "Moved to the Wednesday:\nthe centre is closed on Tuesday.\n\n")
+        assert str(shifted["URL"]) == f"{series}?at={third.key}"
+        assert str(shifted["DESCRIPTION"]).endswith(f"{series}?at={third.key}")
+        assert str(found["series"]["URL"]) == series
+        assert not str(found["series"]["DESCRIPTION"]).startswith(("Cancelled", "Moved"))
+
+
+def test_an_event_cancelled_whole_says_why_in_the_feed(client, world, login):
+    one_off = make_event(world.org_a, world.contact, "Summer fair", audience=Audience.PUBLIC)
+    series = make_event(world.org_a, world.contact, "Forum", audience=Audience.PUBLIC,
+                        repeats=("weekly", None, 4))
+    second = shown(series, local(in_days(0), 0), local(in_days(60), 0))[1]
+    login(world.contact)
+    client.post(f"/calendar/e/{series.id}/cancel?at={second.key}",
+                data={"reason": "Holiday.", "scope": "this"})
+    for event in (one_off, series):
+        assert client.post(f"/calendar/e/{event.id}/cancel",
+                           data={"reason": "No room.", "scope": "all"}).status_code == 303
+    found = parse(client.get("/calendar/public.ics")).walk("VEVENT")
+    masters = {str(c["SUMMARY"]): str(c["DESCRIPTION"]) for c in found
+               if "RECURRENCE-ID" not in c}
+    assert masters["Summer fair"].startswith("Cancelled. No room.\n\n")
+    assert masters["Forum"].startswith("Cancelled. No room.\n\n")
+    [one] = [c for c in found if "RECURRENCE-ID" in c]  # its own reason, as its page says
+    assert str(one["DESCRIPTION"]).startswith("Cancelled. Holiday.\n\n")
+
+
+def test_a_feed_that_says_more_of_the_same_rows_has_another_etag(client, world, monkeypatch):
+    """Calendar programs that polled before the feed carried reasons are sent it again."""
+    from network.calendar import feeds
+
+    make_event(world.org_a, world.contact, "Forum", audience=Audience.PUBLIC)
+    before = client.get("/calendar/public.ics").headers["ETag"]
+    monkeypatch.setattr(feeds, "FEED_FORMAT", feeds.FEED_FORMAT + 1)
+    assert client.get("/calendar/public.ics", headers={"If-None-Match": before}).status_code \
+        == 200
+
+
 def test_the_public_feed_never_holds_members_events(client, world):
     sunday_series(world, audience=Audience.MEMBERS, title="Members only natter")
     sunday_series(world, title="Open circle")

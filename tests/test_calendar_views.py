@@ -128,8 +128,9 @@ def test_the_waiting_list_says_who_is_where_and_who_has_a_place(app, world):
     for person in (first, second, third, fourth):
         response = answer(clients[person.id], event, "going")
         assert response.status_code == 303
-    assert "The event is full: you are on the waiting list" in body(
-        clients[fourth.id].get(path))  # the message after answering
+    after = body(clients[fourth.id].get(path))  # with the message after answering
+    assert after.count("waiting list") == 1 and "Your answer is saved." in after
+    assert "You are on the waiting list (number 2)." in after
 
     # Two have places, two wait, in the order they answered.
     assert going_line(page(looking)) == "2 going · 2 places · full, 2 waiting"
@@ -157,6 +158,38 @@ def test_the_waiting_list_says_who_is_where_and_who_has_a_place(app, world):
     assert answer(clients[third.id], event, "not_going").status_code == 303
     assert going_line(page(looking)) == "1 going · 2 places"
     assert going_button(page(looking)) == ("Going", "false")
+
+
+def test_joining_the_waiting_list_in_place_says_it_once_and_announces_it(app, world):
+    """The flash said "The event is full: you are on the waiting list, and will be told..."
+    and the panel under it "You are on the waiting list (number 1). You will be told...".
+    Now the panel alone says it, and (with htmx) it is what is announced and focused."""
+    event = make_event(world.org_a, world.contact, "Workshop", capacity=1)
+    first, second = people(world, 2)
+    answer(signed_in(app, first), event, "going")
+    block = body(signed_in(app, second).post(
+        f"/calendar/e/{event.id}/rsvp", data={"answer": "going"},
+        headers={"HX-Request": "true", "HX-Target": "rsvp"}))
+    text = re.sub(r"<[^>]+>", "", block)
+    assert text.count("waiting list") == 1 and "The event is full" not in block
+    said = "You are on the waiting list (number 1). You will be told if a place comes free."
+    assert f'<p class="panel" data-announce="{said}" tabindex="-1">{said}</p>' in block
+    assert "data-announce" not in block.replace(f'data-announce="{said}"', "")
+
+
+def test_someone_with_a_place_is_told_that_changing_their_answer_gives_it_away(app, world):
+    event = make_event(world.org_a, world.contact, "Workshop", capacity=1)
+    first, second = people(world, 2)
+    with_place = signed_in(app, first)
+    answer(with_place, event, "going")
+    path = f"/calendar/e/{event.id}-workshop"
+    warning = "If you change your answer, your place goes to the next person waiting."
+    assert warning not in body(with_place.get(path))  # full, but nobody waits
+    answer(signed_in(app, second), event, "going")
+    assert "Your answer: Going. You have a place. " + warning in rsvp_block(
+        body(with_place.get(path)))
+    assert warning not in body(signed_in(app, second).get(path))  # the one waiting
+    assert warning not in body(signed_in(app, world.member).get(path))  # no answer
 
 
 def test_the_organiser_sees_the_same_counts_as_everyone(app, world):

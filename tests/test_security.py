@@ -145,6 +145,23 @@ def test_pages_have_no_inline_script_or_style(client, world, login):
         assert not re.search(r"\son[a-z]+=", page), path
 
 
+def test_no_script_of_ours_writes_an_inline_style(client):
+    """Under the CSP a style attribute set by script is refused with a console error. htmx
+    settles the attributes it is told to: "style" among them copied an element's own style
+    (a text box resized by hand) onto the new content with setAttribute; its indicator
+    styles would be a <style> element. site.js writes none either."""
+    import json
+    from pathlib import Path
+
+    page = body(client.get("/"))
+    config = json.loads(re.search(r'<meta name="htmx-config" content=\'([^\']+)\'', page)[1])
+    assert config["includeIndicatorStyles"] is False
+    assert "style" not in [name.lower() for name in config["attributesToSettle"]]
+    script = (Path(__file__).parents[1] / "static/js/site.js").read_text()
+    assert not re.search(r"\.style\b|cssText|setAttribute\(\s*[\"']style|insertRule|<style",
+                         script)
+
+
 def test_session_cookies_are_secure_httponly_and_lax(client, world):
     response = client.post("/login", data={"email": world.member.email, "password": PASSWORD,
                                            "remember": "y"})

@@ -21,7 +21,13 @@ from network.auth.forms import (
 )
 from network.auth.models import TokenPurpose
 from network.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from network.auth.services import end_session, find_person, start_session
+from network.auth.services import (
+    end_session,
+    find_person,
+    safe_next,
+    start_session,
+    this_address,
+)
 from network.core import throttle
 from network.core.forms import EmptyForm
 from network.core.htmx import form_status, render
@@ -70,6 +76,19 @@ class LoginKeys:
     def succeeded(self) -> None:
         # Only this address starts afresh: a stranger's failures elsewhere still count.
         throttle.clear(self.pair)
+
+
+@bp.app_template_global()
+def back_here() -> str | None:
+    """Where a login link brings a person back to: this page's path and query, never a host,
+    and only what the login itself takes as `next` (None: the link has no `next`). The login
+    pages pass on their own `next` (the header's link on the login page keeps it), and never
+    their own address, which may hold an emailed link's token; the home page none."""
+    if request.blueprint == "auth":
+        return safe_next(request.args.get("next"))
+    if request.endpoint == "pages.home":  # the way in: a member lands on their dashboard
+        return None
+    return this_address()
 
 
 @bp.route("/login", methods=["GET", "POST"])

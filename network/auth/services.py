@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from flask import current_app, request, session
+from flask import current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, select, update
@@ -178,6 +178,20 @@ def safe_next(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
+
+
+def this_address() -> str | None:
+    """The address asked for, as a `next`: its path and query (no empty "?"), never a host;
+    None if the login would not take it."""
+    query = request.query_string.decode("utf-8", "replace")
+    return safe_next(quote(request.path, safe="/:@!$&'()*+,;=") + (f"?{query}" if query else ""))
+
+
+@login_manager.unauthorized_handler
+def ask_to_log_in():
+    """A visitor opening a page for members is sent to log in (`why=members`: the login
+    page says the page is for members), and brought back to it."""
+    return redirect(url_for("auth.login", next=this_address(), why="members"))
 
 
 # --- the account's own changes: each a service, the caller commits once ---------------------

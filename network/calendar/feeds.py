@@ -23,6 +23,7 @@ from icalendar import Event as VEvent
 from sqlalchemy import func, select
 
 from network.calendar.models import Event, OccurrenceChange
+from network.calendar.recurrence import occurrence_key
 from network.core.links import absolute_url
 from network.core.text import one_line
 from network.core.time import borough_zone, format_day, now, today
@@ -30,6 +31,9 @@ from network.extensions import db
 from network.members.models import Organisation
 
 PRODUCT = "-//network//shared calendar//EN"
+# What a feed holds for the same rows, in its ETag: raised when the feed says more of them
+# (2: occurrences' reasons and notes, and their own addresses), so no poll keeps the old.
+FEED_FORMAT = 2
 
 
 def feed(events: list[Event], name: str) -> bytes:
@@ -59,7 +63,8 @@ def uid(event: Event) -> str:
 def vevents(event: Event) -> list[VEvent]:
     """The event, and one VEVENT for each occurrence changed or cancelled."""
     zone = borough_zone()
-    master = _vevent(event, event.starts_at, event.ends_at, event.place, event.sequence)
+    master = _vevent(event, event.starts_at, event.ends_at, event.place, event.sequence,
+                     note=_cancelled(event.cancel_reason) if event.cancelled_at else "")
     if event.cancelled_at is not None:
         master.add("status", "CANCELLED")
     else:
@@ -70,15 +75,23 @@ def vevents(event: Event) -> list[VEvent]:
     length = event.ends_at - event.starts_at
     for change in event.changes:
         moved = change.starts_at is not None
+        cancelled = change.cancelled or event.cancelled_at is not None
+        # The reason it was cancelled, or the note on its move, as its page says them.
+        note = (_cancelled(change.note or event.cancel_reason or "") if cancelled
+                else change.note)
         one = _vevent(event, change.starts_at if moved else change.original_start,
                       change.ends_at if moved else change.original_start + length,
                       change.place if change.place is not None else event.place,
-                      event.sequence + change.sequence)
+                      event.sequence + change.sequence, at=change.original_start, note=note)
         one.add("recurrence-id", _moment(event, change.original_start, zone))
-        cancelled = change.cancelled or event.cancelled_at is not None
         one.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         found.append(one)
     return found
+
+
+def _cancelled(reason: str | None) -> str:
+    """"Cancelled." and the reason given, as the event's page says it."""
+    return " ".join(part for part in (_("Cancelled."), reason) if part)
 
 
 def _moment(event: Event, moment: datetime, zone: ZoneInfo) -> datetime | date:
@@ -88,7 +101,9 @@ def _moment(event: Event, moment: datetime, zone: ZoneInfo) -> datetime | date:
 
 
 def _vevent(event: Event, starts_at: datetime, ends_at: datetime, place: str,
-            sequence: int) -> VEvent:
+            sequence: int, at: datetime | None = None, note: str = "") -> VEvent:
+    """One VEVENT: the event (or its series), or with `at` its occurrence that starts then
+    (its own address, and its note: a reason it was cancelled, a word on its move)."""
     zone = borough_zone()
     component = VEvent()
     component.add("uid", uid(event))
@@ -99,14 +114,15 @@ def _vevent(event: Event, starts_at: datetime, ends_at: datetime, place: str,
     component.add("summary", one_line(event.title))
     component.add("dtstart", _moment(event, starts_at, zone))
     component.add("dtend", _moment(event, ends_at, zone))
-    page = absolute_url("calendar.event", event_id=event.id, slug=event.slug)
+    page = absolute_url("calendar.event", event_id=event.id, slug=event.slug,
+                        **({"at": occurrence_key(at)} if at is not None else {}))
     component.add("url", page)
     marks = " ".join(mark for mark in (
         _("Called at short notice.") if event.short_notice else "",
         _("Responses close on %(day)s.", day=format_day(event.closes_at))
         if event.closes_at else "") if mark)
     component.add("description", long_text("\n\n".join(part for part in (
-        marks, event.description, one_line(event.organisation.name), page) if part)))
+        note, marks, event.description, one_line(event.organisation.name), page) if part)))
     if place:
         component.add("location", one_line(place))
     component.add("categories", [event.kind.label])
@@ -144,7 +160,7 @@ def feed_state(*where) -> tuple[str, datetime]:
     day = today()
     config = current_app.config
     words = repr((tuple(events), tuple(changes), day, str(get_locale()), config["SITE_NAME"],
-                  config["BASE_URL"], config["TIME_ZONE"]))
+                  config["BASE_URL"], config["TIME_ZONE"], FEED_FORMAT))
     start_of_day = datetime.combine(day, time(0), tzinfo=borough_zone()).astimezone(UTC)
     latest = max([moment for moment in (events[3], changes[3]) if moment is not None]
                  + [start_of_day])

@@ -229,7 +229,8 @@ class EditEventForm(EventForm):
 
 class CancelForm(Form):
     reason = textarea_field(_l("Why (people who said they would come are told)"), 500,
-                            optional=False)
+                            optional=False,
+                            needed=_l("Say why, so the people who were coming know."))
     scope = ChoiceField(_l("Cancel"), choices=options(
         ("this", _l("Only this occurrence")),
         ("following", _l("This occurrence and the ones after it")),

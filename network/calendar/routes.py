@@ -335,12 +335,14 @@ def rsvp(event_id: int):
             return render("calendar/event.html", event_context(event, found, form, str(error)),
                           fragments=("rsvp",), status=422)
         db.session.commit()
-        message = (_("That was already your answer.") if not changed else
-                   _("The event is full: you are on the waiting list, and will be told if a "
-                     "place comes free.") if row.waiting else _("Your answer is saved."))
+        message = _("Your answer is saved.") if changed else _("That was already your answer.")
         if request.htmx:
+            # Just put on the waiting list: the panel says so (with their number), and is
+            # what is announced, rather than a message saying it a second time.
+            joined = changed and row.waiting
             return render("calendar/event.html", event_context(event, found, problem=None),
-                          fragments=("rsvp",), saved=message)
+                          fragments=("rsvp",), saved=None if joined else message,
+                          joined_waiting_list=joined)
         flash(message, "success")
         return redirect(services.event_path(event, found.original_start), 303)
     return render("calendar/event.html", event_context(event, found, form),

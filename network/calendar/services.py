@@ -44,7 +44,7 @@ from network.core.files import Upload
 from network.core.links import site_path
 from network.core.permissions import visible
 from network.core.text import in_subject
-from network.core.time import borough_zone, now
+from network.core.time import borough_zone, format_day, now
 from network.extensions import db
 from network.members.models import Organisation, Theme
 from network.notify.services import notify
@@ -343,8 +343,12 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
     event.cancelled_at, event.cancel_reason = now(), reason
     event.sequence += 1
     audit.record("event.cancel", event, f"Cancelled “{event.title}”", actor=by, reason=reason)
-    _tell_answered(event, None, _("Cancelled: “%(title)s”", title=in_subject(event.title)),
-                   detail=reason)
+    # A one-off event's subject names its day, as an occurrence's does; a series', its title.
+    subject = (_("Cancelled: “%(title)s”", title=in_subject(event.title)) if event.recurring
+               else _("Cancelled: “%(title)s” on %(day)s", title=in_subject(event.title),
+                      day=format_day(event.starts_at) if event.all_day
+                      else _day(event.starts_at)))
+    _tell_answered(event, None, subject, detail=reason)
     return True
 
 

@@ -121,8 +121,11 @@ def text_field(label, max_length: int, *, optional=False, **kwargs) -> StringFie
     return StringField(label, validators=checks, filters=[strip], **kwargs)
 
 
-def textarea_field(label, max_length: int, *, optional=True, **kwargs) -> TextAreaField:
-    checks = [Optional()] if optional else [required()]
+def textarea_field(label, max_length: int, *, optional=True, needed=None,
+                   **kwargs) -> TextAreaField:
+    """needed: what to say when it is left empty (and not optional), if more than "This is
+    needed." helps."""
+    checks = [Optional()] if optional else [required(needed)]
     checks.append(Length(max=max_length, message=_l("Keep this to %(max)d characters or fewer.",
                                                     max=max_length)))
     return TextAreaField(label, validators=checks, filters=[strip], **kwargs)

@@ -56,13 +56,25 @@ var htmx=function(){"use strict";const Y={onLoad:null,process:null,on:null,off:n
   // After htmx changes part of a page in place, say what happened in the page's live region
   // (the number of results, "Your reply is posted.") and move focus to a new or edited post,
   // as a screen reader would otherwise not know. Whole pages (hx-boost) focus their main.
+  // When what was pressed went with the old content (Later, Next week), focus would fall to
+  // the page's body, and the page stay scrolled where it was: it goes to what was announced
+  // (the new results' heading), brought into view. A filter changed keeps its focus.
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.boosted) return;
     var live = document.getElementById("announce");
+    var active = document.activeElement;
+    var lost = !active || active === document.body || !document.body.contains(active);
     Array.prototype.forEach.call(document.querySelectorAll("[data-announce]"), function (el) {
       if (live) live.textContent = el.getAttribute("data-announce");
       el.removeAttribute("data-announce");
-      if (el.getAttribute("tabindex") === "-1") el.focus();
+      if (el.getAttribute("tabindex") === "-1") {
+        el.focus();
+      } else if (lost) {
+        el.setAttribute("tabindex", "-1");
+        el.focus({ preventScroll: true });
+        el.scrollIntoView({ block: "nearest" });
+        lost = false;
+      }
     });
   });
   // A part of the page kept up to date as someone types (data-failed: what to say when an

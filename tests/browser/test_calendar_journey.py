@@ -296,8 +296,13 @@ def test_waiting_for_a_place_says_where_one_stands_and_then_that_one_has_a_place
     expect(grace.get_by_role("button", name="Wait for a place")).to_have_attribute(
         "aria-pressed", "true")
     expect(grace.get_by_role("button", name="Going", exact=True)).to_have_count(0)
-    told = "The event is full: you are on the waiting list"
-    expect(grace.locator("#announce" if javascript else "[role=status]")).to_contain_text(told)
+    if javascript:  # the panel is what is heard, and where focus is
+        expect(grace.locator("#announce")).to_have_text(
+            "You are on the waiting list (number 1). You will be told if a place comes free.")
+        expect(grace.locator("#rsvp .panel")).to_be_focused()
+    else:
+        expect(grace.get_by_role("status")).to_have_text("Your answer is saved.")
+    expect(grace.locator("main").get_by_text("waiting list")).to_have_count(1)  # said once
     axe_clean(grace, "waiting for a place", None if javascript else new_context)
 
     # The organiser gives up her place: it is Grace's, and the page says so.
@@ -305,6 +310,9 @@ def test_waiting_for_a_place_says_where_one_stands_and_then_that_one_has_a_place
     log_in(pat, ORGANISER, DEMO_PASSWORD)
     pat.goto(path)
     settled(pat)
+    expect(pat.locator("#rsvp .panel")).to_have_text(
+        "Your answer: Going. You have a place. If you change your answer, your place goes to "
+        "the next person waiting.")
     pat.get_by_role("button", name="Can't go").click()
     expect(pat.locator("#rsvp .panel")).to_have_text("Your answer: Can't go.")
     grace.goto(path)
@@ -369,3 +377,100 @@ def test_calendar_pages_fit_the_screen_and_pass_axe(new_context, live_server, vi
     expect(page.get_by_label("Your feed’s address")).to_have_attribute("readonly", "")
     look("the feed page")
     assert len(checked) == 9
+
+
+# --- no inline style, whatever the page holds ----------------------------------------------------
+
+def test_htmx_never_writes_an_inline_style_when_it_swaps_a_page_or_the_results(
+        new_context, live_server):
+    """An element with an id that has a style of its own (a text box resized with its handle,
+    a browser extension's mark) was given that style again by htmx when it settled the new
+    content (its attributesToSettle held "style"): setAttribute("style") under our CSP is a
+    console error, "Applying inline style violates ... default-src 'self'". new_context fails
+    the test on any such error."""
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, ORGANISER, DEMO_PASSWORD)
+    page.goto("/calendar/new")
+    settled(page)
+    # What the resize handle does: a style set through CSSOM (which CSP allows).
+    page.locator("#description").evaluate("box => { box.style.height = '20rem'; }")
+    page.get_by_role("button", name="Add the event").click()
+    expect(page.get_by_role("alert")).to_contain_text("problem")
+    settled(page)
+
+    page.goto("/calendar/week")
+    settled(page)
+    page.locator("#results [id]").evaluate_all(
+        "found => found.forEach(element => { element.style.outline = '2px solid'; })")
+    page.get_by_label("Organisation", exact=True).select_option(label=ORGANISATION)
+    expect(page).to_have_url(re.compile(r"[?&]organisation=\d+"))
+    settled(page)
+    assert page.locator("[style]").count() == 0
+
+
+# --- logging in on the way to a file ----------------------------------------------------------
+
+def test_logging_in_on_the_way_to_a_members_ics_downloads_it(new_context, live_server):
+    """A members' event's .ics asks a visitor to log in; the form (boosted by htmx, before)
+    swapped the calendar file into the login page as if it were HTML. Now the browser loads
+    `next` itself, and the file downloads."""
+    from network.auth.models import Person
+    from network.extensions import db
+    from network.members.models import Organisation
+    from tests.factories import make_event
+
+    title = f"Members' planning meeting {uuid4().hex[:6]}"
+    with live_server.app.app_context():
+        federation = db.session.scalar(db.select(Organisation).where(
+            Organisation.name == ORGANISATION))
+        pat_row = db.session.scalar(db.select(Person).where(Person.email == ORGANISER))
+        event = make_event(federation, pat_row, title)  # for members
+        path = f"/calendar/e/{event.id}.ics"
+
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1, name="Log in")).to_be_visible()
+    settled(page)
+    page.get_by_label("Email address").fill(OTHER)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Log in").click()
+    saved = download.value.path()
+    calendar = icalendar.Calendar.from_ical(saved.read_bytes())
+    assert [str(one["SUMMARY"]) for one in calendar.walk("VEVENT")] == [title]
+
+
+# --- paging with the keyboard -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "link", "heading"), [
+    ("/calendar/week", "Next week", re.compile(r"^Week of ")),
+    ("/calendar/month", "Next month", re.compile(r"^\w+ \d{4}$")),
+    ("/calendar", "Later", re.compile(r" – ")),
+])
+def test_paging_with_the_keyboard_takes_focus_to_the_new_results_heading_in_view(
+        new_context, live_server, path, link, heading):
+    """Enter on Next week (Next month, Later) replaces the results in place: focus went to
+    the page's body with the link, and a phone stayed scrolled to the bottom, the new heading
+    off screen. Now focus is on the new results' heading, in view, and their count is
+    announced; a filter changed keeps its own focus."""
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(path)
+    settled(page)
+    before = page.locator("#results h2").inner_text()
+    page.get_by_role("link", name=link, exact=True).focus()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.keyboard.press("Enter")
+    new_heading = page.locator("#results h2")
+    expect(new_heading).not_to_have_text(before)
+    expect(new_heading).to_have_text(heading)
+    settled(page)
+    expect(new_heading).to_be_focused()
+    expect(new_heading).to_be_in_viewport()
+    expect(page.locator("#announce")).to_have_text(re.compile(r"^\d+ events?$"))
+
+    organisation = page.get_by_label("Organisation", exact=True)
+    organisation.focus()
+    organisation.select_option(label=ORGANISATION)
+    expect(page).to_have_url(re.compile(r"[?&]organisation=\d+"))
+    settled(page)
+    expect(organisation).to_be_focused()
