@@ -443,8 +443,9 @@ def book(listing_id: int):
                                                  form.submission.data))
         except services.BookingRefused as refused:
             db.session.rollback()
+            form.refused(refused)
             return render("board/bookings.html", bookings_context(
-                found, window, form, problem=form.refused(refused)), status=422)
+                found, window, form, problem=form.problem), status=422)
         if booking is None:
             abort(409)
         flash(_("Booked: %(slot)s.", slot=services.slot_text(booking))

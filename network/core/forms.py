@@ -79,14 +79,16 @@ class Form(FlaskForm):
             options["filters"] = [clean, *unbound_field.kwargs.get("filters", ())]
             return super().bind_field(form, unbound_field, options)
 
-    def refused(self, error: Refused) -> str | None:
-        """Put a service's refusal beside its field; one about the whole form is returned,
-        for the page to show above it."""
+    problem: str | None = None
+
+    def refused(self, error: Refused) -> None:
+        """Put a service's refusal beside its field; one about the whole form becomes the
+        form's `problem`, for the page to show above it."""
         if not error.field:
-            return error.message
+            self.problem = error.message
+            return
         field = self[error.field]
         field.errors = [*field.errors, error.message]
-        return None
 
 
 class EmptyForm(Form):
@@ -155,8 +157,11 @@ class VersionField(HiddenField):
         except ValueError:
             self.data = None
 
+    conflicted = False
+
     def conflict(self, current_version: int) -> None:
         """Tell the form that someone saved first: saving again now overwrites knowingly."""
+        self.conflicted = True
         self.errors = [*self.errors, _l(
             "Someone else saved a change while you were editing. The saved version is shown "
             "beside yours: copy what you need into yours, then save again.")]
@@ -165,7 +170,7 @@ class VersionField(HiddenField):
 
 class SubmissionKeyField(HiddenField):
     """A random key per opened form: the same form sent twice makes one row, not two
-    (core.concurrency.submit_once).
+    (core.submit, once=).
     Absent, there is no such check; present, it must look like the keys forms carry."""
 
     def process_formdata(self, valuelist):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import make_response, render_template, request
+from flask import flash, make_response, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 
 
@@ -41,6 +41,16 @@ def render(template: str, context: Mapping[str, Any] | None = None, *,
     return make_response(body, status)
 
 
-def form_status(form) -> int:
-    """422 for a form sent back with errors (htmx is configured to swap it), else 200."""
+def see_other(url: str, message: str | None = None, category: str = "success"):
+    """Where a change that went through sends the browser, with a message shown there: a
+    303 redirect; for htmx filling one element (not a boosted page), HX-Location, since a
+    redirect would be followed inside the request and the whole page swapped into it."""
+    if message:
+        flash(message, category)
+    if request.htmx and not request.htmx.boosted:
+        return make_response("", 204, {"HX-Location": url})
+    return redirect(url, 303)
+
+
+def form_status(form) -> int:  # to go once every route answers through core.submit
     return 422 if form.errors else 200
