@@ -41,10 +41,15 @@ def render(template: str, context: Mapping[str, Any] | None = None, *,
     return make_response(body, status)
 
 
-def see_other(url: str, message: str | None = None, category: str = "success"):
+def see_other(url: str, message: str | None = None, category: str = "success", *,
+              already: str | None = None, changed: bool = True):
     """Where a change that went through sends the browser, with a message shown there: a
     303 redirect; for htmx filling one element (not a boosted page), HX-Location, since a
-    redirect would be followed inside the request and the whole page swapped into it."""
+    redirect would be followed inside the request and the whole page swapped into it.
+    `already` is said instead, as information, when the service found it already so and
+    changed nothing (changed=False)."""
+    if not changed and already:
+        message, category = already, "info"
     if message:
         flash(message, category)
     if request.htmx and not request.htmx.boosted:
