@@ -153,7 +153,7 @@ def thread(thread_id: int, slug: str | None = None):
     quoting = QuoteForm(request.args)
     if quoted_id := quoting.quoted_id():
         quoted = db.session.get(Post, quoted_id)
-        if quoted and quoted.thread_id == thread.id and quoted.state == PostState.VISIBLE:
+        if quoted and quoted.thread_id == thread.id and post_access(me(), quoted).quote:
             typed = quoting.body.data or ""
             reply_form.body.data = (typed + "\n\n" if typed.strip() else "") + \
                 reads.quote(quoted)
