@@ -26,7 +26,7 @@ from network.core.htmx import form_status, render
 from network.core.pagination import paginate
 from network.core.permissions import authorize, can, load, me
 from network.extensions import db
-from network.forum import services as forum_services
+from network.forum import reads as forum_reads
 from network.forum.models import active_pause
 from network.members import services as members_services
 from network.members.models import Application, Area, Membership, Organisation, OrgStatus, Theme
@@ -44,7 +44,7 @@ def overview():
     authorize("coordination.view")
     return render("coordination/overview.html",
                   pending=members_services.pending_applications_count(),
-                  to_moderate=forum_services.waiting_for_moderation())
+                  to_moderate=forum_reads.waiting_for_moderation())
 
 
 def applications_context() -> dict:
