@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from network.board import services
+from network.board import booking_services, services
 from network.board.models import Booking, BookingStatus, Listing, ListingStatus
 from network.calendar.models import Event
 from network.core.audit import AuditEntry
@@ -378,7 +378,7 @@ def test_approving_overlapping_requests_at_once_approves_one(app, world):
     day = next_tuesday()
     asked = []
     for number in range(8):
-        asked.append(services.request_booking(listing, world.org_b.id, world.other_member, {
+        asked.append(booking_services.request_booking(listing, world.org_b.id, world.other_member, {
             "starts_at": local_moment(day, time(17 + number % 3)),
             "ends_at": local_moment(day, time(20 + number % 2)), "purpose": f"Meeting {number}",
             "note": "", "to_calendar": True}))
@@ -613,15 +613,15 @@ def test_answering_or_cancelling_again_changes_nothing_tells_no_one_and_says_so(
 def in_another_tab(listing, world, booking, change: str) -> None:
     """What happened to a request while a page showing it as waiting stayed open."""
     if change == "declined":
-        services.decline(booking, "Busy that night.", world.contact)
+        booking_services.decline(booking, "Busy that night.", world.contact)
     elif change == "withdrawn":
-        services.cancel_booking(booking, "", world.other_member)
+        booking_services.cancel_booking(booking, "", world.other_member)
     elif change == "approved":
-        services.approve(booking, world.member)
+        booking_services.approve(booking, world.member)
     elif change == "cancelled":
-        services.approve(booking, world.member)
+        booking_services.approve(booking, world.member)
         db.session.commit()
-        services.cancel_booking(booking, "Moved online.", world.other_member)
+        booking_services.cancel_booking(booking, "Moved online.", world.other_member)
     db.session.commit()
 
 
@@ -723,15 +723,15 @@ def test_the_booking_services_change_nothing_the_second_time(app, world):
     """As when two people press the same button at once: the second finds it done."""
     listing = hall(world)
     day = next_tuesday()
-    asked = [services.request_booking(listing, world.org_b.id, world.other_member, {
+    asked = [booking_services.request_booking(listing, world.org_b.id, world.other_member, {
         "starts_at": local_moment(day + timedelta(weeks=weeks), time(18)),
         "ends_at": local_moment(day + timedelta(weeks=weeks), time(20)),
         "purpose": "Meeting", "note": "", "to_calendar": True}) for weeks in (0, 1)]
     db.session.commit()
     for change, args in (
-            (services.approve, (asked[0], world.contact)),
-            (services.cancel_booking, (asked[0], "", world.other_member)),
-            (services.decline, (asked[1], "", world.contact))):
+            (booking_services.approve, (asked[0], world.contact)),
+            (booking_services.cancel_booking, (asked[0], "", world.other_member)),
+            (booking_services.decline, (asked[1], "", world.contact))):
         assert change(*args) is True, change.__name__
         db.session.commit()
         before = traces()
@@ -769,7 +769,7 @@ def test_the_demo_books_no_room_at_a_time_an_event_is_held_in_it_whatever_day_it
         bookings = booking_of(listing, BookingStatus.APPROVED) + booking_of(
             listing, BookingStatus.REQUESTED)
         own = {booking.event_id for booking in bookings}
-        places = {room, services.place_of(listing)}
+        places = {room, booking_services.place_of(listing)}
         held = [occurrence for occurrence in occurrences_of(
             [event for event in events if event.id not in own], clock.now(),
             clock.now() + timedelta(days=400))
