@@ -18,6 +18,7 @@ from network.board.models import (
     ListingStatus,
     Message,
 )
+from network.board.policies import board_access, listing_access
 from network.core.audit import AuditEntry
 from network.core.time import today
 from network.extensions import db
@@ -81,6 +82,36 @@ def test_the_board_filters_and_sorts_and_the_address_holds_it(client, world, log
                                                           "HX-Target": "results"})
     assert "<html" not in body(fragment) and "Room wanted" in body(fragment)
     assert client.get("/board?category=banana").status_code == 422
+
+
+def test_the_board_offers_posting_to_those_who_act_for_an_organisation(client, world, login):
+    """board_access decides the board's links: posting for whoever acts for an organisation
+    (coordinators for any), the bookings for them and the coordinators."""
+    for person, post in ((world.member, True), (world.other_member, True),
+                         (world.coordinator, True), (world.associate, False)):
+        access = board_access(person)
+        assert (access.post, access.bookings) == (post, post), person.email
+        login(person)
+        page = body(client.get("/board"))
+        assert ("Offer or ask for something" in page) is post
+        assert ('href="/board/bookings"' in page) is post
+        client.post("/logout")
+
+
+def test_someone_in_no_organisation_is_told_replies_come_from_organisations(
+        client, world, login):
+    listing = make_listing(world.org_a, world.contact, "Church hall to share")
+    told = "Replies come from member organisations"
+    # A coordinator in no organisation reads replies but writes none in a group's name.
+    for person, tells in ((world.associate, True), (world.coordinator, True),
+                          (world.other_member, False), (world.member, False)):
+        assert listing_access(person, listing).reply_through_a_group is tells, person.email
+        login(person)
+        assert (told in body(client.get(reading.listing_path(listing)))) is tells
+        client.post("/logout")
+    services.settle(listing, ListingStatus.CLOSED, None, world.contact)
+    db.session.commit()
+    assert listing_access(world.associate, listing).reply_through_a_group is False
 
 
 # --- posting, and what is found while typing -----------------------------------------------------

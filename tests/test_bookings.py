@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from network.board import booking_services, services
 from network.board.models import Booking, BookingStatus, Listing, ListingStatus
+from network.board.policies import board_access, booking_access, listing_access
 from network.calendar.models import Event
 from network.core.audit import AuditEntry
 from network.core.time import format_day, local, local_moment, today
@@ -412,6 +413,49 @@ def test_approving_overlapping_requests_at_once_approves_one(app, world):
     assert len(approved) == 1
     assert count(Event, Event.title.like("Meeting %")) == 1
     assert len(booking_of(listing, BookingStatus.DECLINED)) == len(ids) - 1
+
+
+def test_the_calendar_shows_a_time_taken_to_whoever_sees_the_listing_and_a_request_to_its_sides(
+        app, world):
+    """booking_access's in_calendar decides what the resource's calendar lists."""
+    listing = hall(world)
+    day = next_tuesday()
+    asked = booking_services.request_booking(listing, world.org_b.id, world.other_member, {
+        "starts_at": local_moment(day, time(18)), "ends_at": local_moment(day, time(21)),
+        "purpose": "Beta committee", "note": "", "to_calendar": False})
+    db.session.commit()
+    for person, shown in ((world.associate, False), (world.other_member, True),
+                          (world.member, True), (world.coordinator, True)):
+        assert booking_access(person, asked).in_calendar is shown, person.email
+    booking_services.approve(asked, world.contact)
+    db.session.commit()
+    for person in (world.associate, world.other_member, world.member, world.coordinator):
+        assert booking_access(person, asked).in_calendar is True, person.email
+    assert booking_access(world.associate, asked).view is False
+
+
+def test_someone_in_no_organisation_is_told_bookings_are_made_for_organisations(
+        client, world, login):
+    listing = hall(world)
+    told = "Bookings are made for member organisations"
+    for person, tells in ((world.associate, True), (world.coordinator, False),
+                          (world.other_member, False)):
+        assert listing_access(person, listing).book_through_a_group is tells, person.email
+        login(person)
+        assert (told in body(client.get(f"/board/l/{listing.id}/bookings"))) is tells
+    services.settle(listing, ListingStatus.CLOSED, None, world.contact)
+    db.session.commit()
+    assert listing_access(world.associate, listing).book_through_a_group is False
+
+
+def test_everyone_s_bookings_are_listed_for_a_coordinator_in_no_organisation(
+        client, world, login):
+    for person, everyone in ((world.coordinator, True), (world.contact, False),
+                             (world.associate, False)):
+        assert board_access(person).every_booking is everyone, person.email
+        login(person)
+        page = body(client.get("/board/bookings"))
+        assert ("every booking and request on the board" in page) is everyone
 
 
 def test_each_side_finds_its_bookings_on_one_page(client, world, login):

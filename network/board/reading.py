@@ -21,6 +21,7 @@ from network.board.models import (
     Listing,
     ListingKind,
     ListingStatus,
+    Message,
 )
 from network.core.links import site_path
 from network.core.permissions import visible
@@ -141,6 +142,14 @@ def conversations_about(listing: Listing, organisation_ids=None) -> list[Convers
     return list(db.session.scalars(query.options(
         joinedload(Conversation.organisation).load_only(Organisation.name))
         .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())))
+
+
+def messages_in(conversation: Conversation) -> list[Message]:
+    """A conversation's messages, oldest first (whoever may read the conversation reads
+    them all)."""
+    return list(db.session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id)
+        .options(joinedload(Message.author)).order_by(Message.created_at, Message.id)))
 
 
 # --- bookings ----------------------------------------------------------------------------------

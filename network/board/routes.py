@@ -32,7 +32,6 @@ from network.board.models import (
     Listing,
     ListingKind,
     ListingStatus,
-    Message,
 )
 from network.board.policies import board_access, listing_access
 from network.core.htmx import render, see_other
@@ -40,7 +39,6 @@ from network.core.pagination import page_number, paginate
 from network.core.permissions import authorize, load, me, visible
 from network.core.submit import submit, with_status
 from network.core.time import format_day, today
-from network.extensions import db
 from network.members.models import Area, Organisation
 from network.members.services import approved_organisations, live_entries, organisations_for
 
@@ -92,11 +90,13 @@ def matches_for(form: ListingForm) -> list[Listing] | None:
                             int(organisation) if organisation else None)
 
 
-def listing_form_page(form: ListingForm, listing: Listing | None = None,
-                      fragments: tuple[str, ...] = ()):
+def listing_form_page(form: ListingForm, listing: Listing | None = None):
+    """The form to post a listing (`#matches` alone for htmx as it is typed), or to change
+    one."""
     return render("board/listing_form.html", {
         "form": form, "listing": listing, "matches": None if listing else matches_for(form),
-        "conflict": listing is not None and form.version.conflicted}, fragments=fragments)
+        "conflict": listing is not None and form.version.conflicted},
+        fragments=() if listing else ("matches",))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -110,10 +110,10 @@ def new_listing():
         form = ListingForm(request.args or None, **lists)
         if not form.organisation.data and len(form.organisation.choices) == 1:
             form.organisation.data = form.organisation.choices[0].value
-        return listing_form_page(form, fragments=("matches",))
+        return listing_form_page(form)
     form = ListingForm(**lists)
     if form.check.data:  # the button without JavaScript, or htmx as it is typed
-        return listing_form_page(form, fragments=("matches",))
+        return listing_form_page(form)
     return submit(
         form, lambda: services.create_listing(int(form.organisation.data), current_user,
                                               form.values(services.listing_days()),
@@ -306,11 +306,8 @@ def reply(listing_id: int):
 
 
 def conversation_context(conversation: Conversation, form: MessageForm) -> dict:
-    messages = list(db.session.scalars(
-        select(Message).where(Message.conversation_id == conversation.id)
-        .options(joinedload(Message.author)).order_by(Message.created_at, Message.id)))
     return {"conversation": conversation, "listing": conversation.listing,
-            "messages": messages, "form": form}
+            "messages": reading.messages_in(conversation), "form": form}
 
 
 @bp.route("/c/<int:conversation_id>", methods=["GET", "POST"])
