@@ -56,9 +56,9 @@ def create_app(config: Config | None = None) -> Flask:
     from network.calendar.routes import bp as calendar_bp
     from network.coordination.routes import bp as coordination_bp
     from network.core import security, templating
+    from network.core.mail import send_after_response
     from network.forum.routes import bp as forum_bp
     from network.members.routes import bp as members_bp
-    from network.notify.mail import send_after_response
     from network.notify.routes import bp as notify_bp
     from network.pages.routes import bp as pages_bp
     from network.representation.routes import bp as representation_bp

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from network.auth.models import Person, Role
 from network.core.audit import AuditEntry
+from network.core.mail import OutboxEmail
 from network.core.time import now
 from network.extensions import db
 from network.members.models import (
@@ -18,7 +19,6 @@ from network.members.models import (
     Organisation,
     OrgStatus,
 )
-from network.notify.models import OutboxEmail
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,

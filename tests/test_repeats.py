@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from network.core.audit import AuditEntry
+from network.core.mail import OutboxEmail
 from network.extensions import db
 from network.forum import services as forum
-from network.notify.models import Notification, OutboxEmail
+from network.notify.models import Notification
 
 
 def written() -> tuple[int, int, int]:

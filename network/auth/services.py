@@ -21,10 +21,10 @@ from network.auth.passwords import hash_password
 from network.core import audit
 from network.core.db import UTCDateTime
 from network.core.links import absolute_url
+from network.core.mail import queue_email
 from network.core.time import now
 from network.core.tokens import hash_token, new_token
 from network.extensions import db, login_manager
-from network.notify.mail import queue_email
 
 
 def normalise_email(email: str) -> str:

@@ -14,6 +14,7 @@ from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core import audit
 from network.core.links import absolute_url
+from network.core.mail import queue_email
 from network.core.text import in_subject
 from network.core.time import now, today
 from network.core.tokens import hash_token, new_token
@@ -26,7 +27,6 @@ from network.members.models import (
     OrgStatus,
     name_key,
 )
-from network.notify.mail import queue_email
 
 
 class MembershipError(Exception):
