@@ -20,6 +20,8 @@ from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board",
             "representation")
+# Features that show a part of an organisation's page (members.parts), in the page's order.
+ORGANISATION_PARTS = ("calendar", "board")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -65,6 +67,8 @@ def create_app(config: Config | None = None) -> Flask:
 
     for feature in FEATURES:  # each declares its own rules (policies and scopes)
         import_module(f"network.{feature}.policies")
+    for feature in ORGANISATION_PARTS:
+        import_module(f"network.{feature}.organisation_part")
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
                       calendar_bp, board_bp, representation_bp):
         app.register_blueprint(blueprint)

@@ -11,9 +11,6 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from network.auth.forms import AcceptInvitationForm
 from network.auth.services import find_person, start_session
-from network.board import services as board
-from network.calendar import services as calendar
-from network.calendar.forms import FollowForm
 from network.core import throttle
 from network.core.concurrency import save_versioned
 from network.core.forms import EmptyForm
@@ -42,6 +39,7 @@ from network.members.models import (
     Theme,
     organisation_theme,
 )
+from network.members.parts import organisation_parts
 from network.members.policies import organisation_access
 
 bp = Blueprint("members", __name__)
@@ -110,12 +108,7 @@ def organisation_context(org: Organisation, status_form: OrganisationStatusForm 
         "people": current_memberships(org) if access.view_people else [],
         "status_form": status_form,
         "confirm_form": EmptyForm(),
-        "events": calendar.upcoming_for(org.id, 5),
-        "following": calendar.follows(viewer, org.id),
-        "follow_form": FollowForm() if viewer.is_authenticated else None,
-        # The board is for people signed in: visitors see neither listings nor the count.
-        "listings": board.listings_of(org.id) if viewer.is_authenticated else None,
-        "shared": board.shared_this_year(org.id) if viewer.is_authenticated else None,
+        "parts": organisation_parts.gather(org, viewer),
     }
 
 
