@@ -528,6 +528,15 @@ def test_the_database_catches_a_duplicate_that_slipped_past_the_form(client, wor
                              .where(Organisation.name == "Delta Food Bank")) == 1
 
 
+def test_a_form_with_another_mistake_does_not_tell_whether_its_name_has_applied(client,
+                                                                              world):
+    """Only a form that is otherwise right is told the name is taken, and that counts."""
+    refused = client.post("/join", data=application_form(world, name="Gamma Gardeners",
+                                                         description=""))
+    assert refused.status_code == 422
+    assert "already joined or applied" not in body(refused)
+
+
 def test_refusals_for_a_name_already_applied_count_towards_the_daily_limit(make_app, world):
     """The refusal tells whether a name has applied, so it is not to be asked without limit."""
     limited = make_app(APPLY_LIMIT_PER_ADDRESS=(2, 24 * 60 * 60))
