@@ -594,7 +594,7 @@ def test_offer_or_request_must_be_chosen(client, world, login):
 
 def traces() -> tuple[int, int, int]:
     """Rows a change leaves: notifications, emails queued, audit entries."""
-    from network.notify.models import OutboxEmail
+    from network.core.mail import OutboxEmail
 
     return count(Notification), count(OutboxEmail), count(AuditEntry)
 

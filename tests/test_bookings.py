@@ -616,7 +616,7 @@ def test_the_service_will_not_mark_a_bookable_offer_matched(app, world):
 
 def traces() -> tuple[int, int, int]:
     """Rows a change leaves: notifications, emails queued, audit entries."""
-    from network.notify.models import OutboxEmail
+    from network.core.mail import OutboxEmail
 
     return count(Notification), count(OutboxEmail), count(AuditEntry)
 
