@@ -23,8 +23,6 @@ from network.board.models import (
 from network.board.reading import keywords_of, listing_path, on_board
 
 # The organisation page (members/routes.py) reads these as the board's services.
-from network.board.reading import listings_of as listings_of
-from network.board.reading import shared_this_year as shared_this_year
 from network.core import audit
 from network.core.links import site_path
 from network.core.text import in_subject
