@@ -217,3 +217,20 @@ def responses_seen(person):
         return true()
     shown = Response.hidden_at.is_(None)
     return or_(shown, Response.author_id == person.id) if signed_in(person) else shown
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseAccess:
+    view: bool  # as responses_seen says: a hidden one for its author and coordinators alone
+    show_body: bool  # its words, and why it was hidden
+    reply: bool  # one level: a reply is not replied to
+    hide: bool
+
+
+def response_access(person, response: Response, report: ReportAccess) -> ResponseAccess:
+    """One response on a report, given the reader's access to that report."""
+    own = signed_in(person) and response.author_id == person.id
+    view = report.view and (response.hidden_at is None or own or coordinator(person))
+    return ResponseAccess(view=view, show_body=view,
+                          reply=view and report.respond and response.reply_to_id is None,
+                          hide=view and report.moderate and response.hidden_at is None)
