@@ -154,7 +154,7 @@ def publish(report: Report, by: Person) -> int | None:
         return None
     if not report.summary:
         raise RepresentationError(_("Say in short what happened at the meeting before "
-                                    "publishing."), "summary")
+                                    "publishing."))
     report.state, report.published_at = ReportState.PUBLISHED, now()
     for item in items_for(report):
         if item.report_id == report.id and item.status != ItemStatus.ANSWERED:
