@@ -75,7 +75,9 @@ def representatives():
         next_meeting.setdefault(item.event.body_id, item)
     return render("representation/representatives.html",
                   {"seats": seats, "next_meeting": next_meeting,
-                   "access": {seat.id: seat_access(me(), seat) for seat in seats},
+                   # they speak for one of the person's organisations (seats_for)
+                   "access": {seat.id: seat_access(me(), seat, in_organisation=True)
+                              for seat in seats},
                    "latest_report": reads.latest_reports([s.id for s in seats])})
 
 
