@@ -26,6 +26,7 @@ from network.representation.forms import (
     ActionUpdateForm,
     HideResponseForm,
     QuestionForm,
+    ReplyToForm,
     ReportPaperForm,
     ResponseForm,
     StartReportForm,
@@ -67,7 +68,8 @@ def new_report(seat_id: int):
                                               report_id=report.id)))
 
 
-def report_context(report: Report, **forms) -> dict:
+def report_context(report: Report, reply_to: str | None = None, **forms) -> dict:
+    """`reply_to`: the response a reply is being written to (the form's own field once sent)."""
     access = report_access(me(), report)
     responses = reads.responses_of(report)
     context = {
@@ -82,8 +84,10 @@ def report_context(report: Report, **forms) -> dict:
         "representatives": representatives_of(report)}
     context["reads"], context["read"] = reads.reads_of(report, me())
     if access.respond:
-        context["response_form"] = forms.get("response_form") or ResponseForm(
+        form = context["response_form"] = forms.get("response_form") or ResponseForm(
             questions=[q for q in report.questions if q.open])
+        wanted = form.reply_to.data or reply_to
+        context["replying"] = next((r for r in responses if str(r.id) == wanted), None)
     if access.write:
         context["action_form"] = forms.get("action_form") or ActionForm()
         context["question_form"] = forms.get("question_form") or QuestionForm()
@@ -100,7 +104,8 @@ def report_blocks(context: dict) -> tuple[str, ...]:
 
 @bp.get("/reports/<int:report_id>")
 def report(report_id: int):
-    context = report_context(load_report(report_id))
+    context = report_context(load_report(report_id),
+                             reply_to=ReplyToForm(request.args).reply_to.data)
     return render("representation/report.html", context, fragments=report_blocks(context))
 
 
