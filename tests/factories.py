@@ -320,7 +320,7 @@ def build_world() -> SimpleNamespace:
     db.session.add(term)
     report = make_report(seat, member, org_a)
     from network.core.files import Upload, sniff
-    from network.representation import services as representation
+    from network.representation import reporting as representation
     from network.representation.models import RaisedItem, Response
 
     item = RaisedItem(seat_id=seat.id, author_id=contact.id, organisation_id=org_a.id,

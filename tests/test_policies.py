@@ -137,3 +137,36 @@ def test_one_threads_access_decides_its_posts_as_the_single_answers_do(app):
             assert batched == post_access(who, post), (role, post.id)
             assert batched.edit == can("post.edit", post, person=who)
             assert batched.moderate == can("post.moderate", post, person=who)
+
+
+def test_a_responses_access_agrees_with_the_scope_of_responses(app):
+    """Who reads a response's words on a report's page is who the scope lets see it: a
+    hidden one its author and coordinators alone."""
+    from network.core.time import now
+    from network.representation.models import Report, Response
+    from network.representation.policies import report_access, response_access
+
+    world = build_world()
+    states = add_states(world)
+    hidden = db.session.get(Response, world.response.id)
+    hidden.hidden_at, hidden.hidden_reason = now(), "Off topic."
+    db.session.commit()
+    disagreements = []
+    for role in PEOPLE:
+        who = person(world, role)
+        for report_id in (world.report.id, states.public_report.id):
+            report = db.session.get(Report, report_id)
+            access = report_access(who, report)
+            seen = set(db.session.scalars(visible(
+                select(Response.id).where(Response.report_id == report_id), Response,
+                person=who)))
+            for response in db.session.scalars(select(Response).where(
+                    Response.report_id == report_id)):
+                allowed = response_access(who, response, access)
+                expected = access.view and response.id in seen
+                if (allowed.view, allowed.show_body) != (expected, expected):
+                    disagreements.append(f"{role} response {response.id}")
+                assert not allowed.reply or access.respond
+                assert allowed.hide == (expected and access.moderate
+                                        and response.hidden_at is None)
+    assert disagreements == []

@@ -183,7 +183,7 @@ def grow_seats(world, n):
 def grow_report(world, n):
     """Responses (a third of them replies) with their authors, reads, actions with updates,
     questions and raised items answered on the world's report."""
-    from network.representation import services as representation
+    from network.representation import reporting as representation
     from network.representation.models import (
         ActionStatus,
         ItemStatus,

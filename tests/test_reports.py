@@ -245,6 +245,16 @@ def test_bad_input_on_a_report_is_refused_beside_its_field(client, world, login,
     assert (count(Action), count(Question), db.session.get(Report, report.id).summary) == before
 
 
+def test_a_report_without_its_summary_is_not_published_and_says_why(client, world, login):
+    event = body_meeting(world, timedelta(days=-3))
+    login(world.member)
+    report = start_report(client, world, event)
+    refused = client.post(f"/reports/{report.id}/publish")
+    assert refused.status_code == 422
+    assert "Say in short what happened at the meeting before publishing." in text(refused)
+    assert not db.session.get(Report, report.id).published
+
+
 def test_a_report_is_only_for_a_meeting_held(client, world, login):
     coming = body_meeting(world, timedelta(days=5))
     before = count(Report)

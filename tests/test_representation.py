@@ -165,7 +165,10 @@ def test_my_representatives_are_the_seats_that_speak_for_my_organisation(client,
                  if seat.title in page}
         assert shown == sees, person.email
     login(world.member)
-    assert "Cora Contact" in body(client.get("/representatives"))
+    page = body(client.get("/representatives"))
+    assert "Cora Contact" in page
+    # each seat offers what its own page offers (seat_access.raise_item)
+    assert f"/seats/{for_north.id}/items" in page and f"/seats/{everyone.id}/items" in page
     login(world.contact)
     assert "Cora Contact</strong> (you)" in body(client.get("/representatives"))
 

@@ -44,7 +44,7 @@ from network.extensions import db
 from network.members.models import Area, Organisation, Theme
 from network.members.services import approved_organisations, live_entries, organisations_for
 from network.representation.models import Body
-from network.representation.services import meeting_bodies
+from network.representation.reads import meeting_bodies
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 

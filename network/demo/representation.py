@@ -21,7 +21,7 @@ from network.core.files import Upload
 from network.core.time import local, local_moment
 from network.extensions import db
 from network.members.models import Area, Organisation, Theme
-from network.representation import services
+from network.representation import reporting, services
 from network.representation.models import ActionStatus, ItemStatus, ReportState, Seat, Selection
 
 
@@ -104,19 +104,19 @@ def report_backs(people: dict[str, Person], voluntary: Seat, board: Event, neigh
     ]
     for index, occurrence in enumerate(held[:-2]):
         summary, decisions = texts[index % len(texts)]
-        report = services.start_report(voluntary, occurrence, grace)
+        report = reporting.start_report(voluntary, occurrence, grace)
         report.summary, report.decisions, report.audience = summary, decisions, Audience.PUBLIC
         report.state = ReportState.PUBLISHED
         report.published_at = occurrence.starts_at + timedelta(days=late_days.get(index, 7))
         db.session.flush()
         if index == 0:
-            done = services.add_action(report, "Send the network's comments on the strategy "
+            done = reporting.add_action(report, "Send the network's comments on the strategy "
                                        "timetable", "Grace Mensah",
                                        (occurrence.starts_at + timedelta(days=14)).date(), grace)
-            services.update_action(done, ActionStatus.DONE, "Sent to the partnership manager.",
+            reporting.update_action(done, ActionStatus.DONE, "Sent to the partnership manager.",
                                    grace)
         if index == 1:
-            services.add_action(report, "Publish the list of small grants awarded",
+            reporting.add_action(report, "Publish the list of small grants awarded",
                                 "Council regeneration team",
                                 (occurrence.starts_at + timedelta(days=30)).date(), grace)
     latest = held[-1]
@@ -129,8 +129,8 @@ def report_backs(people: dict[str, Person], voluntary: Seat, board: Event, neigh
     item.meeting_at, item.created_at = latest.starts_at, latest.starts_at - timedelta(days=6)
     services.back_item(item, people["meilin@example.org"], True)
     services.mark_item(item, ItemStatus.TAKEN, "", grace)
-    report = services.start_report(voluntary, latest, grace)
-    services.write_report(report, {
+    report = reporting.start_report(voluntary, latest, grace)
+    reporting.write_report(report, {
         "summary": "The board opened the second round of the neighbourhood renewal fund and "
                    "asked the voluntary sector to help shape the youth strategy.",
         "decisions": "- The second round opens on the first of next month, for grants up to "
@@ -140,42 +140,42 @@ def report_backs(people: dict[str, Person], voluntary: Seat, board: Event, neigh
                 "working group meets in the evening so volunteers can come.",
         "audience": Audience.PUBLIC},
         {item.id: "Yes. The named contact may be a volunteer; the form will say so."}, grace)
-    services.add_action(report, "Put the second round's guidance on the network's board",
+    reporting.add_action(report, "Put the second round's guidance on the network's board",
                         "Grace Mensah", (at + timedelta(days=10)).date(), grace)
-    services.add_action(report, "Find two volunteers for the youth working group",
+    reporting.add_action(report, "Find two volunteers for the youth working group",
                         "Network coordinators", (at + timedelta(days=24)).date(), grace)
-    services.add_question(report, "Which of our groups would send someone to the youth "
+    reporting.add_question(report, "Which of our groups would send someone to the youth "
                           "working group?", (at + timedelta(days=12)).date())
     minutes = ("Riverside Strategic Partnership: summary of decisions\n\n"
                "1. Neighbourhood renewal fund, second round: agreed.\n"
                "2. Youth strategy working group: agreed, two voluntary sector places.\n")
-    services.add_paper(report, Upload(minutes.encode(), "text/plain", "decisions.txt"),
+    reporting.add_paper(report, Upload(minutes.encode(), "text/plain", "decisions.txt"),
                        "Summary of decisions", grace)
-    services.publish(report, grace)
+    reporting.publish(report, grace)
     report.published_at = latest.starts_at + timedelta(days=3)
-    response = services.respond(report, people["kezia@example.org"], "Harbourside Youth "
+    response = reporting.respond(report, people["kezia@example.org"], "Harbourside Youth "
                                 "Project would: I can come on Tuesday evenings.",
                                 report.questions[0], None, None)
-    services.respond(report, grace, "Thank you: I'll put your name forward to the "
+    reporting.respond(report, grace, "Thank you: I'll put your name forward to the "
                      "working group.", None,
                      response, None)
-    services.respond(report, people["dev@example.org"], "Good news about volunteers being "
+    reporting.respond(report, people["dev@example.org"], "Good news about volunteers being "
                      "named contacts. Thank you for pressing it.", None, None, None)
     for name in ("ravi", "kezia", "dev", "meilin", "tom"):
-        services.mark_read(report, people[f"{name}@example.org"])
+        reporting.mark_read(report, people[f"{name}@example.org"])
     services.raise_item(voluntary, people["meilin@example.org"], "Interpreters at the "
                         "consultation events", "Several of our members would come if there "
                         "were Cantonese interpreters.",
                         organisations["Eastgate Chinese Women's Guild"], None)
 
     occurrence = calendar.occurrences_of([health_meeting], at - timedelta(days=60), at)[0]
-    report = services.start_report(neighbourhoods, occurrence, jordan)
+    report = reporting.start_report(neighbourhoods, occurrence, jordan)
     report.summary = ("The board agreed to move the Harbourside GP surgery's evening clinic "
                       "to the health centre.")
     report.said = "I passed on the youth project's survey of where young people get advice."
     report.state = ReportState.PUBLISHED
     report.published_at = occurrence.starts_at + timedelta(days=5)
-    services.add_action(report, "Share the youth project's survey with the clinical "
+    reporting.add_action(report, "Share the youth project's survey with the clinical "
                         "commissioners", "Jordan Ellis", (at - timedelta(days=7)).date(), jordan)
 
 

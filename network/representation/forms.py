@@ -4,6 +4,7 @@ raised, a report back and what goes in it, a response."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import StringField
 from wtforms.validators import InputRequired, ValidationError
 
 from network.calendar.recurrence import occurrence_key
@@ -18,6 +19,7 @@ from network.core.fields import (
 from network.core.files import FileUploadField
 from network.core.forms import (
     Form,
+    SearchForm,
     SubmissionKeyField,
     VersionField,
     options,
@@ -257,6 +259,12 @@ class ResponseForm(Form):
         self.question.choices = options(("", _l("No: a comment")),
                                         *[(str(q.id), q.text) for q in questions])
         self.reply_to.choices = options(("", ""), *[(str(r.id), str(r.id)) for r in responses])
+
+
+class ReplyToForm(SearchForm):
+    """?reply_to=<response id>: the report's page opens its response form as a reply."""
+
+    reply_to = StringField()
 
 
 class HideResponseForm(Form):

@@ -73,8 +73,12 @@ policies_from(body_access, {"body.view": "view", "body.manage": "manage",
                             "body.log_in": "log_in"})
 
 
-def member(person) -> bool:
-    return signed_in(person) and person.is_member and bool(person.organisation_ids)
+def member(person, in_organisation: bool | None = None) -> bool:
+    """A member of a member organisation. `in_organisation` when the page knows already
+    (the seats that speak for someone are their organisations'), sparing the query."""
+    if in_organisation is None:
+        in_organisation = signed_in(person) and bool(person.organisation_ids)
+    return signed_in(person) and person.is_member and in_organisation
 
 
 def writes_for(person, seat: Seat) -> bool:
@@ -95,14 +99,15 @@ class SeatAccess:
     log_in: bool  # a visitor is asked to log in (as for its body)
 
 
-def seat_access(person, seat: Seat) -> SeatAccess:
+def seat_access(person, seat: Seat, *, in_organisation: bool | None = None) -> SeatAccess:
     """An archived seat stays on record for whoever sees its body; nobody writes for it."""
     live = seat.archived_at is None and seat.body.archived_at is None
     body = body_access(person, seat.body)
     view = body.view
     return SeatAccess(view=view, write=view and live and writes_for(person, seat),
                       items=view and signed_in(person),
-                      raise_item=view and live and member(person), log_in=body.log_in)
+                      raise_item=view and live and member(person, in_organisation),
+                      log_in=body.log_in)
 
 
 policies_from(seat_access, {"seat.view": "view", "seat.write": "write", "seat.items": "items",
@@ -217,3 +222,20 @@ def responses_seen(person):
         return true()
     shown = Response.hidden_at.is_(None)
     return or_(shown, Response.author_id == person.id) if signed_in(person) else shown
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseAccess:
+    view: bool  # as responses_seen says: a hidden one for its author and coordinators alone
+    show_body: bool  # its words, and why it was hidden
+    reply: bool  # one level: a reply is not replied to
+    hide: bool
+
+
+def response_access(person, response: Response, report: ReportAccess) -> ResponseAccess:
+    """One response on a report, given the reader's access to that report."""
+    own = signed_in(person) and response.author_id == person.id
+    view = report.view and (response.hidden_at is None or own or coordinator(person))
+    return ResponseAccess(view=view, show_body=view,
+                          reply=view and report.respond and response.reply_to_id is None,
+                          hide=view and report.moderate and response.hidden_at is None)

@@ -1,7 +1,8 @@
 """The accountability record: for each seat, over its present term (the past 12 months when
 nobody holds it), every meeting its body held and how soon the seat reported back, the items
-raised and settled, and the actions open, overdue, done and dropped. A page per body and per
-seat, and the reminders sent when a report is overdue (`flask representation remind`, daily).
+raised and settled, and the actions open, overdue, done and dropped (shown per body and per
+seat by `accountability`); what waits for a seat's holder on their dashboard; and the reminders
+sent when a report is overdue (`flask representation remind`, daily).
 
 A whole body's record costs a fixed number of queries: the meetings, the reports, and one
 count each of items and actions, for all its seats at once.
@@ -23,8 +24,6 @@ from network.auth.models import Person
 from network.calendar import services as calendar
 from network.calendar.models import Event
 from network.calendar.recurrence import MOVE_LIMIT, Occurrence
-from network.core.htmx import render
-from network.core.permissions import load, me
 from network.core.text import in_subject
 from network.core.time import format_day, local, local_moment, now
 from network.extensions import db
@@ -44,8 +43,6 @@ from network.representation.models import (
     Seat,
     Term,
 )
-from network.representation.policies import report_access, seat_access
-from network.representation.routes import bp
 
 REPORT_DUE = timedelta(days=REPORT_DUE_DAYS)
 COORDINATORS_TOLD_AFTER = timedelta(days=21)
@@ -223,44 +220,6 @@ def _action_counts(starts: dict[int, datetime], moment: datetime) -> dict[int, d
         .group_by(Action.seat_id))
     return {seat_id: dict(zip(("open", "overdue", "done", "dropped"), counts, strict=True))
             for seat_id, *counts in rows}
-
-
-# --- pages ---------------------------------------------------------------------------------------
-
-def body_record_context(body: Body) -> dict:
-    seats = list(db.session.scalars(
-        select(Seat).where(Seat.body_id == body.id, Seat.archived_at.is_(None))
-        .options(selectinload(Seat.terms).options(joinedload(Term.holder),
-                                                  joinedload(Term.deputy)))
-        .order_by(Seat.title)))
-    return {"body": body, "records": records_for(seats), "due_days": REPORT_DUE_DAYS,
-            "coordinators_after": COORDINATORS_TOLD_AFTER.days}
-
-
-@bp.get("/bodies/<int:body_id>/accountability")
-def body_record(body_id: int):
-    found = load(Body, body_id, need="body.view", visible="body.view",
-                 log_in="body.log_in")
-    return render("representation/body_record.html", body_record_context(found))
-
-
-def seat_record_context(seat: Seat) -> dict:
-    [record] = records_for([seat])
-    person = me()
-    access = seat_access(person, seat)
-    readable = {m.report.id for m in record.meetings
-                if m.report is not None and report_access(person, m.report, access).view}
-    return {"seat": seat, "body": seat.body, "record": record, "readable": readable,
-            "access": access, "due_days": REPORT_DUE_DAYS,
-            "coordinators_after": COORDINATORS_TOLD_AFTER.days}
-
-
-@bp.get("/seats/<int:seat_id>/accountability")
-def seat_record(seat_id: int):
-    found = load(Seat, seat_id, need="seat.view", visible="seat.view", log_in="seat.log_in",
-                 options=(joinedload(Seat.body), selectinload(Seat.terms).options(
-                     joinedload(Term.holder), joinedload(Term.deputy))))
-    return render("representation/seat_record.html", seat_record_context(found))
 
 
 # --- what a holder has to do (their dashboard) ---------------------------------------------------
