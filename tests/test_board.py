@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from network.board import reading, services
+from network.board import reads, services
 from network.board.models import (
     Category,
     Conversation,
@@ -107,7 +107,7 @@ def test_someone_in_no_organisation_is_told_replies_come_from_organisations(
                           (world.other_member, False), (world.member, False)):
         assert listing_access(person, listing).reply_through_a_group is tells, person.email
         login(person)
-        assert (told in body(client.get(reading.listing_path(listing)))) is tells
+        assert (told in body(client.get(reads.listing_path(listing)))) is tells
         client.post("/logout")
     services.settle(listing, ListingStatus.CLOSED, None, world.contact)
     db.session.commit()
@@ -285,21 +285,21 @@ def test_matching_ranks_the_same_area_first_then_the_borough_then_other_areas(ap
     elsewhere = make_listing(world.org_a, world.contact, "Hall with kitchen in the south",
                              area_id=south.id)
     shed = make_listing(world.org_a, world.contact, "Garden shed", area_id=north.id)
-    found = reading.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
+    found = reads.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
                               "We need a hall with a kitchen for meetings")
     # The shed shares no word: last of the north's. The world's "Meeting room to share" (any
     # area) shares "meeting": after "Small hall", which is newer and shares as many words.
     # The southern hall shares two words, more than either, and comes after them.
     assert [listing.id for listing in found] == [best.id, shed.id, some.id, world.listing.id,
                                                  elsewhere.id]
-    in_the_south = reading.matching(ListingKind.REQUEST, Category.ROOMS, south.id,
+    in_the_south = reads.matching(ListingKind.REQUEST, Category.ROOMS, south.id,
                                      "hall kitchen")
     assert [listing.id for listing in in_the_south] == [elsewhere.id, some.id,
                                                         world.listing.id, best.id, shed.id]
-    anywhere = reading.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall kitchen")
+    anywhere = reads.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall kitchen")
     assert [listing.id for listing in anywhere] == [elsewhere.id, best.id, some.id, shed.id,
                                                     world.listing.id]
-    assert reading.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall",
+    assert reads.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall",
                              organisation_id=world.org_a.id) == []
 
 
@@ -319,7 +319,7 @@ def test_a_request_for_a_room_sees_the_halls_of_its_category_with_no_word_in_com
                  area_id=north.id)
     make_listing(world.org_a, world.contact, "Youth forum room wanted", area_id=north.id,
                  kind=ListingKind.REQUEST)
-    found = reading.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
+    found = reads.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
                               "Room for the youth forum")
     # The world's "Meeting room to share" is for anywhere in the borough.
     assert [listing.id for listing in found] == [room.id, hall.id, world.listing.id, far.id]
@@ -333,9 +333,9 @@ def test_a_request_for_a_room_sees_the_halls_of_its_category_with_no_word_in_com
 
 
 def test_keywords_leave_out_common_words_and_make_plurals_singular():
-    assert reading.keywords_of("We need some rooms for the classes", "Rooms!") == \
+    assert reads.keywords_of("We need some rooms for the classes", "Rooms!") == \
         "room classe"
-    assert reading.keywords_of("a an the") == ""
+    assert reads.keywords_of("a an the") == ""
 
 
 # --- replies: private conversations --------------------------------------------------------------
@@ -479,7 +479,7 @@ def test_a_listing_is_on_the_board_to_the_end_of_its_last_day(app, world):
     gone = make_listing(world.org_a, world.contact, "Gone", expires_on=today())
     gone.expires_on = today() - timedelta(days=1)
     db.session.commit()
-    on = db.session.scalars(select(Listing).where(*reading.on_board())).all()
+    on = db.session.scalars(select(Listing).where(*reads.on_board())).all()
     assert last_day in on and gone not in on
 
 

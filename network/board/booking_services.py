@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from network.auth.models import Person
 from network.board.models import Booking, BookingStatus, Listing
-from network.board.reading import (
+from network.board.reads import (
     booking_path,
     clock_of,
     listing_path,

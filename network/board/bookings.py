@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from network.board import booking_services, reading
+from network.board import booking_services, reads
 from network.board.blueprint import bp, load_listing, replying_organisations
 from network.board.forms import (
     AnswerBookingForm,
@@ -42,7 +42,7 @@ def bookings_context(listing: Listing, window: BookingWindowForm,
     start, end = local_moment(first, None), local_moment(first + timedelta(weeks=BOOKING_WEEKS),
                                                          None)
     days: dict = {}
-    for booking in reading.bookings_between(listing, start, end):
+    for booking in reads.bookings_between(listing, start, end):
         seen = booking_access(viewer, booking, access)
         if seen.in_calendar:
             days.setdefault(local(booking.starts_at).date(), []).append((booking, seen))
@@ -51,11 +51,11 @@ def bookings_context(listing: Listing, window: BookingWindowForm,
         "listing": listing, "access": access, "days": days, "first": first,
         "earlier": first - timedelta(weeks=BOOKING_WEEKS),
         "later": first + timedelta(weeks=BOOKING_WEEKS), "weeks": BOOKING_WEEKS,
-        "waiting": reading.waiting_for_answer(listing) if access.manage else [],
+        "waiting": reads.waiting_for_answer(listing) if access.manage else [],
         "answer_form": AnswerBookingForm(),
         "form": form or (BookingForm(organisations=bookers) if bookers else None),
         "problem": form.problem if form else None,
-        "rules": reading.rules_text(listing),
+        "rules": reads.rules_text(listing),
     }
 
 
@@ -98,8 +98,8 @@ def book(listing_id: int):
         return with_status(page(), 422)
 
     def booked(booking: Booking):
-        return see_other(reading.booking_path(booking) + "#status", _(
-            "Booked: %(slot)s.", slot=reading.slot_text(booking))
+        return see_other(reads.booking_path(booking) + "#status", _(
+            "Booked: %(slot)s.", slot=reads.slot_text(booking))
             if booking.status == BookingStatus.APPROVED else _(
             "Asked: %(org)s will answer, and you will be told.", org=found.organisation.name))
 
@@ -144,7 +144,7 @@ def booking_page(booking: Booking, answer_form: AnswerBookingForm | None = None,
         "access": booking_access(me(), booking),
         "problem": answer_form.problem or cancel_form.problem,
         "answer_form": answer_form, "cancel_form": cancel_form,
-        "slot": reading.slot_text(booking), "calendar": calendar_path(booking)})
+        "slot": reads.slot_text(booking), "calendar": calendar_path(booking)})
 
 
 @bp.get("/b/<int:booking_id>")
@@ -191,7 +191,7 @@ def answer_booking(booking_id: int):
             return see_other(calendar_path(found), _(
                 "Declined: %(org)s have been told.", org=found.organisation.name))
         flash(_("Approved: %(org)s, %(slot)s.", org=found.organisation.name,
-                slot=reading.slot_text(found)), "success")
+                slot=reads.slot_text(found)), "success")
         if declined:
             flash(ngettext("%(num)d other request for that time was declined, and told why.",
                            "%(num)d other requests for that time were declined, and told why.",
@@ -209,7 +209,7 @@ def answered_since(booking: Booking, answer: str | None):
         message = _("This booking was already approved: cancel it if it cannot go ahead.")
     else:
         message = what_became_of(booking, asking=False)
-    return see_other(reading.booking_path(booking), already=message, changed=False)
+    return see_other(reads.booking_path(booking), already=message, changed=False)
 
 
 def what_became_of(booking: Booking, asking: bool) -> str:
@@ -249,7 +249,7 @@ def cancel_booking(booking_id: int):
     def called_off(changed: bool):
         if not changed:  # called off a moment before
             return called_off_since(found)
-        return see_other(reading.booking_path(found), _("The request is withdrawn.")
+        return see_other(reads.booking_path(found), _("The request is withdrawn.")
                          if withdrawn else _("The booking is cancelled.")
                          if found.organisation_id == found.listing.organisation_id
                          else _("The booking is cancelled, and the other organisation has "
@@ -261,5 +261,5 @@ def cancel_booking(booking_id: int):
 
 def called_off_since(booking: Booking):
     asking = booking.organisation_id in me().organisation_ids
-    return see_other(reading.booking_path(booking),
+    return see_other(reads.booking_path(booking),
                      already=what_became_of(booking, asking=asking), changed=False)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from network.board import (
     bookings,  # noqa: F401  (its routes join the blueprint)
-    reading,
+    reads,
     services,
 )
 from network.board.blueprint import bp, load_listing, replying_organisations
@@ -45,7 +45,7 @@ from network.members.services import approved_organisations, live_entries, organ
 # --- the board ---------------------------------------------------------------------------------
 
 def board_context(form: BoardFilterForm) -> dict:
-    query = visible(select(Listing).where(*reading.on_board())).options(
+    query = visible(select(Listing).where(*reads.on_board())).options(
         joinedload(Listing.organisation).load_only(Organisation.name),
         joinedload(Listing.area))
     if kind := form.chosen(form.kind):
@@ -59,7 +59,7 @@ def board_context(form: BoardFilterForm) -> dict:
     order = ((Listing.expires_on, Listing.id) if form.sort.data == "expiring"
              else (Listing.created_at.desc(), Listing.id.desc()))
     page = paginate(query.order_by(*order), page=page_number())
-    return {"form": form, "page": page, "shared": reading.shared_this_year(),
+    return {"form": form, "page": page, "shared": reads.shared_this_year(),
             "access": board_access(me())}
 
 
@@ -84,7 +84,7 @@ def matches_for(form: ListingForm) -> list[Listing] | None:
         return None
     area = form.area.data if form.area.data and form.area.data.isdigit() else None
     organisation = form.organisation.data if (form.organisation.data or "").isdigit() else None
-    return reading.matching(ListingKind(kind), Category(category),
+    return reads.matching(ListingKind(kind), Category(category),
                             int(area) if area else None,
                             f"{form.title.data or ''} {form.description.data or ''}",
                             int(organisation) if organisation else None)
@@ -119,7 +119,7 @@ def new_listing():
                                               form.values(services.listing_days()),
                                               form.submission.data),
         page=lambda: listing_form_page(form),
-        done=lambda listing: see_other(reading.listing_path(listing), _(
+        done=lambda listing: see_other(reads.listing_path(listing), _(
             "“%(title)s” is on the board.", title=listing.title)),
         once=lambda key: services.existing_submission(key, current_user))
 
@@ -135,15 +135,15 @@ def listing_context(listing: Listing, settle_form: SettleForm | None = None,
     reply_form = reply_form or ReplyForm(organisations=replying_as)
     return {
         "listing": listing, "access": access,
-        "conversations": reading.conversations_about(listing) if access.manage else [],
-        "my_conversations": reading.conversations_about(
+        "conversations": reads.conversations_about(listing) if access.manage else [],
+        "my_conversations": reads.conversations_about(
             listing, [o.id for o in own]) if own else [],
         "reply_form": reply_form, "can_reply": bool(replying_as),
         "settle_form": settle_form or (settle_form_for(listing) if access.manage else None),
         "state_form": StateForm(), "expired": listing.expires_on < today(),
         "problem": reply_form.problem or (settle_form.problem if settle_form else None),
-        "waiting": reading.waiting_count(listing) if access.manage and listing.bookable else 0,
-        "booking_rules": reading.rules_text(listing) if listing.bookable else "",
+        "waiting": reads.waiting_count(listing) if access.manage and listing.bookable else 0,
+        "booking_rules": reads.rules_text(listing) if listing.bookable else "",
     }
 
 
@@ -152,7 +152,7 @@ def listing_context(listing: Listing, settle_form: SettleForm | None = None,
 def listing(listing_id: int, slug: str | None = None):
     found = load_listing(listing_id)
     if slug != found.slug:
-        return redirect(reading.listing_path(found), 301)
+        return redirect(reads.listing_path(found), 301)
     return render("board/listing.html", listing_context(found))
 
 
@@ -165,7 +165,7 @@ def edit_listing(listing_id: int):
     if not form.is_submitted():
         form.show(found)
     elif found.bookable:
-        form.live_bookings = reading.live_bookings(found)
+        form.live_bookings = reads.live_bookings(found)
 
     def save():
         values = form.values(services.listing_days())
@@ -174,7 +174,7 @@ def edit_listing(listing_id: int):
         services.edit_listing(found, values, current_user)
 
     return submit(form, save, page=lambda: listing_form_page(form, found),
-                  done=lambda _saved: see_other(reading.listing_path(found),
+                  done=lambda _saved: see_other(reads.listing_path(found),
                                                 _("The listing is saved.")),
                   record=found)
 
@@ -183,7 +183,7 @@ def edit_listing(listing_id: int):
 def settle(listing_id: int):
     found = load_listing(listing_id, need="listing.manage")
     if request.method == "GET":
-        return redirect(reading.listing_path(found) + "#settle", 303)
+        return redirect(reads.listing_path(found) + "#settle", 303)
     form = settle_form_for(found)
     if found.status != ListingStatus.OPEN:
         return already_settled(found)
@@ -191,7 +191,7 @@ def settle(listing_id: int):
     def settled(changed: bool):
         if not changed:  # settled a moment before
             return already_settled(found)
-        return see_other(reading.listing_path(found), _(
+        return see_other(reads.listing_path(found), _(
             "Marked matched: thank you for sharing.") if found.status == ListingStatus.MATCHED
             else _("Closed: it is off the board and takes no new bookings. Bookings "
                    "approved stand; requests waiting were declined, and told.")
@@ -205,7 +205,7 @@ def settle(listing_id: int):
 
 
 def already_settled(listing: Listing):
-    return see_other(reading.listing_path(listing), already=_(
+    return see_other(reads.listing_path(listing), already=_(
         "It is already marked %(status)s.", status=listing.status.label.lower()),
         changed=False)
 
@@ -223,7 +223,7 @@ def change_state(listing_id: int):
     changes nothing and says it is so."""
     form = StateForm()
     found = load_listing(listing_id, need="listing.manage")
-    path = reading.listing_path(found)
+    path = reads.listing_path(found)
 
     def pressed_again():
         flash(_("That did not work: press the button again."), "error")
@@ -259,7 +259,7 @@ def change_state(listing_id: int):
 @bp.route("/l/<int:listing_id>/hide", methods=["GET", "POST"])
 def hide_listing(listing_id: int):
     found = load_listing(listing_id, need="listing.hide")
-    path = reading.listing_path(found)
+    path = reads.listing_path(found)
     already = _("This listing is already hidden.")
     if found.hidden:
         return see_other(path, already=already, changed=False)
@@ -276,7 +276,7 @@ def hide_listing(listing_id: int):
 @bp.get("/l/<int:listing_id>/reply")
 def reply_page(listing_id: int):
     """The reply form's address opened again (a reload after a refusal): back to the form."""
-    return redirect(reading.listing_path(load_listing(listing_id)) + "#reply", 303)
+    return redirect(reads.listing_path(load_listing(listing_id)) + "#reply", 303)
 
 
 @bp.post("/l/<int:listing_id>/reply")
@@ -307,7 +307,7 @@ def reply(listing_id: int):
 
 def conversation_context(conversation: Conversation, form: MessageForm) -> dict:
     return {"conversation": conversation, "listing": conversation.listing,
-            "messages": reading.messages_in(conversation), "form": form}
+            "messages": reads.messages_in(conversation), "form": form}
 
 
 @bp.route("/c/<int:conversation_id>", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 """Every change to the board's listings: posted, changed, matched, closed, renewed, hidden;
 conversations opened and answered; expiry notices. (Bookings: booking_services; what is read:
-reading.) Functions change the session; the route commits once."""
+reads.) Functions change the session; the route commits once."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from network.board.models import (
     ListingStatus,
     Message,
 )
-from network.board.reading import keywords_of, listing_path, on_board
+from network.board.reads import keywords_of, listing_path, on_board
 
 # The organisation page (members/routes.py) reads these as the board's services.
 from network.core import audit
