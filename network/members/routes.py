@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from network.auth.forms import AcceptInvitationForm
 from network.auth.services import find_person, start_session
 from network.board import services as board
-from network.calendar import services as calendar
+from network.calendar import reading as calendar
 from network.calendar.forms import FollowForm
 from network.core import throttle
 from network.core.concurrency import save_versioned

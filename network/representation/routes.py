@@ -14,8 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from network.calendar import services as calendar
-from network.calendar.models import Event
+from network.calendar import reading as calendar
 from network.calendar.recurrence import occurrence_key
 from network.core import files
 from network.core.audience import Audience
@@ -83,7 +82,7 @@ def bodies():
 
 
 def body_context(body: Body) -> dict:
-    held, upcoming = calendar.held_and_upcoming(Event.body_id == body.id, limit=4)
+    held, upcoming = calendar.held_and_upcoming_meetings([body.id], limit=4)
     access = body_access(me(), body)
     context = {"body": body, "access": access, "seats": services.live_seats(body_id=body.id),
                "upcoming": upcoming, "held": held,
@@ -110,8 +109,8 @@ def representatives():
     authorize("representatives.view")
     seats = services.seats_for(current_user)
     next_meeting = {}
-    for item in calendar.upcoming_where(Event.body_id.in_({s.body_id for s in seats}),
-                                        limit=4 * len(seats)) if seats else []:
+    for item in calendar.upcoming_meetings({s.body_id for s in seats},
+                                           limit=4 * len(seats)) if seats else []:
         next_meeting.setdefault(item.event.body_id, item)
     return render("representation/representatives.html",
                   {"seats": seats, "next_meeting": next_meeting,
