@@ -7,12 +7,12 @@ queued outside a request (the demo, reminders, retries) goes within seconds with
 
 
 def post_worker_init(worker):
-    from network.notify.mail import start_sender
+    from network.core.mail import start_sender
 
     start_sender(worker.wsgi)
 
 
 def worker_exit(server, worker):
-    from network.notify.mail import stop_sender
+    from network.core.mail import stop_sender
 
     stop_sender(timeout=10)

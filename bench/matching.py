@@ -1,5 +1,5 @@
 """How long finding matches takes while someone types a listing: 10,000 listings on the board
-(a borough many times the demo's), as `board.services.matching` answers the form.
+(a borough many times the demo's), as `board.reading.matching` answers the form.
 
     python -m bench.matching          (prints figures; the issue's target: < 50 ms)
 
@@ -18,7 +18,7 @@ from flask_migrate import upgrade
 
 from network import create_app
 from network.auth.models import Person
-from network.board import services
+from network.board import reading
 from network.board.models import Category, Listing, ListingKind
 from network.config import TestConfig
 from network.core.time import today
@@ -52,7 +52,7 @@ def fill(rng: random.Random) -> None:
             title=title, description=description,
             area_id=None if n % 7 == 0 else areas[n % 6].id,
             expires_on=today() + timedelta(days=rng.randint(1, 60)),
-            keywords=services.keywords_of(title, description)))
+            keywords=reading.keywords_of(title, description)))
     db.session.commit()
 
 
@@ -79,7 +79,7 @@ def main() -> None:
                 times = []
                 for _ in range(RUNS):
                     started = clock.perf_counter()
-                    services.matching(kind, category, area_id, typed)
+                    reading.matching(kind, category, area_id, typed)
                     times.append(clock.perf_counter() - started)
                 print(f"  {statistics.median(times) * 1000:8.2f} ms  {name}")
             db.session.remove()

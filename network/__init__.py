@@ -20,6 +20,8 @@ from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board",
             "representation")
+# Features that show a part of an organisation's page (members.parts), in the page's order.
+ORGANISATION_PARTS = ("calendar", "board")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -56,15 +58,17 @@ def create_app(config: Config | None = None) -> Flask:
     from network.calendar.routes import bp as calendar_bp
     from network.coordination.routes import bp as coordination_bp
     from network.core import security, templating
+    from network.core.mail import send_after_response
     from network.forum.routes import bp as forum_bp
     from network.members.routes import bp as members_bp
-    from network.notify.mail import send_after_response
     from network.notify.routes import bp as notify_bp
     from network.pages.routes import bp as pages_bp
     from network.representation.routes import bp as representation_bp
 
     for feature in FEATURES:  # each declares its own rules (policies and scopes)
         import_module(f"network.{feature}.policies")
+    for feature in ORGANISATION_PARTS:
+        import_module(f"network.{feature}.organisation_part")
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
                       calendar_bp, board_bp, representation_bp):
         app.register_blueprint(blueprint)

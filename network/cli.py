@@ -67,8 +67,8 @@ def demo() -> None:
 def demo_load(if_empty: bool) -> None:
     """Load the fictional demo borough (never in production unless you ask)."""
     from network.auth.models import Person
+    from network.core.mail import deliver_due
     from network.demo import DEMO_PASSWORD, load_demo
-    from network.notify.mail import deliver_due
 
     if db.session.scalar(select(Person.id).limit(1)) is not None:
         if if_empty:
@@ -97,7 +97,7 @@ def mail() -> None:
 @with_appcontext
 def mail_send(every: int) -> None:
     """Deliver queued email that is due, retrying what failed before."""
-    from network.notify.mail import deliver_due
+    from network.core.mail import deliver_due
 
     while True:
         sent, failed = deliver_due()

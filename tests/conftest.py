@@ -348,7 +348,7 @@ def mailbox(smtp_server):
 
 @pytest.fixture
 def deliver(app, mailbox):
-    from network.notify.mail import deliver_due
+    from network.core.mail import deliver_due
 
     def send():
         db.session.rollback()

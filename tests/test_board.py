@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from network.board import services
+from network.board import reading, services
 from network.board.models import (
     Category,
     Conversation,
@@ -18,6 +18,7 @@ from network.board.models import (
     ListingStatus,
     Message,
 )
+from network.board.policies import board_access, listing_access
 from network.core.audit import AuditEntry
 from network.core.time import today
 from network.extensions import db
@@ -81,6 +82,36 @@ def test_the_board_filters_and_sorts_and_the_address_holds_it(client, world, log
                                                           "HX-Target": "results"})
     assert "<html" not in body(fragment) and "Room wanted" in body(fragment)
     assert client.get("/board?category=banana").status_code == 422
+
+
+def test_the_board_offers_posting_to_those_who_act_for_an_organisation(client, world, login):
+    """board_access decides the board's links: posting for whoever acts for an organisation
+    (coordinators for any), the bookings for them and the coordinators."""
+    for person, post in ((world.member, True), (world.other_member, True),
+                         (world.coordinator, True), (world.associate, False)):
+        access = board_access(person)
+        assert (access.post, access.bookings) == (post, post), person.email
+        login(person)
+        page = body(client.get("/board"))
+        assert ("Offer or ask for something" in page) is post
+        assert ('href="/board/bookings"' in page) is post
+        client.post("/logout")
+
+
+def test_someone_in_no_organisation_is_told_replies_come_from_organisations(
+        client, world, login):
+    listing = make_listing(world.org_a, world.contact, "Church hall to share")
+    told = "Replies come from member organisations"
+    # A coordinator in no organisation reads replies but writes none in a group's name.
+    for person, tells in ((world.associate, True), (world.coordinator, True),
+                          (world.other_member, False), (world.member, False)):
+        assert listing_access(person, listing).reply_through_a_group is tells, person.email
+        login(person)
+        assert (told in body(client.get(reading.listing_path(listing)))) is tells
+        client.post("/logout")
+    services.settle(listing, ListingStatus.CLOSED, None, world.contact)
+    db.session.commit()
+    assert listing_access(world.associate, listing).reply_through_a_group is False
 
 
 # --- posting, and what is found while typing -----------------------------------------------------
@@ -254,21 +285,21 @@ def test_matching_ranks_the_same_area_first_then_the_borough_then_other_areas(ap
     elsewhere = make_listing(world.org_a, world.contact, "Hall with kitchen in the south",
                              area_id=south.id)
     shed = make_listing(world.org_a, world.contact, "Garden shed", area_id=north.id)
-    found = services.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
+    found = reading.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
                               "We need a hall with a kitchen for meetings")
     # The shed shares no word: last of the north's. The world's "Meeting room to share" (any
     # area) shares "meeting": after "Small hall", which is newer and shares as many words.
     # The southern hall shares two words, more than either, and comes after them.
     assert [listing.id for listing in found] == [best.id, shed.id, some.id, world.listing.id,
                                                  elsewhere.id]
-    in_the_south = services.matching(ListingKind.REQUEST, Category.ROOMS, south.id,
+    in_the_south = reading.matching(ListingKind.REQUEST, Category.ROOMS, south.id,
                                      "hall kitchen")
     assert [listing.id for listing in in_the_south] == [elsewhere.id, some.id,
                                                         world.listing.id, best.id, shed.id]
-    anywhere = services.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall kitchen")
+    anywhere = reading.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall kitchen")
     assert [listing.id for listing in anywhere] == [elsewhere.id, best.id, some.id, shed.id,
                                                     world.listing.id]
-    assert services.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall",
+    assert reading.matching(ListingKind.REQUEST, Category.ROOMS, None, "hall",
                              organisation_id=world.org_a.id) == []
 
 
@@ -288,7 +319,7 @@ def test_a_request_for_a_room_sees_the_halls_of_its_category_with_no_word_in_com
                  area_id=north.id)
     make_listing(world.org_a, world.contact, "Youth forum room wanted", area_id=north.id,
                  kind=ListingKind.REQUEST)
-    found = services.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
+    found = reading.matching(ListingKind.REQUEST, Category.ROOMS, north.id,
                               "Room for the youth forum")
     # The world's "Meeting room to share" is for anywhere in the borough.
     assert [listing.id for listing in found] == [room.id, hall.id, world.listing.id, far.id]
@@ -302,9 +333,9 @@ def test_a_request_for_a_room_sees_the_halls_of_its_category_with_no_word_in_com
 
 
 def test_keywords_leave_out_common_words_and_make_plurals_singular():
-    assert services.keywords_of("We need some rooms for the classes", "Rooms!") == \
+    assert reading.keywords_of("We need some rooms for the classes", "Rooms!") == \
         "room classe"
-    assert services.keywords_of("a an the") == ""
+    assert reading.keywords_of("a an the") == ""
 
 
 # --- replies: private conversations --------------------------------------------------------------
@@ -448,7 +479,7 @@ def test_a_listing_is_on_the_board_to_the_end_of_its_last_day(app, world):
     gone = make_listing(world.org_a, world.contact, "Gone", expires_on=today())
     gone.expires_on = today() - timedelta(days=1)
     db.session.commit()
-    on = db.session.scalars(select(Listing).where(*services.on_board())).all()
+    on = db.session.scalars(select(Listing).where(*reading.on_board())).all()
     assert last_day in on and gone not in on
 
 
@@ -563,7 +594,7 @@ def test_offer_or_request_must_be_chosen(client, world, login):
 
 def traces() -> tuple[int, int, int]:
     """Rows a change leaves: notifications, emails queued, audit entries."""
-    from network.notify.models import OutboxEmail
+    from network.core.mail import OutboxEmail
 
     return count(Notification), count(OutboxEmail), count(AuditEntry)
 

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from network.board import services
+from network.board import booking_services, services
 from network.board.models import Booking, BookingStatus, Listing, ListingStatus
+from network.board.policies import board_access, booking_access, listing_access
 from network.calendar.models import Event
 from network.core.audit import AuditEntry
 from network.core.time import format_day, local, local_moment, today
@@ -378,7 +379,7 @@ def test_approving_overlapping_requests_at_once_approves_one(app, world):
     day = next_tuesday()
     asked = []
     for number in range(8):
-        asked.append(services.request_booking(listing, world.org_b.id, world.other_member, {
+        asked.append(booking_services.request_booking(listing, world.org_b.id, world.other_member, {
             "starts_at": local_moment(day, time(17 + number % 3)),
             "ends_at": local_moment(day, time(20 + number % 2)), "purpose": f"Meeting {number}",
             "note": "", "to_calendar": True}))
@@ -412,6 +413,49 @@ def test_approving_overlapping_requests_at_once_approves_one(app, world):
     assert len(approved) == 1
     assert count(Event, Event.title.like("Meeting %")) == 1
     assert len(booking_of(listing, BookingStatus.DECLINED)) == len(ids) - 1
+
+
+def test_the_calendar_shows_a_time_taken_to_whoever_sees_the_listing_and_a_request_to_its_sides(
+        app, world):
+    """booking_access's in_calendar decides what the resource's calendar lists."""
+    listing = hall(world)
+    day = next_tuesday()
+    asked = booking_services.request_booking(listing, world.org_b.id, world.other_member, {
+        "starts_at": local_moment(day, time(18)), "ends_at": local_moment(day, time(21)),
+        "purpose": "Beta committee", "note": "", "to_calendar": False})
+    db.session.commit()
+    for person, shown in ((world.associate, False), (world.other_member, True),
+                          (world.member, True), (world.coordinator, True)):
+        assert booking_access(person, asked).in_calendar is shown, person.email
+    booking_services.approve(asked, world.contact)
+    db.session.commit()
+    for person in (world.associate, world.other_member, world.member, world.coordinator):
+        assert booking_access(person, asked).in_calendar is True, person.email
+    assert booking_access(world.associate, asked).view is False
+
+
+def test_someone_in_no_organisation_is_told_bookings_are_made_for_organisations(
+        client, world, login):
+    listing = hall(world)
+    told = "Bookings are made for member organisations"
+    for person, tells in ((world.associate, True), (world.coordinator, False),
+                          (world.other_member, False)):
+        assert listing_access(person, listing).book_through_a_group is tells, person.email
+        login(person)
+        assert (told in body(client.get(f"/board/l/{listing.id}/bookings"))) is tells
+    services.settle(listing, ListingStatus.CLOSED, None, world.contact)
+    db.session.commit()
+    assert listing_access(world.associate, listing).book_through_a_group is False
+
+
+def test_everyone_s_bookings_are_listed_for_a_coordinator_in_no_organisation(
+        client, world, login):
+    for person, everyone in ((world.coordinator, True), (world.contact, False),
+                             (world.associate, False)):
+        assert board_access(person).every_booking is everyone, person.email
+        login(person)
+        page = body(client.get("/board/bookings"))
+        assert ("every booking and request on the board" in page) is everyone
 
 
 def test_each_side_finds_its_bookings_on_one_page(client, world, login):
@@ -572,7 +616,7 @@ def test_the_service_will_not_mark_a_bookable_offer_matched(app, world):
 
 def traces() -> tuple[int, int, int]:
     """Rows a change leaves: notifications, emails queued, audit entries."""
-    from network.notify.models import OutboxEmail
+    from network.core.mail import OutboxEmail
 
     return count(Notification), count(OutboxEmail), count(AuditEntry)
 
@@ -613,15 +657,15 @@ def test_answering_or_cancelling_again_changes_nothing_tells_no_one_and_says_so(
 def in_another_tab(listing, world, booking, change: str) -> None:
     """What happened to a request while a page showing it as waiting stayed open."""
     if change == "declined":
-        services.decline(booking, "Busy that night.", world.contact)
+        booking_services.decline(booking, "Busy that night.", world.contact)
     elif change == "withdrawn":
-        services.cancel_booking(booking, "", world.other_member)
+        booking_services.cancel_booking(booking, "", world.other_member)
     elif change == "approved":
-        services.approve(booking, world.member)
+        booking_services.approve(booking, world.member)
     elif change == "cancelled":
-        services.approve(booking, world.member)
+        booking_services.approve(booking, world.member)
         db.session.commit()
-        services.cancel_booking(booking, "Moved online.", world.other_member)
+        booking_services.cancel_booking(booking, "Moved online.", world.other_member)
     db.session.commit()
 
 
@@ -723,15 +767,15 @@ def test_the_booking_services_change_nothing_the_second_time(app, world):
     """As when two people press the same button at once: the second finds it done."""
     listing = hall(world)
     day = next_tuesday()
-    asked = [services.request_booking(listing, world.org_b.id, world.other_member, {
+    asked = [booking_services.request_booking(listing, world.org_b.id, world.other_member, {
         "starts_at": local_moment(day + timedelta(weeks=weeks), time(18)),
         "ends_at": local_moment(day + timedelta(weeks=weeks), time(20)),
         "purpose": "Meeting", "note": "", "to_calendar": True}) for weeks in (0, 1)]
     db.session.commit()
     for change, args in (
-            (services.approve, (asked[0], world.contact)),
-            (services.cancel_booking, (asked[0], "", world.other_member)),
-            (services.decline, (asked[1], "", world.contact))):
+            (booking_services.approve, (asked[0], world.contact)),
+            (booking_services.cancel_booking, (asked[0], "", world.other_member)),
+            (booking_services.decline, (asked[1], "", world.contact))):
         assert change(*args) is True, change.__name__
         db.session.commit()
         before = traces()
@@ -769,7 +813,7 @@ def test_the_demo_books_no_room_at_a_time_an_event_is_held_in_it_whatever_day_it
         bookings = booking_of(listing, BookingStatus.APPROVED) + booking_of(
             listing, BookingStatus.REQUESTED)
         own = {booking.event_id for booking in bookings}
-        places = {room, services.place_of(listing)}
+        places = {room, booking_services.place_of(listing)}
         held = [occurrence for occurrence in occurrences_of(
             [event for event in events if event.id not in own], clock.now(),
             clock.now() + timedelta(days=400))

@@ -9,8 +9,9 @@ import pytest
 
 from network.calendar.models import Answer, Event, Follow, Rsvp
 from network.core.audit import AuditEntry
+from network.core.mail import OutboxEmail
 from network.extensions import db
-from network.notify.models import Notification, OutboxEmail
+from network.notify.models import Notification
 from tests.factories import make_event
 from tests.test_calendar import all_of, body, count, edit_form, people, signed_in, weekly
 

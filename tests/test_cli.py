@@ -13,9 +13,9 @@ from network import create_app
 from network.auth.models import Person, Role
 from network.auth.passwords import verify_password
 from network.config import TestConfig
+from network.core.mail import OutboxEmail
 from network.extensions import db
 from network.members.models import Organisation, OrgStatus
-from network.notify.models import OutboxEmail
 from tests.conftest import IN_CI
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from network.config import TestConfig
 from network.core.audit import AuditEntry
+from network.core.mail import OutboxEmail
 from network.extensions import db
 from network.forum.models import (
     POST_MAX,
@@ -22,7 +23,7 @@ from network.forum.models import (
     ThreadRead,
     ThreadWatch,
 )
-from network.notify.models import Notification, OutboxEmail
+from network.notify.models import Notification
 from tests.factories import CategoryFactory, first_post, last_post, make_thread
 
 PAGE_SIZE = TestConfig.PAGE_SIZE

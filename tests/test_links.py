@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from network import create_app
 from network.config import TestConfig
+from network.core.mail import OutboxEmail
 from network.extensions import db
 from network.members.models import Application, Organisation
-from network.notify.models import OutboxEmail
 from tests.factories import PASSWORD
 from tests.test_membership import application_form
 

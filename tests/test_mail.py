@@ -8,10 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from network.core.mail import OutboxEmail, deliver_due, queue_email, retry_delay
 from network.core.time import now
 from network.extensions import db
-from network.notify.mail import deliver_due, queue_email, retry_delay
-from network.notify.models import OutboxEmail
 from tests.conftest import free_port
 
 
@@ -130,7 +129,7 @@ def test_mail_queued_by_a_request_goes_out_after_the_response(make_app, mailbox)
                                           data={"email": world.member.email})
         assert mailbox.messages == []  # nothing sent while the response was being made
         response.close()  # the server closes the response once it is sent
-        from network.notify.mail import finish_deliveries
+        from network.core.mail import finish_deliveries
 
         finish_deliveries(timeout=30)  # delivery runs on a thread of its own
         assert "Reset your password" in mailbox.last_to(world.member.email)["Subject"]
@@ -139,7 +138,7 @@ def test_mail_queued_by_a_request_goes_out_after_the_response(make_app, mailbox)
 def test_a_requests_own_mail_goes_first_whatever_waits_before_it(make_app, mailbox):
     """Before: after a response the 20 oldest due emails went (the demo's, in `make run`), so
     a password reset asked for behind them waited for some later request."""
-    from network.notify.mail import finish_deliveries
+    from network.core.mail import finish_deliveries
     from tests.factories import build_world
 
     app = make_app(MAIL_SEND_IMMEDIATELY=True)

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from network.core.mail import OutboxEmail, build_message, deliver_due, queue_email
 from network.core.time import now
 from network.extensions import db
-from network.notify.mail import build_message, deliver_due, queue_email
-from network.notify.models import Notification, OutboxEmail
+from network.notify.models import Notification
 from tests.conftest import free_port
 
 # Every way to end a line, and NUL, in a person's words.

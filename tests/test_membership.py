@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from network.auth.models import Person, Role
 from network.core.audit import AuditEntry
+from network.core.mail import OutboxEmail
 from network.core.time import now
 from network.extensions import db
 from network.members.models import (
@@ -18,7 +19,6 @@ from network.members.models import (
     Organisation,
     OrgStatus,
 )
-from network.notify.models import OutboxEmail
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -526,6 +526,15 @@ def test_the_database_catches_a_duplicate_that_slipped_past_the_form(client, wor
     assert "already joined or applied" in body(second)
     assert db.session.scalar(select(func.count()).select_from(Organisation)
                              .where(Organisation.name == "Delta Food Bank")) == 1
+
+
+def test_a_form_with_another_mistake_does_not_tell_whether_its_name_has_applied(client,
+                                                                              world):
+    """Only a form that is otherwise right is told the name is taken, and that counts."""
+    refused = client.post("/join", data=application_form(world, name="Gamma Gardeners",
+                                                         description=""))
+    assert refused.status_code == 422
+    assert "already joined or applied" not in body(refused)
 
 
 def test_refusals_for_a_name_already_applied_count_towards_the_daily_limit(make_app, world):

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from network.board.models import Booking, Conversation, Listing
 from network.calendar.models import Event
 from network.core.permissions import Visitor, can, visible
+from network.core.time import now
 from network.extensions import db
-from network.forum.models import Category, Post, Thread
+from network.forum.models import Category, Post, PostingPause, Thread
 from network.forum.policies import post_access, thread_access
 from network.members.models import Organisation
 from network.notify.models import Notification
@@ -79,6 +82,47 @@ def test_a_hidden_posts_text_is_for_its_author_and_coordinators(app):
     assert shown == {"visitor": False, "associate": False, "member": False,
                      "other_member": True, "contact": False, "coordinator": True,
                      "admin": True}
+
+
+def test_a_thread_says_why_someone_may_not_reply(app):
+    world = build_world()
+    states = add_states(world)
+    db.session.add(PostingPause(person_id=world.contact.id, reason="Cooling off",
+                                until=now() + timedelta(days=3),
+                                set_by_id=world.coordinator.id))
+    db.session.commit()
+
+    def why(who, thread):
+        return thread_access(who, db.session.get(Thread, thread.id)).why_no_reply
+
+    assert why(world.member, world.thread) is None  # they may reply
+    assert why(world.associate, world.thread) == "associate"
+    assert why(world.contact, world.thread) == "paused"
+    assert why(world.other_member, states.held_thread) == "held"
+    assert why(world.member, states.held_thread) is None  # not theirs to see at all
+    assert why(world.member, states.archived_thread) is None  # nothing said, as before
+    db.session.get(Thread, world.thread.id).locked = True
+    db.session.commit()
+    assert why(world.member, world.thread) == "locked"
+    assert why(world.associate, world.thread) == "locked"  # locked is said first
+
+
+def test_a_coordinator_approves_held_posts_hides_shown_ones_restores_hidden_ones(app):
+    world = build_world()
+    states = add_states(world)
+    actions = {}
+    for name, post in [("shown", world.post), ("held", states.held_post),
+                       ("hidden", states.hidden_post)]:
+        post = db.session.get(Post, post.id)
+        for role in PEOPLE:
+            access = post_access(person(world, role), post)
+            actions[name, role] = {a for a in ("approve", "hide", "restore")
+                                   if getattr(access, a)}
+            assert bool(actions[name, role]) == access.moderate, (name, role)
+    assert actions["shown", "coordinator"] == {"hide"}
+    assert actions["held", "coordinator"] == {"approve", "hide"}
+    assert actions["hidden", "coordinator"] == {"restore"}
+    assert actions["held", "other_member"] == set()  # its author
 
 
 def test_one_threads_access_decides_its_posts_as_the_single_answers_do(app):

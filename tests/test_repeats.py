@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from network.core.audit import AuditEntry
+from network.core.mail import OutboxEmail
 from network.extensions import db
 from network.forum import services as forum
-from network.notify.models import Notification, OutboxEmail
+from network.notify.models import Notification
 
 
 def written() -> tuple[int, int, int]:
@@ -115,3 +116,10 @@ def test_an_organisations_status_set_again_changes_nothing(client, world, login)
     path = f"/organisations/{world.org_b.id}/status"
     assert "was already: Suspended" in twice(client, path, {"status": "suspended",
                                                              "reason": "No reply for a year"})
+
+
+def test_confirming_an_organisation_active_again_the_same_day_changes_nothing(client, world,
+                                                                            login):
+    login(world.contact)
+    path = f"/organisations/{world.org_a.id}/confirm-active"
+    assert "already confirmed as still active today" in twice(client, path)

@@ -438,7 +438,7 @@ def test_an_action_due_beyond_reach_before_the_rule_still_shows_and_moves_on(cli
 def trail() -> tuple[int, int, int]:
     """What a change leaves behind: notifications, mail queued, audit entries."""
     from network.core.audit import AuditEntry
-    from network.notify.models import OutboxEmail
+    from network.core.mail import OutboxEmail
 
     return count(Notification), count(OutboxEmail), count(AuditEntry)
 

@@ -330,7 +330,7 @@ def test_a_term_recorded_before_the_dates_had_bounds_can_still_be_changed(client
 
 def trail() -> tuple[int, int, int]:
     """What a change leaves behind: notifications, mail queued, audit entries."""
-    from network.notify.models import OutboxEmail
+    from network.core.mail import OutboxEmail
 
     return count(Notification), count(OutboxEmail), count(AuditEntry)
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
+from network.auth import login as logging_in
 from network.auth import services
 from network.auth.forms import (
     ChangeEmailForm,
@@ -20,62 +18,13 @@ from network.auth.forms import (
     ResetPasswordForm,
 )
 from network.auth.models import TokenPurpose
-from network.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from network.auth.services import (
-    end_session,
-    find_person,
-    safe_next,
-    start_session,
-    this_address,
-)
-from network.core import throttle
+from network.auth.services import end_session, safe_next, this_address
 from network.core.forms import EmptyForm
-from network.core.htmx import form_status, render
+from network.core.htmx import render, see_other
 from network.core.permissions import authorize
-from network.extensions import db
+from network.core.submit import submit
 
 bp = Blueprint("auth", __name__)
-
-
-def minutes(seconds: int) -> int:
-    return max(1, -(-seconds // 60))
-
-
-class LoginKeys:
-    """The counts of failed logins that may hold back an attempt (see docs/decisions.md).
-
-    An account that failed too often is held only for the addresses that failed on it, so a
-    stranger cannot keep its owner out; past a higher ceiling it is held everywhere (a
-    password reset still lets the owner in). One address failing on many accounts is held too.
-    """
-
-    def __init__(self, email: str, address: str | None) -> None:
-        self.config = current_app.config
-        self.account = f"login:account:{email}"
-        self.account_everywhere = f"login:account-all:{email}"
-        self.pair = "login:pair:" + hashlib.sha256(f"{email} {address}".encode()).hexdigest()
-        self.address = f"login:address:{address}"
-
-    def seconds_blocked(self) -> int:
-        config = self.config
-        waits = [throttle.seconds_blocked(self.address, config["LOGIN_LIMIT_PER_ADDRESS"]),
-                 throttle.seconds_blocked(self.account_everywhere,
-                                          config["LOGIN_CEILING_PER_ACCOUNT"])]
-        if throttle.attempts(self.pair, config["LOGIN_LIMIT_PER_ACCOUNT"]):
-            waits.append(throttle.seconds_blocked(self.account,
-                                                  config["LOGIN_LIMIT_PER_ACCOUNT"]))
-        return max(waits)
-
-    def failed(self) -> None:
-        config = self.config
-        throttle.hit(self.account, config["LOGIN_LIMIT_PER_ACCOUNT"])
-        throttle.hit(self.pair, config["LOGIN_LIMIT_PER_ACCOUNT"])
-        throttle.hit(self.account_everywhere, config["LOGIN_CEILING_PER_ACCOUNT"])
-        throttle.hit(self.address, config["LOGIN_LIMIT_PER_ADDRESS"])
-
-    def succeeded(self) -> None:
-        # Only this address starts afresh: a stranger's failures elsewhere still count.
-        throttle.clear(self.pair)
 
 
 @bp.app_template_global()
@@ -96,80 +45,46 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("pages.dashboard"), 303)
     form = LoginForm()
-    blocked_message = None
-    if form.validate_on_submit():
-        keys = LoginKeys(form.email.data, request.remote_addr)
-        wait = keys.seconds_blocked()
-        if wait:
-            blocked_message = ngettext(
-                "Too many failed attempts to log in. For your safety, wait %(num)d minute "
-                "and try again, or reset your password.",
-                "Too many failed attempts to log in. For your safety, wait %(num)d minutes "
-                "and try again, or reset your password.",
-                minutes(wait),
-            )
-            response = render("auth/login.html", form=form, blocked_message=blocked_message,
-                              status=429)
-            response.headers["Retry-After"] = str(wait)
-            return response
-        person = find_person(form.email.data)
-        password_ok = verify_password(person.password_hash if person else dummy_hash(),
-                                      form.password.data)
-        if person is None or not password_ok:
-            keys.failed()
-            db.session.commit()
+    hold = logging_in.Hold()
+
+    def page():  # held back: the refusal is about the whole form
+        return hold.answer(render("auth/login.html", form=form, blocked_message=form.problem))
+
+    def done(person):
+        if person is None:  # the failed attempt is counted, and committed
             form.password.errors.append(
                 _("That email address and password do not match an account here."))
-        elif not person.is_active:
-            form.email.errors.append(
-                _("This account is suspended. Contact the coordinators if you think that "
-                  "is a mistake."))
-        else:
-            keys.succeeded()
-            if needs_rehash(person.password_hash):
-                person.password_hash = hash_password(form.password.data)
-            start_session(person, remember=form.remember.data)
-            db.session.commit()
-            return redirect(NextForm(request.args).target() or url_for("pages.dashboard"), 303)
-    return render("auth/login.html", form=form, blocked_message=blocked_message,
-                  status=form_status(form))
+            return render("auth/login.html", form=form, blocked_message=None, status=422)
+        return redirect(NextForm(request.args).target() or url_for("pages.dashboard"), 303)
+
+    return submit(form, lambda: logging_in.log_in(form.email.data, form.password.data,
+                                                  form.remember.data, request.remote_addr,
+                                                  hold),
+                  page=page, done=done)
 
 
 @bp.post("/logout")
 def logout():
-    form = EmptyForm()
-    if current_user.is_authenticated and form.validate_on_submit():
-        end_session(current_user)
-        db.session.commit()
-        flash(_("You have logged out."), "success")
-    return redirect(url_for("pages.home"), 303)
+    home = url_for("pages.home")
+    if not current_user.is_authenticated:
+        return redirect(home, 303)
+    return submit(EmptyForm(), lambda: end_session(current_user),
+                  page=lambda: redirect(home, 303),
+                  done=lambda _result: see_other(home, _("You have logged out.")))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password():
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        limit = current_app.config["RESET_LIMIT_PER_ADDRESS"]
-        keys = (f"reset:address:{request.remote_addr}", f"reset:account:{form.email.data}")
-        wait = max(throttle.seconds_blocked(key, limit) for key in keys)
-        if wait:
-            form.email.errors.append(ngettext(
-                "Too many requests. Wait %(num)d minute and try again.",
-                "Too many requests. Wait %(num)d minutes and try again.", minutes(wait)))
-            response = render("auth/forgot_password.html", form=form, status=429)
-            response.headers["Retry-After"] = str(wait)
-            return response
-        for key in keys:
-            throttle.hit(key, limit)
-        person = find_person(form.email.data)
-        if person is not None and person.is_active:
-            services.request_password_reset(person)
-        db.session.commit()
-        # The same answer whether or not the address has an account.
-        flash(_("If %(email)s has an account here, we have emailed it a link to choose a new "
-                "password. The link works once, for 2 hours.", email=form.email.data), "success")
-        return redirect(url_for("auth.login"), 303)
-    return render("auth/forgot_password.html", form=form, status=form_status(form))
+    hold = logging_in.Hold()
+    # The same answer whether or not the address has an account.
+    return submit(form, lambda: logging_in.ask_for_reset(form.email.data, request.remote_addr,
+                                                         hold),
+                  page=lambda: hold.answer(render("auth/forgot_password.html", form=form)),
+                  done=lambda _result: see_other(url_for("auth.login"), _(
+                      "If %(email)s has an account here, we have emailed it a link to choose "
+                      "a new password. The link works once, for 2 hours.",
+                      email=form.email.data)))
 
 
 def link_gone(what: str, again_url: str, again_label: str):
@@ -189,66 +104,48 @@ def reset_password(token: str):
         return reset_link_gone()
     person = account_token.person
     form = ResetPasswordForm(person=person)
-    if form.validate_on_submit():
-        if not services.use_token(account_token):
-            db.session.rollback()
-            return reset_link_gone()
-        services.reset_password(person, form.password.data)
-        db.session.commit()
-        flash(_("Your password is changed and you are logged in."), "success")
-        return redirect(url_for("pages.dashboard"), 303)
-    return render("auth/reset_password.html", form=form, person=person,
-                  status=form_status(form))
+    return submit(form, lambda: services.reset_password(account_token, form.password.data),
+                  page=lambda: reset_link_gone() if form.problem else render(
+                      "auth/reset_password.html", form=form, person=person),
+                  done=lambda _result: see_other(url_for("pages.dashboard"), _(
+                      "Your password is changed and you are logged in.")))
 
 
 @bp.route("/account", methods=["GET", "POST"])
 def account():
     authorize("account.use")
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        services.update_profile(current_user, form.display_name.data,
-                                form.show_email_to_members.data)
-        db.session.commit()
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("auth.account"), 303)
-    return render("auth/account.html", form=form, sessions_form=EmptyForm(),
-                  status=form_status(form))
+    return submit(form, lambda: services.update_profile(current_user, form.display_name.data,
+                                                        form.show_email_to_members.data),
+                  page=lambda: render("auth/account.html", form=form,
+                                      sessions_form=EmptyForm()),
+                  done=lambda _result: see_other(url_for("auth.account"),
+                                                 _("Your profile is saved.")))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 def change_password():
     authorize("account.use")
     form = ChangePasswordForm(person=current_user)
-    if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(_("That is not your current password."))
-        else:
-            services.change_password(current_user._get_current_object(), form.password.data)
-            db.session.commit()
-            flash(_("Your password is changed. Any other device you were logged in on is now "
-                    "logged out."), "success")
-            return redirect(url_for("auth.account"), 303)
-    return render("auth/change_password.html", form=form, status=form_status(form))
+    return submit(form, lambda: services.change_password(current_user._get_current_object(),
+                                                         form.current_password.data,
+                                                         form.password.data),
+                  page=lambda: render("auth/change_password.html", form=form),
+                  done=lambda _result: see_other(url_for("auth.account"), _(
+                      "Your password is changed. Any other device you were logged in on is "
+                      "now logged out.")))
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
 def change_email():
     authorize("account.use")
     form = ChangeEmailForm()
-    if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(_("That is not your current password."))
-        elif form.email.data == current_user.email:
-            form.email.errors.append(_("That is already your email address."))
-        elif find_person(form.email.data) is not None:
-            form.email.errors.append(_("Another account already uses that email address."))
-        else:
-            services.request_email_change(current_user, form.email.data)
-            db.session.commit()
-            flash(_("We have emailed %(email)s a link. Your address changes when you open it "
-                    "while logged in here.", email=form.email.data), "success")
-            return redirect(url_for("auth.account"), 303)
-    return render("auth/change_email.html", form=form, status=form_status(form))
+    return submit(form, lambda: services.request_email_change(
+                      current_user, form.current_password.data, form.email.data),
+                  page=lambda: render("auth/change_email.html", form=form),
+                  done=lambda _result: see_other(url_for("auth.account"), _(
+                      "We have emailed %(email)s a link. Your address changes when you open "
+                      "it while logged in here.", email=form.email.data)))
 
 
 def email_link_gone():
@@ -267,44 +164,43 @@ def confirm_email(token: str):
     if account_token.person_id != current_user.id:
         return render("auth/confirm_email_other.html", status=403)
     form = EmptyForm()
-    if form.validate_on_submit():
-        if find_person(account_token.new_email) is not None:
-            flash(_("Another account now uses %(email)s, so your address was not changed.",
-                    email=account_token.new_email), "error")
-            return redirect(url_for("auth.account"), 303)
-        if not services.use_token(account_token):
-            db.session.rollback()
-            return email_link_gone()
-        services.confirm_email_change(current_user, account_token.new_email)
-        db.session.commit()
-        flash(_("Your email address is now %(email)s.", email=current_user.email), "success")
-        return redirect(url_for("auth.account"), 303)
-    return render("auth/confirm_email.html", form=form, new_email=account_token.new_email)
+    new_email = account_token.new_email
+
+    def done(changed: bool):
+        if not changed:
+            return see_other(url_for("auth.account"), _(
+                "Another account now uses %(email)s, so your address was not changed.",
+                email=new_email), "error")
+        return see_other(url_for("auth.account"), _("Your email address is now %(email)s.",
+                                                    email=current_user.email))
+
+    return submit(form, lambda: services.confirm_email_change(current_user, account_token),
+                  page=lambda: email_link_gone() if form.problem else render(
+                      "auth/confirm_email.html", form=form, new_email=new_email),
+                  done=done)
+
+
+def stop_link_gone():
+    return link_gone(_("link"), url_for("auth.forgot_password"), _("Reset your password"))
 
 
 @bp.route("/account/email/stop/<token>", methods=["GET", "POST"])
 def cancel_email_change(token: str):
     account_token = services.usable_token(token, TokenPurpose.EMAIL_CHANGE_CANCEL)
     if account_token is None:
-        return link_gone(_("link"), url_for("auth.forgot_password"),
-                         _("Reset your password"))
+        return stop_link_gone()
     form = EmptyForm()
-    if form.validate_on_submit():
-        if not services.use_token(account_token):
-            db.session.rollback()
-            return link_gone(_("link"), url_for("auth.forgot_password"),
-                             _("Reset your password"))
-        services.cancel_email_change(account_token.person)
-        db.session.commit()
-        return render("auth/email_change_stopped.html")
-    return render("auth/cancel_email_change.html", form=form)
+    return submit(form, lambda: services.cancel_email_change(account_token),
+                  page=lambda: stop_link_gone() if form.problem else render(
+                      "auth/cancel_email_change.html", form=form),
+                  done=lambda _result: render("auth/email_change_stopped.html"))
 
 
 @bp.post("/account/sessions/end-others")
 def end_other_sessions():
     authorize("account.use")
-    if EmptyForm().validate_on_submit():
-        services.log_out_elsewhere(current_user._get_current_object())
-        db.session.commit()
-        flash(_("You are logged out everywhere else."), "success")
-    return redirect(url_for("auth.account"), 303)
+    return submit(EmptyForm(),
+                  lambda: services.log_out_elsewhere(current_user._get_current_object()),
+                  page=lambda: redirect(url_for("auth.account"), 303),
+                  done=lambda _result: see_other(url_for("auth.account"),
+                                                 _("You are logged out everywhere else.")))

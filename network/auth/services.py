@@ -17,14 +17,15 @@ from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, select, update
 
 from network.auth.models import AccountToken, LoginSession, Person, Role, TokenPurpose
-from network.auth.passwords import hash_password
+from network.auth.passwords import hash_password, verify_password
 from network.core import audit
 from network.core.db import UTCDateTime
+from network.core.forms import Refused
 from network.core.links import absolute_url
+from network.core.mail import queue_email
 from network.core.time import now
 from network.core.tokens import hash_token, new_token
 from network.extensions import db, login_manager
-from network.notify.mail import queue_email
 
 
 def normalise_email(email: str) -> str:
@@ -157,6 +158,12 @@ def use_token(token: AccountToken) -> bool:
     return used.rowcount == 1
 
 
+def spend(token: AccountToken) -> None:
+    """Use a token, or refuse: another request used (or cancelled) it first."""
+    if not use_token(token):
+        raise Refused(_("This link has been used already."))
+
+
 def cancel_tokens(person: Person, *purposes: TokenPurpose) -> None:
     """End this person's outstanding tokens: of the purposes given, or all of them."""
     query = (update(AccountToken)
@@ -203,9 +210,11 @@ def request_password_reset(person: Person) -> None:
                 person=person, link=absolute_url("auth.reset_password", token=raw))
 
 
-def reset_password(person: Person, password: str) -> None:
-    """Called with the reset token already used: every other link and login ends, and the
-    person carries on logged in here."""
+def reset_password(token: AccountToken, password: str) -> None:
+    """Uses the reset token: every other link and login ends, and the person carries on
+    logged in here."""
+    spend(token)
+    person = token.person
     person.password_hash = hash_password(password)
     end_everything(person)
     audit.record("person.password_reset", person, f"{person.email} reset their password",
@@ -213,9 +222,15 @@ def reset_password(person: Person, password: str) -> None:
     start_session(person)
 
 
-def change_password(person: Person, password: str) -> None:
+def check_password(person: Person, current_password: str) -> None:
+    if not verify_password(person.password_hash, current_password):
+        raise Refused(_("That is not your current password."), "current_password")
+
+
+def change_password(person: Person, current_password: str, password: str) -> None:
     """A new password ends every other login and every emailed link; this device carries on
     under a new session token."""
+    check_password(person, current_password)
     person.password_hash = hash_password(password)
     cancel_tokens(person)
     renew_session(person)
@@ -229,9 +244,14 @@ def log_out_elsewhere(person: Person) -> None:
     renew_session(person)
 
 
-def request_email_change(person: Person, new_email: str) -> None:
+def request_email_change(person: Person, current_password: str, new_email: str) -> None:
     """Email a confirmation link to the new address and, to the old one, a notice with a link
     that stops the change. Any earlier request, and any reset link, ends."""
+    check_password(person, current_password)
+    if new_email == person.email:
+        raise Refused(_("That is already your email address."), "email")
+    if find_person(new_email) is not None:
+        raise Refused(_("Another account already uses that email address."), "email")
     cancel_tokens(person)
     valid_for = current_app.config["EMAIL_CHANGE_VALID_FOR"]
     confirm = issue_token(person, TokenPurpose.EMAIL_CHANGE, valid_for, new_email=new_email)
@@ -243,18 +263,26 @@ def request_email_change(person: Person, new_email: str) -> None:
                 cancel=absolute_url("auth.cancel_email_change", token=stop))
 
 
-def confirm_email_change(person: Person, new_email: str) -> None:
-    """Called with the confirmation token already used, by the person logged in."""
+def confirm_email_change(person: Person, token: AccountToken) -> bool:
+    """Uses the confirmation token, by the person logged in. False, and nothing written, when
+    another account has taken the new address since."""
+    new_email = token.new_email
+    if find_person(new_email) is not None:
+        return False
+    spend(token)
     old_email = person.email
     person.email = new_email
     cancel_tokens(person)
     audit.record("person.email_change", person, f"{old_email} is now {new_email}",
                  actor=person, old=old_email, new=new_email)
+    return True
 
 
-def cancel_email_change(person: Person) -> None:
+def cancel_email_change(token: AccountToken) -> None:
     """From the link in the notice to the old address: the change stops, and whoever asked for
     it (they were logged in) is logged out everywhere."""
+    spend(token)
+    person = token.person
     end_everything(person)
     audit.record("person.email_change_cancel", person,
                  f"{person.email} stopped a change of their email address", actor=person)
@@ -267,19 +295,22 @@ def update_profile(person: Person, display_name: str, show_email_to_members: boo
 
 # --- what coordinators do to a person's account ----------------------------------------------
 
-def set_role(person: Person, role: Role, by: Person) -> None:
+def set_role(person: Person, role: Role, by: Person) -> bool:
+    """False, and nothing written, when they already have that role."""
     if role == person.role:
-        return
+        return False
     old = person.role
     person.role = role
     audit.record("person.role", person, f"{person.display_name}: {old.value} → {role.value}",
                  actor=by, old=old.value, new=role.value)
+    return True
 
 
-def suspend(person: Person, reason: str, by: Person) -> None:
-    """Logged out everywhere, every emailed link dead, and told why by email."""
+def suspend(person: Person, reason: str, by: Person) -> bool:
+    """Logged out everywhere, every emailed link dead, and told why by email. False, and
+    nothing written, when already suspended."""
     if person.suspended_at is not None:
-        return
+        return False
     person.suspended_at = now()
     person.suspended_reason = reason
     end_everything(person)
@@ -287,11 +318,14 @@ def suspend(person: Person, reason: str, by: Person) -> None:
                  reason=reason)
     queue_email(person.email, _("Your account is suspended"), "email/account_suspended.txt",
                 person=person)
+    return True
 
 
-def reinstate(person: Person, by: Person) -> None:
+def reinstate(person: Person, by: Person) -> bool:
+    """False, and nothing written, when they were not suspended."""
     if person.suspended_at is None:
-        return
+        return False
     person.suspended_at = None
     person.suspended_reason = None
     audit.record("person.reinstate", person, f"Reinstated {person.display_name}", actor=by)
+    return True

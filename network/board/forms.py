@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask_babel import format_number, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from network.board.models import (
@@ -116,6 +116,9 @@ class ListingForm(Form):
         invalid=_l("Choose one of the notice periods listed."))
     auto_approve = CheckboxField(_l("Approve a request for a free time without asking us"))
     submission = SubmissionKeyField()
+    # "Look for matches first" (the page, without JavaScript) or htmx as it is typed
+    # (hx-vals check=1, #matches alone): the matches are shown, nothing is posted.
+    check = SubmitField(_l("Look for matches first"))
 
     def __init__(self, *args, organisations=(), areas=(), **kwargs):
         super().__init__(*args, **kwargs)

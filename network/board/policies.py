@@ -13,6 +13,7 @@ from sqlalchemy import false, or_, select, true
 from network.board.models import Booking, BookingStatus, Conversation, Listing, ListingStatus
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
 from network.core.time import now
+from network.members.services import organisations_for
 
 
 def in_an_organisation(person) -> bool:
@@ -28,6 +29,21 @@ def view_board(person, _) -> bool:
 def post_listings(person, _) -> bool:
     """Members of a member organisation, and coordinators (for any organisation)."""
     return coordinator(person) or in_an_organisation(person)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardAccess:
+    """What one person may do on the board as a whole, decided once for its pages."""
+
+    post: bool  # offer or ask for something: they act for an organisation
+    bookings: bool  # the list of bookings: theirs, or (coordinators) everyone's
+    every_booking: bool  # that list is everyone's: a coordinator in no organisation
+
+
+def board_access(person) -> BoardAccess:
+    post = post_listings(person, None) and bool(organisations_for(person))
+    return BoardAccess(post=post, bookings=post or coordinator(person),
+                       every_booking=coordinator(person) and not person.organisation_ids)
 
 
 @scope(Listing)
@@ -68,18 +84,24 @@ class ListingAccess:
     ask: bool  # ask for a time of a bookable offer, for one of one's organisations (its own
     # included), whatever its state: one closed since the form was opened is told so
     book: bool  # ... and it takes bookings now: the form is offered
+    reply_through_a_group: bool  # could answer it, but acts for no organisation: told how
+    book_through_a_group: bool  # could book it, but acts for no organisation: told how
 
 
 def listing_access(person, listing: Listing) -> ListingAccess:
     own = signed_in(person) and listing.organisation_id in person.organisation_ids
     view = signed_in(person) and (not listing.hidden or own or coordinator(person))
     manage = view and (coordinator(person) or (own and person.is_member))
-    reply = (view and in_an_organisation(person) and not listing.hidden
-             and listing.status == ListingStatus.OPEN)
+    answerable = view and not listing.hidden and listing.status == ListingStatus.OPEN
+    reply = answerable and in_an_organisation(person)
     ask = view and listing.bookable_offer and in_an_organisation(person)
+    in_none = signed_in(person) and not person.organisation_ids
     return ListingAccess(view=view, manage=manage, reply=reply, own=own,
                          hide=view and coordinator(person), ask=ask,
-                         book=ask and listing.takes_bookings)
+                         book=ask and listing.takes_bookings,
+                         reply_through_a_group=answerable and in_none,
+                         book_through_a_group=(view and listing.takes_bookings and in_none
+                                               and not coordinator(person)))
 
 
 policies_from(listing_access, {"listing.view": "view", "listing.manage": "manage",
@@ -113,6 +135,8 @@ class BookingAccess:
     # listing's managers (coordinators included), whatever the booking's state
     cancel: bool  # withdraw a request (the asking side), call off a booking (either side,
     # and coordinators)
+    in_calendar: bool  # in the listing's calendar: a time approved for whoever sees the
+    # listing, a request for those who see it in full
 
 
 def booking_access(person, booking: Booking, listing: ListingAccess | None = None
@@ -127,8 +151,9 @@ def booking_access(person, booking: Booking, listing: ListingAccess | None = Non
     call_off = view and ((booker and person.is_member) or listing.manage)
     cancel = call_off and live and ((booker and person.is_member) or (
         booking.status == BookingStatus.APPROVED))
+    in_calendar = listing.view and (booking.status == BookingStatus.APPROVED or view)
     return BookingAccess(view=view, answer=answer, decide=decide, call_off=call_off,
-                         cancel=cancel)
+                         cancel=cancel, in_calendar=in_calendar)
 
 
 policies_from(booking_access, {"booking.view": "view", "booking.answer": "answer",

@@ -22,11 +22,12 @@ from network.coordination.forms import (
 )
 from network.core.audit import AuditEntry
 from network.core.forms import EmptyForm
-from network.core.htmx import form_status, render
+from network.core.htmx import render, see_other
 from network.core.pagination import paginate
 from network.core.permissions import authorize, can, load, me
+from network.core.submit import submit
 from network.extensions import db
-from network.forum import services as forum_services
+from network.forum import reads as forum_reads
 from network.forum.models import active_pause
 from network.members import services as members_services
 from network.members.models import Application, Area, Membership, Organisation, OrgStatus, Theme
@@ -44,7 +45,7 @@ def overview():
     authorize("coordination.view")
     return render("coordination/overview.html",
                   pending=members_services.pending_applications_count(),
-                  to_moderate=forum_services.waiting_for_moderation())
+                  to_moderate=forum_reads.waiting_for_moderation())
 
 
 def applications_context() -> dict:
@@ -82,20 +83,22 @@ def application(application_id: int):
     return render("coordination/application.html", application_context(application))
 
 
+def to_applications(form):
+    """A decision's button answers on the list; a refusal (decided already) is said there."""
+    if form.problem:
+        flash(form.problem, "error")
+    return redirect(url_for("coordination.applications"), 303)
+
+
 @bp.post("/applications/<int:application_id>/approve")
 def approve(application_id: int):
     application = load(Application, application_id, need="applications.review")
-    if EmptyForm().validate_on_submit():
-        try:
-            members_services.approve(application, current_user)
-        except members_services.MembershipError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s is approved. We have emailed %(email)s an invitation.",
-                    name=application.organisation.name, email=application.contact_email),
-                  "success")
-    return redirect(url_for("coordination.applications"), 303)
+    form = EmptyForm()
+    return submit(form, lambda: members_services.approve(application, current_user),
+                  page=lambda: to_applications(form),
+                  done=lambda _invitation: see_other(url_for("coordination.applications"), _(
+                      "%(name)s is approved. We have emailed %(email)s an invitation.",
+                      name=application.organisation.name, email=application.contact_email)))
 
 
 @bp.route("/applications/<int:application_id>/decline", methods=["GET", "POST"])
@@ -105,18 +108,13 @@ def decline(application_id: int):
         return redirect(url_for("coordination.application", application_id=application.id)
                         + "#decide", 303)
     form = DeclineForm()
-    if form.validate_on_submit():
-        try:
-            members_services.decline(application, current_user, form.reason.data)
-        except members_services.MembershipError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s is declined, and the applicant has been told why.",
-                    name=application.organisation.name), "success")
-        return redirect(url_for("coordination.applications"), 303)
-    return render("coordination/application.html", application_context(application, form),
-                  status=form_status(form))
+    return submit(form, lambda: members_services.decline(application, current_user,
+                                                         form.reason.data),
+                  page=lambda: to_applications(form) if form.problem else render(
+                      "coordination/application.html", application_context(application, form)),
+                  done=lambda _result: see_other(url_for("coordination.applications"), _(
+                      "%(name)s is declined, and the applicant has been told why.",
+                      name=application.organisation.name)))
 
 
 def people_context(form: PeopleFilterForm) -> dict:
@@ -149,7 +147,7 @@ def people():
     form = PeopleFilterForm(request.args)
     form.validate()
     return render("coordination/people.html", people_context(form), fragments=("results",),
-                  status=form_status(form))
+                  status=422 if form.errors else 200)
 
 
 def person_context(person: Person, role_form: RoleForm | None = None,
@@ -174,56 +172,57 @@ def person(person_id: int):
     return render("coordination/person.html", person_context(person))
 
 
+def person_path(person: Person) -> str:
+    return url_for("coordination.person", person_id=person.id)
+
+
 @bp.post("/people/<int:person_id>/role")
 def set_role(person_id: int):
     person = load(Person, person_id, need="people.view")
     form = RoleForm()
-    if form.validate_on_submit():
+
+    def change():
         new_role = Role(form.role.data)
         if not can("person.grant_role", (person, new_role)):
             abort(403)
-        if new_role != person.role:
-            auth_services.set_role(person, new_role, current_user)
-            db.session.commit()
-            flash(_("%(name)s is now: %(role)s.", name=person.display_name,
-                    role=new_role.label), "success")
-        else:
-            flash(_("%(name)s was already: %(role)s.", name=person.display_name,
-                    role=new_role.label), "info")
-        return redirect(url_for("coordination.person", person_id=person.id), 303)
-    return render("coordination/person.html", person_context(person, role_form=form),
-                  status=form_status(form))
+        return auth_services.set_role(person, new_role, current_user)
+
+    return submit(form, change,
+                  page=lambda: render("coordination/person.html",
+                                      person_context(person, role_form=form)),
+                  done=lambda changed: see_other(
+                      person_path(person),
+                      _("%(name)s is now: %(role)s.", name=person.display_name,
+                        role=person.role.label),
+                      already=_("%(name)s was already: %(role)s.", name=person.display_name,
+                                role=person.role.label), changed=changed))
 
 
 @bp.post("/people/<int:person_id>/suspend")
 def suspend(person_id: int):
     person = load(Person, person_id, need="person.manage")
     form = SuspendForm()
-    if form.validate_on_submit():
-        if person.suspended_at is None:
-            auth_services.suspend(person, form.reason.data, current_user)
-            db.session.commit()
-            flash(_("%(name)s is suspended and logged out everywhere.",
-                    name=person.display_name), "success")
-        else:
-            flash(_("%(name)s was already suspended.", name=person.display_name), "info")
-        return redirect(url_for("coordination.person", person_id=person.id), 303)
-    return render("coordination/person.html", person_context(person, suspend_form=form),
-                  status=form_status(form))
+    return submit(form, lambda: auth_services.suspend(person, form.reason.data, current_user),
+                  page=lambda: render("coordination/person.html",
+                                      person_context(person, suspend_form=form)),
+                  done=lambda changed: see_other(
+                      person_path(person),
+                      _("%(name)s is suspended and logged out everywhere.",
+                        name=person.display_name),
+                      already=_("%(name)s was already suspended.", name=person.display_name),
+                      changed=changed))
 
 
 @bp.post("/people/<int:person_id>/reinstate")
 def reinstate(person_id: int):
     person = load(Person, person_id, need="person.manage")
-    if EmptyForm().validate_on_submit():
-        if person.suspended_at is not None:
-            auth_services.reinstate(person, current_user)
-            db.session.commit()
-            flash(_("%(name)s can log in again.", name=person.display_name), "success")
-        else:
-            flash(_("%(name)s was not suspended: they can log in.", name=person.display_name),
-                  "info")
-    return redirect(url_for("coordination.person", person_id=person.id), 303)
+    return submit(EmptyForm(), lambda: auth_services.reinstate(person, current_user),
+                  page=lambda: redirect(person_path(person), 303),
+                  done=lambda changed: see_other(
+                      person_path(person),
+                      _("%(name)s can log in again.", name=person.display_name),
+                      already=_("%(name)s was not suspended: they can log in.",
+                                name=person.display_name), changed=changed))
 
 
 def list_kind(kind: str):
@@ -237,16 +236,18 @@ def list_entries(kind: str):
     authorize("lists.manage")
     model, title, noun = list_kind(kind)
     form = ListEntryForm(model=model)
-    if form.validate_on_submit():
-        entry = services.add_entry(model, form.name.data, form.description.data or "", noun)
-        db.session.commit()
-        flash(_("Added %(name)s.", name=entry.name), "success")
-        return redirect(url_for("coordination.list_entries", kind=kind), 303)
-    entries = list(db.session.scalars(select(model).order_by(model.archived_at.is_not(None),
-                                                             model.name)))
-    return render("coordination/list_entries.html", kind=kind, title=title, noun=noun,
-                  entries=entries, form=form, button_form=EmptyForm(),
-                  status=form_status(form))
+
+    def page():
+        entries = list(db.session.scalars(
+            select(model).order_by(model.archived_at.is_not(None), model.name)))
+        return render("coordination/list_entries.html", kind=kind, title=title, noun=noun,
+                      entries=entries, form=form, button_form=EmptyForm())
+
+    return submit(form, lambda: services.add_entry(model, form.name.data,
+                                                   form.description.data or "", noun),
+                  page=page,
+                  done=lambda entry: see_other(url_for("coordination.list_entries", kind=kind),
+                                               _("Added %(name)s.", name=entry.name)))
 
 
 @bp.route("/<any(areas, themes):kind>/<int:entry_id>", methods=["GET", "POST"])
@@ -254,13 +255,13 @@ def edit_list_entry(kind: str, entry_id: int):
     model, title, noun = list_kind(kind)
     entry = load(model, entry_id, need="lists.manage")
     form = ListEntryForm(obj=entry, model=model, entry=entry)
-    if form.validate_on_submit():
-        services.edit_entry(entry, form.name.data, form.description.data or "", noun)
-        db.session.commit()
-        flash(_("Saved %(name)s.", name=entry.name), "success")
-        return redirect(url_for("coordination.list_entries", kind=kind), 303)
-    return render("coordination/edit_list_entry.html", kind=kind, title=title, noun=noun,
-                  entry=entry, form=form, status=form_status(form))
+    return submit(form, lambda: services.edit_entry(entry, form.name.data,
+                                                    form.description.data or "", noun),
+                  page=lambda: render("coordination/edit_list_entry.html", kind=kind,
+                                      title=title, noun=noun, entry=entry, form=form),
+                  done=lambda _result: see_other(url_for("coordination.list_entries",
+                                                         kind=kind),
+                                                 _("Saved %(name)s.", name=entry.name)))
 
 
 @bp.post("/<any(areas, themes):kind>/<int:entry_id>/archive")
@@ -268,19 +269,22 @@ def archive_list_entry(kind: str, entry_id: int):
     model, _title, noun = list_kind(kind)
     entry = load(model, entry_id, need="lists.manage")
     form = RetireForm()
-    if form.validate_on_submit():
-        retired = form.retire.data == "yes"
-        if services.retire(entry, noun, retired):
-            db.session.commit()
-            flash(_("Retired %(name)s.", name=entry.name) if retired else
-                  _("Brought back %(name)s.", name=entry.name), "success")
-        else:
-            flash(_("%(name)s was already retired.", name=entry.name) if retired else
-                  _("%(name)s was already in use.", name=entry.name), "info")
-    else:
+    retired = form.retire.data == "yes"
+    to_list = url_for("coordination.list_entries", kind=kind)
+
+    def page():  # only a refused form: the list says why
         flash(form.retire.errors[0] if form.retire.errors else
               _("That did not work: press the button again."), "error")
-    return redirect(url_for("coordination.list_entries", kind=kind), 303)
+        return redirect(to_list, 303)
+
+    return submit(form, lambda: services.retire(entry, noun, retired), page=page,
+                  done=lambda changed: see_other(
+                      to_list,
+                      _("Retired %(name)s.", name=entry.name) if retired else
+                      _("Brought back %(name)s.", name=entry.name),
+                      already=_("%(name)s was already retired.", name=entry.name) if retired
+                      else _("%(name)s was already in use.", name=entry.name),
+                      changed=changed))
 
 
 def audit_context(form: AuditFilterForm) -> dict:
@@ -297,4 +301,4 @@ def audit_log():
     form = AuditFilterForm(request.args)
     form.validate()
     return render("coordination/audit.html", audit_context(form), fragments=("results",),
-                  status=form_status(form))
+                  status=422 if form.errors else 200)

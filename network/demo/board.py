@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from network.auth.models import Person
-from network.board import services
+from network.board import booking_services, services
 from network.board.models import Booking, Category, ListingKind, ListingStatus, Urgency
 from network.core.time import local, local_moment
 from network.extensions import db
@@ -112,15 +112,15 @@ def load_board(people: dict[str, Person], contacts: dict[str, str], at: datetime
                     organisations["Eastgate Chinese Women's Guild"])
     # A Wednesday: the Federation meets in the hall on Thursday evenings.
     wednesday = weekday_after(at, 2, 3)
-    services.request_booking(hall, youth.id, people["jordan@example.org"], {
+    booking_services.request_booking(hall, youth.id, people["jordan@example.org"], {
         "starts_at": local_moment(wednesday, time(18)),
         "ends_at": local_moment(wednesday, time(20)),
         "purpose": "Youth forum: planning the summer", "note": "About 25 young people.",
         "to_calendar": True})
-    services.approve(db.session.scalars(db.select(Booking).where(
+    booking_services.approve(db.session.scalars(db.select(Booking).where(
         Booking.listing_id == hall.id)).one(), people["pat@example.org"])
     tuesday = weekday_after(at, 1, 10)
-    services.request_booking(hall, guild.id, people["meilin@example.org"], {
+    booking_services.request_booking(hall, guild.id, people["meilin@example.org"], {
         "starts_at": local_moment(tuesday, time(10)), "ends_at": local_moment(tuesday, time(12)),
         "purpose": "English class", "note": "Ten of us and a teacher, with tables.",
         "to_calendar": False})

@@ -3,32 +3,35 @@ archived and brought back; never deleted."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from network.core.htmx import form_status, render
-from network.core.permissions import authorize, load
+from network.core.htmx import render, see_other
+from network.core.permissions import authorize, load, visible
+from network.core.submit import submit
 from network.extensions import db
 from network.forum import services
+from network.forum.blueprint import bp
 from network.forum.forms import CategoryForm, EditCategoryForm
 from network.forum.models import Category
-from network.forum.routes import bp
+
+
+def categories_context(form: CategoryForm) -> dict:
+    every = list(db.session.scalars(visible(select(Category).order_by(
+        Category.archived_at.is_not(None), Category.position, Category.name))))
+    return {"categories": every, "form": form}
 
 
 @bp.route("/categories", methods=["GET", "POST"])
 def categories():
     authorize("forum.manage_categories")
     form = CategoryForm()
-    if form.validate_on_submit():
-        category = services.create_category(form.category_values())
-        db.session.commit()
-        flash(_("The category %(name)s is made.", name=category.name), "success")
-        return redirect(url_for("forum.categories"), 303)
-    every = list(db.session.scalars(select(Category).order_by(
-        Category.archived_at.is_not(None), Category.position, Category.name)))
-    return render("forum/categories.html", categories=every, form=form,
-                  status=form_status(form))
+    return submit(
+        form, lambda: services.create_category(form.category_values()),
+        page=lambda: render("forum/categories.html", categories_context(form)),
+        done=lambda category: see_other(url_for("forum.categories"), _(
+            "The category %(name)s is made.", name=category.name)))
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -37,11 +40,9 @@ def edit_category(category_id: int):
     form = EditCategoryForm(obj=category)
     if request.method == "GET":
         form.audience.data = category.audience.value
-    if form.validate_on_submit():
-        archive = {"1": True, "0": False}.get(form.archive.data)
-        services.edit_category(category, form.category_values(), archive=archive)
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("forum.categories"), 303)
-    return render("forum/edit_category.html", category=category, form=form,
-                  status=form_status(form))
+    return submit(
+        form, lambda: services.edit_category(
+            category, form.category_values(),
+            archive={"1": True, "0": False}.get(form.archive.data)),
+        page=lambda: render("forum/edit_category.html", category=category, form=form),
+        done=lambda _none: see_other(url_for("forum.categories"), _("Saved.")))

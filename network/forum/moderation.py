@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import flash, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from network.auth.models import Person
 from network.core.forms import EmptyForm
-from network.core.htmx import form_status, render
+from network.core.htmx import render, see_other
 from network.core.permissions import authorize, load
+from network.core.submit import submit
 from network.core.time import now
 from network.extensions import db
-from network.forum import services
+from network.forum import reads, services
+from network.forum.blueprint import bp, load_post, load_thread, readable_categories
 from network.forum.forms import (
     HideForm,
     ModerationActionForm,
@@ -26,32 +26,13 @@ from network.forum.forms import (
     RenameForm,
     RestoreForm,
 )
-from network.forum.models import Category, Flag, Post, PostState, Thread, active_pause
-from network.forum.routes import bp, load_post, load_thread, readable_categories
+from network.forum.models import Category, Post, PostState, Thread, active_pause
 
 MODERATION_PAGE = 20  # the oldest first; dealing with them brings up the next
 
 
 def moderation_context(refused: ModerationActionForm | None = None) -> dict:
-    held = list(db.session.scalars(
-        select(Post).where(Post.state == PostState.HELD)
-        .options(joinedload(Post.author), joinedload(Post.thread).joinedload(Thread.category))
-        .order_by(Post.id).limit(MODERATION_PAGE)))
-    open_flags = (select(Flag.post_id, func.count().label("flags"),
-                         func.min(Flag.created_at).label("first"))
-                  .where(Flag.resolved_at.is_(None)).group_by(Flag.post_id).subquery())
-    flagged = list(db.session.execute(
-        select(Post, open_flags.c.flags).join(open_flags, open_flags.c.post_id == Post.id)
-        .options(joinedload(Post.author), joinedload(Post.thread))
-        .order_by(open_flags.c.first).limit(MODERATION_PAGE)).tuples())
-    reasons: dict[int, list[Flag]] = {}
-    if flagged:
-        for flag in db.session.scalars(
-                select(Flag).where(Flag.post_id.in_([p.id for p, _n in flagged]),
-                                   Flag.resolved_at.is_(None))
-                .options(selectinload(Flag.person)).order_by(Flag.id)):
-            reasons.setdefault(flag.post_id, []).append(flag)
-    return {"held": held, "flagged": flagged, "reasons": reasons, "form": EmptyForm(),
+    return {**reads.moderation_queue(MODERATION_PAGE), "form": EmptyForm(),
             "hide_form": HideForm(formdata=None), "refused": refused}
 
 
@@ -62,74 +43,76 @@ def moderation():
 
 
 def refused_on_the_queue(form: ModerationActionForm):
-    return render("forum/moderation.html", moderation_context(refused=form), status=422)
+    return render("forum/moderation.html", moderation_context(refused=form))
 
 
-def back_to(post: Post, target: str = "post"):
+def back_to(post: Post, target: str = "post") -> str:
     if target == "moderation":
-        return redirect(url_for("forum.moderation"), 303)
-    return redirect(services.post_path(post, current_user), 303)
+        return url_for("forum.moderation")
+    return reads.post_path(post, current_user)
 
 
 @bp.post("/p/<int:post_id>/approve")
 def approve_post(post_id: int):
     post = load_post(post_id, need="post.moderate")
     form = ModerationActionForm()
-    if not form.validate_on_submit():
-        return refused_on_the_queue(form)
-    if post.state == PostState.HELD:
-        services.approve(post, current_user)
-        db.session.commit()
-        flash(_("Approved: everyone can see the post now."), "success")
-    elif post.state == PostState.VISIBLE:
-        flash(_("That post was already approved."), "info")
-    else:
-        flash(_("That post is hidden, not waiting for approval."), "info")
-    return back_to(post, form.next.data)
+    return submit(
+        form, lambda: services.approve(post, current_user),
+        page=lambda: refused_on_the_queue(form),
+        done=lambda approved: see_other(
+            back_to(post, form.next.data), _("Approved: everyone can see the post now."),
+            already=(_("That post was already approved.") if post.state == PostState.VISIBLE
+                     else _("That post is hidden, not waiting for approval.")),
+            changed=approved))
 
 
 @bp.route("/p/<int:post_id>/hide", methods=["GET", "POST"])
 def hide_post(post_id: int):
     post = load_post(post_id, need="post.moderate")
     form = HideForm()
-    if post.state == PostState.HIDDEN:
-        flash(_("That post is already hidden."), "info")
-        return back_to(post)
-    if form.validate_on_submit():
-        services.hide(post, current_user, form.reason.data)
-        db.session.commit()
-        flash(_("The post is hidden and its author has been told why."), "success")
-        return back_to(post)
-    return render("forum/hide.html", post=post, form=form, status=form_status(form))
+    already = _("That post is already hidden.")
+
+    def page():
+        if post.state == PostState.HIDDEN:  # no form to show: it is done
+            return see_other(back_to(post), already=already, changed=False)
+        return render("forum/hide.html", post=post, form=form)
+
+    return submit(
+        form, lambda: services.hide(post, current_user, form.reason.data), page=page,
+        done=lambda hidden: see_other(
+            back_to(post), _("The post is hidden and its author has been told why."),
+            already=already, changed=hidden))
 
 
 @bp.route("/p/<int:post_id>/restore", methods=["GET", "POST"])
 def restore_post(post_id: int):
     post = load_post(post_id, need="post.moderate")
     form = RestoreForm()
-    if post.state != PostState.HIDDEN:
-        flash(_("That post is not hidden."), "info")
-        return back_to(post)
-    if form.validate_on_submit():
-        services.restore(post, current_user, form.reason.data or "")
-        db.session.commit()
-        flash(_("The post is back, and its author has been told."), "success")
-        return back_to(post)
-    return render("forum/restore.html", post=post, form=form, status=form_status(form))
+    already = _("That post is not hidden.")
+
+    def page():
+        if post.state != PostState.HIDDEN:  # nothing to restore
+            return see_other(back_to(post), already=already, changed=False)
+        return render("forum/restore.html", post=post, form=form)
+
+    return submit(
+        form, lambda: services.restore(post, current_user, form.reason.data or ""), page=page,
+        done=lambda restored: see_other(
+            back_to(post), _("The post is back, and its author has been told."),
+            already=already, changed=restored))
 
 
 @bp.post("/p/<int:post_id>/dismiss-flags")
 def dismiss_flags(post_id: int):
     post = load_post(post_id, need="post.moderate")
     form = ModerationActionForm()
-    if not form.validate_on_submit():
-        return refused_on_the_queue(form)
-    if services.dismiss_flags(post, current_user):
-        db.session.commit()
-        flash(_("The flags are dismissed; the post stays."), "success")
-    else:
-        flash(_("That post has no flags waiting: they were already dealt with."), "info")
-    return back_to(post, form.next.data)
+    return submit(
+        form, lambda: services.dismiss_flags(post, current_user),
+        page=lambda: refused_on_the_queue(form),
+        done=lambda dismissed: see_other(
+            back_to(post, form.next.data), _("The flags are dismissed; the post stays."),
+            already=_("That post has no flags waiting: they were already dealt with."),
+            changed=dismissed))
 
 
 # --- managing a thread ---------------------------------------------------------------------------
@@ -150,6 +133,10 @@ def manage_thread(thread_id: int):
     return render("forum/manage_thread.html", manage_context(thread))
 
 
+def managed(thread: Thread) -> str:
+    return url_for("forum.manage_thread", thread_id=thread.id)
+
+
 THREAD_STATES = {"lock": ("locked", True), "unlock": ("locked", False),
                  "pin": ("pinned", True), "unpin": ("pinned", False)}
 
@@ -158,85 +145,82 @@ THREAD_STATES = {"lock": ("locked", True), "unlock": ("locked", False),
 def set_thread_state(thread_id: int, action: str):
     thread = load_thread(thread_id, need="thread.moderate")
     name, value = THREAD_STATES[action]
-    if EmptyForm().validate_on_submit():
-        if getattr(thread, name) != value:
-            services.set_thread_state(thread, current_user, name, value)
-            db.session.commit()
-            flash({"lock": _("The thread is locked: no one can reply."),
-                   "unlock": _("The thread is open for replies again."),
-                   "pin": _("The thread is pinned to the top of its category."),
-                   "unpin": _("The thread is no longer pinned.")}[action], "success")
-        else:
-            flash({"lock": _("The thread was already locked."),
-                   "unlock": _("The thread was already open for replies."),
-                   "pin": _("The thread was already pinned."),
-                   "unpin": _("The thread was not pinned.")}[action], "info")
-    return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
+    return submit(
+        EmptyForm(), lambda: services.set_thread_state(thread, current_user, name, value),
+        page=lambda: redirect(managed(thread), 303),
+        done=lambda changed: see_other(
+            managed(thread),
+            {"lock": _("The thread is locked: no one can reply."),
+             "unlock": _("The thread is open for replies again."),
+             "pin": _("The thread is pinned to the top of its category."),
+             "unpin": _("The thread is no longer pinned.")}[action],
+            already={"lock": _("The thread was already locked."),
+                     "unlock": _("The thread was already open for replies."),
+                     "pin": _("The thread was already pinned."),
+                     "unpin": _("The thread was not pinned.")}[action],
+            changed=changed))
 
 
 @bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
 def move_thread(thread_id: int):
     thread = load_thread(thread_id, need="thread.moderate")
     if request.method == "GET":  # the address of a refused form, opened again
-        return redirect(url_for("forum.manage_thread", thread_id=thread.id) + "#move", 303)
+        return redirect(managed(thread) + "#move", 303)
     form = MoveForm(readable_categories())
-    if form.validate_on_submit():
-        target = db.session.get(Category, int(form.category.data))
-        if target.id != thread.category_id:
-            services.move(thread, current_user, target)
-            db.session.commit()
-            flash(_("Moved to %(name)s.", name=target.name), "success")
-        else:
-            flash(_("The thread is already in %(name)s.", name=target.name), "info")
-        return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
-    return render("forum/manage_thread.html", manage_context(thread, move_form=form),
-                  status=422)
+    # Moved or not, the thread is in the category chosen now.
+    return submit(
+        form, lambda: services.move(thread, current_user,
+                                    db.session.get(Category, int(form.category.data))),
+        page=lambda: render("forum/manage_thread.html", manage_context(thread, move_form=form)),
+        done=lambda moved: see_other(
+            managed(thread), _("Moved to %(name)s.", name=thread.category.name),
+            already=_("The thread is already in %(name)s.", name=thread.category.name),
+            changed=moved))
 
 
 @bp.route("/t/<int:thread_id>/rename", methods=["GET", "POST"])
 def rename_thread(thread_id: int):
     thread = load_thread(thread_id, need="thread.moderate")
     if request.method == "GET":  # the address of a refused form, opened again
-        return redirect(url_for("forum.manage_thread", thread_id=thread.id) + "#rename", 303)
+        return redirect(managed(thread) + "#rename", 303)
     form = RenameForm()
-    if form.validate_on_submit():
-        if form.title.data != thread.title:
-            services.rename(thread, current_user, form.title.data)
-            db.session.commit()
-            flash(_("Renamed."), "success")
-        else:
-            flash(_("That is already its title."), "info")
-        return redirect(url_for("forum.manage_thread", thread_id=thread.id), 303)
-    return render("forum/manage_thread.html", manage_context(thread, rename_form=form),
-                  status=422)
+    return submit(
+        form, lambda: services.rename(thread, current_user, form.title.data),
+        page=lambda: render("forum/manage_thread.html",
+                            manage_context(thread, rename_form=form)),
+        done=lambda renamed: see_other(managed(thread), _("Renamed."),
+                                       already=_("That is already its title."),
+                                       changed=renamed))
 
 
 # --- posting pauses ------------------------------------------------------------------------------
+
+def person_page(person: Person) -> str:
+    return url_for("coordination.person", person_id=person.id)
+
 
 @bp.route("/people/<int:person_id>/pause", methods=["GET", "POST"])
 def pause_posting(person_id: int):
     person = load(Person, person_id, need="posting.pause")
     form = PauseForm()
-    if form.validate_on_submit():
-        until = now() + timedelta(days=int(form.days.data))
-        services.pause_posting(person, current_user, form.reason.data, until)
-        db.session.commit()
-        flash(_("%(name)s cannot post until %(until)s.", name=person.display_name,
-                until=until.strftime("%d %B %Y")), "success")
-        return redirect(url_for("coordination.person", person_id=person.id), 303)
-    return render("forum/pause.html", person=person, form=form, pause=active_pause(person),
-                  status=form_status(form))
+    return submit(
+        form, lambda: services.pause_posting(person, current_user, form.reason.data,
+                                             now() + timedelta(days=int(form.days.data))),
+        page=lambda: render("forum/pause.html", person=person, form=form,
+                            pause=active_pause(person)),
+        done=lambda pause: see_other(
+            person_page(person), _("%(name)s cannot post until %(until)s.",
+                                   name=person.display_name,
+                                   until=pause.until.strftime("%d %B %Y"))))
 
 
 @bp.post("/people/<int:person_id>/lift-pause")
 def lift_pause(person_id: int):
     person = load(Person, person_id, need="posting.pause")
-    if EmptyForm().validate_on_submit():
-        if active_pause(person) is not None:
-            services.lift_pauses(person, current_user)
-            db.session.commit()
-            flash(_("%(name)s can post again.", name=person.display_name), "success")
-        else:
-            flash(_("%(name)s was not paused: they can post.", name=person.display_name),
-                  "info")
-    return redirect(url_for("coordination.person", person_id=person.id), 303)
+    return submit(
+        EmptyForm(), lambda: services.lift_pauses(person, current_user),
+        page=lambda: redirect(person_page(person), 303),
+        done=lambda lifted: see_other(
+            person_page(person), _("%(name)s can post again.", name=person.display_name),
+            already=_("%(name)s was not paused: they can post.", name=person.display_name),
+            changed=lifted))

@@ -78,6 +78,10 @@ class ThreadAccess:
     reply: bool
     moderate: bool
     locked: bool
+    # Why a reader may not reply, for the page to say: "locked", "paused" (their posting is
+    # paused), "held" (the thread waits for approval), "associate" (posting is for members),
+    # or None (they may reply, or there is nothing to say).
+    why_no_reply: str | None
 
 
 def thread_access(person, thread: Thread) -> ThreadAccess:
@@ -85,10 +89,23 @@ def thread_access(person, thread: Thread) -> ThreadAccess:
     view = view_category(person, thread.category) and (
         not thread.held or thread.author_id == person.id or is_coordinator)
     post_here = view and post_in_category(person, thread.category)
+    reply = post_here and not thread.locked and not thread.held
     return ThreadAccess(
         viewer_id=person.id, coordinator=is_coordinator, view=view, post_here=post_here,
-        reply=post_here and not thread.locked and not thread.held,
-        moderate=view and is_coordinator, locked=thread.locked)
+        reply=reply, moderate=view and is_coordinator, locked=thread.locked,
+        why_no_reply=None if reply or not view else _why_no_reply(person, thread))
+
+
+def _why_no_reply(person, thread: Thread) -> str | None:
+    if thread.locked:
+        return "locked"
+    if active_pause(person) is not None:
+        return "paused"
+    if thread.held:
+        return "held"
+    if not person.is_member:
+        return "associate"
+    return None
 
 
 policies_from(thread_access, {"thread.view": "view", "thread.watch": "view",
@@ -119,6 +136,9 @@ class PostAccess:
     flag: bool
     history: bool
     moderate: bool
+    approve: bool  # a coordinator's, while the post waits for approval
+    hide: bool
+    restore: bool
 
 
 def post_access(person, post: Post, thread: ThreadAccess | None = None) -> PostAccess:
@@ -135,7 +155,10 @@ def post_access(person, post: Post, thread: ThreadAccess | None = None) -> PostA
               and thread.post_here),
         flag=view and post.state == PostState.VISIBLE and not own,
         history=view and (own or thread.coordinator),
-        moderate=view and thread.coordinator)
+        moderate=view and thread.coordinator,
+        approve=view and thread.coordinator and post.state == PostState.HELD,
+        hide=view and thread.coordinator and post.state != PostState.HIDDEN,
+        restore=view and thread.coordinator and post.state == PostState.HIDDEN)
 
 
 policies_from(post_access, {"post.view": "view", "post.edit": "edit", "post.flag": "flag",

@@ -1,5 +1,5 @@
-"""What the forum does, for routes and commands alike: posting, holding, moderating, reading
-and watching, and who is told about it."""
+"""What the forum does, for routes and commands alike: posting, holding, moderating, marking
+what was read, watching, and who is told about it. What it reads is in reads.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from network.auth.models import Person
 from network.core import audit
-from network.core.pagination import page_size
 from network.core.permissions import can
 from network.core.text import in_subject
 from network.core.time import now
@@ -29,45 +28,12 @@ from network.forum.models import (
     Thread,
     ThreadRead,
     ThreadWatch,
+    active_pause,
 )
-from network.forum.policies import post_state_seen
+from network.forum.reads import last_read, visible_posts
 from network.notify.services import notify
 
-# --- reading -----------------------------------------------------------------------------------
-
-def visible_posts(thread: Thread, viewer) -> select:
-    """The posts of a thread (one the viewer may read) that they may see, oldest first
-    (forum.policies decides: held ones only to their author and coordinators). Hidden posts
-    keep their place, shown as hidden."""
-    return select(Post).where(Post.thread_id == thread.id, post_state_seen(viewer)) \
-        .order_by(Post.id)
-
-
-def page_of(post: Post, viewer) -> int:
-    before = db.session.scalar(
-        select(func.count()).select_from(visible_posts(post.thread, viewer)
-                                         .where(Post.id < post.id).order_by(None).subquery()))
-    return before // page_size() + 1
-
-
-def last_page(thread: Thread, viewer) -> int:
-    shown = db.session.scalar(select(func.count()).select_from(
-        visible_posts(thread, viewer).order_by(None).subquery())) or 0
-    return max(1, -(-shown // page_size()))
-
-
-def post_path(post: Post, viewer, page: int | None = None) -> str:
-    """Where a post is: its thread, the page it is on (counted unless given), its anchor."""
-    thread = post.thread
-    page = page or page_of(post, viewer)
-    return url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
-                   **({"page": page} if page > 1 else {})) + f"#p{post.id}"
-
-
-def last_read(person, thread: Thread) -> int:
-    marker = db.session.get(ThreadRead, (person.id, thread.id))
-    return marker.last_read_post_id if marker else 0
-
+# --- what a reader has read ----------------------------------------------------------------------
 
 def _advance_marker(person_id: int, thread_id: int, post_id: int):
     """An upsert that moves a reader's marker forward to post_id, never back."""
@@ -104,11 +70,6 @@ def read_own_post(post: Post) -> None:
         db.session.execute(_advance_marker(post.author_id, post.thread_id, post.id))
 
 
-def first_unread(thread: Thread, viewer) -> Post | None:
-    after = last_read(viewer, thread)
-    return db.session.scalar(visible_posts(thread, viewer).where(Post.id > after).limit(1))
-
-
 # --- writing -----------------------------------------------------------------------------------
 
 def is_held(author: Person) -> bool:
@@ -125,15 +86,6 @@ def organisation_of(person: Person) -> int | None:
     """The organisation a post is written for: the person's first, if any."""
     memberships = sorted(person.memberships, key=lambda m: m.joined_at)
     return memberships[0].organisation_id if memberships else None
-
-
-def existing_submission(key: str | None, author) -> Post | None:
-    """The post this person already made from the same opened form, if any: looked up among
-    their own posts only, so knowing someone else's key reveals nothing."""
-    if not key:
-        return None
-    return db.session.scalar(select(Post).where(Post.submission_key == key,
-                                                Post.author_id == author.id))
 
 
 def start_thread(category: Category, author: Person, title: str, body: str,
@@ -224,36 +176,7 @@ def edit_post(post: Post, body: str) -> None:
                 _tell_mentioned(post, person)
 
 
-def revisions(post: Post) -> list[PostRevision]:
-    return list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
-                                   .order_by(PostRevision.id.desc())))
-
-
-def quote(post: Post) -> str:
-    """Markdown quoting a post, with who wrote it and a link back."""
-    lines = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
-    return (f"> **{post.author.display_name}** [{_('wrote')}]"
-            f"({url_for('forum.post', post_id=post.id)}):\n>\n{lines}\n\n")
-
-
 # --- watching ------------------------------------------------------------------------------------
-
-def watching(person, thread: Thread) -> str:
-    row = db.session.get(ThreadWatch, (person.id, thread.id))
-    return "none" if row is None else ("mute" if row.muted else "watch")
-
-
-def reader_state(person, thread: Thread) -> tuple[int, str]:
-    """(last post read, watching) for a thread's page, in one query: last_read(), watching()."""
-    read, muted = db.session.execute(select(
-        select(ThreadRead.last_read_post_id).where(
-            ThreadRead.person_id == person.id, ThreadRead.thread_id == thread.id)
-        .scalar_subquery(),
-        select(ThreadWatch.muted).where(
-            ThreadWatch.person_id == person.id, ThreadWatch.thread_id == thread.id)
-        .scalar_subquery())).one()
-    return read or 0, "none" if muted is None else ("mute" if muted else "watch")
-
 
 def watch(person, thread: Thread, state: str) -> None:
     """state: "watch", "mute" or "none"."""
@@ -329,15 +252,10 @@ def _announce(post: Post, new_thread: bool = False) -> None:
 
 # --- moderation ----------------------------------------------------------------------------------
 
-def waiting_for_moderation() -> int:
-    """Posts held for approval plus posts with open flags."""
-    held = select(Post.id).where(Post.state == PostState.HELD)
-    flagged = select(Flag.post_id).where(Flag.resolved_at.is_(None))
-    return db.session.scalar(select(func.count()).select_from(
-        held.union(flagged).subquery())) or 0
-
-
-def approve(post: Post, coordinator: Person) -> None:
+def approve(post: Post, coordinator: Person) -> bool:
+    """False (and nothing written) when the post is not waiting for approval."""
+    if post.state != PostState.HELD:
+        return False
     _lock(Thread, post.thread_id)
     post.state = PostState.VISIBLE
     post.moderated_at, post.moderated_by_id = now(), coordinator.id
@@ -354,9 +272,13 @@ def approve(post: Post, coordinator: Person) -> None:
            _("Your post in “%(title)s” is approved and everyone can see it now.",
              title=in_subject(thread.title)), url_for("forum.post", post_id=post.id))
     _announce(post, new_thread=first)
+    return True
 
 
-def hide(post: Post, coordinator: Person, reason: str) -> None:
+def hide(post: Post, coordinator: Person, reason: str) -> bool:
+    """False (and nothing written) when the post is hidden already."""
+    if post.state == PostState.HIDDEN:
+        return False
     was_held = post.state == PostState.HELD
     post.state = PostState.HIDDEN
     post.moderation_reason = reason
@@ -371,9 +293,13 @@ def hide(post: Post, coordinator: Person, reason: str) -> None:
     notify(post.author, "forum.moderation",
            _("A coordinator hid your post in “%(title)s”", title=in_subject(post.thread.title)),
            url_for("forum.post", post_id=post.id), detail=reason)
+    return True
 
 
-def restore(post: Post, coordinator: Person, reason: str) -> None:
+def restore(post: Post, coordinator: Person, reason: str) -> bool:
+    """False (and nothing written) when the post is not hidden."""
+    if post.state != PostState.HIDDEN:
+        return False
     post.state = PostState.VISIBLE
     post.moderation_reason = reason or None
     post.moderated_at, post.moderated_by_id = now(), coordinator.id
@@ -383,6 +309,7 @@ def restore(post: Post, coordinator: Person, reason: str) -> None:
            _("A coordinator restored your post in “%(title)s”",
              title=in_subject(post.thread.title)), url_for("forum.post", post_id=post.id),
            detail=reason)
+    return True
 
 
 def flag(post: Post, person: Person, reason: str) -> Flag:
@@ -413,30 +340,41 @@ def _resolve_flags(post: Post, coordinator: Person, resolution: str) -> int:
     ).rowcount
 
 
-def set_thread_state(thread: Thread, coordinator: Person, name: str, value: bool) -> None:
-    """Lock, unlock, pin or unpin."""
+def set_thread_state(thread: Thread, coordinator: Person, name: str, value: bool) -> bool:
+    """Lock, unlock, pin or unpin; False (and nothing written) when it is so already."""
+    if getattr(thread, name) == value:
+        return False
     setattr(thread, name, value)
     action, done = {("locked", True): ("lock", "Locked"), ("locked", False): ("unlock", "Unlocked"),
                     ("pinned", True): ("pin", "Pinned"),
                     ("pinned", False): ("unpin", "Unpinned")}[name, value]
     audit.record(f"thread.{action}", thread, f"{done} “{thread.title}”", actor=coordinator)
+    return True
 
 
-def move(thread: Thread, coordinator: Person, category: Category) -> None:
+def move(thread: Thread, coordinator: Person, category: Category) -> bool:
+    """False (and nothing written) when the thread is in that category already."""
     old = thread.category
+    if old.id == category.id:
+        return False
     thread.category = category
     db.session.flush()
     refresh_category(old)
     refresh_category(category)
     audit.record("thread.move", thread, f"Moved “{thread.title}” from {old.name} to "
                  f"{category.name}", actor=coordinator, old=old.id, new=category.id)
+    return True
 
 
-def rename(thread: Thread, coordinator: Person, title: str) -> None:
+def rename(thread: Thread, coordinator: Person, title: str) -> bool:
+    """False (and nothing written) when that is its title already."""
     old = thread.title
+    if title == old:
+        return False
     thread.title = title
     audit.record("thread.rename", thread, f"Renamed “{old}” to “{title}”",
                  actor=coordinator, old=old)
+    return True
 
 
 def pause_posting(person: Person, coordinator: Person, reason: str,
@@ -449,13 +387,17 @@ def pause_posting(person: Person, coordinator: Person, reason: str,
     return pause
 
 
-def lift_pauses(person: Person, coordinator: Person) -> None:
+def lift_pauses(person: Person, coordinator: Person) -> bool:
+    """False (and nothing written) when no pause is in force."""
+    if active_pause(person) is None:
+        return False
     db.session.execute(update(PostingPause)
                        .where(PostingPause.person_id == person.id,
                               PostingPause.lifted_at.is_(None))
                        .values(lifted_at=now()))
     audit.record("person.lift_pause", person, f"Lifted the posting pause on "
                  f"{person.display_name}", actor=coordinator)
+    return True
 
 
 # --- categories ----------------------------------------------------------------------------------

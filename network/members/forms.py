@@ -23,13 +23,10 @@ from network.members.models import (
     OrgKind,
     OrgStatus,
     Theme,
-    name_key,
 )
-from network.members.services import live_entries
+from network.members.services import NAME_TAKEN, live_entries, name_taken
 
 DESCRIPTION_MAX = 3000
-NAME_TAKEN = _l("An organisation with this name has already joined or applied. If it is "
-                "yours, ask its contact to invite you, or write to the coordinators.")
 
 
 def live_choices(model) -> list:
@@ -81,11 +78,7 @@ class OrganisationProfileForm(Form):
         self.themes.choices = live_choices(Theme)
 
     def validate_name(self, field):
-        query = select(Organisation.id).where(Organisation.name_key == name_key(field.data),
-                                              Organisation.status != OrgStatus.DECLINED)
-        if self.organisation is not None:
-            query = query.where(Organisation.id != self.organisation.id)
-        if db.session.scalar(query) is not None:
+        if name_taken(field.data, besides=self.organisation):
             raise ValidationError(NAME_TAKEN)
 
     # After the length check: a field too long is told that, and only that.
@@ -132,6 +125,10 @@ class JoinForm(OrganisationProfileForm):
         must_tick=_l("To join, your organisation needs to agree to the memorandum of "
                      "understanding."),
     )
+
+    def validate_name(self, field):
+        """Not here: the refusal tells whether a name has applied, so it counts towards the
+        connection's limit, and the service (members.services.apply) tells it."""
 
 
 class EditOrganisationForm(OrganisationProfileForm):

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from network.auth.forms import AcceptInvitationForm
 from network.auth.services import find_person, start_session
-from network.board import services as board
-from network.calendar import reading as calendar
-from network.calendar.forms import FollowForm
-from network.core import throttle
-from network.core.concurrency import save_versioned
 from network.core.forms import EmptyForm
-from network.core.htmx import form_status, render
+from network.core.htmx import render, see_other
 from network.core.pagination import paginate
 from network.core.permissions import authorize, load, me
+from network.core.submit import submit
 from network.core.time import now
 from network.extensions import db
 from network.members import services
 from network.members.forms import (
-    NAME_TAKEN,
     ContactForm,
     DirectoryFilterForm,
     EditOrganisationForm,
@@ -42,7 +36,9 @@ from network.members.models import (
     Theme,
     organisation_theme,
 )
+from network.members.parts import organisation_parts
 from network.members.policies import organisation_access
+from network.members.services import NAME_TAKEN
 
 bp = Blueprint("members", __name__)
 
@@ -74,7 +70,7 @@ def directory():
     form = DirectoryFilterForm(request.args)
     form.validate()
     return render("members/directory.html", directory_context(form), fragments=("results",),
-                  status=form_status(form))
+                  status=422 if form.errors else 200)
 
 
 def load_organisation(org_id: int, need: str) -> Organisation:
@@ -110,12 +106,7 @@ def organisation_context(org: Organisation, status_form: OrganisationStatusForm 
         "people": current_memberships(org) if access.view_people else [],
         "status_form": status_form,
         "confirm_form": EmptyForm(),
-        "events": calendar.upcoming_for(org.id, 5),
-        "following": calendar.follows(viewer, org.id),
-        "follow_form": FollowForm() if viewer.is_authenticated else None,
-        # The board is for people signed in: visitors see neither listings nor the count.
-        "listings": board.listings_of(org.id) if viewer.is_authenticated else None,
-        "shared": board.shared_this_year(org.id) if viewer.is_authenticated else None,
+        "parts": organisation_parts.gather(org, viewer),
     }
 
 
@@ -133,49 +124,46 @@ def edit_organisation(org_id: int):
             "registered_number": org.registered_number, "website": org.website,
             "public_email": org.public_email, "phone": org.phone, "version": org.version,
         })
-    conflict = False
-    if form.validate_on_submit():
-        values = form.profile_values()
-        if save_versioned(org, form.version,
-                          lambda: services.edit_profile(org, values, current_user)):
-            flash(_("The profile is saved."), "success")
-            return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 303)
-        conflict = True
-    return render("members/edit_organisation.html", org=org, form=form, conflict=conflict,
-                  status=409 if conflict else form_status(form))
+    return submit(form, lambda: services.edit_profile(org, form.profile_values(), current_user),
+                  page=lambda: render("members/edit_organisation.html", org=org, form=form,
+                                      conflict=form.version.conflicted),
+                  done=lambda _result: see_other(org_path(org), _("The profile is saved.")),
+                  record=org)
+
+
+def org_path(org: Organisation) -> str:
+    return url_for("members.organisation", org_id=org.id, slug=org.slug)
 
 
 @bp.post("/organisations/<int:org_id>/confirm-active")
 def confirm_active(org_id: int):
     org = load_organisation(org_id, "org.edit")
-    if EmptyForm().validate_on_submit():
-        services.confirm_active(org, current_user)
-        db.session.commit()
-        flash(_("Thank you: %(name)s is recorded as still active.", name=org.name), "success")
-    return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 303)
+    return submit(EmptyForm(), lambda: services.confirm_active(org, current_user),
+                  page=lambda: redirect(org_path(org), 303),
+                  done=lambda confirmed: see_other(
+                      org_path(org),
+                      _("Thank you: %(name)s is recorded as still active.", name=org.name),
+                      already=_("%(name)s was already confirmed as still active today.",
+                                name=org.name), changed=confirmed))
 
 
 @bp.route("/organisations/<int:org_id>/status", methods=["GET", "POST"])
 def change_status(org_id: int):
     org = load_organisation(org_id, "org.change_status")
     if request.method == "GET":  # the address of a refused form, opened again
-        return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug)
-                        + "#membership-status", 303)
+        return redirect(org_path(org) + "#membership-status", 303)
     form = OrganisationStatusForm()
     if org.status in (OrgStatus.APPLIED, OrgStatus.DECLINED):
         abort(409)
-    if form.validate_on_submit():
-        if services.change_status(org, OrgStatus(form.status.data), form.reason.data or "",
-                                  current_user):
-            db.session.commit()
-            flash(_("%(name)s is now: %(status)s.", name=org.name, status=org.status.label),
-                  "success")
-        else:
-            flash(_("%(name)s was already: %(status)s.", name=org.name,
-                    status=org.status.label), "info")
-        return redirect(url_for("members.organisation", org_id=org.id, slug=org.slug), 303)
-    return render("members/organisation.html", **organisation_context(org, form),
-                  status=form_status(form))
+    return submit(form, lambda: services.change_status(org, OrgStatus(form.status.data),
+                                                       form.reason.data or "", current_user),
+                  page=lambda: render("members/organisation.html",
+                                      **organisation_context(org, form)),
+                  done=lambda changed: see_other(
+                      org_path(org),
+                      _("%(name)s is now: %(status)s.", name=org.name, status=org.status.label),
+                      already=_("%(name)s was already: %(status)s.", name=org.name,
+                                status=org.status.label), changed=changed))
 
 
 def people_context(org: Organisation, invite_form: InviteForm | None = None,
@@ -195,17 +183,19 @@ def people_context(org: Organisation, invite_form: InviteForm | None = None,
 def people(org_id: int):
     org = load_organisation(org_id, "org.manage_people")
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            services.invite(org, form.email.data, form.name.data or "", form.as_contact.data,
-                            current_user)
-        except services.MembershipError as error:
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
-            return redirect(url_for("members.people", org_id=org.id), 303)
-    return render("members/people.html", people_context(org, form), status=form_status(form))
+    return submit(form, lambda: services.invite(org, form.email.data, form.name.data or "",
+                                                form.as_contact.data, current_user),
+                  page=lambda: render("members/people.html", people_context(org, form)),
+                  done=lambda _result: see_other(
+                      url_for("members.people", org_id=org.id),
+                      _("Invitation sent to %(email)s.", email=form.email.data)))
+
+
+def back_to_people(org: Organisation, form):
+    """A button's form on the people page answers there; a refusal is said there too."""
+    if form.problem:
+        flash(form.problem, "error")
+    return redirect(url_for("members.people", org_id=org.id), 303)
 
 
 def load_membership(org: Organisation, membership_id: int) -> Membership | None:
@@ -224,16 +214,15 @@ def load_membership(org: Organisation, membership_id: int) -> Membership | None:
 def remove_person(org_id: int, membership_id: int):
     org = load_organisation(org_id, "org.manage_people")
     membership = load_membership(org, membership_id)
-    if membership is not None and EmptyForm().validate_on_submit():
-        try:
-            services.remove_member(membership, current_user)
-        except services.MembershipError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s is no longer in %(org)s.", name=membership.person.display_name,
-                    org=org.name), "success")
-    return redirect(url_for("members.people", org_id=org.id), 303)
+    form = EmptyForm()
+    if membership is None:
+        return back_to_people(org, form)
+    return submit(form, lambda: services.remove_member(membership, current_user),
+                  page=lambda: back_to_people(org, form),
+                  done=lambda _result: see_other(
+                      url_for("members.people", org_id=org.id),
+                      _("%(name)s is no longer in %(org)s.",
+                        name=membership.person.display_name, org=org.name)))
 
 
 @bp.post("/organisations/<int:org_id>/people/<int:membership_id>/contact")
@@ -242,21 +231,20 @@ def set_contact(org_id: int, membership_id: int):
     membership = load_membership(org, membership_id)
     form = ContactForm()
     if membership is None:
-        pass
-    elif form.validate_on_submit():
-        name, making = membership.person.display_name, form.contact.data == "1"
-        try:
-            changed = services.set_contact(membership, making, current_user)
-        except services.MembershipError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            if not changed:
-                flash(_("%(name)s was already a contact.", name=name) if making else
-                      _("%(name)s was already not a contact.", name=name), "info")
-    elif form.errors:
-        return render("members/people.html", people_context(org, refused=form), status=422)
-    return redirect(url_for("members.people", org_id=org.id), 303)
+        return back_to_people(org, form)
+    name, making = membership.person.display_name, form.contact.data == "1"
+
+    def page():
+        if form.errors:
+            return render("members/people.html", people_context(org, refused=form))
+        return back_to_people(org, form)
+
+    return submit(form, lambda: services.set_contact(membership, making, current_user),
+                  page=page,
+                  done=lambda changed: see_other(
+                      url_for("members.people", org_id=org.id),
+                      already=_("%(name)s was already a contact.", name=name) if making else
+                      _("%(name)s was already not a contact.", name=name), changed=changed))
 
 
 def load_invitation(org: Organisation, invitation_id: int) -> Invitation | None:
@@ -277,24 +265,29 @@ def load_invitation(org: Organisation, invitation_id: int) -> Invitation | None:
 def resend_invitation(org_id: int, invitation_id: int):
     org = load_organisation(org_id, "org.manage_people")
     invitation = load_invitation(org, invitation_id)
-    if invitation is not None and EmptyForm().validate_on_submit():
-        services.invite(org, invitation.email, invitation.name, invitation.as_contact,
-                        current_user)
-        db.session.commit()
-        flash(_("A new link has gone to %(email)s.", email=invitation.email), "success")
-    return redirect(url_for("members.people", org_id=org.id), 303)
+    form = EmptyForm()
+    if invitation is None:
+        return back_to_people(org, form)
+    return submit(form, lambda: services.invite(org, invitation.email, invitation.name,
+                                                invitation.as_contact, current_user),
+                  page=lambda: back_to_people(org, form),
+                  done=lambda _result: see_other(
+                      url_for("members.people", org_id=org.id),
+                      _("A new link has gone to %(email)s.", email=invitation.email)))
 
 
 @bp.post("/organisations/<int:org_id>/invitations/<int:invitation_id>/cancel")
 def cancel_invitation(org_id: int, invitation_id: int):
     org = load_organisation(org_id, "org.manage_people")
     invitation = load_invitation(org, invitation_id)
-    if invitation is not None and EmptyForm().validate_on_submit():
-        services.cancel_invitation(invitation, current_user)
-        db.session.commit()
-        flash(_("The invitation to %(email)s is cancelled.", email=invitation.email),
-              "success")
-    return redirect(url_for("members.people", org_id=org.id), 303)
+    form = EmptyForm()
+    if invitation is None:
+        return back_to_people(org, form)
+    return submit(form, lambda: services.cancel_invitation(invitation, current_user),
+                  page=lambda: back_to_people(org, form),
+                  done=lambda _result: see_other(
+                      url_for("members.people", org_id=org.id),
+                      _("The invitation to %(email)s is cancelled.", email=invitation.email)))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -304,37 +297,23 @@ def join():
     if request.method == "GET" and current_user.is_authenticated:
         form.contact_name.data = current_user.display_name
         form.contact_email.data = current_user.email
-    blocked = 0
-    if form.is_submitted():
-        # Every application, and every one refused because its name is taken, counts: the
-        # refusal tells whether a name has applied, so it must not be asked without limit.
-        limit = current_app.config["APPLY_LIMIT_PER_ADDRESS"]
-        key = f"apply:address:{request.remote_addr}"
-        blocked = throttle.seconds_blocked(key, limit)
-        if blocked:
-            form.name.errors = [_("Too many applications from this connection today. "
-                                  "Please try again tomorrow, or email the coordinators.")]
-        elif form.validate_on_submit():
-            throttle.hit(key, limit)
-            try:
-                application = services.submit_application(
-                    form.profile_values(), form.contact_name.data, form.contact_email.data,
-                    form.message.data or "",
-                    current_user if current_user.is_authenticated else None)
-                db.session.commit()
-            except IntegrityError:  # a concurrent submit of the same name got there first
-                db.session.rollback()
-                form.name.errors.append(NAME_TAKEN)
-                throttle.hit(key, limit)
-                db.session.commit()
-            else:
-                return redirect(url_for("members.join_sent",
-                                        name=application.organisation.name), 303)
-        elif NAME_TAKEN in form.name.errors:
-            throttle.hit(key, limit)
-            db.session.commit()
-    return render("members/join.html", form=form,
-                  status=429 if blocked else form_status(form))
+    if form.is_submitted() and services.applications_held_for(request.remote_addr):
+        form.name.errors = [_("Too many applications from this connection today. "
+                              "Please try again tomorrow, or email the coordinators.")]
+        return render("members/join.html", form=form, status=429)
+
+    def done(application):
+        if application is None:  # the name is taken; the refusal counted, and committed
+            form.name.errors.append(NAME_TAKEN)
+            return render("members/join.html", form=form, status=422)
+        return see_other(url_for("members.join_sent", name=application.organisation.name))
+
+    return submit(form, lambda: services.apply(
+                      form.profile_values(), form.contact_name.data, form.contact_email.data,
+                      form.message.data or "",
+                      current_user if current_user.is_authenticated else None,
+                      request.remote_addr),
+                  page=lambda: render("members/join.html", form=form), done=done)
 
 
 @bp.get("/join/sent")
@@ -355,32 +334,29 @@ def accept_invitation(token: str):
             return render("members/invitation_login.html", invitation=invitation,
                           wrong_account=current_user.is_authenticated)
         form = EmptyForm()
-        if form.validate_on_submit():
-            try:
-                services.accept_invitation(invitation, current_user)
-            except services.MembershipError:
-                db.session.rollback()
-                return render("members/invitation_gone.html", status=410)
-            db.session.commit()
-            flash(_("You are now in %(name)s.", name=invitation.organisation.name), "success")
-            return redirect(url_for("pages.dashboard"), 303)
-        return render("members/invitation_join.html", invitation=invitation, form=form)
+        return submit(form, lambda: services.accept_invitation(invitation, current_user),
+                      page=lambda: invitation_gone() if form.problem else render(
+                          "members/invitation_join.html", invitation=invitation, form=form),
+                      done=lambda _person: see_other(url_for("pages.dashboard"), _(
+                          "You are now in %(name)s.", name=invitation.organisation.name)))
 
     form = AcceptInvitationForm(email=invitation.email)
     if request.method == "GET" and not form.display_name.data:
         form.display_name.data = invitation.name
-    if form.validate_on_submit():
-        try:
-            person = services.accept_invitation(invitation, display_name=form.display_name.data,
-                                                password=form.password.data)
-        except services.MembershipError:
-            db.session.rollback()
-            return render("members/invitation_gone.html", status=410)
-        start_session(person)
-        db.session.commit()
-        flash(_("Welcome, %(name)s. You are now in %(org)s.", name=person.display_name,
-                org=invitation.organisation.name), "success")
-        return redirect(url_for("pages.dashboard"), 303)
-    return render("members/invitation_accept.html", invitation=invitation, form=form,
-                  status=form_status(form))
 
+    def join_with_new_account():
+        person = services.accept_invitation(invitation, display_name=form.display_name.data,
+                                            password=form.password.data)
+        start_session(person)
+        return person
+
+    return submit(form, join_with_new_account,
+                  page=lambda: invitation_gone() if form.problem else render(
+                      "members/invitation_accept.html", invitation=invitation, form=form),
+                  done=lambda person: see_other(url_for("pages.dashboard"), _(
+                      "Welcome, %(name)s. You are now in %(org)s.", name=person.display_name,
+                      org=invitation.organisation.name)))
+
+
+def invitation_gone():
+    return render("members/invitation_gone.html", status=410)

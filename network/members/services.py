@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 
 from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
-from network.core import audit
+from network.core import audit, throttle
+from network.core.forms import Refused
 from network.core.links import absolute_url
+from network.core.mail import queue_email
 from network.core.text import in_subject
-from network.core.time import now, today
+from network.core.time import borough_zone, now, today
 from network.core.tokens import hash_token, new_token
 from network.extensions import db
 from network.members.models import (
@@ -26,11 +30,14 @@ from network.members.models import (
     OrgStatus,
     name_key,
 )
-from network.notify.mail import queue_email
+
+NAME_TAKEN = _l("An organisation with this name has already joined or applied. If it is "
+                "yours, ask its contact to invite you, or write to the coordinators.")
 
 
-class MembershipError(Exception):
-    """A request that cannot be carried out, with a message for the person who made it."""
+class MembershipError(Refused):
+    """A request that cannot be carried out, with a message for the person who made it (and
+    the field it is about)."""
 
 
 def live_entries(model) -> list:
@@ -75,6 +82,38 @@ def coordinators() -> list[Person]:
 def pending_applications_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Organisation)
                              .where(Organisation.status == OrgStatus.APPLIED)) or 0
+
+
+def name_taken(name: str, besides: Organisation | None = None) -> bool:
+    """Whether an organisation of this name has joined or applied (a declined one has not)."""
+    query = select(Organisation.id).where(Organisation.name_key == name_key(name),
+                                          Organisation.status != OrgStatus.DECLINED)
+    if besides is not None:
+        query = query.where(Organisation.id != besides.id)
+    return db.session.scalar(query) is not None
+
+
+def applications_held_for(address: str | None) -> int:
+    """0, or the seconds this connection waits before applying again."""
+    return throttle.seconds_blocked(f"apply:address:{address}",
+                                    current_app.config["APPLY_LIMIT_PER_ADDRESS"])
+
+
+def apply(profile: dict, contact_name: str, contact_email: str, message: str,
+          applicant: Person | None, address: str | None) -> Application | None:
+    """Every application counts towards the connection's daily limit, and so does every one
+    refused because its name is taken: the refusal tells whether a name has applied, so it
+    must not be asked without limit. None (still counted) when the name is taken, found here
+    or, for two sent at the same moment, by the unique index."""
+    throttle.hit(f"apply:address:{address}", current_app.config["APPLY_LIMIT_PER_ADDRESS"])
+    if name_taken(profile["name"]):
+        return None
+    try:
+        with db.session.begin_nested():
+            return submit_application(profile, contact_name, contact_email, message,
+                                      applicant)
+    except IntegrityError:
+        return None
 
 
 def submit_application(profile: dict, contact_name: str, contact_email: str, message: str,
@@ -163,7 +202,7 @@ def invite(organisation: Organisation, email: str, name: str, as_contact: bool,
                Person.email == email))
     if already is not None:
         raise MembershipError(_("%(email)s is already in %(name)s.", email=email,
-                                name=organisation.name))
+                                name=organisation.name), "email")
     invitation, raw = _new_invitation(organisation, email, name, as_contact=as_contact,
                                       invited_by=invited_by)
     queue_email(email, _("%(person)s invites you to join %(name)s on %(site)s",
@@ -286,8 +325,13 @@ def edit_profile(organisation: Organisation, values: dict, by: Person) -> None:
                      f"Edited the profile of {organisation.name}", actor=by, changes=diff)
 
 
-def confirm_active(organisation: Organisation, by: Person) -> None:
+def confirm_active(organisation: Organisation, by: Person) -> bool:
+    """False, and nothing written, when it was already confirmed today."""
+    confirmed = organisation.confirmed_active_at
+    if confirmed is not None and confirmed.astimezone(borough_zone()).date() == today():
+        return False
     organisation.confirmed_active_at = now()
     audit.record("organisation.confirm_active", organisation,
                  f"{organisation.name} confirmed it is still active ({today().isoformat()})",
                  actor=by)
+    return True

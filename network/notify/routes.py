@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, has_request_context, redirect, request, url_for
+from flask import Blueprint, abort, has_request_context, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from network.auth.services import viewer_fact
 from network.core.forms import EmptyForm
-from network.core.htmx import render
+from network.core.htmx import render, see_other
 from network.core.pagination import paginate
 from network.core.permissions import authorize, load, visible
-from network.extensions import csrf, db
+from network.core.submit import submit
+from network.extensions import csrf
 from network.notify import services
 from network.notify.forms import settings_form
 from network.notify.models import Delivery, Notification
@@ -56,23 +57,22 @@ def open_notification(notification_id: int):
     authorize("notifications.use")
     notification = load(Notification, notification_id, need="notification.open",
                         visible="notification.open")
-    if EmptyForm().validate_on_submit():
-        services.mark_read(notification)
-        db.session.commit()
     # Only our own paths are stored, but a redirect never leaves the site.
     target = notification.url if notification.url.startswith("/") and not \
         notification.url.startswith("//") else url_for("notify.notifications")
-    return redirect(target, 303)
+    return submit(EmptyForm(), lambda: services.mark_read(notification),
+                  page=lambda: redirect(target, 303),
+                  done=lambda _result: see_other(target))
 
 
 @bp.post("/notifications/read")
 def mark_all_read():
     authorize("notifications.use")
-    if EmptyForm().validate_on_submit():
-        services.mark_all_read(current_user)
-        db.session.commit()
-        flash(_("All your notifications are marked read."), "success")
-    return redirect(url_for("notify.notifications"), 303)
+    to_list = url_for("notify.notifications")
+    return submit(EmptyForm(), lambda: services.mark_all_read(current_user),
+                  page=lambda: redirect(to_list, 303),
+                  done=lambda _result: see_other(
+                      to_list, _("All your notifications are marked read.")))
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
@@ -80,13 +80,12 @@ def settings():
     authorize("notifications.use")
     current = {kind: services.delivery_for(current_user, kind) for kind in services.KINDS}
     form = settings_form(current, services.KINDS)
-    if form.validate_on_submit():
-        services.save_settings(current_user, {
-            kind: Delivery(form[kind.replace(".", "_")].data) for kind in services.KINDS})
-        db.session.commit()
-        flash(_("How you hear from us is saved."), "success")
-        return redirect(url_for("notify.settings"), 303)
-    return render("notify/settings.html", form=form, status=422 if form.errors else 200)
+    return submit(form, lambda: services.save_settings(current_user, {
+                      kind: Delivery(form[kind.replace(".", "_")].data)
+                      for kind in services.KINDS}),
+                  page=lambda: render("notify/settings.html", form=form),
+                  done=lambda _result: see_other(url_for("notify.settings"),
+                                                 _("How you hear from us is saved.")))
 
 
 # A mail program's one-click unsubscribe (RFC 8058) posts without a CSRF token; the signed
@@ -99,8 +98,6 @@ def unsubscribe(token: str):
         abort(404)
     person, kind = found
     label = None if kind == services.ALL_KINDS else services.KINDS[kind][0]
-    if request.method == "POST":
-        services.unsubscribe(person, kind)
-        db.session.commit()
-        return render("notify/unsubscribed.html", label=label)
-    return render("notify/unsubscribe.html", label=label, token=token)
+    return submit(EmptyForm(meta={"csrf": False}), lambda: services.unsubscribe(person, kind),
+                  page=lambda: render("notify/unsubscribe.html", label=label, token=token),
+                  done=lambda _result: render("notify/unsubscribed.html", label=label))

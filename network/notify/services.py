@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from network.auth.models import Person
 from network.core.links import absolute, absolute_url
+from network.core.mail import SUBJECT_LIMIT, body_text, queue_email
 from network.core.text import one_line
 from network.core.time import now
 from network.extensions import db
-from network.notify.mail import SUBJECT_LIMIT, body_text, queue_email
 from network.notify.models import Delivery, Notification, NotificationSetting
 
 # Every kind of notification: what people see in their settings, and the default delivery.

@@ -90,7 +90,7 @@ class LiveServer:
 
     def deliver_mail(self) -> tuple[int, int]:
         """Send what the app has put in its outbox to the suite's SMTP server."""
-        from network.notify.mail import deliver_due
+        from network.core.mail import deliver_due
 
         with self.app.app_context():
             return deliver_due()

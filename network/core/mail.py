@@ -1,4 +1,5 @@
-"""Queue email in the outbox, and deliver what is due over SMTP (or to the log when none is set)."""
+"""The outbox: queue email with the change that causes it, and deliver what is due over SMTP
+(or to the log when none is set). Infrastructure every feature sends through; it imports none."""
 
 from __future__ import annotations
 
@@ -12,14 +13,35 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 from flask import current_app, g, render_template
-from sqlalchemy import inspect, or_, select, update
+from sqlalchemy import JSON, String, Text, inspect, or_, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
 from network.core.text import one_line
 from network.core.time import now
 from network.extensions import db
-from network.notify.models import OutboxEmail
+
+
+class OutboxEmail(db.Model):
+    """One email to one address. Rows are kept once sent, as a record of what went out."""
+
+    __tablename__ = "outbox_email"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    locked_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    failed_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+
 
 log = logging.getLogger("network.mail")
 

@@ -1,0 +1,2 @@
+"""The sharing board: listings offered and asked for, conversations about them, and bookings
+of what can be booked."""
