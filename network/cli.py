@@ -138,7 +138,7 @@ def calendar() -> None:
 @with_appcontext
 def calendar_remind() -> None:
     """Remind everyone going to something in the next 24 hours, once (run it hourly)."""
-    from network.calendar.services import send_reminders
+    from network.calendar.attendance import send_reminders
 
     sent = send_reminders()
     db.session.commit()

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from network.calendar.models import Answer, Event, Follow, Rsvp
+from network.calendar.reading import occurrences_of
 from network.calendar.recurrence import MAX_OCCURRENCES, occurrence_key
-from network.calendar.services import occurrences_of
 from network.core.audience import Audience
 from network.core.time import format_when, now, today
 from network.extensions import db
@@ -890,3 +890,37 @@ def test_cancelling_without_a_reason_says_what_is_needed(client, world, login):
     assert "This is needed." not in body(refused)
     db.session.rollback()
     assert db.session.get(Event, event.id).cancelled_at is None
+
+
+def test_a_series_links_to_its_continuation_only_for_those_who_may_see_it(client, world,
+                                                                          login):
+    """A public series continued (from some date on) as a members' series: a visitor on the
+    first's page is not shown the second's title or address; a member is."""
+    first = weekly(world, count=3, audience=Audience.PUBLIC)
+    rest = make_event(world.org_a, world.contact, "Tenants' forum, members only",
+                      starts_at=local(in_days(40)), repeats=("weekly", None, 3),
+                      continues_id=first.id)
+    page = body(client.get(f"/calendar/e/{first.id}-tenants-forum"))
+    assert "It continues from" not in page and f"/calendar/e/{rest.id}-" not in page
+    login(world.member)
+    page = body(client.get(f"/calendar/e/{first.id}-tenants-forum"))
+    assert "It continues from" in page and f"/calendar/e/{rest.id}-" in page
+
+
+def test_the_pages_flags_are_decided_in_the_policy(world):
+    """What the event page and the views offer is read off their access objects."""
+    from network.calendar.policies import calendar_access, event_access
+    from network.core.permissions import Visitor
+
+    event = weekly(world, count=2, audience=Audience.PUBLIC)
+    visitor, member, organiser = Visitor(), world.other_member, world.contact  # of org_b
+    assert event_access(visitor, event).log_in_to_answer
+    assert not event_access(member, event).log_in_to_answer
+    assert event_access(organiser, event).change and not event_access(member, event).change
+    event.cancelled_at = now()
+    assert not event_access(organiser, event).change
+    assert event_access(organiser, event).organise  # the cancelled event's papers, answers
+    assert calendar_access(member).own_feed and calendar_access(member).only_mine
+    assert not calendar_access(visitor).own_feed and not calendar_access(visitor).only_mine
+    assert not calendar_access(visitor).add
+    db.session.rollback()

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from network.calendar import services as calendar
+from network.calendar import attendance, reading
 from network.calendar.models import Answer
 from network.core.audience import Audience
 from network.core.audit import AuditEntry
@@ -107,10 +107,10 @@ def grow_public_events(world, n):
 
 
 def grow_answers(world, n):
-    found = calendar.occurrences_of([world.event], world.event.starts_at,
+    found = reading.occurrences_of([world.event], world.event.starts_at,
                                     world.event.ends_at)[0]
     for _ in range(n):
-        calendar.answer(world.event, found.original_start, PersonFactory(), Answer.GOING)
+        attendance.answer(world.event, found.original_start, PersonFactory(), Answer.GOING)
     db.session.commit()
 
 

@@ -383,8 +383,9 @@ def test_payloads_in_the_calendar_are_inert(client, world, login):
     """Every calendar field that shows someone's text: title, description, place, link,
     access note, cancel reason, a moved occurrence's note, a paper's title, the names of
     those answering and of organisations, areas and themes; on every page that shows them."""
+    from network.calendar.attendance import answer
     from network.calendar.models import Answer, OccurrenceChange
-    from network.calendar.services import answer, occurrences_of
+    from network.calendar.reading import occurrences_of
     from network.core.audience import Audience
     from tests.factories import attach_paper, make_event
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField
+from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from network.calendar.models import ACCESS, DESCRIPTION_MAX, TITLE_MAX, EventKind
-from network.calendar.recurrence import PATTERNS
+from network.calendar.recurrence import PATTERNS, parse_key
 from network.core.audience import Audience
 from network.core.fields import (
     ButtonChoiceField,
@@ -115,9 +115,10 @@ class EventForm(Form):
     submission = SubmissionKeyField()
 
     def __init__(self, *args, organisations=(), areas=(), themes=(), bodies=(), **kwargs):
+        """bodies: (id, name) of those whose meetings may be chosen."""
         super().__init__(*args, **kwargs)
         self.organisation.choices = options(*[(str(org.id), org.name) for org in organisations])
-        self.body.choices = options(("", _l("No")), *[(str(b.id), b.name) for b in bodies])
+        self.body.choices = options(("", _l("No")), *[(str(id_), name) for id_, name in bodies])
         self.area.choices = options(("", _l("Borough-wide, or not sure")),
                                     *[(str(area.id), area.name) for area in areas])
         self.area.invalid = _l("Choose one of the areas listed.")
@@ -226,6 +227,30 @@ class EditEventForm(EventForm):
         default="this", invalid=_l("Choose which occurrences to change."))
     version = VersionField()
 
+    def __init__(self, *args, recurring=False, rule=None, most_going=lambda: 0, **kwargs):
+        """recurring, rule: the event's, as (pattern, until, count); most_going(): the most
+        people going to one of its upcoming occurrences (asked only when places are given)."""
+        super().__init__(*args, **kwargs)
+        self.recurring, self.rule, self.most_going = recurring, rule, most_going
+
+    def chosen_scope(self) -> str:
+        return self.scope.data if self.recurring else "all"
+
+    def validate_capacity(self, field):
+        super().validate_capacity(field)
+        if field.data and field.data < (going := self.most_going()):
+            raise ValidationError(_l(
+                "%(num)d people are already going to an occurrence: there must be at least "
+                "as many places.", num=going))
+
+    def validate_scope(self, field):
+        if self.capacity.errors:
+            return
+        if self.chosen_scope() == "this" and self.repeats() != self.rule:
+            raise ValidationError(_l("For one occurrence, only its date, times and place can "
+                                     "change. To change how it repeats, choose every "
+                                     "occurrence."))
+
 
 class CancelForm(Form):
     reason = textarea_field(_l("Why (people who said they would come are told)"), 500,
@@ -277,6 +302,25 @@ class FollowForm(Form):
 
     follow = ButtonChoiceField(choices=options(("1", _l("Follow")), ("0", _l("Unfollow"))),
                                invalid=_l("Choose to follow or unfollow."))
+
+
+class OccurrenceKeyField(StringField):
+    """An occurrence named by its key (its original start in UTC, 20261203T183000Z): data is
+    the moment, or None when the value is not one."""
+
+    def process_formdata(self, valuelist):
+        self.data = parse_key(valuelist[0]) if valuelist else None
+
+    @property
+    def given(self) -> bool:
+        """Whether the address names an occurrence at all (rightly or not)."""
+        return bool(self.raw_data and self.raw_data[0])
+
+
+class OccurrenceForm(SearchForm):
+    """?at=: the occurrence of a series an address is about."""
+
+    at = OccurrenceKeyField()
 
 
 class CalendarFilterForm(SearchForm):

@@ -30,6 +30,20 @@ def own_feed(person, _) -> bool:
     return signed_in(person)
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarAccess:
+    """What one person may do on the calendar's views, decided once for the page."""
+
+    add: bool
+    own_feed: bool  # a feed of their own, beside the public one
+    only_mine: bool  # narrow the views to their organisations' events and those they answered
+
+
+def calendar_access(person) -> CalendarAccess:
+    return CalendarAccess(add=add_events(person, None), own_feed=own_feed(person, None),
+                          only_mine=signed_in(person))
+
+
 @scope(Event)
 def events_seen(person):
     return true() if signed_in(person) else Event.audience == Audience.PUBLIC
@@ -42,6 +56,8 @@ class EventAccess:
     view: bool
     organise: bool  # change, cancel, attach papers, see who is coming
     rsvp: bool
+    change: bool  # offered Change and Cancel: organise, while the event is not cancelled
+    log_in_to_answer: bool  # a visitor, where people are asked whether they are coming
 
 
 def event_access(person, event: Event) -> EventAccess:
@@ -50,7 +66,9 @@ def event_access(person, event: Event) -> EventAccess:
         signed_in(person) and person.is_member
         and event.organisation_id in person.organisation_ids))
     return EventAccess(view=view, organise=organise,
-                       rsvp=view and signed_in(person) and event.rsvp)
+                       rsvp=view and signed_in(person) and event.rsvp,
+                       change=organise and event.cancelled_at is None,
+                       log_in_to_answer=view and not signed_in(person) and event.rsvp)
 
 
 policies_from(event_access, {"event.view": "view", "event.organise": "organise",

@@ -1,19 +1,19 @@
 """What the calendar does, for routes and commands alike: events made, changed and cancelled
-(one occurrence, this and the following ones, or all), answers with places and a waiting
-list, papers, follows and reminders, and who is told. Each function changes the session and
-queues its notifications and audit entries; the caller commits once."""
+(one occurrence, this and the following ones, or all), papers, follows and feeds, and who is
+told. Answers, places and reminders are in attendance.py; reads other features call, in
+reading.py. Each function changes the session and queues its notifications and audit
+entries; the caller commits once."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import defer, joinedload, subqueryload
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from network.auth.models import Person
 from network.calendar.models import (
@@ -27,71 +27,32 @@ from network.calendar.models import (
     Rsvp,
 )
 from network.calendar.policies import event_access
+from network.calendar.reading import event_path
 from network.calendar.recurrence import (
-    MOVE_LIMIT,
-    Occurrence,
     describe,
     is_occurrence,
     last_start,
     make_rule,
     occurrence,
-    occurrence_key,
-    occurrences,
     read_rule,
 )
 from network.core import audit
 from network.core.files import Upload
-from network.core.links import site_path
-from network.core.permissions import visible
+from network.core.forms import Refused
 from network.core.text import in_subject
 from network.core.time import borough_zone, format_day, now
 from network.extensions import db
-from network.members.models import Organisation, Theme
+from network.members.models import Theme
 from network.notify.services import notify
 
-# Events longer than this are not found by their start alone (conferences run a few days).
-LONGEST_EVENT = timedelta(days=31)
+
+class CalendarError(Refused):
+    """A request that cannot be carried out: why, and the field it is about ("" for the
+    whole form)."""
 
 
-class CalendarError(Exception):
-    """A request that cannot be carried out, with a message for the person who made it."""
-
-
-# --- finding events --------------------------------------------------------------------------
-
-def in_window(start: datetime, end: datetime):
-    """The condition for events that may have an occurrence under way from start to end."""
-    reach = LONGEST_EVENT + MOVE_LIMIT
-    return and_(Event.starts_at < end + MOVE_LIMIT, or_(
-        and_(Event.recurrence.is_(None), Event.ends_at > start - MOVE_LIMIT),
-        and_(Event.recurrence.is_not(None),
-             or_(Event.repeat_until.is_(None), Event.repeat_until > start - reach))))
-
-
-def listed(description: bool = False):
-    """What a list of occurrences reads of each event: its row (but the description, unless
-    asked: feeds carry it), its changed occurrences (one query however many events:
-    selectinload would ask again every 500) and its organisation's name."""
-    return (subqueryload(Event.changes),
-            joinedload(Event.organisation).load_only(Organisation.name),
-            *(() if description else (defer(Event.description),)))
-
-
-def occurrences_of(events: Iterable[Event], start: datetime, end: datetime) -> list[Occurrence]:
-    """Every occurrence of these events under way from start to end, in order of start."""
-    found = [found for event in events for found in occurrences(event, start, end)]
-    return sorted(found, key=lambda found: (found.starts_at, found.event.title))
-
-
-def upcoming_public(limit: int) -> list[Occurrence]:
-    """The next public occurrences, for the home page."""
-    start = now()
-    end = start + timedelta(days=120)
-    events = db.session.scalars(
-        select(Event).where(in_window(start, end), Event.cancelled_at.is_(None),
-                            Event.audience == "public")
-        .options(*listed()).order_by(Event.starts_at).limit(limit * 8)).unique().all()
-    return [found for found in occurrences_of(events, start, end) if not found.cancelled][:limit]
+def not_an_occurrence(field: str = "") -> CalendarError:
+    return CalendarError(_("That occurrence is not part of this event."), field)
 
 
 # --- making and changing ---------------------------------------------------------------------
@@ -190,7 +151,7 @@ def _edit_all(event, values, theme_ids, repeats, at, by) -> Event:
 def _edit_one(event: Event, values: dict, at: datetime, by: Person) -> Event:
     found = occurrence(event, at)
     if found is None:
-        raise CalendarError(_("That occurrence is not part of this event."))
+        raise not_an_occurrence("scope")
     moved = values["starts_at"] != found.original_start or \
         values["ends_at"] != found.original_start + (event.ends_at - event.starts_at)
     times = (values["starts_at"] if moved else None, values["ends_at"] if moved else None,
@@ -245,7 +206,7 @@ def _all_starts(event: Event) -> list[datetime]:
 
 def _edit_following(event, values, theme_ids, repeats, at, by) -> Event:
     if occurrence(event, at) is None:
-        raise CalendarError(_("That occurrence is not part of this event."))
+        raise not_an_occurrence("scope")
     if at == event.starts_at:
         return _edit_all(event, values, theme_ids, repeats, at, by)
     count = read_rule(event.recurrence)["count"]
@@ -319,7 +280,7 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
     if scope == "this" and event.recurring:
         found = occurrence(event, at)
         if found is None:
-            raise CalendarError(_("That occurrence is not part of this event."))
+            raise not_an_occurrence("scope")
         if found.cancelled:
             return False
         change = _change_for(event, at)
@@ -367,117 +328,6 @@ def _day(moment: datetime) -> str:
     return format_when(moment)
 
 
-# --- answers ---------------------------------------------------------------------------------
-
-def going_count(event: Event, at: datetime) -> int:
-    return db.session.scalar(select(func.count()).select_from(Rsvp).where(
-        Rsvp.event_id == event.id, Rsvp.occurrence_start == at,
-        Rsvp.answer == Answer.GOING, Rsvp.waiting.is_(False))) or 0
-
-
-def answer(event: Event, at: datetime, person: Person, reply: Answer) -> tuple[Rsvp, bool]:
-    """Say whether one is coming to an occurrence. Past the places, "going" waits; a place
-    given up goes to whoever has waited longest, who is told. Returns the answer, and False
-    when it was the answer already (nothing changes, nobody is told)."""
-    _lock(event)
-    found = occurrence(event, at)
-    if found is None:
-        raise CalendarError(_("That occurrence is not part of this event."))
-    if found.cancelled:
-        raise CalendarError(_("This is cancelled: there is nothing to answer."))
-    if found.starts_at <= now():
-        raise CalendarError(_("This has already started: answers are closed."))
-    if not event.rsvp:
-        raise CalendarError(_("This event does not ask who is coming."))
-    row = db.session.scalar(select(Rsvp).where(Rsvp.event_id == event.id,
-                                               Rsvp.occurrence_start == at,
-                                               Rsvp.person_id == person.id))
-    had_place = row is not None and row.answer == Answer.GOING and not row.waiting
-    if row is None:
-        row = Rsvp(event_id=event.id, occurrence_start=at, person_id=person.id, answer=reply)
-        db.session.add(row)
-    elif row.answer == reply:
-        return row, False
-    row.answer, row.answered_at = reply, now()
-    row.waiting = False
-    if reply == Answer.GOING and not had_place and event.capacity is not None:
-        db.session.flush()
-        row.waiting = going_count(event, at) - 1 >= event.capacity
-    db.session.flush()
-    if had_place and reply != Answer.GOING:
-        _move_up(event, at)
-    return row, True
-
-
-def _move_up(event: Event, at: datetime) -> None:
-    """Give free places to those waiting, longest first, and tell them (all of them once
-    there is no limit)."""
-    free = None if event.capacity is None else event.capacity - going_count(event, at)
-    if free is not None and free <= 0:
-        return
-    waiting = db.session.scalars(select(Rsvp).where(
-        Rsvp.event_id == event.id, Rsvp.occurrence_start == at, Rsvp.waiting.is_(True))
-        .options(joinedload(Rsvp.person)).order_by(Rsvp.answered_at, Rsvp.id).limit(free)).all()
-    for row in waiting:
-        row.waiting = False
-        notify(row.person, "calendar.changed",
-               _("A place came free: you are going to “%(title)s” on %(day)s",
-                 title=in_subject(event.title), day=_day(at)), event_path(event, at))
-
-
-def free_places_after_capacity_change(event: Event) -> None:
-    """After the number of places went up (or the limit went), those waiting for upcoming
-    occurrences move up."""
-    starts = db.session.scalars(select(Rsvp.occurrence_start).where(
-        Rsvp.event_id == event.id, Rsvp.waiting.is_(True), Rsvp.occurrence_start > now())
-        .distinct()).all()
-    for at in starts:
-        _move_up(event, at)
-
-
-def most_going_upcoming(event: Event) -> int:
-    """The most people going to any upcoming occurrence: places cannot go below it."""
-    counts = db.session.scalars(
-        select(func.count()).select_from(Rsvp)
-        .where(Rsvp.event_id == event.id, Rsvp.answer == Answer.GOING,
-               Rsvp.waiting.is_(False), Rsvp.occurrence_start > now())
-        .group_by(Rsvp.occurrence_start)).all()
-    return max(counts, default=0)
-
-
-def _lock(event: Event) -> None:
-    """Serialise answers to one event on PostgreSQL (SQLite's writers are serial already):
-    the last place is given once."""
-    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-
-
-def answers_for(event: Event, at: datetime) -> list[Rsvp]:
-    return list(db.session.scalars(
-        select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.occurrence_start == at)
-        .options(joinedload(Rsvp.person).load_only(Person.display_name))
-        .order_by(Rsvp.answer, Rsvp.waiting, Rsvp.answered_at)))
-
-
-def places_taken(event: Event, at: datetime) -> tuple[int, int]:
-    """(going with a place, waiting for one) for an occurrence."""
-    counts = dict(db.session.execute(
-        select(Rsvp.waiting, func.count()).where(
-            Rsvp.event_id == event.id, Rsvp.occurrence_start == at,
-            Rsvp.answer == Answer.GOING).group_by(Rsvp.waiting)).tuples().all())
-    return counts.get(False, 0), counts.get(True, 0)
-
-
-def place_in_line(row: Rsvp) -> int:
-    """Where someone waiting stands (1: the next place is theirs), in the order _move_up
-    gives places."""
-    ahead = db.session.scalar(select(func.count()).select_from(Rsvp).where(
-        Rsvp.event_id == row.event_id, Rsvp.occurrence_start == row.occurrence_start,
-        Rsvp.waiting.is_(True), or_(Rsvp.answered_at < row.answered_at,
-                                    and_(Rsvp.answered_at == row.answered_at,
-                                         Rsvp.id < row.id))))
-    return (ahead or 0) + 1
-
-
 def _tell_answered(event: Event, starts: list[datetime] | None, subject: str,
                    since: datetime | None = None, detail: str = "") -> None:
     """Tell people going (or maybe, or waiting) to upcoming occurrences that changed."""
@@ -508,39 +358,6 @@ def _tell_followers(event: Event, author: Person) -> None:
                      org=in_subject(event.organisation.name), title=in_subject(event.title),
                      day=_day(event.starts_at)), event_path(event))
 
-
-def event_path(event: Event, at: datetime | None = None) -> str:
-    values = {"event_id": event.id, "slug": event.slug}
-    if at is not None and event.recurring:
-        values["at"] = occurrence_key(at)
-    return site_path("calendar.event", **values)  # in a request or a command (reminders)
-
-
-# --- reminders --------------------------------------------------------------------------------
-
-def send_reminders(moment: datetime | None = None) -> int:
-    """A reminder the day before: everyone going (or maybe) to an occurrence that starts in
-    the next 24 hours, once. Run from cron every hour (`flask calendar remind`)."""
-    moment = moment or now()
-    rows = db.session.scalars(
-        select(Rsvp).where(Rsvp.answer.in_([Answer.GOING, Answer.MAYBE]),
-                           Rsvp.waiting.is_(False), Rsvp.reminded_at.is_(None),
-                           Rsvp.occurrence_start > moment - MOVE_LIMIT,
-                           Rsvp.occurrence_start < moment + timedelta(days=1) + MOVE_LIMIT)
-        .options(joinedload(Rsvp.person), joinedload(Rsvp.event).selectinload(Event.changes))
-        .order_by(Rsvp.occurrence_start)).all()
-    sent = 0
-    for row in rows:
-        found = occurrence(row.event, row.occurrence_start)
-        if found is None or found.cancelled or not moment < found.starts_at <= \
-                moment + timedelta(days=1):
-            continue
-        row.reminded_at = moment
-        notify(row.person, "calendar.reminder",
-               _("Tomorrow: “%(title)s” at %(day)s", title=in_subject(row.event.title),
-                 day=_day(found.starts_at)), event_path(row.event, row.occurrence_start))
-        sent += 1
-    return sent
 
 
 # --- papers, follows, feeds ------------------------------------------------------------------
@@ -594,63 +411,9 @@ def reset_feed(person: Person) -> None:
                            .values(generation=FeedKey.generation + 1, reset_at=now()))
 
 
-def visible_events(person=None):
-    """select(Event) narrowed to what the person may see."""
-    return visible(select(Event), Event, person=person)
-
-
 def feed_token(person: Person) -> str:
     """The secret in a person's feed address: made from the app's secret, their id and the
     feed's generation, so nothing secret is stored and a reset ends the old address."""
     message = f"calendar-feed:{person.id}:{feed_generation(person)}".encode()
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
-
-
-def upcoming_for(organisation_id: int, limit: int) -> list[Occurrence]:
-    """An organisation's next occurrences that the person asking may see."""
-    return upcoming_where(Event.organisation_id == organisation_id, limit=limit)
-
-
-def upcoming_where(*where, limit: int) -> list[Occurrence]:
-    """The next occurrences (within six months) of the events `where` says that the person
-    asking may see."""
-    start, end = now(), now() + timedelta(days=180)
-    events = db.session.scalars(
-        visible(select(Event).where(*where, Event.cancelled_at.is_(None),
-                                    in_window(start, end)), Event)
-        .options(*listed()).order_by(Event.starts_at).limit(limit * 8)).unique().all()
-    return [found for found in occurrences_of(events, start, end)
-            if not found.cancelled][:limit]
-
-
-def held_where(*where, limit: int, since: datetime | None = None) -> list[Occurrence]:
-    """The latest occurrences since then (the past year unless said), most recent first,
-    that were not cancelled."""
-    start, end = since or now() - timedelta(days=366), now()
-    events = db.session.scalars(
-        visible(select(Event).where(*where, Event.cancelled_at.is_(None),
-                                    in_window(start, end)), Event)
-        .options(*listed())).unique().all()
-    held = [found for found in occurrences_of(events, start, end)
-            if not found.cancelled and found.starts_at < end]
-    return held[::-1][:limit]
-
-
-def held_and_upcoming(*where, limit: int) -> tuple[list[Occurrence], list[Occurrence]]:
-    """held_where and upcoming_where in one reading of the events: the latest `limit` held
-    this past year, most recent first, and the next `limit` within six months."""
-    moment = now()
-    start, end = moment - timedelta(days=366), moment + timedelta(days=180)
-    events = db.session.scalars(
-        visible(select(Event).where(*where, Event.cancelled_at.is_(None),
-                                    in_window(start, end)), Event)
-        .options(*listed())).unique().all()
-    found = [o for o in occurrences_of(events, start, end) if not o.cancelled]
-    return ([o for o in found if o.starts_at < moment][::-1][:limit],
-            [o for o in found if o.ends_at > moment][:limit])
-
-
-def follows(person: Person, organisation_id: int) -> bool:
-    return person.is_authenticated and \
-        db.session.get(Follow, (person.id, organisation_id)) is not None

@@ -21,6 +21,7 @@ from sqlalchemy import and_, false, or_, select, true
 from network.core.audience import Audience
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
 from network.core.time import today
+from network.representation import meetings  # noqa: F401  (tells the calendar of its bodies)
 from network.representation.models import (
     Body,
     RaisedItem,

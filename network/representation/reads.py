@@ -11,8 +11,7 @@ from sqlalchemy import and_, case, false, func, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network.auth.models import Person
-from network.calendar import services as calendar
-from network.calendar.models import Event
+from network.calendar import reading as calendar
 from network.core.permissions import seen_by, visible
 from network.core.time import local_moment, now, today
 from network.extensions import db
@@ -108,14 +107,12 @@ def next_meeting(seat: Seat, *, as_seen: bool = True):
     """The body's next meeting in the calendar (an Occurrence), or None: of those the person
     asking may see, unless as_seen is False."""
     if as_seen:
-        found = calendar.upcoming_where(Event.body_id == seat.body_id, limit=1)
+        found = calendar.upcoming_meetings([seat.body_id], limit=1)
         return found[0] if found else None
-    start, end = now(), now() + timedelta(days=180)
-    events = db.session.scalars(select(Event).where(
-        Event.body_id == seat.body_id, Event.cancelled_at.is_(None),
-        calendar.in_window(start, end)).options(*calendar.listed())).unique().all()
-    return next((found for found in calendar.occurrences_of(events, start, end)
-                 if not found.cancelled and found.starts_at >= start), None)
+    start = now()
+    return next((found for found in calendar.meetings(
+        [seat.body_id], start, start + timedelta(days=180), seen_by=calendar.NO_ONE_ASKING)
+        if found.starts_at >= start), None)
 
 
 def existing_item(key: str, author: Person) -> RaisedItem | None:
@@ -158,7 +155,7 @@ def meetings_to_report(seat: Seat) -> list:
     since = now() - timedelta(days=366)
     if term is not None:
         since = min(since, local_moment(term.starts_on, time.min))
-    held = calendar.held_where(Event.body_id == seat.body_id, limit=100, since=since)
+    held = calendar.held_meetings([seat.body_id], limit=100, since=since)
     reported = set(db.session.execute(select(Report.event_id, Report.occurrence_start)
                                       .where(Report.seat_id == seat.id)).all())
     return [m for m in held if (m.event.id, m.original_start) not in reported]

@@ -21,8 +21,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network.auth.models import Person
-from network.calendar import services as calendar
-from network.calendar.models import Event
+from network.calendar import reading as calendar
 from network.calendar.recurrence import MOVE_LIMIT, Occurrence
 from network.core.text import in_subject
 from network.core.time import format_day, local, local_moment, now
@@ -177,8 +176,8 @@ def records_for(seats: list[Seat], moment: datetime | None = None) -> list[SeatR
     moment = moment or now()
     starts = {seat.id: period_start(seat, moment) for seat in seats}
     earliest = min(starts.values())
-    held = calendar.held_where(Event.body_id.in_({seat.body_id for seat in seats}),
-                               limit=MOST_MEETINGS, since=earliest)
+    held = calendar.held_meetings({seat.body_id for seat in seats}, limit=MOST_MEETINGS,
+                                  since=earliest)
     reports = {(r.seat_id, r.event_id, r.occurrence_start): r for r in db.session.scalars(
         select(Report).where(Report.seat_id.in_(starts),
                              Report.occurrence_start >= earliest - MOVE_LIMIT))}
@@ -313,12 +312,9 @@ def _term_on(seat: Seat, day: date) -> Term | None:
 
 def _held(body_ids: Iterable[int], since: datetime, until: datetime) -> list[Occurrence]:
     """The bodies' meetings held from since to until, whoever may see them (no one asks)."""
-    events = db.session.scalars(
-        select(Event).where(Event.body_id.in_(body_ids), Event.cancelled_at.is_(None),
-                            calendar.in_window(since, until))
-        .options(*calendar.listed())).unique().all()
-    return [found for found in calendar.occurrences_of(events, since, until)
-            if not found.cancelled and since <= found.starts_at < until]
+    return [found for found in calendar.meetings(body_ids, since, until,
+                                                 seen_by=calendar.NO_ONE_ASKING)
+            if since <= found.starts_at < until]
 
 
 def remind_overdue_reports(moment: datetime | None = None) -> int:

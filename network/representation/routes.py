@@ -12,8 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from network.calendar import services as calendar
-from network.calendar.models import Event
+from network.calendar import reading as calendar
 from network.core.htmx import render, see_other
 from network.core.permissions import authorize, can, load, me, visible
 from network.core.submit import submit
@@ -43,7 +42,7 @@ def bodies():
 
 
 def body_context(body: Body) -> dict:
-    held, upcoming = calendar.held_and_upcoming(Event.body_id == body.id, limit=4)
+    held, upcoming = calendar.held_and_upcoming_meetings([body.id], limit=4)
     access = body_access(me(), body)
     context = {"body": body, "access": access, "seats": reads.live_seats(body_id=body.id),
                "upcoming": upcoming, "held": held,
@@ -70,8 +69,8 @@ def representatives():
     authorize("representatives.view")
     seats = reads.seats_for(current_user)
     next_meeting = {}
-    for item in calendar.upcoming_where(Event.body_id.in_({s.body_id for s in seats}),
-                                        limit=4 * len(seats)) if seats else []:
+    for item in calendar.upcoming_meetings({s.body_id for s in seats},
+                                           limit=4 * len(seats)) if seats else []:
         next_meeting.setdefault(item.event.body_id, item)
     return render("representation/representatives.html",
                   {"seats": seats, "next_meeting": next_meeting,

@@ -268,7 +268,7 @@ def test_a_fortnightly_meeting_is_added_cancelled_once_answered_and_subscribed_t
 def test_waiting_for_a_place_says_where_one_stands_and_then_that_one_has_a_place(
         new_context, live_server, javascript):
     from network.auth.models import Person
-    from network.calendar import services
+    from network.calendar import attendance
     from network.calendar.models import Answer
     from network.extensions import db
     from network.members.models import Organisation
@@ -280,7 +280,7 @@ def test_waiting_for_a_place_says_where_one_stands_and_then_that_one_has_a_place
             Organisation.name == ORGANISATION))
         pat_row = db.session.scalar(db.select(Person).where(Person.email == ORGANISER))
         event = make_event(federation, pat_row, title, capacity=1)
-        services.answer(event, event.starts_at, pat_row, Answer.GOING)
+        attendance.answer(event, event.starts_at, pat_row, Answer.GOING)
         db.session.commit()
         path = f"/calendar/e/{event.id}-{event.slug}"
 

@@ -1,0 +1,1 @@
+"""The shared calendar: events, their occurrences, answers and feeds."""

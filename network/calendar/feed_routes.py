@@ -1,0 +1,110 @@
+"""Calendar feeds to subscribe to: one event's file, the public events, a person's own (its
+address is the key), and the page that gives (and resets) that address."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from flask import abort, current_app, make_response, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.http import is_resource_modified
+
+from network.auth.models import Person
+from network.calendar import feeds, services
+from network.calendar.blueprint import bp
+from network.calendar.forms import ResetFeedForm
+from network.calendar.models import Event
+from network.calendar.reading import in_window, listed
+from network.core.htmx import render, see_other
+from network.core.links import absolute_url
+from network.core.permissions import Visitor, authorize, load, seen_by
+from network.core.submit import submit
+from network.core.time import now
+from network.extensions import db
+
+
+def ics(where: tuple, build, filename: str, private: bool):
+    """A calendar file, or 304 when the calendar program's copy (its If-None-Match, or
+    If-Modified-Since) is still what it would be: decided from feeds.feed_state's two
+    aggregate queries, before the events are read or the feed built."""
+    etag, modified = feeds.feed_state(*where)
+    if is_resource_modified(request.environ, etag=etag, last_modified=modified):
+        response = make_response(build())
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    else:
+        response = make_response("", 304)
+    response.set_etag(etag, weak=True)  # the same calendar, however it is compressed
+    response.last_modified = modified
+    response.headers["Cache-Control"] = "private, no-cache" if private else \
+        "public, max-age=900"
+    return response
+
+
+def feed_window():
+    """A feed's events: what is on from a year ago to ten years on."""
+    return in_window(now() - timedelta(days=365), now() + timedelta(days=3650))
+
+
+def feed_events(*where) -> list[Event]:
+    """Events for a feed, with their changes."""
+    return db.session.scalars(
+        select(Event).where(*where).options(*listed(description=True))
+        .order_by(Event.starts_at)).unique().all()
+
+
+@bp.get("/e/<int:event_id>.ics")
+def download(event_id: int):
+    event = load(Event, event_id, need="event.view")  # its changes read only if it is sent
+    return ics((Event.id == event.id,), lambda: feeds.feed([event], event.title),
+               f"{event.slug}.ics", private=event.audience != "public")
+
+
+@bp.get("/public.ics")
+def public_feed():
+    """What everyone may see: the events a visitor sees, whoever asks."""
+    authorize("calendar.view")
+    where = (seen_by(Event, Visitor()), feed_window())
+    return ics(where, lambda: feeds.feed(feed_events(*where), _(
+        "%(site)s: public events", site=current_app.config["SITE_NAME"])),
+        "public.ics", private=False)
+
+
+@bp.get("/feed/<int:person_id>/<token>.ics")
+def private_feed(person_id: int, token: str):
+    """A person's own feed: the address is the key (a calendar program cannot log in); it
+    stops working when they reset it. Tokens are compared as bytes: compare_digest refuses
+    str with non-ASCII characters (a 500 where a 404 is due)."""
+    person = db.session.get(Person, person_id)
+    if person is None or not person.is_active or \
+            not hmac.compare_digest(token.encode(), services.feed_token(person).encode()):
+        abort(404)
+    where = (seen_by(Event, person), feed_window())
+    return ics(where, lambda: feeds.feed(feed_events(*where), _(
+        "%(site)s: your calendar", site=current_app.config["SITE_NAME"])),
+        "network.ics", private=True)
+
+
+@bp.route("/feed", methods=["GET", "POST"])
+def feed_settings():
+    authorize("calendar.feed")
+    form = ResetFeedForm()
+
+    def page():
+        address = absolute_url("calendar.private_feed", person_id=current_user.id,
+                               token=services.feed_token(current_user))
+        public = absolute_url("calendar.public_feed")
+        return render("calendar/feed.html", {
+            "form": form, "address": address, "public": public,
+            # webcal: opens the device's calendar program, which subscribes.
+            "subscribe": "webcal:" + address.split(":", 1)[1],
+            "subscribe_public": "webcal:" + public.split(":", 1)[1]})
+
+    return submit(form, lambda: services.reset_feed(current_user), page=page,
+                  done=lambda _reset: see_other(
+                      url_for("calendar.feed_settings"),
+                      _("Your feed has a new address. The old one no longer works: give "
+                        "calendar programs the new one.")))

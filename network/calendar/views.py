@@ -1,0 +1,298 @@
+"""What is on (agenda, month, week), one event's page, and its papers' downloads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from network.calendar import attendance, services
+from network.calendar.blueprint import asked_at, bp, chosen_occurrence, load_event
+from network.calendar.forms import CalendarFilterForm, RsvpForm
+from network.calendar.meetings import meeting_of
+from network.calendar.models import Answer, Event, EventKind, Paper, Rsvp, event_theme
+from network.calendar.policies import calendar_access, event_access
+from network.calendar.reading import event_path, in_window, listed, occurrences_of
+from network.calendar.recurrence import Occurrence, describe, occurrence_key
+from network.core import files
+from network.core.htmx import render
+from network.core.permissions import authorize, me, visible
+from network.core.time import (
+    borough_zone,
+    format_clock,
+    format_weekday,
+    local_moment,
+    now,
+    today,
+)
+from network.extensions import db
+from network.members.models import Area, Theme
+from network.members.services import approved_organisations, live_entries
+
+AGENDA_DAYS = 28
+AGENDA_MOST = 250  # occurrences on one page of the agenda (whole days; at least one)
+
+
+# --- what is on ------------------------------------------------------------------------------
+
+def filter_form() -> CalendarFilterForm:
+    form = CalendarFilterForm(request.args, areas=live_entries(Area), themes=live_entries(Theme),
+                              organisations=approved_organisations())
+    form.validate()
+    return form
+
+
+def only_mine(form: CalendarFilterForm) -> bool:
+    return bool(form.mine.data) and calendar_access(me()).only_mine
+
+
+def filtered(form: CalendarFilterForm, start: datetime, end: datetime):
+    """The events that may be on from start to end, that the person may see and the filters
+    keep, with what their occurrences need."""
+    query = visible(select(Event).where(in_window(start, end))).options(*listed())
+    if area := form.chosen(form.area):
+        query = query.where(Event.area_id == int(area))
+    if theme := form.chosen(form.theme):
+        query = query.where(Event.id.in_(select(event_theme.c.event_id)
+                                         .where(event_theme.c.theme_id == int(theme))))
+    if organisation := form.chosen(form.organisation):
+        query = query.where(Event.organisation_id == int(organisation))
+    if kind := form.chosen(form.kind):
+        query = query.where(Event.kind == EventKind(kind))
+    if only_mine(form):
+        person = me()
+        query = query.where(or_(
+            Event.organisation_id.in_(person.organisation_ids),
+            Event.id.in_(select(Rsvp.event_id).where(Rsvp.person_id == person.id,
+                                                     Rsvp.answer != Answer.NOT_GOING))))
+    return db.session.scalars(query.order_by(Event.starts_at)).unique().all()
+
+
+def by_day(found, first: date, last: date) -> list[tuple[date, list]]:
+    """Occurrences grouped under each day they are on (a long one under each of its days)."""
+    days: dict[date, list] = {}
+    zone = borough_zone()
+    for item in found:
+        day = max(item.starts_at.astimezone(zone).date(), first)
+        end_day = (item.ends_at - timedelta(seconds=1)).astimezone(zone).date()
+        while day <= min(end_day, last):
+            days.setdefault(day, []).append(item)
+            day += timedelta(days=1)
+    return sorted(days.items())
+
+
+def mine_of(found: list, start: datetime, end: datetime) -> list:
+    """My organisations' occurrences, and those I said I would (or might) go to: of a series
+    I answered once, that date alone."""
+    person = me()
+    answered = set(db.session.execute(select(Rsvp.event_id, Rsvp.occurrence_start).where(
+        Rsvp.person_id == person.id, Rsvp.answer != Answer.NOT_GOING,
+        Rsvp.occurrence_start >= start - timedelta(days=62),
+        Rsvp.occurrence_start < end + timedelta(days=62))).tuples())
+    ours = set(person.organisation_ids)
+    return [item for item in found if item.event.organisation_id in ours
+            or (item.event.id, item.original_start) in answered]
+
+
+def calendar_context(form: CalendarFilterForm, view: str, first: date, last: date) -> dict:
+    """One view of what is on, from the first day to the last (the borough's days)."""
+    start, end = local_moment(first, None), local_moment(last + timedelta(days=1), None)
+    found = occurrences_of(filtered(form, start, end), start, end)
+    if only_mine(form):
+        found = mine_of(found, start, end)
+    return {"form": form, "view": view, "first": first, "last": last,
+            "days": by_day(found, first, last), "count": len(found), "today": today(),
+            "filters": filters(form), "now": now(), "notice": services.notice_period(),
+            "access": calendar_access(me())}
+
+
+FILTERS = ("area", "theme", "organisation", "kind", "mine")
+DAYS = ("start", "week", "month")
+
+
+def filters(form: CalendarFilterForm, *names: str) -> dict[str, str]:
+    """The filters as the address gave them (and these of its days), for links that keep
+    them: only the form's own fields, never the whole address (url_for takes `_method`,
+    `_external`... as orders of its own)."""
+    return {name: form[name].raw_data[0] for name in FILTERS + names
+            if form[name].raw_data}
+
+
+def view_links(form: CalendarFilterForm, anchor: date) -> dict[str, dict]:
+    """The three views' addresses on the same stretch of time, with the same filters."""
+    kept = filters(form)
+    return {"agenda": {**kept, "start": anchor.isoformat()},
+            "week": {**kept, "week": anchor.isoformat()},
+            "month": {**kept, "month": anchor.strftime("%Y-%m")}}
+
+
+def view_args(form: CalendarFilterForm, **changes) -> dict:
+    """The address's filters, with some changed: links between views keep them."""
+    args = filters(form, *DAYS)
+    args.update({name: value for name, value in changes.items() if value is not None})
+    return args
+
+
+def status_of(form: CalendarFilterForm) -> int:
+    return 422 if form.errors else 200
+
+
+@bp.get("")
+def agenda():
+    authorize("calendar.view")
+    form = filter_form()
+    first = form.start.data or today()
+    context = calendar_context(form, "agenda", first, first + timedelta(days=AGENDA_DAYS - 1))
+    following = first + timedelta(days=AGENDA_DAYS)
+    if context["count"] > AGENDA_MOST:  # a busy month: whole days up to the limit, then Later
+        shown, kept = 0, []
+        for day, items in context["days"]:
+            if kept and shown + len(items) > AGENDA_MOST:
+                following = day
+                break
+            kept.append((day, items))
+            shown += len(items)
+        context.update(days=kept, last=following - timedelta(days=1), count=shown)
+    context.update(view_links=view_links(form, first),
+                   earlier=view_args(form, start=(first - timedelta(days=AGENDA_DAYS))
+                                     .isoformat()),
+                   later=view_args(form, start=following.isoformat()))
+    return render("calendar/agenda.html", context, fragments=("results",),
+                  status=status_of(form))
+
+
+@bp.get("/month")
+def month():
+    authorize("calendar.view")
+    form = filter_form()
+    first = form.month.data or today().replace(day=1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    grid_start = first - timedelta(days=first.weekday())
+    grid_end = last + timedelta(days=6 - last.weekday())
+    context = calendar_context(form, "month", grid_start, grid_end)
+    days = dict(context["days"])
+    weeks = [[(grid_start + timedelta(days=week * 7 + n),
+               days.get(grid_start + timedelta(days=week * 7 + n), [])) for n in range(7)]
+             for week in range(((grid_end - grid_start).days + 1) // 7)]
+    previous_month = (first - timedelta(days=1)).replace(day=1)
+    context.update(month=first, weeks=weeks, view_links=view_links(form, first),
+                   earlier=view_args(form, month=previous_month.strftime("%Y-%m")),
+                   later=view_args(form, month=(last + timedelta(days=1)).strftime("%Y-%m")))
+    return render("calendar/month.html", context, fragments=("results",),
+                  status=status_of(form))
+
+
+def month_of_week(first: date) -> str:
+    """The month a week's Month link opens: today's for the week holding today; else the
+    month holding most of the week's days, the one its Thursday is in."""
+    if first <= today() < first + timedelta(days=7):
+        return today().strftime("%Y-%m")
+    return (first + timedelta(days=3)).strftime("%Y-%m")
+
+
+@bp.get("/week")
+def week():
+    authorize("calendar.view")
+    form = filter_form()
+    chosen = form.week.data or today()
+    first = chosen - timedelta(days=chosen.weekday())
+    context = calendar_context(form, "week", first, first + timedelta(days=6))
+    days = dict(context["days"])
+    links = view_links(form, first)
+    links["month"]["month"] = month_of_week(first)  # not the month its Monday is in
+    context.update(view_links=links,
+                   week_days=[(first + timedelta(days=n),
+                               days.get(first + timedelta(days=n), [])) for n in range(7)],
+                   earlier=view_args(form, week=(first - timedelta(days=7)).isoformat()),
+                   later=view_args(form, week=(first + timedelta(days=7)).isoformat()))
+    return render("calendar/week.html", context, fragments=("results",),
+                  status=status_of(form))
+
+
+# --- one event -----------------------------------------------------------------------------------
+
+def event_context(event: Event, found: Occurrence, rsvp_form: RsvpForm | None = None) -> dict:
+    viewer = me()
+    access = event_access(viewer, event)
+    mine, answers, going, waiting = None, [], 0, 0
+    if access.organise:  # every answer: theirs and the counts among them
+        answers = attendance.answers_for(event, found.original_start)
+        mine = next((row for row in answers if row.person_id == viewer.id), None)
+        going = sum(row.answer == Answer.GOING and not row.waiting for row in answers)
+        waiting = sum(row.answer == Answer.GOING and row.waiting for row in answers)
+    else:
+        if viewer.is_authenticated:
+            mine = db.session.scalar(select(Rsvp).where(
+                Rsvp.event_id == event.id, Rsvp.occurrence_start == found.original_start,
+                Rsvp.person_id == viewer.id))
+        if event.rsvp:
+            going, waiting = attendance.places_taken(event, found.original_start)
+    upcoming = occurrences_of([event], now(), now() + timedelta(days=120))[:8] \
+        if event.recurring else []
+    rsvp_form = rsvp_form or RsvpForm()
+    return {
+        "event": event, "occurrence": found, "access": access, "mine": mine,
+        "answers": answers, "going": going, "waiting": waiting,
+        "full": bool(event.capacity) and going >= event.capacity,
+        "place_in_line": attendance.place_in_line(mine) if mine and mine.waiting else None,
+        "upcoming": upcoming,
+        "rule": series_words(event, found),
+        "papers": services.papers_of(event), "rsvp_form": rsvp_form,
+        "problem": rsvp_form.problem, "now": now(), "notice": services.notice_period(),
+        **series_seen(event),
+        "answers_open": (event.rsvp and not found.cancelled and found.starts_at > now()),
+        "key": occurrence_key(found.original_start),
+        "meeting_of": meeting_of(event, viewer),
+        "first_day": found.starts_at.astimezone(borough_zone()).date(),
+        "last_day": (found.ends_at - timedelta(seconds=1)).astimezone(borough_zone()).date(),
+    }
+
+
+def series_seen(event: Event) -> dict[str, Event | None]:
+    """The series this one continues and the one continuing it (after a change from some
+    date on), when the person asking may see them."""
+    return {
+        "continues": db.session.scalar(visible(select(Event).where(
+            Event.id == event.continues_id))) if event.continues_id else None,
+        "continued_by": db.session.scalar(visible(select(Event).where(
+            Event.continues_id == event.id)).limit(1)) if event.recurring else None,
+    }
+
+
+def series_words(event: Event, found: Occurrence) -> str | None:
+    """How the series repeats, said of the occurrence shown: a moved one says first where it
+    was moved from, so that its rule's weekday is not read as its own."""
+    if not event.recurring:
+        return None
+    rule = describe(event.recurrence, event.starts_at)
+    if not found.moved:
+        return rule
+    was = format_weekday(found.original_start)
+    if not event.all_day:
+        was = f"{was}, {format_clock(found.original_start)}"
+    return _("Moved from %(when)s; the series meets %(rule)s.", when=was,
+             rule=rule[:1].lower() + rule[1:])
+
+
+@bp.get("/e/<int:event_id>")
+@bp.get("/e/<int:event_id>-<slug>")
+def event(event_id: int, slug: str | None = None):
+    event = load_event(event_id)
+    if slug != event.slug:  # the occurrence named goes along, and nothing else
+        return redirect(event_path(event, asked_at()), 301)
+    found = chosen_occurrence(event)
+    return render("calendar/event.html", event_context(event, found), fragments=("rsvp",))
+
+
+@bp.get("/papers/<int:paper_id>/<filename>")
+def paper(paper_id: int, filename: str):
+    found = db.session.get(Paper, paper_id)
+    if found is None:
+        abort(404)
+    authorize("event.view", db.session.get(Event, found.event_id))
+    if filename != found.filename:
+        return redirect(url_for("calendar.paper", paper_id=found.id,
+                                filename=found.filename), 301)
+    return files.download(db.session.get(files.StoredFile, found.file_id), found.filename)
