@@ -22,7 +22,7 @@ from network.auth.services import end_session, safe_next, this_address
 from network.core.forms import EmptyForm
 from network.core.htmx import render, see_other
 from network.core.permissions import authorize
-from network.core.submit import submit
+from network.core.submit import press, submit
 
 bp = Blueprint("auth", __name__)
 
@@ -68,9 +68,7 @@ def logout():
     home = url_for("pages.home")
     if not current_user.is_authenticated:
         return redirect(home, 303)
-    return submit(EmptyForm(), lambda: end_session(current_user),
-                  page=lambda: redirect(home, 303),
-                  done=lambda _result: see_other(home, _("You have logged out.")))
+    return press(lambda: end_session(current_user), home, _("You have logged out."))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -199,8 +197,5 @@ def cancel_email_change(token: str):
 @bp.post("/account/sessions/end-others")
 def end_other_sessions():
     authorize("account.use")
-    return submit(EmptyForm(),
-                  lambda: services.log_out_elsewhere(current_user._get_current_object()),
-                  page=lambda: redirect(url_for("auth.account"), 303),
-                  done=lambda _result: see_other(url_for("auth.account"),
-                                                 _("You are logged out everywhere else.")))
+    return press(lambda: services.log_out_elsewhere(current_user._get_current_object()),
+                 url_for("auth.account"), _("You are logged out everywhere else."))

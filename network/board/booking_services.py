@@ -139,18 +139,26 @@ def displaced_by(booking: Booking) -> list[Booking]:
                        status=BookingStatus.REQUESTED, but=booking.id)
 
 
+def _still_to_answer(booking: Booking, answer: BookingStatus) -> bool:
+    """The booking read afresh under the listing's lock: False if it already has this answer,
+    refused if it has another."""
+    lock(booking.listing)
+    db.session.refresh(booking)
+    if booking.status == answer:
+        return False
+    if booking.status != BookingStatus.REQUESTED:
+        raise BookingRefused(_("It was answered already: %(status)s.",
+                               status=booking.status.label.lower()))
+    return True
+
+
 def approve(booking: Booking, by: Person | None) -> bool:
     """Approve a request if its time is still free (by None: the listing approves free
     times on its own); the requests it overlaps are then declined and told. The booker's
     wish for a calendar event is granted now. False if it was approved already."""
     listing = booking.listing
-    lock(listing)
-    db.session.refresh(booking)
-    if booking.status == BookingStatus.APPROVED:
+    if not _still_to_answer(booking, BookingStatus.APPROVED):
         return False
-    if booking.status != BookingStatus.REQUESTED:
-        raise BookingRefused(_("It was answered already: %(status)s.",
-                               status=booking.status.label.lower()))
     if booking.starts_at < now():
         raise BookingRefused(_("That time has passed."))
     taken = overlapping(listing.id, booking.starts_at, booking.ends_at, but=booking.id)
@@ -182,13 +190,8 @@ def approve(booking: Booking, by: Person | None) -> bool:
 def decline(booking: Booking, reason: str, by: Person | None) -> bool:
     """Say no to a request (by None: it overlapped one just approved). False if it was
     declined already."""
-    lock(booking.listing)
-    db.session.refresh(booking)
-    if booking.status == BookingStatus.DECLINED:
+    if not _still_to_answer(booking, BookingStatus.DECLINED):
         return False
-    if booking.status != BookingStatus.REQUESTED:
-        raise BookingRefused(_("It was answered already: %(status)s.",
-                               status=booking.status.label.lower()))
     booking.status, booking.reason = BookingStatus.DECLINED, reason
     booking.decided_by_id, booking.decided_at = by.id if by else None, now()
     audit.record("booking.decline", booking, f"Declined a booking of “{booking.listing.title}”",

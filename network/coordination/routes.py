@@ -25,7 +25,7 @@ from network.core.forms import EmptyForm
 from network.core.htmx import render, see_other
 from network.core.pagination import paginate
 from network.core.permissions import authorize, can, load, me
-from network.core.submit import submit
+from network.core.submit import press, submit
 from network.extensions import db
 from network.forum import reads as forum_reads
 from network.forum.models import active_pause
@@ -216,13 +216,10 @@ def suspend(person_id: int):
 @bp.post("/people/<int:person_id>/reinstate")
 def reinstate(person_id: int):
     person = load(Person, person_id, need="person.manage")
-    return submit(EmptyForm(), lambda: auth_services.reinstate(person, current_user),
-                  page=lambda: redirect(person_path(person), 303),
-                  done=lambda changed: see_other(
-                      person_path(person),
-                      _("%(name)s can log in again.", name=person.display_name),
-                      already=_("%(name)s was not suspended: they can log in.",
-                                name=person.display_name), changed=changed))
+    return press(lambda: auth_services.reinstate(person, current_user), person_path(person),
+                 _("%(name)s can log in again.", name=person.display_name),
+                 already=_("%(name)s was not suspended: they can log in.",
+                           name=person.display_name))
 
 
 def list_kind(kind: str):

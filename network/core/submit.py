@@ -27,11 +27,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, redirect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from network.core.forms import Refused
+from network.core.forms import EmptyForm, Refused
+from network.core.htmx import see_other
 from network.extensions import db
 
 Result = TypeVar("Result")
@@ -99,3 +100,13 @@ def _versioned(record, version_field, change: Callable[[], Result]):
     db.session.refresh(record)
     version_field.conflict(record.version)
     return _CONFLICT
+
+
+def press(change: Callable[[], Any], back: str, message: str | None = None, *,
+          already: str | None = None):
+    """A button with nothing to fill in (an EmptyForm): the change, then back to `back`
+    saying what was done, or `already` when the service found it so (it returned False). A
+    button whose form fails its CSRF check goes back there and changes nothing."""
+    return submit(EmptyForm(), change, page=lambda: redirect(back, 303),
+                  done=lambda result: see_other(back, message, already=already,
+                                                changed=result is not False))

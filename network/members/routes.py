@@ -14,7 +14,7 @@ from network.core.forms import EmptyForm
 from network.core.htmx import render, see_other
 from network.core.pagination import paginate
 from network.core.permissions import authorize, load, me
-from network.core.submit import submit
+from network.core.submit import press, submit
 from network.core.time import now
 from network.extensions import db
 from network.members import services
@@ -138,13 +138,10 @@ def org_path(org: Organisation) -> str:
 @bp.post("/organisations/<int:org_id>/confirm-active")
 def confirm_active(org_id: int):
     org = load_organisation(org_id, "org.edit")
-    return submit(EmptyForm(), lambda: services.confirm_active(org, current_user),
-                  page=lambda: redirect(org_path(org), 303),
-                  done=lambda confirmed: see_other(
-                      org_path(org),
-                      _("Thank you: %(name)s is recorded as still active.", name=org.name),
-                      already=_("%(name)s was already confirmed as still active today.",
-                                name=org.name), changed=confirmed))
+    return press(lambda: services.confirm_active(org, current_user), org_path(org),
+                 _("Thank you: %(name)s is recorded as still active.", name=org.name),
+                 already=_("%(name)s was already confirmed as still active today.",
+                           name=org.name))
 
 
 @bp.route("/organisations/<int:org_id>/status", methods=["GET", "POST"])
@@ -214,15 +211,19 @@ def load_membership(org: Organisation, membership_id: int) -> Membership | None:
 def remove_person(org_id: int, membership_id: int):
     org = load_organisation(org_id, "org.manage_people")
     membership = load_membership(org, membership_id)
-    form = EmptyForm()
     if membership is None:
-        return back_to_people(org, form)
-    return submit(form, lambda: services.remove_member(membership, current_user),
-                  page=lambda: back_to_people(org, form),
-                  done=lambda _result: see_other(
-                      url_for("members.people", org_id=org.id),
-                      _("%(name)s is no longer in %(org)s.",
-                        name=membership.person.display_name, org=org.name)))
+        return back_to_people(org, EmptyForm())
+    return people_button(org, lambda: services.remove_member(membership, current_user),
+                         _("%(name)s is no longer in %(org)s.",
+                           name=membership.person.display_name, org=org.name))
+
+
+def people_button(org: Organisation, change, message: str):
+    """A button on the organisation's people page: the change, then back there, saying so."""
+    form = EmptyForm()
+    return submit(form, change, page=lambda: back_to_people(org, form),
+                  done=lambda _result: see_other(url_for("members.people", org_id=org.id),
+                                                 message))
 
 
 @bp.post("/organisations/<int:org_id>/people/<int:membership_id>/contact")
@@ -265,29 +266,21 @@ def load_invitation(org: Organisation, invitation_id: int) -> Invitation | None:
 def resend_invitation(org_id: int, invitation_id: int):
     org = load_organisation(org_id, "org.manage_people")
     invitation = load_invitation(org, invitation_id)
-    form = EmptyForm()
     if invitation is None:
-        return back_to_people(org, form)
-    return submit(form, lambda: services.invite(org, invitation.email, invitation.name,
-                                                invitation.as_contact, current_user),
-                  page=lambda: back_to_people(org, form),
-                  done=lambda _result: see_other(
-                      url_for("members.people", org_id=org.id),
-                      _("A new link has gone to %(email)s.", email=invitation.email)))
+        return back_to_people(org, EmptyForm())
+    return people_button(org, lambda: services.invite(org, invitation.email, invitation.name,
+                                                      invitation.as_contact, current_user),
+                         _("A new link has gone to %(email)s.", email=invitation.email))
 
 
 @bp.post("/organisations/<int:org_id>/invitations/<int:invitation_id>/cancel")
 def cancel_invitation(org_id: int, invitation_id: int):
     org = load_organisation(org_id, "org.manage_people")
     invitation = load_invitation(org, invitation_id)
-    form = EmptyForm()
     if invitation is None:
-        return back_to_people(org, form)
-    return submit(form, lambda: services.cancel_invitation(invitation, current_user),
-                  page=lambda: back_to_people(org, form),
-                  done=lambda _result: see_other(
-                      url_for("members.people", org_id=org.id),
-                      _("The invitation to %(email)s is cancelled.", email=invitation.email)))
+        return back_to_people(org, EmptyForm())
+    return people_button(org, lambda: services.cancel_invitation(invitation, current_user),
+                         _("The invitation to %(email)s is cancelled.", email=invitation.email))
 
 
 @bp.route("/join", methods=["GET", "POST"])

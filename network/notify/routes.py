@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, has_request_context, redirect, url_for
+from flask import Blueprint, abort, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from network.core.forms import EmptyForm
 from network.core.htmx import render, see_other
 from network.core.pagination import paginate
 from network.core.permissions import authorize, load, visible
-from network.core.submit import submit
+from network.core.submit import press, submit
 from network.extensions import csrf
 from network.notify import services
 from network.notify.forms import settings_form
@@ -60,19 +60,15 @@ def open_notification(notification_id: int):
     # Only our own paths are stored, but a redirect never leaves the site.
     target = notification.url if notification.url.startswith("/") and not \
         notification.url.startswith("//") else url_for("notify.notifications")
-    return submit(EmptyForm(), lambda: services.mark_read(notification),
-                  page=lambda: redirect(target, 303),
-                  done=lambda _result: see_other(target))
+    return press(lambda: services.mark_read(notification), target)
 
 
 @bp.post("/notifications/read")
 def mark_all_read():
     authorize("notifications.use")
     to_list = url_for("notify.notifications")
-    return submit(EmptyForm(), lambda: services.mark_all_read(current_user),
-                  page=lambda: redirect(to_list, 303),
-                  done=lambda _result: see_other(
-                      to_list, _("All your notifications are marked read.")))
+    return press(lambda: services.mark_all_read(current_user), to_list,
+                 _("All your notifications are marked read."))
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
