@@ -798,7 +798,7 @@ def test_the_demo_books_no_room_at_a_time_an_event_is_held_in_it_whatever_day_it
     approved, and any occurrence of an event placed in the room it books (its own calendar
     event apart), never overlap."""
     from network.calendar.models import Event
-    from network.calendar.reading import occurrences_of
+    from network.calendar.reads import occurrences_of
     from network.demo import load_demo
     from network.demo.board import ROOMS
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from network.calendar.models import Answer, Event, Follow, Rsvp
-from network.calendar.reading import occurrences_of
+from network.calendar.reads import occurrences_of
 from network.calendar.recurrence import MAX_OCCURRENCES, occurrence_key
 from network.core.audience import Audience
 from network.core.time import format_when, now, today

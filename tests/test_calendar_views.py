@@ -313,7 +313,7 @@ def test_the_demo_meets_on_the_days_its_words_say_whatever_day_it_is_loaded(
     day of the week the demo's events, a body's "meets" and a moved occurrence's note name
     is the day their dates fall on."""
     from network.calendar.models import Event, OccurrenceChange
-    from network.calendar.reading import occurrences_of
+    from network.calendar.reads import occurrences_of
     from network.calendar.recurrence import describe
     from network.demo import load_demo
     from network.extensions import db

@@ -349,7 +349,7 @@ def test_hostile_words_in_every_text_that_reaches_an_email_never_lose_or_hold_up
     contact.send(f"/calendar/e/{event.id}/cancel", f"/calendar/e/{event.id}/cancel",
                  "Cancelled")
     series = db.session.get(Event, w.event.id)
-    from network.calendar.reading import occurrences_of
+    from network.calendar.reads import occurrences_of
 
     # The series' first three dates, as the calendar counts them (its wall time kept across
     # a change of the clocks).

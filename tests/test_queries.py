@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from network.calendar import attendance, reading
+from network.calendar import attendance, reads
 from network.calendar.models import Answer
 from network.core.audience import Audience
 from network.core.audit import AuditEntry
@@ -107,7 +107,7 @@ def grow_public_events(world, n):
 
 
 def grow_answers(world, n):
-    found = reading.occurrences_of([world.event], world.event.starts_at,
+    found = reads.occurrences_of([world.event], world.event.starts_at,
                                     world.event.ends_at)[0]
     for _ in range(n):
         attendance.answer(world.event, found.original_start, PersonFactory(), Answer.GOING)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from network.auth.models import Person
-from network.calendar import reading as calendar
+from network.calendar import reads as calendar
 from network.core.audience import Audience
 from network.core.time import format_day, now, today
 from network.extensions import db

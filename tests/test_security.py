@@ -385,7 +385,7 @@ def test_payloads_in_the_calendar_are_inert(client, world, login):
     those answering and of organisations, areas and themes; on every page that shows them."""
     from network.calendar.attendance import answer
     from network.calendar.models import Answer, OccurrenceChange
-    from network.calendar.reading import occurrences_of
+    from network.calendar.reads import occurrences_of
     from network.core.audience import Audience
     from tests.factories import attach_paper, make_event
 

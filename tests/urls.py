@@ -313,7 +313,7 @@ def demo_event_pages() -> dict[str, str]:
     from sqlalchemy import select
 
     from network.auth.models import Person
-    from network.calendar import attendance, reading, services
+    from network.calendar import attendance, reads, services
     from network.calendar.models import Answer, Event, EventKind, OccurrenceChange
     from network.core.audience import Audience
     from network.core.time import local_moment, now, today
@@ -349,25 +349,25 @@ def demo_event_pages() -> dict[str, str]:
         services.cancel(gathering, "all", None, "The hall is flooded.", pat)
         db.session.commit()
     board = event("Strategic Partnership board meeting")
-    held = [found for found in reading.occurrences_of(
+    held = [found for found in reads.occurrences_of(
         [board], now() - timedelta(days=62), now()) if found.starts_at < now()][-1]
     members_meeting = db.session.scalar(
         select(Event).join(Body, Body.id == Event.body_id)
         .where(Body.audience == Audience.MEMBERS, Event.starts_at > now())
         .order_by(Event.starts_at).limit(1))
     return {
-        "answers off": reading.event_path(event("Community food festival")),
-        "answers on, with places": reading.event_path(
+        "answers off": reads.event_path(event("Community food festival")),
+        "answers on, with places": reads.event_path(
             event("Money worries: training for volunteers")),
-        "full, with a waiting list": reading.event_path(event("Workshop with one place")),
-        "cancelled": reading.event_path(event("Gathering called off")),
-        "a cancelled occurrence": reading.event_path(
+        "full, with a waiting list": reads.event_path(event("Workshop with one place")),
+        "cancelled": reads.event_path(event("Gathering called off")),
+        "a cancelled occurrence": reads.event_path(
             breakfast, changed(breakfast, OccurrenceChange.cancelled.is_(True)).original_start),
-        "a moved occurrence": reading.event_path(
+        "a moved occurrence": reads.event_path(
             federation, changed(federation, OccurrenceChange.starts_at.is_not(None))
             .original_start),
-        "a consultation": reading.event_path(
+        "a consultation": reads.event_path(
             event("Consultation: the canal towpath plans")),
-        "a past meeting": reading.event_path(board, held.original_start),
-        "a members' body meeting": reading.event_path(members_meeting),
+        "a past meeting": reads.event_path(board, held.original_start),
+        "a members' body meeting": reads.event_path(members_meeting),
     }

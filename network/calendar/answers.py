@@ -11,7 +11,7 @@ from network.calendar import attendance, services
 from network.calendar.blueprint import asked_at, bp, chosen_occurrence, load_event
 from network.calendar.forms import FollowForm, RsvpForm
 from network.calendar.models import Answer
-from network.calendar.reading import event_path
+from network.calendar.reads import event_path
 from network.calendar.views import event_context
 from network.core.htmx import render, see_other, wants
 from network.core.permissions import authorize, load

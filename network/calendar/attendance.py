@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from network.auth.models import Person
 from network.calendar.models import Answer, Event, Rsvp
-from network.calendar.reading import event_path
+from network.calendar.reads import event_path
 from network.calendar.recurrence import MOVE_LIMIT, occurrence
 from network.calendar.services import CalendarError, not_an_occurrence
 from network.core.text import in_subject

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from network.calendar.forms import OccurrenceForm
 from network.calendar.models import Event
-from network.calendar.reading import occurrences_of
+from network.calendar.reads import occurrences_of
 from network.calendar.recurrence import Occurrence, occurrence
 from network.core.permissions import load
 from network.core.time import borough_zone, now, today

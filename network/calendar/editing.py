@@ -14,7 +14,7 @@ from network.calendar.blueprint import asked_at, bp, chosen_occurrence, load_eve
 from network.calendar.forms import CancelForm, EditEventForm, EventForm, PaperForm
 from network.calendar.meetings import body_choices
 from network.calendar.models import Event
-from network.calendar.reading import event_path
+from network.calendar.reads import event_path
 from network.calendar.recurrence import Occurrence, occurrence, occurrence_key, read_rule
 from network.core import files
 from network.core.htmx import render, see_other

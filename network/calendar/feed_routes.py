@@ -17,7 +17,7 @@ from network.calendar import feeds, services
 from network.calendar.blueprint import bp
 from network.calendar.forms import ResetFeedForm
 from network.calendar.models import Event
-from network.calendar.reading import in_window, listed
+from network.calendar.reads import in_window, listed
 from network.core.htmx import render, see_other
 from network.core.links import absolute_url
 from network.core.permissions import Visitor, authorize, load, seen_by

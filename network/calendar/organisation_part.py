@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from network.calendar import reading
+from network.calendar import reads
 from network.calendar.forms import FollowForm
 from network.members.parts import organisation_parts
 
 
 def coming_up(org, viewer) -> dict:
-    return {"events": reading.upcoming_for(org.id, 5),
-            "following": reading.follows(viewer, org.id),
+    return {"events": reads.upcoming_for(org.id, 5),
+            "following": reads.follows(viewer, org.id),
             "follow_form": FollowForm() if viewer.is_authenticated else None}
 
 

@@ -1,7 +1,7 @@
 """What the calendar does, for routes and commands alike: events made, changed and cancelled
 (one occurrence, this and the following ones, or all), papers, follows and feeds, and who is
 told. Answers, places and reminders are in attendance.py; reads other features call, in
-reading.py. Each function changes the session and queues its notifications and audit
+reads.py. Each function changes the session and queues its notifications and audit
 entries; the caller commits once."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from network.calendar.models import (
     Rsvp,
 )
 from network.calendar.policies import event_access
-from network.calendar.reading import event_path
+from network.calendar.reads import event_path
 from network.calendar.recurrence import (
     describe,
     is_occurrence,

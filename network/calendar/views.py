@@ -14,7 +14,7 @@ from network.calendar.forms import CalendarFilterForm, RsvpForm
 from network.calendar.meetings import meeting_of
 from network.calendar.models import Answer, Event, EventKind, Paper, Rsvp, event_theme
 from network.calendar.policies import calendar_access, event_access
-from network.calendar.reading import event_path, in_window, listed, occurrences_of
+from network.calendar.reads import event_path, in_window, listed, occurrences_of
 from network.calendar.recurrence import Occurrence, describe, occurrence_key
 from network.core import files
 from network.core.htmx import render

@@ -56,6 +56,3 @@ def see_other(url: str, message: str | None = None, category: str = "success", *
         return make_response("", 204, {"HX-Location": url})
     return redirect(url, 303)
 
-
-def form_status(form) -> int:  # to go once every route answers through core.submit
-    return 422 if form.errors else 200

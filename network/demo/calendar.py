@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from network.auth.models import Person
-from network.calendar import attendance, reading, services
+from network.calendar import attendance, reads, services
 from network.calendar.models import Answer, EventKind, Follow, OccurrenceChange
 from network.core.audience import Audience
 from network.core.files import Upload
@@ -142,7 +142,7 @@ def load_calendar(people: dict[str, Person], contacts: dict[str, str], at: datet
                                     note="Moved to the Wednesday: the centre is closed "
                                          "for voting."))
     breakfast = made["Faith leaders' breakfast"]
-    second = reading.occurrences_of([breakfast], breakfast.starts_at + timedelta(days=1),
+    second = reads.occurrences_of([breakfast], breakfast.starts_at + timedelta(days=1),
                                      breakfast.starts_at + timedelta(days=40))[0]
     db.session.add(OccurrenceChange(event_id=breakfast.id,
                                     original_start=second.original_start, cancelled=True,
@@ -153,7 +153,7 @@ def load_calendar(people: dict[str, Person], contacts: dict[str, str], at: datet
                        people[contacts["Riverside Tenants' Federation"]])
     for title, nth, email, reply in ANSWERS:
         event = made[title]
-        first = reading.occurrences_of([event], event.starts_at,
+        first = reads.occurrences_of([event], event.starts_at,
                                         event.starts_at + timedelta(days=400))[nth]
         attendance.answer(event, first.original_start, people[email], reply)
     db.session.add(Follow(person_id=people["ravi@example.org"].id,

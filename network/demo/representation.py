@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from network.auth.models import Person
-from network.calendar import reading
+from network.calendar import reads
 from network.calendar import services as calendar
 from network.calendar.models import Event, EventKind
 from network.core.audience import Audience
@@ -89,7 +89,7 @@ def load_representation(people: dict[str, Person], at: datetime) -> None:
 def report_backs(people: dict[str, Person], voluntary: Seat, board: Event, neighbourhoods: Seat,
                  health_meeting: Event, organisations: dict[str, int], at: datetime) -> None:
     grace, jordan, ravi = (people[f"{name}@example.org"] for name in ("grace", "jordan", "ravi"))
-    held = reading.occurrences_of([board], at - timedelta(days=200), at)
+    held = reads.occurrences_of([board], at - timedelta(days=200), at)
     held = [m for m in held if m.starts_at < at]  # oldest first
     late_days = {0: 6, 1: 9, 2: 22, 3: 5}  # the next-to-last meeting has no report: overdue
     texts = [
@@ -169,7 +169,7 @@ def report_backs(people: dict[str, Person], voluntary: Seat, board: Event, neigh
                         "were Cantonese interpreters.",
                         organisations["Eastgate Chinese Women's Guild"], None)
 
-    occurrence = reading.occurrences_of([health_meeting], at - timedelta(days=60), at)[0]
+    occurrence = reads.occurrences_of([health_meeting], at - timedelta(days=60), at)[0]
     report = reporting.start_report(neighbourhoods, occurrence, jordan)
     report.summary = ("The board agreed to move the Harbourside GP surgery's evening clinic "
                       "to the health centre.")

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from network.calendar.reading import upcoming_public
+from network.calendar.reads import upcoming_public
 from network.core.htmx import render
 from network.core.permissions import authorize, can, me
 from network.extensions import db

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, false, func, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network.auth.models import Person
-from network.calendar import reading as calendar
+from network.calendar import reads as calendar
 from network.core.permissions import seen_by, visible
 from network.core.time import local_moment, now, today
 from network.extensions import db

@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network.auth.models import Person
-from network.calendar import reading as calendar
+from network.calendar import reads as calendar
 from network.calendar.recurrence import MOVE_LIMIT, Occurrence
 from network.core.text import in_subject
 from network.core.time import format_day, local, local_moment, now

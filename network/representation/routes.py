@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from network.calendar import reading as calendar
+from network.calendar import reads as calendar
 from network.core.htmx import render, see_other
 from network.core.permissions import authorize, can, load, me, visible
 from network.core.submit import submit
