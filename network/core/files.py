@@ -315,7 +315,7 @@ PAPER_TITLE_MAX = 120
 class PaperColumns:
     """What a paper is, whatever owns it (an event, a report): its file, the title people know
     it by, the name it is served under, who attached it and when. Each owner's model keeps its
-    own table, with the owner's key and what else it needs (an event's paper, its versions)."""
+    own table, with the owner's key and what else it needs (an event's paper: its versions)."""
 
     id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)  # before the owner's
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
@@ -329,7 +329,7 @@ class PaperColumns:
         return relationship(StoredFile, lazy="raise")
 
 
-Paper = TypeVar("Paper", bound=PaperColumns)
+AnyPaper = TypeVar("AnyPaper", bound=PaperColumns)
 
 
 class PaperForm(Form):
@@ -347,7 +347,7 @@ class PaperForm(Form):
         self.title.description = self.title_example
 
 
-def add_paper(model: type[Paper], upload: Upload, title: str, by_id: int, **owner) -> Paper:
+def add_paper(model: type[AnyPaper], upload: Upload, title: str, by_id: int, **owner) -> AnyPaper:
     """Keep the file and attach it, as a `model`, to the owner its key names (event_id=…),
     from the person `by_id`: in the session, for the caller's transaction."""
     paper = model(file=upload.store(), title=title, filename=upload.filename,
@@ -356,7 +356,7 @@ def add_paper(model: type[Paper], upload: Upload, title: str, by_id: int, **owne
     return paper
 
 
-def find_paper(model: type[Paper], paper_id: int) -> Paper:
+def find_paper(model: type[AnyPaper], paper_id: int) -> AnyPaper:
     """The paper, or 404: whether this person may have it is its owner's to say, next."""
     found = db.session.get(model, paper_id)
     if found is None:
