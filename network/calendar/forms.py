@@ -10,6 +10,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from network.calendar.models import ACCESS, DESCRIPTION_MAX, TITLE_MAX, EventKind
 from network.calendar.recurrence import PATTERNS, parse_key
+from network.core import files
 from network.core.audience import Audience
 from network.core.fields import (
     ButtonChoiceField,
@@ -21,7 +22,6 @@ from network.core.fields import (
     DayWithin,
     shown_day,
 )
-from network.core.files import FileUploadField
 from network.core.forms import (
     Form,
     SearchForm,
@@ -270,14 +270,10 @@ class RsvpForm(Form):
         invalid=_l("Choose going, maybe or can't go."))
 
 
-class PaperForm(Form):
+class PaperForm(files.PaperForm):
     """A paper to attach: a new one, or a new version of one already there."""
 
-    title = text_field(_l("Title"), 120, description=_l("Say what it is: Agenda, Minutes of "
-                                                        "the March meeting."))
-    file = FileUploadField(_l("The file"), description=_l(
-        "A PDF, a Word or Excel file, an OpenDocument text or spreadsheet, plain text, or a "
-        "PNG or JPEG image."))
+    title_example = _l("Say what it is: Agenda, Minutes of the March meeting.")
     replaces = ChoiceField(_l("Is it a new version of a paper already attached?"), default="",
                            invalid=_l("Choose one of the papers listed."))
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.auth.models import Person
 from network.core.audience import Audience
 from network.core.db import enum_type
-from network.core.files import StoredFile
+from network.core.files import PaperColumns
 from network.core.text import slugify
 from network.core.time import now
 from network.extensions import db
@@ -197,22 +197,15 @@ class Rsvp(db.Model):
     person: Mapped[Person] = relationship()
 
 
-class Paper(db.Model):
+class Paper(PaperColumns, db.Model):
     """A document for an event (agenda, minutes, a consultation document). A new version
     replaces the old, which is kept (`replaced_by_id`)."""
 
     __tablename__ = "event_paper"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
-    title: Mapped[str] = mapped_column(String(120))
-    filename: Mapped[str] = mapped_column(String(120))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=now)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("event_paper.id"))
 
-    file: Mapped[StoredFile] = relationship(lazy="raise")
     uploaded_by: Mapped[Person] = relationship()
 
 

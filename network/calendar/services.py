@@ -36,8 +36,7 @@ from network.calendar.recurrence import (
     occurrence,
     read_rule,
 )
-from network.core import audit
-from network.core.files import Upload
+from network.core import audit, files
 from network.core.forms import Refused
 from network.core.text import in_subject
 from network.core.time import borough_zone, format_day, now
@@ -362,14 +361,11 @@ def _tell_followers(event: Event, author: Person) -> None:
 
 # --- papers, follows, feeds ------------------------------------------------------------------
 
-def add_paper(event: Event, upload: Upload, title: str, by: Person,
+def add_paper(event: Event, upload: files.Upload, title: str, by: Person,
               replaces: Paper | None = None) -> Paper:
     """Keep the file and attach it; a new version marks the one it replaces, which is kept
     (its address still serves it)."""
-    stored = upload.store()
-    paper = Paper(event_id=event.id, file=stored, title=title, filename=upload.filename,
-                  uploaded_by_id=by.id)
-    db.session.add(paper)
+    paper = files.add_paper(Paper, upload, title, by.id, event_id=event.id)
     db.session.flush()
     if replaces is not None:
         replaces.replaced_by_id = paper.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import abort, redirect, request, url_for
+from flask import redirect, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -288,11 +288,6 @@ def event(event_id: int, slug: str | None = None):
 
 @bp.get("/papers/<int:paper_id>/<filename>")
 def paper(paper_id: int, filename: str):
-    found = db.session.get(Paper, paper_id)
-    if found is None:
-        abort(404)
+    found = files.find_paper(Paper, paper_id)
     authorize("event.view", db.session.get(Event, found.event_id))
-    if filename != found.filename:
-        return redirect(url_for("calendar.paper", paper_id=found.id,
-                                filename=found.filename), 301)
-    return files.download(db.session.get(files.StoredFile, found.file_id), found.filename)
+    return files.serve_paper(found, filename, "calendar.paper")

@@ -1,5 +1,6 @@
 """Uploaded files (a meeting's papers, a report-back's): what kind a file is, decided from its
-content, never its name; where its bytes are kept; how it is served back.
+content, never its name; where its bytes are kept; how it is served back; and a paper, a file
+attached to whatever owns it under a title and a name.
 
 Bytes go through one small interface, `Storage`, so any of several app servers can serve any
 file. The one kept here, `DatabaseStorage`, puts them in the database beside their record: no
@@ -23,15 +24,16 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 from urllib.parse import quote
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import LargeBinary, String
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relationship
 from werkzeug.datastructures import FileStorage
 from wtforms import FileField
 from wtforms.validators import StopValidation
 
+from network.core.forms import Form, text_field
 from network.core.text import one_line
 from network.core.time import now
 from network.extensions import db
@@ -303,3 +305,68 @@ def download(record: StoredFile, filename: str) -> Response:
 
 def storage_of(record: StoredFile) -> Storage:
     return STORAGES[record.storage]
+
+
+# --- papers: a file attached to what owns it ----------------------------------------------------
+
+PAPER_TITLE_MAX = 120
+
+
+class PaperColumns:
+    """What a paper is, whatever owns it (an event, a report): its file, the title people know
+    it by, the name it is served under, who attached it and when. Each owner's model keeps its
+    own table, with the owner's key and what else it needs (an event's paper: its versions)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)  # before the owner's
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    title: Mapped[str] = mapped_column(String(PAPER_TITLE_MAX))
+    filename: Mapped[str] = mapped_column(String(120))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=now)
+
+    @declared_attr
+    def file(cls) -> Mapped[StoredFile]:
+        return relationship(StoredFile, lazy="raise")
+
+
+AnyPaper = TypeVar("AnyPaper", bound=PaperColumns)
+
+
+class PaperForm(Form):
+    """A paper to attach: what it is called, and the file. A feature whose papers are other
+    things says so in `title_example`, and adds what else it asks."""
+
+    title_example = _l("Say what it is: Agenda, Minutes, Draft strategy.")
+    title = text_field(_l("Title"), PAPER_TITLE_MAX)
+    file = FileUploadField(_l("The file"), description=_l(
+        "A PDF, a Word or Excel file, an OpenDocument text or spreadsheet, plain text, or a "
+        "PNG or JPEG image."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title.description = self.title_example
+
+
+def add_paper(model: type[AnyPaper], upload: Upload, title: str, by_id: int, **owner) -> AnyPaper:
+    """Keep the file and attach it, as a `model`, to the owner its key names (event_id=…),
+    from the person `by_id`: in the session, for the caller's transaction."""
+    paper = model(file=upload.store(), title=title, filename=upload.filename,
+                  uploaded_by_id=by_id, **owner)
+    db.session.add(paper)
+    return paper
+
+
+def find_paper(model: type[AnyPaper], paper_id: int) -> AnyPaper:
+    """The paper, or 404: whether this person may have it is its owner's to say, next."""
+    found = db.session.get(model, paper_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def serve_paper(paper: PaperColumns, asked: str, endpoint: str) -> Response:
+    """The paper's file under its own name. Asked for by another name, its address moves (301)
+    to the one `endpoint` (paper_id, filename) gives it: the name is part of the address."""
+    if asked != paper.filename:
+        return redirect(url_for(endpoint, paper_id=paper.id, filename=paper.filename), 301)
+    return download(db.session.get(StoredFile, paper.file_id), paper.filename)

@@ -16,7 +16,6 @@ from network.core.fields import (
     DayField,
     DayWithin,
 )
-from network.core.files import FileUploadField
 from network.core.forms import (
     Form,
     SearchForm,
@@ -236,14 +235,6 @@ class QuestionForm(Form):
         InputRequired(_l("Give the last day for answers, like 2027-01-15.")),
         DayWithin(*RESPOND_BY, _l("Give a day from %(first)s to %(last)s: after today, and "
                                   "within a year."))])
-
-
-class ReportPaperForm(Form):
-    title = text_field(_l("Title"), 120, description=_l("Say what it is: Agenda, Minutes, "
-                                                        "Draft strategy."))
-    file = FileUploadField(_l("The file"), description=_l(
-        "A PDF, a Word or Excel file, an OpenDocument text or spreadsheet, plain text, or a "
-        "PNG or JPEG image."))
 
 
 class ResponseForm(Form):

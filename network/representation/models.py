@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.auth.models import Person
 from network.core.audience import Audience
 from network.core.db import enum_type
-from network.core.files import StoredFile
+from network.core.files import PaperColumns
 from network.core.text import slugify
 from network.core.time import now, today
 from network.extensions import db
@@ -364,20 +364,12 @@ class ReportRead(db.Model):
     read_at: Mapped[datetime] = mapped_column(default=now)
 
 
-class ReportPaper(db.Model):
+class ReportPaper(PaperColumns, db.Model):
     """A paper from the meeting attached to its report."""
 
     __tablename__ = "report_paper"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
-    title: Mapped[str] = mapped_column(String(120))
-    filename: Mapped[str] = mapped_column(String(120))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=now)
-
-    file: Mapped[StoredFile] = relationship(lazy="raise")
 
 
 class ReportReminder(db.Model):

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from network.auth.models import Person
-from network.core import audit
+from network.core import audit, files
 from network.core.audience import Audience
 from network.core.text import in_subject
 from network.core.time import format_day, now, today
@@ -124,11 +124,8 @@ def add_question(report: Report, text: str, respond_by: date) -> Question:
     return question
 
 
-def add_paper(report: Report, upload, title: str, by: Person) -> ReportPaper:
-    paper = ReportPaper(report_id=report.id, file=upload.store(), title=title,
-                        filename=upload.filename, uploaded_by_id=by.id)
-    db.session.add(paper)
-    return paper
+def add_paper(report: Report, upload: files.Upload, title: str, by: Person) -> ReportPaper:
+    return files.add_paper(ReportPaper, upload, title, by.id, report_id=report.id)
 
 
 def constituency(seat: Seat) -> list[Person]:

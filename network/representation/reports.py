@@ -4,7 +4,7 @@ actions, questions and papers, the plain-text copy; members' responses, hiding o
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -27,7 +27,6 @@ from network.representation.forms import (
     HideResponseForm,
     QuestionForm,
     ReplyToForm,
-    ReportPaperForm,
     ResponseForm,
     StartReportForm,
     report_form,
@@ -91,7 +90,7 @@ def report_context(report: Report, reply_to: str | None = None, **forms) -> dict
     if access.write:
         context["action_form"] = forms.get("action_form") or ActionForm()
         context["question_form"] = forms.get("question_form") or QuestionForm()
-        context["paper_form"] = forms.get("paper_form") or ReportPaperForm()
+        context["paper_form"] = forms.get("paper_form") or files.PaperForm()
         context["publish_form"] = forms.get("publish_form") or EmptyForm()
     return context
 
@@ -176,7 +175,7 @@ def add_question(report_id: int):
 @files.accepts_uploads
 def add_report_paper(report_id: int):
     found = load_report(report_id, need="report.write")
-    form = ReportPaperForm()
+    form = files.PaperForm()
     return submit(form, lambda: reporting.add_paper(found, form.file.data, form.title.data,
                                                     current_user),
                   page=lambda: report_page(found, paper_form=form),
@@ -199,14 +198,9 @@ def publish_report(report_id: int):
 
 @bp.get("/report-papers/<int:paper_id>/<filename>")
 def report_paper(paper_id: int, filename: str):
-    found = db.session.get(ReportPaper, paper_id)
-    if found is None:
-        abort(404)
+    found = files.find_paper(ReportPaper, paper_id)
     load_report(found.report_id)
-    if filename != found.filename:
-        return redirect(url_for("representation.report_paper", paper_id=found.id,
-                                filename=found.filename), 301)
-    return files.download(db.session.get(files.StoredFile, found.file_id), found.filename)
+    return files.serve_paper(found, filename, "representation.report_paper")
 
 
 # --- actions agreed ------------------------------------------------------------------------------
