@@ -36,7 +36,18 @@ from network.core import time as clock_module
 from network.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _own_database(url: str) -> str:
+    """Under pytest-xdist each worker has a database of its own: network_test_gw0, ..."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    url = sa.engine.make_url(url)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _own_database(os.environ.get("TEST_DATABASE_URL", ""))
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 TEST_CLOCK = datetime.fromisoformat(os.environ.get("TEST_CLOCK", "2027-01-13T10:00:00+00:00"))
 
@@ -51,6 +62,22 @@ def pytest_configure(config):
     if IN_CI and not REDIS_URL.startswith("redis"):
         raise pytest.UsageError("CI=true but TEST_REDIS_URL is not set: the Redis-backed "
                                 "login limits must be tested in CI.")
+
+
+# Tests that share one worker under pytest-xdist (`make test` runs two, --dist loadgroup):
+# the browser tests (one chromium, one live server), the pages the W3C checker reads (built
+# once per module), and the Redis tests (one Redis database, emptied by each).
+XDIST_GROUPS = {"tests/browser/": "browser", "tests/test_html.py": "html",
+                "tests/test_throttle.py": "redis"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.path.relative_to(config.rootpath).as_posix()
+        for prefix, group in XDIST_GROUPS.items():
+            if path.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_report_header(config):

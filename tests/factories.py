@@ -293,6 +293,7 @@ def build_world() -> SimpleNamespace:
     """Two member organisations and one person of each role, as the permission tests need."""
     world = remembered("world", "empty", _build_world)
     world.unsubscribe_token = unsubscribe_token(world.member, "forum.reply")  # the app's key
+    db.session.rollback()  # as after building: no transaction left open, every object expired
     return world
 
 
@@ -346,9 +347,11 @@ def remembered(what: str, starting_from: str | None, build) -> SimpleNamespace:
             restore(db.engine, built.saved)
             if now() < built.finished:  # as if it had taken as long to build as it did
                 set_clock(built.finished)
-            return SimpleNamespace(**{
+            made = SimpleNamespace(**{
                 name: db.session.get(*value) if isinstance(value, tuple) else value
                 for name, value in built.made.items()})
+            db.session.rollback()  # as after building: no transaction left open
+            return made
     made = build()
     finished = now()
     if today() == day:
