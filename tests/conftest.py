@@ -220,9 +220,19 @@ def demo_app(build_app, sqlite_database_url):
 _contents: dict[str, str] = {}
 
 
+_commits: dict[str, int] = {}
+
+
 @sa.event.listens_for(sa.engine.Engine, "commit")
 def _forget_contents(conn) -> None:
-    _contents.pop(str(conn.engine.url), None)
+    url = str(conn.engine.url)
+    _contents.pop(url, None)
+    _commits[url] = _commits.get(url, 0) + 1
+
+
+def commits(engine: sa.Engine) -> int:
+    """How many transactions have been committed to the database so far, through any engine."""
+    return _commits.get(str(engine.url), 0)
 
 
 @sa.event.listens_for(Session, "after_flush")
