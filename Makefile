@@ -32,10 +32,13 @@ run: $(VENV)/.installed
 	exec $(BIN)/gunicorn --workers 2 --preload \
 		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
+# The suite over TEST_WORKERS processes (pytest-xdist); the browser tests, the W3C pages and
+# the Redis tests each keep to one worker (tests/conftest.py, XDIST_GROUPS).
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test $(VNU_JAR)
 	$(BIN)/ruff check network tests bench
 	$(BIN)/bandit --quiet --recursive network --severity-level medium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The W3C Nu HTML checker that tests/test_html.py runs (with Java) over every page: vnu.jar
 # from npm, the version in package-lock.json, no install scripts. Without npm that test is

@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import contextvars
 import email.policy
+import importlib.util
 import os
 import re
 import socket
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 
 import pytest
 import sqlalchemy as sa
-from flask import has_app_context
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy.orm import Session
 
 from network import create_app
 from network.config import TestConfig
@@ -34,7 +37,18 @@ from network.core import time as clock_module
 from network.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _own_database(url: str) -> str:
+    """Under pytest-xdist each worker has a database of its own: network_test_gw0, ..."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    url = sa.engine.make_url(url)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _own_database(os.environ.get("TEST_DATABASE_URL", ""))
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 TEST_CLOCK = datetime.fromisoformat(os.environ.get("TEST_CLOCK", "2027-01-13T10:00:00+00:00"))
 
@@ -51,6 +65,34 @@ def pytest_configure(config):
                                 "login limits must be tested in CI.")
 
 
+# Tests that share one worker under pytest-xdist (`make test` runs two, --dist loadgroup):
+# the browser tests (one chromium, one live server), the pages the W3C checker reads (built
+# once per module), and the Redis tests (one Redis database, emptied by each). Grouped by
+# path in a scheduler of our own: pytest-xdist 3.8's xdist_group marks are lost on pytest 9
+# (it renames item._nodeid, which pytest 9 no longer reads).
+XDIST_GROUPS = {"tests/browser/": "browser", "tests/test_html.py": "html",
+                "tests/test_throttle.py": "redis"}
+
+
+def xdist_group(nodeid: str) -> str:
+    """The unit a worker runs whole: a test's group, or the test alone."""
+    return next((group for prefix, group in XDIST_GROUPS.items() if nodeid.startswith(prefix)),
+                nodeid)
+
+
+if importlib.util.find_spec("xdist") is not None:
+    def pytest_xdist_make_scheduler(config, log):
+        from xdist.scheduler import LoadScopeScheduling
+
+        class GroupedScheduling(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                return xdist_group(nodeid)
+
+        if config.getvalue("dist") == "loadgroup":
+            return GroupedScheduling(config, log)
+        return None
+
+
 def pytest_report_header(config):
     return [
         f"clock: {TEST_CLOCK.isoformat()} (TEST_CLOCK)",
@@ -59,6 +101,32 @@ def pytest_report_header(config):
         "login limits: database" + (", redis" if REDIS_URL else
                                     " (set TEST_REDIS_URL to test Redis too)"),
     ]
+
+
+# --- building apps -------------------------------------------------------------------------------
+
+def _remember_url_builders() -> None:
+    """Nine tenths of create_app() is Werkzeug compiling each route's URL builder: a function
+    made from the rule's parts alone (it reaches the rule's converters through its argument),
+    so one compiled for a rule serves that rule in every app the suite builds."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def remembered(rule: Rule, append_unknown: bool = True):
+        defaults = rule.defaults or {}
+        if any(is_dynamic and part in defaults for is_dynamic, part in rule._trace):
+            return compile_builder(rule, append_unknown)  # a default folded into the URL
+        key = (rule.rule, tuple(rule._trace), tuple(defaults), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = remembered
+
+
+_remember_url_builders()
 
 
 BACKENDS = [
@@ -160,39 +228,104 @@ def demo_app(build_app, sqlite_database_url):
         db.session.remove()
 
 
+# What each test database holds, while the suite knows: "empty" after wipe(), or the name of
+# the snapshot last restored into it. Any commit to it, through any engine, forgets.
+_contents: dict[str, str] = {}
+
+
+_commits: dict[str, int] = {}
+
+
+@sa.event.listens_for(sa.engine.Engine, "commit")
+def _forget_contents(conn) -> None:
+    url = str(conn.engine.url)
+    _contents.pop(url, None)
+    _commits[url] = _commits.get(url, 0) + 1
+
+
+def commits(engine: sa.Engine) -> int:
+    """How many transactions have been committed to the database so far, through any engine."""
+    return _commits.get(str(engine.url), 0)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _note_flush(session, flush_context) -> None:
+    session.info["flushed"] = True
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_flush(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("flushed", None)
+
+
+def holds(engine: sa.Engine) -> str | None:
+    """What the database holds if the suite knows ("empty", or a snapshot's name), counting the
+    test's own session: anything it added, or wrote and has not committed, makes it unknown."""
+    session = db.session
+    if session.new or session.dirty or session.deleted or session.info.get("flushed"):
+        return None
+    return _contents.get(str(engine.url))
+
+
+def now_holds(engine: sa.Engine, name: str) -> None:
+    """The database holds what snapshot `name` saved (it was just taken)."""
+    _contents[str(engine.url)] = name
+
+
 def wipe(engine: sa.Engine) -> None:
     """Every table emptied and every id counting from 1 again (SQLite's rowids do by themselves).
     DELETE, not TRUNCATE: a test leaves a few rows, and PostgreSQL's TRUNCATE of fifty tables
-    costs ten times as long."""
+    costs ten times as long. On PostgreSQL it is one round trip."""
+    tables = list(reversed(db.metadata.sorted_tables))
     with engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT setval(oid::regclass, 1, false) FROM pg_class "
-                                 "WHERE relkind = 'S'"))
+            conn.exec_driver_sql(
+                "".join(f'DELETE FROM "{table.name}"; ' for table in tables)
+                + "SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'")
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+    _contents[str(engine.url)] = "empty"
 
 
-def snapshot(engine: sa.Engine) -> dict[sa.Table, list[dict]]:
+@dataclass
+class Snapshot:
+    """Every row of every table, and where PostgreSQL's id sequences stood."""
+
+    name: str
+    rows: dict[sa.Table, list[dict]]
+    sequences: dict[str, int | None]
+
+
+def snapshot(engine: sa.Engine, name: str = "a snapshot") -> Snapshot:
     """Every row of every table, to put back with restore(): quicker than building again."""
     db.session.rollback()  # the test's own reads hold no lock on SQLite meanwhile
     with engine.connect() as conn:
-        return {table: [dict(row._mapping) for row in conn.execute(table.select())]
+        rows = {table: [dict(row._mapping) for row in conn.execute(table.select())]
                 for table in db.metadata.sorted_tables}
+        sequences = {}
+        if engine.dialect.name == "postgresql":
+            sequences = dict(conn.execute(sa.text(
+                "SELECT sequencename, last_value FROM pg_sequences "
+                "WHERE schemaname = current_schema()")).all())
+    return Snapshot(name, rows, sequences)
 
 
-def restore(engine: sa.Engine, rows: dict[sa.Table, list[dict]]) -> None:
-    """The database as snapshot() found it, ids and all."""
-    wipe(engine)
+def restore(engine: sa.Engine, saved: Snapshot) -> None:
+    """The database as snapshot() found it, ids and all; the test's objects reload."""
+    db.session.rollback()
+    if _contents.get(str(engine.url)) != "empty":
+        wipe(engine)
     with engine.begin() as conn:
         for table in db.metadata.sorted_tables:
-            if rows[table]:
-                conn.execute(table.insert(), rows[table])
-        if engine.dialect.name == "postgresql":
-            for table in db.metadata.sorted_tables:
-                if "id" in table.c and rows[table]:
-                    conn.execute(sa.text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"(SELECT MAX(id) FROM \"{table.name}\"))"))
+            if saved.rows[table]:
+                conn.execute(table.insert(), saved.rows[table])
+        if saved.sequences:
+            conn.execute(sa.text("SELECT " + ", ".join(
+                f"setval('\"{name}\"', {value or 1}, {'true' if value else 'false'})"
+                for name, value in saved.sequences.items())))
+    _contents[str(engine.url)] = saved.name
 
 
 # --- the app and its client ------------------------------------------------------------------
@@ -206,12 +339,23 @@ class Client(FlaskClient):
         return contextvars.Context().run(FlaskClient.open, self, *args, **kwargs)
 
 
+# The app of each test database, built once and lent to one test at a time: building one
+# costs more than most tests (its URL map, templates compiled on first use, its engine's cache
+# of compiled SQL). Its settings are put back after each test; apps with settings of a test's
+# own, and a second app in the same test, are built afresh.
+_shared_apps: dict[str, tuple[Flask, dict]] = {}
+
+
 @pytest.fixture
 def build_app(smtp_server):
     """build_app(url, **config) -> an app whose mail goes to the test SMTP server."""
-    made = []
+    made: list[Flask] = []
 
     def build(url: str, **overrides):
+        shared = _shared_apps.get(url) if not overrides else None
+        if shared is not None and shared[0] not in made:
+            made.append(shared[0])
+            return shared[0]
         config = TestConfig(url)
         config.MAIL_SERVER = "127.0.0.1"
         config.MAIL_PORT = smtp_server.port
@@ -220,6 +364,8 @@ def build_app(smtp_server):
             setattr(config, key, value)
         app = create_app(config)
         app.test_client_class = Client
+        if not overrides and shared is None:
+            _shared_apps[url] = (app, dict(app.config))
         made.append(app)
         return app
 
@@ -228,7 +374,13 @@ def build_app(smtp_server):
         with app.app_context():
             db.session.remove()
             wipe(db.engine)
-            db.engine.dispose()
+            settings = next((settings for shared, settings in _shared_apps.values()
+                             if shared is app), None)
+            if settings is not None:
+                app.config.clear()
+                app.config.update(settings)
+            else:
+                db.engine.dispose()
 
 
 @pytest.fixture

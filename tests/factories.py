@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from types import SimpleNamespace
 
 import factory
+import sqlalchemy as sa
 from factory.alchemy import SQLAlchemyModelFactory
 
 from network.auth.models import Person, Role
@@ -33,6 +35,7 @@ from network.members.models import (
 )
 from network.notify.models import Delivery, Notification
 from network.notify.services import unsubscribe_token
+from tests.conftest import Snapshot, holds, now_holds, restore, snapshot
 
 PASSWORD = "correct horse battery"  # noqa: S105
 
@@ -288,6 +291,86 @@ def attach_paper(event, author, title: str, data: bytes, filename: str = "agenda
 
 def build_world() -> SimpleNamespace:
     """Two member organisations and one person of each role, as the permission tests need."""
+    world = remembered("world", "empty", _build_world)
+    world.unsubscribe_token = unsubscribe_token(world.member, "forum.reply")  # the app's key
+    db.session.rollback()  # as after building: no transaction left open, every object expired
+    return world
+
+
+def add_states(world: SimpleNamespace) -> SimpleNamespace:
+    """Objects in every state that changes who may see or do what, beside the world's own:
+    a thread waiting for approval, a hidden and a held post, a coordinators' thread, an
+    archived category, organisations that applied, were suspended or left, a suspended person.
+    """
+    return remembered("states", holds(db.engine), lambda: _add_states(world))
+
+
+# --- a world built once, put back for every test ------------------------------------------------
+
+@dataclass
+class Built:
+    """What a builder made on a database in a known state, to put back rather than build again:
+    valid for an app of the same settings at the same moment (give or take a few seconds, on
+    the same day) on a database in the same state."""
+
+    saved: Snapshot
+    settings: str
+    started: datetime
+    finished: datetime
+    day: date
+    made: dict[str, tuple[type, tuple] | object]  # a row as (model, identity), or the value
+
+
+_built: dict[tuple[str, str, str | None], list[Built]] = {}
+NEAR = timedelta(seconds=5)
+
+
+def _settings() -> str:
+    from flask import current_app
+
+    return repr(sorted((key, repr(value)) for key, value in current_app.config.items()))
+
+
+def remembered(what: str, starting_from: str | None, build) -> SimpleNamespace:
+    """build()'s namespace, or the same put back from the first time it was built on this
+    database from the same state. The database's state is known only between the suite's
+    wipes and restores and the next commit (tests.conftest.holds); otherwise it is built."""
+    from network.core.time import set_clock, today
+
+    key = (str(db.engine.url), what, starting_from)
+    if holds(db.engine) != starting_from or starting_from is None:
+        return build()
+    settings, started, day = _settings(), now(), today()
+    for built in _built.get(key, []):
+        if (built.settings == settings and built.day == day
+                and abs(started - built.started) < NEAR):
+            restore(db.engine, built.saved)
+            if now() < built.finished:  # as if it had taken as long to build as it did
+                set_clock(built.finished)
+            made = SimpleNamespace(**{
+                name: db.session.get(*value) if isinstance(value, tuple) else value
+                for name, value in built.made.items()})
+            db.session.rollback()  # as after building: no transaction left open
+            return made
+    made = build()
+    finished = now()
+    if today() == day:
+        saved = snapshot(db.engine, f"{what} {len(_built.get(key, []))} from {starting_from}")
+        _built.setdefault(key, []).append(Built(
+            saved, settings, started, finished, day,
+            {name: _identity(value) for name, value in vars(made).items()}))
+        now_holds(db.engine, saved.name)
+    return made
+
+
+def _identity(value):
+    state = sa.inspect(value, raiseerr=False)
+    if state is None or not hasattr(state, "identity"):
+        return value
+    return (state.mapper.class_, state.identity)
+
+
+def _build_world() -> SimpleNamespace:
     north, south = AreaFactory(name="North"), AreaFactory(name="South")
     housing, youth = ThemeFactory(name="Housing"), ThemeFactory(name="Youth")
     org_a = OrganisationFactory(name="Alpha Tenants", area=north, themes=[housing])
@@ -343,7 +426,6 @@ def build_world() -> SimpleNamespace:
         body=body, seat=seat, term=term, report=report, item=item, report_action=report_action,
         report_paper=report_paper, response=response,
         own_post=first_post(thread), post=last_post(thread), notification=notification,
-        unsubscribe_token=unsubscribe_token(member, "forum.reply"),
         north=north, south=south, housing=housing, youth=youth,
         org_a=org_a, org_b=org_b, application=application,
         contact=contact, member=member, other_member=other,
@@ -358,11 +440,7 @@ def build_world() -> SimpleNamespace:
     )
 
 
-def add_states(world: SimpleNamespace) -> SimpleNamespace:
-    """Objects in every state that changes who may see or do what, beside the world's own:
-    a thread waiting for approval, a hidden and a held post, a coordinators' thread, an
-    archived category, organisations that applied, were suspended or left, a suspended person.
-    """
+def _add_states(world: SimpleNamespace) -> SimpleNamespace:
     member, other = world.member, world.other_member
     held_thread = make_thread(world.category, other, "Waiting for approval", ["New here."],
                               state=PostState.HELD)
