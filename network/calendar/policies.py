@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import true
 
-from network.calendar.models import Event
+from network.calendar.models import Event, Paper
 from network.core.audience import Audience
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
+from network.extensions import db
 
 
 @policy("calendar.view")
@@ -73,3 +74,11 @@ def event_access(person, event: Event) -> EventAccess:
 
 policies_from(event_access, {"event.view": "view", "event.organise": "organise",
                              "event.rsvp": "rsvp"})
+
+
+def paper_access(person, paper: Paper) -> EventAccess:
+    """An event's paper is for whoever may see the event."""
+    return event_access(person, db.session.get(Event, paper.event_id))
+
+
+policies_from(paper_access, {"event_paper.view": "view"})

@@ -18,7 +18,7 @@ from network.calendar.reads import event_path, in_window, listed, occurrences_of
 from network.calendar.recurrence import Occurrence, describe, occurrence_key
 from network.core import files
 from network.core.htmx import render
-from network.core.permissions import authorize, me, visible
+from network.core.permissions import authorize, load, me, visible
 from network.core.time import (
     borough_zone,
     format_clock,
@@ -288,6 +288,5 @@ def event(event_id: int, slug: str | None = None):
 
 @bp.get("/papers/<int:paper_id>/<filename>")
 def paper(paper_id: int, filename: str):
-    found = files.find_paper(Paper, paper_id)
-    authorize("event.view", db.session.get(Event, found.event_id))
+    found = load(Paper, paper_id, need="event_paper.view")
     return files.serve_paper(found, filename, "calendar.paper")

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 from urllib.parse import quote
 
-from flask import Flask, Response, abort, current_app, redirect, request, url_for
+from flask import Flask, Response, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ForeignKey, LargeBinary, String
@@ -354,14 +354,6 @@ def add_paper(model: type[AnyPaper], upload: Upload, title: str, by_id: int, **o
                   uploaded_by_id=by_id, **owner)
     db.session.add(paper)
     return paper
-
-
-def find_paper(model: type[AnyPaper], paper_id: int) -> AnyPaper:
-    """The paper, or 404: whether this person may have it is its owner's to say, next."""
-    found = db.session.get(model, paper_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 def serve_paper(paper: PaperColumns, asked: str, endpoint: str) -> Response:

@@ -21,11 +21,13 @@ from sqlalchemy import and_, false, or_, select, true
 from network.core.audience import Audience
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
 from network.core.time import today
+from network.extensions import db
 from network.representation import meetings  # noqa: F401  (tells the calendar of its bodies)
 from network.representation.models import (
     Body,
     RaisedItem,
     Report,
+    ReportPaper,
     ReportState,
     Response,
     Seat,
@@ -190,6 +192,14 @@ policies_from(report_access, {"report.view": "view", "report.write": "write",
                               "report.respond": "respond", "report.read": "mark_read",
                               "report.moderate": "moderate", "report.names": "names",
                               "report.log_in": "log_in"})
+
+
+def paper_access(person, paper: ReportPaper) -> ReportAccess:
+    """A report's paper is for whoever may read the report."""
+    return report_access(person, db.session.get(Report, paper.report_id))
+
+
+policies_from(paper_access, {"report_paper.view": "view", "report_paper.log_in": "log_in"})
 
 
 def report_items(access: ReportAccess, items: list[RaisedItem]) -> list[RaisedItem]:

@@ -15,7 +15,7 @@ from network.core.audience import Audience
 from network.core.forms import EmptyForm
 from network.core.htmx import render, see_other
 from network.core.links import absolute_url
-from network.core.permissions import me
+from network.core.permissions import load, me
 from network.core.submit import submit
 from network.core.text import one_line
 from network.extensions import db
@@ -198,8 +198,8 @@ def publish_report(report_id: int):
 
 @bp.get("/report-papers/<int:paper_id>/<filename>")
 def report_paper(paper_id: int, filename: str):
-    found = files.find_paper(ReportPaper, paper_id)
-    load_report(found.report_id)
+    found = load(ReportPaper, paper_id, need="report_paper.view", visible="report_paper.view",
+                 log_in="report_paper.log_in")
     return files.serve_paper(found, filename, "representation.report_paper")
 
 
