@@ -66,7 +66,7 @@ def listing_document(listing: Listing) -> dict:
     note = "hidden" if listing.hidden_at else (
         "" if listing.status == ListingStatus.OPEN else str(listing.status))
     return _document(Kind.LISTING, listing, listing.title,
-                     joined(plain(listing.description), listing.keywords), listing.created_at,
+                     plain(listing.description), listing.created_at,
                      organisation_id=listing.organisation_id, area_id=listing.area_id,
                      note=note)
 
@@ -107,7 +107,7 @@ INDEXED: dict[type, tuple[Kind, Callable[[Any], dict], frozenset[str], tuple]] =
         "title", "description", "place", "access_note", "starts_at", "cancelled_at",
         "organisation_id", "area_id"}), ()),
     Listing: (Kind.LISTING, listing_document, frozenset({
-        "title", "description", "keywords", "hidden_at", "status", "organisation_id",
+        "title", "description", "hidden_at", "status", "organisation_id",
         "area_id"}), ()),
     Report: (Kind.REPORT, report_document, frozenset({
         "summary", "decisions", "said", "state", "meeting_at", "seat_id"}),
@@ -163,6 +163,10 @@ BATCH = 1000
 
 
 def _batches(model: type, options: tuple) -> Iterable[list]:
+    """The rows of a model a thousand at a time; each batch leaves the session after (but
+    what the caller had loaded already)."""
+    session = db.session()
+    kept = set(session.identity_map.keys())
     last = 0
     while True:
         found = list(db.session.scalars(select(model).options(*options)
@@ -172,7 +176,9 @@ def _batches(model: type, options: tuple) -> Iterable[list]:
             return
         yield found
         last = found[-1].id
-        db.session.expunge_all()
+        for key, obj in list(session.identity_map.items()):
+            if key not in kept:
+                session.expunge(obj)
 
 
 def rebuild(kinds: Iterable[type] | None = None) -> dict[str, int]:
