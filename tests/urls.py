@@ -99,6 +99,7 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "calendar.private_feed": {"person_id": w.member.id, "token": feed_token(w.member)},
         "notify.open_notification": {"notification_id": w.notification.id},
         "notify.unsubscribe": {"token": w.unsubscribe_token},
+        "search.search": {"q": "hall"},  # results, not the empty box
     }
     return table.get(endpoint, {})
 
