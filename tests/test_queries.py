@@ -334,6 +334,11 @@ PAGES = [
     ("/bodies/{body}/accountability", "coordinator", grow_meetings),
     ("/seats/{seat}/accountability", "member", grow_meetings),
     ("/seats/{seat}/accountability", "contact", grow_items),
+    ("/search?q=post", "member", grow_posts),
+    ("/search?q=thread OR post&page=2", "member", grow_threads),
+    ("/search?q=event", "visitor", grow_public_events),
+    ("/search?q=listing&kind=listing&area={north}", "other_member", grow_listings),
+    ("/search?q=item", "contact", grow_items),
 ]
 
 
@@ -347,7 +352,7 @@ def test_queries_stay_few_and_constant_as_rows_grow(client, world, login, querie
                        event=world.event.id, listing=world.listing.id,
                        conversation=world.conversation.id, booking=world.booking.id,
                        body=world.body.id, report=world.report.id, seat=world.seat.id,
-                       action=world.report_action.id)
+                       action=world.report_action.id, north=world.north.id)
     grow(world, 10 if "page=2" not in path else 30)
     with queries() as few_rows:
         assert client.get(path).status_code == 200
