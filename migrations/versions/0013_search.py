@@ -17,18 +17,21 @@ branch_labels = None
 depends_on = None
 
 SQLITE_INDEX = [
-    # External content: the words live in search_document alone; the index follows it.
-    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_document', "
+    # External content: the words live in search_document alone; the index follows it. The
+    # kind is indexed too, so that a MATCH can keep to the kinds a person may see.
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, kind, content='search_document', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
     "CREATE TRIGGER search_document_added AFTER INSERT ON search_document BEGIN "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "INSERT INTO search_fts(rowid, title, body, kind) "
+    "VALUES (new.id, new.title, new.body, new.kind); END",
     "CREATE TRIGGER search_document_removed AFTER DELETE ON search_document BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); END",
-    "CREATE TRIGGER search_document_changed AFTER UPDATE OF title, body ON search_document "
-    "BEGIN INSERT INTO search_fts(search_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "INSERT INTO search_fts(search_fts, rowid, title, body, kind) "
+    "VALUES ('delete', old.id, old.title, old.body, old.kind); END",
+    "CREATE TRIGGER search_document_changed AFTER UPDATE OF title, body, kind "
+    "ON search_document BEGIN INSERT INTO search_fts(search_fts, rowid, title, body, kind) "
+    "VALUES ('delete', old.id, old.title, old.body, old.kind); "
+    "INSERT INTO search_fts(rowid, title, body, kind) "
+    "VALUES (new.id, new.title, new.body, new.kind); END",
 ]
 
 POSTGRESQL_INDEX = [

@@ -1,24 +1,35 @@
 """The one module that knows which database does the searching.
 
-SQLite: `search_fts`, an FTS5 table over search_document's title and body (external content,
-kept by triggers; unicode61 with diacritics removed), ranked by bm25 with the title weighing
-ten times the body. PostgreSQL: `search_document.search_vector`, a generated tsvector (title
-weight A, body B, the 'simple' configuration: no stemming, no stop words, as FTS5) with a GIN
-index, ranked by ts_rank_cd. Both made by the migration, outside the models. Ties: newer
-first."""
+SQLite: `search_fts`, an FTS5 table over search_document's title, body and kind (external
+content, kept by triggers; unicode61 with diacritics removed), ranked by bm25 with the title
+weighing ten times the body. PostgreSQL: `search_document.search_vector`, a generated tsvector
+(title weight A, body B, the 'simple' configuration: no stemming, no stop words, as FTS5) with
+a GIN index, ranked by ts_rank_cd. Both made by the migration, outside the models.
+
+Each matches among the kinds asked for (the index knows each document's kind); searching.py
+narrows the matches to what the person may see, and chooses which to rank."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, func, literal, literal_column, table, text
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from network.core.db import UNMODELLED
 from network.extensions import db
-from network.search.models import SearchDocument
+from network.search.models import Kind, SearchDocument
 from network.search.query import Query
 from network.search.text import START, STOP
 
@@ -42,33 +53,62 @@ def postgres() -> bool:
 
 @dataclass(frozen=True)
 class Match:
-    """A query, said in the database's own terms: what search_document is matched through,
-    the condition, the order (best first, then newer first), and the marked title and
-    snippet of a matched row."""
+    """A query among some kinds, said in the database's own terms.
+
+    source/condition: search_document and what it is matched through, and the match (the
+    condition must be in any query that reads score, title or snippet); score: a matched row's
+    relevance, `order` its order, best first; documents: the condition on search_document
+    alone (its id among those matched); title/snippet: a matched row's title and body with the
+    words found marked; scored_by_match: the score needs the match in its query (FTS5's
+    bm25), or is read off the row (ts_rank_cd)."""
 
     source: FromClause
     condition: ColumnElement[bool]
-    order: tuple
+    score: ColumnElement[Any]
+    order: Any
+    documents: ColumnElement[bool]
+    scored_by_match: bool
+    key: Any  # a matched row's id, on the table the match reads first
     title: Callable[[Any], ColumnElement[str]]
     snippet: Callable[[Any], ColumnElement[str]]
 
 
-def match(query: Query) -> Match:
+def match(query: Query, kinds: tuple[Kind, ...]) -> Match:
     if postgres():
-        tsquery = func.to_tsquery(_SIMPLE, query.tsquery())
-        score = func.ts_rank_cd(_vector, tsquery)
-        return Match(
-            source=SearchDocument.__table__, condition=_vector.op("@@")(tsquery),
-            order=(score.desc(), SearchDocument.happened_at.desc(), SearchDocument.id.desc()),
-            title=lambda title: func.ts_headline(_SIMPLE, title, tsquery, _TITLE_HEADLINE),
-            snippet=lambda body: func.ts_headline(_SIMPLE, body, tsquery, _HEADLINE))
-    score = func.bm25(_fts_name, 10.0, 1.0)  # lower is better
+        return _postgres(query, kinds)
+    # The person's words are looked for in the title and body alone; the kind column keeps
+    # the match to the kinds asked for (its values are our own words).
+    expression = ("({title body} : (" + query.fts5() + ")) AND (kind : ("
+                  + " OR ".join(f'"{kind.value}"' for kind in kinds) + "))")
+    condition = _fts_name.op("MATCH")(expression)
+    score = func.bm25(_fts_name, 10.0, 1.0, 0.0)  # lower is better
     return Match(
         source=_fts.join(SearchDocument.__table__, SearchDocument.id == _fts.c.rowid),
-        condition=_fts_name.op("MATCH")(query.fts5()),
-        order=(score, SearchDocument.happened_at.desc(), SearchDocument.id.desc()),
+        condition=condition, score=score, order=score,
+        documents=SearchDocument.id.in_(select(_fts.c.rowid).where(condition)),
+        scored_by_match=True, key=SearchDocument.id,
         title=lambda title: func.highlight(_fts_name, 0, START, STOP),
         snippet=lambda body: func.snippet(_fts_name, 1, START, STOP, "…", SNIPPET_WORDS))
+
+
+def _postgres(query: Query, kinds: tuple[Kind, ...]) -> Match:
+    tsquery = func.to_tsquery(_SIMPLE, query.tsquery())
+    condition = _vector.op("@@")(tsquery) & SearchDocument.kind.in_(kinds)
+    score = func.ts_rank_cd(_vector, tsquery)
+    return Match(
+        source=SearchDocument.__table__, condition=condition, score=score,
+        order=score.desc(), documents=condition, scored_by_match=False,
+        key=SearchDocument.id,
+        title=lambda title: func.ts_headline(_SIMPLE, title, tsquery, _TITLE_HEADLINE),
+        snippet=lambda body: func.ts_headline(_SIMPLE, body, tsquery, _HEADLINE))
+
+
+def prepare() -> None:
+    """PostgreSQL, for the searches of this transaction: no JIT compiling and no parallel
+    workers, each of which costs a short query more (50 to 100 ms) than it saves."""
+    if postgres():
+        db.session.execute(text("SET LOCAL jit = off; "
+                                "SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def upsert(rows: list[dict]) -> Any:

@@ -35,9 +35,11 @@ def search_context(form: SearchPageForm) -> dict:
         problem = (_("Add a word to look for, as well as those to leave out.")
                    if query.unwanted else _("Type a word or two to look for: letters or "
                                             "numbers, not only punctuation."))
-    page = (searching.search(query, me(), filters, number, page_size()) if not query.empty
-            else Page(items=[], page=number, per_page=page_size(), total=0))
-    return {"form": form, "query": query, "page": page, "problem": problem,
+    found = (searching.search(query, me(), filters, number, page_size()) if not query.empty
+             else searching.Found(Page(items=[], page=number, per_page=page_size(), total=0),
+                                  0))
+    return {"form": form, "query": query, "page": found.page, "found": found,
+            "counted": searching.COUNTED, "problem": problem,
             "cut": query.cut and _("Only the first %(num)d words were looked for.",
                                    num=MAX_TERMS),
             "searched": not query.empty, "wider": wider(form), "notes": notes()}

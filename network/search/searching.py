@@ -57,8 +57,10 @@ def seen(person, kinds: tuple[Kind, ...]) -> ColumnElement[bool]:
         if isinstance(condition, True_):
             each.append(SearchDocument.kind == kind)
             continue
+        # OFFSET 0 keeps PostgreSQL from turning this into a hash of every row the person
+        # may see: it looks up each matched row's object by its key instead.
         each.append(and_(SearchDocument.kind == kind, select(model.id).where(
-            model.id == SearchDocument.object_id, condition).exists()))
+            model.id == SearchDocument.object_id, condition).offset(0).exists()))
     return or_(*each) if each else false()
 
 
@@ -93,20 +95,65 @@ class Result:
     url: str
 
 
-def search(query: Query, person, filters: Filters, page: int, per_page: int) -> Page:
-    """One page of results, best first, with how many there are in all: two queries."""
-    match = engine.match(query)
-    kinds = (filters.kind,) if filters.kind else tuple(Kind)
-    where = (match.condition, seen(person, kinds), *filters.conditions())
-    total = db.session.scalar(select(func.count()).select_from(match.source).where(*where))
-    if not total:
-        return Page(items=[], page=page, per_page=per_page, total=0)
-    chosen = (select(SearchDocument.id.label("id"), *(
-        column.label(f"o{n}") for n, column in enumerate(_ordering(match.order))))
-              .select_from(match.source).where(*where).order_by(*match.order)
-              .limit(per_page).offset((page - 1) * per_page).cte("chosen"))
-    order = [getattr(chosen.c, f"o{n}") for n in range(len(match.order))]
+# Ranked among all matches up to this many; beyond it, among the newest POOL of them
+# (docs/decisions.md: ranking every document a common word is in costs more than a search may
+# take). Counted exactly up to COUNTED of what the person may see.
+POOL = 2_000
+COUNTED = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    page: Page  # its total: what paging reaches (MAX_PAGE pages at most)
+    total: int  # how many in all, exactly up to COUNTED; COUNTED + 1 says more
+
+    @property
+    def more(self) -> bool:
+        return self.total > COUNTED
+
+
+def search(query: Query, person, filters: Filters, page: int, per_page: int) -> Found:
+    """One page of results, best first, and how many there are: three queries (four
+    when more than POOL match; and PostgreSQL's settings for a short query)."""
+    found = _search(query, person, filters, page, per_page)
+    reach = min(found.total, MAX_PAGE * per_page)
+    return Found(Page(items=found.items, page=page, per_page=per_page, total=reach),
+                 found.total)
+
+
+def _count(query, limit: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.limit(limit).subquery()))
+
+
+def _search(query: Query, person, filters: Filters, page: int, per_page: int) -> Page:
+    kinds = tuple(kind for kind in ((filters.kind,) if filters.kind else tuple(Kind))
+                  if not isinstance(SCOPES[kind][1](person), False_))
+    nothing = Page(items=[], page=page, per_page=per_page, total=0)
+    if not kinds:
+        return nothing
+    engine.prepare()
+    match = engine.match(query, kinds)
     document = SearchDocument
+    among = [*filters.conditions()]
+    source, matched = match.source, (match.condition,)
+    if _count(select(document.id).select_from(source).where(*matched, *among),
+              POOL + 1) > POOL:
+        newest = db.session.scalars(select(document.id).where(match.documents, *among)
+                                    .order_by(document.happened_at.desc(), document.id.desc())
+                                    .limit(POOL)).all()
+        among = [match.key.in_(newest)]
+        if not match.scored_by_match:  # the ids alone, not every match again
+            source, matched = document.__table__, ()
+    among.append(seen(person, kinds))
+    total = _count(select(document.id).select_from(source).where(*matched, *among),
+                   COUNTED + 1)
+    if not total:
+        return nothing
+    chosen = (select(document.id.label("id"), match.score.label("score"))
+              .select_from(source).where(*matched, *among)
+              .order_by(match.order, document.happened_at.desc(), document.id.desc())
+              .limit(per_page).offset((page - 1) * per_page).cte("chosen"))
+    ranked = chosen.c.score if match.order is match.score else chosen.c.score.desc()
     rows = db.session.execute(
         select(document.kind, document.object_id, document.title, document.heading,
                document.note, document.happened_at, document.parent_id,
@@ -115,18 +162,9 @@ def search(query: Query, person, filters: Filters, page: int, per_page: int) -> 
         .select_from(match.source.join(chosen, chosen.c.id == document.id))
         .outerjoin(Organisation, Organisation.id == document.organisation_id)
         .where(*_again(match))
-        .order_by(*[_direction(column, by) for column, by in zip(order, match.order,
-                                                                 strict=True)])).all()
+        .order_by(ranked, document.happened_at.desc(), document.id.desc())).all()
     return Page(items=[_result(row) for row in rows], page=page, per_page=per_page,
                 total=total)
-
-
-def _ordering(order: tuple) -> list:
-    return [getattr(by, "element", by) for by in order]
-
-
-def _direction(column, by):
-    return column.desc() if getattr(by, "modifier", None) is not None else column
 
 
 def _again(match) -> tuple:
