@@ -349,3 +349,32 @@ def test_an_empty_search_offers_the_box(app, client):
     html = client.get("/search").get_data(as_text=True)
     assert 'name="q"' in html and "only what you may see" in html
     assert Visitor().id is None
+
+
+def test_beyond_the_pool_the_newest_are_ranked_and_the_count_says_more(app, world, client,
+                                                                       login, monkeypatch):
+    """Past POOL matches, the newest POOL are ranked; past COUNTED, the page says "more than"
+    (the real figures are 2,000 and 1,000: bench/search.py)."""
+    from network.calendar.models import Event
+    from network.search import searching
+    from tests.factories import make_event
+
+    monkeypatch.setattr(searching, "POOL", 4)
+    monkeypatch.setattr(searching, "COUNTED", 3)
+    for n in range(6):
+        # The oldest has the word in its title: the best, were it among those ranked.
+        event = make_event(world.org_a, world.contact, "Echidna walk 0" if n == 0
+                           else f"Walk {n}", starts_at=now() + timedelta(days=n + 1))
+        db.session.get(Event, event.id).description = "Look for the echidna."
+    db.session.commit()
+    login(world.member)
+    html = search(client, "echidna")[1]
+    assert "More than 3 results" in html
+
+    def walks(page: str) -> list[str]:
+        return re.findall(r"[Ww]alk (\d)", re.sub(r"<[^>]+>", "", page[page.find("results"):]))
+
+    assert sorted(walks(html)) == ["2", "3", "4", "5"]  # the newest four
+    monkeypatch.setattr(searching, "POOL", 10)
+    found = walks(search(client, "echidna")[1])
+    assert found[0] == "0" and len(found) == 6  # every one ranked: the best first

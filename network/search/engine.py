@@ -57,18 +57,20 @@ class Match:
 
     source/condition: search_document and what it is matched through, and the match (the
     condition must be in any query that reads score, title or snippet); score: a matched row's
-    relevance, `order` its order, best first; documents: the condition on search_document
-    alone (its id among those matched); title/snippet: a matched row's title and body with the
-    words found marked; scored_by_match: the score needs the match in its query (FTS5's
-    bm25), or is read off the row (ts_rank_cd)."""
+    relevance, `order` its order, best first; title/snippet: a matched row's title and body
+    with the words found marked; scored_by_match: the score needs the match in its query
+    (FTS5's bm25), or is read off the row (ts_rank_cd). newest(limit, *conditions): the ids of
+    the last written matching documents (ids follow writing; a rebuild writes oldest first);
+    among(ids): a matched row is one of them."""
 
     source: FromClause
     condition: ColumnElement[bool]
     score: ColumnElement[Any]
     order: Any
-    documents: ColumnElement[bool]
     scored_by_match: bool
-    key: Any  # a matched row's id, on the table the match reads first
+    newest: Callable[..., Any]  # (limit, *conditions): the ids of the last written matches
+    among: Callable[[list[int]], ColumnElement[bool]]  # a row is one of these documents
+    marked: Callable[[Any], ColumnElement[bool]]  # a row is the chosen one: the marks' join
     title: Callable[[Any], ColumnElement[str]]
     snippet: Callable[[Any], ColumnElement[str]]
 
@@ -85,8 +87,14 @@ def match(query: Query, kinds: tuple[Kind, ...]) -> Match:
     return Match(
         source=_fts.join(SearchDocument.__table__, SearchDocument.id == _fts.c.rowid),
         condition=condition, score=score, order=score,
-        documents=SearchDocument.id.in_(select(_fts.c.rowid).where(condition)),
-        scored_by_match=True, key=SearchDocument.id,
+        scored_by_match=True,
+        # FTS5 walks its matches backwards by rowid for nothing; `rowid + 0` keeps FTS5 from
+        # looking each id up with the whole query again (it only filters the walk).
+        newest=lambda limit, *conditions: select(_fts.c.rowid).select_from(
+            _fts.join(SearchDocument.__table__, SearchDocument.id == _fts.c.rowid))
+        .where(condition, *conditions).order_by(_fts.c.rowid.desc()).limit(limit),
+        among=lambda ids: (_fts.c.rowid + 0).in_(ids),
+        marked=lambda chosen_id: chosen_id == _fts.c.rowid + 0,
         title=lambda title: func.highlight(_fts_name, 0, START, STOP),
         snippet=lambda body: func.snippet(_fts_name, 1, START, STOP, "…", SNIPPET_WORDS))
 
@@ -97,8 +105,11 @@ def _postgres(query: Query, kinds: tuple[Kind, ...]) -> Match:
     score = func.ts_rank_cd(_vector, tsquery)
     return Match(
         source=SearchDocument.__table__, condition=condition, score=score,
-        order=score.desc(), documents=condition, scored_by_match=False,
-        key=SearchDocument.id,
+        order=score.desc(), scored_by_match=False,
+        newest=lambda limit, *conditions: select(SearchDocument.id)
+        .where(condition, *conditions).order_by(SearchDocument.id.desc()).limit(limit),
+        among=lambda ids: SearchDocument.id.in_(ids),
+        marked=lambda chosen_id: chosen_id == SearchDocument.id,
         title=lambda title: func.ts_headline(_SIMPLE, title, tsquery, _TITLE_HEADLINE),
         snippet=lambda body: func.ts_headline(_SIMPLE, body, tsquery, _HEADLINE))
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, event, inspect, select, update
+from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from network.board.models import Listing, ListingStatus
@@ -161,37 +161,52 @@ def _keep_current(session: Session, flush_context) -> None:
 
 BATCH = 1000
 
+# When each kind of object happened, in SQL (as its document's happened_at): a rebuild writes
+# the documents oldest first, so that their ids follow time as those written day by day do.
+WHEN = {Thread: Thread.created_at, Post: Post.created_at, Event: Event.starts_at,
+        Listing: Listing.created_at, Report: Report.meeting_at,
+        RaisedItem: RaisedItem.created_at, Action: Action.due_on,
+        Organisation: func.coalesce(Organisation.approved_at, Organisation.created_at)}
 
-def _batches(model: type, options: tuple) -> Iterable[list]:
-    """The rows of a model a thousand at a time; each batch leaves the session after (but
-    what the caller had loaded already)."""
-    session = db.session()
-    kept = set(session.identity_map.keys())
-    last = 0
-    while True:
-        found = list(db.session.scalars(select(model).options(*options)
-                                        .where(model.id > last).order_by(model.id)
-                                        .limit(BATCH)))
-        if not found:
-            return
-        yield found
-        last = found[-1].id
-        for key, obj in list(session.identity_map.items()):
-            if key not in kept:
-                session.expunge(obj)
+
+def _moment(value) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):  # SQLite gives coalesce() back as text
+        value = datetime.fromisoformat(value)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return _day(value)
 
 
 def rebuild(kinds: Iterable[type] | None = None) -> dict[str, int]:
-    """Every document written afresh from its object (in the caller's transaction):
-    {kind: how many}."""
-    counts = {}
-    for model in kinds or INDEXED:
-        kind, document, _, options = INDEXED[model]
-        db.session.execute(delete(SearchDocument).where(SearchDocument.kind == kind))
-        counts[str(kind)] = 0
-        for batch in _batches(model, options):
-            rows = [document(obj) for obj in batch]
-            db.session.execute(engine.upsert(rows), rows)
-            counts[str(kind)] += len(rows)
+    """Every document written afresh from its object, oldest first (in the caller's
+    transaction): {kind: how many}."""
+    models = list(kinds or INDEXED)
+    timeline = sorted((_moment(when), order, object_id)
+                      for order, model in enumerate(models)
+                      for when, object_id in db.session.execute(select(WHEN[model], model.id)))
+    counts = {str(INDEXED[model][0]): 0 for model in models}
+    for model in models:
+        db.session.execute(delete(SearchDocument).where(
+            SearchDocument.kind == INDEXED[model][0]))
+    session = db.session()
+    kept = set(session.identity_map.keys())
+    for start in range(0, len(timeline), BATCH):
+        batch = timeline[start:start + BATCH]
+        loaded = {}
+        for order, model in enumerate(models):
+            ids = [object_id for _, of, object_id in batch if of == order]
+            if ids:
+                options = INDEXED[model][3]
+                loaded.update({(order, obj.id): obj for obj in db.session.scalars(
+                    select(model).options(*options).where(model.id.in_(ids)))})
+        rows = [INDEXED[models[order]][1](loaded[order, object_id])
+                for _, order, object_id in batch]
+        db.session.execute(engine.upsert(rows), rows)
+        for row in rows:
+            counts[str(row["kind"])] += 1
+        for key, obj in list(session.identity_map.items()):
+            if key not in kept:
+                session.expunge(obj)
     engine.optimise()
     return counts

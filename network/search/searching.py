@@ -95,7 +95,7 @@ class Result:
     url: str
 
 
-# Ranked among all matches up to this many; beyond it, among the newest POOL of them
+# Ranked among all matches up to this many; beyond it, among the POOL last written
 # (docs/decisions.md: ranking every document a common word is in costs more than a search may
 # take). Counted exactly up to COUNTED of what the person may see.
 POOL = 2_000
@@ -138,10 +138,7 @@ def _search(query: Query, person, filters: Filters, page: int, per_page: int) ->
     source, matched = match.source, (match.condition,)
     if _count(select(document.id).select_from(source).where(*matched, *among),
               POOL + 1) > POOL:
-        newest = db.session.scalars(select(document.id).where(match.documents, *among)
-                                    .order_by(document.happened_at.desc(), document.id.desc())
-                                    .limit(POOL)).all()
-        among = [match.key.in_(newest)]
+        among = [match.among(db.session.scalars(match.newest(POOL, *among)).all())]
         if not match.scored_by_match:  # the ids alone, not every match again
             source, matched = document.__table__, ()
     among.append(seen(person, kinds))
@@ -159,7 +156,7 @@ def _search(query: Query, person, filters: Filters, page: int, per_page: int) ->
                document.note, document.happened_at, document.parent_id,
                match.title(document.title).label("marked_title"),
                match.snippet(document.body).label("snippet"), Organisation.name)
-        .select_from(match.source.join(chosen, chosen.c.id == document.id))
+        .select_from(match.source.join(chosen, match.marked(chosen.c.id)))
         .outerjoin(Organisation, Organisation.id == document.organisation_id)
         .where(*_again(match))
         .order_by(ranked, document.happened_at.desc(), document.id.desc())).all()
