@@ -70,7 +70,7 @@ class Match:
     scored_by_match: bool
     newest: Callable[..., Any]  # (limit, *conditions): the ids of the last written matches
     among: Callable[[list[int]], ColumnElement[bool]]  # a row is one of these documents
-    marked: Callable[[Any], ColumnElement[bool]]  # a row is the chosen one: the marks' join
+    marked: Callable[[Any], FromClause]  # (chosen): what the marks of the chosen are read from
     title: Callable[[Any], ColumnElement[str]]
     snippet: Callable[[Any], ColumnElement[str]]
 
@@ -80,8 +80,9 @@ def match(query: Query, kinds: tuple[Kind, ...]) -> Match:
         return _postgres(query, kinds)
     # The person's words are looked for in the title and body alone; the kind column keeps
     # the match to the kinds asked for (its values are our own words).
-    expression = ("({title body} : (" + query.fts5() + ")) AND (kind : ("
-                  + " OR ".join(f'"{kind.value}"' for kind in kinds) + "))")
+    expression = "({title body} : (" + query.fts5() + "))"
+    if set(kinds) != set(Kind):  # a kind clause costs as much as the words
+        expression += " AND (kind : (" + " OR ".join(f'"{kind.value}"' for kind in kinds) + "))"
     condition = _fts_name.op("MATCH")(expression)
     score = func.bm25(_fts_name, 10.0, 1.0, 0.0)  # lower is better
     return Match(
@@ -94,7 +95,9 @@ def match(query: Query, kinds: tuple[Kind, ...]) -> Match:
             _fts.join(SearchDocument.__table__, SearchDocument.id == _fts.c.rowid))
         .where(condition, *conditions).order_by(_fts.c.rowid.desc()).limit(limit),
         among=lambda ids: (_fts.c.rowid + 0).in_(ids),
-        marked=lambda chosen_id: chosen_id == _fts.c.rowid + 0,
+        # The chosen first, then their documents: not every match's document read.
+        marked=lambda chosen: _fts.join(chosen, chosen.c.id == _fts.c.rowid + 0)
+        .join(SearchDocument.__table__, SearchDocument.id == chosen.c.id),
         title=lambda title: func.highlight(_fts_name, 0, START, STOP),
         snippet=lambda body: func.snippet(_fts_name, 1, START, STOP, "…", SNIPPET_WORDS))
 
@@ -109,7 +112,8 @@ def _postgres(query: Query, kinds: tuple[Kind, ...]) -> Match:
         newest=lambda limit, *conditions: select(SearchDocument.id)
         .where(condition, *conditions).order_by(SearchDocument.id.desc()).limit(limit),
         among=lambda ids: SearchDocument.id.in_(ids),
-        marked=lambda chosen_id: chosen_id == SearchDocument.id,
+        marked=lambda chosen: SearchDocument.__table__.join(
+            chosen, chosen.c.id == SearchDocument.id),
         title=lambda title: func.ts_headline(_SIMPLE, title, tsquery, _TITLE_HEADLINE),
         snippet=lambda body: func.ts_headline(_SIMPLE, body, tsquery, _HEADLINE))
 
@@ -135,4 +139,4 @@ def upsert(rows: list[dict]) -> Any:
 def optimise() -> None:
     """After a rebuild: FTS5 merges its segments into one (PostgreSQL's GIN needs nothing)."""
     if not postgres():
-        db.session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
+        db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))

@@ -51,7 +51,8 @@ def thread_document(thread: Thread) -> dict:
 
 def post_document(post: Post) -> dict:
     return _document(Kind.POST, post, "", plain(post.body), post.created_at,
-                     heading=_one(post, "thread", Thread, "thread_id").title, organisation_id=post.organisation_id,
+                     heading=_one(post, "thread", Thread, "thread_id").title,
+                     organisation_id=post.organisation_id,
                      note="" if post.state == PostState.VISIBLE else str(post.state))
 
 

@@ -11,10 +11,10 @@ from network.core.pagination import Page, page_number, page_size
 from network.core.permissions import me
 from network.members.models import Area
 from network.members.services import live_entries
+from network.search import searching
 from network.search.forms import SearchPageForm
 from network.search.models import Kind
 from network.search.query import MAX_TERMS, parse
-from network.search import searching
 from network.search.searching import MAX_PAGE, Filters
 
 bp = Blueprint("search", __name__)
@@ -39,7 +39,7 @@ def search_context(form: SearchPageForm) -> dict:
              else searching.Found(Page(items=[], page=number, per_page=page_size(), total=0),
                                   0))
     return {"form": form, "query": query, "page": found.page, "found": found,
-            "counted": searching.COUNTED, "problem": problem,
+            "pool": searching.POOL, "problem": problem,
             "cut": query.cut and _("Only the first %(num)d words were looked for.",
                                    num=MAX_TERMS),
             "searched": not query.empty, "wider": wider(form), "notes": notes()}

@@ -97,57 +97,48 @@ class Result:
 
 # Ranked among all matches up to this many; beyond it, among the POOL last written
 # (docs/decisions.md: ranking every document a common word is in costs more than a search may
-# take). Counted exactly up to COUNTED of what the person may see.
+# take).
 POOL = 2_000
-COUNTED = 1_000
 
 
 @dataclass(frozen=True, slots=True)
 class Found:
     page: Page  # its total: what paging reaches (MAX_PAGE pages at most)
-    total: int  # how many in all, exactly up to COUNTED; COUNTED + 1 says more
-
-    @property
-    def more(self) -> bool:
-        return self.total > COUNTED
+    total: int  # how many the person may see (of the POOL last written, when pooled)
+    pooled: bool = False  # more than POOL matched
 
 
 def search(query: Query, person, filters: Filters, page: int, per_page: int) -> Found:
-    """One page of results, best first, and how many there are: three queries (four
-    when more than POOL match; and PostgreSQL's settings for a short query)."""
-    found = _search(query, person, filters, page, per_page)
-    reach = min(found.total, MAX_PAGE * per_page)
-    return Found(Page(items=found.items, page=page, per_page=per_page, total=reach),
-                 found.total)
+    """One page of results, best first, and how many there are: three queries (and, on
+    PostgreSQL, the settings of a short query)."""
+    items, total, pooled = _search(query, person, filters, page, per_page)
+    reach = min(total, MAX_PAGE * per_page)
+    return Found(Page(items=items, page=page, per_page=per_page, total=reach), total, pooled)
 
 
-def _count(query, limit: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.limit(limit).subquery()))
-
-
-def _search(query: Query, person, filters: Filters, page: int, per_page: int) -> Page:
+def _search(query: Query, person, filters: Filters, page: int,
+            per_page: int) -> tuple[list[Result], int, bool]:
     kinds = tuple(kind for kind in ((filters.kind,) if filters.kind else tuple(Kind))
                   if not isinstance(SCOPES[kind][1](person), False_))
-    nothing = Page(items=[], page=page, per_page=per_page, total=0)
     if not kinds:
-        return nothing
+        return [], 0, False
     engine.prepare()
     match = engine.match(query, kinds)
     document = SearchDocument
-    among = [*filters.conditions()]
-    source, matched = match.source, (match.condition,)
-    if _count(select(document.id).select_from(source).where(*matched, *among),
-              POOL + 1) > POOL:
-        among = [match.among(db.session.scalars(match.newest(POOL, *among)).all())]
-        if not match.scored_by_match:  # the ids alone, not every match again
-            source, matched = document.__table__, ()
-    among.append(seen(person, kinds))
-    total = _count(select(document.id).select_from(source).where(*matched, *among),
-                   COUNTED + 1)
+    # The matches, last written first: all of them, or the POOL last written.
+    ids = list(db.session.scalars(match.newest(POOL + 1, *filters.conditions())))
+    if not ids:
+        return [], 0, False
+    pooled, ids = len(ids) > POOL, ids[:POOL]
+    ids = list(db.session.scalars(select(document.id).where(document.id.in_(ids),
+                                                            seen(person, kinds))))
+    total = len(ids)
     if not total:
-        return nothing
+        return [], 0, pooled
+    source, matched = ((match.source, (match.condition,)) if match.scored_by_match
+                       else (document.__table__, ()))
     chosen = (select(document.id.label("id"), match.score.label("score"))
-              .select_from(source).where(*matched, *among)
+              .select_from(source).where(*matched, match.among(ids))
               .order_by(match.order, document.happened_at.desc(), document.id.desc())
               .limit(per_page).offset((page - 1) * per_page).cte("chosen"))
     ranked = chosen.c.score if match.order is match.score else chosen.c.score.desc()
@@ -156,12 +147,11 @@ def _search(query: Query, person, filters: Filters, page: int, per_page: int) ->
                document.note, document.happened_at, document.parent_id,
                match.title(document.title).label("marked_title"),
                match.snippet(document.body).label("snippet"), Organisation.name)
-        .select_from(match.source.join(chosen, match.marked(chosen.c.id)))
+        .select_from(match.marked(chosen))
         .outerjoin(Organisation, Organisation.id == document.organisation_id)
         .where(*_again(match))
         .order_by(ranked, document.happened_at.desc(), document.id.desc())).all()
-    return Page(items=[_result(row) for row in rows], page=page, per_page=per_page,
-                total=total)
+    return [_result(row) for row in rows], total, pooled
 
 
 def _again(match) -> tuple:
