@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    and_,
     FromClause,
     func,
     literal,
@@ -70,7 +71,8 @@ class Match:
     scored_by_match: bool
     newest: Callable[..., Any]  # (limit, *conditions): the ids of the last written matches
     among: Callable[[list[int]], ColumnElement[bool]]  # a row is one of these documents
-    marked: Callable[[Any], FromClause]  # (chosen): what the marks of the chosen are read from
+    marked: Callable[[Any, list[int]], FromClause]  # (chosen, ids): what the chosen's marks
+    # are read from
     title: Callable[[Any], ColumnElement[str]]
     snippet: Callable[[Any], ColumnElement[str]]
 
@@ -94,9 +96,11 @@ def match(query: Query, kinds: tuple[Kind, ...]) -> Match:
         newest=lambda limit, *conditions: select(_fts.c.rowid).select_from(
             _fts.join(SearchDocument.__table__, SearchDocument.id == _fts.c.rowid))
         .where(condition, *conditions).order_by(_fts.c.rowid.desc()).limit(limit),
-        among=lambda ids: (_fts.c.rowid + 0).in_(ids),
+        # A rowid range FTS5 walks alone, then the ids within it.
+        among=lambda ids: and_(_fts.c.rowid >= min(ids), (_fts.c.rowid + 0).in_(ids)),
         # The chosen first, then their documents: not every match's document read.
-        marked=lambda chosen: _fts.join(chosen, chosen.c.id == _fts.c.rowid + 0)
+        marked=lambda chosen, ids: _fts.join(chosen, and_(chosen.c.id == _fts.c.rowid + 0,
+                                                          _fts.c.rowid >= min(ids)))
         .join(SearchDocument.__table__, SearchDocument.id == chosen.c.id),
         title=lambda title: func.highlight(_fts_name, 0, START, STOP),
         snippet=lambda body: func.snippet(_fts_name, 1, START, STOP, "…", SNIPPET_WORDS))
@@ -112,7 +116,7 @@ def _postgres(query: Query, kinds: tuple[Kind, ...]) -> Match:
         newest=lambda limit, *conditions: select(SearchDocument.id)
         .where(condition, *conditions).order_by(SearchDocument.id.desc()).limit(limit),
         among=lambda ids: SearchDocument.id.in_(ids),
-        marked=lambda chosen: SearchDocument.__table__.join(
+        marked=lambda chosen, ids: SearchDocument.__table__.join(
             chosen, chosen.c.id == SearchDocument.id),
         title=lambda title: func.ts_headline(_SIMPLE, title, tsquery, _TITLE_HEADLINE),
         snippet=lambda body: func.ts_headline(_SIMPLE, body, tsquery, _HEADLINE))

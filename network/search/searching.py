@@ -147,7 +147,7 @@ def _search(query: Query, person, filters: Filters, page: int,
                document.note, document.happened_at, document.parent_id,
                match.title(document.title).label("marked_title"),
                match.snippet(document.body).label("snippet"), Organisation.name)
-        .select_from(match.marked(chosen))
+        .select_from(match.marked(chosen, ids))
         .outerjoin(Organisation, Organisation.id == document.organisation_id)
         .where(*_again(match))
         .order_by(ranked, document.happened_at.desc(), document.id.desc())).all()
