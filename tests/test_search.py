@@ -368,7 +368,7 @@ def test_beyond_the_pool_the_newest_are_ranked_and_the_count_says_so(app, world,
     db.session.commit()
     login(world.member)
     html = search(client, "echidna")[1]
-    assert "4 results among the newest 4 found." in html
+    assert "4 results among the 4 newest with these words." in html
 
     def walks(page: str) -> list[str]:
         return re.findall(r"[Ww]alk (\d)", re.sub(r"<[^>]+>", "", page[page.find("results"):]))

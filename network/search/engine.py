@@ -71,6 +71,7 @@ class Match:
     scored_by_match: bool
     newest: Callable[..., Any]  # (limit, *conditions): the ids of the last written matches
     among: Callable[[list[int]], ColumnElement[bool]]  # a row is one of these documents
+    exact: tuple  # the condition newest() left to check on the ids it gave, if any
     marked: Callable[[Any, list[int]], FromClause]  # (chosen, ids): what the chosen's marks
     # are read from
     title: Callable[[Any], ColumnElement[str]]
@@ -98,6 +99,7 @@ def match(query: Query, kinds: tuple[Kind, ...]) -> Match:
         .where(condition, *conditions).order_by(_fts.c.rowid.desc()).limit(limit),
         # A rowid range FTS5 walks alone, then the ids within it.
         among=lambda ids: and_(_fts.c.rowid >= min(ids), (_fts.c.rowid + 0).in_(ids)),
+        exact=(),
         # The chosen first, then their documents: not every match's document read.
         marked=lambda chosen, ids: _fts.join(chosen, and_(chosen.c.id == _fts.c.rowid + 0,
                                                           _fts.c.rowid >= min(ids)))
@@ -109,12 +111,17 @@ def match(query: Query, kinds: tuple[Kind, ...]) -> Match:
 def _postgres(query: Query, kinds: tuple[Kind, ...]) -> Match:
     tsquery = func.to_tsquery(_SIMPLE, query.tsquery())
     condition = _vector.op("@@")(tsquery) & SearchDocument.kind.in_(kinds)
+    # Where the words are in a row (a phrase) is not in the GIN index: every row holding the
+    # words would be read to check. The newest are found by the words alone, then checked.
+    loose = (_vector.op("@@")(func.to_tsquery(_SIMPLE, query.tsquery(loose=True)))
+             & SearchDocument.kind.in_(kinds)) if query.phrases else condition
     score = func.ts_rank_cd(_vector, tsquery)
     return Match(
         source=SearchDocument.__table__, condition=condition, score=score,
         order=score.desc(), scored_by_match=False,
         newest=lambda limit, *conditions: select(SearchDocument.id)
-        .where(condition, *conditions).order_by(SearchDocument.id.desc()).limit(limit),
+        .where(loose, *conditions).order_by(SearchDocument.id.desc()).limit(limit),
+        exact=(condition,) if query.phrases else (),
         among=lambda ids: SearchDocument.id.in_(ids),
         marked=lambda chosen, ids: SearchDocument.__table__.join(
             chosen, chosen.c.id == SearchDocument.id),

@@ -28,11 +28,16 @@ class Term:
         # Words hold letters and digits alone, so the quotes are the only syntax.
         return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
 
-    def tsquery(self) -> str:
+    def tsquery(self, loose: bool = False) -> str:
+        """loose: a phrase's words anywhere (what the index answers without reading rows)."""
         parts = list(self.words)
         if self.prefix:
             parts[-1] += ":*"
-        return "(" + " <-> ".join(parts) + ")"
+        return "(" + (" & " if loose else " <-> ").join(parts) + ")"
+
+    @property
+    def phrase(self) -> bool:
+        return len(self.words) > 1
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,20 @@ class Query:
             found = f"({found}) NOT (" + " OR ".join(t.fts5() for t in self.unwanted) + ")"
         return found
 
-    def tsquery(self) -> str:
-        """A PostgreSQL to_tsquery text."""
-        found = " & ".join("(" + " | ".join(term.tsquery() for term in group) + ")"
+    @property
+    def phrases(self) -> bool:
+        return any(term.phrase for group in self.wanted for term in group) or any(
+            term.phrase for term in self.unwanted)
+
+    def tsquery(self, loose: bool = False) -> str:
+        """A PostgreSQL to_tsquery text. loose: every document the query finds and perhaps
+        more (phrases' words anywhere, phrases left out not left out), which a GIN index
+        answers without reading each row to check where the words are."""
+        found = " & ".join("(" + " | ".join(term.tsquery(loose) for term in group) + ")"
                            for group in self.wanted)
-        if self.unwanted:
-            found = f"({found}) & !(" + " | ".join(t.tsquery() for t in self.unwanted) + ")"
+        unwanted = [t for t in self.unwanted if not (loose and t.phrase)]
+        if unwanted:
+            found = f"({found}) & !(" + " | ".join(t.tsquery() for t in unwanted) + ")"
         return found
 
 

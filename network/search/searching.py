@@ -131,7 +131,7 @@ def _search(query: Query, person, filters: Filters, page: int,
         return [], 0, False
     pooled, ids = len(ids) > POOL, ids[:POOL]
     ids = list(db.session.scalars(select(document.id).where(document.id.in_(ids),
-                                                            seen(person, kinds))))
+                                                            *match.exact, seen(person, kinds))))
     total = len(ids)
     if not total:
         return [], 0, pooled
