@@ -377,3 +377,31 @@ def test_beyond_the_pool_the_newest_are_ranked_and_the_count_says_so(app, world,
     monkeypatch.setattr(searching, "POOL", 10)
     found = walks(search(client, "echidna")[1])
     assert found[0] == "0" and len(found) == 6  # every one ranked: the best first
+
+
+@pytest.mark.parametrize(("typed", "fts5", "tsquery"), [
+    ("minib", '("minib"*)', "((minib:*))"),
+    ('"minibus driver" OR van -hall', '(("minibus driver" OR "van"*)) NOT ("hall"*)',
+     "(((minibus <-> driver) | (van:*))) & !((hall:*))"),
+    ('NEAR( "a*b" col:x', '("near"*) AND ("a b") AND ("col x")',  # one letter: no prefix
+     "((near:*)) & ((a <-> b)) & ((col <-> x))"),
+    ("Ｍｉｎｉｂｕｓ É", '("minibus"*) AND ("é")', "((minibus:*)) & ((é))"),
+])
+def test_the_parser_writes_each_engines_syntax_itself(typed, fts5, tsquery):
+    from network.search.query import parse
+
+    query = parse(typed)
+    assert query.fts5() == fts5
+    assert query.tsquery() == tsquery
+
+
+def test_the_parser_keeps_nothing_but_words():
+    from network.search.query import MAX_TERMS, parse
+
+    for typed in ['"', "*", "OR OR", "-", "()", "\x00", "'; DROP TABLE x; --", ":*&|!<->"]:
+        query = parse(typed)
+        assert all(ch.isalnum() or ch in ' "*()' for ch in query.fts5() if query.wanted)
+    assert parse("'; DROP TABLE x; --").fts5() == '("drop"*) AND ("table"*) AND ("x")'
+    assert parse(" ".join(f"w{n}" for n in range(30))).cut
+    assert len(parse(" ".join(f"w{n}" for n in range(30))).wanted) == MAX_TERMS
+    assert parse("-only -left -out").empty
