@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    and_,
     FromClause,
+    and_,
     func,
     literal,
     literal_column,

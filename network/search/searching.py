@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import url_for
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, False_, True_, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, False_, True_, and_, false, or_, select
 
 from network.board.models import Listing
 from network.calendar.models import Event
