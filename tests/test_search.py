@@ -405,3 +405,20 @@ def test_the_parser_keeps_nothing_but_words():
     assert parse(" ".join(f"w{n}" for n in range(30))).cut
     assert len(parse(" ".join(f"w{n}" for n in range(30))).wanted) == MAX_TERMS
     assert parse("-only -left -out").empty
+
+
+def test_the_demo_borough_finds_its_minibus_and_its_reports(demo_app):
+    """As a new user tries it: "minibus" finds the demo's minibus listing for a member and,
+    for a visitor, only what is public; a word from a report back's body finds it."""
+    from network.demo import DEMO_PASSWORD
+
+    visitor, ravi = demo_app.test_client(), demo_app.test_client()
+    assert ravi.post("/login", data={"email": "ravi@example.org",
+                                     "password": DEMO_PASSWORD}).status_code == 303
+    html = search(ravi, "minibus")[1]
+    assert re.search(r'<a href="/board/l/\d+-minibus[\w-]*">', html)
+    html = search(visitor, "minibus")[1]
+    assert "/board/l/" not in html and results(html) >= 1  # an organisation's page, public
+    for who in (visitor, ravi):
+        html = search(who, "listening")[1]  # "six listening events", a report's decisions
+        assert results(html) == 1 and re.search(r'<a href="/reports/\d+">', html)
