@@ -126,12 +126,12 @@ def _search(query: Query, person, filters: Filters, page: int,
     match = engine.match(query, kinds)
     document = SearchDocument
     # The matches, last written first: all of them, or the POOL last written.
-    ids = list(db.session.scalars(match.newest(POOL + 1, *filters.conditions())))
+    ids = list(db.session.execute(match.newest(POOL + 1, *filters.conditions())).scalars())
     if not ids:
         return [], 0, False
     pooled, ids = len(ids) > POOL, ids[:POOL]
-    ids = list(db.session.scalars(select(document.id).where(document.id.in_(ids),
-                                                            *match.exact, seen(person, kinds))))
+    ids = list(db.session.execute(select(document.__table__.c.id).where(
+        engine.one_of(document.id, ids), *match.exact, seen(person, kinds))).scalars())
     total = len(ids)
     if not total:
         return [], 0, pooled
