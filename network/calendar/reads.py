@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import defer, joinedload, subqueryload
 
-from network.calendar.models import Event, Follow
+from network.calendar.models import Answer, Event, Follow, Rsvp
 from network.calendar.recurrence import MOVE_LIMIT, Occurrence, occurrence_key, occurrences
 from network.core.links import site_path
 from network.core.permissions import Visitor, visible
@@ -145,3 +145,27 @@ def held_and_upcoming_meetings(body_ids: Iterable[int], *, limit: int,
     found = meetings(body_ids, moment - HELD, moment + UPCOMING, seen_by=seen_by)
     return ([o for o in found if o.starts_at < moment][::-1][:limit],
             [o for o in found if o.ends_at > moment][:limit])
+
+
+def held_between(start: datetime, end: datetime,
+                 organisation_id: int | None = None) -> tuple[int, int]:
+    """For the impact record: the occurrences held (begun from start until end, and by now;
+    neither they nor their event cancelled) of an organisation's events, or every event,
+    whoever may see them; and the answers "going" with a place to them. Three queries,
+    however long the period."""
+    end = min(end, now())
+    where = () if organisation_id is None else (Event.organisation_id == organisation_id,)
+    held = [found for found in occurrences_of(
+        _events(*where, start=start, end=end, seen_by=NO_ONE_ASKING), start, end)
+        if not found.cancelled and start <= found.starts_at < end]
+    if not held:
+        return 0, 0
+    events = select(Event.id).where(*where, Event.cancelled_at.is_(None), in_window(start, end))
+    going = {(event_id, at): count for event_id, at, count in db.session.execute(
+        select(Rsvp.event_id, Rsvp.occurrence_start, func.count())
+        .where(Rsvp.event_id.in_(events), Rsvp.answer == Answer.GOING,
+               Rsvp.waiting.is_(False), Rsvp.occurrence_start >= start - MOVE_LIMIT,
+               Rsvp.occurrence_start < end + MOVE_LIMIT)
+        .group_by(Rsvp.event_id, Rsvp.occurrence_start))}
+    return len(held), sum(going.get((found.event.id, found.original_start), 0)
+                          for found in held)
