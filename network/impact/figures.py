@@ -141,7 +141,7 @@ class Record:
 
 def record_of(name: str, period: Period, organisation_id: int | None = None) -> Record:
     """The record of one organisation (given and received), or of the network (each thing
-    shared once). Seven queries, whatever the period and however much was shared."""
+    shared once). Six queries, whatever the period and however much was shared."""
     shared = board.shared_between(period.start, period.end, organisation_id)
     held, going = calendar.held_between(period.start, period.end, organisation_id)
     reported = representation.reporting_between(period.start, period.end, organisation_id)
