@@ -332,3 +332,8 @@ def test_queries_stay_few_however_much_was_shared(world, client, login, queries)
         with queries() as statements:
             assert client.get(network).status_code == 200
         assert len(statements) <= 10
+
+
+def test_coordinators_find_the_network_record_from_their_overview(world, client, login):
+    login(world.coordinator)
+    assert 'href="/shared"' in client.get("/coordinate").get_data(as_text=True)
