@@ -27,6 +27,8 @@ def record_context(form: PeriodForm, org: Organisation | None = None) -> dict:
     """The figures over the period the form gives (the past 12 months unless it gives one),
     the quick choices and the CSV's address, for one organisation or the network."""
     period = period_of(form)
+    if not form.errors:  # the fields show the period shown, to change from
+        form.start.data, form.end.data = period.first, period.last
     if org is None:
         record = record_of(_("The whole network"), period)
         here, csv = "impact.network", "impact.network_csv"
