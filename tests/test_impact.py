@@ -364,3 +364,10 @@ def test_the_fields_show_the_period_shown(world, client, login):
     page = client.get("/shared").get_data(as_text=True)
     assert 'name="start" type="date" value="2026-01-14"' in page
     assert 'name="end" type="date" value="2027-01-13"' in page
+
+
+def test_figures_are_written_as_people_read_them():
+    from network.impact.figures import Figure
+
+    assert [Figure("all", "All", n).shown for n in (0, 3, 1.5, 1.25, 2 / 3, 10.0)] == \
+        ["0", "3", "1.5", "1.25", "0.67", "10"]

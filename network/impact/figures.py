@@ -84,9 +84,8 @@ class Figure:
 
     @property
     def shown(self) -> str:
-        """Whole numbers as they are; hours to one decimal place."""
-        return str(int(self.count)) if float(self.count).is_integer() \
-            else f"{self.count:.1f}"
+        """Whole numbers as they are; hours to two decimal places at most (1.5, 1.25)."""
+        return f"{self.count:.2f}".rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True, slots=True)
