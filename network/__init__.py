@@ -19,9 +19,9 @@ from network.core.db import IdConverter, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board",
-            "representation")
+            "representation", "impact")
 # Features that show a part of an organisation's page (members.parts), in the page's order.
-ORGANISATION_PARTS = ("calendar", "board")
+ORGANISATION_PARTS = ("calendar", "board", "impact")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -60,6 +60,7 @@ def create_app(config: Config | None = None) -> Flask:
     from network.core import security, templating
     from network.core.mail import send_after_response
     from network.forum.routes import bp as forum_bp
+    from network.impact.routes import bp as impact_bp
     from network.members.routes import bp as members_bp
     from network.notify.routes import bp as notify_bp
     from network.pages.routes import bp as pages_bp
@@ -70,7 +71,7 @@ def create_app(config: Config | None = None) -> Flask:
     for feature in ORGANISATION_PARTS:
         import_module(f"network.{feature}.organisation_part")
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
-                      calendar_bp, board_bp, representation_bp):
+                      calendar_bp, board_bp, representation_bp, impact_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     templating.init_app(app)

@@ -334,6 +334,9 @@ PAGES = [
     ("/bodies/{body}/accountability", "coordinator", grow_meetings),
     ("/seats/{seat}/accountability", "member", grow_meetings),
     ("/seats/{seat}/accountability", "contact", grow_items),
+    ("/organisations/{org_a}/shared?start=2026-01-13&end=2027-01-13", "contact", grow_meetings),
+    ("/shared", "coordinator", grow_answers),
+    ("/shared", "coordinator", grow_bookings),
 ]
 
 

@@ -14,7 +14,7 @@ from flask import Flask, url_for
 # calendar files, downloads). Their own tests read them.
 NOT_PAGES = {"pages.healthz", "calendar.download", "calendar.public_feed",
              "calendar.private_feed", "calendar.paper", "representation.report_paper",
-             "representation.report_text"}
+             "representation.report_text", "impact.organisation_csv", "impact.network_csv"}
 
 
 def args_for(endpoint: str, w: SimpleNamespace) -> dict:
@@ -22,6 +22,8 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
     table = {
         "members.organisation": {"org_id": w.org_a.id, "slug": w.org_a.slug},
         "members.edit_organisation": {"org_id": w.org_a.id},
+        "impact.organisation": {"org_id": w.org_a.id},
+        "impact.organisation_csv": {"org_id": w.org_a.id},
         "members.people": {"org_id": w.org_a.id},
         "members.confirm_active": {"org_id": w.org_a.id},
         "members.change_status": {"org_id": w.org_a.id},
@@ -140,6 +142,8 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
             state: {"org_id": org.id, "slug": org.slug} for state, org in (
                 ("applied", s.applied_org), ("suspended", s.suspended_org),
                 ("left", s.left_org))},
+        **{endpoint: {"applied": {"org_id": s.applied_org.id}}
+           for endpoint in ("impact.organisation", "impact.organisation_csv")},
         "members.edit_organisation": {"applied": {"org_id": s.applied_org.id},
                                       "left": {"org_id": s.left_org.id}},
         "coordination.person": {"suspended": {"person_id": s.suspended_person.id}},

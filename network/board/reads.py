@@ -11,7 +11,7 @@ from datetime import datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from network.board.models import (
@@ -121,6 +121,48 @@ def shared_this_year(organisation_id: int | None = None) -> int:
         booked = booked.where(or_(Listing.organisation_id == organisation_id,
                                   Booking.organisation_id == organisation_id))
     return db.session.scalar(select(matched.scalar_subquery() + booked.scalar_subquery())) or 0
+
+
+def shared_between(start: datetime, end: datetime,
+                   organisation_id: int | None = None) -> dict[str, float]:
+    """What was shared from start until end (the impact record): listings matched then
+    (`settled_at`), and approved bookings of one organisation's resource by another that
+    began then and have begun by now, with their hours. For one organisation, each given
+    (its offer taken, another's request it met; its resource booked) or received (the
+    reverse); for the network, each once. Two queries, however long the period."""
+    given = or_(and_(Listing.kind == ListingKind.OFFER, Listing.organisation_id == organisation_id),
+                and_(Listing.kind == ListingKind.REQUEST,
+                     Listing.matched_with_id == organisation_id))
+    received = or_(and_(Listing.kind == ListingKind.REQUEST,
+                        Listing.organisation_id == organisation_id),
+                   and_(Listing.kind == ListingKind.OFFER,
+                        Listing.matched_with_id == organisation_id))
+    matched = select(func.count(), func.count().filter(given), func.count().filter(received)) \
+        .select_from(Listing).where(Listing.status == ListingStatus.MATCHED,
+                                    Listing.matched_with_id.is_not(None),
+                                    Listing.settled_at >= start, Listing.settled_at < end)
+    booked = select(Booking.starts_at, Booking.ends_at, Booking.organisation_id,
+                    Listing.organisation_id).join(Listing, Listing.id == Booking.listing_id) \
+        .where(Booking.status == BookingStatus.APPROVED,
+               Booking.organisation_id != Listing.organisation_id,
+               Booking.starts_at >= start, Booking.starts_at < min(end, now()))
+    if organisation_id is not None:
+        matched = matched.where(or_(Listing.organisation_id == organisation_id,
+                                    Listing.matched_with_id == organisation_id))
+        booked = booked.where(or_(Listing.organisation_id == organisation_id,
+                                  Booking.organisation_id == organisation_id))
+    total, gave, took = db.session.execute(matched).one()
+    figures = {"matched": total, "matched_given": gave, "matched_received": took,
+               "bookings": 0, "bookings_given": 0, "bookings_received": 0,
+               "hours": 0.0, "hours_given": 0.0, "hours_received": 0.0}
+    for starts_at, ends_at, booker_id, owner_id in db.session.execute(booked):
+        hours = (ends_at - starts_at).total_seconds() / 3600
+        for side, ours in (("", True), ("_given", owner_id == organisation_id),
+                           ("_received", booker_id == organisation_id)):
+            if ours:
+                figures["bookings" + side] += 1
+                figures["hours" + side] += hours
+    return figures
 
 
 def listings_of(organisation_id: int, limit: int = 12) -> list[Listing]:

@@ -11,6 +11,7 @@ from network.core.time import now
 from network.demo.board import load_board
 from network.demo.calendar import load_calendar
 from network.demo.forum import load_forum
+from network.demo.impact import load_impact
 from network.demo.representation import load_representation
 from network.extensions import db
 from network.members.models import (
@@ -205,5 +206,6 @@ def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
     load_calendar(people, contacts, at)
     load_board(people, contacts, at)
     load_representation(people, at)
+    load_impact(people, at)
     db.session.commit()
     return DEMO_LOGINS

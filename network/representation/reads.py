@@ -5,9 +5,9 @@ and reads. Nothing here changes the session (`services` and `reporting` do)."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select, union_all
+from sqlalchemy import and_, case, false, func, null, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network.auth.models import Person
@@ -24,6 +24,7 @@ from network.members.models import (
     organisation_theme,
 )
 from network.representation.models import (
+    REPORT_DUE_DAYS,
     Action,
     ActionStatus,
     Body,
@@ -244,3 +245,40 @@ def latest_reports(seat_ids: list[int]) -> dict[int, Report]:
     return {report.seat_id: report for report in db.session.scalars(
         select(Report).join(latest, and_(Report.seat_id == latest.c.seat_id,
                                          Report.meeting_at == latest.c.meeting_at)))}
+
+
+# --- the impact record -------------------------------------------------------------------------
+
+def _member_when(person_id, organisation_id: int, moment):
+    """The condition that the person belonged to the organisation at that moment (had not
+    left it: when they joined is not known for memberships older than the site)."""
+    return select(Membership.id).where(
+        Membership.person_id == person_id, Membership.organisation_id == organisation_id,
+        or_(Membership.left_at.is_(None), Membership.left_at > moment)).exists()
+
+
+def reporting_between(start: datetime, end: datetime,
+                      organisation_id: int | None = None) -> dict[str, int]:
+    """For the impact record: reports published from start until end, on time (within
+    REPORT_DUE_DAYS of their meeting) or late, and actions marked done then; for one
+    organisation, those its people wrote (the report's author a member when it was
+    published; an action's report's, when it was done). One query, however long the
+    period."""
+    reports = select(Report.meeting_at, Report.published_at).where(
+        Report.state == ReportState.PUBLISHED, Report.published_at >= start,
+        Report.published_at < end)
+    done = select(Action.closed_at, null()).join(Report, Report.id == Action.report_id) \
+        .where(Action.status == ActionStatus.DONE, Action.closed_at >= start,
+               Action.closed_at < end)
+    if organisation_id is not None:
+        reports = reports.where(_member_when(Report.author_id, organisation_id,
+                                             Report.published_at))
+        done = done.where(_member_when(Report.author_id, organisation_id, Action.closed_at))
+    due = timedelta(days=REPORT_DUE_DAYS)
+    found = {"on_time": 0, "late": 0, "actions_done": 0}
+    for meeting_at, published_at in db.session.execute(union_all(reports, done)):
+        if published_at is None:  # an action's row
+            found["actions_done"] += 1
+        else:
+            found["on_time" if published_at - meeting_at <= due else "late"] += 1
+    return found
