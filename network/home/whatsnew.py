@@ -15,12 +15,16 @@ from network.calendar import reads as calendar
 from network.calendar.recurrence import occurrence_key
 from network.core.lines import Line, gather
 from network.core.text import slugify
+from network.core.time import now
 from network.forum import reads as forum
 from network.home.visits import since_last_visit
 from network.representation import reads as representation
 
 SHOWN = 5  # lines of each kind; "more" links to the rest
 WEEK = timedelta(days=7)
+# A report one has not said one read stays new this long, whatever visits came between: it
+# asks to be read (and may have questions with a day to answer by).
+UNREAD_REPORTS_STAY = timedelta(days=60)
 EVENTS_SHOWN = 8
 NEW = ("thread", "listing", "report")
 WAITING = ("booking", "item", "overdue", "waiting", "question")
@@ -65,7 +69,7 @@ def whats_new_context(person) -> dict:
     found = gather([
         forum.unread_watched(person),
         board.fitting(person, since.moment),
-        representation.new_reports(person, since.moment),
+        representation.new_reports(person, min(since.moment, now() - UNREAD_REPORTS_STAY)),
         board.bookings_to_answer(person),
         representation.items_to_mark(person),
         representation.reports_overdue(person),

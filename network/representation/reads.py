@@ -275,7 +275,7 @@ def _holding(person):
 
 def new_reports(person, since) -> Select:
     """Reports published since then by seats that speak for the person, that they may read
-    and have not marked read, the latest first; as lines (core.lines): the body and seat."""
+    and have not said they read, the latest first; as lines (core.lines): body and seat."""
     unread = ~select(ReportRead.report_id).where(ReportRead.report_id == Report.id,
                                                  ReportRead.person_id == person.id).exists()
     return (select(*line("report", Report.id, Body.name + ": " + Seat.title,
