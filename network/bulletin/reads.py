@@ -24,12 +24,12 @@ from network.representation.models import Question, Report
 
 FORTNIGHT = timedelta(days=14)
 WEEK = timedelta(days=7)
-EVENTS = 14
-CLOSING = 4
-LISTINGS = 6
-REPORTS = 4
-QUESTIONS = 4
-THREADS = 5
+EVENTS = 12
+CLOSING = 3
+LISTINGS = 4
+REPORTS = 3
+QUESTIONS = 3
+THREADS = 4
 
 
 def week_of(day: date) -> date:

@@ -75,3 +75,62 @@ def test_the_bulletin_prints_on_two_sides_of_a4(new_context, live_server, who):
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     print(f"\n  /bulletin as {who}: {pages} side(s) of A4")
     assert 1 <= pages <= 2, pages
+
+
+@pytest.fixture(scope="module")
+def full_server(chromium, smtp_server, tmp_path_factory):
+    """The demo borough with a very busy fortnight: more of everything than an issue shows."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from network.auth.models import Person
+    from network.board.models import ListingKind
+    from network.calendar.models import EventKind
+    from network.core.audience import Audience
+    from network.core.time import now
+    from network.extensions import db
+    from network.forum.models import Category
+    from network.members.models import Organisation
+    from network.representation.models import Question, Seat
+    from tests.browser.conftest import serve
+    from tests.factories import make_event, make_listing, make_report, make_thread
+
+    tmpdir = tmp_path_factory.mktemp("full-bulletin")
+    for live in serve(f"sqlite:///{tmpdir}/full.db", smtp_server):
+        with live.app.app_context():
+            pat = db.session.scalar(select(Person).where(Person.email == "pat@example.org"))
+            org = db.session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
+            seat = db.session.scalar(select(Seat).order_by(Seat.id).limit(1))
+            category = db.session.scalar(select(Category).order_by(Category.id).limit(1))
+            long = " with a title as long as people write them, and then some more words"
+            for i in range(30):
+                make_event(org, pat, f"Public event {i}{long}", audience=Audience.PUBLIC,
+                           starts_at=now() + timedelta(days=1 + i % 13, hours=i % 7),
+                           place="The community centre on the far side of the estate, hall 2")
+                make_event(org, pat, f"Consultation {i}{long}", kind=EventKind.CONSULTATION,
+                           audience=Audience.PUBLIC, starts_at=now() + timedelta(days=1),
+                           closes_at=now() + timedelta(days=2 + i % 10))
+                make_listing(org, pat, f"Offer {i}{long}")
+                make_listing(org, pat, f"Request {i}{long}", kind=ListingKind.REQUEST)
+                report = make_report(seat, pat, org, days_ago=1 + i % 5,
+                                     audience=Audience.PUBLIC)
+                db.session.add(Question(report_id=report.id, text=f"Question {i}{long}",
+                                        respond_by=now().date() + timedelta(days=3)))
+                make_thread(category, pat, f"Busy thread {i}{long}", ["One.", "Two."])
+            db.session.commit()
+        yield live
+
+
+@pytest.mark.parametrize("who", ["visitor", RAVI])
+def test_a_full_issue_still_prints_on_two_sides_of_a4(new_context, full_server, who):
+    page = new_context(base_url=full_server.url).new_page()
+    if who != "visitor":
+        log_in(page, who, DEMO_PASSWORD)
+    page.goto("/bulletin")
+    expect(page.locator("main")).to_contain_text("Public event")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    print(f"\n  a full /bulletin as {who}: {pages} side(s) of A4")
+    assert pages <= 2, pages
