@@ -171,12 +171,13 @@ def any_server(request) -> LiveServer:
 # --- the world the URLs are built from -----------------------------------------------------------
 
 def detached(value):
-    """What tests/urls.py reads of an object (id, slug, a paper's filename), kept after its
-    session closes."""
+    """What tests/urls.py reads of an object (id, slug, a paper's filename, an issue's
+    number), kept after its session closes."""
     if isinstance(value, str):
         return value
     return SimpleNamespace(id=value.id, slug=getattr(value, "slug", None),
-                           filename=getattr(value, "filename", None))
+                           filename=getattr(value, "filename", None),
+                           number=getattr(value, "number", None))
 
 
 @pytest.fixture(scope="session")
