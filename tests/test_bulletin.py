@@ -47,7 +47,7 @@ def raw_header(raw: bytes, name: str) -> str:
     assert len(found) == 1, lines
     value = [lines[found[0]][len(name) + 1:].lstrip(" ")]
     for line in lines[found[0] + 1:]:
-        if not line[:1] in (" ", "\t"):
+        if line[:1] not in (" ", "\t"):
             break
         value.append(line)
     return "\r\n".join(value)
