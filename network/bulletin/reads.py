@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -14,13 +15,15 @@ from network.board.models import Listing, ListingKind
 from network.bulletin.models import BulletinIssue
 from network.calendar import reads as calendar
 from network.calendar.models import Event
-from network.calendar.recurrence import Occurrence
 from network.core.time import local_moment, now, today
 from network.extensions import db
 from network.forum import reads as forum
 from network.forum.models import Thread
 from network.representation import reads as representation
 from network.representation.models import Question, Report
+
+if TYPE_CHECKING:
+    from network.calendar.recurrence import Occurrence
 
 FORTNIGHT = timedelta(days=14)
 WEEK = timedelta(days=7)

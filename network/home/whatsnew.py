@@ -12,7 +12,6 @@ from flask import url_for
 
 from network.board import reads as board
 from network.calendar import reads as calendar
-from network.calendar.recurrence import occurrence_key
 from network.core.lines import Line, gather
 from network.core.text import slugify
 from network.core.time import now
@@ -45,7 +44,7 @@ def link(line: Line) -> str:
     if line.kind == "overdue":
         return url_for("representation.new_report", seat_id=line.ref)
     if line.kind == "waiting":
-        at = {"at": occurrence_key(line.at)} if line.sub else {}
+        at = {"at": calendar.occurrence_key(line.at)} if line.sub else {}
         return url_for("calendar.event", event_id=line.ref, slug=slugify(line.title), **at)
     return url_for("representation.report", report_id=line.ref, _anchor=f"q{line.sub}")
 
