@@ -248,3 +248,17 @@ def test_nobody_can_be_given_a_persons_text_in_a_header(app, world, mailbox, del
     for message in mailbox.messages:
         assert "victim" not in str(message["Bcc"] or "")
         assert message["Subject"].endswith("number 1")
+
+
+def test_without_a_mail_server_the_log_shows_the_text_part(make_app, caplog):
+    from network.core.mail import deliver_due
+
+    app = make_app(MAIL_SERVER=None)
+    with app.app_context():
+        db.session.add(OutboxEmail(to_address="reader@example.org", subject="The bulletin",
+                                   body="Hello Ciarán,\n\nTHE COMING FORTNIGHT\n",
+                                   html_body="<p>Hello Ciarán,</p><h2>The coming fortnight</h2>"))
+        db.session.commit()
+        assert deliver_due() == (1, 0)
+    assert "Hello Ciarán,\n\nTHE COMING FORTNIGHT" in caplog.text
+    assert "<h2>" not in caplog.text and "multipart" not in caplog.text
