@@ -140,7 +140,7 @@ def test_the_email_is_multipart_with_canonical_links_and_one_click_unsubscribe(
         text, html = parts(message)
         for body in (text, html):
             assert "Members' supper" in body or "Members&#39; supper" in body
-            assert "Minibus to lend" in body or "Minibus\nto lend" not in body
+            assert "Minibus" in body  # new on the board this week
             links = TEXT_LINKS.findall(body)
             assert links and all(link.startswith("https://network.example.org/")
                                  for link in links), links
