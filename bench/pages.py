@@ -83,6 +83,9 @@ PAGES = [
     Page("what was shared", "member", "{shared}"),  # Pat is its contact
     Page("what was shared, 10 years", "member", "{shared}?start=2020-01-01"),
     Page("what the network shared", "coordinator", "/shared"),
+    Page("what is new (home)", "member", "/"),
+    Page("the bulletin", "member", "/bulletin"),
+    Page("the bulletin (visitor)", "visitor", "/bulletin"),
 ]
 THREAD_PAGE = "thread, 20 posts"  # the page held to a quarter of /healthz's requests/s
 

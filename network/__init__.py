@@ -19,7 +19,7 @@ from network.core.db import IdConverter, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board",
-            "representation", "impact")
+            "representation", "impact", "bulletin")
 # Features that show a part of an organisation's page (members.parts), in the page's order.
 ORGANISATION_PARTS = ("calendar", "board", "impact")
 
@@ -55,6 +55,7 @@ def create_app(config: Config | None = None) -> Flask:
     from network import cli
     from network.auth.routes import bp as auth_bp
     from network.board.routes import bp as board_bp
+    from network.bulletin.routes import bp as bulletin_bp
     from network.calendar.routes import bp as calendar_bp
     from network.coordination.routes import bp as coordination_bp
     from network.core import security, templating
@@ -71,7 +72,7 @@ def create_app(config: Config | None = None) -> Flask:
     for feature in ORGANISATION_PARTS:
         import_module(f"network.{feature}.organisation_part")
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
-                      calendar_bp, board_bp, representation_bp, impact_bp):
+                      calendar_bp, board_bp, representation_bp, impact_bp, bulletin_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     templating.init_app(app)

@@ -34,6 +34,10 @@ RULES: dict[str, set[str]] = {
     "pages.memorandum": PUBLIC,
     "pages.healthz": PUBLIC,
     "pages.dashboard": SIGNED_IN,
+    # The bulletin is for everyone: each reader sees what they may (visitors what is public).
+    "bulletin.latest": PUBLIC,
+    "bulletin.issue": PUBLIC,
+    "bulletin.text": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.forgot_password": PUBLIC,

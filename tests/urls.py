@@ -14,7 +14,8 @@ from flask import Flask, url_for
 # calendar files, downloads). Their own tests read them.
 NOT_PAGES = {"pages.healthz", "calendar.download", "calendar.public_feed",
              "calendar.private_feed", "calendar.paper", "representation.report_paper",
-             "representation.report_text", "impact.organisation_csv", "impact.network_csv"}
+             "representation.report_text", "impact.organisation_csv", "impact.network_csv",
+             "bulletin.text"}
 
 
 def args_for(endpoint: str, w: SimpleNamespace) -> dict:
@@ -101,6 +102,8 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "calendar.private_feed": {"person_id": w.member.id, "token": feed_token(w.member)},
         "notify.open_notification": {"notification_id": w.notification.id},
         "notify.unsubscribe": {"token": w.unsubscribe_token},
+        **{endpoint: {"number": w.bulletin_issue.number} for endpoint in (
+            "bulletin.issue", "bulletin.text")},
     }
     return table.get(endpoint, {})
 
@@ -269,8 +272,13 @@ def demo_world() -> SimpleNamespace:
     db.session.commit()
     event = one(select(Event).where(Event.title == "Federation open meeting"))
     report = one(select(Report).join(Report.questions))  # the partnership's latest
+    from network.bulletin.services import issue_for
+    from network.core.time import today
+
+    bulletin_issue = issue_for(today() - timedelta(days=today().weekday()))
     listing = one(select(Listing).where(Listing.title.like("Community hall for meetings%")))
     return SimpleNamespace(
+        bulletin_issue=bulletin_issue,
         category=thread.category, thread=thread, event=event, listing=listing,
         conversation=one(select(Conversation).where(Conversation.listing_id == listing.id)),
         body=one(select(Body).where(Body.name == "Health and Wellbeing Board")),

@@ -11,8 +11,8 @@ from datetime import datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from network.board.models import (
     Booking,
@@ -23,6 +23,7 @@ from network.board.models import (
     ListingStatus,
     Message,
 )
+from network.core.lines import line
 from network.core.links import site_path
 from network.core.permissions import visible
 from network.core.time import (
@@ -35,7 +36,7 @@ from network.core.time import (
     weekday_name,
 )
 from network.extensions import db
-from network.members.models import Organisation
+from network.members.models import Membership, Organisation
 
 # Words too common to say two listings are about the same thing.
 COMMON_WORDS = frozenset({
@@ -279,3 +280,52 @@ def listing_path(listing: Listing) -> str:
 def booking_path(booking: Booking) -> str:
     return site_path("board.booking", booking_id=booking.id)
 
+
+
+# --- for the home page and the bulletin ----------------------------------------------------------
+
+def _organisations_of(person):
+    return select(Membership.organisation_id).where(Membership.person_id == person.id,
+                                                    Membership.left_at.is_(None))
+
+
+def fitting(person, since: datetime) -> Select:
+    """Listings put on the board since then by other organisations that fit the person's
+    own: of the other kind in a category one of their organisations has a listing on the
+    board in (the board's matching), or in one of their organisations' areas. Those that
+    answer a listing of theirs first, then the newest; as lines (core.lines)."""
+    theirs = _organisations_of(person)
+    own = aliased(Listing)
+    answers = exists().where(own.organisation_id.in_(theirs), own.kind != Listing.kind,
+                             own.category == Listing.category,
+                             own.status == ListingStatus.OPEN, own.hidden_at.is_(None),
+                             own.expires_on >= today())
+    areas = select(Organisation.area_id).where(Organisation.id.in_(theirs),
+                                               Organisation.area_id.is_not(None))
+    return visible(select(*line(
+        "listing", Listing.id, Listing.title, at=Listing.created_at, note=Listing.kind,
+        order=(answers.desc(), Listing.created_at.desc(), Listing.id.desc())))
+        .where(*on_board(), Listing.created_at >= since, Listing.organisation_id.not_in(theirs),
+               or_(answers, Listing.area_id.in_(areas))), Listing, person=person)
+
+
+def bookings_to_answer(person) -> Select:
+    """Requests to book what the person's organisations lend, from now on, waiting for an
+    answer, the soonest first; as lines."""
+    return visible(select(*line(
+        "booking", Booking.id, Listing.title, at=Booking.starts_at,
+        order=(Booking.starts_at, Booking.id)))
+        .join(Listing, Listing.id == Booking.listing_id)
+        .where(Booking.status == BookingStatus.REQUESTED, Booking.starts_at > now(),
+               Listing.organisation_id.in_(_organisations_of(person))), Booking, person=person)
+
+
+def new_listings(person, since: datetime, limit: int) -> list[Listing]:
+    """Offers and requests put on the board since then that the person may see, newest
+    first (for the bulletin)."""
+    return list(db.session.scalars(visible(
+        select(Listing).where(*on_board(), Listing.created_at >= since)
+        .options(joinedload(Listing.organisation).load_only(Organisation.name),
+                 joinedload(Listing.area))
+        .order_by(Listing.created_at.desc(), Listing.id.desc()).limit(limit),
+        Listing, person=person)))

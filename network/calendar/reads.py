@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import defer, joinedload, load_only, subqueryload
 
-from network.calendar.models import Answer, Event, Follow, Rsvp
+from network.calendar.models import Answer, Event, EventKind, Follow, Rsvp
 from network.calendar.recurrence import MOVE_LIMIT, Occurrence, occurrence_key, occurrences
+from network.core.lines import line
 from network.core.links import site_path
 from network.core.permissions import Visitor, visible
 from network.core.time import now
@@ -181,3 +182,38 @@ def held_between(start: datetime, end: datetime,
         .group_by(Rsvp.event_id, Rsvp.occurrence_start))} if held else {}
     return once + len(held), once_going + sum(
         going.get((found.event.id, found.original_start), 0) for found in held)
+# --- for the home page and the bulletin ----------------------------------------------------------
+
+def coming(within: timedelta, limit: int, *, seen_by: Any = None,
+           start: datetime | None = None) -> list[Occurrence]:
+    """The next occurrences (one under way counts) from now (or start) within that time,
+    that the person asking (or `seen_by`) may see: this week's events on the home page, the
+    fortnight's in the bulletin."""
+    start = start or now()
+    events = _events(start=start, end=start + within, seen_by=seen_by, limit=limit * 8)
+    return [found for found in occurrences_of(events, start, start + within)
+            if not found.cancelled][:limit]
+
+
+def closing(within: timedelta, limit: int, *, seen_by: Any = None,
+            start: datetime | None = None) -> list[Event]:
+    """Consultations that close from now (or start) within that time, that the person may
+    see, soonest first."""
+    start = start or now()
+    query = select(Event).where(Event.kind == EventKind.CONSULTATION,
+                                Event.cancelled_at.is_(None), Event.closes_at > start,
+                                Event.closes_at <= start + within)
+    query = visible(query, Event, person=seen_by).options(
+        joinedload(Event.organisation).load_only(Organisation.name), defer(Event.description))
+    return list(db.session.scalars(query.order_by(Event.closes_at, Event.id).limit(limit)))
+
+
+def places_waited_for(person) -> Select:
+    """Upcoming occurrences the person is on the waiting list for, soonest first, as lines
+    (core.lines): sub is 1 for an occurrence of a series (its page takes the moment)."""
+    return select(*line(
+        "waiting", Event.id, Event.title, at=Rsvp.occurrence_start,
+        sub=case((Event.recurrence.is_not(None), 1), else_=0),
+        order=(Rsvp.occurrence_start, Event.id))).join(Event, Event.id == Rsvp.event_id).where(
+        Rsvp.person_id == person.id, Rsvp.waiting.is_(True), Rsvp.answer == Answer.GOING,
+        Rsvp.occurrence_start > now(), Event.cancelled_at.is_(None))
