@@ -339,6 +339,7 @@ def landmarks() -> dict[str, str]:
             "organisation": url_for("members.organisation", org_id=federation.id,
                                     slug=federation.slug),
             "people": url_for("members.people", org_id=federation.id),
+            "shared": url_for("impact.organisation", org_id=federation.id),
             "category": url_for("forum.category", category_id=category.id,
                                 slug=category.slug),
             "demo_thread": url_for("forum.thread", thread_id=demo_thread.id,

@@ -80,6 +80,12 @@ PAGES = [
     Page("a body's record", "visitor", "{body_record}"),
     Page("new listing, matches", "member",
          "/board/new?kind=request&category=rooms&title=hall+for+a+meeting"),
+    Page("what was shared", "member", "{shared}"),  # Pat is its contact
+    Page("what was shared, 10 years", "member", "{shared}?start=2020-01-01"),
+    Page("what the network shared", "coordinator", "/shared"),
+    Page("what is new (home)", "member", "/"),
+    Page("the bulletin", "member", "/bulletin"),
+    Page("the bulletin (visitor)", "visitor", "/bulletin"),
 ]
 THREAD_PAGE = "thread, 20 posts"  # the page held to a quarter of /healthz's requests/s
 

@@ -19,9 +19,9 @@ from network.core.db import IdConverter, include_migration_name, render_migratio
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board",
-            "representation")
+            "representation", "impact", "bulletin")
 # Features that show a part of an organisation's page (members.parts), in the page's order.
-ORGANISATION_PARTS = ("calendar", "board")
+ORGANISATION_PARTS = ("calendar", "board", "impact")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -55,11 +55,13 @@ def create_app(config: Config | None = None) -> Flask:
     from network import cli
     from network.auth.routes import bp as auth_bp
     from network.board.routes import bp as board_bp
+    from network.bulletin.routes import bp as bulletin_bp
     from network.calendar.routes import bp as calendar_bp
     from network.coordination.routes import bp as coordination_bp
     from network.core import security, templating
     from network.core.mail import send_after_response
     from network.forum.routes import bp as forum_bp
+    from network.impact.routes import bp as impact_bp
     from network.members.routes import bp as members_bp
     from network.notify.routes import bp as notify_bp
     from network.pages.routes import bp as pages_bp
@@ -72,7 +74,8 @@ def create_app(config: Config | None = None) -> Flask:
         import_module(f"network.{feature}.organisation_part")
     import_module("network.search.index")  # keeps the search documents current
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
-                      calendar_bp, board_bp, representation_bp, search_bp):
+                      calendar_bp, board_bp, representation_bp, impact_bp, bulletin_bp,
+                      search_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     templating.init_app(app)

@@ -1,4 +1,5 @@
-"""`flask` commands: create-admin, demo load, mail send, digest send, backup, search rebuild."""
+"""`flask` commands: create-admin, demo load, mail send, digest send, bulletin send, backup,
+search rebuild."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(mail)
     app.cli.add_command(digest)
+    app.cli.add_command(bulletin)
     app.cli.add_command(calendar)
     app.cli.add_command(board)
     app.cli.add_command(representation)
@@ -128,6 +130,36 @@ def digest_send(frequency: str) -> None:
 
     sent = send_digests(Delivery(frequency))
     click.echo(f"Queued {sent} {frequency} summaries.")
+
+
+@click.group()
+def bulletin() -> None:
+    """The weekly bulletin, for people who chose it."""
+
+
+@bulletin.command("send")
+@click.option("--force", is_flag=True, help="Send this week's issue on another day too.")
+@with_appcontext
+def bulletin_send(force: bool) -> None:
+    """Queue this week's bulletin for everyone who chose it and has not had it.
+
+    Run daily from cron: on days other than BULLETIN_WEEKDAY (Monday unless set) it does
+    nothing and says so. Safe to run twice, or again after being stopped: nobody gets an
+    issue twice. `flask mail send` (or each worker's sender) delivers them.
+    """
+    from network.bulletin.services import WEEKDAYS, send
+
+    try:
+        result = send(force=force)
+    except ValueError as error:
+        raise click.ClickException(
+            f"BULLETIN_WEEKDAY must be a day's name ({', '.join(WEEKDAYS)}).") from error
+    if result.not_today:
+        click.echo("Not the bulletin's day (BULLETIN_WEEKDAY): nothing sent. "
+                   "--force sends this week's issue anyway.")
+        return
+    click.echo(f"Issue {result.issue.number}: queued for {result.sent} people"
+               f" ({result.already} had it already).")
 
 
 @click.group()

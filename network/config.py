@@ -120,6 +120,8 @@ class Config:
     # Each gunicorn worker delivers what is due this often, in seconds (gunicorn.conf.py):
     # mail queued outside a request, and retries. 0: only after requests and `flask mail send`.
     MAIL_SEND_EVERY = float(os.environ.get("MAIL_SEND_EVERY", "5"))
+    # The weekday `flask bulletin send` (run daily by cron) sends the weekly bulletin on.
+    BULLETIN_WEEKDAY = os.environ.get("BULLETIN_WEEKDAY", "monday")
 
     # The one address every link that leaves the site is built on (email, feeds), whatever
     # Host a request names: https://network.example.org. Required unless debugging.

@@ -419,8 +419,12 @@ def _build_world() -> SimpleNamespace:
                                 url=f"/forum/p/{last_post(thread).id}",
                                 delivery=Delivery.DAILY)
     db.session.add(notification)
+    from network.bulletin.models import BulletinIssue
+
+    bulletin_issue = BulletinIssue(week=now().date() - timedelta(days=now().weekday()), number=1)
+    db.session.add(bulletin_issue)
     db.session.commit()
-    return SimpleNamespace(
+    return SimpleNamespace(bulletin_issue=bulletin_issue,
         category=category, coordinators_room=coordinators_room, thread=thread,
         event=event, paper=paper, listing=listing, conversation=conversation, booking=booking,
         body=body, seat=seat, term=term, report=report, item=item, report_action=report_action,

@@ -20,11 +20,12 @@ def body(response) -> str:
     return response.get_data(as_text=True)
 
 
-def test_login_starts_a_session_and_lands_on_the_dashboard(client, world):
+def test_login_starts_a_session_and_lands_on_what_is_new(client, world):
     response = client.post("/login", data={"email": " Member@Example.org ",
                                            "password": PASSWORD})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/"
+    assert "What is new for you" in body(client.get("/"))
     page = client.get("/dashboard")
     assert "Hello, Mo Member" in body(page)
     assert "Alpha Tenants" in body(page)
@@ -61,7 +62,7 @@ def test_login_goes_to_next_only_when_it_stays_on_this_site(client, world):
     for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = client.post(f"/login?next={evil}", data={"email": world.member.email,
                                                              "password": PASSWORD})
-        assert response.headers["Location"] == "/dashboard", evil
+        assert response.headers["Location"] == "/", evil
         client.post("/logout")
 
 
@@ -105,7 +106,7 @@ def test_the_header_log_in_link_brings_a_visitor_back_to_the_page_they_were_on(c
     client.post("/logout")
     # Chosen, not sent: the login does not say the page was for members.
     assert "That page is for members" not in body(client.get(header))
-    # The home page is the way in: logging in from it lands on the dashboard, as before.
+    # The home page is the way in: logging in from it lands on what is new, at the same address.
     assert [next_of(href) for href in login_links(body(client.get("/")))] == [None]
     # A page with no query: its path alone, no empty "?" after it.
     assert [next_of(href) for href in login_links(body(client.get("/organisations")))] == [

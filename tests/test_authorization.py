@@ -34,6 +34,10 @@ RULES: dict[str, set[str]] = {
     "pages.memorandum": PUBLIC,
     "pages.healthz": PUBLIC,
     "pages.dashboard": SIGNED_IN,
+    # The bulletin is for everyone: each reader sees what they may (visitors what is public).
+    "bulletin.latest": PUBLIC,
+    "bulletin.issue": PUBLIC,
+    "bulletin.text": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.forgot_password": PUBLIC,
@@ -58,6 +62,10 @@ RULES: dict[str, set[str]] = {
     "members.cancel_invitation": ORG_MANAGER,
     "members.confirm_active": ORG_MANAGER,
     "members.change_status": COORDINATOR,
+    "impact.organisation": ORG_MANAGER,  # org_a's contact; coordinators see every one's
+    "impact.organisation_csv": ORG_MANAGER,
+    "impact.network": COORDINATOR,
+    "impact.network_csv": COORDINATOR,
     "coordination.overview": COORDINATOR,
     "coordination.applications": COORDINATOR,
     "coordination.application": COORDINATOR,
@@ -215,6 +223,8 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     ("members.organisation", "suspended"): seen(COORDINATOR, visitor="hidden"),
     ("members.organisation", "left"): seen({"other_member"} | COORDINATOR, visitor="hidden"),
     ("members.edit_organisation", "applied"): seen(COORDINATOR, visitor="hidden"),
+    **{(endpoint, "applied"): seen(COORDINATOR, visitor="hidden")
+       for endpoint in ("impact.organisation", "impact.organisation_csv")},
     ("members.edit_organisation", "left"): seen(COORDINATOR, forbidden={"other_member"},
                                                 visitor="hidden"),
     ("coordination.person", "suspended"): seen(COORDINATOR,

@@ -260,3 +260,21 @@ def test_a_body_of_ten_seats_and_my_representatives_are_within_the_budget(app, c
         figures[name] = sent_size(response)
     print("\n" + "\n".join(f"  {name}: {size / KB:.1f} KB" for name, size in figures.items()))
     assert max(figures.values()) <= HTML_BUDGET
+
+
+def test_a_full_home_page_and_bulletin_are_within_the_budget(app, client, world, login):
+    """Every kind the home page shows, and every part of the bulletin, with far more than
+    either shows: both are bounded (five of each kind and a count; an issue's own limits)."""
+    from tests.test_queries import grow_bulletin, grow_whats_new
+
+    grow_whats_new(world, 30)
+    grow_bulletin(world, 30)
+    login(world.member)
+    figures = {}
+    for name, path in (("home, what is new", "/"), ("bulletin", "/bulletin"),
+                       ("bulletin issue", f"/bulletin/{world.bulletin_issue.number}")):
+        response = fetch(client, path)
+        assert response.status_code == 200, path
+        figures[name] = sent_size(response)
+    print("\n" + "\n".join(f"  {name}: {size / KB:.1f} KB" for name, size in figures.items()))
+    assert max(figures.values()) <= HTML_BUDGET

@@ -334,6 +334,9 @@ PAGES = [
     ("/bodies/{body}/accountability", "coordinator", grow_meetings),
     ("/seats/{seat}/accountability", "member", grow_meetings),
     ("/seats/{seat}/accountability", "contact", grow_items),
+    ("/organisations/{org_a}/shared?start=2026-01-13&end=2027-01-13", "contact", grow_meetings),
+    ("/shared", "coordinator", grow_answers),
+    ("/shared", "coordinator", grow_bookings),
     ("/search?q=post", "member", grow_posts),
     ("/search?q=thread OR post&page=2", "member", grow_threads),
     ("/search?q=event", "visitor", grow_public_events),
@@ -352,7 +355,8 @@ def test_queries_stay_few_and_constant_as_rows_grow(client, world, login, querie
                        event=world.event.id, listing=world.listing.id,
                        conversation=world.conversation.id, booking=world.booking.id,
                        body=world.body.id, report=world.report.id, seat=world.seat.id,
-                       action=world.report_action.id, north=world.north.id)
+                       action=world.report_action.id, bulletin=world.bulletin_issue.number,
+                       north=world.north.id)
     grow(world, 10 if "page=2" not in path else 30)
     with queries() as few_rows:
         assert client.get(path).status_code == 200
@@ -369,3 +373,71 @@ def test_the_query_counter_counts(client, world, queries):
         client.get("/organisations")
     assert any("FROM organisation" in s for s in statements)
     assert not any(s.startswith(("BEGIN", "COMMIT", "PRAGMA")) for s in statements)
+
+
+def grow_whats_new(world, n):
+    """Everything the member's home page shows, n more of each: watched threads with unread
+    posts, fitting listings, reports for their seat's area, booking requests to answer,
+    items to mark, overdue reports reminded, waiting lists, questions, this week's events."""
+    from network.board.models import Category, ListingKind
+    from network.forum.models import ThreadWatch
+    from network.home.models import Visit
+    from network.representation.models import (
+        Question,
+        RaisedItem,
+        ReportReminder,
+    )
+    from tests.factories import make_report
+
+    if db.session.get(Visit, world.member.id) is None:  # a visit under way, nothing to note
+        db.session.add(Visit(person_id=world.member.id, started_at=now(), seen_at=now(),
+                             since=now() - timedelta(days=30)))
+    for i in range(n):
+        thread = make_thread(world.category, world.other_member, f"Busy {i}", ["One.", "Two."])
+        db.session.add(ThreadWatch(person_id=world.member.id, thread_id=thread.id))
+        make_listing(world.org_b, world.other_member, f"Room wanted {i}",
+                     kind=ListingKind.REQUEST, category=Category.ROOMS)
+        report = make_report(world.seat, world.contact, world.org_a, days_ago=1 + i % 20)
+        db.session.add(Question(report_id=report.id, text=f"Question {i}",
+                                respond_by=now().date() + timedelta(days=3)))
+        make_booking(world.listing, world.org_b, world.other_member, 3 + i % 50)
+        db.session.add(RaisedItem(seat_id=world.seat.id, author_id=world.contact.id,
+                                  title=f"Item {i}"))
+        overdue = make_report(world.seat, world.member, world.org_a, days_ago=20 + i,
+                              published=False)
+        db.session.add(ReportReminder(seat_id=world.seat.id, event_id=overdue.event_id,
+                                      occurrence_start=overdue.occurrence_start, stage=1))
+        event = make_event(world.org_b, world.other_member, f"Full {i}", capacity=1,
+                           starts_at=now() + timedelta(days=1 + i % 6, hours=i))
+        attendance.answer(event, event.starts_at, world.other_member, Answer.GOING)
+        attendance.answer(event, event.starts_at, world.member, Answer.GOING)
+        db.session.commit()
+
+
+def grow_bulletin(world, n):
+    """What an issue holds, n more of each: events this fortnight, consultations closing,
+    new listings, reports published, open questions, busy threads."""
+    from network.calendar.models import EventKind
+    from network.representation.models import Question
+    from tests.factories import make_report
+
+    for i in range(n):
+        make_event(world.org_a, world.contact, f"Fortnight {i}",
+                   starts_at=now() + timedelta(days=1 + i % 13, hours=i % 5))
+        make_event(world.org_a, world.contact, f"Consultation {i}", kind=EventKind.CONSULTATION,
+                   audience=Audience.PUBLIC, starts_at=now() + timedelta(days=1),
+                   closes_at=now() + timedelta(days=2 + i % 10))
+        make_listing(world.org_b, world.other_member, f"Offer {i}")
+        report = make_report(world.seat, world.member, world.org_a, days_ago=1 + i % 5)
+        db.session.add(Question(report_id=report.id, text=f"Question {i}",
+                                respond_by=now().date() + timedelta(days=3)))
+        make_thread(world.category, world.other_member, f"Busy {i}", ["One.", "Two."])
+    db.session.commit()
+
+
+PAGES += [
+    ("/", "member", grow_whats_new),
+    ("/bulletin", "member", grow_bulletin),
+    ("/bulletin", "visitor", grow_bulletin),
+    ("/bulletin/{bulletin}", "contact", grow_bulletin),
+]

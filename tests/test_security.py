@@ -95,9 +95,10 @@ def test_visitors_pages_set_no_cookie(client, world):
 
 # --- no state change on GET --------------------------------------------------------------------
 
-# Reading a thread moves the reader's own read marker: bookkeeping of what they were shown,
-# not a change anyone asked for, and the one write a GET may make.
-READ_MARKERS = {"forum_thread_read"}
+# Reading a thread moves the reader's own read marker, and looking at one's home page notes
+# the visit ("since my last visit"): bookkeeping of what they were shown, not a change anyone
+# asked for, and the only writes a GET may make.
+READ_MARKERS = {"forum_thread_read", "home_visit"}
 
 
 def snapshot() -> dict[str, list]:

@@ -14,7 +14,8 @@ from flask import Flask, url_for
 # calendar files, downloads). Their own tests read them.
 NOT_PAGES = {"pages.healthz", "calendar.download", "calendar.public_feed",
              "calendar.private_feed", "calendar.paper", "representation.report_paper",
-             "representation.report_text"}
+             "representation.report_text", "impact.organisation_csv", "impact.network_csv",
+             "bulletin.text"}
 
 
 def args_for(endpoint: str, w: SimpleNamespace) -> dict:
@@ -22,6 +23,8 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
     table = {
         "members.organisation": {"org_id": w.org_a.id, "slug": w.org_a.slug},
         "members.edit_organisation": {"org_id": w.org_a.id},
+        "impact.organisation": {"org_id": w.org_a.id},
+        "impact.organisation_csv": {"org_id": w.org_a.id},
         "members.people": {"org_id": w.org_a.id},
         "members.confirm_active": {"org_id": w.org_a.id},
         "members.change_status": {"org_id": w.org_a.id},
@@ -99,6 +102,8 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "calendar.private_feed": {"person_id": w.member.id, "token": feed_token(w.member)},
         "notify.open_notification": {"notification_id": w.notification.id},
         "notify.unsubscribe": {"token": w.unsubscribe_token},
+        **{endpoint: {"number": w.bulletin_issue.number} for endpoint in (
+            "bulletin.issue", "bulletin.text")},
         "search.search": {"q": "hall"},  # results, not the empty box
     }
     return table.get(endpoint, {})
@@ -141,6 +146,8 @@ def state_variants(w: SimpleNamespace, s: SimpleNamespace) -> dict[str, dict[str
             state: {"org_id": org.id, "slug": org.slug} for state, org in (
                 ("applied", s.applied_org), ("suspended", s.suspended_org),
                 ("left", s.left_org))},
+        **{endpoint: {"applied": {"org_id": s.applied_org.id}}
+           for endpoint in ("impact.organisation", "impact.organisation_csv")},
         "members.edit_organisation": {"applied": {"org_id": s.applied_org.id},
                                       "left": {"org_id": s.left_org.id}},
         "coordination.person": {"suspended": {"person_id": s.suspended_person.id}},
@@ -266,8 +273,13 @@ def demo_world() -> SimpleNamespace:
     db.session.commit()
     event = one(select(Event).where(Event.title == "Federation open meeting"))
     report = one(select(Report).join(Report.questions))  # the partnership's latest
+    from network.bulletin.services import issue_for
+    from network.core.time import today
+
+    bulletin_issue = issue_for(today() - timedelta(days=today().weekday()))
     listing = one(select(Listing).where(Listing.title.like("Community hall for meetings%")))
     return SimpleNamespace(
+        bulletin_issue=bulletin_issue,
         category=thread.category, thread=thread, event=event, listing=listing,
         conversation=one(select(Conversation).where(Conversation.listing_id == listing.id)),
         body=one(select(Body).where(Body.name == "Health and Wellbeing Board")),

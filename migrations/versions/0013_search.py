@@ -3,7 +3,7 @@
 index). `flask search rebuild` fills it for a database that already holds objects.
 
 Revision ID: 0013_search
-Revises: 0012
+Revises: 0014_bulletin
 Create Date: 2026-12-05 21:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_search'
-down_revision = '0012'
+down_revision = '0014_bulletin'  # re-chained onto main's head when main was merged in
 branch_labels = None
 depends_on = None
 

@@ -35,7 +35,7 @@ def back_here() -> str | None:
     their own address, which may hold an emailed link's token; the home page none."""
     if request.blueprint == "auth":
         return safe_next(request.args.get("next"))
-    if request.endpoint == "pages.home":  # the way in: a member lands on their dashboard
+    if request.endpoint == "pages.home":  # the way in: a member lands on what is new for them
         return None
     return this_address()
 
@@ -43,7 +43,7 @@ def back_here() -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("pages.dashboard"), 303)
+        return redirect(url_for("pages.home"), 303)
     form = LoginForm()
     hold = logging_in.Hold()
 
@@ -55,7 +55,7 @@ def login():
             form.password.errors.append(
                 _("That email address and password do not match an account here."))
             return render("auth/login.html", form=form, blocked_message=None, status=422)
-        return redirect(NextForm(request.args).target() or url_for("pages.dashboard"), 303)
+        return redirect(NextForm(request.args).target() or url_for("pages.home"), 303)
 
     return submit(form, lambda: logging_in.log_in(form.email.data, form.password.data,
                                                   form.remember.data, request.remote_addr,
@@ -105,7 +105,7 @@ def reset_password(token: str):
     return submit(form, lambda: services.reset_password(account_token, form.password.data),
                   page=lambda: reset_link_gone() if form.problem else render(
                       "auth/reset_password.html", form=form, person=person),
-                  done=lambda _result: see_other(url_for("pages.dashboard"), _(
+                  done=lambda _result: see_other(url_for("pages.home"), _(
                       "Your password is changed and you are logged in.")))
 
 

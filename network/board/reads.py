@@ -11,8 +11,8 @@ from datetime import datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from network.board.models import (
     Booking,
@@ -23,6 +23,7 @@ from network.board.models import (
     ListingStatus,
     Message,
 )
+from network.core.lines import line
 from network.core.links import site_path
 from network.core.permissions import visible
 from network.core.time import (
@@ -35,7 +36,7 @@ from network.core.time import (
     weekday_name,
 )
 from network.extensions import db
-from network.members.models import Organisation
+from network.members.models import Membership, Organisation
 
 # Words too common to say two listings are about the same thing.
 COMMON_WORDS = frozenset({
@@ -121,6 +122,48 @@ def shared_this_year(organisation_id: int | None = None) -> int:
         booked = booked.where(or_(Listing.organisation_id == organisation_id,
                                   Booking.organisation_id == organisation_id))
     return db.session.scalar(select(matched.scalar_subquery() + booked.scalar_subquery())) or 0
+
+
+def shared_between(start: datetime, end: datetime,
+                   organisation_id: int | None = None) -> dict[str, float]:
+    """What was shared from start until end (the impact record): listings matched then
+    (`settled_at`), and approved bookings of one organisation's resource by another that
+    began then and have begun by now, with their hours. For one organisation, each given
+    (its offer taken, another's request it met; its resource booked) or received (the
+    reverse); for the network, each once. Two queries, however long the period."""
+    given = or_(and_(Listing.kind == ListingKind.OFFER, Listing.organisation_id == organisation_id),
+                and_(Listing.kind == ListingKind.REQUEST,
+                     Listing.matched_with_id == organisation_id))
+    received = or_(and_(Listing.kind == ListingKind.REQUEST,
+                        Listing.organisation_id == organisation_id),
+                   and_(Listing.kind == ListingKind.OFFER,
+                        Listing.matched_with_id == organisation_id))
+    matched = select(func.count(), func.count().filter(given), func.count().filter(received)) \
+        .select_from(Listing).where(Listing.status == ListingStatus.MATCHED,
+                                    Listing.matched_with_id.is_not(None),
+                                    Listing.settled_at >= start, Listing.settled_at < end)
+    booked = select(Booking.starts_at, Booking.ends_at, Booking.organisation_id,
+                    Listing.organisation_id).join(Listing, Listing.id == Booking.listing_id) \
+        .where(Booking.status == BookingStatus.APPROVED,
+               Booking.organisation_id != Listing.organisation_id,
+               Booking.starts_at >= start, Booking.starts_at < min(end, now()))
+    if organisation_id is not None:
+        matched = matched.where(or_(Listing.organisation_id == organisation_id,
+                                    Listing.matched_with_id == organisation_id))
+        booked = booked.where(or_(Listing.organisation_id == organisation_id,
+                                  Booking.organisation_id == organisation_id))
+    total, gave, took = db.session.execute(matched).one()
+    figures = {"matched": total, "matched_given": gave, "matched_received": took,
+               "bookings": 0, "bookings_given": 0, "bookings_received": 0,
+               "hours": 0.0, "hours_given": 0.0, "hours_received": 0.0}
+    for starts_at, ends_at, booker_id, owner_id in db.session.execute(booked):
+        hours = (ends_at - starts_at).total_seconds() / 3600
+        for side, ours in (("", True), ("_given", owner_id == organisation_id),
+                           ("_received", booker_id == organisation_id)):
+            if ours:
+                figures["bookings" + side] += 1
+                figures["hours" + side] += hours
+    return figures
 
 
 def listings_of(organisation_id: int, limit: int = 12) -> list[Listing]:
@@ -237,3 +280,52 @@ def listing_path(listing: Listing) -> str:
 def booking_path(booking: Booking) -> str:
     return site_path("board.booking", booking_id=booking.id)
 
+
+
+# --- for the home page and the bulletin ----------------------------------------------------------
+
+def _organisations_of(person):
+    return select(Membership.organisation_id).where(Membership.person_id == person.id,
+                                                    Membership.left_at.is_(None))
+
+
+def fitting(person, since: datetime) -> Select:
+    """Listings put on the board since then by other organisations that fit the person's
+    own: of the other kind in a category one of their organisations has a listing on the
+    board in (the board's matching), or in one of their organisations' areas. Those that
+    answer a listing of theirs first, then the newest; as lines (core.lines)."""
+    theirs = _organisations_of(person)
+    own = aliased(Listing)
+    answers = exists().where(own.organisation_id.in_(theirs), own.kind != Listing.kind,
+                             own.category == Listing.category,
+                             own.status == ListingStatus.OPEN, own.hidden_at.is_(None),
+                             own.expires_on >= today())
+    areas = select(Organisation.area_id).where(Organisation.id.in_(theirs),
+                                               Organisation.area_id.is_not(None))
+    return visible(select(*line(
+        "listing", Listing.id, Listing.title, at=Listing.created_at, note=Listing.kind,
+        order=(answers.desc(), Listing.created_at.desc(), Listing.id.desc())))
+        .where(*on_board(), Listing.created_at >= since, Listing.organisation_id.not_in(theirs),
+               or_(answers, Listing.area_id.in_(areas))), Listing, person=person)
+
+
+def bookings_to_answer(person) -> Select:
+    """Requests to book what the person's organisations lend, from now on, waiting for an
+    answer, the soonest first; as lines."""
+    return visible(select(*line(
+        "booking", Booking.id, Listing.title, at=Booking.starts_at,
+        order=(Booking.starts_at, Booking.id)))
+        .join(Listing, Listing.id == Booking.listing_id)
+        .where(Booking.status == BookingStatus.REQUESTED, Booking.starts_at > now(),
+               Listing.organisation_id.in_(_organisations_of(person))), Booking, person=person)
+
+
+def new_listings(person, since: datetime, limit: int) -> list[Listing]:
+    """Offers and requests put on the board since then that the person may see, newest
+    first (for the bulletin)."""
+    return list(db.session.scalars(visible(
+        select(Listing).where(*on_board(), Listing.created_at >= since)
+        .options(joinedload(Listing.organisation).load_only(Organisation.name),
+                 joinedload(Listing.area))
+        .order_by(Listing.created_at.desc(), Listing.id.desc()).limit(limit),
+        Listing, person=person)))

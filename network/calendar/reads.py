@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import defer, joinedload, subqueryload
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import defer, joinedload, load_only, subqueryload
 
-from network.calendar.models import Event, Follow
+from network.calendar.models import Answer, Event, EventKind, Follow, Rsvp
 from network.calendar.recurrence import MOVE_LIMIT, Occurrence, occurrence_key, occurrences
+from network.core.lines import line
 from network.core.links import site_path
 from network.core.permissions import Visitor, visible
 from network.core.time import now
@@ -145,3 +146,74 @@ def held_and_upcoming_meetings(body_ids: Iterable[int], *, limit: int,
     found = meetings(body_ids, moment - HELD, moment + UPCOMING, seen_by=seen_by)
     return ([o for o in found if o.starts_at < moment][::-1][:limit],
             [o for o in found if o.ends_at > moment][:limit])
+
+
+def held_between(start: datetime, end: datetime,
+                 organisation_id: int | None = None) -> tuple[int, int]:
+    """For the impact record: the occurrences held (begun from start until end, and by now;
+    neither they nor their event cancelled) of an organisation's events, or every event,
+    whoever may see them; and the answers "going" with a place to them. Three queries,
+    however long the period: one-off events are counted in SQL (they have no changed
+    occurrences), series are expanded."""
+    end = min(end, now())
+    if end <= start:
+        return 0, 0
+    where = (Event.cancelled_at.is_(None),
+             *(() if organisation_id is None else (Event.organisation_id == organisation_id,)))
+    once, once_going = db.session.execute(
+        select(func.count(func.distinct(Event.id)), func.count(Rsvp.id)).select_from(Event)
+        .outerjoin(Rsvp, and_(Rsvp.event_id == Event.id, Rsvp.occurrence_start == Event.starts_at,
+                              Rsvp.answer == Answer.GOING, Rsvp.waiting.is_(False)))
+        .where(*where, Event.recurrence.is_(None), Event.starts_at >= start,
+               Event.starts_at < end)).one()
+    series = Event.recurrence.is_not(None)
+    held = [found for found in occurrences_of(db.session.scalars(
+        select(Event).where(*where, series, in_window(start, end))
+        .options(load_only(Event.id, Event.starts_at, Event.ends_at, Event.recurrence,
+                           Event.repeat_until, Event.cancelled_at, Event.place, Event.title),
+                 joinedload(Event.changes))).unique().all(), start, end)
+        if not found.cancelled and start <= found.starts_at < end]
+    going = {(event_id, at): count for event_id, at, count in db.session.execute(
+        select(Rsvp.event_id, Rsvp.occurrence_start, func.count())
+        .where(Rsvp.event_id.in_(select(Event.id).where(*where, series, in_window(start, end))),
+               Rsvp.answer == Answer.GOING, Rsvp.waiting.is_(False),
+               Rsvp.occurrence_start >= start - MOVE_LIMIT,
+               Rsvp.occurrence_start < end + MOVE_LIMIT)
+        .group_by(Rsvp.event_id, Rsvp.occurrence_start))} if held else {}
+    return once + len(held), once_going + sum(
+        going.get((found.event.id, found.original_start), 0) for found in held)
+# --- for the home page and the bulletin ----------------------------------------------------------
+
+def coming(within: timedelta, limit: int, *, seen_by: Any = None,
+           start: datetime | None = None) -> list[Occurrence]:
+    """The next occurrences (one under way counts) from now (or start) within that time,
+    that the person asking (or `seen_by`) may see: this week's events on the home page, the
+    fortnight's in the bulletin."""
+    start = start or now()
+    events = _events(start=start, end=start + within, seen_by=seen_by, limit=limit * 8)
+    return [found for found in occurrences_of(events, start, start + within)
+            if not found.cancelled][:limit]
+
+
+def closing(within: timedelta, limit: int, *, seen_by: Any = None,
+            start: datetime | None = None) -> list[Event]:
+    """Consultations that close from now (or start) within that time, that the person may
+    see, soonest first."""
+    start = start or now()
+    query = select(Event).where(Event.kind == EventKind.CONSULTATION,
+                                Event.cancelled_at.is_(None), Event.closes_at > start,
+                                Event.closes_at <= start + within)
+    query = visible(query, Event, person=seen_by).options(
+        joinedload(Event.organisation).load_only(Organisation.name), defer(Event.description))
+    return list(db.session.scalars(query.order_by(Event.closes_at, Event.id).limit(limit)))
+
+
+def places_waited_for(person) -> Select:
+    """Upcoming occurrences the person is on the waiting list for, soonest first, as lines
+    (core.lines): sub is 1 for an occurrence of a series (its page takes the moment)."""
+    return select(*line(
+        "waiting", Event.id, Event.title, at=Rsvp.occurrence_start,
+        sub=case((Event.recurrence.is_not(None), 1), else_=0),
+        order=(Rsvp.occurrence_start, Event.id))).join(Event, Event.id == Rsvp.event_id).where(
+        Rsvp.person_id == person.id, Rsvp.waiting.is_(True), Rsvp.answer == Answer.GOING,
+        Rsvp.occurrence_start > now(), Event.cancelled_at.is_(None))

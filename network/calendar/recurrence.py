@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import islice, takewhile
 
 from babel.dates import format_date
@@ -132,7 +133,21 @@ def _rule(rule: str, first_start: datetime, near: datetime | None = None):
     start = first_start.astimezone(zone)
     if near is not None:
         start = walk_start(rule, start, near.astimezone(zone))
+    return _parsed(rule, start)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(rule: str, start: datetime):
+    """A rule read from a start, kept: reading one (dateutil's rrulestr) costs more than
+    walking a year of it, and a page of many series reads the same ones on every request.
+    dateutil's rules are not changed by iterating them (their cache is off)."""
     return rrulestr(rule, dtstart=start)
+
+
+@lru_cache(maxsize=1024)
+def _parts(rule: str) -> dict:
+    """A rule's parts (icalendar's reading), kept; read, never changed, by walk_start."""
+    return vRecur.from_ical(rule)
 
 
 def walk_start(rule: str, first: datetime, near: datetime) -> datetime:
@@ -143,7 +158,7 @@ def walk_start(rule: str, first: datetime, near: datetime) -> datetime:
     weeks, months or years of it, the wall-clock time kept), from which the rule gives the
     same occurrences. A rule that counts its occurrences (COUNT) starts at its first: it has
     at most COUNT of them, and counting needs them all."""
-    parts = vRecur.from_ical(rule)
+    parts = _parts(rule)
     if near <= first or "COUNT" in parts or not set(parts) <= _JUMPABLE:
         return first
     frequency, interval = parts["FREQ"][0], int(parts.get("INTERVAL", [1])[0])

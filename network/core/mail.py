@@ -33,6 +33,8 @@ class OutboxEmail(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # An HTML alternative to the text (the bulletin): sent as multipart/alternative.
+    html_body: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=now)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -62,14 +64,16 @@ def body_text(value: str) -> str:
 
 
 def queue_email(to: str, subject: str, template: str, *, headers: dict | None = None,
-                **context) -> OutboxEmail:
+                html_template: str | None = None, **context) -> OutboxEmail:
     """Add an email to the outbox. It is sent only if the surrounding transaction commits.
 
     The subject becomes one clean line whatever it was made of: a person's words belong in the
-    body, where line breaks are safe."""
+    body, where line breaks are safe. With html_template, the same context rendered (escaped,
+    as every template) is the HTML alternative to the text."""
     body = body_text(render_template(template, **context))
+    html = render_template(html_template, **context) if html_template else None
     email = OutboxEmail(to_address=to, subject=one_line(str(subject), SUBJECT_LIMIT),
-                        body=body, headers=headers or {})
+                        body=body, html_body=html, headers=headers or {})
     db.session.add(email)
     g.setdefault("mail_queued", []).append(email)
     return email
@@ -129,6 +133,8 @@ def build_message(email: OutboxEmail) -> EmailMessage:
     for name, value in (email.headers or {}).items():
         message[header(name)] = header(value)
     message.set_content(email.body)
+    if email.html_body:
+        message.add_alternative(email.html_body, subtype="html")
     return message
 
 
@@ -137,7 +143,8 @@ def readable(message: EmailMessage) -> str:
     headers decoded, the body as text, so an invitation link can be clicked in the terminal.
     The MIME form (quoted-printable lines ending in "=", encoded words) is for SMTP only."""
     head = "\n".join(f"{name}: {message[name]}" for name in ("From", "To", "Subject"))
-    return f"{head}\n\n{message.get_content().rstrip()}\n"
+    text = message.get_body(("plain",)) if message.is_multipart() else message
+    return f"{head}\n\n{text.get_content().rstrip()}\n"
 
 
 def _smtp_connection() -> smtplib.SMTP:

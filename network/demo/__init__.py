@@ -11,6 +11,7 @@ from network.core.time import now
 from network.demo.board import load_board
 from network.demo.calendar import load_calendar
 from network.demo.forum import load_forum
+from network.demo.impact import load_impact
 from network.demo.representation import load_representation
 from network.extensions import db
 from network.members.models import (
@@ -23,6 +24,7 @@ from network.members.models import (
     Theme,
     name_key,
 )
+from network.notify.services import subscribe
 
 DEMO_PASSWORD = "riverside-partnership"  # noqa: S105 -- printed for people to try the demo
 
@@ -149,6 +151,9 @@ DEMO_LOGINS = [
 ]
 
 
+BULLETIN_READERS = ("ravi@example.org", "pat@example.org")
+
+
 def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
     """Fill an empty database with the demo borough; returns the logins to print."""
     at = at or now()
@@ -205,5 +210,8 @@ def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
     load_calendar(people, contacts, at)
     load_board(people, contacts, at)
     load_representation(people, at)
+    load_impact(people, at)
+    for email in BULLETIN_READERS:  # the weekly bulletin is chosen, never a default
+        subscribe(people[email], "bulletin", True)
     db.session.commit()
     return DEMO_LOGINS

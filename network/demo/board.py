@@ -95,7 +95,8 @@ def load_board(people: dict[str, Person], contacts: dict[str, str], at: datetime
             "expires_on": (at + timedelta(days=days)).date(),
             **({"bookable": True, **BOOKABLE[title]} if title in BOOKABLE else {}),
         })
-        listing.created_at = at - timedelta(days=20 - index)
+        # Every two days over the past three weeks: the newest few are in this week's bulletin.
+        listing.created_at = at - timedelta(days=2 * (len(LISTINGS) - index))
         if status != ListingStatus.OPEN:
             services.settle(listing, status, organisations["Harbourside Youth Project"].id
                             if status == ListingStatus.MATCHED else None, author)

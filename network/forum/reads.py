@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from network.core.lines import line
 from network.core.pagination import page_size
 from network.core.permissions import visible
 from network.extensions import db
@@ -142,3 +143,34 @@ def moderation_queue(limit: int) -> dict:
                 .options(selectinload(Flag.person)).order_by(Flag.id)):
             reasons.setdefault(flag.post_id, []).append(flag)
     return {"held": held, "flagged": flagged, "reasons": reasons}
+
+
+# --- for the home page and the bulletin ----------------------------------------------------------
+
+def unread_watched(person) -> Select:
+    """The threads a person watches (not muted) with posts they have not read, the latest
+    active first, as lines (core.lines) for their home page."""
+    read = func.coalesce(ThreadRead.last_read_post_id, 0)
+    return visible(
+        select(*line("thread", Thread.id, Thread.title, at=Thread.last_activity_at,
+                     order=(Thread.last_activity_at.desc(), Thread.id.desc())))
+        .select_from(Thread)
+        .join(ThreadWatch, and_(ThreadWatch.thread_id == Thread.id,
+                                ThreadWatch.person_id == person.id,
+                                ThreadWatch.muted.is_(False)))
+        .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Thread.id,
+                                    ThreadRead.person_id == person.id))
+        .where(Thread.last_post_id > read), Thread, person=person)
+
+
+def busiest_threads(person, since, limit: int) -> list[tuple[Thread, int]]:
+    """The threads with the most posts since then that the person may see, with how many
+    (for the bulletin): a visitor sees none, as the forum is for members."""
+    counts = (select(Post.thread_id, func.count().label("posts"))
+              .where(Post.created_at >= since, Post.state == PostState.VISIBLE)
+              .group_by(Post.thread_id).subquery())
+    return list(db.session.execute(visible(
+        select(Thread, counts.c.posts).join(counts, counts.c.thread_id == Thread.id)
+        .options(joinedload(Thread.category))
+        .order_by(counts.c.posts.desc(), Thread.last_activity_at.desc()).limit(limit),
+        Thread, person=person)).tuples())

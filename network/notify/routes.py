@@ -75,10 +75,12 @@ def mark_all_read():
 def settings():
     authorize("notifications.use")
     current = {kind: services.delivery_for(current_user, kind) for kind in services.KINDS}
-    form = settings_form(current, services.KINDS)
+    letters = {kind: services.subscribed(current_user, kind) for kind in services.SUBSCRIPTIONS}
+    form = settings_form(current, services.KINDS, services.SUBSCRIPTIONS, letters)
     return submit(form, lambda: services.save_settings(current_user, {
                       kind: Delivery(form[kind.replace(".", "_")].data)
-                      for kind in services.KINDS}),
+                      for kind in services.KINDS}, {
+                      kind: form[f"letter_{kind}"].data for kind in services.SUBSCRIPTIONS}),
                   page=lambda: render("notify/settings.html", form=form),
                   done=lambda _result: see_other(url_for("notify.settings"),
                                                  _("How you hear from us is saved.")))
@@ -93,7 +95,7 @@ def unsubscribe(token: str):
     if found is None:
         abort(404)
     person, kind = found
-    label = None if kind == services.ALL_KINDS else services.KINDS[kind][0]
+    label = services.label_of(kind)
     return submit(EmptyForm(meta={"csrf": False}), lambda: services.unsubscribe(person, kind),
                   page=lambda: render("notify/unsubscribe.html", label=label, token=token),
                   done=lambda _result: render("notify/unsubscribed.html", label=label))

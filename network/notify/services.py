@@ -46,6 +46,34 @@ KINDS: dict[str, tuple] = {
                                 Delivery.IMMEDIATELY),
 }
 ALL_KINDS = "all"
+# Letters a person chooses to get (off until they do), each with its own unsubscribe: what
+# their settings call them. Stored as a NotificationSetting, WEEKLY for on, IN_APP for off.
+SUBSCRIPTIONS: dict[str, object] = {
+    "bulletin": _l("The weekly bulletin: the coming fortnight's events, new offers and "
+                   "requests, reports back and the busiest threads, by email"),
+}
+
+
+def subscribed(person: Person, kind: str) -> bool:
+    chosen = db.session.get(NotificationSetting, (person.id, kind))
+    return chosen is not None and chosen.delivery == Delivery.WEEKLY
+
+
+def subscribe(person: Person, kind: str, on: bool) -> None:
+    set_delivery(person, kind, Delivery.WEEKLY if on else Delivery.IN_APP)
+
+
+def subscribers(kind: str):
+    """The condition for the people who chose this letter (a Person query's where)."""
+    return Person.id.in_(select(NotificationSetting.person_id).where(
+        NotificationSetting.kind == kind, NotificationSetting.delivery == Delivery.WEEKLY))
+
+
+def label_of(kind: str):
+    """What a person's settings call a kind of notification or a letter (None: all)."""
+    if kind == ALL_KINDS:
+        return None
+    return SUBSCRIPTIONS[kind] if kind in SUBSCRIPTIONS else KINDS[kind][0]
 
 
 def delivery_for(person: Person, kind: str) -> Delivery:
@@ -96,7 +124,8 @@ def read_unsubscribe_token(token: str) -> tuple[Person, str] | None:
     except (BadSignature, ValueError, TypeError):
         return None
     person = db.session.get(Person, person_id)
-    if person is None or (kind not in KINDS and kind != ALL_KINDS):
+    if person is None or (kind not in KINDS and kind not in SUBSCRIPTIONS
+                          and kind != ALL_KINDS):
         return None
     return person, kind
 
@@ -112,8 +141,8 @@ def unsubscribe_headers(person: Person, kind: str) -> dict[str, str]:
 
 
 def unsubscribe(person: Person, kind: str) -> None:
-    """Stop email for one kind (or every kind): notifications stay on the site."""
-    for each in (KINDS if kind == ALL_KINDS else [kind]):
+    """Stop email for one kind or letter (or every one): notifications stay on the site."""
+    for each in ([*KINDS, *SUBSCRIPTIONS] if kind == ALL_KINDS else [kind]):
         set_delivery(person, each, Delivery.IN_APP)
 
 
@@ -128,10 +157,13 @@ def mark_all_read(person: Person) -> None:
                        .values(read_at=now()))
 
 
-def save_settings(person: Person, choices: dict[str, Delivery]) -> None:
-    """How the person hears of each kind: {kind: delivery}."""
+def save_settings(person: Person, choices: dict[str, Delivery],
+                  letters: dict[str, bool] | None = None) -> None:
+    """How the person hears of each kind: {kind: delivery}; and which letters they get."""
     for kind, delivery in choices.items():
         set_delivery(person, kind, delivery)
+    for kind, on in (letters or {}).items():
+        subscribe(person, kind, on)
 
 
 def set_delivery(person: Person, kind: str, delivery: Delivery) -> None:

@@ -10,6 +10,7 @@ from network.calendar.reads import upcoming_public
 from network.core.htmx import render
 from network.core.permissions import authorize, can, me
 from network.extensions import db
+from network.home.whatsnew import whats_new_context
 from network.members import services
 from network.members.models import Membership, Organisation, OrgStatus
 from network.representation.record import seat_duties
@@ -19,6 +20,9 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home():
+    """What is new for the person logged in (network.home); the public home for visitors."""
+    if current_user.is_authenticated:
+        return render("home/whatsnew.html", whats_new_context(me()))
     newest = list(db.session.scalars(
         select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
         .order_by(Organisation.approved_at.desc(), Organisation.id.desc()).limit(6)))

@@ -5,13 +5,14 @@ and reads. Nothing here changes the session (`services` and `reporting` do)."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select, union_all
+from sqlalchemy import Select, and_, case, false, func, null, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network.auth.models import Person
 from network.calendar import reads as calendar
+from network.core.lines import line
 from network.core.permissions import seen_by, visible
 from network.core.time import local_moment, now, today
 from network.extensions import db
@@ -24,15 +25,18 @@ from network.members.models import (
     organisation_theme,
 )
 from network.representation.models import (
+    REPORT_DUE_DAYS,
     Action,
     ActionStatus,
     Body,
     ItemStatus,
     ItemSupport,
+    Question,
     RaisedItem,
     Report,
     ReportPaper,
     ReportRead,
+    ReportReminder,
     ReportState,
     Response,
     Seat,
@@ -244,3 +248,139 @@ def latest_reports(seat_ids: list[int]) -> dict[int, Report]:
     return {report.seat_id: report for report in db.session.scalars(
         select(Report).join(latest, and_(Report.seat_id == latest.c.seat_id,
                                          Report.meeting_at == latest.c.meeting_at)))}
+
+
+# --- the impact record -------------------------------------------------------------------------
+
+def _member_when(person_id, organisation_id: int, moment):
+    """The condition that the person belonged to the organisation at that moment (had not
+    left it: when they joined is not known for memberships older than the site)."""
+    return select(Membership.id).where(
+        Membership.person_id == person_id, Membership.organisation_id == organisation_id,
+        or_(Membership.left_at.is_(None), Membership.left_at > moment)).exists()
+
+
+def reporting_between(start: datetime, end: datetime,
+                      organisation_id: int | None = None) -> dict[str, int]:
+    """For the impact record: reports published from start until end, on time (within
+    REPORT_DUE_DAYS of their meeting) or late, and actions marked done then; for one
+    organisation, those its people wrote (the report's author a member when it was
+    published; an action's report's, when it was done). One query, however long the
+    period."""
+    reports = select(Report.meeting_at, Report.published_at).where(
+        Report.state == ReportState.PUBLISHED, Report.published_at >= start,
+        Report.published_at < end)
+    done = select(Action.closed_at, null()).join(Report, Report.id == Action.report_id) \
+        .where(Action.status == ActionStatus.DONE, Action.closed_at >= start,
+               Action.closed_at < end)
+    if organisation_id is not None:
+        reports = reports.where(_member_when(Report.author_id, organisation_id,
+                                             Report.published_at))
+        done = done.where(_member_when(Report.author_id, organisation_id, Action.closed_at))
+    due = timedelta(days=REPORT_DUE_DAYS)
+    found = {"on_time": 0, "late": 0, "actions_done": 0}
+    for meeting_at, published_at in db.session.execute(union_all(reports, done)):
+        if published_at is None:  # an action's row
+            found["actions_done"] += 1
+        else:
+            found["on_time" if published_at - meeting_at <= due else "late"] += 1
+    return found
+# --- for the home page and the bulletin ----------------------------------------------------------
+
+def speaking_for(person):
+    """The condition for seats that speak for the person (seats_for in SQL): for one of their
+    member organisations by name, its area or one of its themes, or for the whole network."""
+    theirs = (select(Organisation.id).join(Membership)
+              .where(Membership.person_id == person.id, Membership.left_at.is_(None),
+                     Organisation.status == OrgStatus.APPROVED))
+    areas = select(Organisation.area_id).where(Organisation.id.in_(theirs))
+    themes = select(organisation_theme.c.theme_id).where(
+        organisation_theme.c.organisation_id.in_(theirs))
+    return and_(theirs.exists(), or_(
+        Seat.organisations.any(Organisation.id.in_(theirs)), Seat.areas.any(Area.id.in_(areas)),
+        Seat.themes.any(Theme.id.in_(themes)),
+        and_(~Seat.areas.any(), ~Seat.themes.any(), ~Seat.organisations.any())))
+
+
+def _holding(person):
+    """The seats the person holds or deputises today."""
+    return select(Term.seat_id).where(or_(Term.holder_id == person.id,
+                                          Term.deputy_id == person.id),
+                                      Term.starts_on <= today(), Term.ends_on >= today())
+
+
+def new_reports(person, since) -> Select:
+    """Reports published since then by seats that speak for the person, that they may read
+    and have not said they read, the latest first; as lines (core.lines): body and seat."""
+    unread = ~select(ReportRead.report_id).where(ReportRead.report_id == Report.id,
+                                                 ReportRead.person_id == person.id).exists()
+    return (select(*line("report", Report.id, Body.name + ": " + Seat.title,
+                         at=Report.meeting_at,
+                         order=(Report.published_at.desc(), Report.id.desc())))
+            .select_from(Report).join(Seat, Seat.id == Report.seat_id).join(Body)
+            .where(Report.state == ReportState.PUBLISHED, Report.published_at >= since,
+                   seen_by(Report, person), speaking_for(person), unread,
+                   Seat.archived_at.is_(None)))
+
+
+def items_to_mark(person) -> Select:
+    """Items raised for seats the person holds or deputises that wait to be marked taken or
+    not, the oldest first; as lines: ref is the seat."""
+    return select(*line("item", RaisedItem.seat_id, RaisedItem.title,
+                        at=RaisedItem.created_at, sub=RaisedItem.id,
+                        order=(RaisedItem.created_at, RaisedItem.id))).where(
+        RaisedItem.status == ItemStatus.OPEN, RaisedItem.seat_id.in_(_holding(person)))
+
+
+def reports_overdue(person) -> Select:
+    """Meetings of seats the person holds or deputises whose report is overdue (the holder
+    has been reminded: `flask representation remind` marks each one) and still not
+    published; as lines: ref is the seat, at the meeting."""
+    published = select(Report.id).where(
+        Report.seat_id == ReportReminder.seat_id, Report.event_id == ReportReminder.event_id,
+        Report.occurrence_start == ReportReminder.occurrence_start,
+        Report.state == ReportState.PUBLISHED).exists()
+    return (select(*line("overdue", ReportReminder.seat_id, Body.name + ": " + Seat.title,
+                         at=ReportReminder.occurrence_start,
+                         order=(ReportReminder.occurrence_start, ReportReminder.seat_id)))
+            .select_from(ReportReminder).join(Seat, Seat.id == ReportReminder.seat_id)
+            .join(Body).where(ReportReminder.stage == 1, ~published,
+                              ReportReminder.seat_id.in_(_holding(person))))
+
+
+def questions_to_answer(person) -> Select:
+    """Questions back to the person from seats that speak for them, on reports they may
+    read, still open and not answered by them, the soonest due first; as lines: ref is the
+    report, sub the question."""
+    answered = select(Response.id).where(Response.question_id == Question.id,
+                                         Response.author_id == person.id).exists()
+    return (select(*line("question", Question.report_id, Question.text,
+                         day=Question.respond_by, sub=Question.id,
+                         order=(Question.respond_by, Question.id)))
+            .select_from(Question).join(Report, Report.id == Question.report_id)
+            .join(Seat, Seat.id == Report.seat_id)
+            .where(Question.respond_by >= today(), Report.state == ReportState.PUBLISHED,
+                   seen_by(Report, person), speaking_for(person), ~answered))
+
+
+def reports_published(person, since, limit: int) -> list[Report]:
+    """Reports published since then that the person may read, the latest first, with their
+    seat and body (for the bulletin)."""
+    return list(db.session.scalars(
+        select(Report).join(Report.seat).join(Seat.body)
+        .where(Report.state == ReportState.PUBLISHED, Report.published_at >= since,
+               seen_by(Report, person))
+        .options(contains_eager(Report.seat).contains_eager(Seat.body))
+        .order_by(Report.published_at.desc(), Report.id.desc()).limit(limit)))
+
+
+def questions_open(person, limit: int) -> list[tuple[Question, Report]]:
+    """Questions back to members still open, on reports the person may read, the soonest
+    due first, with their report, seat and body (for the bulletin)."""
+    return list(db.session.execute(
+        select(Question, Report).join(Report, Report.id == Question.report_id)
+        .join(Report.seat).join(Seat.body)
+        .where(Question.respond_by >= today(), Report.state == ReportState.PUBLISHED,
+               seen_by(Report, person))
+        .options(contains_eager(Report.seat).contains_eager(Seat.body))
+        .order_by(Question.respond_by, Question.id).limit(limit)).tuples())

@@ -1,0 +1,54 @@
+"""The bulletin as a page (this week's, and each issue sent) that prints on two sides of A4,
+and as plain text to paste into a newsletter. Everyone may read it; each reader sees what
+they may see of it: visitors what is public, members the members' version."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+
+from network.bulletin import reads
+from network.bulletin.models import BulletinIssue
+from network.core.htmx import render
+from network.core.links import absolute_url
+from network.core.permissions import authorize, me
+from network.core.text import one_line
+
+bp = Blueprint("bulletin", __name__)
+
+
+def bulletin_context(issue: BulletinIssue | None) -> dict:
+    week = issue.week if issue is not None else reads.this_week()
+    return {"issue": issue, "c": reads.contents(me(), week), "week": week}
+
+
+def load_issue(number: int) -> BulletinIssue:
+    authorize("bulletin.view")
+    issue = reads.issue_numbered(number)
+    if issue is None:
+        abort(404)
+    return issue
+
+
+@bp.get("/bulletin")
+def latest():
+    """This week's bulletin: the issue sent this week, or what it will hold."""
+    authorize("bulletin.view")
+    issue = reads.issue_of_week(reads.this_week())
+    return render("bulletin/issue.html", bulletin_context(issue))
+
+
+@bp.get("/bulletin/<int:number>")
+def issue(number: int):
+    return render("bulletin/issue.html", bulletin_context(load_issue(number)))
+
+
+@bp.get("/bulletin/<int:number>.txt")
+def text(number: int):
+    found = load_issue(number)
+    body = render_template("bulletin/issue.txt", **bulletin_context(found),
+                           absolute=absolute_url,
+                           page=absolute_url("bulletin.issue", number=found.number))
+    response = Response(body, mimetype="text/plain")
+    response.headers.set("Content-Disposition", "inline",
+                         filename=one_line(f"bulletin-{found.number}.txt"))
+    return response

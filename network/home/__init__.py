@@ -1,0 +1,1 @@
+"""The home page of what is new for a person who is logged in, and their visits."""
