@@ -49,13 +49,15 @@ $(VNU_JAR): package.json package-lock.json
 	else echo "npm not found: the W3C HTML checker test will be skipped."; fi
 
 # Every page's cost beside /healthz, as one table (bench/results/ keeps it as JSON), then a
-# worker killed under load. BENCH_ARGS="--quick" for a 2-minute run; "--threads 1" for sync
+# worker killed under load; search at 100,000 posts (BENCH_POSTGRES_URL=postgresql+psycopg://...
+# for PostgreSQL too). BENCH_ARGS="--quick" for a 2-minute run; "--threads 1" for sync
 # workers; `python -m bench.report --help` for the rest. Install wrk for the HTTP figures.
 BENCH_ARGS ?=
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.report $(BENCH_ARGS)
 	$(BIN)/python -m bench.recurrence
 	$(BIN)/python -m bench.matching
+	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.resilience
 
 # htmx and our own script travel as one file: one request, cached for a year.

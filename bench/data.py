@@ -231,6 +231,10 @@ NAMES_PEOPLE_READ = {("organisation", "name"), ("person", "display_name"),
 IDS_WITHOUT_FOREIGN_KEY = {("forum_thread", "last_post_id"): "forum_post"}
 # audit_entry.target_id names a row of the table that target_type names (a class, lower case).
 POLYMORPHIC_IDS = {("audit_entry", "target_id"): "target_type"}
+# search_document.object_id names a row of the table its kind says; the kind stays as it is.
+SEARCH_KINDS = {"thread": "forum_thread", "post": "forum_post", "event": "event",
+                "listing": "listing", "report": "report", "item": "raised_item",
+                "action": "report_action", "organisation": "organisation"}
 
 
 def grown_tables():
@@ -272,6 +276,11 @@ def copied_column(table, column, copy: int, offsets: dict[str, int], targets: di
     into = next(iter(referenced), None) or pointed
     if into is not None:
         return column + k * offsets[into] if into in offsets else column
+    if table.name == "search_document" and column.name in ("kind", "object_id"):
+        if column.name == "kind":
+            return column
+        return column + case({kind: k * offsets[name] for kind, name in SEARCH_KINDS.items()
+                              if name in offsets}, value=table.c.kind, else_=0)
     if kind := POLYMORPHIC_IDS.get((table.name, column.name)):
         shifts = {cls: k * offsets[name] for cls, name in targets.items() if name in offsets}
         return column + case(shifts, value=table.c[kind], else_=0)

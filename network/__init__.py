@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from network.config import INSTANCE_DIR, Config
 from network.core import files
-from network.core.db import IdConverter, render_migration_item
+from network.core.db import IdConverter, include_migration_name, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board",
@@ -66,13 +66,16 @@ def create_app(config: Config | None = None) -> Flask:
     from network.notify.routes import bp as notify_bp
     from network.pages.routes import bp as pages_bp
     from network.representation.routes import bp as representation_bp
+    from network.search.routes import bp as search_bp
 
     for feature in FEATURES:  # each declares its own rules (policies and scopes)
         import_module(f"network.{feature}.policies")
     for feature in ORGANISATION_PARTS:
         import_module(f"network.{feature}.organisation_part")
+    import_module("network.search.index")  # keeps the search documents current
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
-                      calendar_bp, board_bp, representation_bp, impact_bp, bulletin_bp):
+                      calendar_bp, board_bp, representation_bp, impact_bp, bulletin_bp,
+                      search_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     templating.init_app(app)
@@ -117,7 +120,8 @@ def _init_migrate(app: Flask) -> None:
     from flask_migrate import Migrate
 
     Migrate(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True,
-            compare_type=True, render_item=render_migration_item)
+            compare_type=True, render_item=render_migration_item,
+            include_name=include_migration_name)
 
 
 def _init_login(app: Flask) -> None:

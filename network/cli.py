@@ -1,4 +1,5 @@
-"""`flask` commands: create-admin, demo load, mail send, digest send, bulletin send, backup."""
+"""`flask` commands: create-admin, demo load, mail send, digest send, bulletin send, backup,
+search rebuild."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(calendar)
     app.cli.add_command(board)
     app.cli.add_command(representation)
+    app.cli.add_command(search)
     app.cli.add_command(backup)
 
 
@@ -204,6 +206,25 @@ def backup(path: Path) -> None:
     else:
         raise click.ClickException(f"No backup method for {engine.dialect.name}.")
     click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes).")
+
+
+@click.group()
+def search() -> None:
+    """Search."""
+
+
+@search.command("rebuild")
+@with_appcontext
+def search_rebuild() -> None:
+    """Write every search document afresh from what it is about: once after upgrading a
+    database that held threads, events and the rest before search came (every change after
+    keeps its document current by itself)."""
+    from network.search.index import rebuild
+
+    counts = rebuild()
+    db.session.commit()
+    click.echo("Search documents: " + ", ".join(f"{count} {kind}" for kind, count in
+                                                counts.items()) + ".")
 
 
 @click.group()

@@ -7,14 +7,15 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from network.core.db import render_migration_item
+from network.core.db import include_migration_name, render_migration_item
 from network.extensions import db
 
 
 def differences():
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={
-            "compare_type": True, "render_item": render_migration_item})
+            "compare_type": True, "render_item": render_migration_item,
+            "include_name": include_migration_name})
         return compare_metadata(context, db.metadata)
 
 

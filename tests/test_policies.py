@@ -17,7 +17,7 @@ from network.forum.models import Category, Post, PostingPause, Thread
 from network.forum.policies import post_access, thread_access
 from network.members.models import Organisation
 from network.notify.models import Notification
-from network.representation.models import Body
+from network.representation.models import Action, Body, RaisedItem, Report
 from tests.factories import add_states, build_world
 
 PEOPLE = ["visitor", "associate", "member", "other_member", "contact", "coordinator", "admin"]
@@ -25,7 +25,8 @@ PEOPLE = ["visitor", "associate", "member", "other_member", "contact", "coordina
 VIEW = {Category: "category.view", Thread: "thread.view", Post: "post.view",
         Organisation: "org.view", Notification: "notification.open", Event: "event.view",
         Listing: "listing.view", Conversation: "conversation.view", Booking: "booking.view",
-        Body: "body.view"}
+        Body: "body.view", Report: "report.view", RaisedItem: "item.view",
+        Action: "action.view"}
 
 
 def person(world, role):
@@ -170,3 +171,17 @@ def test_a_responses_access_agrees_with_the_scope_of_responses(app):
                 assert allowed.hide == (expected and access.moderate
                                         and response.hidden_at is None)
     assert disagreements == []
+
+
+@pytest.mark.parametrize("role", PEOPLE)
+def test_the_posts_whose_words_one_reads_are_those_a_page_shows(app, role):
+    """Search reads posts' words through post_words_seen: the posts whose text a thread's
+    page shows the person (a hidden one's to its author and coordinators alone)."""
+    from network.forum.policies import post_words_seen
+
+    world = build_world()
+    add_states(world)
+    who = person(world, role)
+    read = set(db.session.scalars(select(Post.id).where(post_words_seen(who))))
+    for post in db.session.scalars(select(Post)):
+        assert can("post.read", post, person=who) == (post.id in read), post.id

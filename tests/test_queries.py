@@ -337,6 +337,11 @@ PAGES = [
     ("/organisations/{org_a}/shared?start=2026-01-13&end=2027-01-13", "contact", grow_meetings),
     ("/shared", "coordinator", grow_answers),
     ("/shared", "coordinator", grow_bookings),
+    ("/search?q=post", "member", grow_posts),
+    ("/search?q=thread OR post&page=2", "member", grow_threads),
+    ("/search?q=event", "visitor", grow_public_events),
+    ("/search?q=listing&kind=listing&area={north}", "other_member", grow_listings),
+    ("/search?q=item", "contact", grow_items),
 ]
 
 
@@ -350,7 +355,8 @@ def test_queries_stay_few_and_constant_as_rows_grow(client, world, login, querie
                        event=world.event.id, listing=world.listing.id,
                        conversation=world.conversation.id, booking=world.booking.id,
                        body=world.body.id, report=world.report.id, seat=world.seat.id,
-                       action=world.report_action.id, bulletin=world.bulletin_issue.number)
+                       action=world.report_action.id, bulletin=world.bulletin_issue.number,
+                       north=world.north.id)
     grow(world, 10 if "page=2" not in path else 30)
     with queries() as few_rows:
         assert client.get(path).status_code == 200

@@ -104,6 +104,7 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "notify.unsubscribe": {"token": w.unsubscribe_token},
         **{endpoint: {"number": w.bulletin_issue.number} for endpoint in (
             "bulletin.issue", "bulletin.text")},
+        "search.search": {"q": "hall"},  # results, not the empty box
     }
     return table.get(endpoint, {})
 

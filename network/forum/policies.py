@@ -162,7 +162,8 @@ def post_access(person, post: Post, thread: ThreadAccess | None = None) -> PostA
 
 
 policies_from(post_access, {"post.view": "view", "post.edit": "edit", "post.flag": "flag",
-                            "post.history": "history", "post.moderate": "moderate"})
+                            "post.history": "history", "post.moderate": "moderate",
+                            "post.read": "show_body"})
 
 
 def post_state_seen(person):
@@ -179,3 +180,12 @@ def posts_seen(person):
         return false()
     return and_(Post.thread_id.in_(select(Thread.id).where(threads_seen(person))),
                 post_state_seen(person))
+
+
+def post_words_seen(person):
+    """The posts whose words one may read (`post.read`, PostAccess.show_body), for search: the
+    posts one sees, but a hidden one's text only for its author and coordinators."""
+    seen = posts_seen(person)
+    if not signed_in(person) or coordinator(person):
+        return seen
+    return and_(seen, or_(Post.state != PostState.HIDDEN, Post.author_id == person.id))

@@ -24,6 +24,7 @@ from network.core.time import today
 from network.extensions import db
 from network.representation import meetings  # noqa: F401  (tells the calendar of its bodies)
 from network.representation.models import (
+    Action,
     Body,
     RaisedItem,
     Report,
@@ -192,6 +193,19 @@ policies_from(report_access, {"report.view": "view", "report.write": "write",
                               "report.respond": "respond", "report.read": "mark_read",
                               "report.moderate": "moderate", "report.names": "names",
                               "report.log_in": "log_in"})
+
+
+@scope(Action)
+def actions_seen(person):
+    """An action is read on its report's page and its own: for whoever may read the report."""
+    return Action.report_id.in_(select(Report.id).where(reports_seen(person)))
+
+
+def action_access(person, action: Action) -> ReportAccess:
+    return report_access(person, db.session.get(Report, action.report_id))
+
+
+policies_from(action_access, {"action.view": "view"})
 
 
 def paper_access(person, paper: ReportPaper) -> ReportAccess:
