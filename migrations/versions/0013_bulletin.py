@@ -1,7 +1,7 @@
 """the weekly bulletin (its issues and who was sent each), an email's HTML alternative, and
 each person's visits to their home page of what is new
 
-Revision ID: 0014_bulletin
+Revision ID: 0013_bulletin
 Revises: 0012
 Create Date: 2026-12-05 21:30:00
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 
-revision = '0014_bulletin'
+revision = '0013_bulletin'
 down_revision = '0012'
 branch_labels = None
 depends_on = None

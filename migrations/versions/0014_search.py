@@ -2,8 +2,8 @@
 (SQLite: an FTS5 table kept by triggers; PostgreSQL: a generated, weighted tsvector with a GIN
 index). `flask search rebuild` fills it for a database that already holds objects.
 
-Revision ID: 0013_search
-Revises: 0014_bulletin
+Revision ID: 0014_search
+Revises: 0013_bulletin
 Create Date: 2026-12-05 21:40:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_search'
-down_revision = '0014_bulletin'  # re-chained onto main's head when main was merged in
+revision = '0014_search'
+down_revision = '0013_bulletin'
 branch_labels = None
 depends_on = None
 
