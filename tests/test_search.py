@@ -237,6 +237,21 @@ def test_a_renamed_thread_renames_its_posts_results(app, world):
     assert document(Kind.POST, world.post.id).heading == "Halls to borrow"
 
 
+def test_a_renamed_seat_or_body_renames_its_reports_results(app, world):
+    from network.representation.models import Seat
+
+    report = world.report
+    with app.test_request_context():
+        db.session.get(Seat, world.seat.id).title = "Tenants' voice seat"
+        db.session.commit()
+    assert document(Kind.REPORT, report.id).title.startswith("Tenants' voice seat: ")
+    with app.test_request_context():
+        db.session.get(Seat, world.seat.id).body.name = "Riverside Housing Forum"
+        db.session.commit()
+    assert document(Kind.REPORT, report.id).title == \
+        "Tenants' voice seat: Riverside Housing Forum"
+
+
 def test_hiding_a_listing_cancelling_an_event_and_publishing_a_report(app, world, client,
                                                                       login):
     from network.board.models import Listing

@@ -17,7 +17,14 @@ from network.calendar.models import Event
 from network.extensions import db
 from network.forum.models import Post, PostState, Thread
 from network.members.models import Organisation
-from network.representation.models import Action, RaisedItem, Report, ReportState, Seat
+from network.representation.models import (
+    Action,
+    Body,
+    RaisedItem,
+    Report,
+    ReportState,
+    Seat,
+)
 from network.search import engine
 from network.search.models import TITLE_MAX, Kind, SearchDocument
 from network.search.text import clean, joined, plain
@@ -72,9 +79,13 @@ def listing_document(listing: Listing) -> dict:
                      note=note)
 
 
+def report_title(seat: Seat) -> str:
+    return f"{seat.title}: {seat.body.name}"
+
+
 def report_document(report: Report) -> dict:
     seat = _one(report, "seat", Seat, "seat_id")
-    return _document(Kind.REPORT, report, f"{seat.title}: {seat.body.name}",
+    return _document(Kind.REPORT, report, report_title(seat),
                      joined(plain(report.summary), plain(report.decisions), plain(report.said)),
                      report.meeting_at,
                      note="draft" if report.state == ReportState.DRAFT else "")
@@ -142,10 +153,16 @@ def _keep_current(session: Session, flush_context) -> None:
             rows.append(document(obj))
             if kind == Kind.THREAD and obj not in session.new and _changed(obj, {"title"}):
                 renamed.append(obj)
+    # A report is found under its seat's and body's names: renaming either renames them.
+    retitled = [seat for seat in session.dirty
+                if isinstance(seat, Seat) and _changed(seat, frozenset({"title"}))]
+    retitled += [seat for body in session.dirty
+                 if isinstance(body, Body) and _changed(body, frozenset({"name"}))
+                 for seat in body.seats]
     for obj in session.deleted:
         if (found := INDEXED.get(type(obj))) is not None:
             gone.append((found[0], obj.id))
-    if not (rows or gone or renamed):
+    if not (rows or gone or renamed or retitled):
         return
     connection = session.connection()
     if rows:
@@ -158,6 +175,11 @@ def _keep_current(session: Session, flush_context) -> None:
             SearchDocument.kind == Kind.POST,
             SearchDocument.object_id.in_(select(Post.id).where(Post.thread_id == thread.id)))
             .values(heading=clean(thread.title)[:TITLE_MAX]))
+    for seat in retitled:
+        connection.execute(update(SearchDocument).where(
+            SearchDocument.kind == Kind.REPORT,
+            SearchDocument.object_id.in_(select(Report.id).where(Report.seat_id == seat.id)))
+            .values(title=clean(report_title(seat))[:TITLE_MAX]))
 
 
 BATCH = 1000
