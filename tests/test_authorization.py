@@ -38,6 +38,7 @@ RULES: dict[str, set[str]] = {
     "bulletin.latest": PUBLIC,
     "bulletin.issue": PUBLIC,
     "bulletin.text": PUBLIC,
+    "bulletin.latest_text": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.forgot_password": PUBLIC,

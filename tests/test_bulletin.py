@@ -8,7 +8,7 @@ import contextvars
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from network.bulletin import services
 from network.bulletin.models import BulletinDelivery, BulletinIssue
@@ -223,6 +223,21 @@ def test_each_issue_has_a_page_and_plain_text_to_paste(app, client, world, login
     login(world.member)
     member_page = client.get("/bulletin/1").get_data(as_text=True)
     assert "members’ version" in member_page and "Hall for hire" in member_page
+
+
+def test_this_weeks_is_plain_text_before_it_is_sent(app, client, world):
+    """For a newsletter that goes to print before the bulletin's day."""
+    db.session.execute(delete(BulletinIssue))
+    db.session.commit()
+    make_event(world.org_a, world.contact, "Open day", audience=Audience.PUBLIC,
+               starts_at=now() + timedelta(days=4))
+    page = client.get("/bulletin").get_data(as_text=True)
+    assert 'href="/bulletin.txt">As plain text, for a newsletter</a> ·' in page
+    unsent = client.get("/bulletin.txt")
+    assert unsent.headers["Content-Disposition"] == "inline; filename=bulletin.txt"
+    body = unsent.get_data(as_text=True)
+    assert "Open day" in body and "number" not in body.splitlines()[1]
+    assert body.rstrip().endswith("http://localhost/bulletin")
 
 
 def test_a_suspended_reader_is_not_sent_it(app, world):

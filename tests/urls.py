@@ -15,7 +15,7 @@ from flask import Flask, url_for
 NOT_PAGES = {"pages.healthz", "calendar.download", "calendar.public_feed",
              "calendar.private_feed", "calendar.paper", "representation.report_paper",
              "representation.report_text", "impact.organisation_csv", "impact.network_csv",
-             "bulletin.text"}
+             "bulletin.text", "bulletin.latest_text"}
 
 
 def args_for(endpoint: str, w: SimpleNamespace) -> dict:

@@ -42,13 +42,24 @@ def issue(number: int):
     return render("bulletin/issue.html", bulletin_context(load_issue(number)))
 
 
+@bp.get("/bulletin.txt")
+def latest_text():
+    """This week's as plain text, before it is sent too: a newsletter's deadline is its own."""
+    authorize("bulletin.view")
+    return plain_text(reads.issue_of_week(reads.this_week()))
+
+
 @bp.get("/bulletin/<int:number>.txt")
 def text(number: int):
-    found = load_issue(number)
+    return plain_text(load_issue(number))
+
+
+def plain_text(found: BulletinIssue | None) -> Response:
+    page = (absolute_url("bulletin.issue", number=found.number) if found is not None
+            else absolute_url("bulletin.latest"))
     body = render_template("bulletin/issue.txt", **bulletin_context(found),
-                           absolute=absolute_url,
-                           page=absolute_url("bulletin.issue", number=found.number))
+                           absolute=absolute_url, page=page)
     response = Response(body, mimetype="text/plain")
-    response.headers.set("Content-Disposition", "inline",
-                         filename=one_line(f"bulletin-{found.number}.txt"))
+    name = f"bulletin-{found.number}.txt" if found is not None else "bulletin.txt"
+    response.headers.set("Content-Disposition", "inline", filename=one_line(name))
     return response
