@@ -277,3 +277,20 @@ def test_without_a_mail_server_the_log_shows_the_text_part(make_app, caplog):
         assert deliver_due() == (1, 0)
     assert "Hello Ciarán,\n\nTHE COMING FORTNIGHT" in caplog.text
     assert "<h2>" not in caplog.text and "multipart" not in caplog.text
+
+
+def test_the_unsubscribe_page_says_what_is_true_of_the_bulletin(app, world, client):
+    """Its two sentences apart, and no promise of notifications on the site: the bulletin
+    has none to fall back on (a notification's page keeps saying it has)."""
+    from network.notify.services import unsubscribe_url
+
+    readers(world)
+    for kind, promise in (("bulletin", False), ("forum.reply", True)):
+        path = re.sub(r"^https?://[^/]+", "", unsubscribe_url(world.member, kind))
+        response = client.get(path)
+        assert response.status_code == 200, (kind, response.status_code)
+        page = re.sub(r"\s+", " ", response.get_data(as_text=True))
+        said = page[page.find("<h1>"):page.find("<form", page.find("<h1>"))]
+        assert "Stop emails about" in said, said
+        assert re.search(r"\.[A-Z]", said) is None, said
+        assert ("still see notifications" in said) is promise, said
