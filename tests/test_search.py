@@ -336,6 +336,10 @@ def test_filters_narrow_and_no_results_offer_to_drop_them(app, world, client, lo
     status, html = search(client, "wallaby", kind="bogus", **{"from": "9999-99-99"})
     assert status == 422 and "Choose one of the types listed." in html
     assert results(html) == 2  # a filter that is not one is told, and filters nothing
+    # A "to" before the "from": told so beside it, and the "from" alone narrows.
+    status, html = search(client, "wallaby", **{"from": (day - timedelta(days=1)).isoformat(),
+                                                "to": (day - timedelta(days=30)).isoformat()})
+    assert status == 422 and "Give a day on or after the first." in html
 
 
 def test_pages_are_bounded(app, world, client, login):
