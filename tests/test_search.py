@@ -342,6 +342,17 @@ def test_filters_narrow_and_no_results_offer_to_drop_them(app, world, client, lo
     assert status == 422 and "Give a day on or after the first." in html
 
 
+@pytest.mark.parametrize("extra", [{"_method": "DELETE"}, {"_external": "1"},
+                                   {"_anchor": "x"}, {"_scheme": "javascript", "_external": "1"},
+                                   {"page": "1", "other": "x"}])
+def test_the_links_to_drop_a_filter_carry_only_the_forms_fields(app, world, client, extra):
+    """Names that are not the form's never reach url_for (its _method, _external, ...)."""
+    status, html = search(client, "zqnothing", kind="event", **extra)
+    assert status == 200
+    assert re.search(r'Try without: <a href="/search\?q=zqnothing">any type</a>', html), \
+        html[html.find("Try without"):][:300]
+
+
 def test_pages_are_bounded(app, world, client, login):
     login(world.member)
     assert client.get("/search?q=hall&page=51").status_code == 404
