@@ -225,6 +225,25 @@ def test_each_issue_has_a_page_and_plain_text_to_paste(app, client, world, login
     assert "members’ version" in member_page and "Hall for hire" in member_page
 
 
+def test_the_text_to_paste_marks_what_is_for_members_as_the_page_does(app, client, world,
+                                                                       login):
+    """A coordinator pastes the text into a newsletter: a members-only event in it said so,
+    and the text says whose version it is, as the page does (the public's has neither)."""
+    make_event(world.org_a, world.contact, "Open day", audience=Audience.PUBLIC,
+               starts_at=now() + timedelta(days=4))
+    make_event(world.org_a, world.contact, "Members' supper", starts_at=now() + timedelta(days=5))
+    public = client.get("/bulletin.txt").get_data(as_text=True)
+    assert "Members' supper" not in public and "[Members]" not in public
+    assert "members’ version" not in public
+    login(world.coordinator)
+    text = client.get("/bulletin.txt").get_data(as_text=True)
+    events = {line.split(": ", 1)[-1].split(" [")[0]: line for line in text.splitlines()
+              if line.startswith("- ")}
+    assert events["Members' supper"].endswith(" [Members]"), events
+    assert "[Members]" not in events["Open day"], events
+    assert "members’ version" in text.splitlines()[2]
+
+
 def test_this_weeks_is_plain_text_before_it_is_sent(app, client, world):
     """For a newsletter that goes to print before the bulletin's day."""
     db.session.execute(delete(BulletinIssue))
