@@ -225,6 +225,25 @@ def test_each_issue_has_a_page_and_plain_text_to_paste(app, client, world, login
     assert "members’ version" in member_page and "Hall for hire" in member_page
 
 
+def test_the_text_to_paste_marks_what_is_for_members_as_the_page_does(app, client, world,
+                                                                       login):
+    """A coordinator pastes the text into a newsletter: a members-only event in it said so,
+    and the text says whose version it is, as the page does (the public's has neither)."""
+    make_event(world.org_a, world.contact, "Open day", audience=Audience.PUBLIC,
+               starts_at=now() + timedelta(days=4))
+    make_event(world.org_a, world.contact, "Members' supper", starts_at=now() + timedelta(days=5))
+    public = client.get("/bulletin.txt").get_data(as_text=True)
+    assert "Members' supper" not in public and "[Members]" not in public
+    assert "members’ version" not in public
+    login(world.coordinator)
+    text = client.get("/bulletin.txt").get_data(as_text=True)
+    events = {line.split(": ", 1)[-1].split(" [")[0]: line for line in text.splitlines()
+              if line.startswith("- ")}
+    assert events["Members' supper"].endswith(" [Members]"), events
+    assert "[Members]" not in events["Open day"], events
+    assert "members’ version" in text.splitlines()[2]
+
+
 def test_this_weeks_is_plain_text_before_it_is_sent(app, client, world):
     """For a newsletter that goes to print before the bulletin's day."""
     db.session.execute(delete(BulletinIssue))
@@ -277,3 +296,20 @@ def test_without_a_mail_server_the_log_shows_the_text_part(make_app, caplog):
         assert deliver_due() == (1, 0)
     assert "Hello Ciarán,\n\nTHE COMING FORTNIGHT" in caplog.text
     assert "<h2>" not in caplog.text and "multipart" not in caplog.text
+
+
+def test_the_unsubscribe_page_says_what_is_true_of_the_bulletin(app, world, client):
+    """Its two sentences apart, and no promise of notifications on the site: the bulletin
+    has none to fall back on (a notification's page keeps saying it has)."""
+    from network.notify.services import unsubscribe_url
+
+    readers(world)
+    for kind, promise in (("bulletin", False), ("forum.reply", True)):
+        path = re.sub(r"^https?://[^/]+", "", unsubscribe_url(world.member, kind))
+        response = client.get(path)
+        assert response.status_code == 200, (kind, response.status_code)
+        page = re.sub(r"\s+", " ", response.get_data(as_text=True))
+        said = page[page.find("<h1>"):page.find("<form", page.find("<h1>"))]
+        assert "Stop emails about" in said, said
+        assert re.search(r"\.[A-Z]", said) is None, said
+        assert ("still see notifications" in said) is promise, said

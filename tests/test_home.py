@@ -85,11 +85,14 @@ def test_a_member_sees_what_is_new_what_waits_and_this_week(client, world, login
     found = links(response)
     for path in (f"/forum/t/{world.thread.id}/unread", f"/board/l/{fitting.id}-",
                  f"/reports/{seat_report.id}", f"/board/b/{world.booking.id}",
-                 f"/seats/{world.seat.id}#items", f"/seats/{world.seat.id}/reports/new",
+                 f"/seats/{world.seat.id}#i{world.item.id}", f"/seats/{world.seat.id}/reports/new",
                  f"/calendar/e/{full.id}-small-workshop",
                  f"/reports/{seat_report.id}#q{question.id}"):
         assert any(link.startswith(path) for link in found), path
     assert all(f"/board/l/{elsewhere.id}" not in link for link in found)
+    # The item's line lands on the item itself, not the top of the seat's items.
+    seat_page = client.get(f"/seats/{world.seat.id}").get_data(as_text=True)
+    assert f'id="i{world.item.id}"' in seat_page
     assert unread.thread_id == world.thread.id
 
 

@@ -336,6 +336,21 @@ def test_filters_narrow_and_no_results_offer_to_drop_them(app, world, client, lo
     status, html = search(client, "wallaby", kind="bogus", **{"from": "9999-99-99"})
     assert status == 422 and "Choose one of the types listed." in html
     assert results(html) == 2  # a filter that is not one is told, and filters nothing
+    # A "to" before the "from": told so beside it, and the "from" alone narrows.
+    status, html = search(client, "wallaby", **{"from": (day - timedelta(days=1)).isoformat(),
+                                                "to": (day - timedelta(days=30)).isoformat()})
+    assert status == 422 and "Give a day on or after the first." in html
+
+
+@pytest.mark.parametrize("extra", [{"_method": "DELETE"}, {"_external": "1"},
+                                   {"_anchor": "x"}, {"_scheme": "javascript", "_external": "1"},
+                                   {"page": "1", "other": "x"}])
+def test_the_links_to_drop_a_filter_carry_only_the_forms_fields(app, world, client, extra):
+    """Names that are not the form's never reach url_for (its _method, _external, ...)."""
+    status, html = search(client, "zqnothing", kind="event", **extra)
+    assert status == 200
+    assert re.search(r'Try without: <a href="/search\?q=zqnothing">any type</a>', html), \
+        html[html.find("Try without"):][:300]
 
 
 def test_pages_are_bounded(app, world, client, login):

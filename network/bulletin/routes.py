@@ -10,7 +10,7 @@ from network.bulletin import reads
 from network.bulletin.models import BulletinIssue
 from network.core.htmx import render
 from network.core.links import absolute_url
-from network.core.permissions import authorize, me
+from network.core.permissions import authorize, me, signed_in
 from network.core.text import one_line
 
 bp = Blueprint("bulletin", __name__)
@@ -57,8 +57,10 @@ def text(number: int):
 def plain_text(found: BulletinIssue | None) -> Response:
     page = (absolute_url("bulletin.issue", number=found.number) if found is not None
             else absolute_url("bulletin.latest"))
+    # A signed-in reader's copy holds what is not public: said and marked, as on the page,
+    # for whoever pastes it into a newsletter.
     body = render_template("bulletin/issue.txt", **bulletin_context(found),
-                           absolute=absolute_url, page=page)
+                           absolute=absolute_url, page=page, members_only=signed_in(me()))
     response = Response(body, mimetype="text/plain")
     name = f"bulletin-{found.number}.txt" if found is not None else "bulletin.txt"
     response.headers.set("Content-Disposition", "inline", filename=one_line(name))

@@ -40,7 +40,7 @@ def link(line: Line) -> str:
     if line.kind == "booking":
         return url_for("board.booking", booking_id=line.ref)
     if line.kind == "item":
-        return url_for("representation.seat", seat_id=line.ref, _anchor="items")
+        return url_for("representation.seat", seat_id=line.ref, _anchor=f"i{line.sub}")
     if line.kind == "overdue":
         return url_for("representation.new_report", seat_id=line.ref)
     if line.kind == "waiting":

@@ -97,5 +97,6 @@ def unsubscribe(token: str):
     person, kind = found
     label = services.label_of(kind)
     return submit(EmptyForm(meta={"csrf": False}), lambda: services.unsubscribe(person, kind),
-                  page=lambda: render("notify/unsubscribe.html", label=label, token=token),
+                  page=lambda: render("notify/unsubscribe.html", label=label, token=token,
+                                      letter=kind in services.SUBSCRIPTIONS),
                   done=lambda _result: render("notify/unsubscribed.html", label=label))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SearchField
-from wtforms.validators import Length, Optional, StopValidation
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from network.core.fields import FIRST_DAY, LAST_DAY, ChoiceField, DayField
 from network.core.forms import SearchForm, options, strip
@@ -30,6 +30,12 @@ class SearchPageForm(SearchForm):
     area = ChoiceField(_l("Area"), default="", invalid=_l("Choose one of the areas listed."))
     since = DayField(_l("From"), name="from", validators=[Optional(), within_reach])
     until = DayField(_l("To"), name="to", validators=[Optional(), within_reach])
+
+    def validate_until(self, field) -> None:
+        """A "to" before the "from" finds nothing; say so rather than show no results."""
+        if field.data and self.since.data and not self.since.errors \
+                and field.data < self.since.data:
+            raise ValidationError(_l("Give a day on or after the first."))
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)

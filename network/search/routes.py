@@ -54,12 +54,15 @@ def notes() -> dict[str, str]:
 
 
 def wider(form: SearchPageForm) -> list[tuple[str, str]]:
-    """For no results: each filter in use, as a link to the same search without it."""
+    """For no results: each filter in use, as a link to the same search without it. Only the
+    form's own fields are carried: any other name would reach url_for as one of its own
+    arguments (?_method=DELETE was a 500, ?_external=1 an absolute link)."""
     found = []
+    kept = {f.name: request.args[f.name] for f in form if f.name in request.args}
     for field, say in ((form.kind, _("any type")), (form.area, _("any area")),
                        (form.since, _("any start date")), (form.until, _("any end date"))):
-        if request.args.get(field.name):
-            args = {k: v for k, v in request.args.items() if k not in (field.name, "page")}
+        if kept.get(field.name):
+            args = {k: v for k, v in kept.items() if k != field.name}
             found.append((url_for("search.search", **args), say))
     return found
 

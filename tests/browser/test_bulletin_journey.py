@@ -69,6 +69,8 @@ def test_the_bulletin_prints_on_two_sides_of_a4(new_context, live_server, who):
     page.emulate_media(media="print")
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
     expect(page.locator("main form")).to_have_count(0)
+    # The header's search box is no use on paper (its class outweighed print's `form`).
+    expect(page.get_by_role("search")).to_be_hidden()
     for hidden in page.locator(".no-print").all():
         expect(hidden).to_be_hidden()
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
