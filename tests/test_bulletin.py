@@ -225,23 +225,33 @@ def test_each_issue_has_a_page_and_plain_text_to_paste(app, client, world, login
     assert "members’ version" in member_page and "Hall for hire" in member_page
 
 
-def test_the_text_to_paste_marks_what_is_for_members_as_the_page_does(app, client, world,
-                                                                       login):
-    """A coordinator pastes the text into a newsletter: a members-only event in it said so,
-    and the text says whose version it is, as the page does (the public's has neither)."""
+def test_the_text_to_paste_is_the_public_edition_whoever_asks(app, client, world, login):
+    """A coordinator pastes the text into a newsletter, which goes beyond the network: it
+    holds what the public may see, not the coordinator's own view."""
     make_event(world.org_a, world.contact, "Open day", audience=Audience.PUBLIC,
                starts_at=now() + timedelta(days=4))
     make_event(world.org_a, world.contact, "Members' supper", starts_at=now() + timedelta(days=5))
-    public = client.get("/bulletin.txt").get_data(as_text=True)
-    assert "Members' supper" not in public and "[Members]" not in public
-    assert "members’ version" not in public
+    make_listing(world.org_a, world.contact, "Gazebo to lend")
     login(world.coordinator)
+    page = client.get("/bulletin").get_data(as_text=True)
+    assert "Members&#39; supper" in page and "Gazebo to lend" in page  # their own view
     text = client.get("/bulletin.txt").get_data(as_text=True)
-    events = {line.split(": ", 1)[-1].split(" [")[0]: line for line in text.splitlines()
-              if line.startswith("- ")}
-    assert events["Members' supper"].endswith(" [Members]"), events
-    assert "[Members]" not in events["Open day"], events
-    assert "members’ version" in text.splitlines()[2]
+    assert "Open day" in text
+    assert "Members' supper" not in text and "Gazebo" not in text and "[Members]" not in text
+
+
+def test_a_printout_leaves_out_what_is_for_members(app, client, world, login):
+    """Printed, the members' page is the public edition: what is not public is marked for
+    print to leave out (site.css: .bulletin .members-only)."""
+    make_event(world.org_a, world.contact, "Open day", audience=Audience.PUBLIC,
+               starts_at=now() + timedelta(days=4))
+    make_event(world.org_a, world.contact, "Members' supper", starts_at=now() + timedelta(days=5))
+    make_listing(world.org_a, world.contact, "Gazebo to lend")
+    login(world.member)
+    page = re.sub(r"\s+", " ", client.get("/bulletin").get_data(as_text=True))
+    assert re.search(r'<li class="members-only">[^<]*<a [^>]*>Members&#39; supper', page)
+    assert re.search(r'<li>[^<]*<a [^>]*>Open day', page)
+    assert re.search(r'<section aria-labelledby="b-board" class="members-only">', page)
 
 
 def test_this_weeks_is_plain_text_before_it_is_sent(app, client, world):

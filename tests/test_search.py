@@ -410,6 +410,29 @@ def test_beyond_the_pool_the_newest_are_ranked_and_the_count_says_so(app, world,
     assert found[0] == "0" and len(found) == 6  # every one ranked: the best first
 
 
+def test_the_pool_of_matches_and_what_one_may_not_see(app, world, client, monkeypatch):
+    """On SQLite a visitor's pool is of what they may see: newer members-only matches neither
+    push an older public one out nor say that there are more."""
+    from network.core.audience import Audience
+    from network.search import searching
+    from tests.factories import make_event
+
+    monkeypatch.setattr(searching, "POOL", 2)
+    make_event(world.org_a, world.contact, "Wombat open day", audience=Audience.PUBLIC,
+               starts_at=now() + timedelta(days=1))
+    for n in range(3):
+        make_event(world.org_a, world.contact, f"Wombat members' evening {n}",
+                   audience=Audience.MEMBERS, starts_at=now() + timedelta(days=n + 2))
+    db.session.commit()
+    html = search(client, "wombat")[1]
+    if db.engine.dialect.name == "sqlite":
+        assert results(html) == 1 and "Wombat open day" in re.sub(r"<[^>]+>", "", html)
+        assert "newest" not in html
+    else:  # the pool is of the newest matches, and says so (docs/decisions.md)
+        assert "0 results among the 2 newest with these words." in html
+        assert "Wombat" not in re.sub(r"<[^>]+>", "", html[html.find('id="results"'):])
+
+
 @pytest.mark.parametrize(("typed", "fts5", "tsquery"), [
     ("minib", '("minib"*)', "((minib:*))"),
     ('"minibus driver" OR van -hall', '(("minibus driver" OR "van"*)) NOT ("hall"*)',

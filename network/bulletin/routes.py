@@ -10,15 +10,16 @@ from network.bulletin import reads
 from network.bulletin.models import BulletinIssue
 from network.core.htmx import render
 from network.core.links import absolute_url
-from network.core.permissions import authorize, me, signed_in
+from network.core.permissions import Visitor, authorize, me
 from network.core.text import one_line
 
 bp = Blueprint("bulletin", __name__)
 
 
-def bulletin_context(issue: BulletinIssue | None) -> dict:
+def bulletin_context(issue: BulletinIssue | None, reader=None) -> dict:
+    """The issue as its reader may see it: the person asking, unless another is given."""
     week = issue.week if issue is not None else reads.this_week()
-    return {"issue": issue, "c": reads.contents(me(), week), "week": week}
+    return {"issue": issue, "c": reads.contents(reader or me(), week), "week": week}
 
 
 def load_issue(number: int) -> BulletinIssue:
@@ -57,10 +58,10 @@ def text(number: int):
 def plain_text(found: BulletinIssue | None) -> Response:
     page = (absolute_url("bulletin.issue", number=found.number) if found is not None
             else absolute_url("bulletin.latest"))
-    # A signed-in reader's copy holds what is not public: said and marked, as on the page,
-    # for whoever pastes it into a newsletter.
-    body = render_template("bulletin/issue.txt", **bulletin_context(found),
-                           absolute=absolute_url, page=page, members_only=signed_in(me()))
+    # Pasted into a newsletter, which goes beyond the network: the public edition, whoever
+    # asks (a coordinator's own view holds coordinators-only threads).
+    body = render_template("bulletin/issue.txt", **bulletin_context(found, Visitor()),
+                           absolute=absolute_url, page=page)
     response = Response(body, mimetype="text/plain")
     name = f"bulletin-{found.number}.txt" if found is not None else "bulletin.txt"
     response.headers.set("Content-Disposition", "inline", filename=one_line(name))

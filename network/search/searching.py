@@ -109,8 +109,8 @@ class Found:
 
 
 def search(query: Query, person, filters: Filters, page: int, per_page: int) -> Found:
-    """One page of results, best first, and how many there are: three queries (and, on
-    PostgreSQL, the settings of a short query)."""
+    """One page of results, best first, and how many there are: two queries on SQLite,
+    three on PostgreSQL (and the settings of a short query)."""
     items, total, pooled = _search(query, person, filters, page, per_page)
     reach = min(total, MAX_PAGE * per_page)
     return Found(Page(items=items, page=page, per_page=per_page, total=reach), total, pooled)
@@ -125,13 +125,21 @@ def _search(query: Query, person, filters: Filters, page: int,
     engine.prepare()
     match = engine.match(query, kinds)
     document = SearchDocument
-    # The matches, last written first: all of them, or the POOL last written.
-    ids = list(db.session.execute(match.newest(POOL + 1, *filters.conditions())).scalars())
+    # The matches, last written first: all of them, or the POOL last written. SQLite checks
+    # what the person may see as it walks them, so what they may not see never fills the
+    # pool; PostgreSQL's planner makes that a walk of every match (p95 164 ms in
+    # bench/search.py), so there the pool is of the newest matches, and what the person may
+    # see is kept from it (docs/decisions.md).
+    seen_first = (seen(person, kinds),) if not engine.postgres() else ()
+    ids = list(db.session.execute(match.newest(
+        POOL + 1, *filters.conditions(), *seen_first)).scalars())
     if not ids:
         return [], 0, False
     pooled, ids = len(ids) > POOL, ids[:POOL]
-    ids = list(db.session.execute(select(document.__table__.c.id).where(
-        engine.one_of(document.id, ids), *match.exact, seen(person, kinds))).scalars())
+    if match.exact or not seen_first:  # a phrase on PostgreSQL: where its words stand too
+        ids = list(db.session.execute(select(document.__table__.c.id).where(
+            engine.one_of(document.id, ids), *match.exact,
+            *(() if seen_first else (seen(person, kinds),)))).scalars())
     total = len(ids)
     if not total:
         return [], 0, pooled

@@ -73,6 +73,11 @@ def test_the_bulletin_prints_on_two_sides_of_a4(new_context, live_server, who):
     expect(page.get_by_role("search")).to_be_hidden()
     for hidden in page.locator(".no-print").all():
         expect(hidden).to_be_hidden()
+    # A printout is the public edition: the board, the forum, members' events left out.
+    members_only = page.locator(".bulletin .members-only")
+    assert who == "visitor" or members_only.count() > 0
+    for hidden in members_only.all():
+        expect(hidden).to_be_hidden()
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     print(f"\n  /bulletin as {who}: {pages} side(s) of A4")
