@@ -56,7 +56,7 @@ def notes() -> dict[str, str]:
 def wider(form: SearchPageForm) -> list[tuple[str, str]]:
     """For no results: each filter in use, as a link to the same search without it. Only the
     form's own fields are carried: any other name would reach url_for as one of its own
-    arguments (?_method=DELETE was a 500, ?_external=1 an absolute link)."""
+    arguments (?_method=DELETE was a 500, ?_external one on the request's host)."""
     found = []
     kept = {f.name: request.args[f.name] for f in form if f.name in request.args}
     for field, say in ((form.kind, _("any type")), (form.area, _("any area")),
