@@ -1,6 +1,7 @@
 """The record of what was shared (network/impact): its figures counted exactly from a built
 world, the period's bounds (whole days in the borough's zone), who may see it, the CSV; on
-SQLite and PostgreSQL. The clock is TEST_CLOCK: 13 January 2027, 10:00 in London."""
+SQLite and PostgreSQL. The periods below are written for one day, whatever TEST_CLOCK is: 13
+January 2027, 10:00 in London (on_a_known_day)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ from tests.factories import (
 )
 
 DAY = timedelta(days=1)
+KNOWN_DAY = datetime(2027, 1, 13, 10, 0, tzinfo=UTC)  # London is on UTC in January
+
+
+@pytest.fixture(autouse=True)
+def on_a_known_day(clock):
+    """Every test here starts on KNOWN_DAY, before its world is built."""
+    clock.set(KNOWN_DAY)
 ORG_FIGURES = {
     ("Listings matched", "Given"): 2, ("Listings matched", "Received"): 1,
     ("Bookings", "Given"): 1, ("Bookings", "Received"): 1,
