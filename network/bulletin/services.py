@@ -10,11 +10,11 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from network.auth.models import Person
 from network.bulletin import reads
 from network.bulletin.models import BulletinDelivery, BulletinIssue
+from network.core.db import insert_for
 from network.core.links import absolute_url
 from network.core.mail import queue_email
 from network.core.time import now, today
@@ -25,18 +25,13 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 KIND = "bulletin"  # notify.services.SUBSCRIPTIONS
 
 
-def _insert(model):
-    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(
-        model)
-
-
 def issue_for(week: date) -> BulletinIssue:
     """The week's issue, built now if it is not yet (numbered after the last); committed.
     Two runs at once make one: the week is unique, and the loser reads the winner's."""
     found = db.session.scalar(select(BulletinIssue).where(BulletinIssue.week == week))
     if found is not None:
         return found
-    db.session.execute(_insert(BulletinIssue).values(
+    db.session.execute(insert_for(db.engine, BulletinIssue).values(
         week=week, number=reads.next_number(), built_at=now())
         .on_conflict_do_nothing())
     db.session.commit()
@@ -46,7 +41,7 @@ def issue_for(week: date) -> BulletinIssue:
 def deliver(issue: BulletinIssue, person: Person) -> bool:
     """Queue the issue for one person, in one transaction with the row that says it was;
     False (and nothing written) if they had it already. The caller commits."""
-    claimed = db.session.execute(_insert(BulletinDelivery).values(
+    claimed = db.session.execute(insert_for(db.engine, BulletinDelivery).values(
         issue_id=issue.id, person_id=person.id, queued_at=now())
         .on_conflict_do_nothing(index_elements=["issue_id", "person_id"])
         .returning(BulletinDelivery.id)).scalar()

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
@@ -101,6 +102,12 @@ def _begin_sqlite(conn):
     # A deferred read that later writes fails at once with "database is locked" when another
     # writer got in first; IMMEDIATE takes the write lock up front and waits its turn.
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_writes() else "BEGIN")
+
+
+def insert_for(engine: Engine, table):
+    """An INSERT that may say what to do when its row is there (`on_conflict_do_nothing`,
+    `on_conflict_do_update`), as the engine's database writes it: PostgreSQL or SQLite."""
+    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert(table)
 
 
 def enum_type(enum_class) -> Enum:

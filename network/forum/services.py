@@ -9,10 +9,10 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from network.auth.models import Person
 from network.core import audit
+from network.core.db import insert_for
 from network.core.permissions import can
 from network.core.text import in_subject
 from network.core.time import now
@@ -37,8 +37,7 @@ from network.notify.services import notify
 
 def _advance_marker(person_id: int, thread_id: int, post_id: int):
     """An upsert that moves a reader's marker forward to post_id, never back."""
-    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)
-    statement = insert(ThreadRead).values(person_id=person_id, thread_id=thread_id,
+    statement = insert_for(db.engine, ThreadRead).values(person_id=person_id, thread_id=thread_id,
                                           last_read_post_id=post_id)
     return statement.on_conflict_do_update(
         index_elements=[ThreadRead.person_id, ThreadRead.thread_id],

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from network.core.db import insert_for
 from network.core.time import now
 from network.extensions import db
 from network.home.models import Visit
@@ -50,8 +50,7 @@ def _note(person_id: int, *, insert: bool = False, **values) -> None:
     and the page's own reading transaction is left alone. Two first looks at once: one row."""
     with db.engine.begin() as connection:
         if insert:
-            dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-            connection.execute(dialect.insert(Visit).values(person_id=person_id, **values)
+            connection.execute(insert_for(db.engine, Visit).values(person_id=person_id, **values)
                                .on_conflict_do_nothing(index_elements=[Visit.person_id]))
         else:
             connection.execute(update(Visit).where(Visit.person_id == person_id)

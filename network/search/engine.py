@@ -28,9 +28,9 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
-from network.core.db import UNMODELLED
+from network.core.db import UNMODELLED, insert_for
 from network.extensions import db
 from network.search.models import Kind, SearchDocument
 from network.search.query import Query
@@ -150,8 +150,7 @@ def prepare() -> None:
 
 def upsert(rows: list[dict]) -> Any:
     """An INSERT of documents that replaces the one already there for the same object."""
-    dialect = postgresql if postgres() else sqlite
-    statement = dialect.insert(SearchDocument.__table__)
+    statement = insert_for(db.engine, SearchDocument.__table__)
     return statement.on_conflict_do_update(
         index_elements=["kind", "object_id"],
         set_={name: statement.excluded[name] for name in rows[0]
