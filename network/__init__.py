@@ -73,6 +73,7 @@ def create_app(config: Config | None = None) -> Flask:
     for feature in ORGANISATION_PARTS:
         import_module(f"network.{feature}.organisation_part")
     import_module("network.search.index")  # keeps the search documents current
+    import_module("network.mailin.models")
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
                       calendar_bp, board_bp, representation_bp, impact_bp, bulletin_bp,
                       search_bp):

@@ -1,5 +1,5 @@
-"""`flask` commands: create-admin, demo load, mail send, digest send, bulletin send, backup,
-search rebuild."""
+"""`flask` commands: create-admin, demo load, mail send | receive | listen, digest send,
+bulletin send, backup, search rebuild."""
 
 from __future__ import annotations
 
@@ -109,6 +109,71 @@ def mail_send(every: int) -> None:
         if not every:
             return
         time.sleep(every)
+
+
+# sysexits.h: what a mail server reads from a delivery command. EX_TEMPFAIL keeps the message
+# queued and tries again later; EX_SOFTWARE returns it to its sender.
+EX_TEMPFAIL = 75
+EX_SOFTWARE = 70
+
+
+@mail.command("receive")
+@click.option("--sender", default=None, help="The envelope sender (Postfix: ${sender}); "
+              "empty for a bounce.")
+@click.option("--recipient", "recipients", multiple=True,
+              help="The address it was delivered to (Postfix: ${original_recipient}).")
+@with_appcontext
+def mail_receive(sender: str | None, recipients: tuple[str, ...]) -> None:
+    """Read one email (RFC 5322) on standard input: a reply posted, or explained, or nothing.
+    Exits 0 when it is handled (posted or not), 75 when the database fails (the mail server
+    tries again later)."""
+    import sys
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from network.mailin.receiving import handle
+
+    raw = sys.stdin.buffer.read(current_limit() + 1)
+    try:
+        outcome = handle(raw, list(recipients), sender)
+    except SQLAlchemyError as error:
+        click.echo(f"Not handled, try again later: {type(error).__name__}", err=True)
+        sys.exit(EX_TEMPFAIL)
+    except Exception as error:  # noqa: BLE001 -- the mail server is told, the sender too
+        click.echo(f"Could not be handled: {type(error).__name__}: {error}", err=True)
+        sys.exit(EX_SOFTWARE)
+    click.echo(outcome.value)
+
+
+def current_limit() -> int:
+    from flask import current_app
+
+    return current_app.config["MAIL_IN_MAX_BYTES"]
+
+
+@mail.command("listen")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=int)
+@click.option("--smtp", is_flag=True, help="Speak SMTP rather than LMTP.")
+@with_appcontext
+def mail_listen(host: str, port: int, smtp: bool) -> None:
+    """Receive replies over LMTP (or SMTP) until stopped: for a mail server that relays them
+    (Postfix: lmtp:inet:127.0.0.1:2525)."""
+    import signal
+
+    from flask import current_app
+
+    from network.mailin.listener import ReplyListener
+
+    stopping = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)  # for sigwait, here alone
+    listener = ReplyListener(current_app._get_current_object(), host, port, lmtp=not smtp)
+    listener.start()
+    click.echo(f"Receiving replies over {'SMTP' if smtp else 'LMTP'} on {host}:{port}.")
+    try:
+        signal.sigwait(stopping)
+    finally:
+        listener.stop()
 
 
 @click.group()

@@ -120,6 +120,16 @@ class Config:
     # Each gunicorn worker delivers what is due this often, in seconds (gunicorn.conf.py):
     # mail queued outside a request, and retries. 0: only after requests and `flask mail send`.
     MAIL_SEND_EVERY = float(os.environ.get("MAIL_SEND_EVERY", "5"))
+    # Reply by email (network/mailin): notifications about a thread, a conversation or a
+    # report back carry a Reply-To of this address with "+" and a signed token added to its
+    # local part (reply+TOKEN@reply.example.org). Empty: no Reply-To, and nothing is received.
+    MAIL_REPLY_ADDRESS = os.environ.get("MAIL_REPLY_ADDRESS", "").strip().lower() or None
+    # How many days a reply address works after the email that carried it.
+    MAIL_REPLY_DAYS = int(os.environ.get("MAIL_REPLY_DAYS", "60"))
+    # A received message larger than this (bytes, as the mail server hands it over) is refused.
+    MAIL_IN_MAX_BYTES = int(os.environ.get("MAIL_IN_MAX_BYTES", str(5 * 1024 * 1024)))
+    # One explanation of a reply not posted per address in this time, at most.
+    MAIL_NOTICE_EVERY = timedelta(hours=1)
     # The weekday `flask bulletin send` (run daily by cron) sends the weekly bulletin on.
     BULLETIN_WEEKDAY = os.environ.get("BULLETIN_WEEKDAY", "monday")
 

@@ -54,6 +54,9 @@ class Person(UserMixin, db.Model):
     suspended_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_login_at: Mapped[datetime | None]
+    # Raised to make every reply-by-email address sent to them so far stop working
+    # (notify.replies): with their emailed links, and when they log out everywhere.
+    reply_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         primaryjoin="and_(Person.id == Membership.person_id, Membership.left_at.is_(None))",

@@ -165,13 +165,16 @@ def spend(token: AccountToken) -> None:
 
 
 def cancel_tokens(person: Person, *purposes: TokenPurpose) -> None:
-    """End this person's outstanding tokens: of the purposes given, or all of them."""
+    """End this person's outstanding tokens: of the purposes given, or all of them (their
+    reply-by-email addresses too)."""
     query = (update(AccountToken)
              .where(AccountToken.person_id == person.id, AccountToken.used_at.is_(None),
                     AccountToken.cancelled_at.is_(None))
              .values(cancelled_at=now()))
     if purposes:
         query = query.where(AccountToken.purpose.in_(purposes))
+    else:
+        person.reply_generation += 1
     db.session.execute(query)
 
 
@@ -242,6 +245,7 @@ def change_password(person: Person, current_password: str, password: str) -> Non
 
 def log_out_elsewhere(person: Person) -> None:
     renew_session(person)
+    person.reply_generation += 1
 
 
 def request_email_change(person: Person, current_password: str, new_email: str) -> None:

@@ -25,10 +25,12 @@ from network.board.reads import keywords_of, listing_path, on_board
 # The organisation page (members/routes.py) reads these as the board's services.
 from network.core import audit
 from network.core.links import site_path
+from network.core.permissions import can
 from network.core.text import in_subject
 from network.core.time import format_day, now, today
 from network.extensions import db
 from network.members.services import contacts_of
+from network.notify.replies import Topic
 from network.notify.services import notify
 
 EXPIRY_WARNING = timedelta(days=7)
@@ -199,8 +201,14 @@ def add_message(conversation: Conversation, author: Person, body: str,
                _("%(name)s wrote about “%(title)s”", name=in_subject(author.display_name),
                  title=in_subject(listing.title)),
                site_path("board.conversation", conversation_id=conversation.id)
-               + f"#m{message.id}")
+               + f"#m{message.id}", about=conversation_topic(conversation, person))
     return message
+
+
+def conversation_topic(conversation: Conversation, person: Person) -> Topic:
+    """A conversation, as its messages' email is about it: replied to while one takes part."""
+    return Topic("conversation", conversation.id, f"board-conversation-{conversation.id}",
+                 lambda: can("conversation.write", conversation, person))
 
 
 def people_of(conversation: Conversation) -> set[Person]:

@@ -130,7 +130,10 @@ def build_message(email: OutboxEmail) -> EmailMessage:
     message["Message-ID"] = make_msgid(idstring=f"outbox-{email.id}",
                                        domain=config["MAIL_DEFAULT_SENDER"].split("@")[-1])
     message["Auto-Submitted"] = "auto-generated"
+    # An email's own headers replace these (a notification's stable Message-ID; an
+    # explanation's Auto-Submitted: auto-replied).
     for name, value in (email.headers or {}).items():
+        del message[header(name)]
         message[header(name)] = header(value)
     message.set_content(email.body)
     if email.html_body:

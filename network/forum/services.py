@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 
 from network.auth.models import Person
 from network.core import audit
 from network.core.db import insert_for
+from network.core.links import site_path
 from network.core.permissions import can
 from network.core.text import in_subject
 from network.core.time import now
@@ -31,6 +31,7 @@ from network.forum.models import (
     active_pause,
 )
 from network.forum.reads import last_read, visible_posts
+from network.notify.replies import Topic
 from network.notify.services import notify
 
 # --- what a reader has read ----------------------------------------------------------------------
@@ -225,8 +226,15 @@ def _tell_mentioned(post: Post, person: Person) -> bool:
         return False
     notify(person, "forum.mention",
            _("%(name)s mentioned you in “%(title)s”", name=in_subject(post.author.display_name),
-             title=in_subject(post.thread.title)), url_for("forum.post", post_id=post.id))
+             title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
+           about=thread_topic(post.thread, person))
     return True
+
+
+def thread_topic(thread: Thread, person: Person) -> Topic:
+    """A thread, as its notifications' email is about it: replied to while one may reply."""
+    return Topic("thread", thread.id, f"forum-thread-{thread.id}",
+                 lambda: can("thread.reply", thread, person))
 
 
 def _announce(post: Post, new_thread: bool = False) -> None:
@@ -246,7 +254,8 @@ def _announce(post: Post, new_thread: bool = False) -> None:
         told.add(person.id)
         notify(person, "forum.reply",
                _("%(name)s replied in “%(title)s”", name=in_subject(post.author.display_name),
-                 title=in_subject(post.thread.title)), url_for("forum.post", post_id=post.id))
+                 title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
+               about=thread_topic(post.thread, person))
 
 
 # --- moderation ----------------------------------------------------------------------------------
@@ -269,7 +278,7 @@ def approve(post: Post, coordinator: Person) -> bool:
                  f"“{thread.title}”", actor=coordinator)
     notify(post.author, "forum.moderation",
            _("Your post in “%(title)s” is approved and everyone can see it now.",
-             title=in_subject(thread.title)), url_for("forum.post", post_id=post.id))
+             title=in_subject(thread.title)), site_path("forum.post", post_id=post.id))
     _announce(post, new_thread=first)
     return True
 
@@ -291,7 +300,7 @@ def hide(post: Post, coordinator: Person, reason: str) -> bool:
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
            _("A coordinator hid your post in “%(title)s”", title=in_subject(post.thread.title)),
-           url_for("forum.post", post_id=post.id), detail=reason)
+           site_path("forum.post", post_id=post.id), detail=reason)
     return True
 
 
@@ -306,7 +315,7 @@ def restore(post: Post, coordinator: Person, reason: str) -> bool:
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
            _("A coordinator restored your post in “%(title)s”",
-             title=in_subject(post.thread.title)), url_for("forum.post", post_id=post.id),
+             title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
            detail=reason)
     return True
 

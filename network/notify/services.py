@@ -16,6 +16,7 @@ from network.core.text import one_line
 from network.core.time import now
 from network.extensions import db
 from network.notify.models import Delivery, Notification, NotificationSetting
+from network.notify.replies import Topic, topic_headers
 
 # Every kind of notification: what people see in their settings, and the default delivery.
 # Later features add their kinds here.
@@ -82,13 +83,14 @@ def delivery_for(person: Person, kind: str) -> Delivery:
 
 
 def notify(person: Person, kind: str, subject: str, url: str,
-           detail: str = "") -> Notification | None:
+           detail: str = "", about: Topic | None = None) -> Notification | None:
     """Tell a person something; commits with the caller's change. Emailed at once, later in a
     digest, or not at all, as they chose. Suspended people are not told.
 
     The subject is fixed words and titles, made one line here whatever it holds (it is an
     email's Subject); a person's own words (a reason, a note) go in `detail`, shown under it
-    and in the email's body."""
+    and in the email's body. `about`: the thread (conversation, report) it is about, for mail
+    programs to thread its email by and, where the person may post there, to reply to."""
     if kind not in KINDS:
         raise KeyError(f"unknown notification kind {kind!r}: add it to KINDS")
     if not person.is_active:
@@ -100,8 +102,11 @@ def notify(person: Person, kind: str, subject: str, url: str,
     db.session.add(notification)
     if delivery == Delivery.IMMEDIATELY:
         notification.emailed_at = now()
+        headers = unsubscribe_headers(person, kind)
+        if about is not None:
+            headers |= topic_headers(person, about)
         queue_email(person.email, subject, "email/notification.txt",
-                    headers=unsubscribe_headers(person, kind), person=person,
+                    headers=headers, person=person, replies="Reply-To" in headers,
                     notification=notification, link=absolute(url),
                     unsubscribe=unsubscribe_url(person, kind),
                     settings=absolute_url("notify.settings"))

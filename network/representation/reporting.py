@@ -14,10 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from network.auth.models import Person
 from network.core import audit, files
 from network.core.audience import Audience
+from network.core.permissions import can
 from network.core.text import in_subject
 from network.core.time import format_day, now, today
 from network.extensions import db
 from network.members.models import Membership, Organisation, OrgStatus, Theme
+from network.notify.replies import Topic
 from network.notify.services import notify
 from network.representation.models import (
     Action,
@@ -162,7 +164,7 @@ def publish(report: Report, by: Person) -> int | None:
         if person.id != by.id and notify(person, "representation.report", _(
                 "Report back from %(body)s (%(seat)s), %(day)s", body=in_subject(seat.body.name),
                 seat=in_subject(seat.title), day=format_day(report.meeting_at)),
-                report_path(report)) is not None:
+                report_path(report), about=report_topic(report, person)) is not None:
             told += 1
     audit.record("report.publish", report, f"Published the report from “{seat.body.name}” "
                  f"({seat.title}) on {report.meeting_at.date().isoformat()}", actor=by,
@@ -187,17 +189,28 @@ def respond(report: Report, author: Person, body: str, question: Question | None
     db.session.flush()
     url = report_path(report, f"r{response.id}")
     told = {author.id}
+    # A reply by email goes under the response it answers (one level), or under this one.
+    under = reply_to or response
     if reply_to is not None and reply_to.author_id not in told:
         notify(reply_to.author, "representation.response", _(
             "%(name)s replied to you on the report from %(body)s",
-            name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url)
+            name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url,
+            about=report_topic(report, reply_to.author, under))
         told.add(reply_to.author_id)
     for person in writers_of(report.seat):
         if person.id not in told:
             notify(person, "representation.response", _(
                 "%(name)s responded to your report from %(body)s",
-                name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url)
+                name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url,
+                about=report_topic(report, person, under))
     return response
+
+
+def report_topic(report: Report, person: Person, response: Response | None = None) -> Topic:
+    """A report back (or a response on it), as its email is about it: answered by email while
+    the person may respond to the report."""
+    return Topic("response" if response else "report", response.id if response else report.id,
+                 f"report-{report.id}", lambda: can("report.respond", report, person))
 
 
 def hide_response(response: Response, reason: str, by: Person) -> bool:
