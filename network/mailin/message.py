@@ -96,8 +96,10 @@ def html_to_text(markup: str) -> str:
     """An HTML email's words: the quoted email (blockquote) and anything not text dropped,
     line breaks kept where blocks end."""
     marked = HTML_BREAKS.sub("\n", markup)
-    text = nh3.clean(marked, tags=set(), clean_content_tags=HTML_DROPPED, attributes={})
-    return html.unescape(text)
+    text = html.unescape(nh3.clean(marked, tags=set(), clean_content_tags=HTML_DROPPED,
+                                   attributes={}))
+    lines = [line.strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def trimmed(text: str) -> str:
