@@ -134,6 +134,8 @@ def mail_receive(sender: str | None, recipients: tuple[str, ...]) -> None:
     from network.mailin.receiving import handle
 
     raw = sys.stdin.buffer.read(current_limit() + 1)
+    while sys.stdin.buffer.read(1 << 16):  # the rest of one too large, read to its end: a
+        pass  # mail server whose pipe is closed early takes it for a failed delivery
     try:
         outcome = handle(raw, list(recipients), sender)
     except SQLAlchemyError as error:

@@ -13,8 +13,10 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
+from network import create_app
 from network.auth.services import cancel_tokens
 from network.board.models import Message
+from network.config import TestConfig
 from network.core.mail import OutboxEmail
 from network.extensions import db
 from network.forum import services as forum
@@ -388,3 +390,25 @@ def test_the_message_id_is_kept_with_the_queued_email(replies, deliver, mailbox,
     told, = out(deliver, mailbox)
     assert told["Message-ID"] == queued.headers["Message-ID"]
     assert told["Message-ID"].endswith("@localhost>")  # on the site's domain
+
+
+def test_a_database_that_fails_leaves_the_message_to_the_mail_server(tmp_path):
+    """75 (EX_TEMPFAIL) from the command, 451 from the listener: the mail server keeps the
+    message and tries again."""
+    config = TestConfig(f"sqlite:///{tmp_path / 'no such folder' / 'network.db'}")
+    config.MAIL_REPLY_ADDRESS = REPLY_ADDRESS
+    broken = create_app(config)
+    to = f"reply+t1-1-1-{'a' * 16}@reply.example.org"
+    raw = email(to, "member@example.org", "Hello?")
+    result = contextvars.Context().run(broken.test_cli_runner().invoke,
+                                       args=["mail", "receive"], input=raw)
+    assert result.exit_code == 75
+    listener = ReplyListener(broken, "127.0.0.1", free_port())
+    listener.start()
+    try:
+        with smtplib.LMTP("127.0.0.1", listener.port) as lmtp, \
+                pytest.raises(smtplib.SMTPDataError) as refused:
+            lmtp.sendmail("member@example.org", [to], raw.replace(b"\n", b"\r\n"))
+        assert refused.value.smtp_code == 451
+    finally:
+        listener.stop()
