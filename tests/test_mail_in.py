@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextvars
 import smtplib
 import uuid
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -20,7 +21,7 @@ from network.config import TestConfig
 from network.core.mail import OutboxEmail
 from network.extensions import db
 from network.forum import services as forum
-from network.forum.models import Post, PostState
+from network.forum.models import Post, PostingPause, PostState
 from network.mailin.listener import ReplyListener
 from network.mailin.models import MailNotice, ReceivedMail
 from network.notify.models import Delivery, Notification
@@ -132,6 +133,7 @@ def test_a_reply_to_a_notification_posts_in_the_thread_trimmed_and_tells_the_oth
         f"<forum-thread-{thread.id}@localhost>"
     assert notification["Message-ID"].startswith(f"<forum-thread-{thread.id}.")
     assert notification["Auto-Submitted"] == "auto-generated"
+    assert "Reply to this email to answer there" in mailbox.body(notification)
 
     raw = email(reply_to.upper(), f"Mo Member <{member.email.upper()}>",
                 "Yes, Tuesday works.\n\nThanks,\nMo\n-- \nMo Member\nAlpha Tenants" + QUOTE,
@@ -317,6 +319,19 @@ def test_a_locked_thread_refuses_the_reply_with_a_reason(replies, send, deliver,
     assert "cannot post there now" in mailbox.body(answer)
 
 
+def test_a_person_whose_posting_is_paused_cannot_post_by_email(
+        replies, send, deliver, mailbox, clock):
+    world = replies
+    address = reply_address(world.member, "thread", world.thread.id)
+    db.session.add(PostingPause(person_id=world.member.id, reason="Cooling off",
+                                until=clock.now() + timedelta(days=2),
+                                set_by_id=world.coordinator.id))
+    db.session.commit()
+    send(email(address, world.member.email, "But I must say..." + QUOTE), address)
+    assert all(post.body != "But I must say..." for post in posts_in(world.thread))
+    assert len(out(deliver, mailbox)) == 1
+
+
 def test_one_explanation_an_hour_to_an_address(replies, send, deliver, mailbox, clock):
     world = replies
     forged = f"reply+t{world.thread.id}-{world.member.id}-1-{'b' * 16}@reply.example.org"
@@ -364,6 +379,7 @@ def test_notifications_one_may_not_answer_carry_no_reply_address(replies, delive
     db.session.commit()
     told, = out(deliver, mailbox)
     assert told["Reply-To"] is None
+    assert "Reply to this email" not in mailbox.body(told)
     assert told["References"] == f"<forum-thread-{world.thread.id}@localhost>"
     assert "\n" not in told["Subject"]
 

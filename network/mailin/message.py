@@ -32,6 +32,9 @@ BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?repl
 # The elements whose text is the email being replied to, or not text at all.
 HTML_DROPPED = {"blockquote", "script", "style", "head", "title"}
 HTML_BREAKS = re.compile(r"<(br|/p|/div|/li|/h[1-6]|/tr|/table|hr)\b[^>]*>", re.I)
+# The most of a message's text read for the reply: ten times the longest post, whatever the
+# quoted history below it (the parser's time grows with the text).
+TEXT_READ = 200_000
 HEADER_NAMES = ("Delivered-To", "X-Original-To", "To", "Cc", "Envelope-To")
 
 
@@ -104,7 +107,7 @@ def html_to_text(markup: str) -> str:
 
 def trimmed(text: str) -> str:
     """The reply alone: what the library finds before the quoted email and the signature."""
-    text = body_text(text).replace("\u00a0", " ")
+    text = body_text(text[:TEXT_READ]).replace("\u00a0", " ")
     found = ReplyText(text=text, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True).read()
     reply = found.replies[0].body if found.replies else text
     # Lines quoted with ">" at the end (an answer written above a quote with no header).
