@@ -67,6 +67,8 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "calendar.event": {"event_id": w.event.id, "slug": w.event.slug},
         "calendar.paper": {"paper_id": w.paper.id, "filename": w.paper.filename},
         "calendar.follow": {"org_id": w.org_a.id},
+        **{endpoint: {"source_id": w.calendar_source.id} for endpoint in (
+            "calendar.edit_source", "calendar.import_source", "calendar.remove_source")},
         "board.listing": {"listing_id": w.listing.id, "slug": w.listing.slug},
         **{endpoint: {"listing_id": w.listing.id} for endpoint in (
             "board.edit_listing", "board.settle", "board.change_state", "board.hide_listing",
@@ -277,9 +279,10 @@ def demo_world() -> SimpleNamespace:
     from network.core.time import today
 
     bulletin_issue = issue_for(today() - timedelta(days=today().weekday()))
+    calendar_source = demo_calendar_source(admin)
     listing = one(select(Listing).where(Listing.title.like("Community hall for meetings%")))
     return SimpleNamespace(
-        bulletin_issue=bulletin_issue,
+        bulletin_issue=bulletin_issue, calendar_source=calendar_source,
         category=thread.category, thread=thread, event=event, listing=listing,
         conversation=one(select(Conversation).where(Conversation.listing_id == listing.id)),
         body=one(select(Body).where(Body.name == "Health and Wellbeing Board")),
@@ -306,6 +309,40 @@ def demo_world() -> SimpleNamespace:
         housing=one(select(Theme).where(Theme.name == "Housing")),
         north=one(select(Area).where(Area.name == "Northbank")),
     )
+
+
+def demo_calendar_source(admin):
+    """The council's committee dates, uploaded once: a weekly committee and a planning
+    meeting brought in (the demo has no calendar from elsewhere of its own)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from network.calendar import sources
+    from network.calendar.models import CalendarSource, EventKind
+    from network.core.audience import Audience
+    from network.core.time import today
+    from network.extensions import db
+    from network.members.models import Organisation
+
+    found = db.session.scalar(select(CalendarSource).where(
+        CalendarSource.name == "Council committee dates", CalendarSource.removed_at.is_(None)))
+    if found is not None:
+        return found
+    first = today() + timedelta(days=3)
+    body = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Riverside Council//EN\r\n"
+            "BEGIN:VEVENT\r\nUID:committee@council.example.org\r\nSUMMARY:Housing committee"
+            f"\r\nDTSTART;TZID=Europe/London:{first:%Y%m%d}T190000\r\n"
+            f"DTEND;TZID=Europe/London:{first:%Y%m%d}T210000\r\nRRULE:FREQ=WEEKLY;COUNT=6"
+            "\r\nLOCATION:Town Hall\\, Committee Room 2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    organisation = db.session.scalar(select(Organisation).where(
+        Organisation.name == "Riverside Tenants' Federation"))
+    source = sources.add_source({
+        "name": "Council committee dates", "url": "", "website": "https://council.example.org",
+        "audience": Audience.PUBLIC, "kind": EventKind.MEETING,
+        "organisation_id": organisation.id}, body.encode(), admin)
+    db.session.commit()
+    return source
 
 
 # The kinds of event page that show different things (answers, places, cancellations, moves,
