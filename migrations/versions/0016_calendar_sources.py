@@ -45,31 +45,15 @@ def upgrade():
                                 name=op.f('fk_calendar_source_organisation_id_organisation')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_source')),
     )
-    # Not in a batch: SQLite adds a column in place (its foreign key written in the column's
-    # own definition), where a batch would rebuild the table that others point at.
-    if op.get_bind().dialect.name == 'sqlite':
-        op.execute('ALTER TABLE event ADD COLUMN source_id INTEGER '
-                   'CONSTRAINT fk_event_source_id_calendar_source '
-                   'REFERENCES calendar_source (id)')
-    else:
-        op.add_column('event', sa.Column('source_id', sa.Integer(), nullable=True))
-        op.create_foreign_key(op.f('fk_event_source_id_calendar_source'), 'event',
-                              'calendar_source', ['source_id'], ['id'])
+    # Not in a batch, and with no foreign key: SQLite adds and drops such columns in place,
+    # where a batch would rebuild the table that others point at (and fail once they do).
+    op.add_column('event', sa.Column('source_id', sa.Integer(), nullable=True))
     op.add_column('event', sa.Column('source_key', sa.String(length=64), nullable=True))
     op.create_index('uq_event_source_key', 'event', ['source_id', 'source_key'], unique=True)
 
 
 def downgrade():
     op.drop_index('uq_event_source_key', table_name='event')
-    if op.get_bind().dialect.name == 'sqlite':
-        # SQLite drops no column that has a foreign key in place: the table is rebuilt, as
-        # 0009's downgrade rebuilds it.
-        with op.batch_alter_table('event', schema=None) as batch_op:
-            batch_op.drop_column('source_key')
-            batch_op.drop_column('source_id')
-    else:
-        op.drop_column('event', 'source_key')
-        op.drop_constraint(op.f('fk_event_source_id_calendar_source'), 'event',
-                           type_='foreignkey')
-        op.drop_column('event', 'source_id')
+    op.drop_column('event', 'source_key')
+    op.drop_column('event', 'source_id')
     op.drop_table('calendar_source')

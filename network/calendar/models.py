@@ -124,15 +124,18 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)  # feeds' ETag
     version: Mapped[int] = mapped_column(default=1)
     # Brought in from a calendar elsewhere (calendar.sources): read-only here, and known in
-    # its source by the hash of its UID and RECURRENCE-ID (source_key).
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("calendar_source.id"))
+    # its source by the hash of its UID and RECURRENCE-ID (source_key). No foreign key: a
+    # column with one cannot be added or dropped in place on SQLite, and a rebuild of this
+    # table, which others point at, fails once it holds events; sources are never deleted.
+    source_id: Mapped[int | None]
     source_key: Mapped[str | None] = mapped_column(String(64))
 
     __mapper_args__ = {"version_id_col": version}
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[Person] = relationship()
-    source: Mapped[CalendarSource | None] = relationship()
+    source: Mapped[CalendarSource | None] = relationship(
+        primaryjoin="foreign(Event.source_id) == CalendarSource.id")
     area: Mapped[Area | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=event_theme, order_by=Theme.name)
     changes: Mapped[list[OccurrenceChange]] = relationship(back_populates="event",

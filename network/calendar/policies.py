@@ -54,11 +54,12 @@ class CalendarAccess:
     add: bool
     own_feed: bool  # a feed of their own, beside the public one
     only_mine: bool  # narrow the views to their organisations' events and those they answered
+    sources: bool  # the calendars brought in
 
 
 def calendar_access(person) -> CalendarAccess:
     return CalendarAccess(add=add_events(person, None), own_feed=own_feed(person, None),
-                          only_mine=signed_in(person))
+                          only_mine=signed_in(person), sources=manage_sources(person, None))
 
 
 @scope(Event)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from network.calendar import ics_reading
 from network.calendar.fetching import FetchRefused, fetch
@@ -36,7 +37,8 @@ class Imported:
 
 def live_sources() -> list[CalendarSource]:
     return list(db.session.scalars(select(CalendarSource).where(
-        CalendarSource.removed_at.is_(None)).order_by(CalendarSource.name, CalendarSource.id)))
+        CalendarSource.removed_at.is_(None)).options(joinedload(CalendarSource.organisation))
+        .order_by(CalendarSource.name, CalendarSource.id)))
 
 
 def add_source(values: dict, body: bytes | None, by) -> CalendarSource:
