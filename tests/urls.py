@@ -230,7 +230,7 @@ def demo_world() -> SimpleNamespace:
 
     from network.auth.models import Person
     from network.board.models import Booking, BookingStatus, Conversation, Listing
-    from network.calendar.models import Event, Paper
+    from network.calendar.models import CalendarSource, Event, Paper
     from network.core.tokens import new_token
     from network.extensions import db
     from network.members.models import (
@@ -279,7 +279,8 @@ def demo_world() -> SimpleNamespace:
     from network.core.time import today
 
     bulletin_issue = issue_for(today() - timedelta(days=today().weekday()))
-    calendar_source = demo_calendar_source(admin)
+    calendar_source = one(select(CalendarSource).where(
+        CalendarSource.name == "Council committee dates"))
     listing = one(select(Listing).where(Listing.title.like("Community hall for meetings%")))
     return SimpleNamespace(
         bulletin_issue=bulletin_issue, calendar_source=calendar_source,
@@ -309,40 +310,6 @@ def demo_world() -> SimpleNamespace:
         housing=one(select(Theme).where(Theme.name == "Housing")),
         north=one(select(Area).where(Area.name == "Northbank")),
     )
-
-
-def demo_calendar_source(admin):
-    """The council's committee dates, uploaded once: a weekly committee and a planning
-    meeting brought in (the demo has no calendar from elsewhere of its own)."""
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    from network.calendar import sources
-    from network.calendar.models import CalendarSource, EventKind
-    from network.core.audience import Audience
-    from network.core.time import today
-    from network.extensions import db
-    from network.members.models import Organisation
-
-    found = db.session.scalar(select(CalendarSource).where(
-        CalendarSource.name == "Council committee dates", CalendarSource.removed_at.is_(None)))
-    if found is not None:
-        return found
-    first = today() + timedelta(days=3)
-    body = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Riverside Council//EN\r\n"
-            "BEGIN:VEVENT\r\nUID:committee@council.example.org\r\nSUMMARY:Housing committee"
-            f"\r\nDTSTART;TZID=Europe/London:{first:%Y%m%d}T190000\r\n"
-            f"DTEND;TZID=Europe/London:{first:%Y%m%d}T210000\r\nRRULE:FREQ=WEEKLY;COUNT=6"
-            "\r\nLOCATION:Town Hall\\, Committee Room 2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
-    organisation = db.session.scalar(select(Organisation).where(
-        Organisation.name == "Riverside Tenants' Federation"))
-    source = sources.add_source({
-        "name": "Council committee dates", "url": "", "website": "https://council.example.org",
-        "audience": Audience.PUBLIC, "kind": EventKind.MEETING,
-        "organisation_id": organisation.id}, body.encode(), admin)
-    db.session.commit()
-    return source
 
 
 # The kinds of event page that show different things (answers, places, cancellations, moves,
