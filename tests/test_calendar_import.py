@@ -58,9 +58,11 @@ def clocks_go_forward() -> date:
 
 def council_feed() -> tuple[bytes, dict]:
     """The council's committee dates: a weekly committee (from next Tuesday, ten times, one
-    week skipped), a planning meeting in London time, and an all-day consultation day."""
+    week skipped, one extra Thursday), a planning meeting in London time, and an all-day
+    consultation day."""
     first = next_weekday(today() + timedelta(days=1), 1)
     skipped = first + timedelta(days=14)
+    extra = first + timedelta(days=2)  # an extra meeting, on the Thursday (RDATE)
     one_off = today() + timedelta(days=5)
     all_day = today() + timedelta(days=9)
     body = calendar(
@@ -68,6 +70,7 @@ def council_feed() -> tuple[bytes, dict]:
                f"DTSTART;TZID=Europe/London:{stamp(first)}",
                f"DTEND;TZID=Europe/London:{stamp(first, 21)}",
                "RRULE:FREQ=WEEKLY;COUNT=10", f"EXDATE;TZID=Europe/London:{stamp(skipped)}",
+               f"RDATE;TZID=Europe/London:{stamp(extra)}",
                "LOCATION:Town Hall\\, Room 2", "URL:https://council.example.org/housing"),
         vevent("planning@council", "Planning meeting",
                f"DTSTART;TZID=Europe/London:{stamp(one_off, 18, 30)}",
@@ -75,7 +78,8 @@ def council_feed() -> tuple[bytes, dict]:
                "DESCRIPTION:Applications for the <b>canal</b> side.\\nAll welcome."),
         vevent("consultation@council", "Consultation day", f"DTSTART;VALUE=DATE:{all_day:%Y%m%d}",
                f"DTEND;VALUE=DATE:{all_day + timedelta(days=1):%Y%m%d}"))
-    return body, {"first": first, "skipped": skipped, "one_off": one_off, "all_day": all_day}
+    return body, {"first": first, "skipped": skipped, "extra": extra, "one_off": one_off,
+                  "all_day": all_day}
 
 
 # --- a feed server ------------------------------------------------------------------------------
@@ -180,11 +184,12 @@ def test_a_council_file_uploaded_shows_in_the_calendar_marked_with_its_source(
     response = upload(client, world, body, website="https://council.example.org")
     assert response.status_code == 303, response.get_data(as_text=True)
     source = the_source()
-    assert (source.added, source.changed, source.removed, source.error) == (11, 0, 0, "")
+    assert (source.added, source.changed, source.removed, source.error) == (12, 0, 0, "")
     events = imported(source)
     committee = [event for event in events if event.title == "Housing committee"]
-    # COUNT=10 less the week skipped (EXDATE), each at 19:00 in London.
-    assert len(committee) == 9
+    # COUNT=10 less the week skipped (EXDATE), and the extra Thursday (RDATE); at 19:00.
+    assert len(committee) == 10
+    assert days["extra"] in {event.starts_at.astimezone(LONDON).date() for event in committee}
     assert all(event.starts_at.astimezone(LONDON).time() == time(19) for event in committee)
     assert days["skipped"] not in {event.starts_at.astimezone(LONDON).date()
                                    for event in committee}
@@ -254,7 +259,7 @@ def test_a_changed_a_moved_and_a_removed_event_on_the_next_import_and_nothing_tw
     assert add(client, url=url, organisation=str(world.org_a.id)).status_code == 303
     source = the_source()
     before = {event.source_key: event.id for event in imported()}
-    assert len(before) == 11
+    assert len(before) == 12
 
     # Again, unchanged: nothing added, changed or removed; the same rows.
     assert "0 added, 0 changed, 0 removed" in run_import(app)
@@ -277,7 +282,7 @@ def test_a_changed_a_moved_and_a_removed_event_on_the_next_import_and_nothing_tw
     output = run_import(app)
     assert "0 added, 2 changed, 1 removed" in output, output
     events = imported(source)
-    assert len(events) == 10
+    assert len(events) == 11
     assert "Consultation day" not in {event.title for event in events}
     assert "Planning committee" in {event.title for event in events}
     moved_event = next(event for event in events if event.title == "Housing committee (moved)")
@@ -519,3 +524,26 @@ def test_a_file_that_is_not_a_calendar_is_refused_beside_its_field(app, world, c
     response = add(client, organisation=str(world.org_a.id))
     assert response.status_code == 422
     assert "Give its address, or choose a file." in response.get_data(as_text=True)
+
+
+def test_a_new_file_for_a_calendar_from_a_file_changes_its_events(app, world, client, login):
+    body, days = council_feed()
+    login(world.coordinator)
+    assert upload(client, world, body).status_code == 303
+    source = the_source()
+    shorter = body.replace(b"SUMMARY:Planning meeting", b"SUMMARY:Planning meeting (agenda out)")
+    shorter = shorter.split(b"BEGIN:VEVENT\r\nUID:consultation@council")[0] + b"END:VCALENDAR\r\n"
+    response = client.post(f"/calendar/sources/{source.id}", data={
+        "name": source.name, "website": "", "audience": "public", "kind": "meeting",
+        "organisation": str(world.org_a.id), "file": (io.BytesIO(shorter), "council.ics")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert "0 added, 1 changed, 1 removed" in client.get(
+        response.headers["Location"]).get_data(as_text=True)
+    # An address is no way to change a calendar that came from a file.
+    response = client.post(f"/calendar/sources/{source.id}", data={
+        "name": source.name, "website": "", "audience": "public", "kind": "meeting",
+        "organisation": str(world.org_a.id), "url": "https://council.example.org/x.ics"},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "came from a file" in response.get_data(as_text=True)

@@ -49,7 +49,7 @@ def add_source(values: dict, body: bytes | None, by) -> CalendarSource:
         source.uploaded = body.decode("utf-8", errors="replace")
     db.session.add(source)
     db.session.flush()
-    result = import_source(source, body if body is not None else None)
+    result = import_source(source, body)
     if result.error:
         raise FetchRefused(result.error, "file" if source.from_file else "url")
     audit.record("calendar_source.add", source, f"Added the calendar “{source.name}”",
@@ -57,9 +57,11 @@ def add_source(values: dict, body: bytes | None, by) -> CalendarSource:
     return source
 
 
-def edit_source(source: CalendarSource, values: dict, body: bytes | None, by) -> Imported:
+def edit_source(source: CalendarSource, values: dict, body: bytes | None,
+                by) -> Imported | None:
     """Its name, address, audience, kind and organisation changed (its events follow), and a
-    new file read if one was given (refused, like a new source's, if it cannot be)."""
+    new file read, or a new address, if one was given (refused, like a new source's, if it
+    cannot be). Returns what the import did, or None when there was none."""
     refetch = body is not None or values.get("url", source.url) != source.url
     for name, value in values.items():
         setattr(source, name, value)
