@@ -245,6 +245,34 @@ def calendar_remind() -> None:
     click.echo(f"Queued {sent} reminders.")
 
 
+@calendar.command("import")
+@with_appcontext
+def calendar_import() -> None:
+    """Bring every calendar brought in up to date (run it hourly). Each address is fetched
+    before its transaction begins, and each source is imported and committed on its own:
+    one that fails keeps its events and its error, and the rest go on."""
+    from network.calendar import sources
+    from network.calendar.fetching import FetchRefused, fetch
+    from network.calendar.models import CalendarSource
+
+    found = [(source.id, source.name, source.url) for source in sources.live_sources()]
+    db.session.rollback()
+    for source_id, name, url in found:
+        body, refused = None, ""
+        if url:
+            try:
+                body = fetch(url)
+            except FetchRefused as refusal:
+                refused = refusal.message
+        source = db.session.get(CalendarSource, source_id)
+        if source is None or source.removed_at is not None:  # removed meanwhile
+            db.session.rollback()
+            continue
+        result = sources.import_source(source, body, refused=refused)
+        db.session.commit()
+        click.echo(f"{name}: {sources.summary(result)}", err=bool(result.error))
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext

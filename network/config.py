@@ -133,6 +133,19 @@ class Config:
     # The weekday `flask bulletin send` (run daily by cron) sends the weekly bulletin on.
     BULLETIN_WEEKDAY = os.environ.get("BULLETIN_WEEKDAY", "monday")
 
+    # Calendars brought in (calendar/sources.py, `flask calendar import`): an ICS body read to
+    # at most this many bytes, within these seconds (each read, and the whole fetch); at most
+    # this many events a source (a series counts each occurrence), series read this many
+    # months ahead. Addresses on private, loopback and link-local networks are refused unless
+    # allowed (tests serve feeds on 127.0.0.1).
+    CALENDAR_IMPORT_MAX_BYTES = int(os.environ.get("CALENDAR_IMPORT_MAX_BYTES",
+                                                   str(5 * 1024 * 1024)))
+    CALENDAR_IMPORT_MAX_EVENTS = int(os.environ.get("CALENDAR_IMPORT_MAX_EVENTS", "5000"))
+    CALENDAR_IMPORT_TIMEOUT = float(os.environ.get("CALENDAR_IMPORT_TIMEOUT", "10"))
+    CALENDAR_IMPORT_TOTAL_TIMEOUT = float(os.environ.get("CALENDAR_IMPORT_TOTAL_TIMEOUT", "30"))
+    CALENDAR_IMPORT_MONTHS = int(os.environ.get("CALENDAR_IMPORT_MONTHS", "18"))
+    CALENDAR_IMPORT_ALLOW_PRIVATE = env_flag("CALENDAR_IMPORT_ALLOW_PRIVATE", False)
+
     # The one address every link that leaves the site is built on (email, feeds), whatever
     # Host a request names: https://network.example.org. Required unless debugging.
     BASE_URL = os.environ.get("BASE_URL", "").strip() or None

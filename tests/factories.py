@@ -423,8 +423,15 @@ def _build_world() -> SimpleNamespace:
 
     bulletin_issue = BulletinIssue(week=now().date() - timedelta(days=now().weekday()), number=1)
     db.session.add(bulletin_issue)
+    from network.calendar.models import CalendarSource
+
+    # A calendar brought in, not imported yet: its pages, and no events of its own.
+    calendar_source = CalendarSource(name="Council committee dates", organisation=org_a,
+                                     created_by_id=contact.id, audience=Audience.PUBLIC,
+                                     uploaded="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    db.session.add(calendar_source)
     db.session.commit()
-    return SimpleNamespace(bulletin_issue=bulletin_issue,
+    return SimpleNamespace(bulletin_issue=bulletin_issue, calendar_source=calendar_source,
         category=category, coordinators_room=coordinators_room, thread=thread,
         event=event, paper=paper, listing=listing, conversation=conversation, booking=booking,
         body=body, seat=seat, term=term, report=report, item=item, report_action=report_action,

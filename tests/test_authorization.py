@@ -119,6 +119,10 @@ RULES: dict[str, set[str]] = {
     "calendar.add_paper": ORGANISERS,
     "calendar.follow": SIGNED_IN,
     "calendar.feed_settings": SIGNED_IN,
+    "calendar.calendar_sources": COORDINATOR,
+    "calendar.edit_source": COORDINATOR,
+    "calendar.import_source": COORDINATOR,
+    "calendar.remove_source": COORDINATOR,
     "calendar.public_feed": PUBLIC,
     "calendar.private_feed": PUBLIC,  # the secret in the address is the authority
     "board.board": SIGNED_IN,

@@ -278,3 +278,49 @@ def test_a_full_home_page_and_bulletin_are_within_the_budget(app, client, world,
         figures[name] = sent_size(response)
     print("\n" + "\n".join(f"  {name}: {size / KB:.1f} KB" for name, size in figures.items()))
     assert max(figures.values()) <= HTML_BUDGET
+
+
+def test_an_agenda_with_5000_imported_events_is_within_the_budget(app, client, world, login,
+                                                                  queries):
+    """The issue's figure: a calendar brought in with 5,000 events (the most a source may
+    have) costs the agenda no more than a busy month: its bytes within the budget, and its
+    queries as few as with none. The import's time is printed."""
+    import time
+
+    from network.calendar import sources
+    from network.calendar.models import CalendarSource, EventKind
+    from network.core.audience import Audience
+
+    first = today() + timedelta(days=1)
+    events = []
+    for n in range(5000):
+        day = first + timedelta(days=n // 10)
+        events.append("\r\n".join((
+            "BEGIN:VEVENT", f"UID:council-{n}@council.example.org", "DTSTAMP:20260101T000000Z",
+            f"SUMMARY:{TOPICS[n % 7]} committee, number {n}",
+            f"DTSTART;TZID=Europe/London:{day:%Y%m%d}T{9 + n % 10:02d}0000",
+            f"DTEND;TZID=Europe/London:{day:%Y%m%d}T{10 + n % 10:02d}0000",
+            f"LOCATION:{PLACES[n % 3]}", "END:VEVENT")))
+    body = "\r\n".join(("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Council//EN", *events,
+                        "END:VCALENDAR", "")).encode()
+    source = CalendarSource(name="Council committee dates", url="", uploaded=body.decode(),
+                            audience=Audience.PUBLIC, kind=EventKind.MEETING,
+                            organisation_id=world.org_a.id, created_by_id=world.contact.id)
+    db.session.add(source)
+    db.session.flush()
+    started = time.perf_counter()
+    result = sources.import_source(source, body)
+    db.session.commit()
+    took = time.perf_counter() - started
+    assert (result.added, result.error) == (5000, ""), result
+    login(world.member)
+    client.get("/calendar")  # the first request compiles what the rest reuse
+    with queries() as statements:
+        response = fetch(client, "/calendar")
+    assert response.status_code == 200
+    assert client.get("/calendar").get_data(as_text=True).count("From: Council") >= 200
+    size = sent_size(response)
+    print(f"\n  import of 5,000 events: {took:.1f} s; agenda: {size / KB:.1f} KB, "
+          f"{len(statements)} queries")
+    assert size <= HTML_BUDGET
+    assert len(statements) <= 10

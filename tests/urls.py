@@ -67,6 +67,8 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         "calendar.event": {"event_id": w.event.id, "slug": w.event.slug},
         "calendar.paper": {"paper_id": w.paper.id, "filename": w.paper.filename},
         "calendar.follow": {"org_id": w.org_a.id},
+        **{endpoint: {"source_id": w.calendar_source.id} for endpoint in (
+            "calendar.edit_source", "calendar.import_source", "calendar.remove_source")},
         "board.listing": {"listing_id": w.listing.id, "slug": w.listing.slug},
         **{endpoint: {"listing_id": w.listing.id} for endpoint in (
             "board.edit_listing", "board.settle", "board.change_state", "board.hide_listing",
@@ -228,7 +230,7 @@ def demo_world() -> SimpleNamespace:
 
     from network.auth.models import Person
     from network.board.models import Booking, BookingStatus, Conversation, Listing
-    from network.calendar.models import Event, Paper
+    from network.calendar.models import CalendarSource, Event, Paper
     from network.core.tokens import new_token
     from network.extensions import db
     from network.members.models import (
@@ -277,9 +279,11 @@ def demo_world() -> SimpleNamespace:
     from network.core.time import today
 
     bulletin_issue = issue_for(today() - timedelta(days=today().weekday()))
+    calendar_source = one(select(CalendarSource).where(
+        CalendarSource.name == "Council committee dates"))
     listing = one(select(Listing).where(Listing.title.like("Community hall for meetings%")))
     return SimpleNamespace(
-        bulletin_issue=bulletin_issue,
+        bulletin_issue=bulletin_issue, calendar_source=calendar_source,
         category=thread.category, thread=thread, event=event, listing=listing,
         conversation=one(select(Conversation).where(Conversation.listing_id == listing.id)),
         body=one(select(Body).where(Body.name == "Health and Wellbeing Board")),

@@ -3,7 +3,7 @@ sent to each address (one an hour at most), and a person's reply-address generat
 make every reply address already emailed to them stop working)
 
 Revision ID: 0017_reply_by_email
-Revises: 0014_search
+Revises: 0016_calendar_sources
 Create Date: 2026-12-06 00:20:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0017_reply_by_email'
-down_revision = '0014_search'
+down_revision = '0016_calendar_sources'
 branch_labels = None
 depends_on = None
 

@@ -25,7 +25,7 @@ def load_event(event_id: int, need: str = "event.view") -> Event:
     in, perhaps) is asked to log in, never told it is not there."""
     return load(Event, event_id, need=need, options=(
         selectinload(Event.changes), joinedload(Event.organisation).load_only(Organisation.name),
-        selectinload(Event.themes), joinedload(Event.area)))
+        selectinload(Event.themes), joinedload(Event.area), joinedload(Event.source)))
 
 
 def occurrence_asked() -> OccurrenceForm:

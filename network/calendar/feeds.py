@@ -120,7 +120,9 @@ def _vevent(event: Event, starts_at: datetime, ends_at: datetime, place: str,
     marks = " ".join(mark for mark in (
         _("Called at short notice.") if event.short_notice else "",
         _("Responses close on %(day)s.", day=format_day(event.closes_at))
-        if event.closes_at else "") if mark)
+        if event.closes_at else "",
+        _("From: %(name)s", name=one_line(event.source.name)) if event.source_id else "")
+        if mark)
     component.add("description", long_text("\n\n".join(part for part in (
         note, marks, event.description, one_line(event.organisation.name), page) if part)))
     if place:

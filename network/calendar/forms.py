@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, StringField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from werkzeug.datastructures import FileStorage
+from wtforms import DateField, FileField, IntegerField, StringField
+from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
 
 from network.calendar.models import ACCESS, DESCRIPTION_MAX, TITLE_MAX, EventKind
 from network.calendar.recurrence import PATTERNS, parse_key
@@ -352,3 +355,85 @@ class CalendarFilterForm(SearchForm):
             shown_day(field)
         self._errors = None
         return valid and not self.errors
+
+
+class IcsFileField(FileField):
+    """An uploaded .ics file: its bytes (`data`), up to CALENDAR_IMPORT_MAX_BYTES; whether it
+    is a calendar is for the import to say."""
+
+    def process_formdata(self, valuelist):
+        self.data, self.refusal = None, None
+        upload = next((v for v in valuelist if isinstance(v, FileStorage) and v.filename), None)
+        if upload is not None:
+            limit = current_app.config["CALENDAR_IMPORT_MAX_BYTES"]
+            self.data = upload.stream.read(limit + 1)
+            if len(self.data) > limit:
+                self.data, self.refusal = None, _l(
+                    "That file is larger than %(size)s MB: nothing was brought in.",
+                    size=f"{limit / (1024 * 1024):g}")
+
+    def pre_validate(self, form):
+        if getattr(self, "refusal", None) is not None:
+            raise StopValidation(str(self.refusal))
+
+    def _value(self):
+        return ""
+
+
+class SourceForm(Form):
+    """A calendar to bring in: its address or a file, and how its events show."""
+
+    name = text_field(_l("Name"), 120, description=_l(
+        "Events show “From:” this name, say “Council committee dates”."))
+    url = text_field(_l("Its ICS address"), 500, optional=True,
+                     render_kw={"inputmode": "url", "placeholder": "https://"})
+    file = IcsFileField(_l("Or an .ics file"), render_kw={"accept": ".ics,text/calendar"})
+    website = text_field(_l("Its website (optional)"), 300, optional=True,
+                         render_kw={"inputmode": "url", "placeholder": "https://"})
+    audience = ChoiceField(_l("Who can see its events?"), choices=options(
+        (Audience.MEMBERS.value, _l("Members and associates")),
+        (Audience.PUBLIC.value, _l("Everyone (public)"))),
+        default=Audience.MEMBERS.value, invalid=_l("Choose who can see them."))
+    kind = ChoiceField(_l("What kind of events?"), choices=options(
+        *[(kind.value, kind.label) for kind in EventKind]), default=EventKind.MEETING.value,
+        invalid=_l("Choose one of the kinds listed."))
+    organisation = ChoiceField(_l("Which organisation do they show as?"),
+                               invalid=_l("Choose one of the organisations listed."))
+
+    def __init__(self, *args, organisations=(), editing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.organisation.choices = options(*[(str(org.id), org.name) for org in organisations])
+
+    def validate_url(self, field):
+        if urlsplit(field.data).scheme.lower() not in {"http", "https"}:
+            raise ValidationError(_l("Give an address starting with https:// or http://."))
+
+    validate_website = validate_url
+
+    def validate(self, extra_validators=None) -> bool:
+        """An address or a file, as the calendar is (a new one: either, not both)."""
+        valid = super().validate(extra_validators)
+        if self.url.errors or self.file.errors:
+            return valid
+        given, file = bool(self.url.data), self.file.data is not None
+        by_file = self.editing.from_file if self.editing is not None else file and not given
+        message = None
+        if self.editing is None and not given and not file:
+            message = _l("Give its address, or choose a file.")
+        elif given and file:
+            message = _l("Give its address or a file, not both.")
+        elif by_file and given:
+            message = _l("This calendar came from a file: upload a new one instead.")
+        elif not by_file and not given:
+            message = _l("Give its address.")
+        if message is None:
+            return valid
+        self.url.errors = [*self.url.errors, str(message)]
+        return False
+
+    def source_values(self) -> dict:
+        return {"name": self.name.data, "url": self.url.data or "",
+                "website": self.website.data or "", "audience": Audience(self.audience.data),
+                "kind": EventKind(self.kind.data),
+                "organisation_id": int(self.organisation.data)}

@@ -75,7 +75,8 @@ class Event(db.Model):
     series it continues (`continues_id`)."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_listing", "starts_at", "repeat_until"),)
+    __table_args__ = (Index("ix_event_listing", "starts_at", "repeat_until"),
+                      Index("uq_event_source_key", "source_id", "source_key", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -122,11 +123,19 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)  # feeds' ETag
     version: Mapped[int] = mapped_column(default=1)
+    # Brought in from a calendar elsewhere (calendar.sources): read-only here, and known in
+    # its source by the hash of its UID and RECURRENCE-ID (source_key). No foreign key: a
+    # column with one cannot be added or dropped in place on SQLite, and a rebuild of this
+    # table, which others point at, fails once it holds events; sources are never deleted.
+    source_id: Mapped[int | None]
+    source_key: Mapped[str | None] = mapped_column(String(64))
 
     __mapper_args__ = {"version_id_col": version}
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[Person] = relationship()
+    source: Mapped[CalendarSource | None] = relationship(
+        primaryjoin="foreign(Event.source_id) == CalendarSource.id")
     area: Mapped[Area | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=event_theme, order_by=Theme.name)
     changes: Mapped[list[OccurrenceChange]] = relationship(back_populates="event",
@@ -139,6 +148,10 @@ class Event(db.Model):
     @property
     def recurring(self) -> bool:
         return self.recurrence is not None
+
+    @property
+    def imported(self) -> bool:
+        return self.source_id is not None
 
     @property
     def access(self) -> list[str]:
@@ -229,3 +242,38 @@ class Follow(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"),
                                                  primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class CalendarSource(db.Model):
+    """A calendar kept elsewhere (the council's committee dates, a funder's deadlines), read
+    from its ICS address or from a file a coordinator uploaded (kept, `uploaded`, so that each
+    import can read it again as its window moves on). Its events are Event rows with its id;
+    removing it (`removed_at`) takes them out of the calendar."""
+
+    __tablename__ = "calendar_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    url: Mapped[str] = mapped_column(String(500), default="")
+    uploaded: Mapped[str | None] = mapped_column(Text, deferred=True)
+    website: Mapped[str] = mapped_column(String(300), default="")
+    audience: Mapped[Audience] = mapped_column(enum_type(Audience), default=Audience.MEMBERS)
+    kind: Mapped[EventKind] = mapped_column(enum_type(EventKind), default=EventKind.MEETING)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    removed_at: Mapped[datetime | None]
+    # The last import: when, what it did, and why it failed (empty when it did not).
+    imported_at: Mapped[datetime | None]
+    added: Mapped[int] = mapped_column(default=0)
+    changed: Mapped[int] = mapped_column(default=0)
+    removed: Mapped[int] = mapped_column(default=0)
+    left_out: Mapped[int] = mapped_column(default=0)  # events past the limits, not brought in
+    error: Mapped[str] = mapped_column(String(500), default="")
+
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[Person] = relationship()
+
+    @property
+    def from_file(self) -> bool:
+        return not self.url

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import true
 
-from network.calendar.models import Event, Paper
+from network.calendar.models import CalendarSource, Event, Paper
 from network.core.audience import Audience
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
 from network.extensions import db
@@ -31,6 +31,22 @@ def own_feed(person, _) -> bool:
     return signed_in(person)
 
 
+@policy("calendar.sources")
+def manage_sources(person, _) -> bool:
+    """Coordinators bring in calendars kept elsewhere."""
+    return coordinator(person)
+
+
+@policy("calendar_source.view")
+def source_there(person, source: CalendarSource) -> bool:
+    return source.removed_at is None
+
+
+@policy("calendar_source.manage")
+def manage_source(person, source: CalendarSource) -> bool:
+    return coordinator(person)
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarAccess:
     """What one person may do on the calendar's views, decided once for the page."""
@@ -38,11 +54,12 @@ class CalendarAccess:
     add: bool
     own_feed: bool  # a feed of their own, beside the public one
     only_mine: bool  # narrow the views to their organisations' events and those they answered
+    sources: bool  # the calendars brought in
 
 
 def calendar_access(person) -> CalendarAccess:
     return CalendarAccess(add=add_events(person, None), own_feed=own_feed(person, None),
-                          only_mine=signed_in(person))
+                          only_mine=signed_in(person), sources=manage_sources(person, None))
 
 
 @scope(Event)
@@ -55,7 +72,7 @@ class EventAccess:
     """What one person may do with one event, decided once for its page."""
 
     view: bool
-    organise: bool  # change, cancel, attach papers, see who is coming
+    organise: bool  # change, cancel, attach papers, see who is coming (not an imported one's)
     rsvp: bool
     change: bool  # offered Change and Cancel: organise, while the event is not cancelled
     log_in_to_answer: bool  # a visitor, where people are asked whether they are coming
@@ -63,13 +80,14 @@ class EventAccess:
 
 def event_access(person, event: Event) -> EventAccess:
     view = event.audience == Audience.PUBLIC or signed_in(person)
-    organise = view and (coordinator(person) or (
+    organise = view and not event.imported and (coordinator(person) or (
         signed_in(person) and person.is_member
         and event.organisation_id in person.organisation_ids))
     return EventAccess(view=view, organise=organise,
-                       rsvp=view and signed_in(person) and event.rsvp,
+                       rsvp=view and signed_in(person) and event.rsvp and not event.imported,
                        change=organise and event.cancelled_at is None,
-                       log_in_to_answer=view and not signed_in(person) and event.rsvp)
+                       log_in_to_answer=view and not signed_in(person) and event.rsvp
+                       and not event.imported)
 
 
 policies_from(event_access, {"event.view": "view", "event.organise": "organise",

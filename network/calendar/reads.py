@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import defer, joinedload, load_only, subqueryload
 
-from network.calendar.models import Answer, Event, EventKind, Follow, Rsvp
+from network.calendar.models import Answer, CalendarSource, Event, EventKind, Follow, Rsvp
 from network.calendar.recurrence import MOVE_LIMIT, Occurrence, occurrence_key, occurrences
 from network.core.lines import line
 from network.core.links import site_path
@@ -56,6 +56,7 @@ def listed(description: bool = False):
     selectinload would ask again every 500) and its organisation's name."""
     return (subqueryload(Event.changes),
             joinedload(Event.organisation).load_only(Organisation.name),
+            joinedload(Event.source).load_only(CalendarSource.name),
             *(() if description else (defer(Event.description),)))
 
 
@@ -153,12 +154,13 @@ def held_between(start: datetime, end: datetime,
     """For the impact record: the occurrences held (begun from start until end, and by now;
     neither they nor their event cancelled) of an organisation's events, or every event,
     whoever may see them; and the answers "going" with a place to them. Three queries,
-    however long the period: one-off events are counted in SQL (they have no changed
+    however long the period (events brought in from other calendars are not the network's
+    and not counted): one-off events are counted in SQL (they have no changed
     occurrences), series are expanded."""
     end = min(end, now())
     if end <= start:
         return 0, 0
-    where = (Event.cancelled_at.is_(None),
+    where = (Event.cancelled_at.is_(None), Event.source_id.is_(None),
              *(() if organisation_id is None else (Event.organisation_id == organisation_id,)))
     once, once_going = db.session.execute(
         select(func.count(func.distinct(Event.id)), func.count(Rsvp.id)).select_from(Event)

@@ -9,7 +9,7 @@ from network.auth.passwords import hash_password
 from network.core import audit
 from network.core.time import now
 from network.demo.board import load_board
-from network.demo.calendar import load_calendar
+from network.demo.calendar import load_calendar, load_council_calendar
 from network.demo.forum import load_forum
 from network.demo.impact import load_impact
 from network.demo.representation import load_representation
@@ -208,6 +208,7 @@ def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
     load_forum(people, at)
     contacts = {org: email for email, _name, _role, org, contact in PEOPLE if org and contact}
     load_calendar(people, contacts, at)
+    load_council_calendar(coordinator, at)
     load_board(people, contacts, at)
     load_representation(people, at)
     load_impact(people, at)

@@ -1,6 +1,7 @@
 """The demo borough's season of events: regular meetings (one fortnightly, one monthly on the
 second Tuesday), training, a consultation closing soon, a social, a deadline, one called at
-short notice, one occurrence cancelled and one moved, answers, an agenda, and a follower."""
+short notice, one occurrence cancelled and one moved, answers, an agenda, and a follower; and
+the council's committee dates, brought in from a file."""
 
 from __future__ import annotations
 
@@ -162,3 +163,47 @@ def load_calendar(people: dict[str, Person], contacts: dict[str, str], at: datet
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+def council_calendar(at: datetime) -> bytes:
+    """The council's committee dates, as its website would give them: a weekly housing
+    committee (one week skipped), a planning meeting, and a day of consultation."""
+    zone = "TZID=Europe/London"
+    first = (at + timedelta(days=(1 - at.weekday()) % 7 or 7)).date()  # next Tuesday
+    planning, consultation = (at + timedelta(days=9)).date(), (at + timedelta(days=16)).date()
+
+    def day(value, hour=None):
+        return f"{value:%Y%m%d}" + (f"T{hour:02d}0000" if hour is not None else "")
+
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Riverside Council//Committee dates//EN",
+        "BEGIN:VEVENT", "UID:housing-committee@council.example.org",
+        "DTSTAMP:20260101T000000Z", "SUMMARY:Housing and Regeneration Committee",
+        f"DTSTART;{zone}:{day(first, 19)}", f"DTEND;{zone}:{day(first, 21)}",
+        "RRULE:FREQ=WEEKLY;COUNT=8", f"EXDATE;{zone}:{day(first + timedelta(days=21), 19)}",
+        "LOCATION:Town Hall\\, Committee Room 2",
+        "DESCRIPTION:Members of the public may attend and ask questions registered by noon "
+        "on the day before.", "URL:https://council.example.org/committees/housing",
+        "END:VEVENT",
+        "BEGIN:VEVENT", "UID:planning-2@council.example.org", "DTSTAMP:20260101T000000Z",
+        "SUMMARY:Planning Committee", f"DTSTART;{zone}:{day(planning, 18)}",
+        f"DTEND;{zone}:{day(planning, 20)}", "LOCATION:Town Hall\\, Council Chamber",
+        "END:VEVENT",
+        "BEGIN:VEVENT", "UID:towpath-drop-in@council.example.org", "DTSTAMP:20260101T000000Z",
+        "SUMMARY:Canal towpath plans: drop-in day", f"DTSTART;VALUE=DATE:{day(consultation)}",
+        f"DTEND;VALUE=DATE:{day(consultation + timedelta(days=1))}",
+        "LOCATION:Northbank Library", "END:VEVENT", "END:VCALENDAR", ""]
+    return "\r\n".join(lines).encode()
+
+
+def load_council_calendar(coordinator: Person, at: datetime) -> None:
+    """The council's committee dates, brought in from a file by a coordinator."""
+    from network.calendar import sources
+
+    organisation = db.session.scalar(db.select(Organisation).where(
+        Organisation.name == "Riverside Tenants' Federation"))
+    sources.add_source({
+        "name": "Council committee dates", "url": "",
+        "website": "https://council.example.org/committees", "audience": Audience.PUBLIC,
+        "kind": EventKind.MEETING, "organisation_id": organisation.id},
+        council_calendar(at), coordinator)
