@@ -54,6 +54,8 @@ class Person(UserMixin, db.Model):
     suspended_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_login_at: Mapped[datetime | None]
+    # The language they chose (a catalogue's code: "pl"); None lets the browser decide.
+    locale: Mapped[str | None] = mapped_column(String(20))
 
     memberships: Mapped[list[Membership]] = relationship(
         primaryjoin="and_(Person.id == Membership.person_id, Membership.left_at.is_(None))",

@@ -293,6 +293,11 @@ def update_profile(person: Person, display_name: str, show_email_to_members: boo
     person.show_email_to_members = show_email_to_members
 
 
+def choose_language(person: Person, code: str) -> None:
+    """Their pages and email in this language from now on, on every device."""
+    person.locale = code
+
+
 # --- what coordinators do to a person's account ----------------------------------------------
 
 def set_role(person: Person, role: Role, by: Person) -> bool:

@@ -1,10 +1,110 @@
-"""Translations and the locale, looked up once per request rather than on every string: a
-page says some sixty things, and Flask-Babel finds its translations anew for each."""
+"""The languages the site speaks, whose language a request is in, and translations looked up
+once per request rather than on every string: a page says some sixty things, and Flask-Babel
+finds its translations anew for each.
+
+A language is offered when its compiled catalogue is present
+(network/translations/<locale>/LC_MESSAGES/messages.mo): adding one needs no code. English
+(BABEL_DEFAULT_LOCALE) is the source text and always offered. A request's language is the
+person's saved choice, else the `lang` cookie the footer's switch sets, else the browser's
+Accept-Language best match, else English."""
 
 from __future__ import annotations
 
-from flask import Flask, g
-from flask_babel import get_locale, get_translations
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import force_locale, get_locale, get_translations
+
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # as the catalogue's folder is named, and the cookie and Person.locale hold it
+    name: str  # in its own language: "English", "Polski"
+    tag: str  # BCP 47, for <html lang>: "en-GB", "pl"
+    direction: str  # "ltr" or "rtl", for <html dir>
+
+
+@cache
+def _languages(default: str, folder: str) -> dict[str, Language]:
+    codes = [default] + sorted(
+        found.parent.parent.name for found in Path(folder).glob("*/LC_MESSAGES/messages.mo")
+        if found.parent.parent.name != default)
+    return {code: _language(code) for code in codes}
+
+
+def _language(code: str) -> Language:
+    locale = Locale.parse(code)
+    name = locale.language_name or locale.display_name
+    return Language(code=code, name=name[:1].upper() + name[1:],
+                    tag=code.replace("_", "-"),
+                    direction="rtl" if locale.character_order == "right-to-left" else "ltr")
+
+
+def languages() -> dict[str, Language]:
+    """Every language offered, English first, by code."""
+    return _languages(default_code(), str(Path(current_app.root_path) / "translations"))
+
+
+def default_code() -> str:
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def offered(code: str | None) -> str | None:
+    """The code if that language is offered (a saved or cookie value may be stale)."""
+    return code if code and code in languages() else None
+
+
+def choose_locale() -> str:
+    """Flask-Babel's locale selector: asked once per request (Flask-Babel keeps the answer)."""
+    from flask_login import current_user
+
+    if not has_request_context():
+        return default_code()
+    saved = getattr(current_user, "locale", None) if current_user.is_authenticated else None
+    return (offered(saved) or offered(request.cookies.get(COOKIE))
+            or request.accept_languages.best_match(list(languages()))
+            or _by_language_alone() or default_code())
+
+
+def _by_language_alone() -> str | None:
+    """en-US or pl-PL in Accept-Language match en_GB or pl by their language."""
+    by_language = {code.split("_")[0].lower(): code for code in languages()}
+    for asked, _quality in request.accept_languages:
+        found = by_language.get(asked.replace("_", "-").split("-")[0].lower())
+        if found:
+            return found
+    return None
+
+
+def recipient_locale(person) -> str:
+    """The language to write to someone in: their saved choice, else English."""
+    return offered(getattr(person, "locale", None)) or default_code()
+
+
+@contextmanager
+def in_locale(code: str | None) -> Iterator[None]:
+    """Render in another language (an email in its recipient's), then back to the request's.
+    None: the current language, unchanged."""
+    if code is None:
+        yield
+        return
+    kept = {key: g.pop(key) for key in ("_translations", "_locale_name") if key in g}
+    try:
+        with force_locale(code):
+            yield
+    finally:
+        for key in ("_translations", "_locale_name"):
+            g.pop(key, None)
+        for key, value in kept.items():
+            setattr(g, key, value)
 
 
 def translations():
@@ -17,8 +117,17 @@ def translations():
 def locale_name() -> str:
     found = g.get("_locale_name")
     if found is None:
-        found = g._locale_name = str(get_locale())
+        found = g._locale_name = str(get_locale() or default_code())
     return found
+
+
+def current_language() -> Language:
+    code = locale_name()
+    return languages().get(code) or _language(code)
+
+
+def is_english() -> bool:
+    return locale_name() == default_code()
 
 
 def init_app(app: Flask) -> None:
@@ -30,3 +139,4 @@ def init_app(app: Flask) -> None:
         npgettext=lambda context, singular, plural, n: translations().unpgettext(
             context, singular, plural, n),
         newstyle=True)
+    app.jinja_env.globals.update(languages=languages, current_language=current_language)
