@@ -1,5 +1,5 @@
 """a person's language: the code of the catalogue they chose (pl, en_GB), or none (the
-cookie, the browser, then English decide)
+cookie, the browser, then English decide); and the language an application was made in
 
 Revision ID: 0015_person_locale
 Revises: 0014_search
@@ -19,9 +19,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('locale', sa.String(length=20), nullable=True))
+    with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('locale', sa.String(length=20), nullable=True))
 
 
 def downgrade():
+    op.drop_column('application', 'locale')
     # Not in a batch: SQLite (3.35 on) drops a column in place, where a batch would rebuild
     # the table that others point at.
     op.drop_column('person', 'locale')

@@ -19,6 +19,7 @@ from pathlib import Path
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -84,9 +85,10 @@ def _by_language_alone() -> str | None:
     return None
 
 
-def recipient_locale(person) -> str:
-    """The language to write to someone in: their saved choice, else English."""
-    return offered(getattr(person, "locale", None)) or default_code()
+def recipient_locale(recipient) -> str:
+    """The language to write to someone in: their saved choice (a Person's, or the one an
+    Application was made in), else English."""
+    return offered(getattr(recipient, "locale", None)) or default_code()
 
 
 @contextmanager
@@ -140,3 +142,9 @@ def init_app(app: Flask) -> None:
             context, singular, plural, n),
         newstyle=True)
     app.jinja_env.globals.update(languages=languages, current_language=current_language)
+
+
+def later(function, *args) -> LazyString:
+    """A value worked out when it is shown, in the language of whoever reads it: a date in a
+    notification's subject, written in its recipient's language (notify.services.notify)."""
+    return LazyString(function, *args)
