@@ -34,11 +34,10 @@ class Language:
 
 
 @cache
-def _languages(default: str, folder: str) -> dict[str, Language]:
-    codes = [default] + sorted(
-        found.parent.parent.name for found in Path(folder).glob("*/LC_MESSAGES/messages.mo")
-        if found.parent.parent.name != default)
-    return {code: _language(code) for code in codes}
+def _languages(default: str, folders: tuple[str, ...]) -> dict[str, Language]:
+    codes = {found.parent.parent.name for folder in folders
+             for found in Path(folder).glob("*/LC_MESSAGES/messages.mo")}
+    return {code: _language(code) for code in [default, *sorted(codes - {default})]}
 
 
 def _language(code: str) -> Language:
@@ -51,7 +50,9 @@ def _language(code: str) -> Language:
 
 def languages() -> dict[str, Language]:
     """Every language offered, English first, by code."""
-    return _languages(default_code(), str(Path(current_app.root_path) / "translations"))
+    folders = current_app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    return _languages(default_code(), tuple(str(Path(current_app.root_path) / folder)
+                                            for folder in folders.split(";")))
 
 
 def default_code() -> str:
@@ -70,16 +71,23 @@ def choose_locale() -> str:
     if not has_request_context():
         return default_code()
     saved = getattr(current_user, "locale", None) if current_user.is_authenticated else None
-    return (offered(saved) or offered(request.cookies.get(COOKIE))
-            or request.accept_languages.best_match(list(languages()))
-            or _by_language_alone() or default_code())
+    return (offered(saved) or offered(request.cookies.get(COOKIE)) or browser_choice()
+            or default_code())
 
 
-def _by_language_alone() -> str | None:
-    """en-US or pl-PL in Accept-Language match en_GB or pl by their language."""
-    by_language = {code.split("_")[0].lower(): code for code in languages()}
-    for asked, _quality in request.accept_languages:
-        found = by_language.get(asked.replace("_", "-").split("-")[0].lower())
+def browser_choice() -> str | None:
+    """Accept-Language's first language (by quality) that is offered, exactly (pl-PL for a
+    pl_PL catalogue) or by its language alone (en-US for en_GB). Werkzeug's best_match would
+    take "pl;q=0.3" over English for "en-US, pl;q=0.3": it tries every exact match first."""
+    offered_codes = list(languages())
+    by_language = {}
+    for code in offered_codes:
+        by_language.setdefault(code.split("_")[0].lower(), code)
+    for asked, _quality in request.accept_languages:  # highest quality first
+        exact = next((code for code in offered_codes
+                      if code.replace("_", "-").lower() == asked.replace("_", "-").lower()),
+                     None)
+        found = exact or by_language.get(asked.replace("_", "-").split("-")[0].lower())
         if found:
             return found
     return None
