@@ -103,6 +103,7 @@ def test_every_message_is_translated(messages, catalogue):
 
 # --- English outside gettext in the templates -------------------------------------------------
 
+LEXER = Environment(autoescape=True, extensions=["jinja2.ext.do", "jinja2.ext.i18n"])
 MARK = "\x00"
 HIDDEN_ELEMENTS = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 # Attributes a person hears or reads: their text must be translated too.
@@ -119,9 +120,8 @@ def bare_text(source: str) -> list[str]:
     """What a template says in words of its own: its data with every Jinja tag, expression
     and comment a marker, then HTML's tags, entities, scripts and styles taken out (the
     words in attributes that are read aloud or shown kept)."""
-    environment = Environment(extensions=["jinja2.ext.do", "jinja2.ext.i18n"])
     data = "".join(value if kind == "data" else MARK
-                   for _line, kind, value in environment.lex(source))
+                   for _line, kind, value in LEXER.lex(source))
     data = HIDDEN_ELEMENTS.sub(MARK, data)
     said = SAID_ATTRIBUTES.findall(data)
     text = ENTITY.sub(" ", TAG.sub(MARK, data))
