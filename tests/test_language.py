@@ -292,6 +292,20 @@ def test_dates_in_a_notification_are_the_recipients(app, world):
 
 # --- another script, another direction --------------------------------------------------------
 
+PHYSICAL = re.compile(r"(?:margin|padding|border)-(?:left|right)\b|(?<![\w-])(?:left|right)\s*:"
+                      r"|(?:text-align|float|clear)\s*:\s*(?:left|right)")
+
+
+def test_the_stylesheets_mirror_for_a_right_to_left_language():
+    """Logical properties only (margin-inline-start, text-align: start ...): a page in a
+    language written right to left is the mirror of one in English."""
+    found = [f"{path.name}:{number}: {line.strip()}"
+             for path in sorted((Path(__file__).parent.parent / "static" / "css").glob("*.css"))
+             for number, line in enumerate(path.read_text().splitlines(), 1)
+             if PHYSICAL.search(line)]
+    assert not found, "physical left/right in the CSS:\n" + "\n".join(found)
+
+
 def test_a_third_language_needs_only_its_catalogue(make_app, tmp_path, world):
     """Arabic, as a stand-in for any right-to-left language: a compiled catalogue in a folder
     the app reads, and the site offers it, named in its own script, and mirrors the page."""
