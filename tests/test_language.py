@@ -320,3 +320,20 @@ def test_a_third_language_needs_only_its_catalogue(make_app, tmp_path, world):
     response = client.get("/", headers={"Accept-Language": "ar"})
     assert html_lang(response) == ("ar", "rtl")
     assert 'value="ar" lang="ar" aria-current="true">العربية</button>' in page(response)
+
+
+def test_a_digest_sent_by_cron_is_in_each_readers_language(app, world, deliver, mailbox):
+    """No request at all (flask digest send): each person's own language."""
+    from network.notify.models import Delivery, Notification
+    from network.notify.services import send_digests
+
+    reader = PersonFactory(email="czytelnik@example.org", display_name="Ola", locale="pl")
+    db.session.add(Notification(person_id=reader.id, kind="forum.reply", subject="Odpowiedź",
+                                url="/forum/p/1", delivery=Delivery.DAILY))
+    db.session.commit()
+    assert send_digests(Delivery.DAILY) >= 1
+    deliver()
+    assert mailbox.last_to("czytelnik@example.org")["Subject"] == polish(
+        "Your daily summary from %(site)s", site=app.config["SITE_NAME"])
+    assert mailbox.last_to(world.member.email)["Subject"] == \
+        f"Your daily summary from {app.config['SITE_NAME']}"
