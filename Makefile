@@ -6,7 +6,7 @@ PORT ?= 5000
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench static messages
+.PHONY: run test lint bench static messages translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 run: export TRUSTED_HOSTS ?= 127.0.0.1,localhost
 run: export COOKIE_SECURE ?= 0
-run: $(VENV)/.installed
+run: $(VENV)/.installed translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 	exec $(BIN)/gunicorn --workers 2 --preload \
@@ -35,7 +35,7 @@ run: $(VENV)/.installed
 # The suite over TEST_WORKERS processes (pytest-xdist); the browser tests, the W3C pages and
 # the Redis tests each keep to one worker (tests/conftest.py, XDIST_GROUPS).
 TEST_WORKERS ?= 2
-test: $(VENV)/.installed-test $(VNU_JAR)
+test: $(VENV)/.installed-test $(VNU_JAR) translations
 	$(BIN)/ruff check network tests bench
 	$(BIN)/bandit --quiet --recursive network --severity-level medium
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
@@ -65,5 +65,21 @@ static: static/js/bundle.js
 static/js/bundle.js: static/js/htmx.min.js static/js/site.js
 	cat static/js/htmx.min.js static/js/site.js > $@
 
+# The English text in the code and templates, extracted to messages.pot, and every language's
+# catalogue brought up to date with it (new messages empty, changed ones marked fuzzy):
+# translators then fill network/translations/<code>/LC_MESSAGES/messages.po.
+# A new language: pybabel init -i network/translations/messages.pot -d network/translations -l <code>
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -o network/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--no-wrap --sort-by-file -o network/translations/messages.pot .
+	@if ls network/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel update -i network/translations/messages.pot -d network/translations \
+			--no-wrap --ignore-obsolete; fi
+
+# Each catalogue compiled (messages.po -> messages.mo, which git ignores): a language is
+# offered once its .mo is there (network/core/i18n.py).
+CATALOGUES := $(wildcard network/translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGUES:.po=.mo)
+network/translations/%/LC_MESSAGES/messages.mo: network/translations/%/LC_MESSAGES/messages.po \
+		| $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@ -l $*

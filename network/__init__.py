@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from network.config import INSTANCE_DIR, Config
-from network.core import files
+from network.core import files, i18n
 from network.core.db import IdConverter, include_migration_name, render_migration_item
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
@@ -48,7 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
     files.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=i18n.choose_locale)
     compress.init_app(app)
     _init_login(app)
 

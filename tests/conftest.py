@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -53,7 +54,27 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 TEST_CLOCK = datetime.fromisoformat(os.environ.get("TEST_CLOCK", "2027-01-13T10:00:00+00:00"))
 
 
+def _compile_catalogues() -> None:
+    """What `make translations` does, for pytest run on its own: each catalogue's .mo written
+    when missing or older than its .po (atomically: xdist's workers may all arrive at once)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).parent.parent / "network" / "translations"
+    for po in folder.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        partial = mo.with_name(f"messages.{os.getpid()}.mo")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        os.replace(partial, mo)
+
+
 def pytest_configure(config):
+    _compile_catalogues()
     if TEST_CLOCK.tzinfo is None:
         raise pytest.UsageError("TEST_CLOCK needs a UTC offset, e.g. 2027-03-28T00:30:00+00:00")
     clock_module.set_clock(TEST_CLOCK)  # session fixtures (the browsers' demo) see it too

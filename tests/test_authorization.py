@@ -41,6 +41,7 @@ RULES: dict[str, set[str]] = {
     "bulletin.latest_text": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
+    "auth.language": PUBLIC,  # a visitor's choice in a cookie, a person's on their account
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,
     "auth.confirm_email": SIGNED_IN,  # only the person who asked, logged in

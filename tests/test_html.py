@@ -24,6 +24,7 @@ from network.config import TestConfig
 from network.demo import DEMO_PASSWORD, load_demo
 from network.extensions import db
 from tests.conftest import IN_CI, Client
+from tests.test_page_weight import IN_OTHER_LANGUAGES
 from tests.urls import DEMO_PEOPLE, NOT_PAGES, demo_event_pages, demo_world, endpoints, url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,13 @@ def refused_forms(role: str, w) -> list[tuple[str, dict]]:
     }.get(role, [])
 
 
+def other_languages(app) -> list[str]:
+    from network.core.i18n import languages
+
+    with app.test_request_context():
+        return [code for code in languages() if code != app.config["BABEL_DEFAULT_LOCALE"]]
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> dict[str, str]:
     """What each role is served: "<endpoint or form> as <role> (<path>, <status>)" -> HTML."""
@@ -110,6 +118,15 @@ def site(tmp_path_factory) -> dict[str, str]:
                 response = client.get(path)
                 if response.status_code != 302:
                     pages[f"{path} as {role} ({response.status_code})"] = response.text
+            if role in IN_OTHER_LANGUAGES:  # a sample, in each language but English
+                for code in other_languages(app):
+                    client.set_cookie("lang", code)
+                    for endpoint in IN_OTHER_LANGUAGES[role]:
+                        path = url(app, endpoint, w)
+                        response = client.get(path)
+                        assert response.status_code == 200, (path, role, code)
+                        pages[f"{endpoint} as {role} in {code} ({path})"] = response.text
+                client.delete_cookie("lang")
             form_token = token(client.get("/login" if email is None else "/account").text)
             for path, data in refused_forms(role, w):
                 response = client.post(path, data={**data, "csrf_token": form_token})
@@ -140,7 +157,8 @@ def test_no_page_uses_an_id_twice(site):
 
 
 def current_links(html: str) -> list[str]:
-    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+    nav = re.search(r'<header class="site">.*?<nav aria-label="[^"]*">(.*?)</nav>', html,
+                    re.S).group(1)
     return re.findall(r'aria-current="page"[^>]*>([^<]+)<', nav)
 
 

@@ -68,6 +68,52 @@ def test_every_page_is_within_the_html_budget(demo_app, demo):
     assert not over, over
 
 
+# A sample of pages in the second language (each catalogue but English) against English: the
+# issue's "no page's weight changes by more than 10%".
+IN_OTHER_LANGUAGES = {
+    "visitor": ("pages.home", "members.directory", "members.organisation", "members.join",
+                "calendar.agenda", "calendar.month", "calendar.week", "representation.bodies",
+                "bulletin.latest", "pages.memorandum", "auth.login", "search.search"),
+    "admin": ("pages.home", "coordination.overview", "coordination.people", "forum.index",
+              "forum.thread", "calendar.event", "board.board", "board.listing",
+              "representation.seat", "impact.network", "auth.account", "notify.settings"),
+}
+LANGUAGE_WEIGHT_MARGIN = 0.10
+
+
+def test_another_language_weighs_within_ten_percent_of_english(demo_app, demo):
+    from network.core.i18n import languages
+
+    with demo_app.test_request_context():
+        others = [code for code in languages()
+                  if code != demo_app.config["BABEL_DEFAULT_LOCALE"]]
+    assert others, "no catalogue besides English"
+    figures, over = [], []
+    for who, endpoints_sampled in IN_OTHER_LANGUAGES.items():
+        client = demo_app.test_client()
+        if who == "admin":
+            client.post("/login", data={"email": "admin@example.org",
+                                        "password": DEMO_PASSWORD})
+        for endpoint in endpoints_sampled:
+            path = url(demo_app, endpoint, demo)
+            client.set_cookie("lang", "en_GB")
+            english = fetch(client, path)
+            assert english.status_code == 200, (path, who)
+            for code in others:
+                client.set_cookie("lang", code)
+                translated = fetch(client, path)
+                assert translated.status_code == 200, (path, who, code)
+                change = sent_size(translated) / sent_size(english) - 1
+                figures.append((change, f"{endpoint} as {who}: {sent_size(english)} B in "
+                                        f"English, {sent_size(translated)} B in {code}"))
+                if abs(change) > LANGUAGE_WEIGHT_MARGIN:
+                    over.append(f"{endpoint} as {who} in {code}: {change:+.1%}")
+    print("\nPage weight by language, compressed:")
+    for change, what in sorted(figures, reverse=True):
+        print(f"  {change:+6.1%}  {what}")
+    assert not over, over
+
+
 @pytest.mark.parametrize(("path", "target", "who"), [
     ("/organisations?page=1", "results", "visitor"),
     ("/coordinate/people", "results", "admin"),

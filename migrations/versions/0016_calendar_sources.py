@@ -2,7 +2,7 @@
 events imported from it, known in it by their UID and RECURRENCE-ID
 
 Revision ID: 0016_calendar_sources
-Revises: 0014_search
+Revises: 0015_person_locale
 Create Date: 2026-12-06 00:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0016_calendar_sources'
-down_revision = '0014_search'
+down_revision = '0015_person_locale'
 branch_labels = None
 depends_on = None
 

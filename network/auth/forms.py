@@ -6,8 +6,9 @@ from wtforms.validators import EqualTo, ValidationError
 
 from network.auth.passwords import MAX_LENGTH, password_problem
 from network.auth.services import safe_next
-from network.core.fields import CheckboxField
+from network.core.fields import CheckboxField, ChoiceField
 from network.core.forms import Form, SearchForm, email_field, required, text_field
+from network.core.i18n import languages
 
 
 def password_field(label, autocomplete="new-password"):
@@ -100,6 +101,26 @@ class NextForm(SearchForm):
     """?next=: where to go after logging in, if it stays on this site."""
 
     next = StringField()
+
+    def target(self) -> str | None:
+        return safe_next(self.next.data)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(language.code, language.name) for language in languages().values()]
+
+
+class LanguageForm(Form):
+    """The footer's switch (a button per language, each named `locale`) and the account's
+    choice. A visitor's carries no CSRF token, since their pages set no cookie: the route
+    checks the browser's Origin instead (auth.routes.language)."""
+
+    locale = ChoiceField(_l("Language"), choices=[])
+    next = StringField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()
 
     def target(self) -> str | None:
         return safe_next(self.next.data)

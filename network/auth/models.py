@@ -57,6 +57,8 @@ class Person(UserMixin, db.Model):
     # Raised to make every reply-by-email address sent to them so far stop working
     # (notify.replies): with their emailed links, and when they log out everywhere.
     reply_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language they chose (a catalogue's code: "pl"); None lets the browser decide.
+    locale: Mapped[str | None] = mapped_column(String(20))
 
     memberships: Mapped[list[Membership]] = relationship(
         primaryjoin="and_(Person.id == Membership.person_id, Membership.left_at.is_(None))",

@@ -1,8 +1,11 @@
-"""Logging in and out, forgotten passwords, and a person's own account settings."""
+"""Logging in and out, forgotten passwords, a person's own account settings, and the
+language the site speaks to them."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +15,7 @@ from network.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     NextForm,
     ProfileForm,
@@ -19,10 +23,12 @@ from network.auth.forms import (
 )
 from network.auth.models import TokenPurpose
 from network.auth.services import end_session, safe_next, this_address
+from network.core import i18n
 from network.core.forms import EmptyForm
 from network.core.htmx import render, see_other
 from network.core.permissions import authorize
 from network.core.submit import press, submit
+from network.extensions import csrf
 
 bp = Blueprint("auth", __name__)
 
@@ -37,6 +43,12 @@ def back_here() -> str | None:
         return safe_next(request.args.get("next"))
     if request.endpoint == "pages.home":  # the way in: a member lands on what is new for them
         return None
+    return this_address()
+
+
+@bp.app_template_global()
+def here() -> str | None:
+    """This page's path and query, for the footer's language switch to come back to."""
     return this_address()
 
 
@@ -116,9 +128,51 @@ def account():
     return submit(form, lambda: services.update_profile(current_user, form.display_name.data,
                                                         form.show_email_to_members.data),
                   page=lambda: render("auth/account.html", form=form,
-                                      sessions_form=EmptyForm()),
+                                      sessions_form=EmptyForm(),
+                                      language_form=LanguageForm(formdata=None, data={
+                                          "locale": i18n.locale_name(),
+                                          "next": url_for("auth.account")})),
                   done=lambda _result: see_other(url_for("auth.account"),
                                                  _("Your profile is saved.")))
+
+
+# A visitor's pages set no cookie, so their switch carries no CSRF token (which lives in the
+# session): the browser's own word that the form came from this site stands in for it.
+@bp.post("/language")
+@csrf.exempt
+def language():
+    """The footer's switch: the site in this language from the next page on. A visitor keeps
+    it in the `lang` cookie; a person also on their account, for every device and email."""
+    person = current_user._get_current_object() if current_user.is_authenticated else None
+    form = LanguageForm() if person else LanguageForm(meta={"csrf": False})
+    back = safe_next(form.next.data) or url_for("pages.home")
+    if person is None and not sent_from_this_site():
+        return redirect(back, 303)
+
+    def done(_result):
+        response = redirect(back, 303)
+        remember_language(response, form.locale.data)
+        return response
+
+    return submit(form, lambda: person and services.choose_language(person, form.locale.data),
+                  page=lambda: redirect(back, 303), done=done)
+
+
+def sent_from_this_site() -> bool:
+    """Fetch Metadata, or else the Origin (or Referer) header, names this site: a form on
+    another site cannot switch a visitor's language."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from:
+        return fetched_from in ("same-origin", "none")
+    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    return bool(origin) and urlsplit(origin).netloc == request.host
+
+
+def remember_language(response, code: str) -> None:
+    response.set_cookie(i18n.COOKIE, code, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, select, update
 
@@ -21,6 +22,7 @@ from network.auth.passwords import hash_password, verify_password
 from network.core import audit
 from network.core.db import UTCDateTime
 from network.core.forms import Refused
+from network.core.i18n import recipient_locale
 from network.core.links import absolute_url
 from network.core.mail import queue_email
 from network.core.time import now
@@ -209,8 +211,9 @@ def ask_to_log_in():
 def request_password_reset(person: Person) -> None:
     raw = issue_token(person, TokenPurpose.PASSWORD_RESET,
                       current_app.config["RESET_VALID_FOR"])
-    queue_email(person.email, _("Reset your password"), "email/password_reset.txt",
-                person=person, link=absolute_url("auth.reset_password", token=raw))
+    queue_email(person.email, _l("Reset your password"), "email/password_reset.txt",
+                person=person, link=absolute_url("auth.reset_password", token=raw),
+                locale=recipient_locale(person))
 
 
 def reset_password(token: AccountToken, password: str) -> None:
@@ -239,8 +242,9 @@ def change_password(person: Person, current_password: str, password: str) -> Non
     renew_session(person)
     audit.record("person.password_change", person, f"{person.email} changed their password",
                  actor=person)
-    queue_email(person.email, _("Your password was changed"), "email/password_changed.txt",
-                person=person, reset=absolute_url("auth.forgot_password"))
+    queue_email(person.email, _l("Your password was changed"), "email/password_changed.txt",
+                person=person, reset=absolute_url("auth.forgot_password"),
+                locale=recipient_locale(person))
 
 
 def log_out_elsewhere(person: Person) -> None:
@@ -260,10 +264,12 @@ def request_email_change(person: Person, current_password: str, new_email: str) 
     valid_for = current_app.config["EMAIL_CHANGE_VALID_FOR"]
     confirm = issue_token(person, TokenPurpose.EMAIL_CHANGE, valid_for, new_email=new_email)
     stop = issue_token(person, TokenPurpose.EMAIL_CHANGE_CANCEL, valid_for)
-    queue_email(new_email, _("Confirm your new email address"), "email/confirm_email.txt",
-                person=person, link=absolute_url("auth.confirm_email", token=confirm))
-    queue_email(person.email, _("Your email address is being changed"),
+    queue_email(new_email, _l("Confirm your new email address"), "email/confirm_email.txt",
+                person=person, link=absolute_url("auth.confirm_email", token=confirm),
+                locale=recipient_locale(person))
+    queue_email(person.email, _l("Your email address is being changed"),
                 "email/email_change_notice.txt", person=person, new_email=new_email,
+                locale=recipient_locale(person),
                 cancel=absolute_url("auth.cancel_email_change", token=stop))
 
 
@@ -297,6 +303,11 @@ def update_profile(person: Person, display_name: str, show_email_to_members: boo
     person.show_email_to_members = show_email_to_members
 
 
+def choose_language(person: Person, code: str) -> None:
+    """Their pages and email in this language from now on, on every device."""
+    person.locale = code
+
+
 # --- what coordinators do to a person's account ----------------------------------------------
 
 def set_role(person: Person, role: Role, by: Person) -> bool:
@@ -320,8 +331,8 @@ def suspend(person: Person, reason: str, by: Person) -> bool:
     end_everything(person)
     audit.record("person.suspend", person, f"Suspended {person.display_name}", actor=by,
                  reason=reason)
-    queue_email(person.email, _("Your account is suspended"), "email/account_suspended.txt",
-                person=person)
+    queue_email(person.email, _l("Your account is suspended"), "email/account_suspended.txt",
+                person=person, locale=recipient_locale(person))
     return True
 
 

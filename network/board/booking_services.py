@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network.auth.models import Person
@@ -24,6 +25,7 @@ from network.calendar.models import Event, EventKind
 from network.core import audit
 from network.core.audience import Audience
 from network.core.forms import Refused
+from network.core.i18n import later
 from network.core.text import in_subject
 from network.core.time import format_weekday, local, now, today
 from network.extensions import db
@@ -115,16 +117,16 @@ def request_booking(listing: Listing, organisation_id: int, by: Person, values: 
     elif listing.auto_approve:
         approve(booking, None)
         for person in owners_of(listing) - {by}:
-            notify(person, "board.booking", _(
+            notify(person, "board.booking", _l(
                 "%(org)s booked “%(title)s”: %(slot)s",
                 org=in_subject(booking.organisation.name), title=in_subject(listing.title),
-                slot=slot_text(booking)), booking_path(booking))
+                slot=later(slot_text, booking)), booking_path(booking))
     else:
         for person in owners_of(listing) - {by}:
-            notify(person, "board.booking", _(
+            notify(person, "board.booking", _l(
                 "%(org)s ask to book “%(title)s”: %(slot)s",
                 org=in_subject(booking.organisation.name), title=in_subject(listing.title),
-                slot=slot_text(booking)), booking_path(booking))
+                slot=later(slot_text, booking)), booking_path(booking))
     return booking
 
 
@@ -181,9 +183,9 @@ def approve(booking: Booking, by: Person | None) -> bool:
     audit.record("booking.approve", booking, f"Approved a booking of “{listing.title}”"
                  + ("" if by else " (a free time, approved on its own)"), actor=by)
     for person in bookers_of(booking) - {by}:
-        notify(person, "board.booking", _("Booked: “%(title)s”, %(slot)s",
+        notify(person, "board.booking", _l("Booked: “%(title)s”, %(slot)s",
                                           title=in_subject(listing.title),
-                                          slot=slot_text(booking)), booking_path(booking))
+                                          slot=later(slot_text, booking)), booking_path(booking))
     return True
 
 
@@ -197,9 +199,9 @@ def decline(booking: Booking, reason: str, by: Person | None) -> bool:
     audit.record("booking.decline", booking, f"Declined a booking of “{booking.listing.title}”",
                  actor=by, reason=reason)
     for person in bookers_of(booking) - {by}:
-        notify(person, "board.booking", _(
+        notify(person, "board.booking", _l(
             "Not booked: “%(title)s”, %(slot)s", title=in_subject(booking.listing.title),
-            slot=slot_text(booking)), booking_path(booking), detail=reason)
+            slot=later(slot_text, booking)), booking_path(booking), detail=reason)
     return True
 
 
@@ -229,11 +231,11 @@ def cancel_booking(booking: Booking, reason: str, by: Person) -> bool:
         f"Withdrew a request to book “{booking.listing.title}”"), actor=by, reason=reason)
     told = bookers_of(booking) | (owners_of(booking.listing) if was_approved or
                                   by.id == booking.requested_by_id else set())
-    subject = (_("Cancelled: the booking of “%(title)s”, %(slot)s",
-                 title=in_subject(booking.listing.title), slot=slot_text(booking))
+    subject = (_l("Cancelled: the booking of “%(title)s”, %(slot)s",
+                 title=in_subject(booking.listing.title), slot=later(slot_text, booking))
                if was_approved else
-               _("Withdrawn: the request to book “%(title)s”, %(slot)s",
-                 title=in_subject(booking.listing.title), slot=slot_text(booking)))
+               _l("Withdrawn: the request to book “%(title)s”, %(slot)s",
+                 title=in_subject(booking.listing.title), slot=later(slot_text, booking)))
     for person in told - {by}:
         notify(person, "board.booking", subject, booking_path(booking), detail=reason)
     return True

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask_babel import format_number, gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -86,7 +87,7 @@ class ListingForm(Form):
     description = TextAreaField(_l("Details"), validators=[Optional(), UpTo(DESCRIPTION_MAX)],
                                 filters=[strip], description=_l(
         "When, where, how many, any conditions. You can use Markdown. Up to %(max)s "
-        "characters.", max=f"{DESCRIPTION_MAX:,}"))
+        "characters.", max=LazyString(format_number, DESCRIPTION_MAX)))
     area = ChoiceField(_l("Area"), default="", invalid=_l("Choose one of the areas listed."))
     available_from = DayField(_l("Available or needed from"), validators=[
         Optional(), DayWithin(-AVAILABLE_SINCE, AVAILABLE_AHEAD)])

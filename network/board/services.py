@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network.auth.models import Person
@@ -24,6 +25,7 @@ from network.board.reads import keywords_of, listing_path, on_board
 
 # The organisation page (members/routes.py) reads these as the board's services.
 from network.core import audit
+from network.core.i18n import later
 from network.core.links import site_path
 from network.core.permissions import can
 from network.core.text import in_subject
@@ -84,7 +86,7 @@ def settle(listing: Listing, status: ListingStatus, matched_with_id: int | None,
     listing.matched_with_id = matched_with_id if status == ListingStatus.MATCHED else None
     if listing.matched_with_id is not None:
         for person in contacts_of(listing.matched_with_id):
-            notify(person, "board.listing", _(
+            notify(person, "board.listing", _l(
                 "“%(title)s” is marked shared with your organisation: thank you for sharing",
                 title=in_subject(listing.title)), listing_path(listing))
     audit.record(f"listing.{status.value}", listing,
@@ -131,7 +133,7 @@ def hide(listing: Listing, reason: str, by: Person) -> bool:
     listing.hidden_at, listing.hidden_reason, listing.hidden_by_id = now(), reason, by.id
     audit.record("listing.hide", listing, f"Hid “{listing.title}”", actor=by, reason=reason)
     notify(listing.created_by, "board.listing",
-           _("Your listing “%(title)s” was hidden by a coordinator",
+           _l("Your listing “%(title)s” was hidden by a coordinator",
              title=in_subject(listing.title)), listing_path(listing), detail=reason)
     return True
 
@@ -142,7 +144,7 @@ def restore(listing: Listing, by: Person) -> bool:
     listing.hidden_at, listing.hidden_reason, listing.hidden_by_id = None, "", None
     audit.record("listing.restore", listing, f"Restored “{listing.title}”", actor=by)
     notify(listing.created_by, "board.listing",
-           _("Your listing “%(title)s” is back on the board", title=in_subject(listing.title)),
+           _l("Your listing “%(title)s” is back on the board", title=in_subject(listing.title)),
            listing_path(listing))
     return True
 
@@ -157,8 +159,9 @@ def warn_expiring(moment: datetime | None = None) -> int:
     for listing in due:
         listing.expiry_warned_at = moment
         notify(listing.created_by, "board.listing",
-               _("Your listing “%(title)s” leaves the board on %(day)s: renew it if it is "
-                 "still open", title=in_subject(listing.title), day=format_day(listing.expires_on)),
+               _l("Your listing “%(title)s” leaves the board on %(day)s: renew it if it is "
+                 "still open", title=in_subject(listing.title),
+                 day=later(format_day, listing.expires_on)),
                listing_path(listing))
         told += 1
     return told
@@ -198,7 +201,7 @@ def add_message(conversation: Conversation, author: Person, body: str,
     listing = conversation.listing
     for person in people_of(conversation) - {author}:
         notify(person, "board.reply",
-               _("%(name)s wrote about “%(title)s”", name=in_subject(author.display_name),
+               _l("%(name)s wrote about “%(title)s”", name=in_subject(author.display_name),
                  title=in_subject(listing.title)),
                site_path("board.conversation", conversation_id=conversation.id)
                + f"#m{message.id}", about=conversation_topic(conversation, person))

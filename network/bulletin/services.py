@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network.auth.models import Person
 from network.bulletin import reads
 from network.bulletin.models import BulletinDelivery, BulletinIssue
 from network.core.db import insert_for
+from network.core.i18n import in_locale, recipient_locale
 from network.core.links import absolute_url
 from network.core.mail import queue_email
 from network.core.time import now, today
@@ -47,11 +48,13 @@ def deliver(issue: BulletinIssue, person: Person) -> bool:
         .returning(BulletinDelivery.id)).scalar()
     if claimed is None:
         return False
-    contents = reads.contents(person, issue.week)
+    locale = recipient_locale(person)
+    with in_locale(locale):  # the contents' dates and headings in their language too
+        contents = reads.contents(person, issue.week)
     email = queue_email(
-        person.email, _("%(site)s: the weekly bulletin, number %(number)d",
-                        site=current_app.config["SITE_NAME"], number=issue.number),
-        "email/bulletin.txt", html_template="email/bulletin.html",
+        person.email, _l("%(site)s: the weekly bulletin, number %(number)d",
+                         site=current_app.config["SITE_NAME"], number=issue.number),
+        "email/bulletin.txt", html_template="email/bulletin.html", locale=locale,
         headers=unsubscribe_headers(person, KIND), person=person, issue=issue, c=contents,
         absolute=absolute_url, page=absolute_url("bulletin.issue", number=issue.number),
         unsubscribe=unsubscribe_url(person, KIND), settings=absolute_url("notify.settings"))

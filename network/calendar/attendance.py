@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -15,6 +16,7 @@ from network.calendar.models import Answer, Event, Rsvp
 from network.calendar.reads import event_path
 from network.calendar.recurrence import MOVE_LIMIT, occurrence
 from network.calendar.services import CalendarError, not_an_occurrence
+from network.core.i18n import later
 from network.core.text import in_subject
 from network.core.time import format_when, now
 from network.extensions import db
@@ -73,8 +75,8 @@ def _move_up(event: Event, at: datetime) -> None:
     for row in waiting:
         row.waiting = False
         notify(row.person, "calendar.changed",
-               _("A place came free: you are going to “%(title)s” on %(day)s",
-                 title=in_subject(event.title), day=format_when(at)), event_path(event, at))
+               _l("A place came free: you are going to “%(title)s” on %(day)s",
+                 title=in_subject(event.title), day=later(format_when, at)), event_path(event, at))
 
 
 def free_places_after_capacity_change(event: Event) -> None:
@@ -151,7 +153,8 @@ def send_reminders(moment: datetime | None = None) -> int:
             continue
         row.reminded_at = moment
         notify(row.person, "calendar.reminder",
-               _("Tomorrow: “%(title)s” at %(day)s", title=in_subject(row.event.title),
-                 day=format_when(found.starts_at)), event_path(row.event, row.occurrence_start))
+               _l("Tomorrow: “%(title)s” at %(day)s", title=in_subject(row.event.title),
+                 day=later(format_when, found.starts_at)),
+               event_path(row.event, row.occurrence_start))
         sent += 1
     return sent

@@ -122,6 +122,12 @@ def day_and_month(day: date) -> str:
 
 
 def ordinal_day(day: int) -> str:
+    """3rd in English; another language's translation of "on the %(date)s" is given the
+    number alone, to write as its grammar asks ("3." in Polish)."""
+    from network.core.i18n import is_english
+
+    if not is_english():
+        return str(day)
     suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix}"
 

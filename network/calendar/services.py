@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
@@ -38,6 +39,7 @@ from network.calendar.recurrence import (
 )
 from network.core import audit, files
 from network.core.forms import Refused
+from network.core.i18n import later
 from network.core.text import in_subject
 from network.core.time import borough_zone, format_day, now
 from network.extensions import db
@@ -164,9 +166,9 @@ def _edit_one(event: Event, values: dict, at: datetime, by: Person) -> Event:
     change.updated_at = now()
     audit.record("event.change_one", event, f"Changed “{event.title}” on "
                  f"{at.astimezone(borough_zone()):%Y-%m-%d %H:%M}", actor=by)
-    _tell_answered(event, [at], _(
+    _tell_answered(event, [at], _l(
         "“%(title)s” on %(day)s has changed: now %(when)s%(place)s", title=in_subject(event.title),
-        day=_day(at), when=_day(values["starts_at"]),
+        day=later(_day, at), when=later(_day, values["starts_at"]),
         place=f", {in_subject(values['place'])}" if values["place"] else ""))
     event.sequence += 1
     return event
@@ -223,8 +225,8 @@ def _edit_following(event, values, theme_ids, repeats, at, by) -> Event:
     event.sequence += 1
     audit.record("event.split", event, f"Changed “{event.title}” from "
                  f"{at.astimezone(borough_zone()):%Y-%m-%d} on", actor=by, continued=rest.id)
-    _tell_answered(rest, None, _("“%(title)s” has changed from %(day)s on",
-                                 title=in_subject(rest.title), day=_day(at)))
+    _tell_answered(rest, None, _l("“%(title)s” has changed from %(day)s on",
+                                 title=in_subject(rest.title), day=later(_day, at)))
     return rest
 
 
@@ -255,9 +257,9 @@ def _changed(event: Event, by: Person, diff: dict, times_changed: bool) -> None:
         event.sequence += 1
     audit.record("event.edit", event, f"Changed “{event.title}”", actor=by, changes=diff)
     if times_changed:
-        _tell_answered(event, None, _(
+        _tell_answered(event, None, _l(
             "“%(title)s” has changed: now %(when)s%(place)s", title=in_subject(event.title),
-            when=_series_time(event) if event.recurring else _day(event.starts_at),
+            when=later(_series_time, event) if event.recurring else later(_day, event.starts_at),
             place=f", {in_subject(event.place)}" if event.place else ""))
 
 
@@ -288,12 +290,13 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
         event.sequence += 1
         audit.record("event.cancel_one", event, f"Cancelled “{event.title}” on {_day(at)}",
                      actor=by, reason=reason)
-        _tell_answered(event, [at], _("Cancelled: “%(title)s” on %(day)s",
-                                      title=in_subject(event.title), day=_day(at)), detail=reason)
+        _tell_answered(event, [at], _l("Cancelled: “%(title)s” on %(day)s",
+                                       title=in_subject(event.title), day=later(_day, at)),
+                       detail=reason)
         return True
     if scope == "following" and event.recurring and at is not None and at > event.starts_at:
-        _tell_answered(event, None, _("Cancelled from %(day)s on: “%(title)s”",
-                                      title=in_subject(event.title), day=_day(at)),
+        _tell_answered(event, None, _l("Cancelled from %(day)s on: “%(title)s”",
+                                      title=in_subject(event.title), day=later(_day, at)),
                        since=at, detail=reason)
         _split(event, at)
         event.sequence += 1
@@ -304,10 +307,10 @@ def cancel(event: Event, scope: str, at: datetime | None, reason: str, by: Perso
     event.sequence += 1
     audit.record("event.cancel", event, f"Cancelled “{event.title}”", actor=by, reason=reason)
     # A one-off event's subject names its day, as an occurrence's does; a series', its title.
-    subject = (_("Cancelled: “%(title)s”", title=in_subject(event.title)) if event.recurring
-               else _("Cancelled: “%(title)s” on %(day)s", title=in_subject(event.title),
-                      day=format_day(event.starts_at) if event.all_day
-                      else _day(event.starts_at)))
+    subject = (_l("Cancelled: “%(title)s”", title=in_subject(event.title)) if event.recurring
+               else _l("Cancelled: “%(title)s” on %(day)s", title=in_subject(event.title),
+                      day=later(format_day, event.starts_at) if event.all_day
+                      else later(_day, event.starts_at)))
     _tell_answered(event, None, subject, detail=reason)
     return True
 
@@ -353,9 +356,9 @@ def _tell_followers(event: Event, author: Person) -> None:
     for person in followers:
         if event_access(person, event).view:
             notify(person, "calendar.new_event",
-                   _("%(org)s added “%(title)s” on %(day)s",
+                   _l("%(org)s added “%(title)s” on %(day)s",
                      org=in_subject(event.organisation.name), title=in_subject(event.title),
-                     day=_day(event.starts_at)), event_path(event))
+                     day=later(_day, event.starts_at)), event_path(event))
 
 
 

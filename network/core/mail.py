@@ -19,6 +19,7 @@ from flask import current_app, g, render_template
 from sqlalchemy import JSON, String, Text, inspect, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from network.core.i18n import in_locale
 from network.core.text import one_line
 from network.core.time import now
 from network.extensions import db
@@ -63,16 +64,23 @@ def body_text(value: str) -> str:
     return BODY_CONTROLS.sub("", BODY_BREAKS.sub("\n", str(value)))
 
 
-def queue_email(to: str, subject: str, template: str, *, headers: dict | None = None,
-                html_template: str | None = None, **context) -> OutboxEmail:
+def queue_email(to: str, subject, template: str, *, headers: dict | None = None,
+                html_template: str | None = None, locale: str | None = None,
+                **context) -> OutboxEmail:
     """Add an email to the outbox. It is sent only if the surrounding transaction commits.
 
     The subject becomes one clean line whatever it was made of: a person's words belong in the
     body, where line breaks are safe. With html_template, the same context rendered (escaped,
-    as every template) is the HTML alternative to the text."""
-    body = body_text(render_template(template, **context))
-    html = render_template(html_template, **context) if html_template else None
-    email = OutboxEmail(to_address=to, subject=one_line(str(subject), SUBJECT_LIMIT),
+    as every template) is the HTML alternative to the text.
+
+    `locale`: the recipient's language (core.i18n.recipient_locale), in which the subject (a
+    lazy_gettext string) and the body are written; None keeps the request's, for someone
+    writing in from a page (an application, an invitation's address)."""
+    with in_locale(locale):
+        subject = str(subject)
+        body = body_text(render_template(template, **context))
+        html = render_template(html_template, **context) if html_template else None
+    email = OutboxEmail(to_address=to, subject=one_line(subject, SUBJECT_LIMIT),
                         body=body, html_body=html, headers=headers or {})
     db.session.add(email)
     g.setdefault("mail_queued", []).append(email)

@@ -36,7 +36,9 @@ def add_security_headers(response):
         if request.args.get("v"):
             headers["Cache-Control"] = "public, max-age=31536000, immutable"
     else:
-        headers.add("Vary", "HX-Request")
+        # A page's language comes from the `lang` cookie (or the account, through the session
+        # cookie) or Accept-Language: a cache keeps one copy per language.
+        headers.add("Vary", "HX-Request, Cookie, Accept-Language")
         headers.setdefault("Cache-Control", "no-store" if _private(response) else "no-cache")
     return response
 

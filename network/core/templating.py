@@ -18,6 +18,7 @@ from network.core.time import (
     format_day,
     format_dayname,
     format_month,
+    format_number,
     format_weekday,
     format_when,
 )
@@ -92,6 +93,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["weekday"] = format_weekday
     app.jinja_env.filters["month"] = format_month
     app.jinja_env.filters["dayname"] = format_dayname
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["external_url"] = external_url
     app.jinja_env.filters["sentence"] = sentence
     app.jinja_env.globals.update(can=can, page_url=page_url, empty_form=empty_form, path=path)

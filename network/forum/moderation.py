@@ -14,7 +14,7 @@ from network.core.forms import EmptyForm
 from network.core.htmx import render, see_other
 from network.core.permissions import authorize, load
 from network.core.submit import submit
-from network.core.time import now
+from network.core.time import format_day, now
 from network.extensions import db
 from network.forum import reads, services
 from network.forum.blueprint import bp, load_post, load_thread, readable_categories
@@ -211,7 +211,7 @@ def pause_posting(person_id: int):
         done=lambda pause: see_other(
             person_page(person), _("%(name)s cannot post until %(until)s.",
                                    name=person.display_name,
-                                   until=pause.until.strftime("%d %B %Y"))))
+                                   until=format_day(pause.until))))
 
 
 @bp.post("/people/<int:person_id>/lift-pause")

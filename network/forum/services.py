@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, update
 
 from network.auth.models import Person
@@ -225,7 +225,7 @@ def _tell_mentioned(post: Post, person: Person) -> bool:
     if person.id == post.author_id or not can("post.view", post, person):
         return False
     notify(person, "forum.mention",
-           _("%(name)s mentioned you in “%(title)s”", name=in_subject(post.author.display_name),
+           _l("%(name)s mentioned you in “%(title)s”", name=in_subject(post.author.display_name),
              title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
            about=thread_topic(post.thread, person))
     return True
@@ -253,7 +253,7 @@ def _announce(post: Post, new_thread: bool = False) -> None:
             continue
         told.add(person.id)
         notify(person, "forum.reply",
-               _("%(name)s replied in “%(title)s”", name=in_subject(post.author.display_name),
+               _l("%(name)s replied in “%(title)s”", name=in_subject(post.author.display_name),
                  title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
                about=thread_topic(post.thread, person))
 
@@ -277,7 +277,7 @@ def approve(post: Post, coordinator: Person) -> bool:
     audit.record("post.approve", post, f"Approved a post by {post.author.display_name} in "
                  f"“{thread.title}”", actor=coordinator)
     notify(post.author, "forum.moderation",
-           _("Your post in “%(title)s” is approved and everyone can see it now.",
+           _l("Your post in “%(title)s” is approved and everyone can see it now.",
              title=in_subject(thread.title)), site_path("forum.post", post_id=post.id))
     _announce(post, new_thread=first)
     return True
@@ -299,7 +299,7 @@ def hide(post: Post, coordinator: Person, reason: str) -> bool:
     audit.record("post.hide", post, f"Hid a post by {post.author.display_name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
-           _("A coordinator hid your post in “%(title)s”", title=in_subject(post.thread.title)),
+           _l("A coordinator hid your post in “%(title)s”", title=in_subject(post.thread.title)),
            site_path("forum.post", post_id=post.id), detail=reason)
     return True
 
@@ -314,7 +314,7 @@ def restore(post: Post, coordinator: Person, reason: str) -> bool:
     audit.record("post.restore", post, f"Restored a post by {post.author.display_name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
-           _("A coordinator restored your post in “%(title)s”",
+           _l("A coordinator restored your post in “%(title)s”",
              title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
            detail=reason)
     return True

@@ -8,13 +8,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask import current_app, g
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from network.auth.models import Person
 from network.auth.services import normalise_email
 from network.core.db import insert_for
+from network.core.i18n import recipient_locale
 from network.core.links import absolute
 from network.core.mail import deliver_due, queue_email
 from network.core.time import now
@@ -87,11 +88,13 @@ def _tell(incoming: messages.Incoming, subject: str, template: str, **context) -
     to = incoming.reply_to_sender
     if not to or _our_own(to) or not _may_write_to(to):
         return
-    queue_email(to, subject, template, headers=_answer_headers(incoming), **context)
+    writer = db.session.scalar(select(Person).where(Person.email == to))
+    queue_email(to, subject, template, headers=_answer_headers(incoming),
+                locale=recipient_locale(writer), **context)
 
 
 def _explain(incoming: messages.Incoming, why) -> None:
-    _tell(incoming, _("Your reply was not posted"), "email/reply_not_posted.txt", why=why)
+    _tell(incoming, _l("Your reply was not posted"), "email/reply_not_posted.txt", why=why)
 
 
 def _find_address(incoming: messages.Incoming) -> Address | Outcome:
@@ -118,7 +121,7 @@ def _post(incoming: messages.Incoming, address: Address) -> tuple[Outcome, Poste
         _explain(incoming, refusal.reason)
         return Outcome.NOT_POSTED, None
     if incoming.attachments:
-        _tell(incoming, _("Your reply is posted, without its attachments"),
+        _tell(incoming, _l("Your reply is posted, without its attachments"),
               "email/reply_attachments.txt", names=incoming.attachments,
               link=absolute(posted.path), held=posted.held)
     return (Outcome.HELD if posted.held else Outcome.POSTED), posted

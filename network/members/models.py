@@ -196,6 +196,8 @@ class Application(db.Model):
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     decision_reason: Mapped[str] = mapped_column(String(1000), default="")
+    # The language they applied in: the coordinator's answer is written in it.
+    locale: Mapped[str | None] = mapped_column(String(20))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
     decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])

@@ -16,6 +16,7 @@ from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core import audit, throttle
 from network.core.forms import Refused
+from network.core.i18n import locale_name, recipient_locale
 from network.core.links import absolute_url
 from network.core.mail import queue_email
 from network.core.text import in_subject
@@ -122,17 +123,18 @@ def submit_application(profile: dict, contact_name: str, contact_email: str, mes
                                 **profile)
     application = Application(organisation=organisation, contact_name=contact_name,
                               contact_email=contact_email, message=message,
-                              applicant_id=applicant.id if applicant else None)
+                              applicant_id=applicant.id if applicant else None,
+                              locale=locale_name())
     db.session.add_all([organisation, application])
     db.session.flush()
-    queue_email(contact_email, _("We have your application to join"),
+    queue_email(contact_email, _l("We have your application to join"),
                 "email/application_received.txt", application=application)
     review_url = absolute_url("coordination.application", application_id=application.id)
     for coordinator in coordinators():
         queue_email(coordinator.email,
-                    _("New application: %(name)s", name=in_subject(organisation.name)),
-                    "email/application_to_review.txt", application=application,
-                    link=review_url, coordinator=coordinator)
+                    _l("New application: %(name)s", name=in_subject(organisation.name)),
+                    "email/application_to_review.txt", locale=recipient_locale(coordinator),
+                    application=application, link=review_url, coordinator=coordinator)
     return application
 
 
@@ -149,10 +151,10 @@ def approve(application: Application, coordinator: Person) -> Invitation:
     invitation, raw = _new_invitation(organisation, application.contact_email,
                                       application.contact_name, as_contact=True,
                                       invited_by=coordinator)
-    queue_email(application.contact_email, _("Welcome: %(name)s has joined the network",
-                                             name=in_subject(organisation.name)),
-                "email/application_approved.txt", application=application,
-                link=absolute_url("members.accept_invitation", token=raw),
+    queue_email(application.contact_email, _l("Welcome: %(name)s has joined the network",
+                                              name=in_subject(organisation.name)),
+                "email/application_approved.txt", locale=recipient_locale(application),
+                application=application, link=absolute_url("members.accept_invitation", token=raw),
                 invitation=invitation)
     audit.record("application.approve", organisation, f"Approved {organisation.name}",
                  actor=coordinator, application=application.id)
@@ -168,8 +170,9 @@ def decline(application: Application, coordinator: Person, reason: str) -> None:
     application.decided_at = now()
     application.decided_by_id = coordinator.id
     application.decision_reason = reason
-    queue_email(application.contact_email, _("Your application to join"),
-                "email/application_declined.txt", application=application, reason=reason)
+    queue_email(application.contact_email, _l("Your application to join"),
+                "email/application_declined.txt", locale=recipient_locale(application),
+                application=application, reason=reason)
     audit.record("application.decline", organisation, f"Declined {organisation.name}",
                  actor=coordinator, application=application.id, reason=reason)
 
@@ -205,7 +208,8 @@ def invite(organisation: Organisation, email: str, name: str, as_contact: bool,
                                 name=organisation.name), "email")
     invitation, raw = _new_invitation(organisation, email, name, as_contact=as_contact,
                                       invited_by=invited_by)
-    queue_email(email, _("%(person)s invites you to join %(name)s on %(site)s",
+    # In the inviter's language (the request's): the invitee has not chosen one yet.
+    queue_email(email, _l("%(person)s invites you to join %(name)s on %(site)s",
                          person=in_subject(invited_by.display_name),
                          name=in_subject(organisation.name),
                          site=current_app.config["SITE_NAME"]),

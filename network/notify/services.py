@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
 from network.auth.models import Person
+from network.core.i18n import in_locale, recipient_locale
 from network.core.links import absolute, absolute_url
 from network.core.mail import SUBJECT_LIMIT, body_text, queue_email
 from network.core.text import one_line
@@ -89,14 +90,18 @@ def notify(person: Person, kind: str, subject: str, url: str,
 
     The subject is fixed words and titles, made one line here whatever it holds (it is an
     email's Subject); a person's own words (a reason, a note) go in `detail`, shown under it
-    and in the email's body. `about`: the thread (conversation, report) it is about, for mail
-    programs to thread its email by and, where the person may post there, to reply to."""
+    and in the email's body. Given as lazy_gettext (its dates as core.i18n.later), it is
+    written and stored in the recipient's language, whoever's request raised it. `about`: the
+    thread (conversation, report) it is about, for mail programs to thread its email by and,
+    where the person may post there, to reply to."""
     if kind not in KINDS:
         raise KeyError(f"unknown notification kind {kind!r}: add it to KINDS")
     if not person.is_active:
         return None
     delivery = delivery_for(person, kind)
-    subject = one_line(str(subject), SUBJECT_LIMIT)
+    locale = recipient_locale(person)
+    with in_locale(locale):
+        subject = one_line(str(subject), SUBJECT_LIMIT)
     notification = Notification(person_id=person.id, kind=kind, subject=subject,
                                 detail=body_text(detail).strip(), url=url, delivery=delivery)
     db.session.add(notification)
@@ -105,7 +110,7 @@ def notify(person: Person, kind: str, subject: str, url: str,
         headers = unsubscribe_headers(person, kind)
         if about is not None:
             headers |= topic_headers(person, about)
-        queue_email(person.email, subject, "email/notification.txt",
+        queue_email(person.email, subject, "email/notification.txt", locale=locale,
                     headers=headers, person=person, replies="Reply-To" in headers,
                     notification=notification, link=absolute(url),
                     unsubscribe=unsubscribe_url(person, kind),
@@ -208,7 +213,7 @@ def send_digests(delivery: Delivery) -> int:
         subject = (_l("Your daily summary from %(site)s", site=current_app.config["SITE_NAME"])
                    if delivery == Delivery.DAILY else
                    _l("Your weekly summary from %(site)s", site=current_app.config["SITE_NAME"]))
-        queue_email(person.email, str(subject), "email/digest.txt",
+        queue_email(person.email, subject, "email/digest.txt", locale=recipient_locale(person),
                     headers=unsubscribe_headers(person, ALL_KINDS), person=person,
                     items=[(item, absolute(item.url)) for item in items],
                     unsubscribe=unsubscribe_url(person, ALL_KINDS),

@@ -23,6 +23,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from network.auth.models import Person
 from network.calendar import reads as calendar
 from network.calendar.recurrence import MOVE_LIMIT, Occurrence
+from network.core.i18n import later
 from network.core.text import in_subject
 from network.core.time import format_day, local, local_moment, now
 from network.extensions import db
@@ -354,19 +355,19 @@ def remind_overdue_reports(moment: datetime | None = None) -> int:
             if (found.event.body_id != seat.body_id or found.starts_at < starts[seat.id]
                     or key in published):
                 continue
-            meeting_day = format_day(found.starts_at)
+            meeting_day = later(format_day, found.starts_at)
             if (*key, 1) not in sent:
                 db.session.add(ReportReminder(seat_id=seat.id, event_id=found.event.id,
                                               occurrence_start=found.original_start, stage=1,
                                               sent_at=moment))
-                told += _tell(writers, _("Your report from %(body)s, %(day)s, is overdue",
+                told += _tell(writers, _l("Your report from %(body)s, %(day)s, is overdue",
                                          body=in_subject(seat.body.name), day=meeting_day), seat)
             if moment - found.starts_at > COORDINATORS_TOLD_AFTER and (*key, 2) not in sent:
                 staff = coordinators() if staff is None else staff
                 db.session.add(ReportReminder(seat_id=seat.id, event_id=found.event.id,
                                               occurrence_start=found.original_start, stage=2,
                                               sent_at=moment))
-                told += _tell([p for p in staff if p.id not in writer_ids], _(
+                told += _tell([p for p in staff if p.id not in writer_ids], _l(
                     "The report for “%(seat)s” from %(body)s, %(day)s, is overdue",
                     seat=in_subject(seat.title), body=in_subject(seat.body.name),
                     day=meeting_day), seat)

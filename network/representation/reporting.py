@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +16,7 @@ from network.auth.models import Person
 from network.core import audit, files
 from network.core.audience import Audience
 from network.core.permissions import can
+from network.core.i18n import later
 from network.core.text import in_subject
 from network.core.time import format_day, now, today
 from network.extensions import db
@@ -93,7 +95,7 @@ def write_report(report: Report, values: dict, answers: dict[int, str], by: Pers
 
 def _answer(item: RaisedItem, report: Report, by: Person) -> None:
     item.status, item.replied_at = ItemStatus.ANSWERED, now()
-    tell_raisers(item, _("“%(title)s” is answered in the report from %(body)s",
+    tell_raisers(item, _l("“%(title)s” is answered in the report from %(body)s",
                           title=in_subject(item.title), body=in_subject(report.seat.body.name)),
                   report_path(report, f"i{item.id}"), by)
 
@@ -161,9 +163,9 @@ def publish(report: Report, by: Person) -> int | None:
     seat = report.seat
     told = 0
     for person in constituency(seat):
-        if person.id != by.id and notify(person, "representation.report", _(
+        if person.id != by.id and notify(person, "representation.report", _l(
                 "Report back from %(body)s (%(seat)s), %(day)s", body=in_subject(seat.body.name),
-                seat=in_subject(seat.title), day=format_day(report.meeting_at)),
+                seat=in_subject(seat.title), day=later(format_day, report.meeting_at)),
                 report_path(report), about=report_topic(report, person)) is not None:
             told += 1
     audit.record("report.publish", report, f"Published the report from “{seat.body.name}” "
@@ -192,14 +194,14 @@ def respond(report: Report, author: Person, body: str, question: Question | None
     # A reply by email goes under the response it answers (one level), or under this one.
     under = reply_to or response
     if reply_to is not None and reply_to.author_id not in told:
-        notify(reply_to.author, "representation.response", _(
+        notify(reply_to.author, "representation.response", _l(
             "%(name)s replied to you on the report from %(body)s",
             name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url,
             about=report_topic(report, reply_to.author, under))
         told.add(reply_to.author_id)
     for person in writers_of(report.seat):
         if person.id not in told:
-            notify(person, "representation.response", _(
+            notify(person, "representation.response", _l(
                 "%(name)s responded to your report from %(body)s",
                 name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url,
                 about=report_topic(report, person, under))
@@ -219,7 +221,7 @@ def hide_response(response: Response, reason: str, by: Person) -> bool:
         return False
     response.hidden_at, response.hidden_reason = now(), reason
     report = db.session.get(Report, response.report_id)
-    notify(response.author, "representation.response", _(
+    notify(response.author, "representation.response", _l(
         "Your response on the report from %(body)s is hidden",
         body=in_subject(report.seat.body.name)), report_path(report, f"r{response.id}"),
         detail=reason)

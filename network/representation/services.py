@@ -6,12 +6,14 @@ notifications."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from network.auth.models import Person
 from network.core import audit
 from network.core.forms import Refused
+from network.core.i18n import later
 from network.core.links import site_path
 from network.core.text import in_subject
 from network.core.time import format_day, now
@@ -128,15 +130,15 @@ def add_term(seat: Seat, values: dict, by: Person) -> Term:
                  f"{term.starts_on.isoformat()} to {term.ends_on.isoformat()}", actor=by,
                  selection=term.selection.value)
     path = body_path(seat.body)
-    notify(term.holder, "representation.seat", _(
+    notify(term.holder, "representation.seat", _l(
         "You hold the seat “%(seat)s” on %(body)s from %(start)s until %(end)s",
         seat=in_subject(seat.title), body=in_subject(seat.body.name),
-        start=format_day(term.starts_on), end=format_day(term.ends_on)), path)
+        start=later(format_day, term.starts_on), end=later(format_day, term.ends_on)), path)
     if term.deputy is not None:
-        notify(term.deputy, "representation.seat", _(
+        notify(term.deputy, "representation.seat", _l(
             "You are the deputy for the seat “%(seat)s” on %(body)s from %(start)s until "
             "%(end)s", seat=in_subject(seat.title), body=in_subject(seat.body.name),
-            start=format_day(term.starts_on), end=format_day(term.ends_on)), path)
+            start=later(format_day, term.starts_on), end=later(format_day, term.ends_on)), path)
     return term
 
 
@@ -189,7 +191,7 @@ def raise_item(seat: Seat, author: Person, title: str, body: str, organisation_i
     db.session.flush()
     for person in writers_of(seat):
         if person.id != author.id:
-            notify(person, "representation.item", _(
+            notify(person, "representation.item", _l(
                 "%(name)s raised “%(title)s” for your seat “%(seat)s”",
                 name=in_subject(author.display_name), title=in_subject(title),
                 seat=in_subject(seat.title)), seat_path(seat, f"i{item.id}"))
@@ -228,10 +230,10 @@ def mark_item(item: RaisedItem, status: ItemStatus, reply: str, by: Person) -> b
     item.status, item.reply, item.replied_at = status, reply, now()
     title = in_subject(item.title)
     subject = {
-        ItemStatus.TAKEN: _("“%(title)s” will be taken to the meeting", title=title),
-        ItemStatus.NOT_TAKEN: _("“%(title)s” was not taken to the meeting", title=title),
-        ItemStatus.ANSWERED: _("“%(title)s” is answered", title=title),
-        ItemStatus.OPEN: _("“%(title)s” is open again", title=title),
+        ItemStatus.TAKEN: _l("“%(title)s” will be taken to the meeting", title=title),
+        ItemStatus.NOT_TAKEN: _l("“%(title)s” was not taken to the meeting", title=title),
+        ItemStatus.ANSWERED: _l("“%(title)s” is answered", title=title),
+        ItemStatus.OPEN: _l("“%(title)s” is open again", title=title),
     }[status]
     tell_raisers(item, subject, seat_path(item.seat, f"i{item.id}"), by, detail=reply)
     return True

@@ -14,8 +14,10 @@ from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from network.core.i18n import languages
 from network.demo import DEMO_PASSWORD
 from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, VIEWPORTS, log_in
+from tests.test_page_weight import IN_OTHER_LANGUAGES
 from tests.urls import EVENT_STATES, NOT_PAGES, demo_event_pages, endpoints, url
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
@@ -162,3 +164,45 @@ def test_error_pages_and_forms_with_errors_have_no_axe_violations(new_context, v
     found += violations(admin, "/account sent with no name, as admin")
 
     assert not found, report(width, found)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_pages_in_other_languages_have_no_axe_violations_and_fit_a_phone(
+        new_context, live_server, w, viewport):
+    """A sample of pages (tests/test_page_weight.py's) in each language besides English,
+    chosen with the footer's switch: axe, and at 360 px no page wider than the phone."""
+    app = live_server.app
+    with app.test_request_context():
+        codes = [code for code in languages() if code != app.config["BABEL_DEFAULT_LOCALE"]]
+    assert codes
+    english = app.config["BABEL_DEFAULT_LOCALE"]
+    found, wide = [], []
+    for code in codes:
+        visitor = new_context(viewport=viewport).new_page()
+        visitor.goto("/")
+        admin = new_context(viewport=viewport).new_page()
+        log_in(admin, "admin@example.org", DEMO_PASSWORD)
+        for role, page in (("visitor", visitor), ("admin", admin)):
+            page.locator(f'footer form.languages button[value="{code}"]').click()
+            expect(page.locator("html")).to_have_attribute("lang", code.replace("_", "-"))
+            try:
+                walk_in_language(page, app, w, role, code, found, wide)
+            finally:  # the admin's choice is saved on their account: English for other tests
+                page.locator(f'footer form.languages button[value="{english}"]').click()
+                expect(page.locator("html")).to_have_attribute("lang",
+                                                               english.replace("_", "-"))
+    assert not found, report(viewport["width"], found)
+    assert not wide, "Pages wider than the screen:\n" + "\n".join(wide)
+
+
+def walk_in_language(page: Page, app, w, role: str, code: str, found: list[str],
+                     wide: list[str]) -> None:
+    for endpoint in IN_OTHER_LANGUAGES[role]:
+        path = url(app, endpoint, w)
+        result = check(page, path, f"{path} ({endpoint}) as {role} in {code}")
+        assert result is not None, f"{path} as {role} in {code} went elsewhere"
+        found.extend(result)
+        scroll_width, inner_width = page.evaluate(
+            "[document.documentElement.scrollWidth, innerWidth]")
+        if scroll_width > inner_width:
+            wide.append(f"{path} as {role} in {code}: {scroll_width} px")
