@@ -43,7 +43,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_column('reply_generation')
+    # Not in a batch: SQLite (3.35 on) drops a column in place, where a batch would rebuild
+    # the table that others point at.
+    op.drop_column('person', 'reply_generation')
     op.drop_table('mail_notice')
     op.drop_table('received_mail')
