@@ -153,7 +153,8 @@ def readable(message: EmailMessage) -> str:
     """An email as its reader sees it, for the log when there is no SMTP server (the demo):
     headers decoded, the body as text, so an invitation link can be clicked in the terminal.
     The MIME form (quoted-printable lines ending in "=", encoded words) is for SMTP only."""
-    head = "\n".join(f"{name}: {message[name]}" for name in ("From", "To", "Subject"))
+    head = "\n".join(f"{name}: {message[name]}" for name in ("From", "To", "Reply-To", "Subject")
+                     if message[name] is not None)
     text = message.get_body(("plain",)) if message.is_multipart() else message
     return f"{head}\n\n{text.get_content().rstrip()}\n"
 

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from network.auth.models import Person
 from network.core import audit, files
 from network.core.audience import Audience
-from network.core.permissions import can
 from network.core.i18n import later
+from network.core.permissions import can
 from network.core.text import in_subject
 from network.core.time import format_day, now, today
 from network.extensions import db
