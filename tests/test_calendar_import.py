@@ -8,6 +8,7 @@ the views, the feeds and search. On both databases."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 from datetime import UTC, date, datetime, time, timedelta
@@ -335,8 +336,12 @@ def refused_keeping_what_was_there(app, source: CalendarSource, served, message:
 def test_a_malformed_feed_is_refused_and_the_events_stay(app, world, client, login, feeds):
     source = a_source_with_events(app, world, client, login, feeds)
     refused_keeping_what_was_there(app, source, (200, {}, b"<html>Not today</html>"),
-                                   "not an iCalendar file", feeds)
-    assert "Last error" in client.get("/calendar/sources").get_data(as_text=True)
+                                   "This is not a calendar file (iCalendar)", feeds)
+    page = client.get("/calendar/sources").get_data(as_text=True)
+    assert "Last error" in page
+    # The parser's own words, and the bytes it choked on, go to the log alone.
+    assert "Not today" not in page and "Content line" not in page
+    assert "Not today" not in db.session.get(CalendarSource, source.id).error
 
 
 def test_a_50_mb_body_is_cut_at_the_limit(app, world, client, login, feeds):
@@ -519,7 +524,9 @@ def test_a_file_that_is_not_a_calendar_is_refused_beside_its_field(app, world, c
     login(world.coordinator)
     response = upload(client, world, b"\x89PNG\r\n\x1a\nnot a calendar")
     assert response.status_code == 422
-    assert "not an iCalendar file" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "This is not a calendar file (iCalendar): nothing was brought in" in page
+    assert "PNG" not in page and "Content line" not in page
     assert added_sources(world) == 0
     response = add(client, organisation=str(world.org_a.id))
     assert response.status_code == 422
@@ -547,3 +554,131 @@ def test_a_new_file_for_a_calendar_from_a_file_changes_its_events(app, world, cl
         content_type="multipart/form-data")
     assert response.status_code == 422
     assert "came from a file" in response.get_data(as_text=True)
+
+
+# --- what a new user found --------------------------------------------------------------------
+
+def weekly(first: date, hour: int, minute: int = 0, moved: date | None = None,
+           moved_hour: int = 19) -> bytes:
+    """A committee meeting weekly, six times, at this time; the second week's changed (its
+    RECURRENCE-ID the original start at `moved_hour`) to the day after."""
+    events = [vevent("weekly@council", "Licensing committee",
+                     f"DTSTART;TZID=Europe/London:{stamp(first, hour, minute)}",
+                     f"DTEND;TZID=Europe/London:{stamp(first, hour + 2, minute)}",
+                     "RRULE:FREQ=WEEKLY;COUNT=6")]
+    if moved is not None:
+        events.append(vevent("weekly@council", "Licensing committee (moved)",
+                             f"RECURRENCE-ID;TZID=Europe/London:{stamp(moved, moved_hour)}",
+                             f"DTSTART;TZID=Europe/London:{stamp(moved + timedelta(days=1), 10)}",
+                             f"DTEND;TZID=Europe/London:{stamp(moved + timedelta(days=1), 12)}"))
+    return calendar(*events)
+
+
+def test_a_series_whose_time_changes_keeps_its_occurrences_their_rows_and_addresses(
+        app, world, client, login, feeds):
+    first = next_weekday(today() + timedelta(days=1), 2)
+    second = first + timedelta(days=7)
+    url = feeds.serve("/weekly.ics", weekly(first, 19, moved=second))
+    login(world.coordinator)
+    assert add(client, url=url, organisation=str(world.org_a.id)).status_code == 303
+    before = {event.id: event.uid for event in imported()}
+    assert len(before) == 6
+    address = next(f"/calendar/e/{event.id}-{event.slug}" for event in imported())
+
+    # 19:00 becomes 18:30; the changed week's RECURRENCE-ID follows (18:30), as feeds write it.
+    feeds.serve("/weekly.ics", weekly(first, 18, 30, moved=second, moved_hour=18))
+    output = run_import(app)
+    assert "0 added, 5 changed, 0 removed" in output, output  # the moved one is as it was
+    events = imported()
+    assert {event.id: event.uid for event in events} == before
+    series = [event for event in events if event.title == "Licensing committee"]
+    assert {event.starts_at.astimezone(LONDON).time() for event in series} == {time(18, 30)}
+    moved = next(event for event in events if event.title == "Licensing committee (moved)")
+    assert moved.starts_at == datetime.combine(second + timedelta(days=1), time(10),
+                                               tzinfo=LONDON)
+    assert client.get(address).status_code == 200
+
+
+def test_a_series_meeting_twice_a_day_keeps_both(app, world, client, login):
+    day = today() + timedelta(days=3)
+    body = calendar(vevent("surgery@council", "Surgery", f"DTSTART:{stamp(day, 9)}",
+                           f"DTEND:{stamp(day, 10)}", "RRULE:FREQ=DAILY;COUNT=6;BYHOUR=9,18"))
+    login(world.coordinator)
+    assert upload(client, world, body).status_code == 303
+    assert len(imported()) == 6
+
+
+def test_events_kept_by_their_former_keys_are_rekeyed_not_removed_and_added(
+        app, world, client, login, feeds):
+    source = a_source_with_events(app, world, client, login, feeds)
+    before = {event.id: event.source_key for event in imported(source)}
+    committee = [event for event in imported(source) if event.title == "Housing committee"]
+    for event in committee:  # as imports kept them before: the UID and the UTC moment
+        event.source_key = hashlib.sha256(
+            f"committee@council\n{event.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+            .encode()).hexdigest()
+    db.session.commit()
+    assert "0 added, 0 changed, 0 removed" in run_import(app)
+    assert {event.id: event.source_key for event in imported(source)} == before
+
+
+def test_a_calendar_that_had_events_coming_back_empty_is_refused(app, world, client, login,
+                                                                 feeds):
+    source = a_source_with_events(app, world, client, login, feeds)
+    refused_keeping_what_was_there(app, source, (200, {}, calendar()),
+                                   "The calendar came back empty, where it had 12 events",
+                                   feeds)
+    assert "came back empty" in client.get("/calendar/sources").get_data(as_text=True)
+    # A calendar that never had events may be empty.
+    assert upload(client, world, calendar(), name="Quiet calendar").status_code == 303
+    quiet = the_source()
+    assert sources.import_source(quiet).error == ""
+
+
+def test_a_sudden_drop_to_a_tenth_is_refused(app, world, client, login, feeds):
+    first = today() + timedelta(days=1)
+    many = calendar(vevent("daily@council", "Drop-in", f"DTSTART:{stamp(first, 10)}",
+                           "RRULE:FREQ=DAILY;COUNT=30"))
+    url = feeds.serve("/many.ics", many)
+    login(world.coordinator)
+    assert add(client, url=url, organisation=str(world.org_a.id)).status_code == 303
+    source = the_source()
+    assert len(imported(source)) == 30
+    few = many.replace(b"COUNT=30", b"COUNT=2")
+    refused_keeping_what_was_there(app, source, (200, {"Content-Type": "text/calendar"}, few),
+                                   "came back with 2 events of the 30 it had", feeds,
+                                   path="/many.ics")
+    feeds.serve("/many.ics", many.replace(b"COUNT=30", b"COUNT=20"))  # a third gone: fine
+    assert "0 added, 0 changed, 10 removed" in run_import(app)
+
+
+def test_the_month_marks_imported_events_and_every_view_links_coordinators_to_the_sources(
+        app, world, client, login):
+    body, days = council_feed()
+    login(world.coordinator)
+    assert upload(client, world, body).status_code == 303
+    month = client.get(f"/calendar/month?month={days['one_off']:%Y-%m}").get_data(as_text=True)
+    assert '<small class="from">From: Council committee dates</small>' in month
+    for view in ("/calendar", "/calendar/week", "/calendar/month"):
+        assert 'href="/calendar/sources"' in client.get(view).get_data(as_text=True), view
+    member = app.test_client()
+    login(world.member, c=member)
+    for view in ("/calendar", "/calendar/week", "/calendar/month"):
+        assert 'href="/calendar/sources"' not in member.get(view).get_data(as_text=True), view
+
+
+def test_the_organisation_must_be_chosen_and_a_file_sources_edit_page_says_what_its_file_is(
+        app, world, client, login):
+    body, _ = council_feed()
+    login(world.coordinator)
+    page = client.get("/calendar/sources").get_data(as_text=True)
+    assert '<option selected value="">Choose one</option>' in page \
+        or '<option value="" selected>Choose one</option>' in page
+    response = add(client, organisation="", file=(io.BytesIO(body), "council.ics"))
+    assert response.status_code == 422
+    assert "Choose the organisation they show as." in response.get_data(as_text=True)
+    assert added_sources(world) == 0
+    assert upload(client, world, body).status_code == 303
+    page = client.get(f"/calendar/sources/{the_source().id}").get_data(as_text=True)
+    assert "A new .ics file (leave it empty to keep the one it has)" in page
+    assert "Or an .ics file" not in page

@@ -31,6 +31,7 @@ from network.core.forms import (
     SubmissionKeyField,
     VersionField,
     options,
+    required,
     text_field,
     textarea_field,
 )
@@ -397,13 +398,17 @@ class SourceForm(Form):
     kind = ChoiceField(_l("What kind of events?"), choices=options(
         *[(kind.value, kind.label) for kind in EventKind]), default=EventKind.MEETING.value,
         invalid=_l("Choose one of the kinds listed."))
-    organisation = ChoiceField(_l("Which organisation do they show as?"),
+    organisation = ChoiceField(_l("Which organisation do they show as?"), default="",
+                               validators=[required(_l("Choose the organisation they show as."))],
                                invalid=_l("Choose one of the organisations listed."))
 
     def __init__(self, *args, organisations=(), editing=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.organisation.choices = options(*[(str(org.id), org.name) for org in organisations])
+        self.organisation.choices = options(("", _l("Choose one")),
+                                            *[(str(org.id), org.name) for org in organisations])
+        if editing is not None and editing.from_file:  # the file alone, no address before it
+            self.file.label.text = _l("A new .ics file (leave it empty to keep the one it has)")
 
     def validate_url(self, field):
         if urlsplit(field.data).scheme.lower() not in {"http", "https"}:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -32,6 +34,14 @@ WALK_LIMIT = 200_000
 PLACE_MAX, LINK_MAX = 200, 300
 
 
+log = logging.getLogger(__name__)
+
+
+def not_a_calendar() -> str:
+    return _("This is not a calendar file (iCalendar): nothing was brought in, and what was "
+             "brought in before is kept.")
+
+
 class FeedRefused(FetchRefused):
     """What the body held was refused as a whole: why."""
 
@@ -40,7 +50,8 @@ class FeedRefused(FetchRefused):
 class Incoming:
     """One event (or one occurrence of a series) as the source gives it, cleaned."""
 
-    key: str  # the hash of its UID and RECURRENCE-ID: how the next import knows it
+    key: str  # the hash of its UID and original day: how the next import knows it (_key)
+    former_key: str  # by its original moment, as imports kept it before (re-keyed)
     title: str
     description: str
     place: str
@@ -68,20 +79,21 @@ def read(body: bytes, most: int, months: int) -> Reading:
     try:
         calendar = Calendar.from_ical(body.decode("utf-8", errors="replace"))
     except (ValueError, IndexError, KeyError, TypeError) as error:
-        raise FeedRefused(_("That is not an iCalendar file (%(reason)s).",
-                            reason=one_line(str(error), 80))) from None
+        log.warning("A calendar brought in could not be parsed: %s", one_line(str(error), 300))
+        raise FeedRefused(not_a_calendar()) from None
     if getattr(calendar, "name", "") != "VCALENDAR":
-        raise FeedRefused(_("That is not an iCalendar file (it has no VCALENDAR)."))
+        log.warning("A calendar brought in has no VCALENDAR.")
+        raise FeedRefused(not_a_calendar())
     first_day, last_day = EVENT_DAYS.bounds()
     reach = (local_moment(first_day, None), local_moment(last_day + timedelta(days=1), None))
     window = (reach[0], min(reach[1], now() + relativedelta(months=months)))
-    reading, found, walked = Reading(), {}, [0]
+    reading, found, walked, series = Reading(), {}, [0], {}
     masters, changed = [], []
     for component in calendar.walk("VEVENT"):
         (changed if component.get("RECURRENCE-ID") is not None else masters).append(component)
     for component in masters + changed:  # a changed occurrence replaces its series' own
         try:
-            for incoming in _events_of(component, reach, window, walked):
+            for incoming in _events_of(component, reach, window, walked, series):
                 if incoming is None:
                     reading.left_out += 1
                 else:
@@ -97,9 +109,10 @@ def read(body: bytes, most: int, months: int) -> Reading:
     return reading
 
 
-def _events_of(component, reach, window, walked):
+def _events_of(component, reach, window, walked, series):
     """The events one VEVENT gives: itself, or each occurrence of its series in the window;
-    None for each one left out."""
+    None for each one left out. `series` keeps, by UID, each series' zone and the days it
+    meets more than once, for the occurrences changed under their RECURRENCE-ID."""
     uid = one_line(str(component.get("UID") or ""), 1000)
     start = component.decoded("DTSTART")
     all_day = not isinstance(start, datetime)
@@ -107,11 +120,17 @@ def _events_of(component, reach, window, walked):
     texts = _texts(component)
     recurrence_id = component.get("RECURRENCE-ID")
     rules = component.get("RRULE")
-    if recurrence_id is not None or rules is None:
-        key = _key(uid, recurrence_id.dt if recurrence_id is not None else None)
-        yield _incoming(key, start, length, all_day, texts, reach)
+    if recurrence_id is not None:
+        zone, crowded = series.get(uid, (None, frozenset()))
+        original = recurrence_id.dt
+        yield _incoming(_key(uid, original, zone, crowded), _former_key(uid, original),
+                        start, length, all_day, texts, reach)
+        return
+    if rules is None:
+        yield _incoming(_key(uid), _former_key(uid), start, length, all_day, texts, reach)
         return
     begin, limit = window
+    originals = []
     for original in _series(component, start, rules):
         walked[0] += 1
         if walked[0] > WALK_LIMIT:
@@ -122,9 +141,14 @@ def _events_of(component, reach, window, walked):
             break
         if moment + (timedelta(days=length) if all_day else length) <= begin:
             continue
-        yield _incoming(_key(uid, original if not all_day else original.date()),
-                        original if not all_day else original.date(), length, all_day,
-                        texts, reach)
+        originals.append(original.date() if all_day else original)
+    zone = None if all_day else originals[0].tzinfo if originals else None
+    days = Counter(original.date() for original in originals if not all_day)
+    crowded = frozenset(day for day, count in days.items() if count > 1)
+    series[uid] = (zone, crowded)
+    for original in originals:
+        yield _incoming(_key(uid, original, zone, crowded), _former_key(uid, original),
+                        original, length, all_day, texts, reach)
 
 
 def _series(component, start, rules):
@@ -196,7 +220,8 @@ def _length(component, start, all_day: bool):
     return 1 if all_day else timedelta(0)
 
 
-def _incoming(key: str, start, length, all_day: bool, texts: dict, reach) -> Incoming | None:
+def _incoming(key: str, former_key: str, start, length, all_day: bool, texts: dict,
+              reach) -> Incoming | None:
     if all_day:
         day = start.date() if isinstance(start, datetime) else start
         starts_at = local_moment(day, None)
@@ -206,18 +231,31 @@ def _incoming(key: str, start, length, all_day: bool, texts: dict, reach) -> Inc
         ends_at = starts_at + length
     if not (reach[0] <= starts_at and ends_at <= reach[1]):
         return None
-    return Incoming(key=key, starts_at=starts_at, ends_at=ends_at, all_day=all_day, **texts)
+    return Incoming(key=key, former_key=former_key, starts_at=starts_at, ends_at=ends_at,
+                    all_day=all_day, **texts)
 
 
-def _key(uid: str, recurrence_id) -> str:
+def _key(uid: str, original=None, zone: tzinfo | None = None,
+         crowded: frozenset = frozenset()) -> str:
+    """The hash of the UID and the occurrence's original day in its series' zone: a series
+    whose time changes keeps its occurrences (and their addresses). A day the series meets
+    more than once (`crowded`) tells them apart by their original moment."""
+    if isinstance(original, datetime):
+        local = original.astimezone(zone) if zone is not None and original.tzinfo else original
+        if local.date() not in crowded:
+            original = local.date()
+    return _former_key(uid, original)
+
+
+def _former_key(uid: str, original=None) -> str:
     """The hash of the UID and the occurrence's original start (a day, or a UTC moment)."""
-    if recurrence_id is None:
-        original = ""
-    elif isinstance(recurrence_id, datetime):
-        original = _moment(recurrence_id, False).strftime("%Y%m%dT%H%M%SZ")
+    if original is None:
+        text = ""
+    elif isinstance(original, datetime):
+        text = _moment(original, False).strftime("%Y%m%dT%H%M%SZ")
     else:
-        original = recurrence_id.isoformat()
-    return hashlib.sha256(f"{uid}\n{original}".encode()).hexdigest()
+        text = original.isoformat()
+    return hashlib.sha256(f"{uid}\n{text}".encode()).hexdigest()
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")

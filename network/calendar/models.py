@@ -124,9 +124,10 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)  # feeds' ETag
     version: Mapped[int] = mapped_column(default=1)
     # Brought in from a calendar elsewhere (calendar.sources): read-only here, and known in
-    # its source by the hash of its UID and RECURRENCE-ID (source_key). No foreign key: a
-    # column with one cannot be added or dropped in place on SQLite, and a rebuild of this
-    # table, which others point at, fails once it holds events; sources are never deleted.
+    # its source by the hash of its UID and original day (source_key, ics_reading._key). No
+    # foreign key: a column with one cannot be added or dropped in place on SQLite, and a
+    # rebuild of this table, which others point at, fails once it holds events; sources are
+    # never deleted.
     source_id: Mapped[int | None]
     source_key: Mapped[str | None] = mapped_column(String(64))
 

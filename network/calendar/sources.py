@@ -1,10 +1,11 @@
 """Calendars brought in: a coordinator adds a source (an ICS address, or an uploaded file),
 changes or removes it; each import (the coordinator's "Import now", `flask calendar import`
 for them all) reads it and makes its events in the shared calendar what the source says:
-new ones added, changed ones changed (known by UID and RECURRENCE-ID), those gone removed.
-An import is all or nothing: it runs in a savepoint, and a refusal (unreadable, too big,
-malformed, too many events) rolls back to it and is kept as the source's last error, the
-events imported before left as they were. Like every service, these change the session and
+new ones added, changed ones changed (known by UID and original day, ics_reading._key), those
+gone removed. An import is all or nothing: it runs in a savepoint, and a refusal (unreadable,
+too big, malformed, too many events, or a calendar that had events coming back with none or
+with a tenth of them) rolls back to it and is kept as the source's last error, the events
+imported before left as they were. Like every service, these change the session and
 never commit. Imported events are the source's copy, not the network's record: they are
 deleted when the source drops them, or is removed (the source's removal is audited)."""
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -49,7 +51,7 @@ def add_source(values: dict, body: bytes | None, by) -> CalendarSource:
         source.uploaded = body.decode("utf-8", errors="replace")
     db.session.add(source)
     db.session.flush()
-    result = import_source(source, body)
+    result = import_source(source, body, given=True)
     if result.error:
         raise FetchRefused(result.error, "file" if source.from_file else "url")
     audit.record("calendar_source.add", source, f"Added the calendar “{source.name}”",
@@ -71,7 +73,7 @@ def edit_source(source: CalendarSource, values: dict, body: bytes | None,
         event.audience, event.kind = source.audience, source.kind
         event.organisation_id = source.organisation_id
     db.session.flush()
-    result = import_source(source, body) if refetch else None
+    result = import_source(source, body, given=True) if refetch else None
     if result is not None and result.error:
         raise FetchRefused(result.error, "file" if body is not None else "url")
     audit.record("calendar_source.edit", source, f"Changed the calendar “{source.name}”",
@@ -105,9 +107,11 @@ def read_body(source: CalendarSource) -> bytes:
 
 
 def import_source(source: CalendarSource, body: bytes | None = None,
-                  refused: str = "") -> Imported:
+                  refused: str = "", given: bool = False) -> Imported:
     """Bring the source's events up to date from `body` (read now if not given), or record
-    why it could not be (`refused`: a fetch that failed before). Returns what it did."""
+    why it could not be (`refused`: a fetch that failed before). A calendar coming back with
+    none of its events, or a tenth of them, is refused, unless the coordinator has just
+    `given` it (a new file or address). Returns what it did."""
     config = current_app.config
     savepoint = db.session.begin_nested()
     try:
@@ -116,7 +120,7 @@ def import_source(source: CalendarSource, body: bytes | None = None,
         reading = ics_reading.read(read_body(source) if body is None else body,
                                    config["CALENDAR_IMPORT_MAX_EVENTS"],
                                    config["CALENDAR_IMPORT_MONTHS"])
-        result = _apply(source, reading)
+        result = _apply(source, reading, guarded=not given)
         savepoint.commit()
     except FetchRefused as refusal:
         savepoint.rollback()
@@ -127,8 +131,31 @@ def import_source(source: CalendarSource, body: bytes | None = None,
     return result
 
 
-def _apply(source: CalendarSource, reading: ics_reading.Reading) -> Imported:
+# A calendar that had this many events or more, coming back with less than a tenth of them,
+# is refused as a calendar that had some coming back with none is.
+SHARP_DROP_FROM = 20
+
+
+def _refuse_a_sudden_drop(had: int, has: int) -> None:
+    if had and not has:
+        raise FetchRefused(ngettext(
+            "The calendar came back empty, where it had %(num)d event: it is kept. If the "
+            "calendar really is empty now, remove it.",
+            "The calendar came back empty, where it had %(num)d events: they are kept. If the "
+            "calendar really is empty now, remove it.", had))
+    if had >= SHARP_DROP_FROM and has * 10 < had:
+        raise FetchRefused(ngettext(
+            "The calendar came back with %(num)d event of the %(had)d it had: they are kept. "
+            "If that is right, remove the calendar and bring it in again.",
+            "The calendar came back with %(num)d events of the %(had)d it had: they are kept. "
+            "If that is right, remove the calendar and bring it in again.",
+            has, had=had))
+
+
+def _apply(source: CalendarSource, reading: ics_reading.Reading, guarded: bool) -> Imported:
     existing = {event.source_key: event for event in _events_of(source)}
+    if guarded:
+        _refuse_a_sudden_drop(len(existing), len(reading.events))
     added = changed = 0
     moment = now()
     for incoming in reading.events:
@@ -136,7 +163,9 @@ def _apply(source: CalendarSource, reading: ics_reading.Reading) -> Imported:
                   "place": incoming.place, "online_link": incoming.link,
                   "starts_at": incoming.starts_at, "ends_at": incoming.ends_at,
                   "all_day": incoming.all_day}
-        event = existing.pop(incoming.key, None)
+        event = existing.pop(incoming.key, None) or existing.pop(incoming.former_key, None)
+        if event is not None:
+            event.source_key = incoming.key  # kept by its former key: known by the new one
         cancelled_at = (event.cancelled_at or moment) if incoming.cancelled else None
         if event is None:
             event = Event(source_id=source.id, source_key=incoming.key,
