@@ -24,8 +24,8 @@ from network.extensions import db
 from network.forum import services as forum
 from network.forum.models import Post, PostingPause, PostState
 from network.mailin.listener import ReplyListener
-from network.members.models import Membership
 from network.mailin.models import MailNotice, ReceivedMail
+from network.members.models import Membership
 from network.notify.models import Delivery, Notification
 from network.notify.replies import EPOCH, _mac, reply_address, reply_token
 from network.notify.services import set_delivery
