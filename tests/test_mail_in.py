@@ -12,10 +12,11 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from network import create_app
 from network.auth.services import cancel_tokens
+from network.board import services as board
 from network.board.models import Message
 from network.config import TestConfig
 from network.core.mail import OutboxEmail
@@ -24,9 +25,11 @@ from network.forum import services as forum
 from network.forum.models import Post, PostingPause, PostState
 from network.mailin.listener import ReplyListener
 from network.mailin.models import MailNotice, ReceivedMail
+from network.members.models import Membership
 from network.notify.models import Delivery, Notification
 from network.notify.replies import EPOCH, _mac, reply_address, reply_token
 from network.notify.services import set_delivery
+from network.representation import reporting
 from network.representation.models import Response
 from tests.conftest import free_port
 from tests.factories import make_thread
@@ -428,3 +431,112 @@ def test_a_database_that_fails_leaves_the_message_to_the_mail_server(tmp_path):
         assert refused.value.smtp_code == 451
     finally:
         listener.stop()
+
+
+# --- found by a new user walking it -----------------------------------------------------------
+
+def test_an_html_only_reply_keeps_its_paragraphs_lines_and_list_items(replies, send):
+    world = replies
+    address = reply_address(world.member, "thread", world.thread.id)
+    html = ("<html><body><p>We can lend chairs.</p><p>And tables,\nif you ask.</p>"
+            "<h3>What we have</h3><ul><li>chairs</li><li>tables</li></ul>"
+            "<div>Mo<br>Alpha Tenants</div>"
+            "<blockquote><p>Hello Mo Member</p></blockquote></body></html>")
+    send(email(address, world.member.email, html=html), address)
+    assert posts_in(world.thread)[-1].body == (
+        "We can lend chairs.\n\nAnd tables,\nif you ask.\n\nWhat we have\n\nchairs\ntables"
+        "\n\nMo\nAlpha Tenants")
+
+
+def test_a_notification_email_carries_what_was_written_in_its_body_alone(
+        replies, deliver, mailbox):
+    world = replies
+    member, other, thread = world.member, world.other_member, world.thread
+    seasoned(other, world.category)
+    set_delivery(member, "forum.reply", Delivery.IMMEDIATELY)
+    forum.watch(member, thread, "watch")
+    forum.reply(thread, other, "Is Tuesday free?\n\nWe need the hall from six.", None)
+    db.session.commit()
+    told, = out(deliver, mailbox)
+    body = mailbox.body(told).replace("\r\n", "\n")
+    assert "Is Tuesday free?\n\nWe need the hall from six." in body
+    assert "Tuesday" not in told["Subject"] and "Read the rest" not in body
+    assert "Tuesday" not in db.session.scalar(  # kept for the email, not on the site's list
+        select(Notification.detail).where(Notification.person_id == member.id))
+
+    long = "Our plans for the spring fair, in full. " * 100  # 4,000 characters
+    forum.reply(thread, other, long + "The very end.", None)
+    db.session.commit()
+    told, = out(deliver, mailbox)
+    body = mailbox.body(told).replace("\r\n", "\n")
+    assert "Our plans for the spring fair" in body and "The very end." not in body
+    quoted = body[body.index("Our plans"):body.index("…") + 1]
+    assert 1900 <= len(quoted) <= 2001
+    assert "Read the rest: http" in body
+
+
+def test_a_mention_a_board_message_and_a_response_are_quoted_in_their_email(
+        replies, deliver, mailbox):
+    world = replies
+    seasoned(world.other_member, world.category)
+    forum.reply(world.thread, world.other_member, f"Ask @{world.member.display_name} first.",
+                None)
+    db.session.commit()
+    mention, = out(deliver, mailbox)
+    assert "mentioned you" in mention["Subject"]
+    assert "first." in mailbox.body(mention)
+
+    board.add_message(world.conversation, world.contact, "Mondays are fine for us.")
+    db.session.commit()
+    message, = out(deliver, mailbox)
+    assert message["To"] == world.other_member.email
+    assert "Mondays are fine for us." in mailbox.body(message)
+
+    set_delivery(world.member, "representation.response", Delivery.IMMEDIATELY)
+    reporting.respond(world.report, world.contact, "When is the next meeting?", None, None,
+                      None)
+    db.session.commit()
+    response, = out(deliver, mailbox)
+    assert response["To"] == world.member.email
+    assert "When is the next meeting?" in mailbox.body(response)
+
+
+def test_a_forged_message_does_not_silence_the_notes_to_the_real_sender(
+        replies, send, deliver, mailbox):
+    world = replies
+    pat = world.member
+    forged = f"reply+t{world.thread.id}-{pat.id}-1-{'b' * 16}@reply.example.org"
+    send(email(forged, pat.email, "Hello?"), forged)
+    assert [m["To"] for m in out(deliver, mailbox)] == [pat.email]  # the forged one's refusal
+
+    address = reply_address(pat, "thread", world.thread.id)
+    send(email(address, pat.email, "The minutes are attached.", attachment=True), address)
+    note, = out(deliver, mailbox)
+    assert "minutes.pdf" in mailbox.body(note)
+
+    world.thread.locked = True
+    db.session.commit()
+    send(email(address, pat.email, "Let me add..." + QUOTE), address)
+    answer, = out(deliver, mailbox)
+    assert "cannot post there now" in mailbox.body(answer)
+    # Each kind still one an hour; and forged mail stays at one an hour to the address.
+    send(email(address, pat.email, "Let me add more..." + QUOTE), address)
+    send(email(forged, pat.email, "Hello again?"), forged)
+    assert out(deliver, mailbox) == []
+    db.session.rollback()
+    assert set(db.session.scalars(select(MailNotice.address))) == {
+        pat.email, f"#{pat.id}:attachments", f"#{pat.id}:not posted"}
+
+
+def test_someone_told_of_a_message_they_may_no_longer_read_is_not_sent_its_words(
+        replies, deliver, mailbox):
+    world = replies
+    other = world.other_member  # wrote in the conversation, then left their organisation
+    db.session.execute(delete(Membership).where(Membership.person_id == other.id))
+    db.session.commit()
+    db.session.expire_all()
+    board.add_message(world.conversation, world.contact, "Mondays are fine for us.")
+    db.session.commit()
+    told, = out(deliver, mailbox)
+    assert told["To"] == other.email and "wrote about" in told["Subject"]
+    assert "Mondays" not in mailbox.body(told)

@@ -204,7 +204,8 @@ def add_message(conversation: Conversation, author: Person, body: str,
                _l("%(name)s wrote about “%(title)s”", name=in_subject(author.display_name),
                  title=in_subject(listing.title)),
                site_path("board.conversation", conversation_id=conversation.id)
-               + f"#m{message.id}", about=conversation_topic(conversation, person))
+               + f"#m{message.id}", about=conversation_topic(conversation, person),
+               quote=body if can("conversation.view", conversation, person) else "")
     return message
 
 

@@ -227,7 +227,7 @@ def _tell_mentioned(post: Post, person: Person) -> bool:
     notify(person, "forum.mention",
            _l("%(name)s mentioned you in “%(title)s”", name=in_subject(post.author.display_name),
              title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
-           about=thread_topic(post.thread, person))
+           about=thread_topic(post.thread, person), quote=post.body)
     return True
 
 
@@ -255,7 +255,7 @@ def _announce(post: Post, new_thread: bool = False) -> None:
         notify(person, "forum.reply",
                _l("%(name)s replied in “%(title)s”", name=in_subject(post.author.display_name),
                  title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
-               about=thread_topic(post.thread, person))
+               about=thread_topic(post.thread, person), quote=post.body)
 
 
 # --- moderation ----------------------------------------------------------------------------------

@@ -31,7 +31,10 @@ AUTOMATIC_SUBJECT = re.compile(
 BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)@", re.I)
 # The elements whose text is the email being replied to, or not text at all.
 HTML_DROPPED = {"blockquote", "script", "style", "head", "title"}
-HTML_BREAKS = re.compile(r"<(br|/p|/div|/li|/h[1-6]|/tr|/table|hr)\b[^>]*>", re.I)
+# Where a block starts or ends, a paragraph (a blank line, as Markdown reads one); a line
+# break and a list item or table row end, a new line.
+HTML_PARAGRAPHS = re.compile(r"</?(p|div|h[1-6]|ul|ol|table|hr)\b[^>]*>", re.I)
+HTML_LINES = re.compile(r"<(br|/li|/tr)\b[^>]*>", re.I)
 # The most of a message's text read for the reply: ten times the longest post, whatever the
 # quoted history below it (the parser's time grows with the text).
 TEXT_READ = 200_000
@@ -97,8 +100,9 @@ def addresses_of(message, recipients: list[str]) -> list[str]:
 
 def html_to_text(markup: str) -> str:
     """An HTML email's words: the quoted email (blockquote) and anything not text dropped,
-    line breaks kept where blocks end."""
-    marked = HTML_BREAKS.sub("\n", markup)
+    a blank line between paragraphs and a new line for each line break, as Markdown reads
+    them."""
+    marked = HTML_LINES.sub("\n", HTML_PARAGRAPHS.sub("\n\n", markup))
     text = html.unescape(nh3.clean(marked, tags=set(), clean_content_tags=HTML_DROPPED,
                                    attributes={}))
     lines = [line.strip() for line in text.split("\n")]

@@ -1,5 +1,5 @@
 """What reply by email keeps: each message received (so one delivered twice is handled once)
-and the last explanation sent to each address (so one goes out an hour at most)."""
+and the last explanation sent under each key (so one goes out an hour at most)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ class ReceivedMail(db.Model):
 
 
 class MailNotice(db.Model):
-    """When an address was last sent an explanation of a reply not posted."""
+    """When an explanation was last sent under a key: to an address not proven to be its
+    person's, the address; to a proven sender, `#<person id>:<kind>` (receiving._notice_key),
+    which holds no "@" and so is never an address."""
 
     __tablename__ = "mail_notice"
 

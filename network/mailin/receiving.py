@@ -1,7 +1,8 @@
 """Receiving one message: posted where its reply address points, from the person it was issued
 to, or not posted at all; never twice. Whatever was not posted gets one short explanation by
-email (none to a machine, one an hour to an address at most); a reply posted with attachments
-is posted without them, and its writer told so."""
+email (none to a machine; one an hour at most to an address not proven to be the person's, and
+one an hour of each kind to a proven sender, counted apart so forged mail cannot silence them);
+a reply posted with attachments is posted without them, and its writer told so."""
 
 from __future__ import annotations
 
@@ -66,10 +67,21 @@ def _our_own(address: str) -> bool:
             or address == (current_app.config["MAIL_REPLY_ADDRESS"] or "").lower())
 
 
-def _may_write_to(address: str) -> bool:
-    """Claim this hour's one explanation for an address: False when it has had it."""
+def _notice_key(to: str, sender: Address | None, kind: str) -> str | None:
+    """The mail_notice row an explanation claims. A sender not proven (forged, unknown,
+    expired or revoked address, another From): the address written to, one an hour. A proven
+    one (a good address from its person's From): the person and the kind of explanation, its
+    own hour, which no forged message can use up; it has no "@", so no address is taken for
+    it. None: nowhere an explanation could go."""
+    if sender is not None:
+        return f"#{sender.person.id}:{kind}"
+    return to if "@" in to else None
+
+
+def _may_write(key: str) -> bool:
+    """Claim this hour's explanation under a key: False when it has had it."""
     moment = now()
-    insert = insert_for(db.engine, MailNotice).values(address=address, sent_at=moment)
+    insert = insert_for(db.engine, MailNotice).values(address=key, sent_at=moment)
     claimed = db.session.execute(insert.on_conflict_do_update(
         index_elements=[MailNotice.address], set_={"sent_at": insert.excluded.sent_at},
         where=MailNotice.sent_at <= moment - current_app.config["MAIL_NOTICE_EVERY"],
@@ -84,17 +96,25 @@ def _answer_headers(incoming: messages.Incoming) -> dict[str, str]:
     return headers
 
 
-def _tell(incoming: messages.Incoming, subject: str, template: str, **context) -> None:
+def _tell(incoming: messages.Incoming, subject, template: str, sender: Address | None,
+          kind: str, **context) -> None:
+    """Write to whoever sent it, if anywhere, within the hour's limit: `sender` is the reply's
+    Address when the sender is proven (None when not); `kind` names the explanation."""
     to = incoming.reply_to_sender
-    if not to or _our_own(to) or not _may_write_to(to):
+    if not to or _our_own(to):
+        return
+    key = _notice_key(to, sender, kind)
+    if key is None or not _may_write(key):
         return
     writer = db.session.scalar(select(Person).where(Person.email == to))
     queue_email(to, subject, template, headers=_answer_headers(incoming),
                 locale=recipient_locale(writer), **context)
 
 
-def _explain(incoming: messages.Incoming, why) -> None:
-    _tell(incoming, _l("Your reply was not posted"), "email/reply_not_posted.txt", why=why)
+def _explain(incoming: messages.Incoming, why, sender: Address | None = None,
+             kind: str = "") -> None:
+    _tell(incoming, _l("Your reply was not posted"), "email/reply_not_posted.txt", sender,
+          kind, why=why)
 
 
 def _find_address(incoming: messages.Incoming) -> Address | Outcome:
@@ -112,17 +132,17 @@ def _find_address(incoming: messages.Incoming) -> Address | Outcome:
 
 def _post(incoming: messages.Incoming, address: Address) -> tuple[Outcome, Posted | None]:
     if not incoming.text:
-        _explain(incoming, WHY[Outcome.EMPTY])
+        _explain(incoming, WHY[Outcome.EMPTY], address, Outcome.EMPTY.value)
         return Outcome.EMPTY, None
     try:
         with db.session.begin_nested():  # a refusal takes back whatever it began to write
             posted = post(address.person, address.kind, address.target_id, incoming.text)
     except NotPosted as refusal:
-        _explain(incoming, refusal.reason)
+        _explain(incoming, refusal.reason, address, Outcome.NOT_POSTED.value)
         return Outcome.NOT_POSTED, None
     if incoming.attachments:
         _tell(incoming, _l("Your reply is posted, without its attachments"),
-              "email/reply_attachments.txt", names=incoming.attachments,
+              "email/reply_attachments.txt", address, "attachments", names=incoming.attachments,
               link=absolute(posted.path), held=posted.held)
     return (Outcome.HELD if posted.held else Outcome.POSTED), posted
 
@@ -147,8 +167,10 @@ def receive(raw: bytes, recipients: list[str] = (),
         outcome = Outcome.AUTOMATIC
     elif too_large:
         outcome = Outcome.TOO_LARGE
+        proven = _find_address(incoming)  # from its headers: who is told, and in which hour
         _explain(incoming, _l("it is larger than the %(size)s a reply may be",
-                              size=_size(limit)))
+                              size=_size(limit)),
+                 proven if isinstance(proven, Address) else None, outcome.value)
     else:
         address = _find_address(incoming)
         if isinstance(address, Outcome):

@@ -48,6 +48,8 @@ KINDS: dict[str, tuple] = {
                                 Delivery.IMMEDIATELY),
 }
 ALL_KINDS = "all"
+# The most of what was written that a notification's email quotes (a reply, a message).
+QUOTE_LIMIT = 2000
 # Letters a person chooses to get (off until they do), each with its own unsubscribe: what
 # their settings call them. Stored as a NotificationSetting, WEEKLY for on, IN_APP for off.
 SUBSCRIPTIONS: dict[str, object] = {
@@ -83,8 +85,20 @@ def delivery_for(person: Person, kind: str) -> Delivery:
     return chosen.delivery if chosen else KINDS[kind][1]
 
 
+def excerpt(text: str, limit: int = QUOTE_LIMIT) -> tuple[str, bool]:
+    """What was written, for an email's body: its first `limit` characters or so, cut at a
+    space and ended with "…"; and whether it was cut."""
+    text = body_text(text).strip()
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = cut.rfind(" ", limit // 2)
+    return (cut[:space] if space > 0 else cut).rstrip() + "…", True
+
+
 def notify(person: Person, kind: str, subject: str, url: str,
-           detail: str = "", about: Topic | None = None) -> Notification | None:
+           detail: str = "", about: Topic | None = None,
+           quote: str = "") -> Notification | None:
     """Tell a person something; commits with the caller's change. Emailed at once, later in a
     digest, or not at all, as they chose. Suspended people are not told.
 
@@ -93,7 +107,10 @@ def notify(person: Person, kind: str, subject: str, url: str,
     and in the email's body. Given as lazy_gettext (its dates as core.i18n.later), it is
     written and stored in the recipient's language, whoever's request raised it. `about`: the
     thread (conversation, report) it is about, for mail programs to thread its email by and,
-    where the person may post there, to reply to."""
+    where the person may post there, to reply to. `quote`: what was written (a reply, a
+    message), in the email's body alone, trimmed (`excerpt`), for reading and answering it
+    from the mail program; not kept, so not in digests or on the notifications page. Only for
+    a person who may read it: the caller checks."""
     if kind not in KINDS:
         raise KeyError(f"unknown notification kind {kind!r}: add it to KINDS")
     if not person.is_active:
@@ -110,9 +127,10 @@ def notify(person: Person, kind: str, subject: str, url: str,
         headers = unsubscribe_headers(person, kind)
         if about is not None:
             headers |= topic_headers(person, about)
+        quoted, cut = excerpt(quote)
         queue_email(person.email, subject, "email/notification.txt", locale=locale,
                     headers=headers, person=person, replies="Reply-To" in headers,
-                    notification=notification, link=absolute(url),
+                    notification=notification, link=absolute(url), quote=quoted, cut=cut,
                     unsubscribe=unsubscribe_url(person, kind),
                     settings=absolute_url("notify.settings"))
     return notification
