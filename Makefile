@@ -71,8 +71,12 @@ static/js/bundle.js: static/js/htmx.min.js static/js/site.js
 # catalogue brought up to date with it (new messages empty, changed ones marked fuzzy):
 # translators then fill network/translations/<code>/LC_MESSAGES/messages.po.
 # A new language: pybabel init -i network/translations/messages.pot -d network/translations -l <code>
+# --ignore-dirs: pybabel's default skips folders named _* too, and so templates/_macros and
+# templates/_partials (tests/test_catalogue.py reads the same list from here).
+IGNORED_FOLDERS := .* __pycache__ node_modules
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--ignore-dirs '$(IGNORED_FOLDERS)' \
 		--no-wrap --sort-by-file -o network/translations/messages.pot .
 	@if ls network/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel update -i network/translations/messages.pot -d network/translations \

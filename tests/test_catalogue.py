@@ -8,6 +8,7 @@ new entries (empty, or marked fuzzy when an old one changed), and run the tests 
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,10 @@ TRANSLATIONS = ROOT / "network" / "translations"
 CATALOGUES = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 # What `make messages` passes to pybabel: lazy_gettext as _l, at import time.
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+# The folders `make messages` leaves out (the Makefile's IGNORED_FOLDERS, pybabel's
+# --ignore-dirs): Babel's own default would leave out every folder named _* as well.
+IGNORED_FOLDERS = re.search(r"^IGNORED_FOLDERS := (.+)$", (ROOT / "Makefile").read_text(),
+                            re.M).group(1).split()
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sdif]|%[sdif]")
 # A plural form for one may say "one" rather than the number.
 COUNTS = {"%(num)d", "%(count)d", "%(n)d"}
@@ -33,7 +38,7 @@ def extracted() -> dict[tuple, list[str]]:
 
     def skip_folders(path: str) -> bool:
         name = Path(path).name
-        return not name.startswith((".", "_")) and name not in ("node_modules", "bench")
+        return not any(fnmatch(name, pattern) for pattern in IGNORED_FOLDERS)
 
     found: dict[tuple, list[str]] = {}
     for filename, line, message, _comments, context in extract_from_dir(
@@ -59,6 +64,24 @@ def test_the_extraction_finds_the_code_and_the_templates(messages):
     assert any(p.startswith("templates/email/") for p in places)
     assert any(p.startswith("network/") for p in places)
     assert ("Every week", None) in messages  # an _l() at import time
+    # the shared macros, in a folder Babel's default would skip (as templates/_partials)
+    assert any(p.startswith("templates/_macros/") for p in places)
+    assert ("Show", None) in messages  # templates/_macros/forms.html, only there
+    assert (("There is a problem", "There are %(num)d problems"), None) in messages
+
+
+def test_the_extraction_skips_only_hidden_folders_and_caches():
+    assert IGNORED_FOLDERS == [".*", "__pycache__", "node_modules"]
+
+
+def test_every_template_that_says_something_is_read(messages):
+    """Jinja's extractor passes over a template it cannot parse (a tag of an extension
+    babel.cfg does not name, like {% do %}) without a word: its messages would go unseen."""
+    places = {where.split(":")[0] for found in messages.values() for where in found}
+    unread = [str(path.relative_to(ROOT)) for path in TEMPLATES
+              if re.search(r"\b(?:_|n?p?gettext)\(", path.read_text())
+              and str(path.relative_to(ROOT)) not in places]
+    assert not unread, f"no message extracted from: {unread}"
 
 
 def problems_in(catalogue_path: Path, messages: dict) -> list[str]:

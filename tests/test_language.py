@@ -7,7 +7,7 @@ from Babel's CLDR data (month and day names), never copied here."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -148,14 +148,17 @@ def test_the_switch_refuses_other_sites_and_tokenless_posts(make_app):
     with app.app_context():
         world = build_world()
         visitor = app.test_client()
-        for headers in ({}, {"Origin": "https://evil.example"},
+        for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"},
                         {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},
+                        {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
                         {"Referer": "https://evil.example/page"}):
             refused = visitor.post("/language", data={"locale": "pl", "next": "/"},
                                    headers=headers)
             assert refused.status_code == 303 and "Set-Cookie" not in refused.headers, headers
+        # none of the three: a browser keeping them to itself (a cross-site form's post
+        # always carries Origin), not another site's form
         for headers in ({"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"},
-                        {"Referer": "http://localhost/calendar"}):
+                        {"Referer": "http://localhost/calendar"}, {}):
             taken = visitor.post("/language", data={"locale": "pl", "next": "/"},
                                  headers=headers)
             assert taken.headers["Set-Cookie"].startswith("lang=pl;"), headers
@@ -337,3 +340,115 @@ def test_a_digest_sent_by_cron_is_in_each_readers_language(app, world, deliver, 
         "Your daily summary from %(site)s", site=app.config["SITE_NAME"])
     assert mailbox.last_to(world.member.email)["Subject"] == \
         f"Your daily summary from {app.config['SITE_NAME']}"
+
+
+# --- a new person's walk in Polish ---------------------------------------------------------------
+
+def option(value: str, text: str) -> str:
+    return f'value="{value}">{text}</option>'
+
+
+def test_the_choices_of_every_form_are_in_the_pages_language(client, world, login):
+    """Forms are made at import, before any page has a language: their choices stay lazy
+    until a page draws them, so a Polish page lists Polish kinds, categories and urgencies."""
+    meeting, training = option("meeting", polish("Meeting")), option("training",
+                                                                      polish("Training"))
+    rooms = option("rooms", polish("Rooms and premises"))
+    urgencies = [option(value, polish(english)) for value, english in (
+        ("whenever", "Whenever"), ("soon", "Soon"), ("urgent", "Urgent"))]
+    event_kind = option("event", polish("Event"))
+    assert polish("Meeting") != "Meeting" and polish("Rooms and premises") != \
+        "Rooms and premises" and polish("Whenever") != "Whenever"
+    client.set_cookie("lang", "pl")
+    login(world.coordinator)
+    wanted = {"/calendar": [meeting, training], "/calendar/week": [meeting],
+              "/calendar/month": [meeting], "/calendar/new": [meeting, training],
+              "/calendar/sources": [meeting], "/board": [rooms],
+              "/board/new": [rooms, *urgencies], "/search": [event_kind]}
+    for path, options in wanted.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert html_lang(response)[0] == "pl"
+        for text in options:
+            assert text in page(response), (path, text)
+    client.set_cookie("lang", "en_GB")  # and English again, from the same forms
+    assert option("meeting", "Meeting") in page(client.get("/calendar/new"))
+    assert option("rooms", "Rooms and premises") in page(client.get("/board/new"))
+
+
+def test_the_shared_macros_speak_the_pages_language(client, world, login):
+    client.set_cookie("lang", "pl")
+    login(world.coordinator)
+    empty = page(client.post("/board/new", data={}))
+    heading, listed = re.search(r'class="problems" role="alert">\s*<h2>(.*?)</h2>(.*?)</ul>',
+                                empty, re.S).groups()
+    count = listed.count("<li>")
+    assert count > 1
+    assert heading == ngettext_polish("There is a problem", "There are %(num)d problems",
+                                      count) != f"There are {count} problems"
+    assert polish("Show") != "Show"
+    assert f"<button>{polish('Show')}</button>" in page(client.get("/board"))
+
+
+def ngettext_polish(singular: str, plural: str, n: int) -> str:
+    return POLISH.ungettext(singular, plural, n) % {"num": n}
+
+
+def form_names(html: str) -> list[str]:
+    """The accessible name of each <form> that has one (a landmark): aria-label, or the text
+    of the element aria-labelledby names."""
+    names = []
+    for attributes in re.findall(r"<form\b([^>]*)>", html):
+        label = re.search(r'aria-label="([^"]*)"', attributes)
+        labelled_by = re.search(r'aria-labelledby="([^"]*)"', attributes)
+        if label:
+            names.append(label.group(1))
+        elif labelled_by:
+            heading = re.search(rf'id="{labelled_by.group(1)}"[^>]*>(.*?)</', html, re.S)
+            names.append(heading.group(1).strip())
+    return names
+
+
+@pytest.mark.parametrize("code", ["en_GB", "pl"])
+def test_the_account_and_the_footer_name_their_language_forms_apart(client, world, login,
+                                                                    code):
+    """axe's landmark-unique: two forms (landmarks, since they are named) of one name."""
+    client.set_cookie("lang", code)
+    login(world.member)
+    names = form_names(page(client.get("/account")))
+    assert len(names) >= 2
+    assert len(names) == len(set(names)), names
+
+
+def test_an_event_brought_in_without_a_title_is_stored_in_the_sites_language(
+        client, world, login):
+    """What is stored is read by everyone: not in the language of whoever imported it. The
+    import's result reads as Polish does after a colon, and the event page names its source
+    as the agenda does."""
+    from network.calendar.models import Event
+    from network.core.time import today
+    from tests.test_calendar_import import calendar, stamp, the_source, upload, vevent
+
+    world.coordinator.locale = "pl"
+    db.session.commit()
+    login(world.coordinator)
+    day = today() + timedelta(days=3)
+    body = calendar(vevent("no-title@council", "", f"DTSTART:{stamp(day)}",
+                           f"DTEND:{stamp(day, 20)}"))
+    response = upload(client, world, body, name="Rada")
+    assert response.status_code == 303, page(response)
+    source = the_source()
+    event = db.session.scalars(db.select(Event).where(Event.source_id == source.id)).one()
+    assert event.title == "Untitled" != polish("Untitled")
+    listed = page(client.get("/calendar/sources"))
+    summary = polish("%(added)d added, %(changed)d changed, %(removed)d removed.", added=1,
+                     changed=0, removed=0)
+    assert summary[0].islower()  # it follows a colon: "„Rada”: ..., Ostatni import ...: ..."
+    assert polish("“%(name)s” is brought in: %(summary)s", name="Rada", summary=summary) \
+        in listed
+    assert polish("Saved. %(summary)s", summary=summary).count(". ") == 0
+    source_label = POLISH.upgettext("the calendar an event was brought in from", "From")
+    assert polish("From: %(name)s", name="Rada") == f"{source_label}: Rada"
+    shown = page(client.get(f"/calendar/e/{event.id}-{event.slug}"))
+    assert f"<dt>{source_label}</dt>" in shown
+    assert f"<dt>{polish('From')}</dt>" not in shown

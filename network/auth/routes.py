@@ -160,14 +160,18 @@ def language():
 
 def sent_from_this_site() -> bool:
     """Fetch Metadata, or else the Origin (or Referer) header, names this site: a form on
-    another site cannot switch a visitor's language."""
+    another site cannot switch a visitor's language. None of the three at all is not a
+    form on another site (a browser sends Origin with every cross-site post, and modern
+    ones Sec-Fetch-Site too): a browser told to keep its Referer to itself, so taken."""
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return True
     fetched_from = request.headers.get("Sec-Fetch-Site")
     if fetched_from:
         return fetched_from in ("same-origin", "none")
-    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    return bool(origin) and urlsplit(origin).netloc == request.host
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.host
 
 
 def remember_language(response, code: str) -> None:

@@ -36,6 +36,7 @@ from network.core.forms import (
     SearchForm,
     SubmissionKeyField,
     VersionField,
+    lazy_label,
     options,
     required,
     strip,
@@ -69,7 +70,7 @@ class UpTo(Length):
 
 
 def category_choices(first):
-    return options(first, *[(category.value, category.label) for category in Category])
+    return options(first, *[(category.value, lazy_label(category)) for category in Category])
 
 
 class ListingForm(Form):
@@ -94,7 +95,7 @@ class ListingForm(Form):
     available_until = DayField(_l("Until"), validators=[Optional(), DayWithin(
         0, AVAILABLE_AHEAD, _l("Give a day from today, %(first)s, to %(last)s."))])
     urgency = ChoiceField(_l("How urgent"), default="whenever", choices=options(
-        *[(urgency.value, urgency.label) for urgency in Urgency]),
+        *[(urgency.value, lazy_label(urgency)) for urgency in Urgency]),
         invalid=_l("Choose how urgent it is."))
     expires_on = DayField(_l("Take it off the board on"), validators=[Optional(), DayWithin(
         0, LONGEST_LISTING, _l("Give a day from today, %(first)s, to %(last)s: a listing "

@@ -30,6 +30,7 @@ from network.core.forms import (
     SearchForm,
     SubmissionKeyField,
     VersionField,
+    lazy_label,
     options,
     required,
     text_field,
@@ -71,7 +72,7 @@ class EventForm(Form):
                                invalid=_l("Choose one of your organisations."))
     title = text_field(_l("Title"), TITLE_MAX)
     kind = ChoiceField(_l("What kind of event?"), choices=options(
-        *[(kind.value, kind.label) for kind in EventKind]),
+        *[(kind.value, lazy_label(kind)) for kind in EventKind]),
         invalid=_l("Choose one of the kinds listed."))
     starts_on = DayField(_l("Date"), validators=[EVENT_DAYS])
     starts_time = ClockField(_l("Starts at"))
@@ -332,7 +333,7 @@ class CalendarFilterForm(SearchForm):
                                invalid=_l("Choose one of the organisations listed."))
     kind = ChoiceField(_l("Kind"), default="", invalid=_l("Choose one of the kinds listed."),
                        choices=options(
-        ("", _l("Any kind")), *[(kind.value, kind.label) for kind in EventKind]))
+        ("", _l("Any kind")), *[(kind.value, lazy_label(kind)) for kind in EventKind]))
     mine = CheckboxField(_l("Only mine (my organisations’, and those I answered)"))
     start = DayField(_l("From"), validators=[Optional()])  # the agenda's first day
     week = DayField(_l("Week of"), validators=[Optional()])
@@ -396,7 +397,7 @@ class SourceForm(Form):
         (Audience.PUBLIC.value, _l("Everyone (public)"))),
         default=Audience.MEMBERS.value, invalid=_l("Choose who can see them."))
     kind = ChoiceField(_l("What kind of events?"), choices=options(
-        *[(kind.value, kind.label) for kind in EventKind]), default=EventKind.MEETING.value,
+        *[(kind.value, lazy_label(kind)) for kind in EventKind]), default=EventKind.MEETING.value,
         invalid=_l("Choose one of the kinds listed."))
     organisation = ChoiceField(_l("Which organisation do they show as?"), default="",
                                validators=[required(_l("Choose the organisation they show as."))],

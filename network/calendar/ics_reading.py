@@ -25,6 +25,7 @@ from icalendar import Calendar, vRecur
 from network.calendar.fetching import FetchRefused, allowed_scheme
 from network.calendar.forms import EVENT_DAYS
 from network.calendar.models import DESCRIPTION_MAX, TITLE_MAX
+from network.core.i18n import default_code, in_locale
 from network.core.text import one_line
 from network.core.time import borough_zone, local_moment, now
 
@@ -268,11 +269,18 @@ def plain_text(value) -> str:
     return _CONTROLS.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def untitled() -> str:
+    """A title for an event that has none. Stored, so in the site's own language, as the
+    calendar's own titles are: not in the language of whoever pressed Import."""
+    with in_locale(default_code()):
+        return _("Untitled")
+
+
 def _texts(component) -> dict:
     title = one_line(plain_text(component.get("SUMMARY")), TITLE_MAX)
     description = _BLANK_LINES.sub("\n\n", plain_text(component.get("DESCRIPTION")).strip())
     link = one_line(str(component.get("URL") or ""), 1000)
-    return {"title": title or _("Untitled"),
+    return {"title": title or untitled(),
             "description": description[:DESCRIPTION_MAX],
             "place": one_line(plain_text(component.get("LOCATION")), PLACE_MAX),
             "link": link if allowed_scheme(link) and len(link) <= LINK_MAX else "",

@@ -7,6 +7,7 @@ import re
 import secrets
 from functools import partial
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectMultipleField, StringField, TextAreaField
@@ -105,6 +106,12 @@ class SearchForm(Form):
         """After validate(): a filter's value if it is one of its choices, else None (a value
         not offered is told beside it, and filters nothing)."""
         return field.data if field.data and not field.errors else None
+
+
+def lazy_label(member) -> LazyString:
+    """An enum member's label, said in the language of the page that shows it: a form's
+    choices are made once, at import, when no language is chosen yet."""
+    return LazyString(lambda: member.label)
 
 
 def options(*pairs) -> list[SelectChoice]:

@@ -15,6 +15,7 @@ from network.core.forms import (
     SearchForm,
     SubmissionKeyField,
     VersionField,
+    lazy_label,
     options,
     required,
     text_field,
@@ -122,7 +123,7 @@ class CategoryForm(Form):
     description = textarea_field(_l("What belongs here"), 500)
     audience = ChoiceField(_l("Who can read it"), choices=options(
         (Audience.MEMBERS.value, _l("Everyone signed in (members post, associates read)")),
-        (Audience.COORDINATORS.value, Audience.COORDINATORS.label)),
+        (Audience.COORDINATORS.value, lazy_label(Audience.COORDINATORS))),
         invalid=_l("Choose who can read it."))
     position = IntegerField(_l("Position in the list (lower comes first)"), default=0,
                             validators=[InputRequired(_l("Give a number.")),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from network.core.fields import CheckboxField, ChoiceField
-from network.core.forms import Form, options
+from network.core.forms import Form, lazy_label, options
 from network.notify.models import Delivery
 
 
@@ -16,7 +16,7 @@ def settings_form(current: dict[str, Delivery], kinds: dict, letters: dict | Non
         pass
 
     for kind, (label, _default) in kinds.items():
-        field = ChoiceField(label, choices=options(*[(d.value, d.label) for d in Delivery]),
+        field = ChoiceField(label, choices=options(*[(d.value, lazy_label(d)) for d in Delivery]),
                             default=current[kind].value,
                             invalid=_l("Choose one of the ways listed."))
         setattr(NotificationSettingsForm, kind.replace(".", "_"), field)

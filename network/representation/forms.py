@@ -21,6 +21,7 @@ from network.core.forms import (
     SearchForm,
     SubmissionKeyField,
     VersionField,
+    lazy_label,
     options,
     text_field,
     textarea_field,
@@ -81,7 +82,7 @@ class TermForm(Form):
     deputy = ChoiceField(_l("Deputy"), default="", invalid=_l(
         "Choose one of the people listed."))
     selection = ChoiceField(_l("How they were chosen"), choices=options(
-        ("", _l("Choose one")), *[(s.value, s.label) for s in Selection]),
+        ("", _l("Choose one")), *[(s.value, lazy_label(s)) for s in Selection]),
         invalid=_l("Choose elected, nominated or co-opted."))
     selection_note = text_field(_l("The vote or nomination"), 500, optional=True,
                                 description=_l("Elected at the AGM on 12 March, 14 votes to 9."))
@@ -152,7 +153,7 @@ class MarkItemForm(Form):
     """The representative's answer to a raised item."""
 
     status = ChoiceField(_l("What became of it"), choices=options(
-        *[(s.value, s.label) for s in ItemStatus]), invalid=_l("Choose one of the answers."))
+        *[(s.value, lazy_label(s)) for s in ItemStatus]), invalid=_l("Choose one of the answers."))
     reply = textarea_field(_l("Why not, or the answer"), 5000, description=_l(
         "Needed when it was not taken, or is answered. Who raised it is told."))
 
@@ -224,7 +225,7 @@ class ActionForm(Form):
 
 class ActionUpdateForm(Form):
     status = ChoiceField(_l("Status"), choices=options(
-        *[(s.value, s.label) for s in ActionStatus]), invalid=_l("Choose a status."))
+        *[(s.value, lazy_label(s)) for s in ActionStatus]), invalid=_l("Choose a status."))
     note = text_field(_l("What has happened"), 500, optional=True)
 
 

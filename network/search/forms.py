@@ -7,7 +7,7 @@ from wtforms import SearchField
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from network.core.fields import FIRST_DAY, LAST_DAY, ChoiceField, DayField
-from network.core.forms import SearchForm, options, strip
+from network.core.forms import SearchForm, lazy_label, options, strip
 from network.search.models import Kind
 
 QUERY_MAX = 200
@@ -26,7 +26,7 @@ class SearchPageForm(SearchForm):
         render_kw={"maxlength": QUERY_MAX, "autocomplete": "off", "spellcheck": "false"})
     kind = ChoiceField(_l("Type"), default="", invalid=_l("Choose one of the types listed."),
                        choices=options(("", _l("Everything")),
-                                       *[(kind.value, kind.label) for kind in Kind]))
+                                       *[(kind.value, lazy_label(kind)) for kind in Kind]))
     area = ChoiceField(_l("Area"), default="", invalid=_l("Choose one of the areas listed."))
     since = DayField(_l("From"), name="from", validators=[Optional(), within_reach])
     until = DayField(_l("To"), name="to", validators=[Optional(), within_reach])

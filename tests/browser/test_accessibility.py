@@ -26,6 +26,11 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ALL_RULES = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]},
             "resultTypes": ["violations"]}
+# Not a WCAG rule (axe's best practice), checked where a page has landmarks of the same kind:
+# the account's language form and the footer's are both forms with a name.
+UNIQUE_LANDMARKS = {"runOnly": {"type": "rule", "values": ["landmark-unique"]},
+                    "resultTypes": ["violations"]}
+PAGES_OF_FORM_LANDMARKS = {"auth.account"}
 # Addresses that only send the browser on to a page checked under its own name: a post's
 # stable address, "first unread" and the reply address lead to the thread, the addresses of
 # refused forms (status, decline, move, rename) to their page; restoring is offered for
@@ -55,6 +60,12 @@ def violations(page: Page, label: str) -> list[str]:
     if dark.violations_count:
         found.append(f"{label}, dark: {ids(dark)}\n{dark.generate_report()}")
     return found
+
+
+def landmarks_named_apart(page: Page, label: str) -> list[str]:
+    results = axe.run(page, options=UNIQUE_LANDMARKS)
+    return [f"{label}: {ids(results)}\n{results.generate_report()}"] \
+        if results.violations_count else []
 
 
 def ids(results) -> str:
@@ -158,6 +169,7 @@ def test_error_pages_and_forms_with_errors_have_no_axe_violations(new_context, v
     found += violations(admin, "/no-such-page (404) as admin")
 
     admin.goto("/account")
+    found += landmarks_named_apart(admin, "/account as admin")
     admin.get_by_label("Your name").fill("")
     admin.get_by_role("button", name="Save", exact=True).click()
     expect(admin.get_by_role("alert")).to_contain_text("This is needed.")
@@ -202,6 +214,8 @@ def walk_in_language(page: Page, app, w, role: str, code: str, found: list[str],
         result = check(page, path, f"{path} ({endpoint}) as {role} in {code}")
         assert result is not None, f"{path} as {role} in {code} went elsewhere"
         found.extend(result)
+        if endpoint in PAGES_OF_FORM_LANDMARKS:
+            found.extend(landmarks_named_apart(page, f"{path} as {role} in {code}"))
         scroll_width, inner_width = page.evaluate(
             "[document.documentElement.scrollWidth, innerWidth]")
         if scroll_width > inner_width:
