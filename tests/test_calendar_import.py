@@ -91,6 +91,7 @@ class FeedServer:
 
     def __init__(self):
         self.routes: dict[str, tuple[int, dict, object]] = {}
+        self.on_request = None  # called (in the server's thread) before each answer
         self.hold = threading.Event()
         self.release = threading.Event()
         server = self
@@ -98,6 +99,8 @@ class FeedServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
                 status, headers, body = server.routes.get(self.path, (404, {}, b""))
+                if server.on_request is not None:
+                    server.on_request()
                 if server.hold.is_set():
                     server.release.wait(10)
                 self.send_response(status)
@@ -428,6 +431,48 @@ def test_a_slow_server_is_given_up_on(app, world, client, login, feeds):
                                        "took too long", feeds)
     finally:
         feeds.release.set()
+
+
+def another_writer_gets_in(app, source_id: int) -> bool:
+    """Whether another connection can write to the source's row at once, without waiting."""
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if db.engine.dialect.name == "sqlite":
+                cursor.execute("PRAGMA busy_timeout = 0")
+                cursor.execute("BEGIN IMMEDIATE")  # the write lock, or "database is locked"
+                cursor.execute("UPDATE calendar_source SET name = name WHERE id = ?", (source_id,))
+            else:
+                cursor.execute("SET lock_timeout = '200ms'")
+                cursor.execute("UPDATE calendar_source SET name = name WHERE id = %s",
+                               (source_id,))
+            raw.rollback()
+            return True
+        except Exception:  # noqa: BLE001 - locked, in either database's words
+            raw.rollback()
+            return False
+        finally:
+            raw.close()
+
+
+def test_the_pages_read_an_address_before_they_write(app, world, client, login, feeds):
+    """On SQLite a request that writes holds the write lock from its first statement: a
+    calendar's server slow to answer must not hold every other writer up meanwhile."""
+    source_id = a_source_with_events(app, world, client, login, feeds).id
+    seen = []
+    feeds.on_request = lambda: seen.append(another_writer_gets_in(app, source_id))
+    assert client.post(f"/calendar/sources/{source_id}/import").status_code == 303
+    moved = feeds.serve("/moved.ics", council_feed()[0])
+    response = client.post(f"/calendar/sources/{source_id}", data={
+        "name": "Council committee dates", "url": moved, "website": "", "audience": "public",
+        "kind": "meeting", "organisation": str(world.org_a.id)},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    response = add(client, url=feeds.serve("/another.ics", council_feed()[0]),
+                   name="Another", organisation=str(world.org_a.id))
+    assert response.status_code == 303
+    assert seen == [True, True, True]
 
 
 def test_private_addresses_are_refused_unless_allowed(app, world, client, login, feeds,

@@ -40,8 +40,10 @@ def to_list() -> str:
 def calendar_sources():
     authorize("calendar.sources")
     form = source_form()
+    read = sources.read_first(form.url.data) if form.validate_on_submit() else None
     return submit(
-        form, lambda: sources.add_source(form.source_values(), form.file.data, current_user),
+        form, lambda: sources.add_source(form.source_values(), form.file.data, current_user,
+                                         read),
         page=lambda: render("calendar/sources.html", sources_context(form)),
         done=lambda source: see_other(to_list(), _(
             "“%(name)s” is brought in: %(summary)s", name=source.name,
@@ -58,9 +60,11 @@ def load_source(source_id: int) -> CalendarSource:
 def edit_source(source_id: int):
     source = load_source(source_id)
     form = source_form(source)
+    read = sources.read_first(form.url.data) if (
+        form.validate_on_submit() and (form.url.data or "") != source.url) else None
     return submit(
         form, lambda: sources.edit_source(source, form.source_values(), form.file.data,
-                                          current_user),
+                                          current_user, read),
         page=lambda: render("calendar/source_form.html", {"source": source, "form": form}),
         done=lambda result: see_other(to_list(), _("Saved.") if result is None else _(
             "Saved. %(summary)s", summary=sources.summary(result))))
@@ -69,7 +73,11 @@ def edit_source(source_id: int):
 @bp.post("/sources/<int:source_id>/import")
 def import_source(source_id: int):
     source = load_source(source_id)
-    return submit(EmptyForm(), lambda: sources.import_source(source), page=to_list_page,
+    form = EmptyForm()
+    read = sources.read_first(None if source.from_file else source.url) if (
+        form.validate_on_submit()) else None
+    return submit(form, lambda: sources.import_source(
+        source, *((read.body, read.refused) if read else ())), page=to_list_page,
                   done=lambda result: see_other(
                       to_list(), _("“%(name)s”: %(summary)s", name=source.name,
                                    summary=sources.summary(result)),

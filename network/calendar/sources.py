@@ -43,15 +43,16 @@ def live_sources() -> list[CalendarSource]:
         .order_by(CalendarSource.name, CalendarSource.id)))
 
 
-def add_source(values: dict, body: bytes | None, by) -> CalendarSource:
-    """A new source, imported at once: a source that cannot be read is refused (beside the
-    address, or the file) and nothing is kept."""
+def add_source(values: dict, body: bytes | None, by, read: Read | None = None) -> CalendarSource:
+    """A new source, imported at once (`body` its file, or `read` its address read first): a
+    source that cannot be read is refused (beside the address, or the file), nothing kept."""
     source = CalendarSource(created_by_id=by.id, **values)
     if body is not None:
         source.uploaded = body.decode("utf-8", errors="replace")
     db.session.add(source)
     db.session.flush()
-    result = import_source(source, body, given=True)
+    result = import_source(source, read.body if read else body,
+                           refused=read.refused if read else "", given=True)
     if result.error:
         raise FetchRefused(result.error, "file" if source.from_file else "url")
     audit.record("calendar_source.add", source, f"Added the calendar “{source.name}”",
@@ -60,7 +61,7 @@ def add_source(values: dict, body: bytes | None, by) -> CalendarSource:
 
 
 def edit_source(source: CalendarSource, values: dict, body: bytes | None,
-                by) -> Imported | None:
+                by, read: Read | None = None) -> Imported | None:
     """Its name, address, audience, kind and organisation changed (its events follow), and a
     new file read, or a new address, if one was given (refused, like a new source's, if it
     cannot be). Returns what the import did, or None when there was none."""
@@ -73,7 +74,12 @@ def edit_source(source: CalendarSource, values: dict, body: bytes | None,
         event.audience, event.kind = source.audience, source.kind
         event.organisation_id = source.organisation_id
     db.session.flush()
-    result = import_source(source, body, given=True) if refetch else None
+    if not refetch:
+        result = None
+    elif read is not None and body is None:  # a new address, read before this transaction
+        result = import_source(source, read.body, refused=read.refused, given=True)
+    else:
+        result = import_source(source, body, given=True)
     if result is not None and result.error:
         raise FetchRefused(result.error, "file" if body is not None else "url")
     audit.record("calendar_source.edit", source, f"Changed the calendar “{source.name}”",
@@ -96,6 +102,26 @@ def remove_source(source: CalendarSource, by) -> bool:
 
 def _events_of(source: CalendarSource) -> list[Event]:
     return list(db.session.scalars(select(Event).where(Event.source_id == source.id)))
+
+
+@dataclass(frozen=True)
+class Read:
+    """An address read before the change's transaction (read_first): its body, or why not."""
+    body: bytes | None = None
+    refused: str = ""
+
+
+def read_first(url: str | None) -> Read | None:
+    """The address read with no transaction open, for a page's change to bring in after. On
+    SQLite a request that writes holds the write lock from its first statement (core.db), so
+    a calendar server slow to answer would hold every other writer up for as long."""
+    if not url:
+        return None
+    db.session.rollback()  # only reads so far: the change opens its own transaction
+    try:
+        return Read(body=fetch(url))
+    except FetchRefused as refusal:
+        return Read(refused=refusal.message)
 
 
 def read_body(source: CalendarSource) -> bytes:
