@@ -437,6 +437,7 @@ def another_writer_gets_in(app, source_id: int) -> bool:
     """Whether another connection can write to the source's row at once, without waiting."""
     with app.app_context():
         raw = db.engine.raw_connection()
+        raw.detach()  # its busy and lock timeouts below must not go back to the pool
         try:
             cursor = raw.cursor()
             if db.engine.dialect.name == "sqlite":
