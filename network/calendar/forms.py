@@ -43,6 +43,12 @@ DEFAULT_LENGTH = timedelta(hours=2)
 COUNT_MAX = 500
 
 
+def audience_choices():
+    """Who may see an event, or a calendar brought in's events."""
+    return options((Audience.MEMBERS.value, _l("Members and associates")),
+                   (Audience.PUBLIC.value, _l("Everyone (public)")))
+
+
 class MonthField(DateField):
     """A month, YYYY-MM: its first day."""
 
@@ -83,9 +89,7 @@ class EventForm(Form):
                        description=_l("An address people can find, with the room."))
     online_link = text_field(_l("Online link"), 300, optional=True,
                              render_kw={"inputmode": "url", "placeholder": "https://"})
-    audience = ChoiceField(_l("Who can see it?"), choices=options(
-        (Audience.MEMBERS.value, _l("Members and associates")),
-        (Audience.PUBLIC.value, _l("Everyone (public)"))),
+    audience = ChoiceField(_l("Who can see it?"), choices=audience_choices(),
         default=Audience.MEMBERS.value, invalid=_l("Choose who can see it."))
     area = ChoiceField(_l("Neighbourhood area"))
     body = ChoiceField(_l("Is it a meeting of a body we sit on?"), default="",
@@ -392,9 +396,7 @@ class SourceForm(Form):
     file = IcsFileField(_l("Or an .ics file"), render_kw={"accept": ".ics,text/calendar"})
     website = text_field(_l("Its website (optional)"), 300, optional=True,
                          render_kw={"inputmode": "url", "placeholder": "https://"})
-    audience = ChoiceField(_l("Who can see its events?"), choices=options(
-        (Audience.MEMBERS.value, _l("Members and associates")),
-        (Audience.PUBLIC.value, _l("Everyone (public)"))),
+    audience = ChoiceField(_l("Who can see its events?"), choices=audience_choices(),
         default=Audience.MEMBERS.value, invalid=_l("Choose who can see them."))
     kind = ChoiceField(_l("What kind of events?"), choices=options(
         *[(kind.value, lazy_label(kind)) for kind in EventKind]), default=EventKind.MEETING.value,
