@@ -1,5 +1,7 @@
 """axe-core on every page, at 360 px and 1280 px, as a visitor and as an admin: no violations
-of WCAG 2.0, 2.1 and 2.2 A and AA. Colour contrast is checked in the dark scheme too.
+of WCAG 2.0, 2.1 and 2.2 A and AA. Colour contrast is checked in the dark scheme too. At 360 px
+the same walk checks that no page is wider than the phone (tests/browser/test_layout.py walks
+the other roles), so those pages are loaded once.
 
 Axe is injected with page.evaluate, which the pages' Content-Security-Policy does not apply to,
 so the contexts keep the CSP (no bypass_csp).
@@ -18,7 +20,7 @@ from network.core.i18n import languages
 from network.demo import DEMO_PASSWORD
 from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, VIEWPORTS, log_in
 from tests.test_page_weight import IN_OTHER_LANGUAGES
-from tests.urls import EVENT_STATES, NOT_PAGES, demo_event_pages, endpoints, url
+from tests.urls import DEMO_PEOPLE, EVENT_STATES, NOT_PAGES, demo_event_pages, endpoints, url
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
@@ -41,6 +43,10 @@ ONLY_REDIRECT = {"forum.post", "forum.first_unread", "forum.reply_page",
                  "forum.restore_post", "members.change_status", "coordination.decline",
                  "forum.move_thread", "forum.rename_thread", "calendar.rsvp",
                  "board.reply_page", "board.settle", "board.book_page"}
+
+# Who walks every page; at PHONE_WIDTH the walk checks the width too (test_layout: the rest).
+ROLES_WALKED = ("visitor", "admin")
+PHONE_WIDTH = 360
 
 axe = Axe()
 
@@ -93,27 +99,40 @@ def check(page: Page, path: str, label: str) -> list[str] | None:
     return violations(page, label)
 
 
+def wider_than_screen(page: Page, label: str) -> list[str]:
+    scroll_width, inner_width = page.evaluate(
+        "[document.documentElement.scrollWidth, innerWidth]")
+    return [f"{label}: {scroll_width} px"] if scroll_width > inner_width else []
+
+
 # --- the tests -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_every_page_has_no_axe_violations(new_context, live_server, w, viewport):
     width = viewport["width"]
     pages = get_pages(live_server, w)
-    visitor = new_context(viewport=viewport).new_page()
-    admin = new_context(viewport=viewport).new_page()
-    log_in(admin, "admin@example.org", DEMO_PASSWORD)
+    walkers = {}
+    for role in ROLES_WALKED:
+        walkers[role] = new_context(viewport=viewport).new_page()
+        if DEMO_PEOPLE[role]:
+            log_in(walkers[role], DEMO_PEOPLE[role], DEMO_PASSWORD)
 
     found: list[str] = []
+    wide: list[str] = []
     checked: set[str] = set()
-    for role, page in (("visitor", visitor), ("admin", admin)):
+    for role, page in walkers.items():
         for endpoint, path in pages.items():
-            result = check(page, path, f"{path} ({endpoint}) as {role}")
+            label = f"{path} ({endpoint}) as {role}"
+            result = check(page, path, label)
+            if width == PHONE_WIDTH:  # where it went, redirected or not: it is a page too
+                wide.extend(wider_than_screen(page, label))
             if result is not None:
                 checked.add(endpoint)
                 found.extend(result)
     unchecked = sorted(set(pages) - checked - ONLY_REDIRECT)
     assert not unchecked, f"Pages no one could open: {unchecked}"
     assert not found, report(width, found)
+    assert not wide, f"Pages wider than a {PHONE_WIDTH} px phone:\n" + "\n".join(wide)
 
 
 @pytest.fixture(scope="module")
