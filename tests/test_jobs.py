@@ -6,7 +6,7 @@ a missed day runs once; a failing job is recorded and the others run; each worke
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -103,7 +103,7 @@ def test_two_runners_at_once_run_a_job_once_per_due_time(app, clock):
         start = threading.Barrier(2)
         ran: list[list[int]] = []
 
-        def runner() -> None:
+        def runner(start=start, ran=ran) -> None:
             with app.app_context():
                 try:
                     start.wait(timeout=30)
