@@ -189,8 +189,8 @@ def digest() -> None:
 def digest_send(frequency: str) -> None:
     """Queue a summary email for everyone with unsent notifications of this frequency.
 
-    Run daily and weekly from cron; `flask mail send` delivers them. Links in the emails are
-    on BASE_URL.
+    `flask jobs run` does it at 07:00 (weekly: on Mondays); `flask mail send` delivers them.
+    Links in the emails are on BASE_URL.
     """
     click.echo(tasks.digests(frequency))
 
@@ -206,9 +206,10 @@ def bulletin() -> None:
 def bulletin_send(force: bool) -> None:
     """Queue this week's bulletin for everyone who chose it and has not had it.
 
-    Run daily from cron: on days other than BULLETIN_WEEKDAY (Monday unless set) it does
-    nothing and says so. Safe to run twice, or again after being stopped: nobody gets an
-    issue twice. `flask mail send` (or each worker's sender) delivers them.
+    `flask jobs run` sends it at 07:30 on BULLETIN_WEEKDAY (Monday unless set). By hand, on
+    other days it does nothing and says so (--force sends it). Safe to run twice, or again
+    after being stopped: nobody gets an issue twice. `flask mail send` (or each worker's
+    sender) delivers them.
     """
     from network.bulletin.services import WEEKDAYS, send
 
@@ -233,16 +234,17 @@ def calendar() -> None:
 @calendar.command("remind")
 @with_appcontext
 def calendar_remind() -> None:
-    """Remind everyone going to something in the next 24 hours, once (run it hourly)."""
+    """Remind everyone going to something in the next 24 hours, once (`flask jobs run`
+    does it hourly)."""
     click.echo(tasks.calendar_reminders())
 
 
 @calendar.command("import")
 @with_appcontext
 def calendar_import() -> None:
-    """Bring every calendar brought in up to date (run it hourly). Each address is fetched
-    before its transaction begins, and each source is imported and committed on its own:
-    one that fails keeps its events and its error, and the rest go on."""
+    """Bring every calendar brought in up to date (`flask jobs run` does it hourly). Each
+    address is fetched before its transaction begins, and each source is imported and
+    committed on its own: one that fails keeps its events and its error, and the rest go on."""
     for line, failed in tasks.import_calendars():
         click.echo(line, err=failed)
 
@@ -288,7 +290,8 @@ def board() -> None:
 @board.command("remind")
 @with_appcontext
 def board_remind() -> None:
-    """Tell people whose listings leave the board within a week, once (run it daily)."""
+    """Tell people whose listings leave the board within a week, once (`flask jobs run`
+    does it daily)."""
     click.echo(tasks.board_reminders())
 
 
@@ -300,7 +303,8 @@ def representation() -> None:
 @representation.command("remind")
 @with_appcontext
 def representation_remind() -> None:
-    """Remind representatives of reports overdue, then the coordinators, once (run it daily)."""
+    """Remind representatives of reports overdue, then the coordinators, once
+    (`flask jobs run` does it daily)."""
     click.echo(tasks.representation_reminders())
 
 
