@@ -331,7 +331,7 @@ def jobs_run() -> None:
     if sent or not_sent:
         click.echo(f"Sent {sent}, failed {not_sent} (will retry).")
     if failed:
-        raise SystemExit(1)
+        raise click.exceptions.Exit(1)
 
 
 @jobs.command("list")
@@ -348,6 +348,8 @@ def jobs_list() -> None:
         last = status.last
         click.echo(f"{status.job.name:<22} {str(status.schedule or 'off'):<20} "
                    f"next {when(status.next_due)}")
+        if status.problem:
+            click.echo(f"    cannot run: {status.problem}")
         if last is None:
             click.echo("    never run")
         else:

@@ -230,6 +230,7 @@ class Status:
     schedule: Schedule | None
     last: JobRun | None
     next_due: datetime | None
+    problem: str = ""  # its schedule could not be read (a setting): why
 
 
 def statuses() -> list[Status]:
@@ -241,7 +242,12 @@ def statuses() -> list[Status]:
         latest, (JobRun.job == latest.c.job) & (JobRun.due_at == latest.c.due_at)))}
     found = []
     for job in JOBS.values():
-        schedule = job.schedule()
+        try:
+            schedule = job.schedule()
+        except Exception as error:  # noqa: BLE001 -- said in the list, beside the job
+            found.append(Status(job, None, last.get(job.name), None,
+                                f"{type(error).__name__}: {error}"))
+            continue
         found.append(Status(job, schedule, last.get(job.name),
                             schedule.following(moment, zone) if schedule else None))
     return found
