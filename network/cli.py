@@ -346,7 +346,8 @@ def jobs_list() -> None:
 
     for status in statuses():
         last = status.last
-        click.echo(f"{status.job.name:<22} {str(status.schedule or 'off'):<20} "
+        schedule = status.schedule or ("unreadable" if status.problem else "off")
+        click.echo(f"{status.job.name:<22} {str(schedule):<20} "
                    f"next {when(status.next_due)}")
         if status.problem:
             click.echo(f"    cannot run: {status.problem}")
