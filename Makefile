@@ -24,10 +24,12 @@ $(VENV)/.installed-test: $(VENV)/.installed
 # The demo runs on plain http on your own machine, so its cookies cannot be Secure-only;
 # a real deployment keeps the default (COOKIE_SECURE=1) behind HTTPS and sets BASE_URL.
 # Notifications carry a reply address (README: reply by email) for `flask mail receive`.
+# Each worker runs the scheduled jobs when due (digests, reminders, the bulletin), no cron.
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 run: export TRUSTED_HOSTS ?= 127.0.0.1,localhost
 run: export COOKIE_SECURE ?= 0
 run: export MAIL_REPLY_ADDRESS ?= reply@reply.localhost
+run: export JOBS_IN_WORKERS ?= 1
 run: $(VENV)/.installed translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty

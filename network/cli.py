@@ -1,11 +1,9 @@
 """`flask` commands: create-admin, demo load, mail send | receive | listen, digest send,
-bulletin send, backup, search rebuild."""
+bulletin send, backup, search rebuild, calendar remind | import, board remind, representation
+remind, jobs run | list."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess  # pg_dump, with a fixed argument list  # nosec B404
 import time
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from network import tasks
 from network.extensions import db
 
 
@@ -28,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(representation)
     app.cli.add_command(search)
     app.cli.add_command(backup)
+    app.cli.add_command(jobs)
 
 
 @click.command("create-admin")
@@ -189,14 +189,10 @@ def digest() -> None:
 def digest_send(frequency: str) -> None:
     """Queue a summary email for everyone with unsent notifications of this frequency.
 
-    Run daily and weekly from cron; `flask mail send` delivers them. Links in the emails are
-    on BASE_URL.
+    `flask jobs run` does it at 07:00 (weekly: on Mondays); `flask mail send` delivers them.
+    Links in the emails are on BASE_URL.
     """
-    from network.notify.models import Delivery
-    from network.notify.services import send_digests
-
-    sent = send_digests(Delivery(frequency))
-    click.echo(f"Queued {sent} {frequency} summaries.")
+    click.echo(tasks.digests(frequency))
 
 
 @click.group()
@@ -210,9 +206,10 @@ def bulletin() -> None:
 def bulletin_send(force: bool) -> None:
     """Queue this week's bulletin for everyone who chose it and has not had it.
 
-    Run daily from cron: on days other than BULLETIN_WEEKDAY (Monday unless set) it does
-    nothing and says so. Safe to run twice, or again after being stopped: nobody gets an
-    issue twice. `flask mail send` (or each worker's sender) delivers them.
+    `flask jobs run` sends it at 07:30 on BULLETIN_WEEKDAY (Monday unless set). By hand, on
+    other days it does nothing and says so (--force sends it). Safe to run twice, or again
+    after being stopped: nobody gets an issue twice. `flask mail send` (or each worker's
+    sender) delivers them.
     """
     from network.bulletin.services import WEEKDAYS, send
 
@@ -237,40 +234,19 @@ def calendar() -> None:
 @calendar.command("remind")
 @with_appcontext
 def calendar_remind() -> None:
-    """Remind everyone going to something in the next 24 hours, once (run it hourly)."""
-    from network.calendar.attendance import send_reminders
-
-    sent = send_reminders()
-    db.session.commit()
-    click.echo(f"Queued {sent} reminders.")
+    """Remind everyone going to something in the next 24 hours, once (`flask jobs run`
+    does it hourly)."""
+    click.echo(tasks.calendar_reminders())
 
 
 @calendar.command("import")
 @with_appcontext
 def calendar_import() -> None:
-    """Bring every calendar brought in up to date (run it hourly). Each address is fetched
-    before its transaction begins, and each source is imported and committed on its own:
-    one that fails keeps its events and its error, and the rest go on."""
-    from network.calendar import sources
-    from network.calendar.fetching import FetchRefused, fetch
-    from network.calendar.models import CalendarSource
-
-    found = [(source.id, source.name, source.url) for source in sources.live_sources()]
-    db.session.rollback()
-    for source_id, name, url in found:
-        body, refused = None, ""
-        if url:
-            try:
-                body = fetch(url)
-            except FetchRefused as refusal:
-                refused = refusal.message
-        source = db.session.get(CalendarSource, source_id)
-        if source is None or source.removed_at is not None:  # removed meanwhile
-            db.session.rollback()
-            continue
-        result = sources.import_source(source, body, refused=refused)
-        db.session.commit()
-        click.echo(f"{name}: {sources.summary(result)}", err=bool(result.error))
+    """Bring every calendar brought in up to date (`flask jobs run` does it hourly). Each
+    address is fetched before its transaction begins, and each source is imported and
+    committed on its own: one that fails keeps its events and its error, and the rest go on."""
+    for line, failed in tasks.import_calendars():
+        click.echo(line, err=failed)
 
 
 @click.command("backup")
@@ -278,29 +254,13 @@ def calendar_import() -> None:
 @with_appcontext
 def backup(path: Path) -> None:
     """Write a consistent copy of the database to PATH while the site keeps running."""
-    if path.exists():
-        raise click.ClickException(f"{path} exists already; choose a new name.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = db.engine
-    if engine.dialect.name == "sqlite":
-        raw = engine.raw_connection()
-        try:
-            raw.driver_connection.execute("VACUUM INTO ?", (str(path),))
-        finally:
-            raw.close()
-    elif engine.dialect.name == "postgresql":
-        pg_dump = shutil.which("pg_dump")
-        if pg_dump is None:
-            raise click.ClickException("pg_dump is not installed (Debian: postgresql-client).")
-        # The password goes in the environment, not the command line others can list.
-        url = engine.url.set(drivername="postgresql", password=None)
-        env = {**os.environ, **({"PGPASSWORD": engine.url.password} if engine.url.password
-                                else {})}
-        subprocess.run([pg_dump, "--format=custom", f"--file={path}",  # nosec B603
-                        url.render_as_string(hide_password=False)], check=True, env=env)
-    else:
-        raise click.ClickException(f"No backup method for {engine.dialect.name}.")
-    click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes).")
+    from network.core.backup import BackupError, write_backup
+
+    try:
+        size = write_backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up to {path} ({size:,} bytes).")
 
 
 @click.group()
@@ -330,12 +290,9 @@ def board() -> None:
 @board.command("remind")
 @with_appcontext
 def board_remind() -> None:
-    """Tell people whose listings leave the board within a week, once (run it daily)."""
-    from network.board.services import warn_expiring
-
-    told = warn_expiring()
-    db.session.commit()
-    click.echo(f"Told {told} people of listings about to leave the board.")
+    """Tell people whose listings leave the board within a week, once (`flask jobs run`
+    does it daily)."""
+    click.echo(tasks.board_reminders())
 
 
 @click.group()
@@ -346,9 +303,58 @@ def representation() -> None:
 @representation.command("remind")
 @with_appcontext
 def representation_remind() -> None:
-    """Remind representatives of reports overdue, then the coordinators, once (run it daily)."""
-    from network.representation.record import remind_overdue_reports
+    """Remind representatives of reports overdue, then the coordinators, once
+    (`flask jobs run` does it daily)."""
+    click.echo(tasks.representation_reminders())
 
-    told = remind_overdue_reports()
-    db.session.commit()
-    click.echo(f"Told {told} people of overdue reports.")
+
+@click.group()
+def jobs() -> None:
+    """The scheduled jobs (network/tasks.py): digests, the bulletin, reminders, calendars
+    brought in, the backup."""
+
+
+@jobs.command("run")
+@with_appcontext
+def jobs_run() -> None:
+    """Run every job that is due, once however many servers run this, then deliver the
+    outbox (run it every minute: cron or a systemd timer). A job that fails is recorded and
+    said here; the others run, and it runs again at its next due time (exit status 1)."""
+    from network.core.jobs import Outcome, run_due
+    from network.core.mail import deliver_due
+
+    failed = False
+    for run in run_due():
+        failed |= run.outcome is Outcome.FAILED
+        click.echo(f"{run.job}: {run.detail}", err=run.outcome is Outcome.FAILED)
+    sent, not_sent = deliver_due()
+    if sent or not_sent:
+        click.echo(f"Sent {sent}, failed {not_sent} (will retry).")
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+@jobs.command("list")
+@with_appcontext
+def jobs_list() -> None:
+    """Each job: its schedule (the borough's time), its last run and its next due time."""
+    from network.core.jobs import statuses
+    from network.core.time import local
+
+    def when(moment) -> str:
+        return local(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+    for status in statuses():
+        last = status.last
+        schedule = status.schedule or ("unreadable" if status.problem else "off")
+        click.echo(f"{status.job.name:<22} {str(schedule):<20} "
+                   f"next {when(status.next_due)}")
+        if status.problem:
+            click.echo(f"    cannot run: {status.problem}")
+        if last is None:
+            click.echo("    never run")
+        else:
+            click.echo(f"    last due {when(last.due_at)}: {last.outcome.value}, started "
+                       f"{when(last.started_at)}, finished {when(last.finished_at)}")
+            if last.detail:
+                click.echo(f"    {last.detail.splitlines()[0]}")

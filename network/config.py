@@ -130,8 +130,17 @@ class Config:
     MAIL_IN_MAX_BYTES = int(os.environ.get("MAIL_IN_MAX_BYTES", str(5 * 1024 * 1024)))
     # One explanation of a reply not posted per address in this time, at most.
     MAIL_NOTICE_EVERY = timedelta(hours=1)
-    # The weekday `flask bulletin send` (run daily by cron) sends the weekly bulletin on.
+    # The weekday the weekly bulletin goes out on (the `bulletin` job, at 07:30).
     BULLETIN_WEEKDAY = os.environ.get("BULLETIN_WEEKDAY", "monday")
+    # The scheduled jobs (network/tasks.py) are run by `flask jobs run` every minute (cron or
+    # a systemd timer). With JOBS_IN_WORKERS each gunicorn worker also runs what is due every
+    # JOBS_EVERY seconds (`make run` sets it; docs/decisions.md, 2026-12-06).
+    JOBS_IN_WORKERS = env_flag("JOBS_IN_WORKERS", False)
+    JOBS_EVERY = float(os.environ.get("JOBS_EVERY", "60"))
+    # The nightly backup job (02:30) writes network-<date>.db (or .dump on PostgreSQL) here and
+    # removes its own files older than BACKUP_KEEP_DAYS days. Unset: no backup job.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", "").strip() or None
+    BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
 
     # Calendars brought in (calendar/sources.py, `flask calendar import`): an ICS body read to
     # at most this many bytes, within these seconds (each read, and the whole fetch); at most
@@ -174,6 +183,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_SEND_IMMEDIATELY = False
     MAIL_SERVER = None
+    JOBS_IN_WORKERS = False  # a test starts the runner itself (tests/test_jobs.py)
+    BACKUP_DIR = None
     REDIS_URL = None
     BASE_URL = "http://localhost"
     TRUSTED_HOSTS = None  # BASE_URL's host, as in production

@@ -136,7 +136,8 @@ def place_in_line(row: Rsvp) -> int:
 
 def send_reminders(moment: datetime | None = None) -> int:
     """A reminder the day before: everyone going (or maybe) to an occurrence that starts in
-    the next 24 hours, once. Run from cron every hour (`flask calendar remind`)."""
+    the next 24 hours, once. `flask jobs run` runs it hourly (`flask calendar remind` by
+    hand)."""
     moment = moment or now()
     rows = db.session.scalars(
         select(Rsvp).where(Rsvp.answer.in_([Answer.GOING, Answer.MAYBE]),
