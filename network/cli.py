@@ -1,8 +1,9 @@
 """`flask` commands: create-admin, demo load, mail send | receive | listen, digest send,
-bulletin send, backup, search rebuild."""
+bulletin send, backup, restore, search rebuild."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess  # pg_dump, with a fixed argument list  # nosec B404
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(representation)
     app.cli.add_command(search)
     app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command("create-admin")
@@ -301,6 +303,97 @@ def backup(path: Path) -> None:
     else:
         raise click.ClickException(f"No backup method for {engine.dialect.name}.")
     click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes).")
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+PG_DUMP_HEADER = b"PGDMP"
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@with_appcontext
+def restore(path: Path, yes: bool) -> None:
+    """Replace everything in the database with a copy `flask backup` made. What was written
+    since the backup is lost; you are asked first unless --yes is given."""
+    engine = db.engine
+    with path.open("rb") as file:
+        head = file.read(len(SQLITE_HEADER))
+    if engine.dialect.name == "sqlite":
+        if head != SQLITE_HEADER:
+            raise click.ClickException(f"{path} is not a SQLite backup.")
+        _check_sqlite_backup(path)
+    elif engine.dialect.name == "postgresql":
+        if not head.startswith(PG_DUMP_HEADER):
+            raise click.ClickException(f"{path} is not a backup made by pg_dump "
+                                       "--format=custom (flask backup).")
+    else:
+        raise click.ClickException(f"No restore method for {engine.dialect.name}.")
+    where = engine.url.render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(f"Replace everything in {where} with {path}? Anything written since "
+                      "the backup was made is lost.", abort=True)
+    db.session.remove()
+    if engine.dialect.name == "sqlite":
+        _restore_sqlite(engine, path)
+    else:
+        _restore_postgresql(engine, path)
+    engine.dispose()  # no pooled connection keeps anything from before
+    click.echo(f"Restored {path} into {where}. If the backup is from an older version, "
+               "run `flask db upgrade` now.")
+
+
+def _check_sqlite_backup(path: Path) -> None:
+    """Refuse a damaged file, or a SQLite database that is not this site's, before any change."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
+            problems = source.execute("PRAGMA quick_check").fetchall()
+            ours = source.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                  "AND name = 'alembic_version'").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"{path} cannot be read: {error}.") from error
+    if problems != [("ok",)]:
+        raise click.ClickException(f"{path} is damaged: {problems[0][0]}")
+    if ours is None:
+        raise click.ClickException(f"{path} is not a backup of this site's database.")
+
+
+def _restore_sqlite(engine, path: Path) -> None:
+    """SQLite's backup API, page by page into the database in place, as one write transaction:
+    a connection of the running site sees the database as it was or as restored, never
+    between, and its next statement reads the restored schema. Taken out of the pool: the
+    connection is closed afterwards, not lent to anyone."""
+    import sqlite3
+
+    raw = engine.raw_connection()
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
+            source.backup(raw.driver_connection)
+    except sqlite3.Error as error:
+        raise click.ClickException(f"Could not restore {path}: {error}.") from error
+    finally:
+        raw.detach()
+        raw.close()
+
+
+def _restore_postgresql(engine, path: Path) -> None:
+    """pg_restore in one transaction: every object in the backup dropped and made again, or,
+    on any error, nothing changed."""
+    pg_restore = shutil.which("pg_restore")
+    if pg_restore is None:
+        raise click.ClickException("pg_restore is not installed (Debian: postgresql-client).")
+    url = engine.url.set(drivername="postgresql", password=None)
+    env = {**os.environ, **({"PGPASSWORD": engine.url.password} if engine.url.password
+                            else {})}
+    done = subprocess.run([pg_restore, "--clean", "--if-exists",  # nosec B603
+                           "--single-transaction", "--no-owner",
+                           f"--dbname={url.render_as_string(hide_password=False)}", str(path)],
+                          env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise click.ClickException(f"pg_restore failed; nothing was changed:\n"
+                                   f"{done.stderr.strip()}")
 
 
 @click.group()
