@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
@@ -42,7 +43,11 @@ def invoke(app, *args: str, input: str | None = None):
 def contents(url: str, leave_out: Callable[[tuple], bool] = lambda row: False,
              sequences: bool = True) -> dict[str, tuple[int, str]]:
     """Every table's (row count, SHA-256 of its rows in a fixed order), rows for which
-    `leave_out` is true left out; PostgreSQL's sequences as one more entry."""
+    `leave_out` is true left out; PostgreSQL's sequences as one more entry. Read on a
+    connection of its own, the test's session's transaction ended first (on SQLite it holds
+    the write lock: outside a request every transaction begins IMMEDIATE)."""
+    if has_app_context():
+        db.session.rollback()
     engine = sa.create_engine(url, poolclass=NullPool)
     found: dict[str, tuple[int, str]] = {}
     try:
