@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from flask import has_app_context
 import sqlalchemy as sa
+from flask import has_app_context
 from sqlalchemy.pool import NullPool
 
 from network import create_app
