@@ -10,10 +10,12 @@ taken at rest restores exactly: every table, and PostgreSQL's sequences, equal t
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 import re
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -244,4 +246,18 @@ def test_restore_asks_first_and_refuses_what_is_not_a_backup(app, database_url, 
     not_one.write_text("not a backup")
     refused = invoke(app, "restore", "--yes", str(not_one))
     assert refused.exit_code != 0 and "not a" in refused.output
+    if database_url.startswith("sqlite"):  # another program's database, and a damaged one
+        other = tmp_path / "other.db"
+        with contextlib.closing(sqlite3.connect(other)) as conn:
+            conn.execute("CREATE TABLE notes (body TEXT)")
+            conn.execute(f"INSERT INTO notes VALUES ('{'x' * 9000}')")
+            conn.commit()
+        refused = invoke(app, "restore", "--yes", str(other))
+        assert refused.exit_code != 0 and "not a backup of this site" in refused.output
+        damaged = tmp_path / "damaged.db"
+        data = bytearray((tmp_path / "site.backup").read_bytes())
+        data[len(data) // 2:len(data) // 2 + 4096] = b"\xff" * 4096
+        damaged.write_bytes(bytes(data))
+        refused = invoke(app, "restore", "--yes", str(damaged))
+        assert refused.exit_code != 0 and "is damaged" in refused.output, refused.output
     assert contents(database_url) == before  # nothing changed
