@@ -7,15 +7,21 @@ from importlib import import_module
 from urllib.parse import urlsplit
 
 import click
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from network.config import INSTANCE_DIR, Config
 from network.core import files, i18n
-from network.core.db import IdConverter, include_migration_name, render_migration_item
+from network.core.db import (
+    IdConverter,
+    include_migration_name,
+    render_migration_item,
+    writes_refused,
+)
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board",
@@ -161,6 +167,10 @@ ERROR_MESSAGES = {
     500: (lambda: _("Something went wrong on our side"),
           lambda: _("It is not your fault. Please try again in a minute; if it keeps "
                     "happening, tell the coordinators.")),
+    503: (lambda: _("The site cannot save anything right now"),
+          lambda: _("Nothing was changed: what you sent was not saved. You can still read "
+                    "the site. Please try again later; if it keeps happening, tell the "
+                    "coordinators.")),
 }
 
 
@@ -180,6 +190,19 @@ def _init_errors(app: Flask) -> None:
             return Response("This site does not answer to that address.\n", error.code,
                             mimetype="text/plain")
         return render_error(error.code)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        """A disk that is full or read-only (core.db.writes_refused): a plain page saying
+        nothing was saved (the transaction rolled back whole), not a 500."""
+        if not writes_refused(error):
+            return server_error(error)
+        g.writes_refused = True  # the page says so by reading alone (core.db)
+        db.session.rollback()
+        app.logger.error("The database refused a write on %s %s: %s", request.method,
+                         request.path, error.orig)
+        page, code = render_error(503)
+        return page, code, {"Retry-After": "60"}
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -1,6 +1,6 @@
 """`flask` commands: create-admin, demo load, mail send | receive | listen, digest send,
-bulletin send, backup, search rebuild, calendar remind | import, board remind, representation
-remind, jobs run | list."""
+bulletin send, backup, restore, search rebuild, calendar remind | import, board remind,
+representation remind, jobs run | list."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(representation)
     app.cli.add_command(search)
     app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(jobs)
 
 
@@ -261,6 +262,28 @@ def backup(path: Path) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Backed up to {path} ({size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@with_appcontext
+def restore(path: Path, yes: bool) -> None:
+    """Replace everything in the database with a copy `flask backup` made. What was written
+    since the backup is lost; you are asked first unless --yes is given."""
+    from network.core.backup import BackupError, check_backup, restore_backup
+
+    where = db.engine.url.render_as_string(hide_password=True)
+    try:
+        check_backup(path)
+        if not yes:
+            click.confirm(f"Replace everything in {where} with {path}? Anything written since "
+                          "the backup was made is lost.", abort=True)
+        restore_backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {path} into {where}. If the backup is from an older version, "
+               "run `flask db upgrade` now.")
 
 
 @click.group()

@@ -1,4 +1,4 @@
-"""The `flask` commands: create-admin, demo load, mail send, backup (and restoring from it)."""
+"""The `flask` commands: create-admin, demo load, mail send, backup (restore: test_backup.py)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,8 @@ def test_backup_is_a_consistent_copy_that_restores(app, world, tmp_path, databas
     assert cli(app, "backup", str(target)).exit_code != 0  # never overwrites
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    # Restoring is copying the file into place: the app runs on it with everything there.
+    # The backup is a SQLite database the app runs on as it is, with everything there
+    # (`flask restore` puts one back in place: tests/test_backup.py).
     restored = tmp_path / "restored.db"
     shutil.copy(target, restored)
     restored_app = create_app(TestConfig(f"sqlite:///{restored}"))

@@ -184,3 +184,62 @@ def test_one_click_unsubscribe_headers_reach_the_server_as_plain_ascii(make_app,
 
         db.session.rollback()
         assert delivery_for(person, "forum.mention").value == "in_app"
+
+
+def test_mail_waits_while_the_smtp_server_is_down_and_goes_once_when_it_is_back(make_app, clock):
+    """Issue 23's fault: the SMTP server stops, mail is queued meanwhile, the server starts
+    again on the same port. Each pass is the real sender's (start_sender's thread, stopped
+    after its one pass): nothing is lost or sent twice, and what failed waits its retry delay
+    on the app's clock, not the machine's."""
+    from aiosmtpd.controller import Controller
+
+    from network.core.mail import start_sender, stop_sender
+    from tests.conftest import Mailbox
+
+    class Handler:
+        mailbox = Mailbox()
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 -- aiosmtpd's
+            self.mailbox.handle(envelope)
+            return "250 OK"
+
+    port = free_port()
+    server = Controller(Handler(), hostname="127.0.0.1", port=port)
+    server.start()
+    app = make_app(MAIL_PORT=port)
+
+    def one_pass() -> None:
+        db.session.rollback()  # the test's reading holds SQLite's lock no longer
+        start_sender(app, every=60)  # delivers what is due at once, then waits to be stopped
+        stop_sender(timeout=30)
+
+    def rows() -> list[OutboxEmail]:
+        db.session.rollback()
+        return list(db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)))
+
+    with app.app_context():
+        server.stop()  # down
+        for n in range(3):
+            queue(to=f"waiting{n}@example.org")
+        for _ in range(3):  # each pass tries the first due email, finds no server, stops there
+            one_pass()
+        assert all(email.attempts == 1 and email.sent_at is None and email.failed_at is None
+                   for email in rows()), [(e.attempts, e.last_error) for e in rows()]
+        for email in rows():
+            assert "refused" in email.last_error.lower() or "Error" in email.last_error
+            assert timedelta(minutes=1) <= email.next_attempt_at - email.created_at \
+                < timedelta(minutes=2)  # retry_delay(1), on the pinned clock
+        server = Controller(Handler(), hostname="127.0.0.1", port=port)
+        server.start()  # back, on the same port
+        try:
+            one_pass()  # not due yet: each waits its minute
+            assert Handler.mailbox.messages == []
+            clock.advance(minutes=1, seconds=30)
+            one_pass()
+            assert all(email.sent_at is not None and email.attempts == 2 for email in rows())
+            clock.advance(hours=2)
+            one_pass()  # nothing is due again
+        finally:
+            server.stop()
+    assert sorted(m["To"] for m in Handler.mailbox.messages) == [
+        "waiting0@example.org", "waiting1@example.org", "waiting2@example.org"]

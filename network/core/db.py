@@ -1,13 +1,17 @@
 """The declarative base, the UTC datetime type, and SQLite's connection and transaction set-up."""
 
+import logging
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
+
+log = logging.getLogger("network.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -76,8 +80,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _transaction_writes() -> bool:
-    if has_request_context():
-        return request.method not in SAFE_METHODS
+    if has_request_context():  # after a refused write (writes_refused) the request only reads
+        return request.method not in SAFE_METHODS and not g.get("writes_refused")
     return True  # CLI commands and scripts: writes are the point
 
 
@@ -102,6 +106,38 @@ def _begin_sqlite(conn):
     # A deferred read that later writes fails at once with "database is locked" when another
     # writer got in first; IMMEDIATE takes the write lock up front and waits its turn.
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_writes() else "BEGIN")
+
+
+# A database that takes no writes now, though it still reads: SQLite's SQLITE_READONLY (8, and
+# its extended codes) and SQLITE_FULL (13, "database or disk is full"); PostgreSQL's
+# disk_full and read_only_sql_transaction. The statement failed and its transaction is
+# rolled back: nothing of it was stored.
+SQLITE_WRITES_REFUSED = frozenset({8, 13})
+POSTGRES_WRITES_REFUSED = frozenset({"53100", "25006"})
+
+
+def writes_refused(error: BaseException) -> bool:
+    """Whether a database error means the disk (or server) refuses writes for now."""
+    cause = getattr(error, "orig", error)
+    code = getattr(cause, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in SQLITE_WRITES_REFUSED
+    return getattr(cause, "sqlstate", None) in POSTGRES_WRITES_REFUSED
+
+
+def write_aside(engine: Engine, *statements) -> None:
+    """A reading page's bookkeeping (the forum's read marker, the home page's visit): on its
+    own connection and transaction, which writes first and reads nothing, so SQLite takes the
+    write lock at once and the page's own reading transaction is left alone. On a disk that
+    refuses writes it is left unwritten and the page is read all the same."""
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(statement)
+    except DBAPIError as error:
+        if not writes_refused(error):
+            raise
+        log.warning("Not noted (the database refuses writes): %s", error.orig)
 
 
 def insert_for(engine: Engine, table):

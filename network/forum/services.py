@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, select, update
 
 from network.auth.models import Person
 from network.core import audit
-from network.core.db import insert_for
+from network.core.db import insert_for, write_aside
 from network.core.links import site_path
 from network.core.permissions import can
 from network.core.text import in_subject
@@ -49,12 +49,10 @@ def _advance_marker(person_id: int, thread_id: int, post_id: int):
 def mark_read(person_id: int, thread_id: int, post_id: int) -> None:
     """Move a reader's marker forward to post_id, never back.
 
-    The one write a GET makes: on its own connection and transaction, which writes first and
-    reads nothing, so SQLite takes the write lock at once (or waits its turn) and the page's
-    own reading transaction is left alone.
+    The one write a GET makes: aside from the page's own reading (core.db.write_aside), and
+    left unwritten on a disk that refuses writes.
     """
-    with db.engine.begin() as connection:
-        connection.execute(_advance_marker(person_id, thread_id, post_id))
+    write_aside(db.engine, _advance_marker(person_id, thread_id, post_id))
 
 
 def read_own_post(post: Post) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
-from network.core.db import insert_for
+from network.core.db import insert_for, write_aside
 from network.core.time import now
 from network.extensions import db
 from network.home.models import Visit
@@ -45,13 +45,12 @@ def since_last_visit(person, moment: datetime | None = None) -> Since:
 
 
 def _note(person_id: int, *, insert: bool = False, **values) -> None:
-    """The one write this GET makes, on its own connection and transaction (as the forum's
-    read marker): it writes first and reads nothing, so SQLite takes the write lock at once
-    and the page's own reading transaction is left alone. Two first looks at once: one row."""
-    with db.engine.begin() as connection:
-        if insert:
-            connection.execute(insert_for(db.engine, Visit).values(person_id=person_id, **values)
-                               .on_conflict_do_nothing(index_elements=[Visit.person_id]))
-        else:
-            connection.execute(update(Visit).where(Visit.person_id == person_id)
-                               .values(**values))
+    """The one write this GET makes, aside from the page's own reading (core.db.write_aside,
+    as the forum's read marker; left unwritten on a disk that refuses writes). Two first looks
+    at once: one row."""
+    if insert:
+        write_aside(db.engine, insert_for(db.engine, Visit).values(person_id=person_id, **values)
+                    .on_conflict_do_nothing(index_elements=[Visit.person_id]))
+    else:
+        write_aside(db.engine, update(Visit).where(Visit.person_id == person_id)
+                    .values(**values))
