@@ -172,10 +172,11 @@ class Connection(http.client.HTTPSConnection):
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE  # the test's own certificate
         super().__init__("127.0.0.1", port, context=context, timeout=30)
+        self.tls = context
 
     def connect(self) -> None:
         sock = socket.create_connection((self.host, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=SITE)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=SITE)
 
 
 @dataclass
@@ -362,8 +363,8 @@ def set_up_world() -> dict:
     db.session.commit()
     return {"member": world.member.email, "contact": world.contact.email,
             "coordinator": world.coordinator.email, "associate": world.associate.email,
-            "org_a": world.org_a.id, "thread": world.thread.id,
-            "thread_path": f"/forum/t/{world.thread.id}-{world.thread.slug}", "event": world.event.id,
+            "org_a": world.org_a.id, "thread": world.thread.id, "event": world.event.id,
+            "thread_path": f"/forum/t/{world.thread.id}-{world.thread.slug}",
             "listing": world.listing.id, "thread_title": world.thread.title}
 
 
@@ -517,7 +518,7 @@ def test_two_bookings_of_one_time_sent_at_once_to_the_two_servers_end_in_one(sit
     bookers = {"one": site.visitor(), "two": site.visitor()}
     bookers["one"].log_in(world["contact"], via="one")
     bookers["two"].log_in(world["member"], via="two")
-    for days in (4, 5, 6):
+    for days in (4, 5):
         day = days_ahead(site, days)
         forms = {}
         for server, visitor in bookers.items():  # each opens the form first
@@ -534,14 +535,14 @@ def test_two_bookings_of_one_time_sent_at_once_to_the_two_servers_end_in_one(sit
 
 
 def test_a_notifications_mail_goes_once_though_every_worker_of_both_servers_sends(site):
-    """The reply above told the member by email. Forty more emails are queued at once; the
+    """The reply above told the member by email. Twenty more emails are queued at once; the
     four workers' senders (two a server) all find them due and claim them one by one."""
     from network.core.mail import OutboxEmail
 
     with site.app.app_context():
         db.session.add_all([OutboxEmail(to_address=f"batch{n}@example.org",
                                         subject=f"Batch {n}", body="Once.")
-                            for n in range(40)])
+                            for n in range(20)])
         db.session.commit()
     mailbox = site.mailbox
 
@@ -555,5 +556,5 @@ def test_a_notifications_mail_goes_once_though_every_worker_of_both_servers_send
             if site.world["thread_title"] in m["Subject"]]
     assert len(told) == 1, [m["Subject"] for m in mailbox.messages]
     batch = sorted(m["To"] for m in mailbox.messages if m["To"].startswith("batch"))
-    assert batch == sorted(f"batch{n}@example.org" for n in range(40))
+    assert batch == sorted(f"batch{n}@example.org" for n in range(20))
     assert scalar(site, "SELECT count(*) FROM outbox_email WHERE attempts <> 1") == 0
