@@ -37,7 +37,7 @@ from flask_migrate import upgrade
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from bench.server import wait_for
+from bench.server import BIN, wait_for
 from network import create_app
 from network.config import TestConfig
 from network.extensions import db
@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = "network.localhost"  # the site's name, as BASE_URL and the nginx server_name give it
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 OPENSSL = shutil.which("openssl")
-GUNICORN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "gunicorn"
+GUNICORN = BIN / "gunicorn"
 SERVERS = ("one", "two")
 
 
@@ -221,7 +221,7 @@ class Visitor:
     cookies: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, *, via: str | None = None, form=None,
-                files=None, headers=None, host: str = SITE) -> Answer:
+                files=None, headers=None, host: str = SITE, fail_5xx: bool = True) -> Answer:
         # A browser names the page a form was on; Flask-WTF asks that of HTTPS posts.
         sent = {"Host": host, "Referer": f"https://{host}{path}", **(headers or {})}
         if via:
@@ -249,7 +249,7 @@ class Visitor:
                 self.cookies[name] = value
             else:
                 self.cookies.pop(name, None)
-        if answer.status >= 500:
+        if fail_5xx and answer.status >= 500:
             raise AssertionError(f"{method} {path} via {via}: {answer.status}\n"
                                  + tail(self.site.tmp / f"{via or 'one'}.log"))
         return answer
@@ -274,8 +274,9 @@ class Visitor:
                          via=via, **kwargs)
 
 
-def start_site(tmp: Path, smtp_port: int) -> tuple[dict, int, int, dict]:
-    """The certificate, both gunicorns and nginx, started; returns what was started."""
+def start_site(tmp: Path, smtp_port: int, processes: dict) -> tuple[int, int, dict]:
+    """The certificate made, both gunicorns and nginx started (into `processes`); returns
+    nginx's http and https ports and each server's."""
     subprocess.run([OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
                     f"/CN={SITE}", "-keyout", str(tmp / "key.pem"), "-out",
@@ -292,7 +293,6 @@ def start_site(tmp: Path, smtp_port: int) -> tuple[dict, int, int, dict]:
            "MAIL_SEND_EVERY": "0.25", "NETWORK_TEST_CLOCK": now().isoformat()}
     for name in ("TRUSTED_HOSTS", "COOKIE_SECURE", "MAIL_USERNAME", "FILE_STORAGE"):
         env.pop(name, None)
-    processes = {}
     for name in SERVERS:
         with (tmp / f"{name}.log").open("w") as log:
             processes[name] = subprocess.Popen(
@@ -307,7 +307,7 @@ def start_site(tmp: Path, smtp_port: int) -> tuple[dict, int, int, dict]:
         processes["nginx"] = subprocess.Popen(
             [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e",
              str(tmp / "nginx-error.log")], stdout=log, stderr=subprocess.STDOUT)
-    return processes, http_port, https_port, ports
+    return http_port, https_port, ports
 
 
 def database_url() -> str:
@@ -332,11 +332,13 @@ def site(tmp_path_factory, smtp_server):
         conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     tmp = tmp_path_factory.mktemp("two-servers")
-    processes, http_port, https_port, ports = start_site(tmp, smtp_server.port)
     app = create_app(TestConfig(url))
     saved_mailbox = smtp_server.handler_ref.mailbox
     mailbox = smtp_server.handler_ref.mailbox = Mailbox()
+    processes: dict[str, subprocess.Popen] = {}
     try:
+        # The servers start while the schema is built: both take a few seconds.
+        http_port, https_port, ports = start_site(tmp, smtp_server.port, processes)
         with app.app_context():
             upgrade()
             world = set_up_world()
@@ -375,7 +377,7 @@ def both_up(site: Site) -> None:
     def up(name: str) -> bool:
         site.alive()
         try:
-            return probe.request("GET", "/healthz", via=name).status == 200
+            return probe.request("GET", "/healthz", via=name, fail_5xx=False).status == 200
         except (OSError, http.client.HTTPException):
             return False
 
