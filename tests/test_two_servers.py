@@ -438,6 +438,8 @@ def test_nginx_sends_requests_to_both_with_the_headers_the_app_trusts(site):
     assert static.status == 200 and static.body == (ROOT / "static/css/site.css").read_bytes()
     assert static.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "X-Upstream" not in static.headers  # nginx answered, not a server
+    assert visitor.get(css, headers={"Accept-Encoding": "gzip"}).headers[
+        "Content-Encoding"] == "gzip"
     # Plain http is sent to https; a Host other than the site's gets no answer at all.
     conn = http.client.HTTPConnection("127.0.0.1", site.http_port, timeout=10)
     conn.request("GET", "/forum", headers={"Host": SITE})
