@@ -89,13 +89,13 @@ def pytest_configure(config):
 # Tests that share one worker under pytest-xdist (`make test` runs two, --dist loadgroup):
 # the browser tests (one chromium, one live server per worker: the walks of every page, and
 # the journeys, so the two workers share them), the pages the W3C checker reads (built once
-# per module), and the Redis tests (one Redis database, emptied by each). Grouped by
-# path in a scheduler of our own: pytest-xdist 3.8's xdist_group marks are lost on pytest 9
-# (it renames item._nodeid, which pytest 9 no longer reads).
+# per module), and the Redis tests (one Redis database, emptied by each, the two-server test
+# too). Grouped by path in a scheduler of our own: pytest-xdist 3.8's xdist_group marks are
+# lost on pytest 9 (it renames item._nodeid, which pytest 9 no longer reads).
 XDIST_GROUPS = {"tests/browser/test_accessibility.py": "browser walks",
                 "tests/browser/test_layout.py": "browser walks", "tests/browser/": "browser",
                 "tests/test_html.py": "html",
-                "tests/test_throttle.py": "redis"}
+                "tests/test_throttle.py": "redis", "tests/test_two_servers.py": "redis"}
 
 
 def xdist_group(nodeid: str) -> str:

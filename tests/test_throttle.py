@@ -133,3 +133,34 @@ def test_password_reset_requests_are_limited(limited_app):
     assert response.status_code == 429
     assert "Too many requests" in response.get_data(as_text=True)
 
+
+
+def test_with_redis_gone_logins_work_and_the_limit_still_counts(make_app, clock, caplog):
+    """REDIS_URL names a port nothing listens on: a warning in the log, and the database
+    counts instead, shared by every worker (docs/decisions.md, 2026-12-06)."""
+    import logging
+
+    from network.core.throttle import ThrottleHit
+    from network.extensions import db
+    from tests.conftest import free_port
+    from tests.factories import build_world
+
+    gone = f"redis://127.0.0.1:{free_port()}/0"
+    app = make_app(REDIS_URL=gone, LOGIN_LIMIT_PER_ACCOUNT=(3, 900))
+    other_worker = make_app(REDIS_URL=gone, LOGIN_LIMIT_PER_ACCOUNT=(3, 900))
+    with app.app_context(), caplog.at_level(logging.WARNING, logger="network.throttle"):
+        world = build_world()
+        assert app.test_client().get("/login").status_code == 200
+        assert log_in_from(app, world.contact, "192.0.2.9").status_code == 303
+        for worker in (app, other_worker, app):
+            assert fail(worker.test_client(), world.member.email).status_code == 422
+        assert fail(other_worker.test_client(), world.member.email).status_code == 429
+        assert log_in_from(other_worker, world.member, "192.0.2.1").status_code == 429
+        db.session.rollback()
+        assert db.session.scalar(db.select(db.func.count()).select_from(ThrottleHit)) == 12
+        found_gone = [r.getMessage() for r in caplog.records if r.name == "network.throttle"]
+        assert len(found_gone) == 1 and "Redis cannot be reached" in found_gone[0]
+        # Redis is asked again a while later (and found gone again), not at every attempt.
+        clock.advance(seconds=31)
+        assert fail(app.test_client(), world.member.email).status_code == 429
+        assert len([r for r in caplog.records if r.name == "network.throttle"]) == 2

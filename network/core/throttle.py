@@ -1,10 +1,13 @@
 """Counts of recent attempts (failed logins, reset requests) shared by every worker.
 
 In the database by default, in Redis when REDIS_URL is set. Both keep a sliding window.
+While Redis cannot be reached the database counts instead, which every server shares too, so
+the limits still hold and logins still work (docs/decisions.md, 2026-12-06).
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -53,13 +56,22 @@ class DatabaseThrottle:
         db.session.execute(delete(ThrottleHit).where(ThrottleHit.key == key))
 
 
+log = logging.getLogger("network.throttle")
+
+# After Redis fails, the database counts for this long before Redis is asked again.
+REDIS_RETRY_AFTER = timedelta(seconds=30)
+# A Redis that does not answer holds a login up this long at most (seconds).
+REDIS_TIMEOUT = 1.0
+
+
 class RedisThrottle:
     """Hits are members of a sorted set scored by time, for several app servers."""
 
     def __init__(self, url: str) -> None:
         import redis
 
-        self.redis = redis.Redis.from_url(url)
+        self.redis = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT,
+                                          socket_timeout=REDIS_TIMEOUT)
 
     def _trim(self, key: str, window: int) -> None:
         self.redis.zremrangebyscore(key, 0, now().timestamp() - window)
@@ -83,12 +95,51 @@ class RedisThrottle:
         self.redis.delete(key)
 
 
+class RedisOrDatabase:
+    """Redis while it answers; the database for REDIS_RETRY_AFTER after it does not, with a
+    warning in the log each time it is found gone."""
+
+    def __init__(self, url: str) -> None:
+        from redis import exceptions
+
+        self.redis = RedisThrottle(url)
+        self.database = DatabaseThrottle()
+        self.unreachable = (exceptions.ConnectionError, exceptions.TimeoutError)
+        self.down_until: datetime | None = None
+
+    def _call(self, name: str, *args):
+        if self.down_until is None or now() >= self.down_until:
+            try:
+                result = getattr(self.redis, name)(*args)
+            except self.unreachable as error:
+                self.down_until = now() + REDIS_RETRY_AFTER
+                log.warning("Redis cannot be reached (%s): login limits are counted in the "
+                            "database, and Redis is tried again in %d seconds.", error,
+                            REDIS_RETRY_AFTER.total_seconds())
+            else:
+                self.down_until = None
+                return result
+        return getattr(self.database, name)(*args)
+
+    def count(self, key: str, window: int) -> int:
+        return self._call("count", key, window)
+
+    def oldest(self, key: str, window: int) -> datetime | None:
+        return self._call("oldest", key, window)
+
+    def hit(self, key: str, window: int) -> None:
+        self._call("hit", key, window)
+
+    def clear(self, key: str) -> None:
+        self._call("clear", key)
+
+
 @cache
-def _redis_throttle(url: str) -> RedisThrottle:
-    return RedisThrottle(url)
+def _redis_throttle(url: str) -> RedisOrDatabase:
+    return RedisOrDatabase(url)
 
 
-def backend() -> DatabaseThrottle | RedisThrottle:
+def backend() -> DatabaseThrottle | RedisOrDatabase:
     url = current_app.config.get("REDIS_URL")
     return _redis_throttle(url) if url else DatabaseThrottle()
 
