@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from importlib import import_module
 from urllib.parse import urlsplit
 
 import click
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -158,6 +160,9 @@ ERROR_MESSAGES = {
           lambda: _("What you sent is bigger than this site accepts.")),
     429: (lambda: _("Too many attempts"),
           lambda: _("Please wait a few minutes, then try again.")),
+    503: (lambda: _("The site is unavailable for a moment"),
+          lambda: _("It cannot reach its database. Please try again in a minute; if you were "
+                    "sending a form, send it again.")),
     500: (lambda: _("Something went wrong on our side"),
           lambda: _("It is not your fault. Please try again in a minute; if it keeps "
                     "happening, tell the coordinators.")),
@@ -188,3 +193,29 @@ def _init_errors(app: Flask) -> None:
         if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
         return render_error(500)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        """The database out of reach (restarting, or the network to it down): 503, a page
+        that asks nothing of the database, and no traceback in the log. Every other database
+        error is a 500 (docs/decisions.md, 2026-12-06)."""
+        if not unreachable(error):
+            return server_error(error)
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        app.logger.warning("Database unreachable on %s %s: %s", request.method, request.path,
+                           str(error.orig).strip().splitlines()[0] if error.orig else error)
+        # The page is drawn for a visitor: who is signed in is in the database.
+        g._login_user = login_manager.anonymous_user()
+        page, code = render_error(503)
+        return page, code, {"Retry-After": "30"}
+
+
+def unreachable(error: DBAPIError) -> bool:
+    """Whether a database error means the server could not be reached or the connection was
+    lost: SQLAlchemy's own verdict (a disconnect, the connection invalidated), or a driver
+    error with no SQLSTATE, as psycopg's are when it cannot connect at all."""
+    if error.connection_invalidated:
+        return True
+    return getattr(error.orig, "sqlstate", "") is None and error.orig.__class__.__name__ in {
+        "OperationalError", "InterfaceError"}
