@@ -57,7 +57,7 @@ MEMBERS = ["pat@example.org", "ravi@example.org", "grace@example.org", "meilin@e
            "tom@example.org", "lena@example.org", "dev@example.org"]
 WRITES = ("post", "rsvp", "book", "respond", "apply")
 MARK = "Load marker "
-ATTEMPTS = 4  # a write answered 5xx or cut off is sent again, up to this many times in all
+ATTEMPTS = 10  # a write answered 5xx or cut off is sent again, up to this many times in all
 RETRY_AFTER = 1.0  # seconds between attempts
 ANSWERS = ("going", "maybe", "not_going")
 BOOKING_HOURS = 23  # one booking an hour, 00:00 to 22:45, from the day after tomorrow on
@@ -113,13 +113,14 @@ class Outcome:
     # (sent at, status) around it.
     down_at: float = 0.0
     up_at: float = 0.0
-    timeline: list[tuple[float, int]] = field(default_factory=list)
+    timeline: list[tuple[float, float, int]] = field(default_factory=list)  # sent, answered
+    acknowledged_at: list[float] = field(default_factory=list)  # when each 303 came
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answered(self, status: int, sent_at: float) -> None:
         with self.lock:
             self.statuses[status] += 1
-            self.timeline.append((sent_at, status))
+            self.timeline.append((sent_at, time.monotonic(), status))
 
     @property
     def requests(self) -> int:
@@ -132,18 +133,30 @@ class Outcome:
     @property
     def errors_after_back(self) -> int:
         """5xx answers to requests sent once the database was back (a restart only)."""
-        return sum(1 for at, status in self.timeline if status >= 500 and at >= self.up_at)
+        return sum(1 for sent, _, status in self.timeline if status >= 500 and sent >= self.up_at)
+
+    @property
+    def errors_outside_outage(self) -> int:
+        """5xx answers to requests that were not in flight while the database was away: all
+        of them, without a restart."""
+        return sum(1 for sent, answered, status in self.timeline if status >= 500 and not (
+            self.down_at and answered >= self.down_at and sent < self.up_at))
 
     @property
     def unavailable_while_down(self) -> int:
-        return sum(1 for at, status in self.timeline
-                   if status == 503 and self.down_at <= at < self.up_at)
+        return sum(1 for sent, _, status in self.timeline
+                   if status == 503 and self.down_at <= sent < self.up_at)
 
     @property
-    def first_good_after_down(self) -> float:
-        """Seconds from the cut to the first request sent after it that was answered < 500."""
-        after = [at for at, status in self.timeline if at >= self.down_at and status < 500]
-        return min(after) - self.down_at if after else float("nan")
+    def first_write_after_up(self) -> float:
+        """Seconds from the database's return to the first write acknowledged after it."""
+        after = [at for at in self.acknowledged_at if at >= self.up_at]
+        return min(after) - self.up_at if after else float("nan")
+
+    @property
+    def not_503(self) -> int:
+        """5xx answers other than the 503 page (a 500: a traceback)."""
+        return sum(n for status, n in self.statuses.items() if status >= 500 and status != 503)
 
     @property
     def lost(self) -> list[str]:
@@ -160,10 +173,9 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        restart_ok = not self.down_at or self.errors_after_back == 0
-        server_errors_ok = bool(self.down_at) or self.server_errors == 0
-        return (server_errors_ok and restart_ok and not self.lost and not self.duplicated
-                and not self.strays and not self.locked
+        # A restart: 503 pages while the database is away, nothing else and nothing after.
+        return (self.errors_outside_outage == 0 and self.not_503 == 0 and not self.lost
+                and not self.duplicated and not self.strays and not self.locked
                 and self.integrity in ("ok", "n/a") and bool(self.acknowledged))
 
     def kinds(self) -> dict[str, tuple[int, int, int]]:
@@ -264,6 +276,7 @@ class Load:
                 with self.outcome.lock:
                     if status == 303:
                         self.outcome.acknowledged.add(marker)
+                        self.outcome.acknowledged_at.append(time.monotonic())
                         self.outcome.unanswered.discard(marker)
                     else:
                         self.outcome.refused.add(marker)
@@ -342,40 +355,45 @@ def count_stored(url: str, load: Load, outcome: Outcome) -> None:
 # --- a run -----------------------------------------------------------------------------------
 
 def run(users: int = 200, writers: int = 40, seconds: float = 10, *,
-        postgres: str | None = None, fault: str = "kill", outage: float = 3.0,
-        dataset: Dataset | None = None) -> Outcome:
-    """`users` at once for `seconds`, `writers` of them writing; `fault` a third of the way in:
-    "kill" (a worker) or "restart" (PostgreSQL, through bench.proxy, down `outage` seconds).
-    On SQLite unless `postgres` names a database (emptied) or `dataset` is one prepared."""
+        postgres: str | None = None, faults: tuple[str, ...] = ("kill",), outage: float = 3.0,
+        dataset: Dataset | None = None, log: Path | None = None) -> Outcome:
+    """`users` at once for `seconds`, `writers` of them writing, and `faults` in turn, the
+    first a third of the way in: "kill" (a gunicorn worker) and "restart" (PostgreSQL, through
+    bench.proxy, away `outage` seconds; both: the kill at a quarter, the restart at a half).
+    On SQLite unless `postgres` names a database (emptied first) or `dataset` is one ready.
+    The servers' log goes to `log` if given."""
     outcome = Outcome()
     with ExitStack() as stack:
         if dataset is None:
-            dataset = stack.enter_context(prepare(database_url=postgres))
-        outcome.label = ("SQLite" if dataset.database else "PostgreSQL") + (
-            ", a worker killed" if fault == "kill" else ", restarted")
+            dataset = stack.enter_context(prepare(database_url=postgres, landmarks=False))
+        outcome.label = ("SQLite" if dataset.database else "PostgreSQL") + ", " + " and ".join(
+            {"kill": "a worker killed", "restart": "restarted"}[f] for f in faults)
         proxy = None
         served = dataset
-        if fault == "restart":
-            port = sa.engine.make_url(dataset.url).port or 5432
-            proxy = stack.enter_context(Proxy(port))
+        if "restart" in faults:
+            proxy = stack.enter_context(Proxy(sa.engine.make_url(dataset.url).port or 5432))
             served = dataset.through(proxy.url(dataset.url))
-        log = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "gunicorn.log"
+        log = log or Path(stack.enter_context(tempfile.TemporaryDirectory())) / "gunicorn.log"
         with run_gunicorn(served, log=log) as server:
             load = Load(server, find_targets(dataset.url), outcome)
             load.log_in_members()
-            load.until = time.monotonic() + seconds
+            started = time.monotonic()
+            load.until = started + seconds
             threads = [threading.Thread(target=load.writer, args=(n,)) if n < writers
                        else threading.Thread(target=load.reader) for n in range(users)]
             for thread in threads:
                 thread.start()
-            time.sleep(seconds / 3)  # let the load build before the fault
-            if fault == "kill":
-                outcome.killed_worker = server.workers()[0]
-                os.kill(outcome.killed_worker, signal.SIGKILL)
-            else:
-                outcome.down_at = time.monotonic()
-                proxy.restart(outage)
-                outcome.up_at = time.monotonic()
+            for number, fault in enumerate(faults, start=1):
+                # Let the load build before the first fault, and settle between them.
+                time.sleep(max(0.0, started + seconds * number / (len(faults) + 2)
+                               - time.monotonic()))
+                if fault == "kill":
+                    outcome.killed_worker = server.workers()[0]
+                    os.kill(outcome.killed_worker, signal.SIGKILL)
+                else:
+                    outcome.down_at = time.monotonic()
+                    proxy.restart(outage)
+                    outcome.up_at = time.monotonic()
             for thread in threads:
                 thread.join()
         outcome.locked = log.read_text(errors="replace").count("database is locked")
@@ -398,12 +416,14 @@ def report(outcome: Outcome, seconds: float, users: int, writers: int) -> None:
           + ", ".join(f"{status}: {n}" for status, n in sorted(outcome.statuses.items()))
           + f"; cut off: {outcome.cut}; 5xx: {outcome.server_errors}")
     if outcome.killed_worker:
-        print(f"  worker {outcome.killed_worker} killed after a third")
+        print(f"  worker {outcome.killed_worker} killed (SIGKILL) under load")
     if outcome.down_at:
         print(f"  PostgreSQL away {outcome.up_at - outcome.down_at:.1f} s (connections cut, "
-              f"new ones refused); 503 pages while away: {outcome.unavailable_while_down}; "
-              f"first good answer {outcome.first_good_after_down:.1f} s after the cut; "
-              f"5xx once back: {outcome.errors_after_back}")
+              f"new ones refused); 503 pages: {outcome.statuses[503]} (for requests sent while "
+              f"away: {outcome.unavailable_while_down}); other 5xx: {outcome.not_503}; 5xx "
+              f"for requests not in flight while away: {outcome.errors_outside_outage}, of "
+              f"them sent once back: {outcome.errors_after_back}; first write "
+              f"acknowledged {outcome.first_write_after_up:.2f} s after it was back")
     print(f"  writes sent: {sum(outcome.sent.values())} ("
           + ", ".join(f"{k} {n}" for k, n in outcome.sent.items())
           + f"); sent again after a 5xx or a cut: {outcome.retries}")
@@ -435,7 +455,7 @@ def main() -> None:
         url = postgres_database(args.postgres)
         steps += [("pg", lambda: run(args.users, args.writers, args.seconds, postgres=url)),
                   ("restart", lambda: run(args.users, args.writers, args.seconds,
-                                          postgres=url, fault="restart",
+                                          postgres=url, faults=("restart",),
                                           outage=args.outage))]
     failed = False
     for _name, step in steps:

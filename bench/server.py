@@ -128,10 +128,11 @@ def empty_postgres(url: str) -> None:
 
 
 @contextmanager
-def prepare(factor: int = 1, busy_forum: bool = False,
-            database_url: str | None = None) -> Iterator[Dataset]:
+def prepare(factor: int = 1, busy_forum: bool = False, database_url: str | None = None,
+            landmarks: bool = True) -> Iterator[Dataset]:
     """Migrate, load the demo, add the busy forum if asked, grow `factor` times: in a new
-    SQLite file, or in the PostgreSQL database `database_url` names (emptied first)."""
+    SQLite file, or in the PostgreSQL database `database_url` names (emptied first). The
+    landmarks (bench.data) only if asked: the demo alone needs no process of its own."""
     with tempfile.TemporaryDirectory(prefix="network-bench-") as tmp:
         directory = Path(tmp)
         database = None if database_url else directory / "bench.db"
@@ -140,6 +141,9 @@ def prepare(factor: int = 1, busy_forum: bool = False,
         env = environment(directory, database_url or f"sqlite:///{database}")
         flask(env, "db", "upgrade")
         flask(env, "demo", "load")
+        if not (landmarks or busy_forum or factor > 1):
+            yield Dataset(factor, directory, database, env, {})
+            return
         args = ["--factor", str(factor)] + (["--busy-forum"] if busy_forum else [])
         found = subprocess.run([BIN / "python", "-m", "bench.data", *args], env=env, cwd=ROOT,
                                check=True, stdout=subprocess.PIPE, text=True)

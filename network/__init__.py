@@ -210,12 +210,37 @@ def _init_errors(app: Flask) -> None:
         page, code = render_error(503)
         return page, code, {"Retry-After": "30"}
 
+    # Registered after Flask-SQLAlchemy's, so it runs first. A connection that dies between
+    # the answer and the end of the request (the database restarting) fails the session's
+    # closing rollback, and the answer already made would become gunicorn's 500: close the
+    # session again (the connection is invalidated now, so nothing is asked of the server).
+    @app.teardown_appcontext
+    def end_session(_error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            if not unreachable(error):
+                raise
+            app.logger.warning("Database connection lost at the end of a request: %s",
+                               str(error.orig).strip().splitlines()[0] if error.orig else error)
+            with contextlib.suppress(SQLAlchemyError):
+                db.session.remove()
+            db.session.registry.clear()
+
+
+# SQLSTATEs that say the server is going or not there yet: a connection exception (class
+# 08), and a shutdown or a start-up in progress (57P01-57P03), as in a restart.
+UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
 
 def unreachable(error: DBAPIError) -> bool:
     """Whether a database error means the server could not be reached or the connection was
-    lost: SQLAlchemy's own verdict (a disconnect, the connection invalidated), or a driver
-    error with no SQLSTATE, as psycopg's are when it cannot connect at all."""
+    lost: SQLAlchemy's own verdict (a disconnect: the connection invalidated), a SQLSTATE that
+    says so, or a driver error with no SQLSTATE at all, as psycopg's are when it cannot
+    connect (a refused connection). SQLite's errors (a locked or full database) are not."""
     if error.connection_invalidated:
         return True
-    return getattr(error.orig, "sqlstate", "") is None and error.orig.__class__.__name__ in {
-        "OperationalError", "InterfaceError"}
+    state = getattr(error.orig, "sqlstate", "")
+    if state is None:
+        return error.orig.__class__.__name__ in {"OperationalError", "InterfaceError"}
+    return bool(state) and state.startswith(UNREACHABLE_STATES)
