@@ -16,9 +16,9 @@ write carries a marker of its own (a reply's text, a booking's purpose, ...), so
 counted in the database afterwards. A write answered with a 5xx or cut off is sent again, as
 a person would, with the same form (the same submission key): it must still make one row.
 
-PostgreSQL: --postgres URL, or BENCH_POSTGRES_URL, names the server; the bench uses (and
-empties) the database the URL names if its name has "bench" in it, else its own,
-network_bench_resilience. Without either, the PostgreSQL steps are skipped with a message.
+PostgreSQL: --postgres URL, or BENCH_POSTGRES_URL, names the server; the bench makes (or
+empties) a database of its own there, network_bench_resilience (--database another name).
+Without either, the PostgreSQL steps are skipped with a message.
 tests/test_resilience.py runs every step briefly and holds the verdict.
 """
 
@@ -401,12 +401,9 @@ def run(users: int = 200, writers: int = 40, seconds: float = 10, *,
     return outcome
 
 
-def postgres_database(url: str) -> str:
-    """The database the bench may empty: the URL's own if its name says bench, else ours."""
-    parsed = sa.engine.make_url(url)
-    if "bench" not in (parsed.database or ""):
-        parsed = parsed.set(database="network_bench_resilience")
-    return parsed.render_as_string(hide_password=False)
+def postgres_database(url: str, name: str) -> str:
+    """The server's URL with the bench's own database (it is emptied)."""
+    return sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def report(outcome: Outcome, seconds: float, users: int, writers: int) -> None:
@@ -441,18 +438,21 @@ def report(outcome: Outcome, seconds: float, users: int, writers: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--writers", type=int, default=40)
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--writers", type=int, default=60,
+                        help="how many of the users write (the rest read)")
+    parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--outage", type=float, default=5,
                         help="seconds PostgreSQL stays away in the restart step")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"),
-                        help="a PostgreSQL URL (default: BENCH_POSTGRES_URL)")
+                        help="a PostgreSQL server's URL (default: BENCH_POSTGRES_URL)")
+    parser.add_argument("--database", default="network_bench_resilience",
+                        help="the database made (or emptied) there")
     args = parser.parse_args()
     steps: list[tuple[str, Callable[[], Outcome]]] = [
         ("sqlite", lambda: run(args.users, args.writers, args.seconds))]
     if args.postgres:
-        url = postgres_database(args.postgres)
+        url = postgres_database(args.postgres, args.database)
         steps += [("pg", lambda: run(args.users, args.writers, args.seconds, postgres=url)),
                   ("restart", lambda: run(args.users, args.writers, args.seconds,
                                           postgres=url, faults=("restart",),
