@@ -47,7 +47,7 @@ import sqlalchemy as sa
 
 from bench.pages import PASSWORD
 from bench.proxy import Proxy
-from bench.server import Browser, Dataset, Server, prepare, run_gunicorn
+from bench.server import CSRF_INPUT, Browser, Dataset, Server, prepare, run_gunicorn
 
 READ_PAGES = ["/", "/organisations", "/memorandum", "/join", "/login"]
 MEMBER_PAGES = ["/forum", "/calendar", "/board", "/dashboard", "/representatives"]
@@ -214,15 +214,20 @@ class Load:
     def request(self, browser: Browser, method: str, path: str, form: dict | None = None
                 ) -> int | None:
         """The status, or None if the connection was cut."""
+        return self.exchange(browser, method, path, form)[0]
+
+    def exchange(self, browser: Browser, method: str, path: str, form: dict | None = None,
+                 compressed: bool = True) -> tuple[int | None, bytes]:
+        """The status and the body; (None, b"") if the connection was cut."""
         sent_at = time.monotonic()
         try:
-            status, _ = browser.request(method, path, form)
+            status, body = browser.request(method, path, form, compressed=compressed)
         except (OSError, http.client.HTTPException):
             with self.outcome.lock:
                 self.outcome.cut += 1
-            return None
+            return None, b""
         self.outcome.answered(status, sent_at)
-        return status
+        return status, body
 
     # --- who does what ---------------------------------------------------------------------
 
@@ -264,12 +269,13 @@ class Load:
             self.outcome.sent[kind] += 1
         for attempt in range(ATTEMPTS):
             if kind == "apply":  # a visitor: a session (and its token) of its own
-                try:
-                    form["csrf_token"] = browser.csrf_token("/join")
-                except (OSError, http.client.HTTPException, AttributeError):
-                    status = None
-                else:
+                status, page = self.exchange(browser, "GET", "/join", compressed=False)
+                token = CSRF_INPUT.search(page.decode()) if status == 200 else None
+                if token:
+                    form["csrf_token"] = token.group(1)
                     status = self.request(browser, "POST", path, form)
+                elif status == 200:  # no form on the page: try again
+                    status = None
             else:
                 status = self.request(browser, "POST", path, form)
             if status is not None and status < 500:
