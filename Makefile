@@ -52,17 +52,20 @@ $(VNU_JAR): package.json package-lock.json
 		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the W3C HTML checker test will be skipped."; fi
 
-# Every page's cost beside /healthz, as one table (bench/results/ keeps it as JSON), then a
-# worker killed under load; search at 100,000 posts (BENCH_POSTGRES_URL=postgresql+psycopg://...
-# for PostgreSQL too). BENCH_ARGS="--quick" for a 2-minute run; "--threads 1" for sync
-# workers; `python -m bench.report --help` for the rest. Install wrk for the HTTP figures.
+# Every page's cost beside /healthz, as one table (bench/results/ keeps it as JSON); search at
+# 100,000 posts; then 300 users reading and writing for 60 s with a worker killed, and with
+# PostgreSQL restarted (BENCH_POSTGRES_URL=postgresql+psycopg://... for PostgreSQL too).
+# BENCH_ARGS="--quick" for a 2-minute page table; "--threads 1" for sync workers;
+# `python -m bench.report --help` for the rest; RESILIENCE_ARGS="--seconds 15" for a shorter
+# fault run. Install wrk for the HTTP figures.
 BENCH_ARGS ?=
+RESILIENCE_ARGS ?=
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.report $(BENCH_ARGS)
 	$(BIN)/python -m bench.recurrence
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.search
-	$(BIN)/python -m bench.resilience
+	$(BIN)/python -m bench.resilience $(RESILIENCE_ARGS)
 
 # htmx and our own script travel as one file: one request, cached for a year.
 static: static/js/bundle.js

@@ -1,7 +1,9 @@
-"""A real deployment to measure: gunicorn on a fresh SQLite file holding the demo borough
-(and, for the report, the busy forum), optionally grown many times over.
+"""A real deployment to measure: gunicorn on a fresh SQLite file (or a PostgreSQL database
+emptied first) holding the demo borough (and, for the report, the busy forum), optionally
+grown many times over.
 
-- `prepare(factor, busy_forum)` makes the database in a temporary directory and returns a
+- `prepare(factor, busy_forum, database_url)` makes the database (SQLite: in a temporary
+  directory; PostgreSQL: the database the URL names, created or emptied) and returns a
   `Dataset`: its environment (production settings: BASE_URL and TRUSTED_HOSTS set, Secure
   cookies off because the bench speaks plain http) and the paths of its landmarks.
 - `run_gunicorn(dataset, model)` starts gunicorn with a `WorkerModel` (workers, threads,
@@ -24,9 +26,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
+
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -75,13 +79,21 @@ class Dataset:
 
     factor: int
     directory: Path
-    database: Path
+    database: Path | None  # the SQLite file; None on PostgreSQL
     env: dict[str, str]
     landmarks: dict[str, str]
 
+    @property
+    def url(self) -> str:
+        return self.env["DATABASE_URL"]
 
-def environment(directory: Path, database: Path) -> dict[str, str]:
-    env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": f"sqlite:///{database}",
+    def through(self, url: str) -> Dataset:
+        """The same data served from another URL (PostgreSQL through bench.proxy)."""
+        return replace(self, env={**self.env, "DATABASE_URL": url})
+
+
+def environment(directory: Path, database_url: str) -> dict[str, str]:
+    env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": database_url,
            "SECRET_KEY": "bench", "COOKIE_SECURE": "0", "INSTANCE_PATH": str(directory),
            "BASE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1",
            # The load comes from one address; nginx would pass the real ones.
@@ -99,15 +111,39 @@ def flask(env: dict[str, str], *args: str) -> None:
         done.check_returncode()
 
 
+def empty_postgres(url: str) -> None:
+    """Create the database the URL names if the server lacks it, else empty it. Only ever a
+    bench's own database (network_..._bench): it is wiped."""
+    url = sa.engine.make_url(url)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                           {"name": url.database}):
+            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
 @contextmanager
-def prepare(factor: int = 1, busy_forum: bool = False) -> Iterator[Dataset]:
-    """Migrate, load the demo, add the busy forum if asked, grow `factor` times."""
+def prepare(factor: int = 1, busy_forum: bool = False, database_url: str | None = None,
+            landmarks: bool = True) -> Iterator[Dataset]:
+    """Migrate, load the demo, add the busy forum if asked, grow `factor` times: in a new
+    SQLite file, or in the PostgreSQL database `database_url` names (emptied first). The
+    landmarks (bench.data) only if asked: the demo alone needs no process of its own."""
     with tempfile.TemporaryDirectory(prefix="network-bench-") as tmp:
         directory = Path(tmp)
-        database = directory / "bench.db"
-        env = environment(directory, database)
+        database = None if database_url else directory / "bench.db"
+        if database_url:
+            empty_postgres(database_url)
+        env = environment(directory, database_url or f"sqlite:///{database}")
         flask(env, "db", "upgrade")
         flask(env, "demo", "load")
+        if not (landmarks or busy_forum or factor > 1):
+            yield Dataset(factor, directory, database, env, {})
+            return
         args = ["--factor", str(factor)] + (["--busy-forum"] if busy_forum else [])
         found = subprocess.run([BIN / "python", "-m", "bench.data", *args], env=env, cwd=ROOT,
                                check=True, stdout=subprocess.PIPE, text=True)
@@ -137,7 +173,7 @@ def process_memory(pid: int, role: str) -> ProcessMemory:
 class Server:
     port: int
     process: subprocess.Popen
-    database: Path
+    database: Path | None  # the SQLite file; None on PostgreSQL (env's DATABASE_URL)
     env: dict[str, str]
     model: WorkerModel = field(default_factory=WorkerModel)
 
@@ -184,9 +220,9 @@ def run_gunicorn(dataset: Dataset, model: WorkerModel | None = None,
 
 @contextmanager
 def serve(factor: int = 1, workers: int = 2, threads: int = 1, log: Path | None = None,
-          busy_forum: bool = False) -> Iterator[Server]:
+          busy_forum: bool = False, database_url: str | None = None) -> Iterator[Server]:
     """Migrate, load the demo (times `factor`), start gunicorn; stop it afterwards."""
-    with prepare(factor, busy_forum) as dataset, \
+    with prepare(factor, busy_forum, database_url) as dataset, \
             run_gunicorn(dataset, WorkerModel(workers, threads), log) as server:
         yield server
 

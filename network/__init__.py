@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from importlib import import_module
 from urllib.parse import urlsplit
@@ -10,7 +11,7 @@ import click
 from flask import Flask, Response, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -167,16 +168,20 @@ ERROR_MESSAGES = {
     500: (lambda: _("Something went wrong on our side"),
           lambda: _("It is not your fault. Please try again in a minute; if it keeps "
                     "happening, tell the coordinators.")),
-    503: (lambda: _("The site cannot save anything right now"),
-          lambda: _("Nothing was changed: what you sent was not saved. You can still read "
-                    "the site. Please try again later; if it keeps happening, tell the "
-                    "coordinators.")),
+    503: (lambda: _("The site is unavailable for a moment"),
+          lambda: _("It cannot reach its database. Please try again in a minute; if you were "
+                    "sending a form, send it again.")),
 }
+# A 503 of another kind: the database reads but refuses writes (a full or read-only disk).
+WRITES_REFUSED = (lambda: _("The site cannot save anything right now"),
+                  lambda: _("Nothing was changed: what you sent was not saved. You can still "
+                            "read the site. Please try again later; if it keeps happening, "
+                            "tell the coordinators."))
 
 
 def _init_errors(app: Flask) -> None:
-    def render_error(code: int, description: str | None = None):
-        title, advice = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+    def render_error(code: int, messages=None):
+        title, advice = messages or ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
         return render_template("errors/error.html", code=code, title=title(),
                                advice=advice()), code
 
@@ -191,19 +196,6 @@ def _init_errors(app: Flask) -> None:
                             mimetype="text/plain")
         return render_error(error.code)
 
-    @app.errorhandler(DBAPIError)
-    def database_error(error: DBAPIError):
-        """A disk that is full or read-only (core.db.writes_refused): a plain page saying
-        nothing was saved (the transaction rolled back whole), not a 500."""
-        if not writes_refused(error):
-            return server_error(error)
-        g.writes_refused = True  # the page says so by reading alone (core.db)
-        db.session.rollback()
-        app.logger.error("The database refused a write on %s %s: %s", request.method,
-                         request.path, error.orig)
-        page, code = render_error(503)
-        return page, code, {"Retry-After": "60"}
-
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         db.session.rollback()
@@ -211,3 +203,67 @@ def _init_errors(app: Flask) -> None:
         if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
         return render_error(500)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        """Two faults of the database are a 503, not a 500 (docs/decisions.md, 2026-12-06):
+        out of reach (restarting, or the network to it down), and a disk that is full or
+        read-only (core.db.writes_refused). Every other database error is a 500."""
+        if writes_refused(error):
+            return writes_refused_page(error)
+        if not unreachable(error):
+            return server_error(error)
+        # A page that asks nothing of the database, and no traceback in the log.
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        app.logger.warning("Database unreachable on %s %s: %s", request.method, request.path,
+                           str(error.orig).strip().splitlines()[0] if error.orig else error)
+        # The page is drawn for a visitor: who is signed in is in the database.
+        g._login_user = login_manager.anonymous_user()
+        page, code = render_error(503)
+        return page, code, {"Retry-After": "30"}
+
+    def writes_refused_page(error: DBAPIError):
+        """Nothing was saved (the transaction rolled back whole); the page is drawn by
+        reading alone (core.db)."""
+        g.writes_refused = True
+        db.session.rollback()
+        app.logger.error("The database refused a write on %s %s: %s", request.method,
+                         request.path, error.orig)
+        page, code = render_error(503, WRITES_REFUSED)
+        return page, code, {"Retry-After": "60"}
+
+    # Registered after Flask-SQLAlchemy's, so it runs first. A connection that dies between
+    # the answer and the end of the request (the database restarting) fails the session's
+    # closing rollback, and the answer already made would become gunicorn's 500: close the
+    # session again (the connection is invalidated now, so nothing is asked of the server).
+    @app.teardown_appcontext
+    def end_session(_error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            if not unreachable(error):
+                raise
+            app.logger.warning("Database connection lost at the end of a request: %s",
+                               str(error.orig).strip().splitlines()[0] if error.orig else error)
+            with contextlib.suppress(SQLAlchemyError):
+                db.session.remove()
+            db.session.registry.clear()
+
+
+# SQLSTATEs that say the server is going or not there yet: a connection exception (class
+# 08), and a shutdown or a start-up in progress (57P01-57P03), as in a restart.
+UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def unreachable(error: DBAPIError) -> bool:
+    """Whether a database error means the server could not be reached or the connection was
+    lost: SQLAlchemy's own verdict (a disconnect: the connection invalidated), a SQLSTATE that
+    says so, or a driver error with no SQLSTATE at all, as psycopg's are when it cannot
+    connect (a refused connection). SQLite's errors (a locked or full database) are not."""
+    if error.connection_invalidated:
+        return True
+    state = getattr(error.orig, "sqlstate", "")
+    if state is None:
+        return error.orig.__class__.__name__ in {"OperationalError", "InterfaceError"}
+    return bool(state) and state.startswith(UNREACHABLE_STATES)
