@@ -216,10 +216,12 @@ def already_settled(listing: Listing):
 
 
 def settle_form_for(listing: Listing) -> SettleForm:
-    """Matched (with whom) or closed; an offer that can be booked is only closed."""
+    """Matched (with whom) or closed; an offer that can be booked is only closed (so the
+    organisations it might have matched with are not read: every member organisation)."""
+    if listing.bookable_offer:
+        return SettleForm(bookable=True)
     return SettleForm(organisations=[o for o in approved_organisations()
-                                     if o.id != listing.organisation_id],
-                      bookable=listing.bookable_offer)
+                                     if o.id != listing.organisation_id])
 
 
 @bp.post("/l/<int:listing_id>/state")
