@@ -141,13 +141,12 @@ def test_listings_that_fit_a_members_organisations_are_found_in_one_pass(client,
                                                                          queries):
     """Whether a listing answers one of the person's was asked of every listing on the board
     for each listing on the board: the database's work grew with the square of the board."""
-    if db.engine.dialect.name != "sqlite":
-        return  # the steps are SQLite's; the lines are the same on both
+    counted = db.engine.dialect.name == "sqlite"  # the steps are SQLite's
     login(world.member)
     add_requests(world, 20, 0)
-    few = sqlite_steps(client, "/")
+    few = sqlite_steps(client, "/") if counted else 0
     add_requests(world, 100, 20)  # six times the listings
-    many = sqlite_steps(client, "/")
+    many = sqlite_steps(client, "/") if counted else 0
     assert many <= few * 8, (few, many)  # linear at worst (square: 36 times)
     page = text_of(client, "/")
     assert "Room wanted 119" in page and "115 more" in page
