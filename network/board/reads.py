@@ -11,7 +11,7 @@ from datetime import datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from network.board.models import (
@@ -296,10 +296,17 @@ def fitting(person, since: datetime) -> Select:
     answer a listing of theirs first, then the newest; as lines (core.lines)."""
     theirs = _organisations_of(person)
     own = aliased(Listing)
-    answers = exists().where(own.organisation_id.in_(theirs), own.kind != Listing.kind,
-                             own.category == Listing.category,
-                             own.status == ListingStatus.OPEN, own.hidden_at.is_(None),
-                             own.expires_on >= today())
+
+    def categories_of_theirs(kind: ListingKind):
+        # Not correlated: read once, not once per listing (that read every listing on the
+        # board for each one: its cost grew with the square of the board).
+        return select(own.category).where(own.organisation_id.in_(theirs), own.kind == kind,
+                                          own.status == ListingStatus.OPEN,
+                                          own.hidden_at.is_(None), own.expires_on >= today())
+
+    answers = or_(*(and_(Listing.kind == kind,
+                         Listing.category.in_(categories_of_theirs(kind.other)))
+                    for kind in ListingKind))
     areas = select(Organisation.area_id).where(Organisation.id.in_(theirs),
                                                Organisation.area_id.is_not(None))
     return visible(select(*line(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from network.auth.models import Person
 from network.calendar import reads as calendar
 from network.core.lines import line
+from network.core.pagination import Page, paginate
 from network.core.permissions import seen_by, visible
 from network.core.time import local_moment, now, today
 from network.extensions import db
@@ -51,6 +52,10 @@ from network.representation.models import (
 def live_seats(*where, body_id: int | None = None) -> list[Seat]:
     """Seats in use on bodies the person asking may see (and as `where` says), with whom
     they speak for and who held them, by body."""
+    return list(db.session.scalars(_live_seats(*where, body_id=body_id)))
+
+
+def _live_seats(*where, body_id: int | None = None) -> Select:
     query = visible(select(Seat).join(Body).where(Seat.archived_at.is_(None)), Body).options(
         contains_eager(Seat.body), selectinload(Seat.areas), selectinload(Seat.themes),
         selectinload(Seat.organisations),
@@ -59,25 +64,15 @@ def live_seats(*where, body_id: int | None = None) -> list[Seat]:
         query = query.where(Seat.body_id == body_id)
     if where:
         query = query.where(*where)
-    return list(db.session.scalars(query.order_by(Body.name, Seat.title)))
+    return query.order_by(Body.name, Seat.title, Seat.id)
 
 
-def seats_for(person: Person) -> list[Seat]:
-    """The seats that speak for a person: for one of their organisations by name, for its
-    area or one of its themes, or for the whole network."""
-    rows = db.session.execute(  # each organisation with each of its themes, in one query
-        select(Organisation.id, Organisation.area_id, organisation_theme.c.theme_id)
-        .join(Membership).outerjoin(organisation_theme)
-        .where(Membership.person_id == person.id, Membership.left_at.is_(None),
-               Organisation.status == OrgStatus.APPROVED)).all()
-    if not rows:
-        return []  # seats speak for member organisations
-    areas = {area for _, area, _ in rows if area}
-    themes = {theme for _, _, theme in rows if theme}
-    return live_seats(or_(
-        Seat.organisations.any(Organisation.id.in_({org for org, _, _ in rows})),
-        Seat.areas.any(Area.id.in_(areas)), Seat.themes.any(Theme.id.in_(themes)),
-        and_(~Seat.areas.any(), ~Seat.themes.any(), ~Seat.organisations.any())))
+def seats_for(person: Person) -> Page:
+    """The seats that speak for a person (speaking_for): for one of their organisations by
+    name, for its area or one of its themes, or for the whole network; a page of them
+    (PAGE_SIZE, by body and title: a real borough's few read whole, and a large one's
+    hundreds, as the bench makes them, cost one page)."""
+    return paginate(_live_seats(speaking_for(person)))
 
 
 def meeting_bodies(person, keep: int | None = None) -> list[Body]:

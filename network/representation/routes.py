@@ -67,13 +67,14 @@ def body(body_id: int, slug: str | None = None):
 @bp.get("/representatives")
 def representatives():
     authorize("representatives.view")
-    seats = reads.seats_for(current_user)
+    page = reads.seats_for(current_user)
+    seats = page.items
     next_meeting = {}
     for item in calendar.upcoming_meetings({s.body_id for s in seats},
                                            limit=4 * len(seats)) if seats else []:
         next_meeting.setdefault(item.event.body_id, item)
     return render("representation/representatives.html",
-                  {"seats": seats, "next_meeting": next_meeting,
+                  {"seats": seats, "page": page, "next_meeting": next_meeting,
                    # they speak for one of the person's organisations (seats_for)
                    "access": {seat.id: seat_access(me(), seat, in_organisation=True)
                               for seat in seats},
