@@ -4,8 +4,8 @@ events, only with the days shown (docs/decisions.md, 2026-12-06).
 
 - One-off events are read by LIMIT: for the week and the month a few on each day (one
   UNION ALL of a LIMITed select per day), for the list the first ones from its first day;
-  how many more there are is counted only for a day that is full, and only up to
-  MORE_COUNTED.
+  how many more there are is counted only for a day that is full, and only MORE_COUNTED
+  past those read ("at least 100 more").
 - Series are read up to SERIES_MOST (their occurrences cannot be found in SQL), each
   expanded over the window alone (recurrence.starts_between stops at the window's end).
 - A feed holds the events of a window (three months back, a year ahead), the nearest first,
@@ -29,7 +29,7 @@ WEEK_DAY_MOST = 12  # occurrences on one day of the week view; then "N more"
 MONTH_DAY_MOST = 4  # on one day of the month grid
 AGENDA_MOST = 100  # on one page of the list (whole days; a day alone is cut here too)
 SERIES_MOST = 100  # series one view reads (each expanded over the window alone)
-MORE_COUNTED = 100  # a full day's events are counted up to this many
+MORE_COUNTED = 100  # a full day's events past those read are counted up to this many
 
 FEED_BACK = timedelta(days=92)  # a feed's window: three months back...
 FEED_AHEAD = timedelta(days=366)  # ...and a year ahead
@@ -102,17 +102,19 @@ def _parts(parts: list[tuple[int, Select]]) -> dict[int, list[int]]:
     return found
 
 
-def _counts(where: tuple, spans: dict[int, tuple[datetime, datetime]]) -> dict[int, int]:
-    """How many one-off events begin in each span, counted up to MORE_COUNTED: one query."""
+def _counts(where: tuple, spans: dict[int, tuple[datetime, datetime]],
+            up_to: int) -> dict[int, int]:
+    """How many one-off events begin in each span, counted up to `up_to`: one query."""
     if not spans:
         return {}
     union = union_all(*(select(literal(n).label("part"), select(func.count()).select_from(
-        _one_offs(where, start, end).limit(MORE_COUNTED).subquery()).scalar_subquery())
+        _one_offs(where, start, end).limit(up_to).subquery()).scalar_subquery())
         for n, (start, end) in spans.items()))
-    return dict(db.session.execute(union).tuples())
+    return {part: count for part, count in db.session.execute(union)}
 
 
 def _events(ids) -> list[Event]:
+    """The events of these ids, with what their occurrences need (two queries)."""
     ids = set(ids)
     if not ids:
         return []
@@ -120,13 +122,26 @@ def _events(ids) -> list[Event]:
                                    .options(*listed())).unique())
 
 
-def _series(where: tuple, start: datetime, end: datetime) -> tuple[list[Event], bool]:
-    """Up to SERIES_MOST series that may be on from start to end (those begun first), and
-    whether there are more."""
-    found = list(db.session.scalars(
-        select(Event).where(*where, Event.recurrence.is_not(None), in_window(start, end))
-        .options(*listed()).order_by(Event.starts_at, Event.id).limit(SERIES_MOST + 1)).unique())
-    return found[:SERIES_MOST], len(found) > SERIES_MOST
+SERIES = -2  # the part of _parts that reads series
+UNDER_WAY = -1  # and one-off events begun before the window and still on
+
+
+def _series(where: tuple, start: datetime, end: datetime) -> Select:
+    """The ids of series that may be on from start to end, those begun first, up to one past
+    SERIES_MOST (which says there are more)."""
+    return (select(Event.id).where(*where, Event.recurrence.is_not(None), in_window(start, end))
+            .order_by(Event.starts_at, Event.id).limit(SERIES_MOST + 1))
+
+
+def _read(where: tuple, starts: list[datetime], parts: list[tuple[int, Select]],
+          most: int) -> tuple[dict[int, list[int]], list[Event], bool]:
+    """The ids of each part, of series and of events under way at the start, in one query;
+    the events they name in two more; and whether series were left unread."""
+    ids = _parts([*parts, (UNDER_WAY, _under_way(where, starts[0], most)),
+                  (SERIES, _series(where, starts[0], starts[-1]))])
+    cut = len(ids[SERIES]) > SERIES_MOST
+    ids[SERIES] = ids[SERIES][:SERIES_MOST]
+    return ids, _events(i for got in ids.values() for i in got), cut
 
 
 # --- the views -----------------------------------------------------------------------------------
@@ -137,12 +152,10 @@ def each_day(where: tuple, first: date, last: date, most: int, keep=None) -> Str
     starts = day_starts(first, last)
     days = len(starts) - 1
     parts = [(n, _one_offs(where, starts[n], starts[n + 1]).limit(most)) for n in range(days)]
-    ids = _parts([*parts, (-1, _under_way(where, starts[0], most))])
+    ids, events, cut = _read(where, starts, parts, most)
     full = {n: (starts[n], starts[n + 1]) for n in range(days) if len(ids[n]) == most}
-    counts = _counts(where, full)
-    series, cut = _series(where, starts[0], starts[-1])
-    found = occurrences_of(_events(i for got in ids.values() for i in got) + series,
-                           starts[0], starts[-1])
+    counts = _counts(where, full, most + MORE_COUNTED)
+    found = occurrences_of(events, starts[0], starts[-1])
     if keep is not None:
         found = keep(found)
     stretch = Stretch([], series_cut=cut)
@@ -152,7 +165,7 @@ def each_day(where: tuple, first: date, last: date, most: int, keep=None) -> Str
         unread = counts[n] - len(ids[n]) if n in counts else 0
         if len(items) > most or unread:
             stretch.more[day] = len(items) - min(len(items), most) + unread
-            if counts.get(n) == MORE_COUNTED:
+            if counts.get(n) == most + MORE_COUNTED:
                 stretch.counted.add(day)
         stretch.days.append((day, items[:most]))
     return stretch
@@ -163,11 +176,9 @@ def first_ones(where: tuple, first: date, last: date, most: int, keep=None) -> \
     """The list: from the first day, whole days up to `most` occurrences (a first day with
     more alone, cut, and how many more), and the day the next page begins."""
     starts = day_starts(first, last)
-    ids = _parts([(0, _one_offs(where, starts[0], starts[-1]).limit(most + 1)),
-                  (-1, _under_way(where, starts[0], most))])
-    series, cut = _series(where, starts[0], starts[-1])
-    events = _events(ids[0] + ids[-1])
-    found = occurrences_of(events + series, starts[0], starts[-1])
+    ids, events, cut = _read(where, starts,
+                             [(0, _one_offs(where, starts[0], starts[-1]).limit(most + 1))], most)
+    found = occurrences_of(events, starts[0], starts[-1])
     if keep is not None:
         found = keep(found)
     whole_until = last + timedelta(days=1)  # the days before it are whole
@@ -181,12 +192,14 @@ def first_ones(where: tuple, first: date, last: date, most: int, keep=None) -> \
             break
         if day >= whole_until or len(items) > most:  # a day alone holds more than a page
             start, end = local_moment(day, None), local_moment(day + timedelta(days=1), None)
-            counted = _counts(where, {0: (start, end)})[0] if day >= whole_until else 0
+            up_to = most + 1 + MORE_COUNTED  # what was read, and MORE_COUNTED more
+            counted = _counts(where, {0: (start, end)}, up_to)[0] \
+                if day >= whole_until else 0
             read = sum(1 for item in items if item.event.recurrence is None
                        and start <= item.starts_at < end)
             stretch.days.append((day, items[:most]))
             stretch.more[day] = len(items) - min(len(items), most) + max(counted - read, 0)
-            if counted == MORE_COUNTED:
+            if counted == up_to:
                 stretch.counted.add(day)
             following = day + timedelta(days=1)
             break
