@@ -4,8 +4,8 @@ events, only with the days shown (docs/decisions.md, 2026-12-06).
 
 - One-off events are read by LIMIT: for the week and the month a few on each day (one
   UNION ALL of a LIMITed select per day), for the list the first ones from its first day;
-  how many more there are is counted only for a day that is full, and only MORE_COUNTED
-  past those read ("at least 100 more").
+  how many more there are is counted in the same query, and only MORE_COUNTED past those
+  read ("at least 100 more").
 - Series are read up to SERIES_MOST (their occurrences cannot be found in SQL), each
   expanded over the window alone (recurrence.starts_between stops at the window's end).
 - A feed holds the events of a window (three months back, a year ahead), the nearest first,
@@ -27,15 +27,15 @@ from network.extensions import db
 
 WEEK_DAY_MOST = 12  # occurrences on one day of the week view; then "N more"
 MONTH_DAY_MOST = 4  # on one day of the month grid
-AGENDA_MOST = 100  # on one page of the list (whole days; a day alone is cut here too)
+AGENDA_MOST = 50  # on one page of the list (whole days; a day alone is cut here too)
 SERIES_MOST = 100  # series one view reads (each expanded over the window alone)
 MORE_COUNTED = 100  # a full day's events past those read are counted up to this many
 
 FEED_BACK = timedelta(days=92)  # a feed's window: three months back...
 FEED_AHEAD = timedelta(days=366)  # ...and a year ahead
-FEED_UPCOMING_MOST = 400  # one-off events to come in a feed, the soonest
-FEED_PAST_MOST = 100  # one-off events held, the latest
-FEED_SERIES_MOST = 100  # series, the latest begun
+FEED_UPCOMING_MOST = 200  # one-off events to come in a feed, the soonest
+FEED_PAST_MOST = 50  # one-off events held, the latest
+FEED_SERIES_MOST = 50  # series, the latest begun
 
 
 @dataclass
@@ -102,15 +102,14 @@ def _parts(parts: list[tuple[int, Select]]) -> dict[int, list[int]]:
     return found
 
 
-def _counts(where: tuple, spans: dict[int, tuple[datetime, datetime]],
-            up_to: int) -> dict[int, int]:
-    """How many one-off events begin in each span, counted up to `up_to`: one query."""
-    if not spans:
-        return {}
-    union = union_all(*(select(literal(n).label("part"), select(func.count()).select_from(
-        _one_offs(where, start, end).limit(up_to).subquery()).scalar_subquery())
-        for n, (start, end) in spans.items()))
-    return {part: count for part, count in db.session.execute(union)}
+COUNTED = 10_000  # the parts of _parts that count, one a day, are numbered from here
+
+
+def _counted(where: tuple, start: datetime, end: datetime, up_to: int) -> Select:
+    """How many one-off events begin from start to end, counted up to `up_to` (as a part of
+    _parts: one row, its count in the column `id`)."""
+    return select(func.count().label("id")).select_from(
+        _one_offs(where, start, end).limit(up_to).subquery())
 
 
 def _events(ids) -> list[Event]:
@@ -141,7 +140,7 @@ def _read(where: tuple, starts: list[datetime], parts: list[tuple[int, Select]],
                   (SERIES, _series(where, starts[0], starts[-1]))])
     cut = len(ids[SERIES]) > SERIES_MOST
     ids[SERIES] = ids[SERIES][:SERIES_MOST]
-    return ids, _events(i for got in ids.values() for i in got), cut
+    return ids, _events(i for part, got in ids.items() if part < COUNTED for i in got), cut
 
 
 # --- the views -----------------------------------------------------------------------------------
@@ -151,10 +150,12 @@ def each_day(where: tuple, first: date, last: date, most: int, keep=None) -> Str
     `keep` narrows the occurrences found (only mine)."""
     starts = day_starts(first, last)
     days = len(starts) - 1
+    up_to = most + MORE_COUNTED
     parts = [(n, _one_offs(where, starts[n], starts[n + 1]).limit(most)) for n in range(days)]
-    ids, events, cut = _read(where, starts, parts, most)
-    full = {n: (starts[n], starts[n + 1]) for n in range(days) if len(ids[n]) == most}
-    counts = _counts(where, full, most + MORE_COUNTED)
+    counting = [(COUNTED + n, _counted(where, starts[n], starts[n + 1], up_to))
+                for n in range(days)]
+    ids, events, cut = _read(where, starts, parts + counting, most)
+    counts = {n: ids[COUNTED + n][0] for n in range(days)}
     found = occurrences_of(events, starts[0], starts[-1])
     if keep is not None:
         found = keep(found)
@@ -162,10 +163,10 @@ def each_day(where: tuple, first: date, last: date, most: int, keep=None) -> Str
     for day, items in by_day(found, first, last):
         n = (day - first).days
         # One-off events beginning this day that were not read (past its LIMIT).
-        unread = counts[n] - len(ids[n]) if n in counts else 0
+        unread = counts[n] - len(ids[n])
         if len(items) > most or unread:
             stretch.more[day] = len(items) - min(len(items), most) + unread
-            if counts.get(n) == most + MORE_COUNTED:
+            if counts[n] == up_to:
                 stretch.counted.add(day)
         stretch.days.append((day, items[:most]))
     return stretch
@@ -193,7 +194,7 @@ def first_ones(where: tuple, first: date, last: date, most: int, keep=None) -> \
         if day >= whole_until or len(items) > most:  # a day alone holds more than a page
             start, end = local_moment(day, None), local_moment(day + timedelta(days=1), None)
             up_to = most + 1 + MORE_COUNTED  # what was read, and MORE_COUNTED more
-            counted = _counts(where, {0: (start, end)}, up_to)[0] \
+            counted = _parts([(0, _counted(where, start, end, up_to))])[0][0] \
                 if day >= whole_until else 0
             read = sum(1 for item in items if item.event.recurrence is None
                        and start <= item.starts_at < end)
