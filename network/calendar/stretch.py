@@ -177,8 +177,13 @@ def first_ones(where: tuple, first: date, last: date, most: int, keep=None) -> \
     """The list: from the first day, whole days up to `most` occurrences (a first day with
     more alone, cut, and how many more), and the day the next page begins."""
     starts = day_starts(first, last)
-    ids, events, cut = _read(where, starts,
-                             [(0, _one_offs(where, starts[0], starts[-1]).limit(most + 1))], most)
+    up_to = most + 1 + MORE_COUNTED  # what may be read of a day, and MORE_COUNTED more
+    # Each day's count is read with the rest, for the day a page may have to cut: the same
+    # queries whether or not one does.
+    counting = [(COUNTED + n, _counted(where, starts[n], starts[n + 1], up_to))
+                for n in range(len(starts) - 1)]
+    ids, events, cut = _read(where, starts, [
+        (0, _one_offs(where, starts[0], starts[-1]).limit(most + 1)), *counting], most)
     found = occurrences_of(events, starts[0], starts[-1])
     if keep is not None:
         found = keep(found)
@@ -193,9 +198,7 @@ def first_ones(where: tuple, first: date, last: date, most: int, keep=None) -> \
             break
         if day >= whole_until or len(items) > most:  # a day alone holds more than a page
             start, end = local_moment(day, None), local_moment(day + timedelta(days=1), None)
-            up_to = most + 1 + MORE_COUNTED  # what was read, and MORE_COUNTED more
-            counted = _parts([(0, _counted(where, start, end, up_to))])[0][0] \
-                if day >= whole_until else 0
+            counted = ids[COUNTED + (day - first).days][0] if day >= whole_until else 0
             read = sum(1 for item in items if item.event.recurrence is None
                        and start <= item.starts_at < end)
             stretch.days.append((day, items[:most]))
