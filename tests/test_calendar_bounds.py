@@ -128,6 +128,17 @@ def test_the_list_pages_by_count_in_whole_days(app, client, world, login, querie
     assert f'href="/calendar?start={after.isoformat()}" rel="next"' in page
 
 
+def test_a_long_event_begun_weeks_before_is_on_each_of_its_days(app, client, world, login):
+    monday = next_monday()
+    make_event(world.org_a, world.contact, "Exhibition", audience=Audience.PUBLIC,
+               starts_at=datetime.combine(monday - timedelta(days=45), datetime.min.time(),
+                                          tzinfo=borough_zone()) + timedelta(hours=10),
+               hours=24 * 60)
+    login(world.member)
+    page = client.get(f"/calendar/week?week={monday.isoformat()}").get_data(as_text=True)
+    assert page.count("Exhibition") == 7
+
+
 def test_series_are_read_up_to_a_count_and_the_page_says_so(app, client, world, login,
                                                             queries, monkeypatch):
     monkeypatch.setattr(stretch, "SERIES_MOST", 2)

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, literal, select, union_all
 
 from network.calendar.models import Event
-from network.calendar.reads import LONGEST_EVENT, in_window, listed, occurrences_of
+from network.calendar.reads import in_window, listed, occurrences_of
 from network.calendar.recurrence import Occurrence
 from network.core.time import borough_zone, local_moment, now
 from network.extensions import db
@@ -83,9 +83,11 @@ def _one_offs(where: tuple, start: datetime, end: datetime) -> Select:
 
 
 def _under_way(where: tuple, start: datetime, most: int) -> Select:
-    """The ids of one-off events begun (at most LONGEST_EVENT) before start and still on."""
+    """The ids of one-off events begun before start and still on, the latest begun first.
+    The rows read stop at `most`; the database's scan of the index stops there too, unless
+    fewer are on, when it walks back through the one-off events begun before (an event may
+    last any length; nothing but a migration would bound that walk)."""
     return (select(Event.id).where(*where, Event.recurrence.is_(None), Event.starts_at < start,
-                                   Event.starts_at >= start - LONGEST_EVENT,
                                    Event.ends_at > start)
             .order_by(Event.starts_at.desc(), Event.id).limit(most))
 
