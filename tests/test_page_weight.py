@@ -207,7 +207,9 @@ PLACES = ["Northbank Community Centre, main hall", "St Anne's church hall, Churc
 
 def test_a_busy_month_of_the_calendar_is_within_the_budget(app, client, world, login):
     """The issue's figures: the agenda and the month grid with 200 events in the month, some
-    of them recurring, with a filter form of every area, theme and organisation."""
+    of them recurring, with a filter form of every area, theme and organisation. (The list
+    shows whole days up to its count, calendar.stretch.AGENDA_MOST, then Later: issue 23.)"""
+    from network.calendar.stretch import AGENDA_MOST
     from tests.factories import make_event
 
     zone = borough_zone()
@@ -224,7 +226,8 @@ def test_a_busy_month_of_the_calendar_is_within_the_budget(app, client, world, l
     login(world.member)
     figures = {}
     for name, path, shown in (
-            ("agenda, 200 events", f"/calendar?start={first.isoformat()}", 200),
+            ("agenda, 200 events", f"/calendar?start={first.isoformat()}",
+             AGENDA_MOST * 9 // 10),
             ("month grid, 200 events", f"/calendar/month?month={first:%Y-%m}", 4 * 28),
             ("week", f"/calendar/week?week={monday.isoformat()}", 40)):
         assert client.get(path).get_data(as_text=True).count(", number ") >= shown, path
@@ -334,6 +337,7 @@ def test_an_agenda_with_5000_imported_events_is_within_the_budget(app, client, w
 
     from network.calendar import sources
     from network.calendar.models import CalendarSource, EventKind
+    from network.calendar.stretch import AGENDA_MOST
     from network.core.audience import Audience
 
     first = today() + timedelta(days=1)
@@ -361,7 +365,8 @@ def test_an_agenda_with_5000_imported_events_is_within_the_budget(app, client, w
     with queries() as statements:
         response = fetch(client, "/calendar")
     assert response.status_code == 200
-    assert client.get("/calendar").get_data(as_text=True).count("From: Council") >= 200
+    assert client.get("/calendar").get_data(as_text=True).count("From: Council") >= \
+        AGENDA_MOST * 9 // 10
     size = sent_size(response)
     print(f"\n  agenda with 5,000 events brought in: {size / KB:.1f} KB, "
           f"{len(statements)} queries")

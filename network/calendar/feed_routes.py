@@ -4,7 +4,6 @@ address is the key), and the page that gives (and resets) that address."""
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
 
 from flask import abort, current_app, make_response, request, url_for
 from flask_babel import gettext as _
@@ -13,16 +12,15 @@ from sqlalchemy import select
 from werkzeug.http import is_resource_modified
 
 from network.auth.models import Person
-from network.calendar import feeds, services
+from network.calendar import feeds, services, stretch
 from network.calendar.blueprint import bp
 from network.calendar.forms import ResetFeedForm
 from network.calendar.models import Event
-from network.calendar.reads import in_window, listed
+from network.calendar.reads import listed
 from network.core.htmx import render, see_other
 from network.core.links import absolute_url
 from network.core.permissions import Visitor, authorize, load, seen_by
 from network.core.submit import submit
-from network.core.time import now
 from network.extensions import db
 
 
@@ -44,9 +42,10 @@ def ics(where: tuple, build, filename: str, private: bool):
     return response
 
 
-def feed_window():
-    """A feed's events: what is on from a year ago to ten years on."""
-    return in_window(now() - timedelta(days=365), now() + timedelta(days=3650))
+def feed_window(*where) -> tuple:
+    """A feed's events, of those `where` selects: the window and counts stretch.feed_ids
+    gives (three months back, a year ahead; the nearest first, up to a count of each)."""
+    return (Event.id.in_(stretch.feed_ids(*where)),)
 
 
 def feed_events(*where) -> list[Event]:
@@ -67,7 +66,7 @@ def download(event_id: int):
 def public_feed():
     """What everyone may see: the events a visitor sees, whoever asks."""
     authorize("calendar.view")
-    where = (seen_by(Event, Visitor()), feed_window())
+    where = feed_window(seen_by(Event, Visitor()))
     return ics(where, lambda: feeds.feed(feed_events(*where), _(
         "%(site)s: public events", site=current_app.config["SITE_NAME"])),
         "public.ics", private=False)
@@ -82,7 +81,7 @@ def private_feed(person_id: int, token: str):
     if person is None or not person.is_active or \
             not hmac.compare_digest(token.encode(), services.feed_token(person).encode()):
         abort(404)
-    where = (seen_by(Event, person), feed_window())
+    where = feed_window(seen_by(Event, person))
     return ics(where, lambda: feeds.feed(feed_events(*where), _(
         "%(site)s: your calendar", site=current_app.config["SITE_NAME"])),
         "network.ics", private=True)

@@ -8,17 +8,17 @@ from flask import redirect, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from network.calendar import attendance, services
+from network.calendar import attendance, services, stretch
 from network.calendar.blueprint import asked_at, bp, chosen_occurrence, load_event
 from network.calendar.forms import CalendarFilterForm, RsvpForm
 from network.calendar.meetings import meeting_of
 from network.calendar.models import Answer, Event, EventKind, Paper, Rsvp, event_theme
 from network.calendar.policies import calendar_access, event_access
-from network.calendar.reads import event_path, in_window, listed, occurrences_of
+from network.calendar.reads import event_path, occurrences_of
 from network.calendar.recurrence import Occurrence, describe, occurrence_key
 from network.core import files
 from network.core.htmx import render
-from network.core.permissions import authorize, load, me, visible
+from network.core.permissions import authorize, load, me, seen_by, visible
 from network.core.time import (
     borough_zone,
     format_clock,
@@ -32,7 +32,6 @@ from network.members.models import Area, Theme
 from network.members.services import approved_organisations, live_entries
 
 AGENDA_DAYS = 28
-AGENDA_MOST = 250  # occurrences on one page of the agenda (whole days; at least one)
 
 
 # --- what is on ------------------------------------------------------------------------------
@@ -48,39 +47,25 @@ def only_mine(form: CalendarFilterForm) -> bool:
     return bool(form.mine.data) and calendar_access(me()).only_mine
 
 
-def filtered(form: CalendarFilterForm, start: datetime, end: datetime):
-    """The events that may be on from start to end, that the person may see and the filters
-    keep, with what their occurrences need."""
-    query = visible(select(Event).where(in_window(start, end))).options(*listed())
+def conditions(form: CalendarFilterForm) -> tuple:
+    """The SQL conditions for the events the person may see that the filters keep."""
+    where = [seen_by(Event)]
     if area := form.chosen(form.area):
-        query = query.where(Event.area_id == int(area))
+        where.append(Event.area_id == int(area))
     if theme := form.chosen(form.theme):
-        query = query.where(Event.id.in_(select(event_theme.c.event_id)
-                                         .where(event_theme.c.theme_id == int(theme))))
+        where.append(Event.id.in_(select(event_theme.c.event_id)
+                                  .where(event_theme.c.theme_id == int(theme))))
     if organisation := form.chosen(form.organisation):
-        query = query.where(Event.organisation_id == int(organisation))
+        where.append(Event.organisation_id == int(organisation))
     if kind := form.chosen(form.kind):
-        query = query.where(Event.kind == EventKind(kind))
+        where.append(Event.kind == EventKind(kind))
     if only_mine(form):
         person = me()
-        query = query.where(or_(
+        where.append(or_(
             Event.organisation_id.in_(person.organisation_ids),
             Event.id.in_(select(Rsvp.event_id).where(Rsvp.person_id == person.id,
                                                      Rsvp.answer != Answer.NOT_GOING))))
-    return db.session.scalars(query.order_by(Event.starts_at)).unique().all()
-
-
-def by_day(found, first: date, last: date) -> list[tuple[date, list]]:
-    """Occurrences grouped under each day they are on (a long one under each of its days)."""
-    days: dict[date, list] = {}
-    zone = borough_zone()
-    for item in found:
-        day = max(item.starts_at.astimezone(zone).date(), first)
-        end_day = (item.ends_at - timedelta(seconds=1)).astimezone(zone).date()
-        while day <= min(end_day, last):
-            days.setdefault(day, []).append(item)
-            day += timedelta(days=1)
-    return sorted(days.items())
+    return tuple(where)
 
 
 def mine_of(found: list, start: datetime, end: datetime) -> list:
@@ -96,16 +81,23 @@ def mine_of(found: list, start: datetime, end: datetime) -> list:
             or (item.event.id, item.original_start) in answered]
 
 
-def calendar_context(form: CalendarFilterForm, view: str, first: date, last: date) -> dict:
-    """One view of what is on, from the first day to the last (the borough's days)."""
+def calendar_context(form: CalendarFilterForm, view: str, first: date, last: date,
+                     most: int) -> dict:
+    """One view of what is on, from the first day to the last (the borough's days): each
+    day's first `most` occurrences (the list: whole days up to `most` in all, then Later)."""
     start, end = local_moment(first, None), local_moment(last + timedelta(days=1), None)
-    found = occurrences_of(filtered(form, start, end), start, end)
-    if only_mine(form):
-        found = mine_of(found, start, end)
+    keep = (lambda found: mine_of(found, start, end)) if only_mine(form) else None
+    following = None
+    if view == "agenda":
+        found, following = stretch.first_ones(conditions(form), first, last, most, keep)
+        last = min(last, following - timedelta(days=1))
+    else:
+        found = stretch.each_day(conditions(form), first, last, most, keep)
     return {"form": form, "view": view, "first": first, "last": last,
-            "days": by_day(found, first, last), "count": len(found), "today": today(),
-            "filters": filters(form), "now": now(), "notice": services.notice_period(),
-            "access": calendar_access(me())}
+            "days": found.days, "more": found.more, "at_least": found.counted,
+            "series_cut": found.series_cut, "count": found.count, "following": following,
+            "today": today(), "filters": filters(form), "now": now(),
+            "notice": services.notice_period(), "access": calendar_access(me())}
 
 
 FILTERS = ("area", "theme", "organisation", "kind", "mine")
@@ -144,17 +136,9 @@ def agenda():
     authorize("calendar.view")
     form = filter_form()
     first = form.start.data or today()
-    context = calendar_context(form, "agenda", first, first + timedelta(days=AGENDA_DAYS - 1))
-    following = first + timedelta(days=AGENDA_DAYS)
-    if context["count"] > AGENDA_MOST:  # a busy month: whole days up to the limit, then Later
-        shown, kept = 0, []
-        for day, items in context["days"]:
-            if kept and shown + len(items) > AGENDA_MOST:
-                following = day
-                break
-            kept.append((day, items))
-            shown += len(items)
-        context.update(days=kept, last=following - timedelta(days=1), count=shown)
+    context = calendar_context(form, "agenda", first,
+                               first + timedelta(days=AGENDA_DAYS - 1), stretch.AGENDA_MOST)
+    following = context["following"]
     context.update(view_links=view_links(form, first),
                    earlier=view_args(form, start=(first - timedelta(days=AGENDA_DAYS))
                                      .isoformat()),
@@ -171,7 +155,7 @@ def month():
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     grid_start = first - timedelta(days=first.weekday())
     grid_end = last + timedelta(days=6 - last.weekday())
-    context = calendar_context(form, "month", grid_start, grid_end)
+    context = calendar_context(form, "month", grid_start, grid_end, stretch.MONTH_DAY_MOST)
     days = dict(context["days"])
     weeks = [[(grid_start + timedelta(days=week * 7 + n),
                days.get(grid_start + timedelta(days=week * 7 + n), [])) for n in range(7)]
@@ -198,7 +182,8 @@ def week():
     form = filter_form()
     chosen = form.week.data or today()
     first = chosen - timedelta(days=chosen.weekday())
-    context = calendar_context(form, "week", first, first + timedelta(days=6))
+    context = calendar_context(form, "week", first, first + timedelta(days=6),
+                               stretch.WEEK_DAY_MOST)
     days = dict(context["days"])
     links = view_links(form, first)
     links["month"]["month"] = month_of_week(first)  # not the month its Monday is in
