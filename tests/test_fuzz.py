@@ -308,10 +308,18 @@ def wild_value(fields: list[Field]) -> st.SearchStrategy:
                 anything)
         return st.one_of(st.just(OMIT), anything)
     if first.kind == "date":
-        return st.one_of(days_around(first.options), PLAUSIBLE["date"], HOSTILE_TEXT,
-                         st.just(OMIT))
+        return st.one_of(days_around(first.options), extreme_days(), PLAUSIBLE["date"],
+                         HOSTILE_TEXT, st.just(OMIT))
     kind = st.sampled_from(offered) if offered else PLAUSIBLE.get(first.kind, PLAIN)
     return st.one_of(kind, HOSTILE_TEXT, st.just(OMIT))
+
+
+def extreme_days() -> st.SearchStrategy[str]:
+    """The first and last days Python knows, the year 1900, and eleven years either side."""
+    start = today()
+    return st.sampled_from([date(9999, 12, 31), date(1, 1, 1), date(1900, 1, 1),
+                            start + timedelta(days=4000), start - timedelta(days=4000)]
+                           ).map(date.isoformat)
 
 
 def days_around(edges: tuple[str, ...]) -> st.SearchStrategy[str]:
@@ -328,14 +336,16 @@ DAYS = ("date", "month", "datetime-local")
 
 
 @st.composite
-def filled(draw, form: PostForm) -> dict:
+def filled(draw, form: PostForm, day: str | None = None) -> dict:
     """The form filled in plainly (first: what the form's rules decide is then stored), with
-    one field (a day, most often) drawn wild; or every field wild."""
+    one field drawn wild, or every field; or, given a day's field, that one drawn wild."""
     names = sorted(form.fields)
-    days = [name for name in names if form.fields[name][0].kind in DAYS]
-    every = not names or draw(st.booleans(), label="every field wild")
-    wild = set(names) if every else {draw(st.sampled_from(["", *days * 3, *names]),
-                                          label="wild")}
+    if day is not None:
+        wild = {day}
+    elif not names or draw(st.booleans(), label="every field wild"):
+        wild = set(names)
+    else:
+        wild = {draw(st.sampled_from(["", *names]), label="wild")}
     data = {}
     for name in names:
         fields = form.fields[name]
@@ -446,9 +456,18 @@ def test_every_form_as_every_role_takes_any_value_without_an_error(app, world, l
 
 def fuzz(client, login, person, form: PostForm, examples: int, before: set[str],
          sent: list) -> None:
+    """The form sent `examples` times with any field wild, and as many again with each of its
+    days wild (the rest plain), by its first finder; once by any other role."""
+    days = [name for name in sorted(form.fields) if form.fields[name][0].kind in DAYS]
+    for day in [None, *days] if examples > 1 else [None]:
+        fuzz_one(client, login, person, form, examples, before, sent, day)
+
+
+def fuzz_one(client, login, person, form: PostForm, examples: int, before: set[str],
+             sent: list, day: str | None) -> None:
     @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
               print_blob=False, suppress_health_check=list(HealthCheck))
-    @given(filled(form))
+    @given(filled(form, day))
     def send(data):
         response = client.post(form.action, data=data)
         sent.append((form.endpoint, response.status_code))
