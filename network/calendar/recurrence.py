@@ -299,7 +299,9 @@ def occurrences(event, start: datetime, end: datetime) -> list[Occurrence]:
         change = changes.get(original)
         moved = change is not None and change.starts_at is not None
         starts_at = change.starts_at if moved else original
-        ends_at = change.ends_at if moved else original + duration
+        ends_at = change.ends_at if moved else reach(original, duration)
+        if ends_at == LATEST:  # it would end after the year 9999: beyond what can be shown
+            continue
         if not (starts_at < end and ends_at > start):  # under way in the window
             continue
         found.append(Occurrence(
