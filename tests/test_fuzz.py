@@ -7,9 +7,10 @@ than its column, no control character.
 The forms are found as tests/test_odd_input.py finds them: every page as the role, each POST
 form on it (one of each kind: the same endpoint with the same fields is the same form). The walk
 is made once per role and reused on the other database (the world's ids are the same on both).
-Each form is then sent `EXAMPLES` times with values Hypothesis draws, deterministically
-(derandomize, no example database), with no deadline. Examples are not undone: what one form
-stored, the next finds, as a person's session would.
+The first role to find a form sends it `EXAMPLES` times with any field wild, and as many again
+with each of its days wild; every other role that finds it sends it once. Hypothesis draws the
+values deterministically (derandomize, no example database), with no deadline. Examples are not
+undone: what one form stored, the next finds, as a person's session would.
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ PLAIN = st.text(st.sampled_from("abcdefghij klmnopqrstuvwxyz"), min_size=3, max_
 
 
 def days_from_today() -> st.SearchStrategy[str]:
-    """Days around every reach the forms give (ten years back to twenty on), most in reach."""
+    """Any day from eleven years back to twenty-two on: around every reach the forms give."""
     return st.integers(-4000, 8000).map(lambda days: (today() + timedelta(days=days))
                                         .isoformat())
 
