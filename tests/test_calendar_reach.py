@@ -325,3 +325,29 @@ def test_an_occurrence_that_would_end_after_the_year_9999_is_left_out(client, wo
     assert client.get("/calendar/public.ics").status_code == 200
     for page in ("-far-out", "/edit", "/cancel"):
         assert client.get(f"/calendar/e/{event.id}{page}?at={last}").status_code == 404
+
+
+def test_an_event_the_boroughs_clocks_cannot_show_is_not_found_and_no_error(make_app):
+    """In a borough east of UTC, the last hours of 9999 (UTC) are in the year 10000 there: an
+    event stored then has no wall time (OverflowError: a 500 on its page and in the feeds). It
+    is as one beyond reach: not found, and left out of the feeds."""
+    from tests.factories import PASSWORD, build_world
+
+    app = make_app(TIME_ZONE="Asia/Tokyo")
+    with app.app_context():
+        world = build_world()
+        event = make_event(world.org_a, world.contact, "Far out", audience=Audience.PUBLIC,
+                           starts_at=datetime(9999, 12, 31, 16, tzinfo=UTC))
+        weekly = make_event(world.org_a, world.contact, "Weekly", audience=Audience.PUBLIC,
+                            starts_at=datetime(9999, 12, 24, 12, tzinfo=UTC),
+                            repeats=("weekly", None, None))
+        client = app.test_client()
+        client.post("/login", data={"email": world.contact.email, "password": PASSWORD})
+        for page in ("-far-out", "/edit", "/cancel"):
+            assert client.get(f"/calendar/e/{event.id}{page}").status_code == 404
+        assert client.get(f"/calendar/e/{weekly.id}-weekly").status_code == 200  # its first
+        last = occurrence_key(datetime(9999, 12, 31, 12, tzinfo=UTC))  # 21:00 on the 31st
+        assert client.get(f"/calendar/e/{weekly.id}-weekly?at={last}").status_code == 200
+        assert "SUMMARY:Far out" not in body(client.get(f"/calendar/e/{event.id}.ics"))
+        assert client.get("/calendar/public.ics").status_code == 200
+        db.session.remove()
