@@ -95,7 +95,8 @@ def pytest_configure(config):
 XDIST_GROUPS = {"tests/browser/test_accessibility.py": "browser walks",
                 "tests/browser/test_layout.py": "browser walks", "tests/browser/": "browser",
                 "tests/test_html.py": "html",
-                "tests/test_throttle.py": "redis", "tests/test_two_servers.py": "redis"}
+                "tests/test_throttle.py": "redis", "tests/test_two_servers.py": "redis",
+                "tests/test_fuzz.py": "fuzz"}  # the forms found on SQLite, sent on PostgreSQL
 
 
 def xdist_group(nodeid: str) -> str:

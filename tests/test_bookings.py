@@ -226,6 +226,13 @@ def test_only_an_offer_can_be_made_bookable_and_the_rules_are_kept(client, world
     assert re.search(r'<input checked[^>]*value="4"', form) or \
         re.search(r'value="4"[^>]*checked', form)
     assert 'value="16:00"' in form and '<option selected value="2">' in form
+    # New hours are saved, and the change is in the log (a time in an audit entry was a 500).
+    changed = client.post(f"/board/l/{minibus.id}/edit", data={
+        **data, "book_until": "18:30", "version": str(minibus.version)})
+    assert changed.status_code == 303, body(changed)[:2000]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "listing.edit")
+                              .order_by(AuditEntry.id.desc()))
+    assert entry.details["book_until"] == ["16:00:00", "18:30:00"]
 
 
 def test_approving_declines_the_requests_it_overlaps_and_tells_them(client, world, login):

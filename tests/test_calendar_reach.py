@@ -307,3 +307,47 @@ def test_the_last_year_python_can_count_ends_a_rule_without_error(app, pattern):
     starts = starts_between(rule, first, datetime(9999, 1, 1, tzinfo=UTC),
                             recurrence.LATEST)
     assert starts and all(start.year == 9999 for start in starts)
+
+
+def test_an_occurrence_that_would_end_after_the_year_9999_is_left_out(client, world, login):
+    """A weekly three-hour meeting at 22:00 from 24 December 9999: the next would end in the
+    year 10000, which Python cannot count (OverflowError: a 500 on the event's page). It is
+    beyond what can be shown, as one in the year 10000 would be."""
+    event = make_event(world.org_a, world.contact, "Far out", hours=3,
+                       starts_at=datetime(9999, 12, 24, 22, tzinfo=LONDON),
+                       repeats=("weekly", None, None), audience=Audience.PUBLIC)
+    last = occurrence_key(datetime(9999, 12, 31, 22, tzinfo=UTC))
+    found = recurrence.occurrences(event, event.starts_at, recurrence.LATEST)
+    assert [one.original_start for one in found] == [event.starts_at]
+    login(world.contact)
+    assert client.get(f"/calendar/e/{event.id}-far-out").status_code == 200
+    assert client.get(f"/calendar/e/{event.id}.ics").status_code == 200
+    assert client.get("/calendar/public.ics").status_code == 200
+    for page in ("-far-out", "/edit", "/cancel"):
+        assert client.get(f"/calendar/e/{event.id}{page}?at={last}").status_code == 404
+
+
+def test_an_event_the_boroughs_clocks_cannot_show_is_not_found_and_no_error(make_app):
+    """In a borough east of UTC, the last hours of 9999 (UTC) are in the year 10000 there: an
+    event stored then has no wall time (OverflowError: a 500 on its page and in the feeds). It
+    is as one beyond reach: not found, and left out of the feeds."""
+    from tests.factories import PASSWORD, build_world
+
+    app = make_app(TIME_ZONE="Asia/Tokyo")
+    with app.app_context():
+        world = build_world()
+        event = make_event(world.org_a, world.contact, "Far out", audience=Audience.PUBLIC,
+                           starts_at=datetime(9999, 12, 31, 16, tzinfo=UTC))
+        weekly = make_event(world.org_a, world.contact, "Weekly", audience=Audience.PUBLIC,
+                            starts_at=datetime(9999, 12, 24, 12, tzinfo=UTC),
+                            repeats=("weekly", None, None))
+        client = app.test_client()
+        client.post("/login", data={"email": world.contact.email, "password": PASSWORD})
+        for page in ("-far-out", "/edit", "/cancel"):
+            assert client.get(f"/calendar/e/{event.id}{page}").status_code == 404
+        assert client.get(f"/calendar/e/{weekly.id}-weekly").status_code == 200  # its first
+        last = occurrence_key(datetime(9999, 12, 31, 12, tzinfo=UTC))  # 21:00 on the 31st
+        assert client.get(f"/calendar/e/{weekly.id}-weekly?at={last}").status_code == 200
+        assert "SUMMARY:Far out" not in body(client.get(f"/calendar/e/{event.id}.ics"))
+        assert client.get("/calendar/public.ics").status_code == 200
+        db.session.remove()

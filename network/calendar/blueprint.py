@@ -40,7 +40,7 @@ def asked_at() -> datetime | None:
 
 def chosen_occurrence(event: Event) -> Occurrence:
     """The occurrence the address names (?at=), or the next one (or the last, if all are
-    past); 404 for a time the event has no occurrence at."""
+    past); 404 for a time the event has no occurrence at, or an event with none to show."""
     asked = occurrence_asked().at
     if event.recurring and asked.given:
         found = occurrence(event, asked.data) if asked.data else None
@@ -48,12 +48,15 @@ def chosen_occurrence(event: Event) -> Occurrence:
             abort(404)
         return found
     if not event.recurring:
-        return occurrence(event, event.starts_at)
-    upcoming = occurrences_of([event], now(), now() + timedelta(days=400))
-    if upcoming:
-        return upcoming[0]
-    last = event.repeat_until or event.starts_at
-    return occurrence(event, last) or occurrence(event, event.starts_at)
+        found = occurrence(event, event.starts_at)
+    else:
+        upcoming = occurrences_of([event], now(), now() + timedelta(days=400))
+        last = event.repeat_until or event.starts_at
+        found = upcoming[0] if upcoming else (
+            occurrence(event, last) or occurrence(event, event.starts_at))
+    if found is None:  # none it has can be shown (recurrence.has_wall_time)
+        abort(404)
+    return found
 
 
 @bp.app_template_global()

@@ -23,7 +23,7 @@ from icalendar import Event as VEvent
 from sqlalchemy import func, select
 
 from network.calendar.models import Event, OccurrenceChange
-from network.calendar.recurrence import occurrence_key
+from network.calendar.recurrence import LATEST, has_wall_time, occurrence_key, reach
 from network.core.links import absolute_url
 from network.core.text import one_line
 from network.core.time import borough_zone, format_day, now, today
@@ -61,8 +61,12 @@ def uid(event: Event) -> str:
 
 
 def vevents(event: Event) -> list[VEvent]:
-    """The event, and one VEVENT for each occurrence changed or cancelled."""
+    """The event, and one VEVENT for each occurrence changed or cancelled; none for an event
+    whose times the borough's clocks cannot show (the last hours of the year 9999, east of
+    UTC), nor for such a change."""
     zone = borough_zone()
+    if not (has_wall_time(event.starts_at) and has_wall_time(event.ends_at)):
+        return []
     master = _vevent(event, event.starts_at, event.ends_at, event.place, event.sequence,
                      note=_cancelled(event.cancel_reason) if event.cancelled_at else "")
     if event.cancelled_at is not None:
@@ -75,12 +79,16 @@ def vevents(event: Event) -> list[VEvent]:
     length = event.ends_at - event.starts_at
     for change in event.changes:
         moved = change.starts_at is not None
+        starts = change.starts_at if moved else change.original_start
+        ends = change.ends_at if moved else reach(change.original_start, length)
+        if ends == LATEST or not all(has_wall_time(moment) for moment in (
+                change.original_start, starts, ends)):
+            continue
         cancelled = change.cancelled or event.cancelled_at is not None
         # The reason it was cancelled, or the note on its move, as its page says them.
         note = (_cancelled(change.note or event.cancel_reason or "") if cancelled
                 else change.note)
-        one = _vevent(event, change.starts_at if moved else change.original_start,
-                      change.ends_at if moved else change.original_start + length,
+        one = _vevent(event, starts, ends,
                       change.place if change.place is not None else event.place,
                       event.sequence + change.sequence, at=change.original_start, note=note)
         one.add("recurrence-id", _moment(event, change.original_start, zone))

@@ -207,6 +207,16 @@ def reach(moment: datetime, by: timedelta) -> datetime:
         return EARLIEST if by < timedelta(0) else LATEST
 
 
+def has_wall_time(moment: datetime) -> bool:
+    """Whether the moment has a time on the borough's clocks: the last hours of the year 9999
+    in UTC are in the year 10000 east of it (and the first of the year 1, west of it)."""
+    try:
+        moment.astimezone(borough_zone())
+    except OverflowError:
+        return False
+    return True
+
+
 def starts_between(rule: str, first_start: datetime, start: datetime,
                    end: datetime) -> list[datetime]:
     """The original starts (UTC) of a rule's occurrences from start (inclusive) to end."""
@@ -299,7 +309,9 @@ def occurrences(event, start: datetime, end: datetime) -> list[Occurrence]:
         change = changes.get(original)
         moved = change is not None and change.starts_at is not None
         starts_at = change.starts_at if moved else original
-        ends_at = change.ends_at if moved else original + duration
+        ends_at = change.ends_at if moved else reach(original, duration)
+        if ends_at == LATEST or not (has_wall_time(starts_at) and has_wall_time(ends_at)):
+            continue  # it would end after the year 9999 here: beyond what can be shown
         if not (starts_at < end and ends_at > start):  # under way in the window
             continue
         found.append(Occurrence(

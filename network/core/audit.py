@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from flask import has_request_context, request
@@ -64,6 +64,6 @@ def _jsonable(value: Any) -> Any:
         return [getattr(v, "name", v) for v in value]
     if hasattr(value, "name") and not isinstance(value, str):
         return value.name
-    if isinstance(value, date):  # and datetime
+    if isinstance(value, date | time):  # and datetime; a listing's bookable hours
         return value.isoformat()
     return value
