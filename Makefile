@@ -6,7 +6,7 @@ PORT ?= 5000
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench static messages translations
+.PHONY: run test lint bench bench-rest static messages translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,9 +54,14 @@ $(VNU_JAR): package.json package-lock.json
 # worker killed under load; search at 100,000 posts (BENCH_POSTGRES_URL=postgresql+psycopg://...
 # for PostgreSQL too). BENCH_ARGS="--quick" for a 2-minute run; "--threads 1" for sync
 # workers; `python -m bench.report --help` for the rest. Install wrk for the HTTP figures.
+# BENCH_ARGS=--large: the large borough beside the demo on PostgreSQL (bench/sizes.py), alone.
 BENCH_ARGS ?=
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.report $(BENCH_ARGS)
+	@case " $(BENCH_ARGS) " in *" --large "*) exit 0;; esac; $(MAKE) --no-print-directory bench-rest
+
+# The rest of `make bench` (not with --large, which measures the large borough only).
+bench-rest: $(VENV)/.installed-test
 	$(BIN)/python -m bench.recurrence
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.search
