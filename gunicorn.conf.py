@@ -3,7 +3,8 @@ WorkingDirectory): the command line says how many workers, this what each does b
 
 Each worker delivers the outbox every MAIL_SEND_EVERY seconds on a thread of its own, so mail
 queued outside a request (the demo, reminders, retries) goes within seconds without cron
-(docs/decisions.md, 2026-12-04)."""
+(docs/decisions.md, 2026-12-04). After each response, a worker gives the free memory inside its
+heap back to the system (docs/decisions.md, 2026-12-06: memory at size)."""
 
 
 def post_worker_init(worker):
@@ -16,3 +17,9 @@ def worker_exit(server, worker):
     from network.core.mail import stop_sender
 
     stop_sender(timeout=10)
+
+
+def post_request(worker, req, environ, resp):
+    from network.core.memory import release_free_memory
+
+    release_free_memory()

@@ -143,17 +143,19 @@ def fresh_database(url: str) -> None:
 
 
 @contextmanager
-def prepare_postgres(url: str, large: bool) -> Iterator[Dataset]:
+def prepare_postgres(url: str, large: bool, reuse: bool = False) -> Iterator[Dataset]:
     """The demo borough and the busy forum on a fresh PostgreSQL database, topped up to the
     large borough (bench.large) if asked. The database is left behind for a look afterwards
-    and dropped at the next run."""
-    fresh_database(url)
+    and dropped at the next run; `reuse` takes it as it is (made by an earlier run)."""
+    if not reuse:
+        fresh_database(url)
     with tempfile.TemporaryDirectory(prefix="network-bench-") as tmp:
         directory = Path(tmp)
         env = {**environment(directory, directory / "unused.db"), "DATABASE_URL": url}
-        flask(env, "db", "upgrade")
-        flask(env, "demo", "load")
-        args = ["--busy-forum"] + (["--large"] if large else [])
+        if not reuse:
+            flask(env, "db", "upgrade")
+            flask(env, "demo", "load")
+        args = [] if reuse else ["--busy-forum"] + (["--large"] if large else [])
         found = subprocess.run([BIN / "python", "-m", "bench.data", *args], env=env, cwd=ROOT,
                                check=True, stdout=subprocess.PIPE, text=True)
         yield Dataset(100 if large else 1, directory, directory / "unused.db", env,
