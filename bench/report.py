@@ -399,8 +399,8 @@ def main() -> None:
         settings = replace(settings, load_seconds=args.load_seconds)
     model = WorkerModel(args.workers, args.threads, args.worker_class, args.preload)
     pages = chosen(args.pages if args.pages or not args.large else "large")
-    with_wrk = not args.no_wrk and throughput.available()
-    if not args.no_wrk and not with_wrk:
+    with_wrk = not args.no_wrk and not args.large and throughput.available()
+    if not args.no_wrk and not args.large and not with_wrk:
         print(throughput.INSTALL_HINT, file=sys.stderr)
     big_label = f"{args.factor}x" if args.factor > 1 else "(none)"
     version = git_version()
