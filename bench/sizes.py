@@ -2,7 +2,7 @@
 the demo's, both on PostgreSQL, and the ratio large / demo of each figure (marked past 1.5).
 
     python -m bench.report --large            # ~12 min: two databases made, each measured
-    python -m bench.report --large --quick    # ~7 min (the data takes most of it)
+    python -m bench.report --large --quick    # ~8 min (the data takes most of it)
     BENCH_POSTGRES_URL=postgresql+psycopg://user@host:5432/ python -m bench.report --large
 
 The database is `network_bench_large` on the server BENCH_POSTGRES_URL names (default: the
