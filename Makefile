@@ -6,7 +6,7 @@ PORT ?= 5000
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench static messages translations
+.PHONY: run test lint bench bench-rest static messages translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,10 +58,15 @@ $(VNU_JAR): package.json package-lock.json
 # BENCH_ARGS="--quick" for a 2-minute page table; "--threads 1" for sync workers;
 # `python -m bench.report --help` for the rest; RESILIENCE_ARGS="--seconds 15" for a shorter
 # fault run. Install wrk for the HTTP figures.
+# BENCH_ARGS=--large: the large borough beside the demo on PostgreSQL (bench/sizes.py), alone.
 BENCH_ARGS ?=
 RESILIENCE_ARGS ?=
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.report $(BENCH_ARGS)
+	@case " $(BENCH_ARGS) " in *" --large "*) exit 0;; esac; $(MAKE) --no-print-directory bench-rest
+
+# The rest of `make bench` (not with --large, which measures the large borough only).
+bench-rest: $(VENV)/.installed-test
 	$(BIN)/python -m bench.recurrence
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.search

@@ -5,7 +5,9 @@ Each worker delivers the outbox every MAIL_SEND_EVERY seconds on a thread of its
 queued outside a request (the demo, reminders, retries) goes within seconds without cron
 (docs/decisions.md, 2026-12-04). With JOBS_IN_WORKERS (`make run`), each also runs the
 scheduled jobs that are due, once a minute, on another thread: each job once per due time
-however many workers try (docs/decisions.md, 2026-12-06)."""
+however many workers try (docs/decisions.md, 2026-12-06). After each response, a worker gives
+the free memory inside its heap back to the system (docs/decisions.md, 2026-12-06: memory at
+size)."""
 
 
 def post_worker_init(worker):
@@ -22,3 +24,9 @@ def worker_exit(server, worker):
 
     stop_runner(timeout=10)
     stop_sender(timeout=10)
+
+
+def post_request(worker, req, environ, resp):
+    from network.core.memory import release_free_memory
+
+    release_free_memory()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, url_for
@@ -374,6 +375,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--factor", type=int, default=1)
     parser.add_argument("--busy-forum", action="store_true")
+    parser.add_argument("--large", action="store_true",
+                        help="then top up to the large borough (bench.large)")
     args = parser.parse_args()
     from wsgi import app
 
@@ -382,6 +385,11 @@ def main() -> None:
             add_busy_forum()
         if args.factor > 1:
             grow(args.factor)
+        if args.large:
+            from bench.large import add_large_borough
+
+            counts = add_large_borough()
+            print(", ".join(f"{n:,} {name}" for name, n in counts.items()), file=sys.stderr)
         print(json.dumps(landmarks()))
 
 

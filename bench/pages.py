@@ -86,16 +86,25 @@ PAGES = [
     Page("what is new (home)", "member", "/"),
     Page("the bulletin", "member", "/bulletin"),
     Page("the bulletin (visitor)", "visitor", "/bulletin"),
+    Page("search", "member", "/search?q=hall"),
 ]
+# Issue 23's main pages, measured at the large borough's size beside the demo's (`--large`).
+LARGE = ["home", "what is new (home)", "category", "thread, 20 posts", "calendar",
+         "calendar, month", "sharing board", "listing", "a resource's bookings",
+         "a report back", "a seat, items raised", "a body's record", "my representatives",
+         "search"]
 THREAD_PAGE = "thread, 20 posts"  # the page held to a quarter of /healthz's requests/s
 
 
 def chosen(names: str | None) -> list[Page]:
-    """All pages; or `main`; or those whose names contain one of the comma-separated words."""
+    """All pages; or `main`; or `large` (issue 23's); or those whose names contain one of
+    the comma-separated words."""
     if not names:
         return PAGES
     if names == "main":
         return [p for p in PAGES if p.main]
+    if names == "large":
+        return [p for p in PAGES if p.name in LARGE]
     words = [w.strip().lower() for w in names.split(",") if w.strip()]
     picked = [p for p in PAGES if any(w in p.name.lower() for w in words)]
     if not picked:

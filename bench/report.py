@@ -5,6 +5,8 @@ marked; the same written as JSON under bench/results/.
     python -m bench.report --quick              # shorter runs of everything (~2 min)
     python -m bench.report --workers 2 --threads 4 --no-preload   # gthread, as it was
     python -m bench.report --quick --pages thread,category  # only some pages
+    python -m bench.report --large [--quick]    # the large borough beside the demo, on
+                                                # PostgreSQL (bench.sizes, issue 23)
 
 What it measures, in order, so that nothing of ours competes for the cores while it runs:
 1. 1x data (the demo borough and the issue's busy forum), in one process (bench.inprocess):
@@ -33,7 +35,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import machine, throughput
+from bench import machine, sizes, throughput
 from bench.load import logged_in, reading_load, warm_up
 from bench.pages import ACCEPT_ENCODING, HEALTHZ, LOGINS, PASSWORD, THREAD_PAGE, Page, chosen
 from bench.server import BIN, ROOT, Browser, Dataset, Server, WorkerModel, prepare, run_gunicorn
@@ -376,6 +378,12 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--no-wrk", action="store_true", help="skip the HTTP requests/s")
     parser.add_argument("--keep-alive", action="store_true",
                         help="wrk keeps connections alive (default: Connection: close)")
+    parser.add_argument("--large", action="store_true",
+                        help="issue 23's main pages at the large borough's size beside the "
+                        "demo's, on PostgreSQL (bench.sizes; BENCH_POSTGRES_URL names the "
+                        "server)")
+    parser.add_argument("--database", help="with --large: the PostgreSQL database to make "
+                        "afresh (default network_bench_large)")
     parser.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
     return parser.parse_args()
 
@@ -390,12 +398,23 @@ def main() -> None:
     if args.load_seconds:
         settings = replace(settings, load_seconds=args.load_seconds)
     model = WorkerModel(args.workers, args.threads, args.worker_class, args.preload)
-    pages = chosen(args.pages)
-    with_wrk = not args.no_wrk and throughput.available()
-    if not args.no_wrk and not with_wrk:
+    pages = chosen(args.pages if args.pages or not args.large else "large")
+    with_wrk = not args.no_wrk and not args.large and throughput.available()
+    if not args.no_wrk and not args.large and not with_wrk:
         print(throughput.INSTALL_HINT, file=sys.stderr)
     big_label = f"{args.factor}x" if args.factor > 1 else "(none)"
     version = git_version()
+    if args.large:
+        print(f"bench: the large borough beside the demo, {model.describe()}, "
+              f"{'quick' if args.quick else 'full'} run, git {version['sha']}",
+              file=sys.stderr)
+        result = sizes.main(args, model, version)
+        path = args.output or sizes.results_path(version)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=1) + "\n")
+        print(f"\nwritten to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
+              f"in {result['took_seconds'] // 60} min {result['took_seconds'] % 60} s")
+        return
     started, loadavg_before = time.monotonic(), os.getloadavg()
     print(f"bench: {len(pages)} pages, {model.describe()}, "
           f"{'quick' if args.quick else 'full'} run, git {version['sha']}"

@@ -150,6 +150,54 @@ def prepare(factor: int = 1, busy_forum: bool = False, database_url: str | None 
         yield Dataset(factor, directory, database, env, json.loads(found.stdout))
 
 
+BENCH_POSTGRES_DATABASE = "network_bench_large"
+
+
+def postgres_url(database: str | None = None) -> str:
+    """The PostgreSQL database the large-borough bench makes afresh: on the server that
+    BENCH_POSTGRES_URL names (else the local default), named `database` (else
+    network_bench_large, whatever database the URL names: bench.search reads the same
+    variable as a server's address)."""
+    from sqlalchemy.engine import make_url
+
+    server = os.environ.get("BENCH_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/"
+    url = make_url(server).set(drivername="postgresql+psycopg",
+                               database=database or BENCH_POSTGRES_DATABASE)
+    return url.render_as_string(hide_password=False)
+
+
+def fresh_database(url: str) -> None:
+    """Drop the database if it is there, and make it empty."""
+    import sqlalchemy as sa
+
+    url_ = sa.engine.make_url(url)
+    admin = sa.create_engine(url_.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url_.database}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{url_.database}"')
+    admin.dispose()
+
+
+@contextmanager
+def prepare_postgres(url: str, large: bool, reuse: bool = False) -> Iterator[Dataset]:
+    """The demo borough and the busy forum on a fresh PostgreSQL database, topped up to the
+    large borough (bench.large) if asked. The database is left behind for a look afterwards
+    and dropped at the next run; `reuse` takes it as it is (made by an earlier run)."""
+    if not reuse:
+        fresh_database(url)
+    with tempfile.TemporaryDirectory(prefix="network-bench-") as tmp:
+        directory = Path(tmp)
+        env = {**environment(directory, directory / "unused.db"), "DATABASE_URL": url}
+        if not reuse:
+            flask(env, "db", "upgrade")
+            flask(env, "demo", "load")
+        args = [] if reuse else ["--busy-forum"] + (["--large"] if large else [])
+        found = subprocess.run([BIN / "python", "-m", "bench.data", *args], env=env, cwd=ROOT,
+                               check=True, stdout=subprocess.PIPE, text=True)
+        yield Dataset(100 if large else 1, directory, directory / "unused.db", env,
+                      json.loads(found.stdout))
+
+
 @dataclass
 class ProcessMemory:
     pid: int
