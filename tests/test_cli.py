@@ -113,3 +113,14 @@ def test_the_readmes_demo_commands_say_the_base_url_they_need():
     assert commands, "the demo's flask commands moved: look again"
     for line in commands:
         assert "BASE_URL=" in line.split(".venv/bin/flask")[0], line
+
+
+def test_the_readmes_server_install_compiles_the_translations():
+    """The compiled catalogues (*.mo) are not in git, and a language is offered only when its
+    catalogue is compiled: installed as the README said, the server spoke English alone."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    [install] = [line for line in readme.splitlines()
+                 if "sudo -u network make" in line]
+    assert "translations" in install.split("#")[0].split(), install
