@@ -128,6 +128,15 @@ def test_the_list_pages_by_count_in_whole_days(app, client, world, login, querie
     assert f'href="/calendar?start={after.isoformat()}" rel="next"' in page
 
 
+def test_a_page_of_one_day_is_headed_by_that_day_alone(app, client, world, login):
+    day = today() + timedelta(days=3)
+    crowd(world, day, stretch.AGENDA_MOST + 5, "Fair")
+    login(world.member)
+    page = client.get(f"/calendar?start={day}").get_data(as_text=True)
+    heading = re.search(r"<h2 data-announce[^>]*>([^<]*)</h2>", page).group(1)
+    assert "–" not in heading and str(day.year) in heading  # not "12 December – 12 December"
+
+
 def test_a_long_event_begun_weeks_before_is_on_each_of_its_days(app, client, world, login):
     monday = next_monday()
     make_event(world.org_a, world.contact, "Exhibition", audience=Audience.PUBLIC,

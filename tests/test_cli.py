@@ -100,3 +100,27 @@ def test_backup_is_a_consistent_copy_that_restores(app, world, tmp_path, databas
         assert {"member@example.org", "coordinator@example.org"} <= names
         assert db.session.scalar(select(func.count()).select_from(Organisation)) == 3
         db.engine.dispose()
+
+
+def test_the_readmes_demo_commands_say_the_base_url_they_need():
+    """`make run` sets BASE_URL for its server only; a `flask` command the README gives for the
+    demo, typed as written, stopped at "Set BASE_URL" (a traceback) without it."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    demo = readme.split("## Try it", 1)[1].split("\n## ", 1)[0]
+    commands = [line for line in demo.splitlines() if ".venv/bin/flask" in line]
+    assert commands, "the demo's flask commands moved: look again"
+    for line in commands:
+        assert "BASE_URL=" in line.split(".venv/bin/flask")[0], line
+
+
+def test_the_readmes_server_install_compiles_the_translations():
+    """The compiled catalogues (*.mo) are not in git, and a language is offered only when its
+    catalogue is compiled: installed as the README said, the server spoke English alone."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    [install] = [line for line in readme.splitlines()
+                 if "sudo -u network make" in line]
+    assert "translations" in install.split("#")[0].split(), install

@@ -376,6 +376,20 @@ def test_htmx_gets_the_results_alone(app, world, client, login):
     assert response.status_code == 200 and "<header" not in html and "result" in html
 
 
+
+def test_htmx_results_say_what_is_wrong_with_a_day_the_form_beside_them_is_not_sent(
+        app, world, client, login):
+    """A date typed in the filters sends the results alone: the message beside the field
+    would never be seen, so the results say it (the whole page says it beside the field)."""
+    login(world.member)
+    response = client.get("/search?q=hall&from=1900-01-01", headers={
+        "HX-Request": "true", "HX-Target": "results"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "<header" not in html
+    assert "Give a day between 1970 and 2199." in html
+    whole = client.get("/search?q=hall&from=1900-01-01").get_data(as_text=True)
+    assert whole.count("Give a day between 1970 and 2199.") == 1  # beside the field alone
+
 def test_an_empty_search_offers_the_box(app, client):
     html = client.get("/search").get_data(as_text=True)
     assert 'name="q"' in html and "only what you may see" in html

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 
-from network.core.htmx import render
+from network.core.htmx import render, wants
 from network.core.pagination import Page, page_number, page_size
 from network.core.permissions import me
 from network.members.models import Area
@@ -35,6 +35,9 @@ def search_context(form: SearchPageForm) -> dict:
         problem = (_("Add a word to look for, as well as those to leave out.")
                    if query.unwanted else _("Type a word or two to look for: letters or "
                                             "numbers, not only punctuation."))
+    if problem is None and wants("results"):  # the results alone: not the fields' messages
+        problem = next((message for messages in form.errors.values() for message in messages),
+                       None)
     found = (searching.search(query, me(), filters, number, page_size()) if not query.empty
              else searching.Found(Page(items=[], page=number, per_page=page_size(), total=0),
                                   0))
