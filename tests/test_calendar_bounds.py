@@ -128,6 +128,30 @@ def test_the_list_pages_by_count_in_whole_days(app, client, world, login, querie
     assert f'href="/calendar?start={after.isoformat()}" rel="next"' in page
 
 
+def test_earlier_comes_back_to_the_page_later_left(app, client, world, login):
+    # Pages go by count: "Earlier" from the second page went 28 days back, not to the first.
+    first = today() + timedelta(days=3)
+    most = stretch.AGENDA_MOST
+    for n in range(4):
+        crowd(world, first + timedelta(days=n), most // 3, f"Day{n}")
+    for n in (9, 10):  # weeks before, a page's worth
+        crowd(world, first - timedelta(days=n), most // 2, "Before")
+    login(world.member)
+    page = client.get(f"/calendar?start={first}").get_data(as_text=True)
+    later = re.search(r'href="(/calendar\?start=[0-9-]+)" rel="next"', page).group(1)
+    second = client.get(later).get_data(as_text=True)
+    assert "Day0 " not in second and "Day3 " in second
+    earlier = re.search(r'href="([^"]+)" rel="prev"', second).group(1).replace("&amp;", "&")
+    back = client.get(earlier).get_data(as_text=True)
+    shown = sorted(set(re.findall(r"Day[0-9] ", back)))
+    assert shown == sorted(set(re.findall(r"Day[0-9] ", page))), (earlier, shown)
+    assert "Before " not in back
+    # A day alone fuller than a page begins its own page going back too.
+    crowd(world, first - timedelta(days=1), most + 5, "Eve")
+    eve = client.get(f"/calendar?before={first}").get_data(as_text=True)
+    assert eve.count("Eve ") == most and "Day0 " not in eve
+
+
 def test_a_page_of_one_day_is_headed_by_that_day_alone(app, client, world, login):
     day = today() + timedelta(days=3)
     crowd(world, day, stretch.AGENDA_MOST + 5, "Fair")

@@ -329,7 +329,8 @@ class OccurrenceForm(SearchForm):
 
 
 class CalendarFilterForm(SearchForm):
-    """?area= &theme= &organisation= &kind= &mine= &start=: the URL holds the state."""
+    """?area= &theme= &organisation= &kind= &mine= &start= (or &before=): the URL holds the
+    state."""
 
     area = ChoiceField(_l("Area"), default="", invalid=_l("Choose one of the areas listed."))
     theme = ChoiceField(_l("Theme"), default="", invalid=_l("Choose one of the themes listed."))
@@ -340,6 +341,7 @@ class CalendarFilterForm(SearchForm):
         ("", _l("Any kind")), *[(kind.value, lazy_label(kind)) for kind in EventKind]))
     mine = CheckboxField(_l("Only mine (my organisations’, and those I answered)"))
     start = DayField(_l("From"), validators=[Optional()])  # the agenda's first day
+    before = DayField(_l("Before"), validators=[Optional()])  # the agenda's page before this day
     week = DayField(_l("Week of"), validators=[Optional()])
     month = MonthField(_l("Month"), validators=[Optional()])
 
@@ -357,7 +359,7 @@ class CalendarFilterForm(SearchForm):
         (year 9999), shows the weeks from today rather than an error: they are no field a
         person filled in."""
         valid = super().validate(extra_validators)
-        for field in (self.start, self.week, self.month):
+        for field in (self.start, self.before, self.week, self.month):
             shown_day(field)
         self._errors = None
         return valid and not self.errors

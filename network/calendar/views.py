@@ -101,7 +101,7 @@ def calendar_context(form: CalendarFilterForm, view: str, first: date, last: dat
 
 
 FILTERS = ("area", "theme", "organisation", "kind", "mine")
-DAYS = ("start", "week", "month")
+DAYS = ("start", "before", "week", "month")
 
 
 def filters(form: CalendarFilterForm, *names: str) -> dict[str, str]:
@@ -121,14 +121,32 @@ def view_links(form: CalendarFilterForm, anchor: date) -> dict[str, dict]:
 
 
 def view_args(form: CalendarFilterForm, **changes) -> dict:
-    """The address's filters, with some changed: links between views keep them."""
+    """The address's filters, with some changed (None: left out): links between views keep
+    them."""
     args = filters(form, *DAYS)
-    args.update({name: value for name, value in changes.items() if value is not None})
-    return args
+    args.update(changes)
+    return {name: value for name, value in args.items() if value is not None}
 
 
 def status_of(form: CalendarFilterForm) -> int:
     return 422 if form.errors else 200
+
+
+def page_before(form: CalendarFilterForm, day: date) -> date:
+    """The first day of the list's page that ends the day before `day`: whole days back, up
+    to a page's worth of occurrences (a day alone with more begins its own page), within
+    AGENDA_DAYS."""
+    first, most = day - timedelta(days=AGENDA_DAYS), stretch.AGENDA_MOST
+    start, end = local_moment(first, None), local_moment(day, None)
+    keep = (lambda found: mine_of(found, start, end)) if only_mine(form) else None
+    found = stretch.each_day(conditions(form), first, day - timedelta(days=1), most, keep)
+    begins, shown = first, 0
+    for on, items in reversed(found.days):
+        shown += len(items) + found.more.get(on, 0)
+        if shown > most:
+            begins = on if on == found.days[-1][0] else on + timedelta(days=1)
+            break
+    return begins
 
 
 @bp.get("")
@@ -136,13 +154,14 @@ def agenda():
     authorize("calendar.view")
     form = filter_form()
     first = form.start.data or today()
+    if form.before.data and not form.start.data:
+        first = page_before(form, form.before.data)
     context = calendar_context(form, "agenda", first,
                                first + timedelta(days=AGENDA_DAYS - 1), stretch.AGENDA_MOST)
     following = context["following"]
     context.update(view_links=view_links(form, first),
-                   earlier=view_args(form, start=(first - timedelta(days=AGENDA_DAYS))
-                                     .isoformat()),
-                   later=view_args(form, start=following.isoformat()))
+                   earlier=view_args(form, start=None, before=first.isoformat()),
+                   later=view_args(form, start=following.isoformat(), before=None))
     return render("calendar/agenda.html", context, fragments=("results",),
                   status=status_of(form))
 
