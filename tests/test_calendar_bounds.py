@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from icalendar import Calendar
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 
 from network.calendar import services, stretch
 from network.calendar.models import Event, EventKind
@@ -220,3 +220,88 @@ def test_a_feed_holds_its_window_and_its_counts(app, client, world, monkeypatch,
     assert len(every) == 3 + 2 + 1 and not {"Far", "Long"} & set(every)
     if which == "public":  # the world's members' events are in the private one
         assert sorted(every) == ["Coming0", "Coming1", "Coming2", "Held0", "Held1", "Series1"]
+
+
+def test_the_filter_offers_the_organisation_chosen_not_every_one(app, client, world, login,
+                                                                queries):
+    """As the board's: the organisation filter is there when one is chosen (an organisation's
+    page links to its events), offering it and "any"; many organisations cost nothing."""
+    from tests.test_bounds import SLACK, add_organisations
+
+    login(world.member)
+    paths = ["/calendar", "/calendar/week", "/calendar/month"]
+    for path in paths:
+        client.get(path)  # templates compiled
+    few = [cost(client, queries, path) for path in paths]
+    add_organisations(60)
+    many = [cost(client, queries, path) for path in paths]
+    for path, before, after in zip(paths, few, many, strict=True):
+        assert after[0] == before[0], path  # the same queries
+        assert after[2] <= before[2] + SLACK, (path, before[2], after[2])
+        assert "Any organisation" not in after[3] and "Organisation 1" not in after[3]
+    org = world.org_a
+    assert f"/calendar?organisation={org.id}" in client.get(
+        f"/organisations/{org.id}-{org.slug}").get_data(as_text=True)
+    for path in paths:
+        chosen = client.get(f"{path}?organisation={org.id}").get_data(as_text=True)
+        assert re.search(rf'<option selected value="{org.id}">Alpha Tenants</option>|'
+                         rf'value="{org.id}" selected', chosen), path
+        assert "Any organisation" in chosen and "Organisation 1" not in chosen
+    for owner, title in ((world.org_a, "Alpha fair"), (world.org_b, "Beta fair")):
+        make_event(owner, world.contact, title, starts_at=now() + timedelta(days=2))
+    chosen = client.get(f"/calendar?organisation={org.id}").get_data(as_text=True)
+    assert "Alpha fair" in chosen and "Beta fair" not in chosen  # it filters
+
+
+# --- the feeds built, kept by what they are made of ------------------------------------------
+
+def test_a_feed_asked_again_is_not_built_again_and_never_stale(app, client, world, login,
+                                                             monkeypatch):
+    """The built feed is kept by the digest of every row it is made of (its ETag): asked
+    again, it is not built again; a title changed with its time and version as they were (as
+    a database wiped and filled again with other events under the same ids and times), or
+    the same events under another feed's name, is another feed."""
+    from network.calendar import feeds
+
+    event = make_event(world.org_a, world.contact, "Summer fair", audience=Audience.PUBLIC,
+                       starts_at=now() + timedelta(days=3))
+    built = []
+    monkeypatch.setattr(feeds, "built", feeds.Built(most=4, most_bytes=1_000_000))
+    real = feeds.feed
+    monkeypatch.setattr(feeds, "feed", lambda *args: built.append(args[1]) or real(*args))
+    first = client.get("/calendar/public.ics")
+    again = client.get("/calendar/public.ics")
+    assert again.get_data() == first.get_data() and len(built) == 1
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+    row = db.session.execute(select(Event.updated_at, Event.version)
+                             .where(Event.id == event.id)).one()
+    db.session.execute(update(Event.__table__).where(Event.id == event.id).values(
+        title="Winter fair", updated_at=row.updated_at, version=row.version))
+    db.session.commit()
+    changed = client.get("/calendar/public.ics")
+    assert "SUMMARY:Winter fair" in changed.get_data(as_text=True)
+    assert "Summer fair" not in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != first.headers["ETag"] and len(built) == 2
+
+    # The same events in a person's own feed: its own name, its own body.
+    login(world.member)
+    address = f"/calendar/feed/{world.member.id}/{services.feed_token(world.member)}.ics"
+    own = client.get(address)
+    assert own.headers["ETag"] != changed.headers["ETag"] and len(built) == 3
+    assert "your calendar" in own.get_data(as_text=True)
+
+
+def test_the_feeds_kept_are_few_and_small():
+    from network.calendar.feeds import Built
+
+    kept = Built(most=2, most_bytes=10)
+    assert kept.get("a", lambda: b"aaaa") == b"aaaa"
+    assert kept.get("a", lambda: b"never built") == b"aaaa"
+    kept.get("b", lambda: b"bbbb")
+    kept.get("a", lambda: b"never built")  # a asked for lately: b goes first
+    kept.get("c", lambda: b"cccc")  # two at most, and 10 bytes in all
+    assert list(kept.kept) == ["a", "c"]
+    kept.get("d", lambda: b"dddddddd")  # 8 bytes: a goes to keep it within 10
+    assert list(kept.kept) == ["d"]
+    assert kept.get("e", lambda: b"e" * 11) == b"e" * 11 and "e" not in kept.kept

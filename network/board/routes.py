@@ -34,14 +34,18 @@ from network.board.models import (
     ListingStatus,
 )
 from network.board.policies import board_access, listing_access
-from network.core.db import parse_id
 from network.core.htmx import render, see_other
 from network.core.pagination import page_number, paginate
 from network.core.permissions import authorize, load, me, visible
 from network.core.submit import submit, with_status
 from network.core.time import format_day, today
 from network.members.models import Area, Organisation
-from network.members.services import approved_organisations, live_entries, organisations_for
+from network.members.services import (
+    approved_organisations,
+    chosen_organisation,
+    live_entries,
+    organisations_for,
+)
 
 # --- the board ---------------------------------------------------------------------------------
 
@@ -67,12 +71,8 @@ def board_context(form: BoardFilterForm) -> dict:
 @bp.get("")
 def board():
     authorize("board.view")
-    # The organisation chosen alone is offered beside "any" (an organisation's page links to
-    # its listings here): every member organisation would be a choice that grows with the
-    # network (800 at the bench's 100x, most of the page's bytes).
-    chosen = request.args.get("organisation", type=parse_id)
-    form = BoardFilterForm(request.args, areas=live_entries(Area), organisations=(
-        approved_organisations(among=frozenset({chosen})) if chosen else ()))
+    form = BoardFilterForm(request.args, areas=live_entries(Area),
+                           organisations=chosen_organisation(request.args.get("organisation")))
     form.validate()
     return render("board/board.html", board_context(form), fragments=("results",),
                   status=422 if form.errors else 200)

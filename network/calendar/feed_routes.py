@@ -24,19 +24,22 @@ from network.core.submit import submit
 from network.extensions import db
 
 
-def ics(where: tuple, build, filename: str, private: bool):
-    """A calendar file, or 304 when the calendar program's copy (its If-None-Match, or
-    If-Modified-Since) is still what it would be: decided from feeds.feed_state's two
-    aggregate queries, before the events are read or the feed built."""
-    etag, modified = feeds.feed_state(*where)
-    if is_resource_modified(request.environ, etag=etag, last_modified=modified):
-        response = make_response(build())
+def ics(where: tuple, name: str, events, filename: str, private: bool):
+    """A calendar file named `name` of the events `where` selects (`events()` reads them),
+    or 304 when the calendar program's copy (its If-None-Match, or If-Modified-Since) is
+    still what it would be: decided from feeds.feed_state's two queries, whose digest of
+    what the feed is made of is its ETag; a feed this worker built with that ETag is sent
+    again without reading the events or building it."""
+    state = feeds.feed_state(name, *where)
+    if is_resource_modified(request.environ, etag=state.etag, last_modified=state.modified):
+        response = make_response(feeds.built.get(
+            state.etag, lambda: feeds.feed(events(), name)))
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     else:
         response = make_response("", 304)
-    response.set_etag(etag, weak=True)  # the same calendar, however it is compressed
-    response.last_modified = modified
+    response.set_etag(state.etag, weak=True)  # the same calendar, however it is compressed
+    response.last_modified = state.modified
     response.headers["Cache-Control"] = "private, no-cache" if private else \
         "public, max-age=900"
     return response
@@ -52,14 +55,14 @@ def feed_events(*where) -> list[Event]:
     """Events for a feed, with their changes."""
     return db.session.scalars(
         select(Event).where(*where).options(*listed(description=True))
-        .order_by(Event.starts_at)).unique().all()
+        .order_by(Event.starts_at, Event.id)).unique().all()
 
 
 @bp.get("/e/<int:event_id>.ics")
 def download(event_id: int):
     event = load(Event, event_id, need="event.view")  # its changes read only if it is sent
-    return ics((Event.id == event.id,), lambda: feeds.feed([event], event.title),
-               f"{event.slug}.ics", private=event.audience != "public")
+    return ics((Event.id == event.id,), event.title, lambda: [event], f"{event.slug}.ics",
+               private=event.audience != "public")
 
 
 @bp.get("/public.ics")
@@ -67,9 +70,8 @@ def public_feed():
     """What everyone may see: the events a visitor sees, whoever asks."""
     authorize("calendar.view")
     where = feed_window(seen_by(Event, Visitor()))
-    return ics(where, lambda: feeds.feed(feed_events(*where), _(
-        "%(site)s: public events", site=current_app.config["SITE_NAME"])),
-        "public.ics", private=False)
+    return ics(where, _("%(site)s: public events", site=current_app.config["SITE_NAME"]),
+               lambda: feed_events(*where), "public.ics", private=False)
 
 
 @bp.get("/feed/<int:person_id>/<token>.ics")
@@ -82,9 +84,8 @@ def private_feed(person_id: int, token: str):
             not hmac.compare_digest(token.encode(), services.feed_token(person).encode()):
         abort(404)
     where = feed_window(seen_by(Event, person))
-    return ics(where, lambda: feeds.feed(feed_events(*where), _(
-        "%(site)s: your calendar", site=current_app.config["SITE_NAME"])),
-        "network.ics", private=True)
+    return ics(where, _("%(site)s: your calendar", site=current_app.config["SITE_NAME"]),
+               lambda: feed_events(*where), "network.ics", private=True)
 
 
 @bp.route("/feed", methods=["GET", "POST"])

@@ -29,7 +29,7 @@ from network.core.time import (
 )
 from network.extensions import db
 from network.members.models import Area, Theme
-from network.members.services import approved_organisations, live_entries
+from network.members.services import chosen_organisation, live_entries
 
 AGENDA_DAYS = 28
 
@@ -38,7 +38,7 @@ AGENDA_DAYS = 28
 
 def filter_form() -> CalendarFilterForm:
     form = CalendarFilterForm(request.args, areas=live_entries(Area), themes=live_entries(Theme),
-                              organisations=approved_organisations())
+                              organisations=chosen_organisation(request.args.get("organisation")))
     form.validate()
     return form
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import load_only
 from network.auth.models import Person, Role
 from network.auth.passwords import hash_password
 from network.core import audit, throttle
+from network.core.db import parse_id
 from network.core.forms import Refused
 from network.core.i18n import locale_name, recipient_locale
 from network.core.links import absolute_url
@@ -55,6 +56,19 @@ def approved_organisations(among: frozenset[int] | None = None) -> list[Organisa
         query = query.where(Organisation.id.in_(among))
     return list(db.session.scalars(
         query.options(load_only(Organisation.name)).order_by(Organisation.name)))
+
+
+def chosen_organisation(value: str | None) -> list[Organisation]:
+    """What a filter by organisation offers beside "any": the member organisation the address
+    chose (its page links to its listings and events filtered by it), or none. Every member
+    organisation would be a choice that grows with the network (800 at the bench's 100x,
+    most of the board's and the calendar's bytes); the filter is shown only when one is
+    chosen, and an id that is not a member organisation is told beside it."""
+    try:
+        chosen = parse_id(value)
+    except (TypeError, ValueError):
+        return []
+    return approved_organisations(among=frozenset({chosen}))
 
 
 def organisations_for(person, *, any_for_coordinators: bool = True) -> list[Organisation]:

@@ -84,14 +84,22 @@ def axe_clean(page: Page, label: str, new_context=None) -> None:
 
 
 def filter_by_organisation(page: Page, javascript: bool) -> None:
-    """The agenda's filter: in place with htmx, a plain GET form without JavaScript."""
+    """From an event's page to its organisation's, whose link to its events in the calendar
+    is how one filters by it (the filter offers an organisation once one is chosen); then
+    the agenda's filter: in place with htmx, a plain GET form without JavaScript."""
+    page.locator("dl.facts").get_by_role("link", name=ORGANISATION).click()
+    expect(page.get_by_role("heading", level=1, name=ORGANISATION)).to_be_visible()
+    page.get_by_role("link", name="Its events in the calendar").click()
     expect(page.get_by_role("heading", level=1, name="Calendar")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]organisation=\d+"))
+    expect(page.get_by_label("Organisation", exact=True)).to_have_value(re.compile(r"^\d+$"))
     settled(page)
     if javascript:
         page.evaluate("window.samePage = true")
-    page.get_by_label("Organisation", exact=True).select_option(label=ORGANISATION)
+    page.get_by_label("Kind", exact=True).select_option(label="Meeting")
     if not javascript:
         page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"[?&]kind=meeting"))
     expect(page).to_have_url(re.compile(r"[?&]organisation=\d+"))
     expect(page.locator("#results li.event").first).to_contain_text(ORGANISATION)
     expect(page.locator("#results li.event").filter(has_not_text=ORGANISATION)).to_have_count(0)
@@ -161,7 +169,6 @@ def test_a_fortnightly_meeting_is_added_cancelled_once_answered_and_subscribed_t
     cancelled_url = pat.url
 
     # The agenda shows that occurrence cancelled (in words, and struck through), not the others.
-    main_nav(pat).get_by_role("link", name="Calendar").click()
     filter_by_organisation(pat, javascript)
     ours = pat.locator("#results li.event").filter(has_text=title)
     expect(ours).to_have_count(2)  # four weeks: the first two
@@ -349,6 +356,13 @@ def test_calendar_pages_fit_the_screen_and_pass_axe(new_context, live_server, vi
     page.get_by_role("link", name="Month", exact=True).click()
     expect(page.locator("table.month th")).to_have_count(7)
     look("the month")
+    # One organisation's events: its page links to them, the filter offering it and "any".
+    page.goto("/calendar")
+    page.get_by_role("link", name="Federation open meeting").first.click()
+    page.locator("dl.facts").get_by_role("link", name=ORGANISATION).click()
+    page.get_by_role("link", name="Its events in the calendar").click()
+    expect(page.get_by_label("Organisation", exact=True)).to_have_value(re.compile(r"^\d+$"))
+    look("an organisation's events")
     # The Federation's meeting: one occurrence moved (the demo), and the series' page.
     page.goto("/calendar")
     page.get_by_role("link", name="Federation open meeting").first.click()
@@ -376,7 +390,7 @@ def test_calendar_pages_fit_the_screen_and_pass_axe(new_context, live_server, vi
     page.goto("/calendar/feed")
     expect(page.get_by_label("Your feed’s address")).to_have_attribute("readonly", "")
     look("the feed page")
-    assert len(checked) == 9
+    assert len(checked) == 10
 
 
 # --- no inline style, whatever the page holds ----------------------------------------------------
@@ -402,8 +416,8 @@ def test_htmx_never_writes_an_inline_style_when_it_swaps_a_page_or_the_results(
     settled(page)
     page.locator("#results [id]").evaluate_all(
         "found => found.forEach(element => { element.style.outline = '2px solid'; })")
-    page.get_by_label("Organisation", exact=True).select_option(label=ORGANISATION)
-    expect(page).to_have_url(re.compile(r"[?&]organisation=\d+"))
+    page.get_by_label("Kind", exact=True).select_option(label="Meeting")
+    expect(page).to_have_url(re.compile(r"[?&]kind=meeting"))
     settled(page)
     assert page.locator("[style]").count() == 0
 
@@ -468,9 +482,9 @@ def test_paging_with_the_keyboard_takes_focus_to_the_new_results_heading_in_view
     expect(new_heading).to_be_in_viewport()
     expect(page.locator("#announce")).to_have_text(re.compile(r"^\d+ events?$"))
 
-    organisation = page.get_by_label("Organisation", exact=True)
-    organisation.focus()
-    organisation.select_option(label=ORGANISATION)
-    expect(page).to_have_url(re.compile(r"[?&]organisation=\d+"))
+    kind = page.get_by_label("Kind", exact=True)
+    kind.focus()
+    kind.select_option(label="Meeting")
+    expect(page).to_have_url(re.compile(r"[?&]kind=meeting"))
     settled(page)
-    expect(organisation).to_be_focused()
+    expect(kind).to_be_focused()
