@@ -258,6 +258,16 @@ def test_a_monthly_series_made_through_the_form_repeats_on_the_second_tuesday(cl
     assert "Every month on the second Tuesday, until 30 June" in page
 
 
+def test_an_event_with_no_day_is_asked_for_its_day(client, world, login):
+    # It said "Give a real date, like 2026-12-03." of an empty field, unlike every other form.
+    login(world.contact)
+    response = client.post("/calendar/new", data=event_form(world, today(), starts_on=""))
+    assert response.status_code == 422
+    page = body(response)
+    assert "Give the day, like 2026-12-08." in page and "Give a real date" not in page
+    assert db.session.scalar(select(Event).where(Event.title == "Tenants' forum")) is None
+
+
 # --- single occurrences, and series split ------------------------------------------------------
 
 def weekly(world, count=6, first=None, **values):

@@ -83,11 +83,13 @@ def test_backup_is_a_consistent_copy_that_restores(app, world, tmp_path, databas
         result = cli(app, "backup", str(tmp_path / "network.dump"))
         assert result.exit_code == 0, result.output
         assert (tmp_path / "network.dump").read_bytes().startswith(b"PGDMP")
+        assert (tmp_path / "network.dump").stat().st_mode & 0o777 == 0o600  # its owner's alone
         return
     target = tmp_path / "backups" / "network-backup.db"
     result = cli(app, "backup", str(target))
     assert result.exit_code == 0, result.output
     assert cli(app, "backup", str(target)).exit_code != 0  # never overwrites
+    assert target.stat().st_mode & 0o777 == 0o600  # everyone's data: readable by its owner alone
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     # The backup is a SQLite database the app runs on as it is, with everything there

@@ -174,6 +174,10 @@ def test_flask_jobs_run_queues_what_the_old_commands_did(app, client, world, log
     assert "digest-weekly          Mondays at 07:00     next 2027-01-18 07:00" in listed
     assert "backup                 off" in listed
     assert "last due 2027-01-14 07:30: done" in listed
+    # Due and not yet run (the runner was stopped an hour): it says so, not the hour after.
+    clock.set(utc("2027-01-14 09:20"))
+    assert "calendar-remind        hourly at :15        next 2027-01-14 09:15" in cli(
+        app, "jobs", "list").output
 
 
 def test_the_backup_job_writes_to_backup_dir_and_keeps_its_days(app, clock, tmp_path):

@@ -9,7 +9,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from wtforms import DateField, FileField, IntegerField, StringField
-from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from network.calendar.models import ACCESS, DESCRIPTION_MAX, TITLE_MAX, EventKind
 from network.calendar.recurrence import PATTERNS, parse_key
@@ -80,7 +86,8 @@ class EventForm(Form):
     kind = ChoiceField(_l("What kind of event?"), choices=options(
         *[(kind.value, lazy_label(kind)) for kind in EventKind]),
         invalid=_l("Choose one of the kinds listed."))
-    starts_on = DayField(_l("Date"), validators=[EVENT_DAYS])
+    starts_on = DayField(_l("Date"), validators=[
+        InputRequired(_l("Give the day, like 2026-12-08.")), EVENT_DAYS])
     starts_time = ClockField(_l("Starts at"))
     ends_on = DayField(_l("Ends on (if not the same day)"), validators=[Optional(), EVENT_DAYS])
     ends_time = ClockField(_l("Ends at"))

@@ -28,9 +28,21 @@ def suffix() -> str:
 
 def write_backup(path: Path) -> int:
     """Write the copy to `path` (which must not exist); its size in bytes."""
-    if path.exists():
-        raise BackupError(f"{path} exists already; choose a new name.")
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # made empty first, readable by its owner alone: it holds everyone's data
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise BackupError(f"{path} exists already; choose a new name.") from None
+    try:
+        _copy_into(path)
+    except BaseException:
+        path.unlink(missing_ok=True)  # no empty or half-written file left to be restored
+        raise
+    return path.stat().st_size
+
+
+def _copy_into(path: Path) -> None:
+    """VACUUM INTO the empty file, or pg_dump over it (both keep the file's mode)."""
     engine = db.engine
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
@@ -48,7 +60,6 @@ def write_backup(path: Path) -> int:
                        env=_password_env(engine))
     else:
         raise BackupError(f"No backup method for {engine.dialect.name}.")
-    return path.stat().st_size
 
 
 def _password_env(engine) -> dict[str, str]:

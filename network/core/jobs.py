@@ -249,8 +249,20 @@ def statuses() -> list[Status]:
                                 f"{type(error).__name__}: {error}"))
             continue
         found.append(Status(job, schedule, last.get(job.name),
-                            schedule.following(moment, zone) if schedule else None))
+                            next_due(schedule, last.get(job.name), moment, zone)))
     return found
+
+
+def next_due(schedule: Schedule | None, last: JobRun | None, moment: datetime,
+             zone: ZoneInfo) -> datetime | None:
+    """When the job runs next: its latest due time if that has not been claimed yet (it is
+    due now, after a stop too), else the one after. A job never seen waits for the next."""
+    if schedule is None:
+        return None
+    due = schedule.latest(moment, zone)
+    if last is not None and last.due_at < due:
+        return due
+    return schedule.following(moment, zone)
 
 
 # --- the runner: each gunicorn worker runs what is due once a minute (make run) ---------------
