@@ -55,7 +55,7 @@ def postgres() -> bool:
 
 
 def one_of(column, ids: list[int]) -> ColumnElement[bool]:
-    """column among these ids. On PostgreSQL one array parameter: 2,000 parameters cost more
+    """column among these ids. On PostgreSQL one array parameter: hundreds of parameters cost more
     to write into the query and bind than the query takes. SQLite binds them quickly, and looks
     each up by its key (it would scan the table for a JSON list's)."""
     if postgres():
