@@ -65,3 +65,20 @@ def test_the_boards_queries_read_by_index_and_sort_nothing(client, world, login)
     # each booking's owner by its key: a join let PostgreSQL hash every listing to match them
     assert "JOIN listing" not in shared_statement, shared_statement
     assert "ix_listing_settled" in shared and "ix_listing_booking_decided" in shared, shared
+
+
+def test_a_listings_page_looks_its_rows_listing_up_not_all_its_organisations(
+        client, world, login):
+    """Whose conversations and bookings one reads is asked of each row's listing (EXISTS), not
+    by listing every listing of one's organisations (IN (SELECT ...)): PostgreSQL read all of
+    them, hundreds at a large size, for the few rows of one listing's page."""
+    from network.board.models import Listing
+
+    login(world.member)
+    listing = db.session.scalar(sa.select(Listing).where(
+        Listing.organisation_id == world.org_a.id).order_by(Listing.id).limit(1))
+    response = client.get(f"/board/l/{listing.id}", follow_redirects=True)
+    assert response.status_code == 200
+    ran = page_statements(client, response.request.path)
+    assert ran and not [statement for statement, _ in ran
+                        if "IN (SELECT listing.id" in statement], ran
