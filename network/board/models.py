@@ -104,6 +104,10 @@ class Listing(db.Model):
     __table_args__ = (
         Index("ix_listing_board", "status", "expires_on", "created_at"),
         Index("ix_listing_matching", "category", "kind", "status"),
+        # the board's newest first, read in order and stopped at a page (not every open
+        # listing sorted), and what was matched since a day ("shared this year")
+        Index("ix_listing_newest", "status", "created_at", "id"),
+        Index("ix_listing_settled", "status", "settled_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,7 +232,9 @@ class Booking(db.Model):
     listing never overlap: approving locks the listing's row and looks first."""
 
     __tablename__ = "listing_booking"
-    __table_args__ = (Index("ix_listing_booking_slots", "listing_id", "status", "starts_at"),)
+    __table_args__ = (Index("ix_listing_booking_slots", "listing_id", "status", "starts_at"),
+                      # bookings approved since a day ("shared this year")
+                      Index("ix_listing_booking_decided", "status", "decided_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"))

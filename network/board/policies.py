@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import exists, false, or_, true
+from sqlalchemy.orm import aliased
 
 from network.board.models import Booking, BookingStatus, Conversation, Listing, ListingStatus
 from network.core.permissions import coordinator, policies_from, policy, scope, signed_in
@@ -63,8 +64,13 @@ def between_organisations(person, model):
     if coordinator(person):
         return true()
     mine = person.organisation_ids
-    return or_(model.organisation_id.in_(mine), model.listing_id.in_(
-        select(Listing.id).where(Listing.organisation_id.in_(mine))))
+    # EXISTS by the row's listing, not IN (every listing of theirs): PostgreSQL hashed all of
+    # an organisation's listings (hundreds at a large size) for the one a listing's page asks
+    # about; EXISTS lets it look the few rows' listings up by key, or hash them for many rows.
+    # (An alias: a query that joins the listing too must not correlate it away.)
+    theirs = aliased(Listing)
+    return or_(model.organisation_id.in_(mine), exists().where(
+        theirs.id == model.listing_id, theirs.organisation_id.in_(mine)))
 
 
 @scope(Conversation)

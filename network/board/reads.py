@@ -112,14 +112,17 @@ def shared_this_year(organisation_id: int | None = None) -> int:
     start = datetime(today().year, 1, 1, tzinfo=now().tzinfo)
     matched = select(func.count()).select_from(Listing).where(
         Listing.status == ListingStatus.MATCHED, Listing.settled_at >= start)
-    booked = select(func.count()).select_from(Booking).join(
-        Listing, Listing.id == Booking.listing_id).where(
+    # the resource's owner looked up for each booking of the year by its key (not every
+    # listing read into a hash to join them: the board's count grew with the listings)
+    owner = select(Listing.organisation_id).where(
+        Listing.id == Booking.listing_id).scalar_subquery()
+    booked = select(func.count()).select_from(Booking).where(
         Booking.status == BookingStatus.APPROVED, Booking.decided_at >= start,
-        Booking.organisation_id != Listing.organisation_id)
+        Booking.organisation_id != owner)
     if organisation_id is not None:
         matched = matched.where(or_(Listing.organisation_id == organisation_id,
                                     Listing.matched_with_id == organisation_id))
-        booked = booked.where(or_(Listing.organisation_id == organisation_id,
+        booked = booked.where(or_(owner == organisation_id,
                                   Booking.organisation_id == organisation_id))
     return db.session.scalar(select(matched.scalar_subquery() + booked.scalar_subquery())) or 0
 
