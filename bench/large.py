@@ -33,7 +33,7 @@ from network.auth.models import Person, Role
 from network.board.models import Booking, BookingStatus, Listing, ListingKind, ListingStatus
 from network.board.models import Category as ListingCategory
 from network.calendar.models import Event, EventKind
-from network.calendar.recurrence import make_rule
+from network.calendar.recurrence import last_start, make_rule
 from network.core.audience import Audience
 from network.core.time import borough_zone, now
 from network.extensions import db
@@ -263,6 +263,10 @@ class Borough:
         title = rng.choice(EVENT_TITLES).format(place=rng.choice(PLACES),
                                                 group=rng.choice(GROUPS).lower(),
                                                 topic=rng.choice(TOPICS))
+        if more.get("recurrence") and "repeat_until" not in more:
+            # As the services set it (calendar.services._set_rule): the last start of a rule
+            # that ends, which is how a view's SQL leaves out series that have ended.
+            more["repeat_until"] = last_start(more["recurrence"], starts)
         return {"organisation_id": org, "created_by_id": author, "title": title,
                 "description": text(rng, 2), "kind": rng.choice(list(EventKind)[:5]),
                 "audience": rng.choices(list(Audience), [30, 65, 5])[0],

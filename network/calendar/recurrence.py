@@ -297,13 +297,11 @@ def occurrences(event, start: datetime, end: datetime) -> list[Occurrence]:
     """An event's occurrences under way at some time from start to end, changes applied
     (moved ones where they were moved to; cancelled ones kept, marked), in order."""
     duration = event.ends_at - event.starts_at
+    changes = {change.original_start: change for change in event.changes}
     if event.recurrence is None:
         originals = [event.starts_at]
     else:
-        originals = starts_between(event.recurrence, event.starts_at,
-                                   reach(start, -duration - MOVE_LIMIT),
-                                   reach(end, MOVE_LIMIT))
-    changes = {change.original_start: change for change in event.changes}
+        originals = _originals(event, changes, start, end, duration)
     found = []
     for original in originals:
         change = changes.get(original)
@@ -321,6 +319,24 @@ def occurrences(event, start: datetime, end: datetime) -> list[Occurrence]:
                                 else event.place),
             note=change.note if change else ""))
     return sorted(found, key=lambda found: found.starts_at)
+
+
+def _originals(event, changes: dict, start: datetime, end: datetime,
+               duration: timedelta) -> list[datetime]:
+    """The original starts of a series' occurrences that may be under way from start to end:
+    the rule expanded over the window alone (an occurrence where its rule puts it is under
+    way in it only if it starts from start - duration to end), and, of those moved, the ones
+    whose rule puts them up to MOVE_LIMIT outside it (each checked against the rule). The
+    same starts as expanding the window widened by MOVE_LIMIT each side, without walking the
+    four months that widening adds (docs/decisions.md, 2026-12-06, the calendar's views)."""
+    earliest = reach(start, -duration)
+    found = starts_between(event.recurrence, event.starts_at, earliest, end)
+    wide_start, wide_end = reach(earliest, -MOVE_LIMIT), reach(end, MOVE_LIMIT)
+    moved = [original for original, change in changes.items()
+             if change.starts_at is not None and not earliest <= original < end
+             and wide_start <= original < wide_end
+             and is_occurrence(event.recurrence, event.starts_at, original)]
+    return sorted(found + moved) if moved else found
 
 
 def occurrence(event, original_start: datetime) -> Occurrence | None:
