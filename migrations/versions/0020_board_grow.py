@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '0020_board_grow'
-down_revision = '0018_jobs'
+down_revision = '0019_calendar_grow'
 branch_labels = None
 depends_on = None
 
