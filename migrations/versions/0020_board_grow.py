@@ -2,7 +2,7 @@
 and what was shared this year counted from indexes (not every listing and booking read)
 
 Revision ID: 0020_board_grow
-Revises: 0018_jobs
+Revises: 0019_calendar_grow
 Create Date: 2026-12-06 04:45:00
 
 """
