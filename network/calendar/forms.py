@@ -9,13 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from wtforms import DateField, FileField, IntegerField, StringField
-from wtforms.validators import (
-    InputRequired,
-    NumberRange,
-    Optional,
-    StopValidation,
-    ValidationError,
-)
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
 from network.calendar.models import ACCESS, DESCRIPTION_MAX, TITLE_MAX, EventKind
 from network.calendar.recurrence import PATTERNS, parse_key
