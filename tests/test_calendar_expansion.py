@@ -94,8 +94,11 @@ def test_a_views_under_way_and_series_parts_use_their_indexes(app, world):
     the GiST index of spans, and its series by the index of series, not by walking back
     through the one-off events begun before (at the large borough's size: 15,627 rows
     filtered out for none found, and 8,108 for the series)."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the indexes are PostgreSQL's")
+    if db.engine.dialect.name == "sqlite":  # a GiST index has no SQLite twin: none made
+        names = set(db.session.scalars(text("SELECT name FROM sqlite_master")))
+        assert {stretch.UNDER_WAY_INDEX, stretch.SERIES_INDEX}.isdisjoint(names)
+        assert "ix_event_listing" in names  # the plans SQLite keeps use its older index
+        return
     held = datetime(2025, 1, 6, 10, tzinfo=UTC)
     db.session.execute(insert(Event), [
         {"organisation_id": world.org_a.id, "created_by_id": world.contact.id,
