@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,7 @@ import sqlalchemy as sa
 from bench.pages import PASSWORD
 from bench.proxy import Proxy
 from bench.server import CSRF_INPUT, Browser, Dataset, Server, prepare, run_gunicorn
+from network.core.time import now
 
 READ_PAGES = ["/", "/organisations", "/memorandum", "/join", "/login"]
 MEMBER_PAGES = ["/forum", "/calendar", "/board", "/dashboard", "/representatives"]
@@ -90,7 +91,7 @@ def find_targets(url: str) -> Targets:
             organisations=dict(conn.execute(sa.text(
                 "SELECT p.email, min(m.organisation_id) FROM membership m "
                 "JOIN person p ON p.id = m.person_id GROUP BY p.email")).all()),
-            first_day=datetime.now(ZoneInfo("Europe/London")).date() + timedelta(days=2))
+            first_day=now().astimezone(ZoneInfo("Europe/London")).date() + timedelta(days=2))
     engine.dispose()
     return targets
 

@@ -32,6 +32,8 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from network.core.time import clock_offset, now
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -93,12 +95,16 @@ class Dataset:
 
 
 def environment(directory: Path, database_url: str) -> dict[str, str]:
+    """The servers' and commands' settings. When this process's clock was set (a test's), they
+    run on it too (bench.at_the_moment), so the data and what the load sends agree on today."""
     env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": database_url,
            "SECRET_KEY": "bench", "COOKIE_SECURE": "0", "INSTANCE_PATH": str(directory),
            "BASE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1",
            # The load comes from one address; nginx would pass the real ones.
            "PROXY_COUNT": "1"}
     env.pop("MAIL_SERVER", None)
+    if clock_offset():
+        env.update(FLASK_APP="bench.at_the_moment", NETWORK_TEST_CLOCK=now().isoformat())
     return env
 
 
@@ -254,7 +260,8 @@ def run_gunicorn(dataset: Dataset, model: WorkerModel | None = None,
     port = free_port()
     output = open(log or os.devnull, "w")  # noqa: SIM115 -- closed below
     process = subprocess.Popen(
-        [BIN / "gunicorn", *model.arguments(), "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        [BIN / "gunicorn", *model.arguments(), "--bind", f"127.0.0.1:{port}",
+         f"{dataset.env['FLASK_APP']}:app"],
         env=dataset.env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
     server = Server(port, process, dataset.database, dataset.env, model)
     try:

@@ -297,7 +297,7 @@ def start_site(tmp: Path, smtp_port: int, processes: dict) -> tuple[int, int, di
         with (tmp / f"{name}.log").open("w") as log:
             processes[name] = subprocess.Popen(
                 [GUNICORN, "--workers", "2", "--preload", "--bind",
-                 f"127.0.0.1:{ports[name]}", "tests.served_at_the_suites_moment:app"],
+                 f"127.0.0.1:{ports[name]}", "bench.at_the_moment:app"],
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     (tmp / "network.conf").write_text(site_config(ports, http_port, https_port, tmp))
     (tmp / "nginx.conf").write_text(NGINX_MAIN.format(
