@@ -26,7 +26,7 @@ from network.core.db import (
 from network.extensions import babel, compress, csrf, db, htmx, login_manager
 
 FEATURES = ("auth", "members", "coordination", "forum", "notify", "calendar", "board",
-            "representation", "impact", "bulletin")
+            "representation", "impact", "bulletin", "privacy")
 # Features that show a part of an organisation's page (members.parts), in the page's order.
 ORGANISATION_PARTS = ("calendar", "board", "impact")
 
@@ -72,6 +72,7 @@ def create_app(config: Config | None = None) -> Flask:
     from network.members.routes import bp as members_bp
     from network.notify.routes import bp as notify_bp
     from network.pages.routes import bp as pages_bp
+    from network.privacy.routes import bp as privacy_bp
     from network.representation.routes import bp as representation_bp
     from network.search.routes import bp as search_bp
 
@@ -83,7 +84,7 @@ def create_app(config: Config | None = None) -> Flask:
     import_module("network.mailin.models")
     for blueprint in (pages_bp, auth_bp, members_bp, coordination_bp, forum_bp, notify_bp,
                       calendar_bp, board_bp, representation_bp, impact_bp, bulletin_bp,
-                      search_bp):
+                      search_bp, privacy_bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     templating.init_app(app)

@@ -41,6 +41,9 @@ ROLE_LABELS = {
 }
 
 
+FORMER_MEMBER = _l("a former member")
+
+
 class Person(UserMixin, db.Model):
     __tablename__ = "person"
 
@@ -59,6 +62,10 @@ class Person(UserMixin, db.Model):
     reply_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     # The language they chose (a catalogue's code: "pl"); None lets the browser decide.
     locale: Mapped[str | None] = mapped_column(String(20))
+    # Whether visitors see their name on public pages; otherwise "a member of <organisation>".
+    name_public: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Closed by them or for them (privacy.closing): email, name and profile erased, no login.
+    closed_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         primaryjoin="and_(Person.id == Membership.person_id, Membership.left_at.is_(None))",
@@ -75,7 +82,16 @@ class Person(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.suspended_at is None
+        return self.suspended_at is None and self.closed_at is None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def name(self) -> str:
+        """Their name as others see it when logged in: "a former member" once closed."""
+        return str(FORMER_MEMBER) if self.closed_at is not None else self.display_name
 
     @property
     def is_coordinator(self) -> bool:
