@@ -1,0 +1,132 @@
+"""One person's archive written as a ZIP: README.txt, profile.json and a CSV per kind of thing
+(archive_contents.py and archive_account.py say what each holds and read it).
+
+Memory stays bounded however much the person wrote: rows are read a batch at a time
+(`yield_per`, a server-side cursor on PostgreSQL), each file is deflated into the ZIP as its
+rows are written, and the ZIP goes to a spooled file that moves to disk past SPOOL_IN_MEMORY.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import IO
+
+from network.auth.models import Person
+from network.core.time import now
+from network.impact.figures import cell
+from network.privacy.archive_account import ACCOUNT_FILES, profile
+from network.privacy.archive_contents import CONTENT_FILES, ArchiveFile, value
+
+SPOOL_IN_MEMORY = 1024 * 1024  # bytes of ZIP kept in memory before it moves to a file on disk
+FILES: tuple[ArchiveFile, ...] = (*ACCOUNT_FILES, *CONTENT_FILES)
+
+README_START = """\
+A copy of your data from {site}
+===============================
+
+Made on {made} (UTC) for {name} <{email}>.
+
+Every time is in UTC, written as ISO 8601 (2026-12-06T09:30:00Z); days as 2026-12-06.
+The CSV files are UTF-8 with a byte order mark, so that spreadsheets read their accents; a
+cell that would start like a formula (with =, +, -, @) starts with an apostrophe instead.
+"Links" are addresses on the site: they work while you are a member and allowed to see
+what they lead to.
+
+What each file holds
+--------------------
+
+profile.json
+    Your profile and settings: name, email address, role, language, whether members see
+    your email address and visitors your name, when you joined and last logged in, how you
+    hear of each kind of notification, the bulletin, and any pause on your posting.
+"""
+
+README_END = """
+What is not in it, and why
+--------------------------
+
+Other people's words and details are not in this archive, even where they answered yours:
+replies by others in your threads, others' messages in your conversations, who else is
+going to an event, who else backed an item, the people in your organisations, and the
+email addresses of people you invited. They belong to those people, and you can read what
+you were allowed to see on the site. Where something of yours was answered, the file has
+a link to it.
+
+Also left out: the secrets that let you in (password, session and link tokens, which are
+kept only as hashes anyway), the email we sent you (you have it, and its words are in
+notifications.csv), the search index (a copy of the words above), and papers' files
+(documents you attached belong to the event or report: papers.csv lists them and their
+links).
+
+Where a coordinator did something to your account (the audit entries about you), the
+audit file says what and when, not who or from which address.
+
+To ask for what is held about you in another form, or for it to be erased, see the
+privacy page or write to the coordinators.
+"""
+
+
+def build_archive(person: Person) -> tuple[IO[bytes], int]:
+    """The person's archive as a file at its start, and its size in bytes."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 -- returned
+    made = now()
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+        _write_text(archive, "README.txt", made, readme(person, made))
+        _write_text(archive, "profile.json", made,
+                    json.dumps(profile(person), ensure_ascii=False, indent=2, default=value))
+        for each in FILES:
+            with archive.open(_entry(each.name, made), "w") as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                write_csv(text, each.columns, each.rows(person.id))
+                text.flush()
+                text.detach()
+    size = spool.tell()
+    spool.seek(0)
+    return spool, size
+
+
+def readme(person: Person, made: datetime) -> str:
+    from flask import current_app
+
+    about = "".join(f"\n{each.name}\n{_indent(each.about)}" for each in FILES)
+    return README_START.format(site=current_app.config["SITE_NAME"], made=value(made),
+                               name=person.display_name, email=person.email) + about + \
+        README_END
+
+
+def write_csv(text: IO[str], columns: tuple[str, ...], rows: Iterable[Iterable]) -> None:
+    writer = csv.writer(text)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(each) for each in row])
+
+
+def csv_cell(each) -> str:
+    """A value as a CSV cell: text guarded against formulas (impact.figures.cell)."""
+    if isinstance(each, str):
+        return cell(each)
+    return value(each)
+
+
+def _entry(name: str, made: datetime) -> zipfile.ZipInfo:
+    """A file in the ZIP, dated by the site's clock (ZipFile would read the machine's)."""
+    info = zipfile.ZipInfo(name, date_time=made.astimezone(UTC).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _write_text(archive: zipfile.ZipFile, name: str, made: datetime, text: str) -> None:
+    archive.writestr(_entry(name, made), text.replace("\n", "\r\n") if name.endswith(".txt")
+                     else text)
+
+
+def _indent(text: str) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width=88, initial_indent="    ", subsequent_indent="    ") + "\n"
