@@ -50,7 +50,7 @@ def fill(person_id: int, posts: int, first: int, rng: random.Random) -> None:
     db.session.flush()
     moment = now()
     for start in range(0, posts, BATCH):
-        count = min(BATCH, posts - start)
+        count, number = min(BATCH, posts - start), first + start
         texts = [" ".join(rng.choices(WORDS, k=90)) for _ in range(count)]
         ids = db.session.scalars(insert(Post).returning(Post.id), [
             {"thread_id": thread.id, "author_id": person_id, "body": text,
@@ -59,11 +59,11 @@ def fill(person_id: int, posts: int, first: int, rng: random.Random) -> None:
             {"post_id": post_id, "body": texts[n][:300], "written_at": moment,
              "replaced_at": moment} for n, post_id in enumerate(ids) if n % 10 == 0])
         db.session.execute(insert(Notification), [
-            {"person_id": person_id, "kind": "forum.reply", "subject": f"A reply {first + start + n}",
+            {"person_id": person_id, "kind": "forum.reply", "subject": f"A reply {number + n}",
              "detail": "", "url": f"/forum/p/{post_id}", "created_at": moment,
              "delivery": Delivery.DAILY} for n, post_id in enumerate(ids)])
         db.session.execute(insert(LoginSession), [
-            {"person_id": person_id, "token_hash": f"{first + start + n:064d}", "created_at": moment,
+            {"person_id": person_id, "token_hash": f"{number + n:064d}", "created_at": moment,
              "expires_at": moment + timedelta(hours=12), "ip": "192.0.2.1",
              "user_agent": "Mozilla/5.0"} for n in range(count)])
         db.session.commit()

@@ -97,6 +97,7 @@ def test_mo_downloads_his_posts_answers_and_sessions_and_nobody_elses(client, wo
     assert rows(archive, "reports.csv")[0]["seat"] == "Voluntary sector seat"
     profile = archive.read("profile.json").decode()
     assert '"email": "member@example.org"' in profile and '"name": "Mo Member"' in profile
+    assert '"suspended_at": null' in profile
 
     sessions = rows(archive, "sessions.csv")
     assert len(sessions) == 1 and set(sessions[0]) == {
@@ -197,9 +198,13 @@ def test_asking_and_downloading_are_audited(client, world, login):
 
     login(world.member)
     opened(client.post(ask(client)))
-    actions = list(db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.action.like("person.archive%")).order_by(AuditEntry.id)))
-    assert actions == ["person.archive_ask", "person.archive_download"]
+    entries = db.session.execute(select(AuditEntry.action, AuditEntry.target_type,
+                                        AuditEntry.target_id, AuditEntry.actor_id)
+                                 .where(AuditEntry.action.like("person.archive%"))
+                                 .order_by(AuditEntry.id)).all()
+    person = world.member.id
+    assert entries == [("person.archive_ask", "person", person, person),
+                       ("person.archive_download", "person", person, person)]
 
 
 def test_cells_that_look_like_formulas_are_guarded(client, world, login):

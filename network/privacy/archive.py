@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from typing import IO
 
 from flask import abort, current_app, redirect, url_for
-from flask_login import current_user
 
 from network.auth.login import Hold
 from network.auth.routes import account_page
 from network.core.db import only_reading
 from network.core.forms import EmptyForm
 from network.core.htmx import render, see_other
-from network.core.permissions import authorize, can
+from network.core.permissions import authorize, can, me
 from network.core.submit import submit
 from network.core.time import today
 from network.privacy import exports
@@ -28,7 +27,7 @@ BLOCK = 64 * 1024  # bytes of the ZIP sent at a time
 def ask_for_archive():
     authorize("archive.ask")
     form, hold = EmptyForm(), Hold()
-    return submit(form, lambda: exports.ask(current_user, hold),
+    return submit(form, lambda: exports.ask(me(), hold),
                   page=lambda: hold.answer(account_page(archive_problem=form.problem))
                   if form.problem else redirect(url_for("auth.account"), 303),
                   done=lambda made: see_other(url_for("privacy.archive", token=made[1])))
@@ -63,7 +62,7 @@ def archive_response():
     """The ZIP, built once the export is marked used and committed, on a reading transaction,
     from a spooled file (memory up to its spool, then disk)."""
     only_reading()
-    spool, size = build_archive(current_user)
+    spool, size = build_archive(me())
     response = current_app.response_class(_blocks(spool), mimetype="application/zip",
                                           direct_passthrough=True)
     response.content_length = size

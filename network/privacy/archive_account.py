@@ -25,6 +25,11 @@ from network.privacy.archive_contents import archive_file, stream, value
 from network.privacy.models import DataExport, PrivacyNotice
 
 
+def moment(each) -> str | None:
+    """A time as JSON gives it: ISO 8601 in UTC, or null."""
+    return None if each is None else value(each)
+
+
 def profile(person: Person) -> dict[str, Any]:
     """What profile.json holds: the person's row (but its secrets) and their settings."""
     pauses = db.session.execute(select(PostingPause.reason, PostingPause.until,
@@ -40,9 +45,9 @@ def profile(person: Person) -> dict[str, Any]:
         "language": person.locale,
         "show_email_to_members": person.show_email_to_members,
         "name_public": person.name_public,
-        "created_at": value(person.created_at),
-        "last_login_at": value(person.last_login_at),
-        "suspended_at": value(person.suspended_at),
+        "created_at": moment(person.created_at),
+        "last_login_at": moment(person.last_login_at),
+        "suspended_at": moment(person.suspended_at),
         "suspended_reason": person.suspended_reason,
         "notifications": {kind: delivery_for(person, kind).value for kind in KINDS},
         "letters": {kind: subscribed(person, kind) for kind in SUBSCRIPTIONS},
@@ -51,13 +56,13 @@ def profile(person: Person) -> dict[str, Any]:
                 select(NotificationSetting.kind, NotificationSetting.delivery)
                 .where(NotificationSetting.person_id == person.id)
                 .order_by(NotificationSetting.kind))},
-        "posting_pauses": [{"reason": reason, "until": value(until),
-                            "created_at": value(created), "lifted_at": value(lifted)}
+        "posting_pauses": [{"reason": reason, "until": moment(until),
+                            "created_at": moment(created), "lifted_at": moment(lifted)}
                            for reason, until, created, lifted in pauses],
         "home_page_visit": None if visit is None else {
-            "started_at": value(visit.started_at), "seen_at": value(visit.seen_at),
-            "previous_visit_ended_at": value(visit.since)},
-        "calendar_feed_address_reset_at": value(feed.reset_at) if feed else None,
+            "started_at": moment(visit.started_at), "seen_at": moment(visit.seen_at),
+            "previous_visit_ended_at": moment(visit.since)},
+        "calendar_feed_address_reset_at": moment(feed.reset_at) if feed else None,
     }
 
 

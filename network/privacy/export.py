@@ -27,8 +27,8 @@ SPOOL_IN_MEMORY = 1024 * 1024  # bytes of ZIP kept in memory before it moves to 
 FILES: tuple[ArchiveFile, ...] = (*ACCOUNT_FILES, *CONTENT_FILES)
 
 README_START = """\
-A copy of your data from {site}
-===============================
+{title}
+{line}
 
 Made on {made} (UTC) for {name} <{email}>.
 
@@ -95,7 +95,8 @@ def readme(person: Person, made: datetime) -> str:
     from flask import current_app
 
     about = "".join(f"\n{each.name}\n{_indent(each.about)}" for each in FILES)
-    return README_START.format(site=current_app.config["SITE_NAME"], made=value(made),
+    title = f"A copy of your data from {current_app.config['SITE_NAME']}"
+    return README_START.format(title=title, line="=" * len(title), made=value(made),
                                name=person.display_name, email=person.email) + about + \
         README_END
 
