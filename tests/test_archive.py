@@ -239,3 +239,24 @@ def test_thousands_of_posts_are_written_in_bounded_memory(app, world):
         assert len(rows(archive, "posts.csv")) == 3001
         assert archive.getinfo("posts.csv").file_size > 24_000_000
     assert peak < 20 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MB"
+
+
+def test_what_others_did_to_the_account_is_there_without_who_or_where(app, client, world,
+                                                                       login):
+    from network.forum import services as forum
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        forum.pause_posting(world.member, world.coordinator, "Cooling off.",
+                            now() + timedelta(days=1))
+        db.session.commit()
+    login(world.member)
+    archive = opened(client.post(ask(client)))
+    audit = {entry["action"]: entry for entry in rows(archive, "audit.csv")}
+    paused = audit["person.pause_posting"]
+    assert paused["by"] == "someone else" and paused["ip"] == ""
+    assert paused["target_type"] == "person" and "Cooling off." in paused["details"]
+    assert audit["person.archive_ask"]["by"] == "you"
+    assert audit["person.archive_ask"]["ip"] == "127.0.0.1"
+    assert '"reason": "Cooling off."' in archive.read("profile.json").decode()
+    text = everything(archive)
+    assert "203.0.113.9" not in text and "Cam Coordinator" not in text

@@ -51,24 +51,26 @@ README_END = """
 What is not in it, and why
 --------------------------
 
-Other people's words and details are not in this archive, even where they answered yours:
-replies by others in your threads, others' messages in your conversations, who else is
-going to an event, who else backed an item, the people in your organisations, and the
-email addresses of people you invited. They belong to those people, and you can read what
-you were allowed to see on the site. Where something of yours was answered, the file has
-a link to it.
+Other people's words and details are not in this archive: replies by others in your
+threads, others' messages in your conversations, who else is going to an event, who else
+backed an item, the people in your organisations, bookings others asked for, and the name
+and address of people you invited. They belong to those people, and you can read what you
+were allowed to see on the site; where something of yours was answered, the file has a link
+to it. What was said to you about something of yours is in it: a coordinator's reason for
+hiding a post or a listing, a representative's answer to an item you raised, the reason a
+booking or an application was declined, and your notifications.
 
 Also left out: the secrets that let you in (password, session and link tokens, which are
-kept only as hashes anyway), the email we sent you (you have it, and its words are in
-notifications.csv), the search index (a copy of the words above), and papers' files
-(documents you attached belong to the event or report: papers.csv lists them and their
-links).
+kept only as hashes anyway), the text of the email we sent you (emails.csv lists it: you
+have it, and what it said is in notifications.csv), the search index (a copy of the words
+above), and papers' files (documents you attached belong to the event or report:
+papers.csv lists them and their links).
 
 Where a coordinator did something to your account (the audit entries about you), the
 audit file says what and when, not who or from which address.
 
 To ask for what is held about you in another form, or for it to be erased, see the
-privacy page or write to the coordinators.
+privacy page or write to the coordinators ({coordinators}).
 """
 
 
@@ -98,7 +100,7 @@ def readme(person: Person, made: datetime) -> str:
     title = f"A copy of your data from {current_app.config['SITE_NAME']}"
     return README_START.format(title=title, line="=" * len(title), made=value(made),
                                name=person.display_name, email=person.email) + about + \
-        README_END
+        README_END.format(coordinators=current_app.config["COORDINATOR_EMAIL"])
 
 
 def write_csv(text: IO[str], columns: tuple[str, ...], rows: Iterable[Iterable]) -> None:
