@@ -260,3 +260,15 @@ def test_what_others_did_to_the_account_is_there_without_who_or_where(app, clien
     assert '"reason": "Cooling off."' in archive.read("profile.json").decode()
     text = everything(archive)
     assert "203.0.113.9" not in text and "Cam Coordinator" not in text
+
+
+def test_the_readme_is_in_the_persons_language(client, world, login):
+    from network.auth.models import Person
+
+    db.session.get(Person, world.member.id).locale = "pl"
+    db.session.commit()
+    login(world.member)
+    readme = opened(client.post(ask(client))).read("README.txt").decode()
+    assert readme.startswith("Kopia Twoich danych z serwisu")
+    assert "Co zawiera każdy plik" in readme and "posts.csv" in readme
+    assert "Twoje wpisy na forum" in readme

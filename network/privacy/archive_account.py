@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from network.auth.models import AccountToken, LoginSession, Person
@@ -23,6 +24,12 @@ from network.notify.models import Notification, NotificationSetting
 from network.notify.services import KINDS, SUBSCRIPTIONS, delivery_for, subscribed
 from network.privacy.archive_contents import archive_file, stream, value
 from network.privacy.models import DataExport, PrivacyNotice
+
+PROFILE_ABOUT = _l(
+    "Your profile and settings: name, email address, role, language, whether members see your "
+    "email address and visitors your name, when you joined and last logged in, how you hear of "
+    "each kind of notification, the bulletin, any pause on your posting, your last visit to "
+    "the home page, and when you last reset your calendar feed's address.")
 
 
 def moment(each) -> str | None:
@@ -66,9 +73,9 @@ def profile(person: Person) -> dict[str, Any]:
     }
 
 
-@archive_file("memberships.csv", "The organisations you belong or belonged to: whether you "
-              "are one of their contacts, when you joined and left, and whether someone else "
-              "removed you.",
+@archive_file("memberships.csv",
+              _l("The organisations you belong or belonged to: whether you are one of their "
+                 "contacts, when you joined and left, and whether someone else removed you."),
               "organisation", "contact", "joined_at", "left_at", "removed_by_someone_else")
 def memberships(person_id: int):
     for name, contact, joined, left, removed_by in stream(
@@ -79,8 +86,9 @@ def memberships(person_id: int):
         yield name, contact, joined, left, removed_by is not None and removed_by != person_id
 
 
-@archive_file("applications.csv", "The applications you made for an organisation to join the "
-              "network, and the decision with its reason.",
+@archive_file("applications.csv",
+              _l("The applications you made for an organisation to join the network, and the "
+                 "decision with its reason."),
               "organisation", "contact_name", "contact_email", "submitted_at", "decided_at",
               "decision_reason", "organisation_status", "message")
 def applications(person_id: int):
@@ -92,8 +100,9 @@ def applications(person_id: int):
                       .where(Application.applicant_id == person_id).order_by(Application.id))
 
 
-@archive_file("invitations_sent.csv", "The invitations to join an organisation you sent, and "
-              "what became of them (without the invited person's name and address: theirs).",
+@archive_file("invitations_sent.csv",
+              _l("The invitations to join an organisation you sent, and what became of them "
+                 "(without the invited person's name and address: theirs)."),
               "organisation", "as_contact", "created_at", "expires_at", "accepted_at",
               "cancelled_at")
 def invitations_sent(person_id: int):
@@ -104,8 +113,9 @@ def invitations_sent(person_id: int):
                       .where(Invitation.invited_by_id == person_id).order_by(Invitation.id))
 
 
-@archive_file("notifications.csv", "Your notifications: what each said, its link, when it "
-              "came, when you read it and whether it was emailed.",
+@archive_file("notifications.csv",
+              _l("Your notifications: what each said, its link, when it came, when you read "
+                 "it and whether it was emailed."),
               "kind", "subject", "link", "created_at", "read_at", "delivery", "emailed_at",
               "detail")
 def notifications(person_id: int):
@@ -117,7 +127,8 @@ def notifications(person_id: int):
         yield kind, subject, absolute(url) if url.startswith("/") else url, *rest
 
 
-@archive_file("bulletins.csv", "The issues of the weekly bulletin sent to you.",
+@archive_file("bulletins.csv",
+              _l("The issues of the weekly bulletin sent to you."),
               "number", "week", "sent_at")
 def bulletins(person_id: int):
     yield from stream(select(BulletinIssue.number, BulletinIssue.week,
@@ -127,8 +138,9 @@ def bulletins(person_id: int):
                       .order_by(BulletinDelivery.id))
 
 
-@archive_file("emails.csv", "The email we sent to your present address: subjects and times "
-              "(not their text: you have it, and notifications.csv holds what it said).",
+@archive_file("emails.csv",
+              _l("The email we sent to your present address: subjects and times (not their "
+                 "text: you have it, and notifications.csv holds what it said)."),
               "subject", "created_at", "sent_at", "failed_at")
 def emails(person_id: int):
     email = select(Person.email).where(Person.id == person_id).scalar_subquery()
@@ -137,8 +149,9 @@ def emails(person_id: int):
                       .where(OutboxEmail.to_address == email).order_by(OutboxEmail.id))
 
 
-@archive_file("sessions.csv", "Your logins: each device's session, when it began and ends or "
-              "was ended, and the address and browser it came from (never its secret).",
+@archive_file("sessions.csv",
+              _l("Your logins: each device's session, when it began and ends or was ended, "
+                 "and the address and browser it came from (never its secret)."),
               "created_at", "expires_at", "revoked_at", "ip", "user_agent")
 def sessions(person_id: int):
     yield from stream(select(LoginSession.created_at, LoginSession.expires_at,
@@ -146,9 +159,9 @@ def sessions(person_id: int):
                       .where(LoginSession.person_id == person_id).order_by(LoginSession.id))
 
 
-@archive_file("emailed_links.csv", "The links we emailed you to reset your password or change "
-              "your address: when, until when, and whether used or cancelled (never the "
-              "link's secret).",
+@archive_file("emailed_links.csv",
+              _l("The links we emailed you to reset your password or change your address: "
+                 "when, until when, and whether used or cancelled (never the link's secret)."),
               "purpose", "new_email", "created_at", "expires_at", "used_at", "cancelled_at")
 def emailed_links(person_id: int):
     yield from stream(select(AccountToken.purpose, AccountToken.new_email,
@@ -157,9 +170,10 @@ def emailed_links(person_id: int):
                       .where(AccountToken.person_id == person_id).order_by(AccountToken.id))
 
 
-@archive_file("audit.csv", "The audit log's entries of what you did, and of what was done to "
-              "your account (by you, \"you\"; otherwise \"someone else\", without their "
-              "address).",
+@archive_file("audit.csv",
+              _l("The audit log's entries of what you did, and of what was done to your "
+                 "account (by you, \"you\"; otherwise \"someone else\", without their "
+                 "address)."),
               "at", "action", "by", "target_type", "target_id", "summary", "details", "ip")
 def audit(person_id: int):
     import json
@@ -177,8 +191,9 @@ def audit(person_id: int):
                json.dumps(details, ensure_ascii=False, sort_keys=True), ip if yours else "")
 
 
-@archive_file("replies_by_email.csv", "The replies you sent by email: when each came, what "
-              "became of it, and where it was posted.",
+@archive_file("replies_by_email.csv",
+              _l("The replies you sent by email: when each came, what became of it, and where "
+                 "it was posted."),
               "received_at", "outcome", "posted_link")
 def replies_by_email(person_id: int):
     for received, outcome, path in stream(
@@ -187,16 +202,18 @@ def replies_by_email(person_id: int):
         yield received, outcome, absolute(path) if path else ""
 
 
-@archive_file("privacy_page_versions.csv", "The versions of the privacy page you saved "
-              "(coordinators only).", "created_at", "body")
+@archive_file("privacy_page_versions.csv",
+              _l("The versions of the privacy page you saved (coordinators only)."),
+              "created_at", "body")
 def privacy_page_versions(person_id: int):
     yield from stream(select(PrivacyNotice.created_at, PrivacyNotice.body)
                       .where(PrivacyNotice.created_by_id == person_id)
                       .order_by(PrivacyNotice.id))
 
 
-@archive_file("data_exports.csv", "The copies of your data you asked for, this one included: "
-              "when, until when its link worked, and when it was downloaded.",
+@archive_file("data_exports.csv",
+              _l("The copies of your data you asked for, this one included: when, until when "
+                 "its link worked, and when it was downloaded."),
               "created_at", "expires_at", "downloaded_at")
 def data_exports(person_id: int):
     yield from stream(select(DataExport.created_at, DataExport.expires_at, DataExport.used_at)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import Enum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
 from network.board.models import Booking, Conversation, Listing, Message
@@ -91,11 +92,12 @@ class Link:
 
 # --- the forum ---------------------------------------------------------------------------------
 
-@archive_file("posts.csv", "Your forum posts, each with its thread's title and a link to it: "
-              "its state (visible, held for approval, or hidden by a coordinator, with the "
-              "reason you were given) and its text as it is now.",
-              "post_id", "thread_id", "thread_title", "link", "created_at", "edited_at",
-              "state", "hidden_reason", "body")
+@archive_file("posts.csv",
+              _l("Your forum posts, each with its thread's title and a link to it: its state "
+                 "(visible, held for approval, or hidden by a coordinator, with the reason "
+                 "you were given) and its text as it is now."),
+              "post_id", "thread_id", "thread_title", "link", "created_at", "edited_at", "state",
+              "hidden_reason", "body")
 def posts(person_id: int):
     link = Link("forum.post", "post_id")
     for row in stream(select(Post.id, Post.thread_id, Thread.title, Post.created_at,
@@ -105,8 +107,9 @@ def posts(person_id: int):
         yield (row[0], row[1], row[2], link(row[0]), *row[3:])
 
 
-@archive_file("post_revisions.csv", "The earlier versions of your posts: each text as it was "
-              "before an edit, when it was written and when it was replaced.",
+@archive_file("post_revisions.csv",
+              _l("The earlier versions of your posts: each text as it was before an edit, "
+                 "when it was written and when it was replaced."),
               "post_id", "written_at", "replaced_at", "body")
 def post_revisions(person_id: int):
     yield from stream(select(PostRevision.post_id, PostRevision.written_at,
@@ -115,7 +118,8 @@ def post_revisions(person_id: int):
                       .where(Post.author_id == person_id).order_by(PostRevision.id))
 
 
-@archive_file("threads.csv", "The threads you started (their first post is in posts.csv).",
+@archive_file("threads.csv",
+              _l("The threads you started (their first post is in posts.csv)."),
               "thread_id", "title", "category", "link", "created_at")
 def threads(person_id: int):
     link = Link("forum.thread", "thread_id")
@@ -126,8 +130,9 @@ def threads(person_id: int):
         yield thread_id, title, category, link(thread_id), created
 
 
-@archive_file("thread_watches.csv", "Threads you watch or muted, and how far you had read "
-              "each thread (the last post shown to you).",
+@archive_file("thread_watches.csv",
+              _l("Threads you watch or muted, and how far you had read each thread (the last "
+                 "post shown to you)."),
               "thread_id", "title", "link", "watching", "muted", "last_read_post_id")
 def thread_watches(person_id: int):
     link = Link("forum.thread", "thread_id")
@@ -142,8 +147,9 @@ def thread_watches(person_id: int):
         yield thread_id, title, link(thread_id), muted is False, bool(muted), last_read
 
 
-@archive_file("flags.csv", "Posts you reported to the coordinators: the reason you gave, and "
-              "whether it was dealt with (the post itself is another person's: a link only).",
+@archive_file("flags.csv",
+              _l("Posts you reported to the coordinators: the reason you gave, and whether it "
+                 "was dealt with (the post itself is another person's: a link only)."),
               "post_link", "reason", "created_at", "resolved_at", "resolution")
 def flags(person_id: int):
     link = Link("forum.post", "post_id")
@@ -155,7 +161,8 @@ def flags(person_id: int):
 
 # --- the calendar ------------------------------------------------------------------------------
 
-@archive_file("events.csv", "The events you added to the calendar, as they are now.",
+@archive_file("events.csv",
+              _l("The events you added to the calendar, as they are now."),
               "event_id", "title", "organisation", "kind", "audience", "starts_at", "ends_at",
               "all_day", "repeats", "place", "online_link", "capacity", "cancelled_at",
               "cancel_reason", "created_at", "link", "description")
@@ -171,9 +178,9 @@ def events(person_id: int):
         yield *row[:15], link(row[0]), row[15]
 
 
-@archive_file("answers.csv", "Your answers to events (going, maybe, can't go), for each "
-              "occurrence, and whether you were on its waiting list. Who else answered is "
-              "not in it.",
+@archive_file("answers.csv",
+              _l("Your answers to events (going, maybe, can't go), for each occurrence, and "
+                 "whether you were on its waiting list. Who else answered is not in it."),
               "event_id", "event_title", "link", "occurrence_start", "answer", "waiting",
               "answered_at", "reminded_at")
 def answers(person_id: int):
@@ -186,7 +193,8 @@ def answers(person_id: int):
         yield event_id, title, link(event_id), *rest
 
 
-@archive_file("follows.csv", "The organisations whose new events you follow.",
+@archive_file("follows.csv",
+              _l("The organisations whose new events you follow."),
               "organisation", "since")
 def follows(person_id: int):
     yield from stream(select(Organisation.name, Follow.created_at)
@@ -194,8 +202,9 @@ def follows(person_id: int):
                       .where(Follow.person_id == person_id).order_by(Follow.created_at))
 
 
-@archive_file("papers.csv", "The papers you attached to events and reports: their titles and "
-              "file names (the files belong to the event or report: follow the link).",
+@archive_file("papers.csv",
+              _l("The papers you attached to events and reports: their titles and file names "
+                 "(the files belong to the event or report: follow the link)."),
               "attached_to", "title", "filename", "uploaded_at", "link")
 def papers(person_id: int):
     event = Link("calendar.event", "event_id")
@@ -211,8 +220,10 @@ def papers(person_id: int):
         yield "report", *rest, report(report_id)
 
 
-@archive_file("calendars_added.csv", "Calendars from elsewhere you brought into the network's "
-              "(coordinators only).", "name", "address", "website", "created_at", "removed_at")
+@archive_file("calendars_added.csv",
+              _l("Calendars from elsewhere you brought into the network's calendar "
+                 "(coordinators only)."),
+              "name", "address", "website", "created_at", "removed_at")
 def calendars_added(person_id: int):
     yield from stream(select(CalendarSource.name, CalendarSource.url, CalendarSource.website,
                              CalendarSource.created_at, CalendarSource.removed_at)
@@ -222,7 +233,8 @@ def calendars_added(person_id: int):
 
 # --- the board ---------------------------------------------------------------------------------
 
-@archive_file("listings.csv", "The offers and requests you put on the board, as they are now.",
+@archive_file("listings.csv",
+              _l("The offers and requests you put on the board, as they are now."),
               "listing_id", "organisation", "kind", "category", "title", "status", "urgency",
               "available_from", "available_until", "expires_on", "bookable", "hidden_at",
               "hidden_reason", "created_at", "updated_at", "link", "description")
@@ -239,9 +251,10 @@ def listings(person_id: int):
         yield *row[:15], link(row[0]), row[15]
 
 
-@archive_file("listing_messages.csv", "The messages you wrote in conversations about "
-              "listings (the other side's messages are theirs: the link leads to the "
-              "conversation).", "listing_title", "conversation_link", "created_at", "body")
+@archive_file("listing_messages.csv",
+              _l("The messages you wrote in conversations about listings (the other side's "
+                 "messages are theirs: the link leads to the conversation)."),
+              "listing_title", "conversation_link", "created_at", "body")
 def listing_messages(person_id: int):
     link = Link("board.conversation", "conversation_id")
     for title, conversation_id, created, body in stream(
@@ -252,8 +265,9 @@ def listing_messages(person_id: int):
         yield title, link(conversation_id), created, body
 
 
-@archive_file("bookings.csv", "The bookings you asked for, with what became of them and the "
-              "reason given when one was declined or called off.",
+@archive_file("bookings.csv",
+              _l("The bookings you asked for, with what became of them and the reason given "
+                 "when one was declined or called off."),
               "listing_title", "for_organisation", "starts_at", "ends_at", "purpose", "note",
               "status", "reason", "created_at", "decided_at", "link")
 def bookings(person_id: int):
@@ -270,7 +284,8 @@ def bookings(person_id: int):
 
 # --- representation ----------------------------------------------------------------------------
 
-@archive_file("seats.csv", "The seats you held or deputised on, and for when.",
+@archive_file("seats.csv",
+              _l("The seats you held or deputised on, and for when."),
               "body", "seat", "as", "selection", "selection_note", "starts_on", "ends_on")
 def seats(person_id: int):
     for body, seat, holder_id, selection, note, starts, ends in stream(
@@ -283,8 +298,9 @@ def seats(person_id: int):
             starts, ends
 
 
-@archive_file("raised_items.csv", "The items you raised for a representative to take to a "
-              "meeting, and the answer you were given.",
+@archive_file("raised_items.csv",
+              _l("The items you raised for a representative to take to a meeting, and the "
+                 "answer you were given."),
               "seat", "title", "status", "created_at", "replied_at", "link", "body", "reply")
 def raised_items(person_id: int):
     link = Link("representation.seat", "seat_id")
@@ -297,8 +313,10 @@ def raised_items(person_id: int):
         yield seat, title, status, created, replied, link(seat_id), body, reply
 
 
-@archive_file("backings.csv", "The items raised by others that you backed (\"this matters "
-              "to us too\"): their titles only.", "seat", "item_title", "backed_at", "link")
+@archive_file("backings.csv",
+              _l("The items raised by others that you backed (\"this matters to us too\"): "
+                 "their titles only."),
+              "seat", "item_title", "backed_at", "link")
 def backings(person_id: int):
     link = Link("representation.seat", "seat_id")
     for seat_id, seat, title, backed in stream(
@@ -309,8 +327,9 @@ def backings(person_id: int):
         yield seat, title, backed, link(seat_id)
 
 
-@archive_file("reports.csv", "The reports back you wrote from meetings, drafts included, as "
-              "they are now (earlier versions in report_revisions.csv).",
+@archive_file("reports.csv",
+              _l("The reports back you wrote from meetings, drafts included, as they are now "
+                 "(earlier versions in report_revisions.csv)."),
               "report_id", "body", "seat", "meeting_at", "state", "audience", "published_at",
               "edited_at", "created_at", "link", "summary", "decisions", "said")
 def reports(person_id: int):
@@ -323,8 +342,9 @@ def reports(person_id: int):
         yield *row[:9], link(row[0]), *row[9:]
 
 
-@archive_file("report_revisions.csv", "Your reports' earlier versions: the text as it was "
-              "before each edit after publishing.",
+@archive_file("report_revisions.csv",
+              _l("Your reports' earlier versions: the text as it was before each edit after "
+                 "publishing."),
               "report_id", "written_at", "replaced_at", "summary", "decisions", "said")
 def report_revisions(person_id: int):
     yield from stream(select(ReportRevision.report_id, ReportRevision.written_at,
@@ -334,10 +354,11 @@ def report_revisions(person_id: int):
                       .where(Report.author_id == person_id).order_by(ReportRevision.id))
 
 
-@archive_file("responses.csv", "Your responses to reports back: comments, answers to their "
-              "questions, and replies (the ids say which question or response it answered).",
-              "response_id", "report_link", "question_id", "reply_to_response_id",
-              "created_at", "hidden_at", "hidden_reason", "body")
+@archive_file("responses.csv",
+              _l("Your responses to reports back: comments, answers to their questions, and "
+                 "replies (the ids say which question or response it answered)."),
+              "response_id", "report_link", "question_id", "reply_to_response_id", "created_at",
+              "hidden_at", "hidden_reason", "body")
 def responses(person_id: int):
     link = Link("representation.report", "report_id")
     for response_id, report_id, *rest in stream(
@@ -348,7 +369,8 @@ def responses(person_id: int):
         yield response_id, link(report_id), *rest
 
 
-@archive_file("action_updates.csv", "The updates you gave on actions agreed at meetings.",
+@archive_file("action_updates.csv",
+              _l("The updates you gave on actions agreed at meetings."),
               "action", "status", "note", "created_at", "link")
 def action_updates(person_id: int):
     link = Link("representation.action", "action_id")
@@ -360,7 +382,8 @@ def action_updates(person_id: int):
         yield *rest, link(action_id)
 
 
-@archive_file("reports_read.csv", "The reports back you said you had read.",
+@archive_file("reports_read.csv",
+              _l("The reports back you said you had read."),
               "report_link", "read_at")
 def reports_read(person_id: int):
     link = Link("representation.report", "report_id")
