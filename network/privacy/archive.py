@@ -72,7 +72,6 @@ def archive_response():
     return response
 
 
-
 def _blocks(spool: IO[bytes]) -> Iterator[bytes]:
     """The file a block at a time, closed (its disk file removed) once sent, or once the
     response is closed or dropped unsent."""

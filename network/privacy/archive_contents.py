@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import Enum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
@@ -48,7 +49,7 @@ YIELD_PER = 500  # rows read from the database at a time
 @dataclass(frozen=True)
 class ArchiveFile:
     name: str
-    about: str  # for README.txt
+    about: Any  # for README.txt: a lazy_gettext, in the reader's language when written
     columns: tuple[str, ...]
     rows: Callable[[int], Iterable[tuple]]  # the person's id -> rows, in the columns' order
 

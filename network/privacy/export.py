@@ -30,6 +30,7 @@ from network.privacy.archive_contents import CONTENT_FILES, ArchiveFile, value
 SPOOL_IN_MEMORY = 1024 * 1024  # bytes of ZIP kept in memory before it moves to a file on disk
 FILES: tuple[ArchiveFile, ...] = (*ACCOUNT_FILES, *CONTENT_FILES)
 
+
 def build_archive(person: Person) -> tuple[IO[bytes], int]:
     """The person's archive as a file at its start, and its size in bytes."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 -- returned
