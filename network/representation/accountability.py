@@ -17,7 +17,8 @@ from network.representation.record import COORDINATORS_TOLD_AFTER, records_for
 def body_record_context(body: Body) -> dict:
     seats = list(db.session.scalars(
         select(Seat).where(Seat.body_id == body.id, Seat.archived_at.is_(None))
-        .options(selectinload(Seat.terms).options(joinedload(Term.holder),
+        .options(selectinload(Seat.organisations),  # whom a holder is named by, to visitors
+                 selectinload(Seat.terms).options(joinedload(Term.holder),
                                                   joinedload(Term.deputy)))
         .order_by(Seat.title)))
     return {"body": body, "records": records_for(seats), "due_days": REPORT_DUE_DAYS,
