@@ -316,7 +316,7 @@ def set_role(person: Person, role: Role, by: Person) -> bool:
         return False
     old = person.role
     person.role = role
-    audit.record("person.role", person, f"{person.display_name}: {old.value} → {role.value}",
+    audit.record("person.role", person, f"{person.name}: {old.value} → {role.value}",
                  actor=by, old=old.value, new=role.value)
     return True
 
@@ -329,7 +329,7 @@ def suspend(person: Person, reason: str, by: Person) -> bool:
     person.suspended_at = now()
     person.suspended_reason = reason
     end_everything(person)
-    audit.record("person.suspend", person, f"Suspended {person.display_name}", actor=by,
+    audit.record("person.suspend", person, f"Suspended {person.name}", actor=by,
                  reason=reason)
     queue_email(person.email, _l("Your account is suspended"), "email/account_suspended.txt",
                 person=person, locale=recipient_locale(person))
@@ -342,5 +342,5 @@ def reinstate(person: Person, by: Person) -> bool:
         return False
     person.suspended_at = None
     person.suspended_reason = None
-    audit.record("person.reinstate", person, f"Reinstated {person.display_name}", actor=by)
+    audit.record("person.reinstate", person, f"Reinstated {person.name}", actor=by)
     return True

@@ -271,7 +271,7 @@ def mark_read(report_id: int):
                   done=lambda changed: see_other(
                       services.report_path(found, "read"),
                       _("Thank you: %(name)s can see the report reached you.",
-                        name=found.author.display_name),
+                        name=found.author.name),
                       already=_("You had already said you read it. Thank you."),
                       changed=changed))
 
