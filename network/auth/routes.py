@@ -126,7 +126,8 @@ def account():
     authorize("account.use")
     form = ProfileForm(obj=current_user)
     return submit(form, lambda: services.update_profile(current_user, form.display_name.data,
-                                                        form.show_email_to_members.data),
+                                                        form.show_email_to_members.data,
+                                                        form.name_public.data),
                   page=lambda: render("auth/account.html", form=form,
                                       sessions_form=EmptyForm(),
                                       language_form=LanguageForm(formdata=None, data={

@@ -298,9 +298,12 @@ def cancel_email_change(token: AccountToken) -> None:
                  f"{person.email} stopped a change of their email address", actor=person)
 
 
-def update_profile(person: Person, display_name: str, show_email_to_members: bool) -> None:
+def update_profile(person: Person, display_name: str, show_email_to_members: bool,
+                   name_public: bool) -> None:
+    """Their name, and who sees it and their email address (core.names.who)."""
     person.display_name = display_name
     person.show_email_to_members = show_email_to_members
+    person.name_public = name_public
 
 
 def choose_language(person: Person, code: str) -> None:
