@@ -14,7 +14,7 @@ bp = Blueprint("representation", __name__)
 
 def load_seat(seat_id: int, need: str = "seat.view") -> Seat:
     return load(Seat, seat_id, need=need, visible="seat.view", log_in="seat.log_in", options=(
-        joinedload(Seat.body),
+        joinedload(Seat.body), joinedload(Seat.organisations),  # (whom a holder is named by)
         selectinload(Seat.terms).options(joinedload(Term.holder), joinedload(Term.deputy))))
 
 
