@@ -17,7 +17,7 @@ from network.core.time import now, today
 from network.extensions import db
 from network.representation import reporting
 from network.representation.models import ActionStatus, Response, Selection, Term
-from tests.factories import make_body, make_listing, make_report, make_seat
+from tests.factories import PersonFactory, make_body, make_listing, make_report, make_seat
 
 NAME = "Mo Member"
 AS_A_MEMBER = "a member of Alpha Tenants"
@@ -87,15 +87,19 @@ def test_a_visitor_sees_a_member_of_their_organisation_never_the_name(client, wo
     assert "Cora Contact" not in text(client.get(public["body"]))  # the deputy too
 
 
-def test_a_seat_for_no_one_organisation_names_a_member_alone(client, world):
+def test_the_holders_own_organisation_names_them_whatever_the_seat_speaks_for(client, world):
     body = make_body("Borough Assembly", audience=Audience.PUBLIC)
-    seat = make_seat(body, "Open seat", areas=[world.north])
-    db.session.add(Term(seat_id=seat.id, holder_id=world.member.id,
-                        selection=Selection.COOPTED, starts_on=today() - timedelta(days=5),
-                        ends_on=today() + timedelta(days=300)))
+    seat = make_seat(body, "Youth seat", organisations=[world.org_b])
+    loner = PersonFactory(display_name="Lee Loner")  # in no organisation
+    db.session.add_all([
+        Term(seat_id=seat.id, holder_id=world.member.id, deputy_id=loner.id,
+             selection=Selection.COOPTED, starts_on=today() - timedelta(days=5),
+             ends_on=today() + timedelta(days=300))])
     db.session.commit()
     shown = text(client.get(f"/bodies/{body.id}-{body.slug}"))
-    assert NAME not in shown and ">a member</strong>" in shown
+    assert NAME not in shown and "Lee Loner" not in shown
+    assert f"<strong>{AS_A_MEMBER}</strong>" in shown  # never "of Beta Youth Club"
+    assert "Deputy: a member" in shown
 
 
 def test_the_name_shows_to_visitors_once_they_choose(client, world, public, login):

@@ -3,8 +3,8 @@
 
 - once their account is closed, "a former member", for everyone (Person.name);
 - to a visitor (not logged in), unless they chose `name_public`: "a member of <organisation>"
-  (the organisation the page already has for what they wrote or hold, else their current
-  one if it is loaded already, else "a member");
+  (the organisation they wrote it for, which the page already has, else their current one
+  if it is loaded already, else "a member");
 - otherwise their display name.
 
 The person is taken duck-typed (core imports no feature): `name`, `name_public`,
@@ -26,10 +26,9 @@ def reader_is_visitor() -> bool:
 
 
 def _organisation(person, organisation):
-    """The organisation to name them by: the one given (a list counts when it has exactly
-    one), else their current one when it is loaded already (never a query per name)."""
-    if isinstance(organisation, (list, tuple)):
-        organisation = organisation[0] if len(organisation) == 1 else None
+    """The organisation to name them by: the one they acted for (a post's, a listing's),
+    else their current one when it is loaded already (members.reads.named: never a query
+    per name)."""
     if organisation is not None:
         return organisation
     state = inspect(person, raiseerr=False)
