@@ -17,7 +17,14 @@ from network.core.time import now, today
 from network.extensions import db
 from network.representation import reporting
 from network.representation.models import ActionStatus, Response, Selection, Term
-from tests.factories import PersonFactory, make_body, make_listing, make_report, make_seat
+from tests.factories import (
+    PersonFactory,
+    make_body,
+    make_event,
+    make_listing,
+    make_report,
+    make_seat,
+)
 
 NAME = "Mo Member"
 AS_A_MEMBER = "a member of Alpha Tenants"
@@ -85,6 +92,19 @@ def test_a_visitor_sees_a_member_of_their_organisation_never_the_name(client, wo
         assert NAME not in shown, page
         assert AS_A_MEMBER in shown, page
     assert "Cora Contact" not in text(client.get(public["body"]))  # the deputy too
+
+
+def test_the_other_pages_visitors_reach_hold_no_name(client, world, public):
+    event = make_event(world.org_a, world.member, "Open day at the hall",
+                       audience=Audience.PUBLIC)
+    pages = [f"/calendar/e/{event.id}-{event.slug}", f"/calendar/e/{event.id}.ics",
+             "/calendar/public.ics", "/calendar", "/bulletin", "/bulletin.txt",
+             "/search?q=plan", "/search?q=hall", "/bodies",
+             f"/organisations/{world.org_a.id}-{world.org_a.slug}"]
+    for address in pages:
+        shown = client.get(address)
+        assert shown.status_code == 200, address
+        assert NAME not in shown.get_data(as_text=True), address
 
 
 def test_the_holders_own_organisation_names_them_whatever_the_seat_speaks_for(client, world):
