@@ -74,7 +74,8 @@ def test_a_coordinator_sets_up_a_body_its_seat_and_who_holds_it(client, world, l
                                                     "seat.term"])) == 3
     client.post("/logout")
     page = body(client.get(f"/bodies/{created.id}-{created.slug}"))  # public: a visitor
-    assert "Voluntary sector seat" in page and "Mo Member" in page
+    assert "Voluntary sector seat" in page and "a member of Alpha Tenants" in page
+    assert "Mo Member" not in page  # to visitors, unless chosen (test_names.py)
     assert "Elected at the AGM" in page and "Speaks for North, Beta Youth Club." in page
 
 

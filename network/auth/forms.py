@@ -77,6 +77,12 @@ class ProfileForm(Form):
         _l("Show my email address to other members"),
         description=_l("Visitors who are not logged in never see it."),
     )
+    name_public = CheckboxField(
+        _l("Show my name to visitors on public pages"),
+        description=_l("Members who are logged in always see your name. Unless you tick this, "
+                       "visitors see “a member of” your organisation instead, on public "
+                       "events, bodies and reports."),
+    )
 
 
 class ChangePasswordForm(Form):

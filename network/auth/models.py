@@ -118,6 +118,11 @@ class Person(UserMixin, db.Model):
         return f"<Person {self.id} {self.email}>"
 
 
+# What showing a person's name reads (core.names.who): for load_only on list pages, so no
+# name costs a query of its own.
+NAME_COLUMNS = (Person.display_name, Person.closed_at, Person.name_public)
+
+
 class LoginSession(db.Model):
     """One login on one device: revoked at logout, suspension or password change."""
 

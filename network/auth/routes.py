@@ -126,7 +126,8 @@ def account():
     authorize("account.use")
     form = ProfileForm(obj=current_user)
     return submit(form, lambda: services.update_profile(current_user, form.display_name.data,
-                                                        form.show_email_to_members.data),
+                                                        form.show_email_to_members.data,
+                                                        form.name_public.data),
                   page=lambda: account_page(form),
                   done=lambda _result: see_other(url_for("auth.account"),
                                                  _("Your profile is saved.")))

@@ -298,9 +298,12 @@ def cancel_email_change(token: AccountToken) -> None:
                  f"{person.email} stopped a change of their email address", actor=person)
 
 
-def update_profile(person: Person, display_name: str, show_email_to_members: bool) -> None:
+def update_profile(person: Person, display_name: str, show_email_to_members: bool,
+                   name_public: bool) -> None:
+    """Their name, and who sees it and their email address (core.names.who)."""
     person.display_name = display_name
     person.show_email_to_members = show_email_to_members
+    person.name_public = name_public
 
 
 def choose_language(person: Person, code: str) -> None:
@@ -316,7 +319,7 @@ def set_role(person: Person, role: Role, by: Person) -> bool:
         return False
     old = person.role
     person.role = role
-    audit.record("person.role", person, f"{person.display_name}: {old.value} → {role.value}",
+    audit.record("person.role", person, f"{person.name}: {old.value} → {role.value}",
                  actor=by, old=old.value, new=role.value)
     return True
 
@@ -329,7 +332,7 @@ def suspend(person: Person, reason: str, by: Person) -> bool:
     person.suspended_at = now()
     person.suspended_reason = reason
     end_everything(person)
-    audit.record("person.suspend", person, f"Suspended {person.display_name}", actor=by,
+    audit.record("person.suspend", person, f"Suspended {person.name}", actor=by,
                  reason=reason)
     queue_email(person.email, _l("Your account is suspended"), "email/account_suspended.txt",
                 person=person, locale=recipient_locale(person))
@@ -342,5 +345,5 @@ def reinstate(person: Person, by: Person) -> bool:
         return False
     person.suspended_at = None
     person.suspended_reason = None
-    audit.record("person.reinstate", person, f"Reinstated {person.display_name}", actor=by)
+    audit.record("person.reinstate", person, f"Reinstated {person.name}", actor=by)
     return True

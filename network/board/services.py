@@ -201,7 +201,7 @@ def add_message(conversation: Conversation, author: Person, body: str,
     listing = conversation.listing
     for person in people_of(conversation) - {author}:
         notify(person, "board.reply",
-               _l("%(name)s wrote about “%(title)s”", name=in_subject(author.display_name),
+               _l("%(name)s wrote about “%(title)s”", name=in_subject(author.name),
                  title=in_subject(listing.title)),
                site_path("board.conversation", conversation_id=conversation.id)
                + f"#m{message.id}", about=conversation_topic(conversation, person),

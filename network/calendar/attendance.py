@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from network.auth.models import Person
+from network.auth.models import NAME_COLUMNS, Person
 from network.calendar.models import Answer, Event, Rsvp
 from network.calendar.reads import event_path
 from network.calendar.recurrence import MOVE_LIMIT, occurrence
@@ -108,7 +108,7 @@ def _lock(event: Event) -> None:
 def answers_for(event: Event, at: datetime) -> list[Rsvp]:
     return list(db.session.scalars(
         select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.occurrence_start == at)
-        .options(joinedload(Rsvp.person).load_only(Person.display_name))
+        .options(joinedload(Rsvp.person).load_only(*NAME_COLUMNS))
         .order_by(Rsvp.answer, Rsvp.waiting, Rsvp.answered_at)))
 
 

@@ -192,9 +192,9 @@ def set_role(person_id: int):
                                       person_context(person, role_form=form)),
                   done=lambda changed: see_other(
                       person_path(person),
-                      _("%(name)s is now: %(role)s.", name=person.display_name,
+                      _("%(name)s is now: %(role)s.", name=person.name,
                         role=person.role.label),
-                      already=_("%(name)s was already: %(role)s.", name=person.display_name,
+                      already=_("%(name)s was already: %(role)s.", name=person.name,
                                 role=person.role.label), changed=changed))
 
 
@@ -208,8 +208,8 @@ def suspend(person_id: int):
                   done=lambda changed: see_other(
                       person_path(person),
                       _("%(name)s is suspended and logged out everywhere.",
-                        name=person.display_name),
-                      already=_("%(name)s was already suspended.", name=person.display_name),
+                        name=person.name),
+                      already=_("%(name)s was already suspended.", name=person.name),
                       changed=changed))
 
 
@@ -217,9 +217,9 @@ def suspend(person_id: int):
 def reinstate(person_id: int):
     person = load(Person, person_id, need="person.manage")
     return press(lambda: auth_services.reinstate(person, current_user), person_path(person),
-                 _("%(name)s can log in again.", name=person.display_name),
+                 _("%(name)s can log in again.", name=person.name),
                  already=_("%(name)s was not suspended: they can log in.",
-                           name=person.display_name))
+                           name=person.name))
 
 
 def list_kind(kind: str):

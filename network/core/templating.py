@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from network.core import i18n
 from network.core.forms import EmptyForm
 from network.core.markdown import render_markdown
+from network.core.names import who
 from network.core.permissions import can
 from network.core.time import (
     format_clock,
@@ -96,6 +97,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["external_url"] = external_url
     app.jinja_env.filters["sentence"] = sentence
+    app.jinja_env.filters["who"] = who
     app.jinja_env.globals.update(can=can, page_url=page_url, empty_form=empty_form, path=path)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -164,9 +164,13 @@ def load_demo(at: datetime | None = None) -> list[tuple[str, str]]:
     password_hash = hash_password(DEMO_PASSWORD)
     people = {}
     for email, name, role, _org, _contact in PEOPLE:
+        # Pat and Grace, who hold the public partnership's seat and speak for the network in
+        # public, have chosen to show visitors their names (name_public); everyone else, who
+        # has not, shows to visitors as "a member of" their organisation (core.names.who).
         people[email] = Person(email=email, display_name=name, role=role,
                                password_hash=password_hash,
-                               show_email_to_members=email.startswith(("pat", "grace", "tom")))
+                               show_email_to_members=email.startswith(("pat", "grace", "tom")),
+                               name_public=email.startswith(("pat", "grace")))
     db.session.add_all(people.values())
     coordinator = people["coordinator@example.org"]
 

@@ -210,7 +210,7 @@ def pause_posting(person_id: int):
                             pause=active_pause(person)),
         done=lambda pause: see_other(
             person_page(person), _("%(name)s cannot post until %(until)s.",
-                                   name=person.display_name,
+                                   name=person.name,
                                    until=format_day(pause.until))))
 
 
@@ -221,6 +221,6 @@ def lift_pause(person_id: int):
         EmptyForm(), lambda: services.lift_pauses(person, current_user),
         page=lambda: redirect(person_page(person), 303),
         done=lambda lifted: see_other(
-            person_page(person), _("%(name)s can post again.", name=person.display_name),
-            already=_("%(name)s was not paused: they can post.", name=person.display_name),
+            person_page(person), _("%(name)s can post again.", name=person.name),
+            already=_("%(name)s was not paused: they can post.", name=person.name),
             changed=lifted))

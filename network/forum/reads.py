@@ -71,7 +71,7 @@ def revisions(post: Post) -> list[PostRevision]:
 def quote(post: Post) -> str:
     """Markdown quoting a post, with who wrote it and a link back."""
     lines = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
-    return (f"> **{post.author.display_name}** [{_('wrote')}]"
+    return (f"> **{post.author.name}** [{_('wrote')}]"
             f"({url_for('forum.post', post_id=post.id)}):\n>\n{lines}\n\n")
 
 

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from network.auth.models import Person
+from network.auth.models import NAME_COLUMNS
 from network.core.forms import EmptyForm
 from network.core.htmx import render, see_other, wants
 from network.core.pagination import paginate
@@ -60,7 +60,7 @@ def category_context(category: Category) -> dict:
                                             Thread.held.is_(True)), Thread))
     page = paginate(visible(
         select(Thread).where(Thread.category_id == category.id)
-        .options(joinedload(Thread.author).load_only(Person.display_name),
+        .options(joinedload(Thread.author).load_only(*NAME_COLUMNS),
                  joinedload(Thread.organisation).load_only(Organisation.name))
         .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())),
         total=category.thread_count + held_seen)
@@ -117,7 +117,7 @@ def thread_context(thread: Thread, *, reply_form: ReplyForm | None = None,
     if focus is not None:
         page_number = reads.page_of(focus, viewer)
     page = paginate(reads.visible_posts(thread, viewer).options(
-        joinedload(Post.author).load_only(Person.display_name),
+        joinedload(Post.author).load_only(*NAME_COLUMNS),
         joinedload(Post.organisation).load_only(Organisation.name)), page=page_number)
     read_up_to, watching = reads.reader_state(viewer, thread)
     context = {

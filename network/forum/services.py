@@ -129,7 +129,7 @@ def _add_post(thread: Thread, author: Person, body: str, submission_key: str | N
     db.session.flush()
     refresh_thread(thread)
     if held:
-        audit.record("post.held", post, f"Held for review: a post by {author.display_name} "
+        audit.record("post.held", post, f"Held for review: a post by {author.name} "
                      f"in “{thread.title}”", actor=author)
     return post
 
@@ -223,7 +223,7 @@ def _tell_mentioned(post: Post, person: Person) -> bool:
     if person.id == post.author_id or not can("post.view", post, person):
         return False
     notify(person, "forum.mention",
-           _l("%(name)s mentioned you in “%(title)s”", name=in_subject(post.author.display_name),
+           _l("%(name)s mentioned you in “%(title)s”", name=in_subject(post.author.name),
              title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
            about=thread_topic(post.thread, person), quote=post.body)
     return True
@@ -251,7 +251,7 @@ def _announce(post: Post, new_thread: bool = False) -> None:
             continue
         told.add(person.id)
         notify(person, "forum.reply",
-               _l("%(name)s replied in “%(title)s”", name=in_subject(post.author.display_name),
+               _l("%(name)s replied in “%(title)s”", name=in_subject(post.author.name),
                  title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
                about=thread_topic(post.thread, person), quote=post.body)
 
@@ -272,7 +272,7 @@ def approve(post: Post, coordinator: Person) -> bool:
         thread.held = False
     db.session.flush()
     refresh_thread(thread)
-    audit.record("post.approve", post, f"Approved a post by {post.author.display_name} in "
+    audit.record("post.approve", post, f"Approved a post by {post.author.name} in "
                  f"“{thread.title}”", actor=coordinator)
     notify(post.author, "forum.moderation",
            _l("Your post in “%(title)s” is approved and everyone can see it now.",
@@ -294,7 +294,7 @@ def hide(post: Post, coordinator: Person, reason: str) -> bool:
         _lock(Thread, post.thread_id)
         db.session.flush()
         refresh_thread(post.thread)
-    audit.record("post.hide", post, f"Hid a post by {post.author.display_name} in "
+    audit.record("post.hide", post, f"Hid a post by {post.author.name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
            _l("A coordinator hid your post in “%(title)s”", title=in_subject(post.thread.title)),
@@ -309,7 +309,7 @@ def restore(post: Post, coordinator: Person, reason: str) -> bool:
     post.state = PostState.VISIBLE
     post.moderation_reason = reason or None
     post.moderated_at, post.moderated_by_id = now(), coordinator.id
-    audit.record("post.restore", post, f"Restored a post by {post.author.display_name} in "
+    audit.record("post.restore", post, f"Restored a post by {post.author.name} in "
                  f"“{post.thread.title}”", actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
            _l("A coordinator restored your post in “%(title)s”",
@@ -334,7 +334,7 @@ def dismiss_flags(post: Post, coordinator: Person) -> bool:
     if not _resolve_flags(post, coordinator, "dismissed"):
         return False
     audit.record("post.flags_dismissed", post, f"Kept a flagged post by "
-                 f"{post.author.display_name} in “{post.thread.title}”", actor=coordinator)
+                 f"{post.author.name} in “{post.thread.title}”", actor=coordinator)
     return True
 
 
@@ -388,7 +388,7 @@ def pause_posting(person: Person, coordinator: Person, reason: str,
     pause = PostingPause(person_id=person.id, reason=reason, until=until,
                          set_by_id=coordinator.id)
     db.session.add(pause)
-    audit.record("person.pause_posting", person, f"Paused posting by {person.display_name} "
+    audit.record("person.pause_posting", person, f"Paused posting by {person.name} "
                  f"until {until:%Y-%m-%d %H:%M} UTC", actor=coordinator, reason=reason)
     return pause
 
@@ -402,7 +402,7 @@ def lift_pauses(person: Person, coordinator: Person) -> bool:
                               PostingPause.lifted_at.is_(None))
                        .values(lifted_at=now()))
     audit.record("person.lift_pause", person, f"Lifted the posting pause on "
-                 f"{person.display_name}", actor=coordinator)
+                 f"{person.name}", actor=coordinator)
     return True
 
 

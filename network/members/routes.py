@@ -201,7 +201,7 @@ def load_membership(org: Organisation, membership_id: int) -> Membership | None:
     if membership is None or membership.organisation_id != org.id:
         abort(404)
     if membership.left_at:
-        flash(_("%(name)s had already left %(org)s.", name=membership.person.display_name,
+        flash(_("%(name)s had already left %(org)s.", name=membership.person.name,
                 org=org.name), "info")
         return None
     return membership
@@ -215,7 +215,7 @@ def remove_person(org_id: int, membership_id: int):
         return back_to_people(org, EmptyForm())
     return people_button(org, lambda: services.remove_member(membership, current_user),
                          _("%(name)s is no longer in %(org)s.",
-                           name=membership.person.display_name, org=org.name))
+                           name=membership.person.name, org=org.name))
 
 
 def people_button(org: Organisation, change, message: str):
@@ -233,7 +233,7 @@ def set_contact(org_id: int, membership_id: int):
     form = ContactForm()
     if membership is None:
         return back_to_people(org, form)
-    name, making = membership.person.display_name, form.contact.data == "1"
+    name, making = membership.person.name, form.contact.data == "1"
 
     def page():
         if form.errors:
@@ -347,7 +347,7 @@ def accept_invitation(token: str):
                   page=lambda: invitation_gone() if form.problem else render(
                       "members/invitation_accept.html", invitation=invitation, form=form),
                   done=lambda person: see_other(url_for("pages.dashboard"), _(
-                      "Welcome, %(name)s. You are now in %(org)s.", name=person.display_name,
+                      "Welcome, %(name)s. You are now in %(org)s.", name=person.name,
                       org=invitation.organisation.name)))
 
 

@@ -224,7 +224,7 @@ def invite(organisation: Organisation, email: str, name: str, as_contact: bool,
                                       invited_by=invited_by)
     # In the inviter's language (the request's): the invitee has not chosen one yet.
     queue_email(email, _l("%(person)s invites you to join %(name)s on %(site)s",
-                         person=in_subject(invited_by.display_name),
+                         person=in_subject(invited_by.name),
                          name=in_subject(organisation.name),
                          site=current_app.config["SITE_NAME"]),
                 "email/invitation.txt", invitation=invitation, inviter=invited_by,
@@ -291,7 +291,7 @@ def remove_member(membership: Membership, by: Person) -> None:
     membership.left_at = now()
     membership.removed_by_id = by.id
     audit.record("membership.remove", organisation,
-                 f"Removed {membership.person.display_name} from {organisation.name}",
+                 f"Removed {membership.person.name} from {organisation.name}",
                  actor=by, person=membership.person_id)
 
 
@@ -308,7 +308,7 @@ def set_contact(membership: Membership, is_contact: bool, by: Person) -> bool:
     membership.is_contact = is_contact
     audit.record("membership.contact" if is_contact else "membership.uncontact",
                  membership.organisation,
-                 f"{membership.person.display_name} is {'now' if is_contact else 'no longer'} "
+                 f"{membership.person.name} is {'now' if is_contact else 'no longer'} "
                  f"a contact for {membership.organisation.name}", actor=by,
                  person=membership.person_id)
     return True

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from network.core.htmx import render
 from network.core.permissions import load, me
 from network.extensions import db
+from network.members.reads import named
 from network.representation.blueprint import bp, load_seat
 from network.representation.models import REPORT_DUE_DAYS, Body, Seat, Term
 from network.representation.policies import report_access, seat_access
@@ -17,8 +18,8 @@ from network.representation.record import COORDINATORS_TOLD_AFTER, records_for
 def body_record_context(body: Body) -> dict:
     seats = list(db.session.scalars(
         select(Seat).where(Seat.body_id == body.id, Seat.archived_at.is_(None))
-        .options(selectinload(Seat.terms).options(joinedload(Term.holder),
-                                                  joinedload(Term.deputy)))
+        .options(selectinload(Seat.terms).options(named(joinedload(Term.holder)),
+                                                  named(joinedload(Term.deputy))))
         .order_by(Seat.title)))
     return {"body": body, "records": records_for(seats), "due_days": REPORT_DUE_DAYS,
             "coordinators_after": COORDINATORS_TOLD_AFTER.days}

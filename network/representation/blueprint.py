@@ -7,6 +7,7 @@ from flask import Blueprint
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.core.permissions import load
+from network.members.reads import named
 from network.representation.models import Report, Seat, Term
 
 bp = Blueprint("representation", __name__)
@@ -15,11 +16,12 @@ bp = Blueprint("representation", __name__)
 def load_seat(seat_id: int, need: str = "seat.view") -> Seat:
     return load(Seat, seat_id, need=need, visible="seat.view", log_in="seat.log_in", options=(
         joinedload(Seat.body),
-        selectinload(Seat.terms).options(joinedload(Term.holder), joinedload(Term.deputy))))
+        selectinload(Seat.terms).options(named(joinedload(Term.holder)),
+                                         named(joinedload(Term.deputy)))))
 
 
 def load_report(report_id: int, need: str = "report.view") -> Report:
     return load(Report, report_id, need=need, visible="report.view", log_in="report.log_in",
                 options=(joinedload(Report.seat).options(joinedload(Seat.body),
                                                          selectinload(Seat.terms)),
-                         joinedload(Report.author), joinedload(Report.questions)))
+                         named(joinedload(Report.author)), joinedload(Report.questions)))

@@ -96,7 +96,7 @@ class TermForm(Form):
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(str(p.id), p.display_name) for p in people]
+        choices = [(str(p.id), p.name) for p in people]
         self.holder.choices = options(("", _l("Choose one")), *choices)
         self.deputy.choices = options(("", _l("No deputy")), *choices)
 

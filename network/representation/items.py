@@ -30,7 +30,7 @@ def raise_item(seat_id: int):
         page=lambda: render("representation/item_form.html", {
             "seat": found, "form": form, "meeting": reads.next_meeting(found)}),
         done=lambda item: see_other(services.seat_path(found, f"i{item.id}"), _(
-            "Your item is raised: %(name)s is told.", name=holder.display_name) if holder
+            "Your item is raised: %(name)s is told.", name=holder.name) if holder
             else _("Your item is raised.")))
 
 
@@ -47,7 +47,7 @@ def back_item(item_id: int):
         backing = form.back.data == "1"
         holder = item.seat.current_term.holder if item.seat.current_term else None
         return see_other(services.seat_path(item.seat, f"i{item.id}"), _(
-            "Thank you: %(name)s sees that it matters to you too.", name=holder.display_name)
+            "Thank you: %(name)s sees that it matters to you too.", name=holder.name)
             if backing and holder else _("Saved."),
             already=_("You already back it.") if backing else _("You were not backing it."),
             changed=changed)

@@ -25,6 +25,7 @@ from network.members.models import (
     Theme,
     organisation_theme,
 )
+from network.members.reads import named
 from network.representation.models import (
     REPORT_DUE_DAYS,
     Action,
@@ -59,7 +60,8 @@ def _live_seats(*where, body_id: int | None = None) -> Select:
     query = visible(select(Seat).join(Body).where(Seat.archived_at.is_(None)), Body).options(
         contains_eager(Seat.body), selectinload(Seat.areas), selectinload(Seat.themes),
         selectinload(Seat.organisations),
-        selectinload(Seat.terms).options(joinedload(Term.holder), joinedload(Term.deputy)))
+        selectinload(Seat.terms).options(named(joinedload(Term.holder)),
+                                         named(joinedload(Term.deputy))))
     if body_id is not None:
         query = query.where(Seat.body_id == body_id)
     if where:
@@ -200,7 +202,7 @@ def report_actions(report: Report) -> list[Action]:
 def responses_of(report: Report) -> list[Response]:
     return list(db.session.scalars(
         visible(select(Response).where(Response.report_id == report.id))
-        .options(joinedload(Response.author)).order_by(Response.id)))
+        .options(named(joinedload(Response.author))).order_by(Response.id)).unique())
 
 
 def top_responses(responses: list[Response]) -> list[Response]:

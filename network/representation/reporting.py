@@ -196,7 +196,7 @@ def respond(report: Report, author: Person, body: str, question: Question | None
     if reply_to is not None and reply_to.author_id not in told:
         notify(reply_to.author, "representation.response", _l(
             "%(name)s replied to you on the report from %(body)s",
-            name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url,
+            name=in_subject(author.name), body=in_subject(report.seat.body.name)), url,
             about=report_topic(report, reply_to.author, under),
             quote=body if can("report.view", report, reply_to.author) else "")
         told.add(reply_to.author_id)
@@ -204,7 +204,7 @@ def respond(report: Report, author: Person, body: str, question: Question | None
         if person.id not in told:
             notify(person, "representation.response", _l(
                 "%(name)s responded to your report from %(body)s",
-                name=in_subject(author.display_name), body=in_subject(report.seat.body.name)), url,
+                name=in_subject(author.name), body=in_subject(report.seat.body.name)), url,
                 about=report_topic(report, person, under),
                 quote=body if can("report.view", report, person) else "")
     return response

@@ -19,6 +19,7 @@ from network.core.permissions import load, me
 from network.core.submit import submit
 from network.core.text import one_line
 from network.extensions import db
+from network.members.reads import named
 from network.representation import reads, reporting, services
 from network.representation.blueprint import bp, load_report, load_seat
 from network.representation.forms import (
@@ -206,8 +207,8 @@ def report_paper(paper_id: int, filename: str):
 # --- actions agreed ------------------------------------------------------------------------------
 
 def load_action(action_id: int, need: str) -> tuple[Action, Report]:
-    found = db.session.get(Action, action_id, options=(selectinload(Action.updates)
-                                                       .joinedload(ActionUpdate.by),))
+    found = db.session.get(Action, action_id, options=(named(selectinload(Action.updates)
+                                                             .joinedload(ActionUpdate.by)),))
     if found is None:
         abort(404)
     return found, load_report(found.report_id, need=need)
@@ -271,7 +272,7 @@ def mark_read(report_id: int):
                   done=lambda changed: see_other(
                       services.report_path(found, "read"),
                       _("Thank you: %(name)s can see the report reached you.",
-                        name=found.author.display_name),
+                        name=found.author.name),
                       already=_("You had already said you read it. Thank you."),
                       changed=changed))
 

@@ -151,7 +151,7 @@ def new_term(seat_id: int):
         form, lambda: services.add_term(seat, form.values(), current_user),
         page=lambda: render("representation/term_form.html", {"form": form, "seat": seat}),
         done=lambda term: see_other(services.body_path(seat.body) + f"#s{seat.id}", _(
-            "%(name)s holds “%(seat)s”, and has been told.", name=term.holder.display_name,
+            "%(name)s holds “%(seat)s”, and has been told.", name=term.holder.name,
             seat=seat.title)))
 
 

@@ -105,7 +105,7 @@ def _no_overlap(seat_id: int, values: dict, other_than: int | None = None) -> No
         Term.ends_on >= values["starts_on"], Term.id != (other_than or 0))
         .order_by(Term.starts_on))
     if clash is not None:
-        held = {"name": clash.holder.display_name, "start": format_day(clash.starts_on),
+        held = {"name": clash.holder.name, "start": format_day(clash.starts_on),
                 "end": format_day(clash.ends_on)}
         if clash.starts_on > values["starts_on"]:  # a later term: this one must end sooner
             raise RepresentationError(_(
@@ -126,7 +126,7 @@ def add_term(seat: Seat, values: dict, by: Person) -> Term:
     term = Term(seat_id=seat.id, **values)
     db.session.add(term)
     db.session.flush()
-    audit.record("seat.term", term, f"{term.holder.display_name} holds “{seat.title}” from "
+    audit.record("seat.term", term, f"{term.holder.name} holds “{seat.title}” from "
                  f"{term.starts_on.isoformat()} to {term.ends_on.isoformat()}", actor=by,
                  selection=term.selection.value)
     path = body_path(seat.body)
@@ -154,7 +154,7 @@ def change_term(term: Term, values: dict, by: Person) -> bool:
     for name, value in values.items():
         setattr(term, name, value)
     audit.record("seat.term.edit", term, f"Changed the term of "
-                 f"{term.holder.display_name} on “{term.seat.title}”", actor=by, **changed)
+                 f"{term.holder.name} on “{term.seat.title}”", actor=by, **changed)
     return True
 
 
@@ -193,7 +193,7 @@ def raise_item(seat: Seat, author: Person, title: str, body: str, organisation_i
         if person.id != author.id:
             notify(person, "representation.item", _l(
                 "%(name)s raised “%(title)s” for your seat “%(seat)s”",
-                name=in_subject(author.display_name), title=in_subject(title),
+                name=in_subject(author.name), title=in_subject(title),
                 seat=in_subject(seat.title)), seat_path(seat, f"i{item.id}"))
     return item
 
