@@ -47,6 +47,7 @@ def test_the_default_text_says_who_what_how_long_and_how_to_ask(app, client):
                  "Close my account", "a former member"):
         assert said in page, said
     assert "Last changed" not in page and "Change the privacy page" not in page
+    assert "<h2>What we keep</h2>" in page  # the text is the page: its headings under the h1
     app.config.update(RETAIN_SESSIONS_DAYS=1, PRIVACY_CONTROLLER="Riverside CVS",
                       PRIVACY_CONTACT="dpo@example.org")
     try:
@@ -72,6 +73,7 @@ def test_a_coordinator_changes_it_and_the_old_version_is_kept(client, world, log
     assert second.created_by_id == world.coordinator.id
     page = body(client.get("/privacy"))
     assert "The second text." in page and "The first text." not in page
+    assert "<h2>What we keep</h2>" not in page
     assert "Last changed on 13 January 2027." in page
     edit = body(client.get("/privacy/edit"))
     assert "The second text.</textarea>" in edit

@@ -24,7 +24,8 @@ from network.privacy.notice_services import (
 def notice_context() -> dict:
     notice = current_notice()
     return {"notice": notice,
-            "text": render_markdown(notice.body if notice is not None else default_text()),
+            "text": render_markdown(notice.body if notice is not None else default_text(),
+                                    top=2),  # the text is the page, under its h1
             "may_edit": can("privacy.edit")}
 
 
