@@ -106,6 +106,10 @@ class Config:
     INVITATION_VALID_FOR = timedelta(days=14)
     RESET_VALID_FOR = timedelta(hours=2)
     EMAIL_CHANGE_VALID_FOR = timedelta(days=2)
+    # One's own archive (privacy/archive.py): its link works once, for this long; asking again
+    # sooner than ARCHIVE_AGAIN_AFTER after the last time is refused (429).
+    ARCHIVE_VALID_FOR = timedelta(minutes=30)
+    ARCHIVE_AGAIN_AFTER = timedelta(minutes=5)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

@@ -419,6 +419,14 @@ def _build_world() -> SimpleNamespace:
                                 url=f"/forum/p/{last_post(thread).id}",
                                 delivery=Delivery.DAILY)
     db.session.add(notification)
+    from network.privacy.models import DataExport
+
+    # The member's archive, asked for ten minutes ago: its link works for twenty more, and
+    # asking again is allowed.
+    data_export_token, hashed = new_token()
+    db.session.add(DataExport(person_id=member.id, token_hash=hashed,
+                              created_at=now() - timedelta(minutes=10),
+                              expires_at=now() + timedelta(minutes=20)))
     from network.bulletin.models import BulletinIssue
 
     bulletin_issue = BulletinIssue(week=now().date() - timedelta(days=now().weekday()), number=1)
@@ -442,6 +450,7 @@ def _build_world() -> SimpleNamespace:
         contact=contact, member=member, other_member=other,
         member_membership=member_membership,
         invitation=invitation, invitation_token=invitation_token,
+        data_export_token=data_export_token,
         associate=PersonFactory(email="associate@example.org", display_name="Ana Associate",
                                 role=Role.ASSOCIATE),
         coordinator=PersonFactory(email="coordinator@example.org",

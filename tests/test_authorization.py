@@ -186,12 +186,18 @@ RULES: dict[str, set[str]] = {
     "notify.settings": SIGNED_IN,
     "notify.open_notification": AUTHOR,  # the world's notification is the member's
     "notify.unsubscribe": PUBLIC,  # the signed token in the link is the authority
+    # One's own archive: anyone logged in asks; the world's link is the member's alone.
+    "privacy.ask_for_archive": SIGNED_IN,
+    "privacy.archive": AUTHOR,
+    "privacy.download_archive": AUTHOR,
 }
 
 # Signed-in people who are told "not found" rather than "forbidden": the object is someone
 # else's, and its existence is not theirs to know.
 HIDDEN: dict[str, set[str]] = {
     "notify.open_notification": SIGNED_IN - AUTHOR,
+    **{endpoint: SIGNED_IN - AUTHOR for endpoint in (
+        "privacy.archive", "privacy.download_archive")},
     "board.conversation": {"associate"},
     **{endpoint: {"associate"} for endpoint in (
         "board.booking", "board.answer_booking", "board.cancel_booking")},

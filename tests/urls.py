@@ -15,7 +15,7 @@ from flask import Flask, url_for
 NOT_PAGES = {"pages.healthz", "calendar.download", "calendar.public_feed",
              "calendar.private_feed", "calendar.paper", "representation.report_paper",
              "representation.report_text", "impact.organisation_csv", "impact.network_csv",
-             "bulletin.text", "bulletin.latest_text"}
+             "bulletin.text", "bulletin.latest_text", "privacy.download_archive"}
 
 
 def args_for(endpoint: str, w: SimpleNamespace) -> dict:
@@ -107,6 +107,8 @@ def args_for(endpoint: str, w: SimpleNamespace) -> dict:
         **{endpoint: {"number": w.bulletin_issue.number} for endpoint in (
             "bulletin.issue", "bulletin.text")},
         "search.search": {"q": "hall"},  # results, not the empty box
+        **{endpoint: {"token": w.data_export_token} for endpoint in (
+            "privacy.archive", "privacy.download_archive")},  # the member's
     }
     return table.get(endpoint, {})
 
@@ -272,6 +274,12 @@ def demo_world() -> SimpleNamespace:
     invitation = Invitation(organisation=org_a, email="newcomer@example.org", name="Newcomer",
                             token_hash=hashed, expires_at=now() + timedelta(days=14))
     db.session.add(invitation)
+    from network.privacy.models import DataExport
+
+    data_export_token, hashed = new_token()  # the member's archive, asked for a while ago
+    db.session.add(DataExport(person_id=member.id, token_hash=hashed,
+                              created_at=now() - timedelta(minutes=10),
+                              expires_at=now() + timedelta(minutes=20)))
     db.session.commit()
     event = one(select(Event).where(Event.title == "Federation open meeting"))
     report = one(select(Report).join(Report.questions))  # the partnership's latest
@@ -304,6 +312,7 @@ def demo_world() -> SimpleNamespace:
         notification=notification, unsubscribe_token=unsubscribe_token(admin, "forum.reply"),
         coordinators_room=one(select(Category).where(Category.name == "Coordinators' room")),
         org_a=org_a, member=member, invitation=invitation, invitation_token=raw,
+        data_export_token=data_export_token,
         member_membership=one(select(Membership).where(Membership.person_id == member.id)),
         application=one(select(Application).join(Application.organisation)
                         .where(Organisation.status == OrgStatus.APPLIED)),

@@ -127,13 +127,19 @@ def account():
     form = ProfileForm(obj=current_user)
     return submit(form, lambda: services.update_profile(current_user, form.display_name.data,
                                                         form.show_email_to_members.data),
-                  page=lambda: render("auth/account.html", form=form,
-                                      sessions_form=EmptyForm(),
-                                      language_form=LanguageForm(formdata=None, data={
-                                          "locale": i18n.locale_name(),
-                                          "next": url_for("auth.account")})),
+                  page=lambda: account_page(form),
                   done=lambda _result: see_other(url_for("auth.account"),
                                                  _("Your profile is saved.")))
+
+
+def account_page(form: ProfileForm | None = None, **more):
+    """The account page: its own forms, and what a button on it that another feature answers
+    has to say (`archive_problem`: privacy's archive, asked for too soon)."""
+    return render("auth/account.html", form=form or ProfileForm(formdata=None, obj=current_user),
+                  sessions_form=EmptyForm(),
+                  language_form=LanguageForm(formdata=None, data={
+                      "locale": i18n.locale_name(), "next": url_for("auth.account")}),
+                  **more)
 
 
 # A visitor's pages set no cookie, so their switch carries no CSRF token (which lives in the

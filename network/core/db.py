@@ -81,8 +81,16 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def _transaction_writes() -> bool:
     if has_request_context():  # after a refused write (writes_refused) the request only reads
-        return request.method not in SAFE_METHODS and not g.get("writes_refused")
+        return (request.method not in SAFE_METHODS and not g.get("writes_refused")
+                and not g.get("only_reading"))
     return True  # CLI commands and scripts: writes are the point
+
+
+def only_reading() -> None:
+    """What is left of a writing request only reads (an archive built after the change that
+    allowed it was committed): on SQLite its transactions begin deferred, so a long read holds
+    no write lock while others wait to write."""
+    g.only_reading = True
 
 
 @event.listens_for(Engine, "connect")

@@ -1,9 +1,25 @@
 """Who may ask for an archive, close an account, and edit the privacy page."""
 
-from network.core.permissions import coordinator, policy
+from network.core.permissions import coordinator, policy, signed_in
 from network.privacy import models  # noqa: F401 -- the tables, registered with the app
 
+# --- one's own archive (archive.py) --------------------------------------------------------------
+
+
+@policy("archive.ask")
+def ask_for_archive(person, _) -> bool:
+    """Anyone logged in asks for their own; a closed or suspended account cannot log in."""
+    return signed_in(person)
+
+
+@policy("archive.take")
+def take_archive(person, export) -> bool:
+    """An archive's link is its asker's alone: anyone else is told it is not there."""
+    return signed_in(person) and export.person_id == person.id
+
+
 # --- the privacy page (notice.py) ---------------------------------------------------------------
+
 
 @policy("privacy.edit")
 def edit_privacy_page(person, _) -> bool:
