@@ -54,7 +54,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     person.role = Role.ADMIN
     person.suspended_at = None
     db.session.flush()
-    audit.record("person.role", person, f"{email} made admin from the command line",
+    audit.record("person.role", person, "Made admin from the command line",
                  new="admin")
     db.session.commit()
     click.echo(f"{email} is an admin.")

@@ -145,6 +145,18 @@ class Config:
     # removes its own files older than BACKUP_KEEP_DAYS days. Unset: no backup job.
     BACKUP_DIR = os.environ.get("BACKUP_DIR", "").strip() or None
     BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
+    # How many days what holds personal details is kept once it has no use (privacy/retention.py,
+    # the daily `retention` job; each default and why in docs/decisions.md, 2026-12-06):
+    # login-limit hits; sessions ended; the address, body and headers of mail sent or given up
+    # on (and replies received); emailed links and invitations ended, archive links.
+    RETAIN_THROTTLE_DAYS = int(os.environ.get("RETAIN_THROTTLE_DAYS", "7"))
+    RETAIN_SESSIONS_DAYS = int(os.environ.get("RETAIN_SESSIONS_DAYS", "90"))
+    RETAIN_MAIL_DAYS = int(os.environ.get("RETAIN_MAIL_DAYS", "30"))
+    RETAIN_TOKENS_DAYS = int(os.environ.get("RETAIN_TOKENS_DAYS", "30"))
+    # Who runs the network, as the default privacy page names them (the data controller), and
+    # where to write about one's data. Default: SITE_NAME's coordinators, COORDINATOR_EMAIL.
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "").strip() or None
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "").strip() or None
 
     # Calendars brought in (calendar/sources.py, `flask calendar import`): an ICS body read to
     # at most this many bytes, within these seconds (each read, and the whole fetch); at most

@@ -123,6 +123,13 @@ def nightly_backup() -> str:
     return said + (f" Removed {len(old)} older than {oldest}." if old else "")
 
 
+def retention() -> str:
+    """What holds personal details and has no use any more, removed (RETAIN_* settings)."""
+    from network.privacy.retention import remove_old, summary
+
+    return summary(remove_old())
+
+
 # The nine cron lines of before, as jobs (README: production).
 register("digest-daily", Daily(7, 0), lambda: digests("daily"),
          "daily summaries of notifications")
@@ -137,3 +144,5 @@ register("representation-remind", Daily(8, 5), representation_reminders,
          "report-backs overdue")
 register("backup", backup_schedule, nightly_backup,
          "a copy of the database in BACKUP_DIR, kept BACKUP_KEEP_DAYS days")
+register("retention", Daily(3, 30), retention,
+         "old login-limit hits, sessions, mail, links removed (RETAIN_* days)")

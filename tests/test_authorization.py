@@ -32,6 +32,9 @@ IN_ORGANISATIONS = {"member", "other_member", "contact"}  # coordinators belong 
 RULES: dict[str, set[str]] = {
     "pages.home": PUBLIC,
     "pages.memorandum": PUBLIC,
+    # The privacy page: everyone reads it; coordinators and admins write it.
+    "privacy.notice": PUBLIC,
+    "privacy.edit_notice": COORDINATOR,
     "pages.healthz": PUBLIC,
     "pages.dashboard": SIGNED_IN,
     # The bulletin is for everyone: each reader sees what they may (visitors what is public).

@@ -152,13 +152,13 @@ def test_flask_jobs_run_queues_what_the_old_commands_did(app, client, world, log
                        starts_at=utc("2027-01-14 19:00"))
     login(world.member)
     answer(client, event, "going")
-    clock.set(utc("2027-01-14 08:20"))  # Thursday: 07:00, 07:30, 07:40, 08:00, 08:05, 08:15
+    clock.set(utc("2027-01-14 08:20"))  # Thursday: 03:30, 07:00, 07:30, 07:40, 08:00, 08:05, 08:15
     result = cli(app, "jobs", "run")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split(":")[0] for line in lines[:-1]] == [
         "digest-daily", "bulletin", "calendar-remind", "calendar-import", "board-remind",
-        "representation-remind"]
+        "representation-remind", "retention"]
     assert lines[0].startswith("digest-daily: Queued ")  # as `flask digest send daily`
     assert "bulletin: Issue 1: queued for 2 people (0 had it already)." in lines
     assert "calendar-remind: Queued 1 reminders." in lines

@@ -223,7 +223,7 @@ def reset_password(token: AccountToken, password: str) -> None:
     person = token.person
     person.password_hash = hash_password(password)
     end_everything(person)
-    audit.record("person.password_reset", person, f"{person.email} reset their password",
+    audit.record("person.password_reset", person, "Reset their password",
                  actor=person)
     start_session(person)
 
@@ -240,7 +240,7 @@ def change_password(person: Person, current_password: str, password: str) -> Non
     person.password_hash = hash_password(password)
     cancel_tokens(person)
     renew_session(person)
-    audit.record("person.password_change", person, f"{person.email} changed their password",
+    audit.record("person.password_change", person, "Changed their password",
                  actor=person)
     queue_email(person.email, _l("Your password was changed"), "email/password_changed.txt",
                 person=person, reset=absolute_url("auth.forgot_password"),
@@ -280,11 +280,10 @@ def confirm_email_change(person: Person, token: AccountToken) -> bool:
     if find_person(new_email) is not None:
         return False
     spend(token)
-    old_email = person.email
     person.email = new_email
     cancel_tokens(person)
-    audit.record("person.email_change", person, f"{old_email} is now {new_email}",
-                 actor=person, old=old_email, new=new_email)
+    # What was done, not the addresses (the person's own details; docs/decisions.md).
+    audit.record("person.email_change", person, "Changed their email address", actor=person)
     return True
 
 
@@ -295,7 +294,7 @@ def cancel_email_change(token: AccountToken) -> None:
     person = token.person
     end_everything(person)
     audit.record("person.email_change_cancel", person,
-                 f"{person.email} stopped a change of their email address", actor=person)
+                 "Stopped a change of their email address", actor=person)
 
 
 def update_profile(person: Person, display_name: str, show_email_to_members: bool,
@@ -319,7 +318,7 @@ def set_role(person: Person, role: Role, by: Person) -> bool:
         return False
     old = person.role
     person.role = role
-    audit.record("person.role", person, f"{person.name}: {old.value} → {role.value}",
+    audit.record("person.role", person, f"Role: {old.value} → {role.value}",
                  actor=by, old=old.value, new=role.value)
     return True
 
@@ -332,7 +331,7 @@ def suspend(person: Person, reason: str, by: Person) -> bool:
     person.suspended_at = now()
     person.suspended_reason = reason
     end_everything(person)
-    audit.record("person.suspend", person, f"Suspended {person.name}", actor=by,
+    audit.record("person.suspend", person, "Suspended", actor=by,
                  reason=reason)
     queue_email(person.email, _l("Your account is suspended"), "email/account_suspended.txt",
                 person=person, locale=recipient_locale(person))
@@ -345,5 +344,5 @@ def reinstate(person: Person, by: Person) -> bool:
         return False
     person.suspended_at = None
     person.suspended_reason = None
-    audit.record("person.reinstate", person, f"Reinstated {person.name}", actor=by)
+    audit.record("person.reinstate", person, "Reinstated", actor=by)
     return True

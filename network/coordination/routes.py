@@ -284,12 +284,29 @@ def archive_list_entry(kind: str, entry_id: int):
                       changed=changed))
 
 
+def subject_id(entry: AuditEntry) -> int | None:
+    """The person an entry is about, by reference: its target, or the member an organisation's
+    entry names (a membership, a seat's term). Entries hold no one's name or address: the page
+    shows the person's name as it is now ("a former member" once closed)."""
+    if entry.target_type == "person":
+        return entry.target_id
+    found = entry.details.get("person", entry.details.get("holder"))
+    return found if isinstance(found, int) else None
+
+
 def audit_context(form: AuditFilterForm) -> dict:
     query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     if form.action.data:
         query = query.where(AuditEntry.action.startswith(form.action.data, autoescape=True))
-    return {"form": form, "page": paginate(query)}
+    page = paginate(query)
+    wanted = {entry.id: subject_id(entry) for entry in page.items}
+    people = ({person.id: person for person in db.session.scalars(
+        select(Person).where(Person.id.in_(set(wanted.values()) - {None})))}
+        if any(wanted.values()) else {})
+    return {"form": form, "page": page,
+            "subjects": {entry_id: people.get(person_id)
+                         for entry_id, person_id in wanted.items()}}
 
 
 @bp.get("/audit")

@@ -36,6 +36,8 @@ def record(action: str, target: Any, summary: str, actor: Any = None,
     """Add an audit entry to the session; it commits with the change it describes."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
+    # current_user handed in as the target: the person, not the proxy ("localproxy").
+    target = getattr(target, "_get_current_object", lambda: target)()
     entry = AuditEntry(
         action=action,
         target_type=type(target).__name__.lower() if target is not None else "site",

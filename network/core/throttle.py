@@ -28,7 +28,13 @@ class ThrottleHit(db.Model):
     at: Mapped[datetime] = mapped_column(index=True)
 
 
+# The longest window a limit counts in; hits are kept longer (RETAIN_THROTTLE_DAYS, for looking
+# back at an attack), trimmed here at each new one and by the daily retention job.
 KEEP_HITS_FOR = timedelta(days=1)
+
+
+def keep_hits_for() -> timedelta:
+    return max(KEEP_HITS_FOR, timedelta(days=current_app.config.get("RETAIN_THROTTLE_DAYS", 1)))
 
 
 class DatabaseThrottle:
@@ -49,7 +55,7 @@ class DatabaseThrottle:
 
     def hit(self, key: str, window: int) -> None:
         moment = now()
-        db.session.execute(delete(ThrottleHit).where(ThrottleHit.at < moment - KEEP_HITS_FOR))
+        db.session.execute(delete(ThrottleHit).where(ThrottleHit.at < moment - keep_hits_for()))
         db.session.add(ThrottleHit(key=key, at=moment))
 
     def clear(self, key: str) -> None:

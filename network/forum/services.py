@@ -129,8 +129,8 @@ def _add_post(thread: Thread, author: Person, body: str, submission_key: str | N
     db.session.flush()
     refresh_thread(thread)
     if held:
-        audit.record("post.held", post, f"Held for review: a post by {author.name} "
-                     f"in “{thread.title}”", actor=author)
+        audit.record("post.held", post, f"Held for review: a post in “{thread.title}”",
+                     actor=author)
     return post
 
 
@@ -272,8 +272,7 @@ def approve(post: Post, coordinator: Person) -> bool:
         thread.held = False
     db.session.flush()
     refresh_thread(thread)
-    audit.record("post.approve", post, f"Approved a post by {post.author.name} in "
-                 f"“{thread.title}”", actor=coordinator)
+    audit.record("post.approve", post, f"Approved a post in “{thread.title}”", actor=coordinator)
     notify(post.author, "forum.moderation",
            _l("Your post in “%(title)s” is approved and everyone can see it now.",
              title=in_subject(thread.title)), site_path("forum.post", post_id=post.id))
@@ -294,8 +293,8 @@ def hide(post: Post, coordinator: Person, reason: str) -> bool:
         _lock(Thread, post.thread_id)
         db.session.flush()
         refresh_thread(post.thread)
-    audit.record("post.hide", post, f"Hid a post by {post.author.name} in "
-                 f"“{post.thread.title}”", actor=coordinator, reason=reason)
+    audit.record("post.hide", post, f"Hid a post in “{post.thread.title}”",
+                 actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
            _l("A coordinator hid your post in “%(title)s”", title=in_subject(post.thread.title)),
            site_path("forum.post", post_id=post.id), detail=reason)
@@ -309,8 +308,8 @@ def restore(post: Post, coordinator: Person, reason: str) -> bool:
     post.state = PostState.VISIBLE
     post.moderation_reason = reason or None
     post.moderated_at, post.moderated_by_id = now(), coordinator.id
-    audit.record("post.restore", post, f"Restored a post by {post.author.name} in "
-                 f"“{post.thread.title}”", actor=coordinator, reason=reason)
+    audit.record("post.restore", post, f"Restored a post in “{post.thread.title}”",
+                 actor=coordinator, reason=reason)
     notify(post.author, "forum.moderation",
            _l("A coordinator restored your post in “%(title)s”",
              title=in_subject(post.thread.title)), site_path("forum.post", post_id=post.id),
@@ -333,8 +332,8 @@ def dismiss_flags(post: Post, coordinator: Person) -> bool:
     """Keep a flagged post; False (and nothing written) when no flag was waiting."""
     if not _resolve_flags(post, coordinator, "dismissed"):
         return False
-    audit.record("post.flags_dismissed", post, f"Kept a flagged post by "
-                 f"{post.author.name} in “{post.thread.title}”", actor=coordinator)
+    audit.record("post.flags_dismissed", post, f"Kept a flagged post in “{post.thread.title}”",
+                 actor=coordinator)
     return True
 
 
@@ -388,8 +387,8 @@ def pause_posting(person: Person, coordinator: Person, reason: str,
     pause = PostingPause(person_id=person.id, reason=reason, until=until,
                          set_by_id=coordinator.id)
     db.session.add(pause)
-    audit.record("person.pause_posting", person, f"Paused posting by {person.name} "
-                 f"until {until:%Y-%m-%d %H:%M} UTC", actor=coordinator, reason=reason)
+    audit.record("person.pause_posting", person, f"Paused posting until {until:%Y-%m-%d %H:%M} UTC",
+                 actor=coordinator, reason=reason)
     return pause
 
 
@@ -401,8 +400,7 @@ def lift_pauses(person: Person, coordinator: Person) -> bool:
                        .where(PostingPause.person_id == person.id,
                               PostingPause.lifted_at.is_(None))
                        .values(lifted_at=now()))
-    audit.record("person.lift_pause", person, f"Lifted the posting pause on "
-                 f"{person.name}", actor=coordinator)
+    audit.record("person.lift_pause", person, "Lifted the posting pause", actor=coordinator)
     return True
 
 

@@ -229,16 +229,16 @@ def invite(organisation: Organisation, email: str, name: str, as_contact: bool,
                          site=current_app.config["SITE_NAME"]),
                 "email/invitation.txt", invitation=invitation, inviter=invited_by,
                 link=absolute_url("members.accept_invitation", token=raw))
-    audit.record("invitation.send", organisation, f"Invited {email} to {organisation.name}",
-                 actor=invited_by, email=email, as_contact=as_contact)
+    audit.record("invitation.send", organisation, f"Invited someone to {organisation.name}",
+                 actor=invited_by, invitation=invitation.id, as_contact=as_contact)
     return invitation
 
 
 def cancel_invitation(invitation: Invitation, by: Person) -> None:
     invitation.cancelled_at = now()
     audit.record("invitation.cancel", invitation.organisation,
-                 f"Cancelled the invitation of {invitation.email}", actor=by,
-                 email=invitation.email)
+                 f"Cancelled an invitation to {invitation.organisation.name}", actor=by,
+                 invitation=invitation.id)
 
 
 def pending_invitation(raw: str) -> Invitation | None:
@@ -276,7 +276,8 @@ def accept_invitation(invitation: Invitation, person: Person | None = None, *,
         db.session.add(membership)
     membership.is_contact = membership.is_contact or invitation.as_contact
     audit.record("invitation.accept", invitation.organisation,
-                 f"{person.email} joined {invitation.organisation.name}", actor=person)
+                 f"Joined {invitation.organisation.name} by invitation", actor=person,
+                 person=person.id, invitation=invitation.id)
     return person
 
 
@@ -291,7 +292,7 @@ def remove_member(membership: Membership, by: Person) -> None:
     membership.left_at = now()
     membership.removed_by_id = by.id
     audit.record("membership.remove", organisation,
-                 f"Removed {membership.person.name} from {organisation.name}",
+                 f"Removed a member from {organisation.name}",
                  actor=by, person=membership.person_id)
 
 
@@ -308,7 +309,7 @@ def set_contact(membership: Membership, is_contact: bool, by: Person) -> bool:
     membership.is_contact = is_contact
     audit.record("membership.contact" if is_contact else "membership.uncontact",
                  membership.organisation,
-                 f"{membership.person.name} is {'now' if is_contact else 'no longer'} "
+                 f"A member is {'now' if is_contact else 'no longer'} "
                  f"a contact for {membership.organisation.name}", actor=by,
                  person=membership.person_id)
     return True

@@ -1,6 +1,6 @@
 """Who may ask for an archive, close an account, and edit the privacy page."""
 
-from network.core.permissions import policy, signed_in
+from network.core.permissions import coordinator, policy, signed_in
 from network.privacy import models  # noqa: F401 -- the tables, registered with the app
 
 # --- one's own archive (archive.py) --------------------------------------------------------------
@@ -16,3 +16,12 @@ def ask_for_archive(person, _) -> bool:
 def take_archive(person, export) -> bool:
     """An archive's link is its asker's alone: anyone else is told it is not there."""
     return signed_in(person) and export.person_id == person.id
+
+
+# --- the privacy page (notice.py) ---------------------------------------------------------------
+
+
+@policy("privacy.edit")
+def edit_privacy_page(person, _) -> bool:
+    """Coordinators and admins write the privacy page; everyone reads it."""
+    return coordinator(person)

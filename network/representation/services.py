@@ -126,9 +126,9 @@ def add_term(seat: Seat, values: dict, by: Person) -> Term:
     term = Term(seat_id=seat.id, **values)
     db.session.add(term)
     db.session.flush()
-    audit.record("seat.term", term, f"{term.holder.name} holds “{seat.title}” from "
+    audit.record("seat.term", term, f"A term on “{seat.title}” from "
                  f"{term.starts_on.isoformat()} to {term.ends_on.isoformat()}", actor=by,
-                 selection=term.selection.value)
+                 holder=term.holder_id, selection=term.selection.value)
     path = body_path(seat.body)
     notify(term.holder, "representation.seat", _l(
         "You hold the seat “%(seat)s” on %(body)s from %(start)s until %(end)s",
@@ -153,8 +153,8 @@ def change_term(term: Term, values: dict, by: Person) -> bool:
     _no_overlap(term.seat_id, values, other_than=term.id)
     for name, value in values.items():
         setattr(term, name, value)
-    audit.record("seat.term.edit", term, f"Changed the term of "
-                 f"{term.holder.name} on “{term.seat.title}”", actor=by, **changed)
+    audit.record("seat.term.edit", term, f"Changed a term on “{term.seat.title}”", actor=by,
+                 **changed)
     return True
 
 
