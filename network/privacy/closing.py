@@ -14,8 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from network.auth.models import AccountToken, LoginSession, Person
-from network.auth.passwords import hash_password
-from network.auth.services import check_password
+from network.auth.passwords import hash_password, verify_password
 from network.bulletin.models import BulletinDelivery
 from network.calendar import attendance
 from network.calendar.models import Answer, FeedKey, Follow, Rsvp
@@ -87,7 +86,8 @@ def hand_over_first(organisations: list[Organisation]) -> Refused:
 
 def close_own_account(person: Person, password: str) -> bool:
     """The person closes their own account, after typing their password."""
-    check_password(person, password or "")
+    if not verify_password(person.password_hash, password or ""):
+        raise Refused(_("That is not your current password."), "password")
     return close_account(person, person)
 
 
