@@ -27,7 +27,6 @@ from tests.factories import (
     MembershipFactory,
     PersonFactory,
     first_post,
-    make_body,
     make_event,
     make_listing,
     make_report,

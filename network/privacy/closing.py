@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 
 from network.auth.models import AccountToken, LoginSession, Person
 from network.auth.passwords import hash_password, verify_password
+from network.board.models import Message
 from network.bulletin.models import BulletinDelivery
 from network.calendar import attendance
 from network.calendar.models import Answer, FeedKey, Follow, Rsvp
@@ -30,7 +31,6 @@ from network.home.models import Visit
 from network.mailin.models import ReceivedMail
 from network.members.models import Membership, Organisation, OrgStatus
 from network.notify.models import Notification, NotificationSetting
-from network.board.models import Message
 from network.privacy.models import DataExport
 from network.privacy.scrub import placeholder, scrub_everywhere
 from network.representation.models import (

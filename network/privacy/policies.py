@@ -4,7 +4,6 @@ from network.auth.policies import manage_person
 from network.core.permissions import policy, signed_in
 from network.privacy import models  # noqa: F401 -- the tables, registered with the app
 
-
 # --- closing an account (closing.py, closing_routes.py) ----------------------------------------
 
 @policy("account.close")
