@@ -346,3 +346,14 @@ def test_remove_replaces_the_text_and_keeps_the_rows(removing):
     page = client.get(url(removing, "forum.thread", world,
                           {"thread_id": world.thread.id, "slug": world.thread.slug}))
     assert page.status_code == 200 and REMOVED in body(page)
+
+
+def test_a_short_name_is_replaced_as_a_whole_word_and_an_address_in_any_case():
+    from network.privacy.scrub import Scrubber
+
+    scrub = Scrubber("Al", "Al@Example.org", 7)
+    assert scrub.text("Alpha Tenants welcomed Al, and @Al replied (AL@EXAMPLE.ORG).") == (
+        "Alpha Tenants welcomed a former member, and a former member replied "
+        "(closed-7@invalid).")
+    assert scrub.any({"who": ["Al", 3], "Al": "Salt"}) == {
+        "who": ["a former member", 3], "a former member": "Salt"}

@@ -17,6 +17,7 @@ from sqlalchemy import Text, cast, delete, func, or_, select
 
 from network.core import throttle
 from network.core.audit import AuditEntry
+from network.core.jobs import JobRun
 from network.core.mail import OutboxEmail
 from network.core.throttle import ThrottleHit
 from network.core.time import now
@@ -87,12 +88,14 @@ def _rewrite(scrub: Scrubber, model, columns: list[str], json_columns: tuple[str
     """Every row of model holding the name or address, its columns scrubbed; the rows."""
     rows = list(db.session.scalars(select(model).where(
         scrub.holding(*(getattr(model, name) for name in columns)))))
+    limits = {name: getattr(model.__table__.c[name].type, "length", None) for name in columns}
     for row in rows:
         for name in columns:
             value = getattr(row, name)
             new = scrub.any(value) if name in json_columns else scrub.text(value)
             if new != value:
-                setattr(row, name, new)
+                # "a former member" is longer than a short name: the column's limit holds
+                setattr(row, name, new[:limits[name]] if limits[name] else new)
     return rows
 
 
@@ -104,6 +107,7 @@ def scrub_everywhere(person, old_name: str, old_email: str) -> None:
     placeholder_address = scrub.replacement
     _rewrite(scrub, AuditEntry, ["summary", "details"], ("details",))
     _rewrite(scrub, Notification, ["subject", "detail"])
+    _rewrite(scrub, JobRun, ["detail"])  # an error's words, should one have named them
     _outbox(scrub, old_email)
     # Forum mentions of them by others ("@Name"), and an action owned by them by name.
     if scrub.name:
