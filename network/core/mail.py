@@ -247,7 +247,7 @@ def _give_up(email: OutboxEmail, why: str, error: BaseException) -> None:
     ours = not isinstance(error, OSError | smtplib.SMTPException)
     log.error("Email %s to %s %s, so it will not be sent: %s", email.id, email.to_address,
               why, email.last_error, exc_info=error if ours else None)
-    if (email.headers or {}).get(ERASE_WHEN_SENT):
+    if erased_when_sent(email):
         erase(email)  # never to be sent: nothing of it is kept either
 
 
@@ -312,7 +312,7 @@ def _deliver_one(email: OutboxEmail, outgoing: Outgoing) -> bool:
     email.locked_until = None
     if failure is None:
         email.sent_at = now()
-        if (email.headers or {}).get(ERASE_WHEN_SENT):
+        if erased_when_sent(email):
             erase(email)
     elif message is None:
         _give_up(email, "could not be built", failure)
@@ -324,6 +324,10 @@ def _deliver_one(email: OutboxEmail, outgoing: Outgoing) -> bool:
         _give_up(email, "could not be sent", failure)
     db.session.commit()
     return failure is None
+
+
+def erased_when_sent(email: OutboxEmail) -> bool:
+    return isinstance(email.headers, dict) and bool(email.headers.get(ERASE_WHEN_SENT))
 
 
 def erase(email: OutboxEmail) -> None:
