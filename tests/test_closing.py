@@ -85,7 +85,7 @@ def everything(world, client):
     listing = make_listing(world.org_a, zeb, "Folding chairs to lend",
                            description="Forty chairs.")
     board.add_message(world.conversation, zeb, "Mondays are fine by us.")
-    make_booking(world.listing, world.org_a, zeb, 12, purpose="Quiz night")
+    booking = make_booking(world.listing, world.org_a, zeb, 12, purpose="Quiz night")
     # Representation: an item raised, another backed, a response, a seat held and reported
     # from, an action and its update, a paper.
     item = representation.raise_item(world.seat, zeb, "Crossing by the school",
@@ -119,7 +119,7 @@ def everything(world, client):
     db.session.commit()
     return {"zeb": zeb.id, "opening": opening.id, "thread": opening.thread_id,
             "picnic": picnic.id, "listing": listing.id, "item": item.id, "seat": seat.id,
-            "report": report.id}
+            "report": report.id, "booking": booking.id}
 
 
 def strings_left(words) -> list[str]:
@@ -175,6 +175,7 @@ def test_closing_an_account_that_did_everything_leaves_no_trace(app, world, clie
         url(app, "board.listing", world, {"listing_id": made["listing"], "slug": "x"}),
         url(app, "board.conversation", world),
         url(app, "board.bookings", world),
+        url(app, "board.booking", world, {"booking_id": made["booking"]}),
         url(app, "representation.report", world, {"report_id": made["report"]}),
         url(app, "representation.report", world),
         url(app, "representation.seat", world, {"seat_id": made["seat"]}),
