@@ -180,6 +180,11 @@ class Config:
     # X-Forwarded-Proto. X-Forwarded-Host is never trusted.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
+    # What a closed account's writing becomes (network/privacy/closing.py): "keep" leaves it,
+    # shown as by "a former member"; "remove" replaces its text with a fixed marker, the rows
+    # kept so threads and reports still make sense.
+    CLOSED_ACCOUNT_TEXT = os.environ.get("CLOSED_ACCOUNT_TEXT", "keep").strip().lower()
+
     BABEL_DEFAULT_LOCALE = "en_GB"
     PAGE_SIZE = 20  # items on a page of any list: posts, threads, organisations, people
     COMPRESS_ALGORITHM = ["br", "gzip"]

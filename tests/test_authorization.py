@@ -81,6 +81,11 @@ RULES: dict[str, set[str]] = {
     "coordination.set_role": COORDINATOR,
     "coordination.suspend": COORDINATOR,
     "coordination.reinstate": COORDINATOR,
+    # Closing an account: one's own (the empty form the walk sends closes nothing), or a
+    # coordinator's for someone else (never their own; admins alone for coordinators).
+    "privacy.close_account": SIGNED_IN,
+    "privacy.closed": PUBLIC,
+    "privacy.close_for": COORDINATOR,
     "coordination.list_entries": COORDINATOR,
     "coordination.edit_list_entry": COORDINATOR,
     "coordination.archive_list_entry": COORDINATOR,
@@ -245,6 +250,7 @@ STATE_RULES: dict[tuple[str, str], dict[str, str]] = {
     ("coordination.person", "suspended"): seen(COORDINATOR,
                                                forbidden=SIGNED_IN - COORDINATOR),
     ("coordination.suspend", "a coordinator"): seen({"admin"}, forbidden=SIGNED_IN - {"admin"}),
+    ("privacy.close_for", "a coordinator"): seen({"admin"}, forbidden=SIGNED_IN - {"admin"}),
     ("calendar.event", "public"): seen(SIGNED_IN, visitor="through"),
     ("calendar.download", "public"): seen(SIGNED_IN, visitor="through"),
     ("calendar.paper", "public"): seen(SIGNED_IN, visitor="through"),

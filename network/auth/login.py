@@ -90,7 +90,8 @@ def log_in(email: str, password: str, remember: bool, address: str | None,
         minutes(wait)))
     person = find_person(email)
     password_ok = verify_password(person.password_hash if person else dummy_hash(), password)
-    if person is None or not password_ok:
+    # A closed account's password matches nothing; its placeholder address logs no one in.
+    if person is None or not password_ok or person.is_closed:
         keys.failed()
         return None
     if not person.is_active:
@@ -114,5 +115,5 @@ def ask_for_reset(email: str, address: str | None, hold: Hold) -> None:
     for key in keys:
         throttle.hit(key, limit)
     person = find_person(email)
-    if person is not None and person.is_active:
+    if person is not None and person.is_active and not person.is_closed:
         request_password_reset(person)

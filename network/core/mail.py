@@ -51,6 +51,10 @@ log = logging.getLogger("network.mail")
 LOCK_FOR = timedelta(minutes=2)
 GIVE_UP_AFTER = timedelta(days=3)
 SUBJECT_LIMIT = 200  # OutboxEmail.subject
+# A flag in OutboxEmail.headers, never sent as a header: once the email is delivered its
+# address, body and headers are blanked, so nothing of it stays behind (the last email to a
+# closed account, privacy/closing.py).
+ERASE_WHEN_SENT = "erase_when_sent"
 # RFC 5322's limit for a line, less room for the header's name.
 HEADER_LIMIT = 900
 # Control characters a person's text may carry to a terminal (the log) or a mail program.
@@ -141,6 +145,8 @@ def build_message(email: OutboxEmail) -> EmailMessage:
     # An email's own headers replace these (a notification's stable Message-ID; an
     # explanation's Auto-Submitted: auto-replied).
     for name, value in (email.headers or {}).items():
+        if name == ERASE_WHEN_SENT:
+            continue
         del message[header(name)]
         message[header(name)] = header(value)
     message.set_content(email.body)
@@ -241,6 +247,8 @@ def _give_up(email: OutboxEmail, why: str, error: BaseException) -> None:
     ours = not isinstance(error, OSError | smtplib.SMTPException)
     log.error("Email %s to %s %s, so it will not be sent: %s", email.id, email.to_address,
               why, email.last_error, exc_info=error if ours else None)
+    if erased_when_sent(email):
+        erase(email)  # never to be sent: nothing of it is kept either
 
 
 def _try_later(email: OutboxEmail, error: BaseException) -> None:
@@ -304,6 +312,8 @@ def _deliver_one(email: OutboxEmail, outgoing: Outgoing) -> bool:
     email.locked_until = None
     if failure is None:
         email.sent_at = now()
+        if erased_when_sent(email):
+            erase(email)
     elif message is None:
         _give_up(email, "could not be built", failure)
     elif refused_for_good(failure):
@@ -314,6 +324,18 @@ def _deliver_one(email: OutboxEmail, outgoing: Outgoing) -> bool:
         _give_up(email, "could not be sent", failure)
     db.session.commit()
     return failure is None
+
+
+def erased_when_sent(email: OutboxEmail) -> bool:
+    return isinstance(email.headers, dict) and bool(email.headers.get(ERASE_WHEN_SENT))
+
+
+def erase(email: OutboxEmail) -> None:
+    """Blank what an email said and to whom: the row stays as a count of what went out."""
+    email.to_address = ""
+    email.body = ""
+    email.html_body = None
+    email.headers = {}
 
 
 def send_after_response(response):

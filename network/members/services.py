@@ -91,7 +91,7 @@ def contacts_of(*organisation_ids: int) -> list[Person]:
 def coordinators() -> list[Person]:
     return list(db.session.scalars(
         select(Person).where(Person.role.in_([Role.COORDINATOR, Role.ADMIN]),
-                             Person.suspended_at.is_(None))))
+                             Person.suspended_at.is_(None), Person.closed_at.is_(None))))
 
 
 def pending_applications_count() -> int:

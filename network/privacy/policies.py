@@ -1,5 +1,6 @@
 """Who may ask for an archive, close an account, and edit the privacy page."""
 
+from network.auth.policies import manage_person
 from network.core.permissions import coordinator, policy, signed_in
 from network.privacy import models  # noqa: F401 -- the tables, registered with the app
 
@@ -25,3 +26,19 @@ def take_archive(person, export) -> bool:
 def edit_privacy_page(person, _) -> bool:
     """Coordinators and admins write the privacy page; everyone reads it."""
     return coordinator(person)
+
+
+# --- closing an account (closing.py, closing_routes.py) ----------------------------------------
+
+
+@policy("account.close")
+def close_own_account(person, _) -> bool:
+    """Anyone logged in closes their own account (with their password)."""
+    return signed_in(person)
+
+
+@policy("person.close")
+def close_someones_account(person, target) -> bool:
+    """For someone who cannot log in: as suspending, coordinators, never on themselves; only
+    admins for coordinators and admins."""
+    return manage_person(person, target)
