@@ -198,6 +198,10 @@ def test_closing_an_account_that_did_everything_leaves_no_trace(app, world, clie
             assert word not in text, f"{word} on {path}"
     thread = body(client.get(f"/forum/t/{made['thread']}", follow_redirects=True))
     assert "Who can pick litter on Saturday mornings?" in thread  # their words stay
+    # ... under no name: where the pages showed theirs, they read "a former member".
+    for path in (f"/forum/t/{made['thread']}", pages[4], pages[7], pages[8],
+                 pages[10]):
+        assert "a former member" in body(client.get(path, follow_redirects=True)), path
     found = body(client.get(url(app, "search.search", world, {"q": "litter"})))
     assert "Litter picking rota" in found
     # The coordinators' page says it is closed.
