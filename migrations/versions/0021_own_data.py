@@ -54,6 +54,7 @@ def downgrade():
     with op.batch_alter_table('data_export', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_export_person_id'))
     op.drop_table('data_export')
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_column('closed_at')
-        batch_op.drop_column('name_public')
+    # Not in a batch: SQLite (3.35 on) drops a column in place, where a batch would rebuild
+    # the table that others point at.
+    op.drop_column('person', 'closed_at')
+    op.drop_column('person', 'name_public')

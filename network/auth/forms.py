@@ -79,9 +79,8 @@ class ProfileForm(Form):
     )
     name_public = CheckboxField(
         _l("Show my name to visitors on public pages"),
-        description=_l("Members who are logged in always see your name. Unless you tick this, "
-                       "visitors see “a member of” your organisation instead, on public "
-                       "events, bodies and reports."),
+        description=_l("Members always see your name. Otherwise visitors see “a member of” "
+                       "your organisation."),
     )
 
 
