@@ -1,7 +1,8 @@
 """axe-core on every page, at 360 px and 1280 px, as a visitor and as an admin: no violations
-of WCAG 2.0, 2.1 and 2.2 A and AA. Colour contrast is checked in the dark scheme too. At 360 px
-the same walk checks that no page is wider than the phone (tests/browser/test_layout.py walks
-the other roles), so those pages are loaded once.
+of WCAG 2.0, 2.1 and 2.2 A and AA. Colour contrast is checked in the dark scheme too. Each page
+is loaded once, at 360 px, where the walk also checks that it is no wider than the phone
+(tests/browser/test_layout.py walks the other roles); axe runs there, then again with the
+window widened to 1280 px.
 
 Axe is injected with page.evaluate, which the pages' Content-Security-Policy does not apply to,
 so the contexts keep the CSP (no bypass_csp).
@@ -44,20 +45,23 @@ ONLY_REDIRECT = {"forum.post", "forum.first_unread", "forum.reply_page",
                  "forum.move_thread", "forum.rename_thread", "calendar.rsvp",
                  "board.reply_page", "board.settle", "board.book_page"}
 
-# Who walks every page; at PHONE_WIDTH the walk checks the width too (test_layout: the rest).
+# Who walks every page, at PHONE (test_layout: the rest of the roles at that width).
 ROLES_WALKED = ("visitor", "admin")
-PHONE_WIDTH = 360
+PHONE = VIEWPORTS[0].values[0]
+PHONE_WIDTH = PHONE["width"]
 
 axe = Axe()
 
 
 # --- running axe ---------------------------------------------------------------------------------
 
-def violations(page: Page, label: str) -> list[str]:
-    """Axe's findings on the page as it is now, light scheme then dark; [] when clean."""
+def violations(page: Page, label: str, *, inject: bool = True) -> list[str]:
+    """Axe's findings on the page as it is now, light scheme then dark; [] when clean.
+    inject=False: axe is in the page already (run at another width)."""
     found = []
     page.emulate_media(color_scheme="light")
-    results = axe.run(page, options=ALL_RULES)
+    results = axe.run(page, options=ALL_RULES) if inject else AxeResults(
+        page.evaluate("options => axe.run(document, options)", ALL_RULES))
     if results.violations_count:
         found.append(f"{label}, light: {ids(results)}\n{results.generate_report()}")
     # Axe is in the page now: only the colours change with the scheme.
@@ -65,6 +69,17 @@ def violations(page: Page, label: str) -> list[str]:
     dark = AxeResults(page.evaluate("options => axe.run(document, options)", CONTRAST))
     if dark.violations_count:
         found.append(f"{label}, dark: {ids(dark)}\n{dark.generate_report()}")
+    return found
+
+
+def at_both_widths(page: Page, label: str) -> list[str]:
+    """Axe at the phone's width the page was loaded at, then at the desktop's (the window
+    widened: the same layout as loading it there), then back to the phone's."""
+    phone, desktop = (viewport.values[0] for viewport in VIEWPORTS)
+    found = violations(page, f"{label} at {phone['width']} px")
+    page.set_viewport_size(desktop)
+    found += violations(page, f"{label} at {desktop['width']} px", inject=False)
+    page.set_viewport_size(phone)
     return found
 
 
@@ -78,8 +93,8 @@ def ids(results) -> str:
     return ", ".join(v["id"] for v in results.response["violations"])
 
 
-def report(width: int, found: list[str]) -> str:
-    return f"axe violations at {width} px:\n\n" + "\n\n".join(found)
+def report(found: list[str]) -> str:
+    return "axe violations:\n\n" + "\n\n".join(found)
 
 
 def get_pages(live_server, w) -> dict[str, str]:
@@ -91,12 +106,13 @@ def get_pages(live_server, w) -> dict[str, str]:
 
 
 def check(page: Page, path: str, label: str) -> list[str] | None:
-    """Axe on a page; None if it redirected elsewhere (to log in, or away from /login)."""
+    """Axe on a page at both widths; None if it redirected elsewhere (to log in, or away
+    from /login)."""
     response = page.goto(path)
     assert response is not None and response.status < 500, f"{label}: {response}"
     if urlsplit(page.url).path != urlsplit(path).path:
         return None
-    return violations(page, label)
+    return at_both_widths(page, label)
 
 
 def wider_than_screen(page: Page, label: str) -> list[str]:
@@ -107,13 +123,11 @@ def wider_than_screen(page: Page, label: str) -> list[str]:
 
 # --- the tests -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_every_page_has_no_axe_violations(new_context, live_server, w, viewport):
-    width = viewport["width"]
+def test_every_page_has_no_axe_violations(new_context, live_server, w):
     pages = get_pages(live_server, w)
     walkers = {}
     for role in ROLES_WALKED:
-        walkers[role] = new_context(viewport=viewport).new_page()
+        walkers[role] = new_context(viewport=PHONE).new_page()
         if DEMO_PEOPLE[role]:
             log_in(walkers[role], DEMO_PEOPLE[role], DEMO_PASSWORD)
 
@@ -124,15 +138,15 @@ def test_every_page_has_no_axe_violations(new_context, live_server, w, viewport)
         for endpoint, path in pages.items():
             label = f"{path} ({endpoint}) as {role}"
             result = check(page, path, label)
-            if width == PHONE_WIDTH:  # where it went, redirected or not: it is a page too
-                wide.extend(wider_than_screen(page, label))
+            # where it went, redirected or not: it is a page too
+            wide.extend(wider_than_screen(page, label))
             if result is not None:
                 checked.add(endpoint)
                 found.extend(result)
     unchecked = sorted(set(pages) - checked - ONLY_REDIRECT)
     assert not unchecked, f"Pages no one could open: {unchecked}"
-    assert not found, report(width, found)
-    assert not wide, f"Pages wider than a {PHONE_WIDTH} px phone:\n" + "\n".join(wide)
+    assert not found, report(found)
+    assert not wide, f"Pages wider than a {PHONE['width']} px phone:\n" + "\n".join(wide)
 
 
 @pytest.fixture(scope="module")
@@ -141,13 +155,12 @@ def event_pages(live_server) -> dict[str, str]:
         return demo_event_pages()
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_an_event_of_every_kind_has_no_axe_violations(new_context, event_pages, viewport):
+def test_an_event_of_every_kind_has_no_axe_violations(new_context, event_pages):
     """The walk above opens one event; what an event page shows depends on its state (answers
     off or on, places, a waiting list, cancelled, moved, closing, past, members only)."""
     assert set(event_pages) == set(EVENT_STATES)
-    visitor = new_context(viewport=viewport).new_page()
-    admin = new_context(viewport=viewport).new_page()  # organises every event; waits for one
+    visitor = new_context(viewport=PHONE).new_page()
+    admin = new_context(viewport=PHONE).new_page()  # organises every event; waits for one
     log_in(admin, "admin@example.org", DEMO_PASSWORD)
     found: list[str] = []
     checked: set[str] = set()
@@ -158,7 +171,7 @@ def test_an_event_of_every_kind_has_no_axe_violations(new_context, event_pages, 
                 checked.add(state)
                 found.extend(result)
     assert checked == set(EVENT_STATES)
-    assert not found, report(viewport["width"], found)
+    assert not found, report(found)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -194,12 +207,11 @@ def test_error_pages_and_forms_with_errors_have_no_axe_violations(new_context, v
     expect(admin.get_by_role("alert")).to_contain_text("This is needed.")
     found += violations(admin, "/account sent with no name, as admin")
 
-    assert not found, report(width, found)
+    assert not found, f"At {width} px: " + report(found)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_pages_in_other_languages_have_no_axe_violations_and_fit_a_phone(
-        new_context, live_server, w, viewport):
+        new_context, live_server, w):
     """A sample of pages (tests/test_page_weight.py's) in each language besides English,
     chosen with the footer's switch: axe, and at 360 px no page wider than the phone."""
     app = live_server.app
@@ -209,9 +221,9 @@ def test_pages_in_other_languages_have_no_axe_violations_and_fit_a_phone(
     english = app.config["BABEL_DEFAULT_LOCALE"]
     found, wide = [], []
     for code in codes:
-        visitor = new_context(viewport=viewport).new_page()
+        visitor = new_context(viewport=PHONE).new_page()
         visitor.goto("/")
-        admin = new_context(viewport=viewport).new_page()
+        admin = new_context(viewport=PHONE).new_page()
         log_in(admin, "admin@example.org", DEMO_PASSWORD)
         for role, page in (("visitor", visitor), ("admin", admin)):
             page.locator(f'footer form.languages button[value="{code}"]').click()
@@ -222,7 +234,7 @@ def test_pages_in_other_languages_have_no_axe_violations_and_fit_a_phone(
                 page.locator(f'footer form.languages button[value="{english}"]').click()
                 expect(page.locator("html")).to_have_attribute("lang",
                                                                english.replace("_", "-"))
-    assert not found, report(viewport["width"], found)
+    assert not found, report(found)
     assert not wide, "Pages wider than the screen:\n" + "\n".join(wide)
 
 
