@@ -362,3 +362,31 @@ def test_a_short_name_is_replaced_as_a_whole_word_and_an_address_in_any_case():
         "(closed-7@invalid).")
     assert scrub.any({"who": ["Al", 3], "Al": "Salt"}) == {
         "who": ["a former member", 3], "a former member": "Salt"}
+
+
+def test_a_seat_they_hold_ends_the_day_they_close_and_they_are_no_ones_deputy(app, world):
+    from network.core.time import today
+    from network.representation.models import Selection
+
+    member = db.session.get(Person, world.member.id)
+    day = today()
+    later = Term(seat_id=world.seat.id, holder_id=member.id, selection=Selection.ELECTED,
+                 starts_on=world.term.ends_on + timedelta(days=1),
+                 ends_on=world.term.ends_on + timedelta(days=700))
+    elsewhere = make_seat(world.body, "Youth seat")
+    deputising = Term(seat_id=elsewhere.id, holder_id=world.contact.id, deputy_id=member.id,
+                      selection=Selection.NOMINATED, starts_on=day - timedelta(days=5),
+                      ends_on=day + timedelta(days=300))
+    db.session.add_all([later, deputising])
+    db.session.commit()
+    later_id, deputising_id = later.id, deputising.id
+    assert close_account(member, db.session.get(Person, world.coordinator.id))
+    db.session.commit()
+    assert db.session.get(Term, world.term.id).ends_on == day  # held until today, then vacant
+    assert db.session.get(Term, later_id) is None  # not begun: gone
+    assert db.session.get(Term, deputising_id).deputy_id is None
+    assert db.session.get(Term, deputising_id).holder_id == world.contact.id
+    ended = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action.in_(["seat.term.edit", "seat.term.remove"]))).all()
+    assert len(ended) == 2 and all("Mo Member" not in entry.summary for entry in ended)
+    assert not close_account(member, member)  # twice: nothing more

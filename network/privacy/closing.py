@@ -23,7 +23,7 @@ from network.core import audit
 from network.core.forms import Refused
 from network.core.i18n import recipient_locale
 from network.core.mail import ERASE_WHEN_SENT, queue_email
-from network.core.time import now
+from network.core.time import now, today
 from network.core.tokens import new_token
 from network.extensions import db
 from network.forum.models import Post, PostingPause, PostRevision, ThreadRead, ThreadWatch
@@ -39,6 +39,7 @@ from network.representation.models import (
     ReportRead,
     ReportRevision,
     Response,
+    Term,
 )
 
 # What "remove" leaves in place of a closed account's words (stored: the same in every
@@ -107,6 +108,7 @@ def close_account(person: Person, by: Person, reference: str = "") -> bool:
         Membership.person_id == person.id, Membership.left_at.is_(None)).values(
         left_at=moment, is_contact=False))
     _give_up_places(person)
+    _leave_seats(person, by)
     for model in ONLY_ABOUT_THEM:
         db.session.execute(delete(model).where(model.person_id == person.id))
     db.session.execute(update(ReceivedMail).where(ReceivedMail.person_id == person.id)
@@ -161,6 +163,25 @@ def _give_up_places(person: Person) -> None:
             attendance.answer(row.event, row.occurrence_start, person, Answer.NOT_GOING)
         except Refused:
             continue  # cancelled, or no longer asking: no place to give
+
+
+def _leave_seats(person: Person, by: Person) -> None:
+    """A seat is not left held by "a former member": a term they hold ends today (one not
+    begun yet goes), and they are no one's deputy. The seat shows no holder until the
+    coordinators add the next term."""
+    day = today()
+    for term in db.session.scalars(select(Term).where(Term.holder_id == person.id,
+                                                      Term.ends_on >= day)):
+        if term.starts_on > day:
+            audit.record("seat.term.remove", term, "A term not begun removed: its holder's "
+                         "account was closed", actor=by, seat=term.seat_id)
+            db.session.delete(term)
+        elif term.ends_on > day:
+            audit.record("seat.term.edit", term, "A term ended: its holder's account was "
+                         "closed", actor=by, ends_on=[term.ends_on.isoformat(), day.isoformat()])
+            term.ends_on = day
+    db.session.execute(update(Term).where(Term.deputy_id == person.id, Term.ends_on >= day)
+                       .values(deputy_id=None))
 
 
 def _remove_text(person: Person) -> None:
