@@ -390,3 +390,14 @@ def test_a_seat_they_hold_ends_the_day_they_close_and_they_are_no_ones_deputy(ap
         AuditEntry.action.in_(["seat.term.edit", "seat.term.remove"]))).all()
     assert len(ended) == 2 and all("Mo Member" not in entry.summary for entry in ended)
     assert not close_account(member, member)  # twice: nothing more
+
+
+def test_the_close_page_tells_a_seat_holder_their_term_ends(app, world, client, login):
+    login(world.member)  # holds the world's seat
+    page = body(client.get("/account/close"))
+    assert "your term on Voluntary sector seat ends today" in page
+    assert "#data-heading" in page  # the way to a copy first
+    client.post("/logout")
+    login(world.coordinator)
+    assert "Their term on Voluntary sector seat ends today." in body(
+        client.get(f"/people/{world.member.id}/close"))

@@ -39,6 +39,7 @@ from network.representation.models import (
     ReportRead,
     ReportRevision,
     Response,
+    Seat,
     Term,
 )
 
@@ -163,6 +164,12 @@ def _give_up_places(person: Person) -> None:
             attendance.answer(row.event, row.occurrence_start, person, Answer.NOT_GOING)
         except Refused:
             continue  # cancelled, or no longer asking: no place to give
+
+
+def seats_held(person: Person) -> list[str]:
+    """The titles of the seats they hold now or will (the page says those terms end)."""
+    return sorted(set(db.session.scalars(select(Seat.title).join(Term.seat).where(
+        Term.holder_id == person.id, Term.ends_on >= today()))))
 
 
 def _leave_seats(person: Person, by: Person) -> None:

@@ -19,7 +19,7 @@ from network.privacy.closing_forms import CloseAccountForm, CloseForSomeoneForm
 
 def close_context(person: Person, form: CloseAccountForm) -> dict:
     return {"form": form, "hand_over": closing.last_contact_of(person),
-            "removes_text": closing.removes_text()}
+            "seats": closing.seats_held(person), "removes_text": closing.removes_text()}
 
 
 @bp.route("/account/close", methods=["GET", "POST"])
@@ -46,7 +46,7 @@ def closed():
 
 def close_for_context(person: Person, form: CloseForSomeoneForm) -> dict:
     return {"person": person, "form": form, "hand_over": closing.last_contact_of(person),
-            "removes_text": closing.removes_text()}
+            "seats": closing.seats_held(person), "removes_text": closing.removes_text()}
 
 
 @bp.route("/people/<int:person_id>/close", methods=["GET", "POST"])
