@@ -182,6 +182,16 @@ def test_asking_again_within_5_minutes_is_refused_and_makes_no_row(client, world
     assert exports() == made + 1
 
 
+def test_asking_again_after_downloading_is_not_told_to_use_the_used_link(client, world,
+                                                                         login):
+    login(world.member)
+    opened(client.post(ask(client)))
+    again = client.post("/account/data")
+    assert again.status_code == 429
+    assert "You downloaded a copy of your data a moment ago" in body(again)
+    assert "Use the link you were given" not in body(again)
+
+
 def test_looking_at_the_page_writes_nothing(client, world, login):
     login(world.member)
     path = ask(client)
