@@ -130,7 +130,11 @@ def test_the_link_works_once(client, world, login):
     path = ask(client)
     opened(client.post(path))
     assert client.post(path).status_code == 404
-    assert client.get(path).status_code == 404
+    again = client.get(path)
+    assert again.status_code == 404
+    # Pressed twice, or come back to later: told what to do, not "Page not found".
+    assert "This link to your archive has been used already, or has expired." in body(again)
+    assert 'href="/account"' in body(again) and "Page not found" not in body(again)
     used = db.session.scalar(select(DataExport).order_by(DataExport.id.desc()).limit(1))
     assert used.used_at is not None
 
