@@ -332,6 +332,10 @@ def test_a_closed_account_is_not_suspended_reinstated_paused_or_given_a_role(app
     login(world.admin)
     page = body(client.get(f"/coordinate/people/{member.id}"))
     assert "Account closed on" in page
+    # Not the placeholder address closing leaves (it reads like a real one), nor a choice
+    # about a name that is gone.
+    assert "@invalid" not in page and "erased when the account was closed" in page
+    assert "Name to visitors" not in page
     for gone in ("suspend", "reinstate", "role", "pause"):
         assert f"/people/{member.id}/{gone}" not in page
     assert client.post(f"/forum/people/{member.id}/pause",
