@@ -336,6 +336,8 @@ def test_a_closed_account_is_not_suspended_reinstated_paused_or_given_a_role(app
     # about a name that is gone.
     assert "@invalid" not in page and "erased when the account was closed" in page
     assert "Name to visitors" not in page
+    listed = body(client.get("/coordinate/people"))
+    assert "@invalid" not in listed and "account closed" in listed
     for gone in ("suspend", "reinstate", "role", "pause"):
         assert f"/people/{member.id}/{gone}" not in page
     assert client.post(f"/forum/people/{member.id}/pause",
