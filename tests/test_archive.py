@@ -130,7 +130,11 @@ def test_the_link_works_once(client, world, login):
     path = ask(client)
     opened(client.post(path))
     assert client.post(path).status_code == 404
-    assert client.get(path).status_code == 404
+    again = client.get(path)
+    assert again.status_code == 404
+    # Pressed twice, or come back to later: told what to do, not "Page not found".
+    assert "This link to your archive has been used already, or has expired." in body(again)
+    assert 'href="/account"' in body(again) and "Page not found" not in body(again)
     used = db.session.scalar(select(DataExport).order_by(DataExport.id.desc()).limit(1))
     assert used.used_at is not None
 
@@ -180,6 +184,16 @@ def test_asking_again_within_5_minutes_is_refused_and_makes_no_row(client, world
     clock.advance(minutes=5, seconds=1)
     ask(client)
     assert exports() == made + 1
+
+
+def test_asking_again_after_downloading_is_not_told_to_use_the_used_link(client, world,
+                                                                         login):
+    login(world.member)
+    opened(client.post(ask(client)))
+    again = client.post("/account/data")
+    assert again.status_code == 429
+    assert "You downloaded a copy of your data a moment ago" in body(again)
+    assert "Use the link you were given" not in body(again)
 
 
 def test_looking_at_the_page_writes_nothing(client, world, login):

@@ -322,6 +322,41 @@ def test_who_may_close_whose_account(app, world, client, login):
     assert db.session.get(Person, world.admin.id).closed_at is None
 
 
+def test_a_closed_account_is_not_suspended_reinstated_paused_or_given_a_role(app, world,
+                                                                             client, login):
+    # Its person page offered all four after closing: "a former member can log in again"
+    # was untrue, and a suspension's reason was new text about someone erased.
+    member = db.session.get(Person, world.member.id)
+    assert close_account(member, world.coordinator) is True
+    db.session.commit()
+    login(world.admin)
+    page = body(client.get(f"/coordinate/people/{member.id}"))
+    assert "Account closed on" in page
+    # Not the placeholder address closing leaves (it reads like a real one), nor a choice
+    # about a name that is gone.
+    assert "@invalid" not in page and "erased when the account was closed" in page
+    assert "Name to visitors" not in page
+    listed = body(client.get("/coordinate/people"))
+    assert "@invalid" not in listed and "account closed" in listed
+    for gone in ("suspend", "reinstate", "role", "pause"):
+        assert f"/people/{member.id}/{gone}" not in page
+    assert client.post(f"/forum/people/{member.id}/pause",
+                       data={"days": "7", "reason": "x"}).status_code == 403
+    assert client.post(f"/coordinate/people/{member.id}/suspend",
+                       data={"reason": "Mo Member again"}).status_code == 403
+    assert client.post(f"/coordinate/people/{member.id}/reinstate").status_code == 403
+    assert client.post(f"/coordinate/people/{member.id}/role",
+                       data={"role": "coordinator"}).status_code == 403
+    db.session.rollback()
+    member = db.session.get(Person, member.id)
+    assert member.suspended_at is None and member.suspended_reason in (None, "")
+    assert member.role.value == "member"
+    # Pressing "Close the account" again still says it was already closed.
+    response = client.post(f"/people/{member.id}/close",
+                           data={"reference": "letter of 3 Dec", "confirm": "y"})
+    assert response.status_code == 303
+
+
 @pytest.fixture
 def removing(make_app):
     app = make_app(CLOSED_ACCOUNT_TEXT="remove")

@@ -126,3 +126,17 @@ def test_a_blank_page_is_refused_beside_the_field(client, world, login):
     assert "Write the page: it cannot be left empty." in page
     assert 'aria-invalid="true"' in page or "error" in page
     assert versions() == []
+
+
+def test_the_default_text_says_how_long_backups_keep_what_closing_erases(make_app, tmp_path):
+    # A closed account's details live on in the nightly backups until they are removed: the
+    # page said nothing of them.
+    from network.privacy.notice_services import default_text
+
+    for settings, said in (({"BACKUP_DIR": str(tmp_path)}, True), ({"BACKUP_DIR": None}, False)):
+        app = make_app(BACKUP_KEEP_DAYS=14, **settings)
+        with app.test_request_context():
+            text = default_text()
+        assert ("Nightly copies of the whole database (backups, to recover from a breakdown): "
+                "14 days." in text) is said
+        assert "\n\n\n" not in text

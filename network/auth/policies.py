@@ -13,20 +13,28 @@ def use_account(person, _) -> bool:
     return signed_in(person)
 
 
-@policy("person.manage")
-def manage_person(person, target) -> bool:
-    """Suspend, reinstate, pause posting: coordinators, never on themselves; only admins on
-    coordinators and admins."""
+def oversee(person, target) -> bool:
+    """Coordinators over others' accounts, never their own; only admins over coordinators and
+    admins."""
     if not coordinator(person) or target.id == person.id:
         return False
     return person.is_admin or not target.is_coordinator
 
 
+@policy("person.manage")
+def manage_person(person, target) -> bool:
+    """Suspend, reinstate, pause posting: as oversee, and never a closed account (it cannot log
+    in again whatever is done to it: "reinstated" would be untrue, a reason new text about
+    someone erased)."""
+    return oversee(person, target) and not target.is_closed
+
+
 @policy("person.grant_role")
 def grant_role(person, change) -> bool:
-    """change is (target person, new role): only admins make or unmake coordinators and admins."""
+    """change is (target person, new role): only admins make or unmake coordinators and admins;
+    no one changes a closed account's."""
     target, new_role = change
-    if not coordinator(person) or target.id == person.id:
+    if not coordinator(person) or target.id == person.id or target.is_closed:
         return False
     senior = {Role.COORDINATOR, Role.ADMIN}
     return person.is_admin or (new_role not in senior and target.role not in senior)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from flask import abort, current_app, redirect, url_for
+from flask_babel import gettext as _
 
 from network.auth.login import Hold
 from network.auth.routes import account_page
@@ -33,13 +34,21 @@ def ask_for_archive():
                   done=lambda made: see_other(url_for("privacy.archive", token=made[1])))
 
 
+def archive_gone():
+    """The 404 for a link that cannot be taken: used, expired, unknown and another person's
+    are told apart by no one, but the asker (who pressed "Download" twice, or came back later)
+    is told what to do, not "Page not found"."""
+    return render("auth/link_gone.html", {
+        "what": _("link to your archive"), "again_url": url_for("auth.account"),
+        "again_label": _("Ask again on your account page")}, status=404)
+
+
 def own_export(token: str):
-    """The person's own usable export, or 404: used, expired, unknown and another person's are
-    told apart by no one."""
+    """The person's own usable export, or the 404 of archive_gone."""
     authorize("archive.ask")  # visitors log in first
     export = exports.find(token)
     if export is None or not can("archive.take", export):
-        abort(404)
+        abort(archive_gone())
     return export
 
 
@@ -55,7 +64,7 @@ def download_archive(token: str):
     export = own_export(token)
     return submit(EmptyForm(), lambda: exports.take(export),
                   page=lambda: redirect(url_for("privacy.archive", token=token), 303),
-                  done=lambda taken: archive_response() if taken else abort(404))
+                  done=lambda taken: archive_response() if taken else archive_gone())
 
 
 def archive_response():

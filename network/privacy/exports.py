@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from network.auth.login import Hold, minutes
 from network.auth.models import Person
@@ -25,11 +25,19 @@ def ask(person: Person, hold: Hold) -> tuple[DataExport, str]:
     db.session.execute(select(Person.id).where(Person.id == person.id).with_for_update())
     config = current_app.config
     moment = now()
-    last = db.session.scalar(select(func.max(DataExport.created_at))
-                             .where(DataExport.person_id == person.id))
-    if last is not None and moment < last + config["ARCHIVE_AGAIN_AFTER"]:
-        wait = int((last + config["ARCHIVE_AGAIN_AFTER"] - moment).total_seconds()) + 1
+    last = db.session.execute(select(DataExport.created_at, DataExport.used_at)
+                              .where(DataExport.person_id == person.id)
+                              .order_by(DataExport.created_at.desc(), DataExport.id.desc())
+                              .limit(1)).first()
+    if last is not None and moment < last.created_at + config["ARCHIVE_AGAIN_AFTER"]:
+        wait = int((last.created_at + config["ARCHIVE_AGAIN_AFTER"] - moment)
+                   .total_seconds()) + 1
+        # Once downloaded, its link works no more: "use the link" would send them to a 404.
         hold.check(wait, ngettext(
+            "You downloaded a copy of your data a moment ago. You can ask for another in "
+            "%(num)d minute.",
+            "You downloaded a copy of your data a moment ago. You can ask for another in "
+            "%(num)d minutes.", minutes(wait)) if last.used_at is not None else ngettext(
             "You asked for a copy of your data a moment ago. Use the link you were given, or "
             "wait %(num)d minute and ask again.",
             "You asked for a copy of your data a moment ago. Use the link you were given, or "

@@ -1,6 +1,6 @@
 """Who may ask for an archive, close an account, and edit the privacy page."""
 
-from network.auth.policies import manage_person
+from network.auth.policies import oversee
 from network.core.permissions import coordinator, policy, signed_in
 from network.privacy import models  # noqa: F401 -- the tables, registered with the app
 
@@ -39,6 +39,7 @@ def close_own_account(person, _) -> bool:
 
 @policy("person.close")
 def close_someones_account(person, target) -> bool:
-    """For someone who cannot log in: as suspending, coordinators, never on themselves; only
-    admins for coordinators and admins."""
-    return manage_person(person, target)
+    """For someone who cannot log in: coordinators, never on themselves; only admins for
+    coordinators and admins. A closed account stays allowed: its page says it is closed, and
+    pressing again changes nothing."""
+    return oversee(person, target)
