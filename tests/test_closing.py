@@ -436,3 +436,23 @@ def test_the_close_page_tells_a_seat_holder_their_term_ends(app, world, client, 
     login(world.coordinator)
     assert "Their term on Voluntary sector seat ends today." in body(
         client.get(f"/people/{world.member.id}/close"))
+
+
+def test_their_own_words_stay_without_their_name_or_address(app, world):
+    from network.forum import services as forum
+
+    member = db.session.get(Person, world.member.id)
+    post = first_post(world.thread)
+    forum.edit_post(post, "Hello, I'm Mo Member. Write to member@example.org for the hall.")
+    forum.edit_post(post, "Hello, I'm Mo Member. Write to me for the hall.")
+    db.session.commit()
+    assert close_account(member, member)
+    db.session.commit()
+    assert db.session.get(Post, post.id).body == "Hello, I'm a former member. Write to me for " \
+                                                 "the hall."
+    earlier = {revision.body for revision in db.session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post.id))}
+    assert any(text.startswith("Hello, I'm a former member. Write to closed-") for text in earlier)
+    # Only the last email to them, erased once sent (the first test sends it), holds either.
+    assert {place.split(":")[0] for place in strings_left(["Mo Member", "member@example.org"])
+            } == {"outbox_email.to_address", "outbox_email.body"}

@@ -42,7 +42,7 @@ def test_the_default_text_says_who_what_how_long_and_how_to_ask(app, client):
     assert 'href="/account"' in page
     for said in ("Failed logins and password reset requests, counted to stop password "
                  "guessing: 7 days", "90 days after you log out",
-                 "its address and text 30 days after it is sent",
+                 "its address and text: 30 days after it is sent",
                  "30 days after they are used or expire", "Download my data",
                  "Close my account", "a former member"):
         assert said in page, said

@@ -1,6 +1,7 @@
-"""A closed account's old name and address taken out of the text the network keeps about
-others: audit entries, notifications, the outbox, applications, invitations, login limits,
-mentions in the forum, an action's owner (privacy/closing.py calls it, in its transaction).
+"""A closed account's old name and address taken out of the text the network keeps: their
+own words that stay (a post signed "Hello, I'm ..."), and what it wrote about them: audit
+entries, notifications, the outbox, applications, invitations, login limits, mentions in the
+forum, an action's owner (privacy/closing.py calls it, in its transaction).
 
 What is changed is loaded first with a narrow LIKE, then rewritten in Python with word
 boundaries, so a short name ("Al") never eats into other words ("Alpha"). Forum posts and
@@ -15,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import Text, cast, delete, func, or_, select
 
+from network.board.models import Booking, Listing, Message
+from network.calendar.models import Event
 from network.core import throttle
 from network.core.audit import AuditEntry
 from network.core.jobs import JobRun
@@ -22,13 +25,36 @@ from network.core.mail import OutboxEmail
 from network.core.throttle import ThrottleHit
 from network.core.time import now
 from network.extensions import db
-from network.forum.models import Post, PostRevision
+from network.forum.models import Post, PostRevision, Thread
 from network.mailin.models import MailNotice
 from network.members.models import Application, Invitation
 from network.notify.models import Notification
-from network.representation.models import Action
+from network.representation.models import (
+    Action,
+    ActionUpdate,
+    RaisedItem,
+    Report,
+    ReportRevision,
+    Response,
+)
 
 FORMER = "a former member"  # stored text: the same words whatever the reader's language
+
+# What they wrote, kept (privacy/closing.py): the model, the column naming who wrote it, and
+# its text, where they may have signed with their name ("Hello, I'm ...") or given their
+# address. Their earlier versions (PostRevision, ReportRevision) follow their post or report.
+OWN_WORDS = (
+    (Thread, "author_id", ["title"]),
+    (Post, "author_id", ["body"]),
+    (Message, "author_id", ["body"]),
+    (Response, "author_id", ["body"]),
+    (RaisedItem, "author_id", ["title", "body"]),
+    (Report, "author_id", ["summary", "decisions", "said"]),
+    (ActionUpdate, "by_id", ["note"]),
+    (Event, "created_by_id", ["title", "description", "place", "access_note"]),
+    (Listing, "created_by_id", ["title", "description", "keywords"]),
+    (Booking, "requested_by_id", ["purpose", "note"]),
+)
 
 
 def placeholder(person_id: int) -> str:
@@ -84,10 +110,12 @@ def _like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _rewrite(scrub: Scrubber, model, columns: list[str], json_columns: tuple[str, ...] = ()):
-    """Every row of model holding the name or address, its columns scrubbed; the rows."""
-    rows = list(db.session.scalars(select(model).where(
-        scrub.holding(*(getattr(model, name) for name in columns)))))
+def _rewrite(scrub: Scrubber, model, columns: list[str], json_columns: tuple[str, ...] = (),
+             where=None):
+    """Every row of model holding the name or address (and meeting `where`), its columns
+    scrubbed; the rows."""
+    query = select(model).where(scrub.holding(*(getattr(model, name) for name in columns)))
+    rows = list(db.session.scalars(query if where is None else query.where(where)))
     limits = {name: getattr(model.__table__.c[name].type, "length", None) for name in columns}
     for row in rows:
         for name in columns:
@@ -109,6 +137,15 @@ def scrub_everywhere(person, old_name: str, old_email: str) -> None:
     _rewrite(scrub, Notification, ["subject", "detail"])
     _rewrite(scrub, JobRun, ["detail"])  # an error's words, should one have named them
     _outbox(scrub, old_email)
+    # Their own words: kept, without their name or address in them (through the ORM, so
+    # search forgets them too).
+    for model, writer, columns in OWN_WORDS:
+        _rewrite(scrub, model, columns, where=getattr(model, writer) == person.id)
+    _rewrite(scrub, PostRevision, ["body"], where=PostRevision.post_id.in_(
+        select(Post.id).where(Post.author_id == person.id)))
+    _rewrite(scrub, ReportRevision, ["summary", "decisions", "said"],
+             where=ReportRevision.report_id.in_(
+                 select(Report.id).where(Report.author_id == person.id)))
     # Forum mentions of them by others ("@Name"), and an action owned by them by name.
     if scrub.name:
         mention = Scrubber(f"@{scrub.name}", "", person.id)
