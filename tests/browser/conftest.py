@@ -168,6 +168,15 @@ def any_server(request) -> LiveServer:
                                    else "live_server_postgres")
 
 
+# A journey runs twice: JavaScript on over SQLite, and off over PostgreSQL (docs/decisions.md,
+# "Each journey in two runs"). What the database changes is the server's (test_fragments
+# renders every htmx block on both); what JavaScript changes is the browser's.
+JOURNEY_MODES = [pytest.param("sqlite", True, id="sqlite-js"),
+                 pytest.param("postgresql", False, id="postgresql-no-js")]
+journeys = pytest.mark.parametrize(("any_server", "javascript"), JOURNEY_MODES,
+                                   indirect=["any_server"])
+
+
 # --- the world the URLs are built from -----------------------------------------------------------
 
 def detached(value):

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from network.core.time import now
 from network.demo import DEMO_PASSWORD
-from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
+from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, journeys, log_in
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
@@ -32,8 +32,7 @@ ASKING = "meilin@example.org"   # Eastgate Chinese Women's Guild
 axe = Axe()
 
 
-@pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
-                                        pytest.param(False, id="no-js")])
+@journeys
 def test_an_offer_is_found_while_a_request_is_written_and_shared(new_context, any_server,
                                                                    javascript):
     hall = f"Church hall {uuid4().hex[:6]}"

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from network.demo import DEMO_PASSWORD
-from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
+from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, journeys, log_in
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
@@ -18,8 +18,7 @@ PHONE = {"width": 360, "height": 740}
 RAVI = "ravi@example.org"
 
 
-@pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
-                                        pytest.param(False, id="no-js")])
+@journeys
 def test_ravi_lands_on_what_is_new_and_follows_a_line(new_context, any_server, javascript):
     ravi = new_context(java_script_enabled=javascript, viewport=PHONE,
                        base_url=any_server.url).new_page()

@@ -22,6 +22,7 @@ from network.demo import DEMO_PASSWORD
 from tests.browser.conftest import (
     FLASK_COMPRESS_UNCLOSED_STATIC_FILE,
     VIEWPORTS,
+    journeys,
     log_in,
     main_nav,
 )
@@ -110,8 +111,7 @@ def filter_by_organisation(page: Page, javascript: bool) -> None:
 
 # --- the journey ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
-                                        pytest.param(False, id="no-js")])
+@journeys
 def test_a_fortnightly_meeting_is_added_cancelled_once_answered_and_subscribed_to(
         new_context, any_server, javascript):
     """On SQLite and on PostgreSQL (any_server), with JavaScript on and off."""

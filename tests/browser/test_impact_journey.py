@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from network.core.time import now
 from network.demo import DEMO_PASSWORD
-from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
+from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, journeys, log_in
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
@@ -42,8 +42,7 @@ EXPECTED = {
 axe = Axe()
 
 
-@pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
-                                        pytest.param(False, id="no-js")])
+@journeys
 def test_a_contact_downloads_their_organisations_record(new_context, any_server, javascript):
     day = now().astimezone(ZoneInfo("Europe/London")).date()
     first, last = day - timedelta(days=365), day - timedelta(days=30)

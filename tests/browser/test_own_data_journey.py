@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from network.demo import DEMO_PASSWORD
 from tests.browser.conftest import (
     FLASK_COMPRESS_UNCLOSED_STATIC_FILE,
+    JOURNEY_MODES,
     LiveServer,
     log_in,
     main_nav,
@@ -38,7 +39,7 @@ HIS_THREAD = "What should we raise at the March board?"
 HIS_EVENT = "Federation open meeting"  # he is going (network/demo/calendar.py)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def own_server(request, chromium, smtp_server, tmp_path) -> Iterator[LiveServer]:
     """A fresh demo borough on each database, for one journey that closes an account."""
     if request.param == "sqlite":
@@ -61,8 +62,7 @@ def csv_rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
 
 
-@pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
-                                        pytest.param(False, id="no-js")])
+@pytest.mark.parametrize(("own_server", "javascript"), JOURNEY_MODES, indirect=["own_server"])
 def test_ravi_downloads_his_data_then_closes_his_account(new_context, own_server, tmp_path,
                                                         javascript):
     ravi = new_context(java_script_enabled=javascript, viewport=PHONE,

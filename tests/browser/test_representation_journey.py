@@ -24,7 +24,7 @@ from network.demo import DEMO_PASSWORD
 from network.extensions import db
 from network.members.models import Organisation
 from network.representation.models import Action, Body, RaisedItem
-from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
+from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, journeys, log_in
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
@@ -82,8 +82,7 @@ def figure(page: Page, group: str, label: str) -> int:
         "rowheader", name=label, exact=True)).get_by_role("cell").inner_text())
 
 
-@pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
-                                        pytest.param(False, id="no-js")])
+@journeys
 def test_an_item_raised_is_answered_in_a_report_and_its_actions_followed(new_context,
                                                                          any_server,
                                                                          javascript):

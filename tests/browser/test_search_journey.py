@@ -12,15 +12,14 @@ import pytest
 from playwright.sync_api import expect
 
 from network.demo import DEMO_PASSWORD
-from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, log_in
+from tests.browser.conftest import FLASK_COMPRESS_UNCLOSED_STATIC_FILE, journeys, log_in
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.mark.parametrize("javascript", [pytest.param(True, id="js"),
-                                        pytest.param(False, id="no-js")])
+@journeys
 def test_a_member_finds_the_minibus_and_a_report_back(new_context, any_server, javascript):
     page = new_context(java_script_enabled=javascript, viewport=PHONE,
                        base_url=any_server.url).new_page()
