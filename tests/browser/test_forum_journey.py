@@ -122,6 +122,8 @@ def test_a_refused_reply_without_javascript_opens_at_its_message(new_context):
     main_nav(pat).get_by_role("link", name="Forum").click()
     pat.get_by_role("link", name="Premises and equipment").click()
     pat.get_by_role("link", name=THREAD).click()
+    # the thread loaded (a click does not wait for the page it leads to)
+    expect(pat.get_by_role("heading", level=1, name=THREAD)).to_be_visible()
     assert pat.evaluate("document.documentElement.scrollHeight") > 2 * PHONE["height"]
     pat.get_by_role("button", name="Post reply").click()
     message = pat.locator("#reply").get_by_text("Write something first.").first
