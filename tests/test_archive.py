@@ -14,8 +14,8 @@ from sqlalchemy import func, insert, select
 
 from network.auth.models import LoginSession
 from network.calendar import attendance
-from network.calendar.models import Answer
-from network.core.time import now, today
+from network.calendar.models import Answer, Rsvp
+from network.core.time import local, now, today
 from network.extensions import db
 from network.forum.models import Post, PostRevision, Thread
 from network.privacy.export import build_archive
@@ -92,7 +92,10 @@ def test_mo_downloads_his_posts_answers_and_sessions_and_nobody_elses(client, wo
     answers = rows(archive, "answers.csv")
     assert [(a["event_title"], a["answer"]) for a in answers] == [
         ("Tenants' open meeting", "going")]
-    assert answers[0]["occurrence_start"].endswith("Z")
+    rsvp = db.session.scalar(select(Rsvp).where(Rsvp.person_id == world.member.id))
+    # the borough's time, as the site shows it, in a form a spreadsheet reads
+    assert answers[0]["occurrence_start"] == local(rsvp.occurrence_start).strftime(
+        "%Y-%m-%d %H:%M:%S")
     assert [m["organisation"] for m in rows(archive, "memberships.csv")] == ["Alpha Tenants"]
     assert rows(archive, "reports.csv")[0]["seat"] == "Voluntary sector seat"
     profile = archive.read("profile.json").decode()
@@ -286,3 +289,13 @@ def test_the_readme_is_in_the_persons_language(client, world, login):
     assert readme.startswith("Kopia Twoich danych z serwisu")
     assert "Co zawiera każdy plik" in readme and "posts.csv" in readme
     assert "Twoje wpisy na forum" in readme
+
+
+def test_times_are_the_boroughs_as_the_site_shows_them(app):
+    from datetime import UTC, datetime
+
+    from network.privacy.archive_contents import value
+
+    assert app.config["TIME_ZONE"] == "Europe/London"
+    assert value(datetime(2026, 7, 1, 9, 0, tzinfo=UTC)) == "2026-07-01 10:00:00"  # summer
+    assert value(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)) == "2026-12-01 09:00:00"

@@ -33,7 +33,7 @@ PROFILE_ABOUT = _l(
 
 
 def moment(each) -> str | None:
-    """A time as JSON gives it: ISO 8601 in UTC, or null."""
+    """A time as JSON gives it: as in the CSV files (the borough's time), or null."""
     return None if each is None else value(each)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import Select, or_, select
 from network.board.models import Booking, Conversation, Listing, Message
 from network.calendar.models import CalendarSource, Event, Follow, Paper, Rsvp
 from network.core.links import absolute_url
+from network.core.time import local
 from network.extensions import db
 from network.forum.models import (
     Category,
@@ -65,13 +66,15 @@ def stream(query: Select) -> Iterator:
 
 
 def value(each) -> str:
-    """A value as text: times in UTC as ISO 8601, days ISO, yes/no, an enum's value."""
+    """A value as text: times in the borough's wall time as the site shows them, to the
+    second, in a form spreadsheets read as a date and time (2026-12-06 09:30:00); days ISO;
+    yes/no; an enum's value."""
     if each is None:
         return ""
     if isinstance(each, bool):
         return "yes" if each else "no"
     if isinstance(each, datetime):
-        return each.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return local(each).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(each, date | time):
         return each.isoformat()
     if isinstance(each, Enum):

@@ -56,10 +56,12 @@ def readme(person: Person, made: datetime) -> str:
     title = _("A copy of your data from %(site)s", site=current_app.config["SITE_NAME"])
     lines = [title, "=" * len(title), ""]
     for paragraph in (
-            _("Made on %(made)s (UTC) for %(name)s <%(email)s>.", made=value(made),
+            _("Made on %(made)s for %(name)s <%(email)s>.", made=value(made),
               name=person.display_name, email=person.email),
-            _("Every time is in UTC, written as ISO 8601 (2026-12-06T09:30:00Z); days as "
-              "2026-12-06. The CSV files are UTF-8 with a byte order mark, so that spreadsheets "
+            _("Every time is the time in %(zone)s, as the site shows it, written as "
+              "2026-12-06 09:30:00 (spreadsheets read it as a date and time); days as "
+              "2026-12-06.", zone=current_app.config["TIME_ZONE"]),
+            _("The CSV files are UTF-8 with a byte order mark, so that spreadsheets "
               "read their accents; a cell that would start like a formula (with =, +, -, @) "
               "starts with an apostrophe instead."),
             _("Links are addresses on the site: they work while you are a member and allowed "
