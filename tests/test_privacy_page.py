@@ -140,3 +140,15 @@ def test_the_default_text_says_how_long_backups_keep_what_closing_erases(make_ap
         assert ("Nightly copies of the whole database (backups, to recover from a breakdown): "
                 "14 days." in text) is said
         assert "\n\n\n" not in text
+
+
+def test_the_default_text_says_what_closing_does_with_ones_words(make_app):
+    from network.privacy.notice_services import default_text
+
+    for setting, said in (("keep", "shown as by “a former member”"),
+                          ("remove", "the text of what you wrote is removed")):
+        app = make_app(CLOSED_ACCOUNT_TEXT=setting)
+        with app.test_request_context():
+            text = default_text()
+        assert said in text
+        assert ("former member" in text) is (setting == "keep")

@@ -37,7 +37,8 @@ def default_text() -> str:
         throttle_days=config["RETAIN_THROTTLE_DAYS"],
         session_days=config["RETAIN_SESSIONS_DAYS"], mail_days=config["RETAIN_MAIL_DAYS"],
         token_days=config["RETAIN_TOKENS_DAYS"],
-        backup_days=config["BACKUP_KEEP_DAYS"] if config["BACKUP_DIR"] else None).strip()
+        backup_days=config["BACKUP_KEEP_DAYS"] if config["BACKUP_DIR"] else None,
+        removes_text=config.get("CLOSED_ACCOUNT_TEXT") == "remove").strip()
 
 
 def save_notice(body: str, by: Person) -> bool:
