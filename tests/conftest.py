@@ -581,3 +581,13 @@ def login(client):
         return response
 
     return log_in
+
+
+@pytest.fixture
+def login_as(client, login):
+    """Log in as someone else, logging out whoever was (a second login alone would be sent
+    home, still as the first person)."""
+    def switch(person):
+        client.post("/logout")
+        return login(person)
+    return switch

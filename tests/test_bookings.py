@@ -30,15 +30,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture
-def login(client, login):
-    """Log in as someone else, logging out whoever was."""
-    def switch(person):
-        client.post("/logout")
-        return login(person)
-    return switch
-
-
 def body(response) -> str:
     return response.get_data(as_text=True)
 
@@ -77,9 +68,9 @@ def booking_of(listing, status=None) -> list[Booking]:
     return list(db.session.scalars(query.order_by(Booking.id)))
 
 
-def test_a_member_asks_for_a_time_and_the_owner_approves_it(client, world, login):
+def test_a_member_asks_for_a_time_and_the_owner_approves_it(client, world, login_as):
     listing = hall(world)
-    login(world.other_member)
+    login_as(world.other_member)
     page = body(client.get(f"/board/l/{listing.id}/bookings"))
     assert "From 09:00 until 22:00." in page and "Alpha Tenants approve each request" in page
     response = ask(client, listing, world, to_calendar="y")
@@ -93,7 +84,7 @@ def test_a_member_asks_for_a_time_and_the_owner_approves_it(client, world, login
         Notification.person_id == world.contact.id, Notification.kind == "board.booking"))
     assert [n.url for n in told] == [f"/board/b/{booking.id}"]
 
-    login(world.contact)
+    login_as(world.contact)
     page = body(client.get(f"/board/l/{listing.id}/bookings"))
     assert "Waiting for your answer" in page and "Beta committee" in page
     listing_page = body(client.get(f"/board/l/{listing.id}-church-hall"))
@@ -112,9 +103,9 @@ def test_a_member_asks_for_a_time_and_the_owner_approves_it(client, world, login
     assert count(AuditEntry, AuditEntry.action == "booking.approve") == 1
 
 
-def test_an_overlapping_time_is_refused_once_another_is_approved(client, world, login):
+def test_an_overlapping_time_is_refused_once_another_is_approved(client, world, login_as):
     listing = hall(world, auto_approve=True)
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world).status_code == 303
     before = count(Booking)
     refused = ask(client, listing, world, starts="20:00", ends="22:00")
@@ -140,14 +131,14 @@ def test_an_overlapping_time_is_refused_once_another_is_approved(client, world, 
     ({"book_days": "56"}, {}, "day", "It can be booked on these days only: Saturday, Sunday."),
     ({"available_until": "soon"}, {}, "day", "It is offered until"),
 ])
-def test_a_time_outside_the_rules_is_refused_beside_its_field(client, world, login, rules,
+def test_a_time_outside_the_rules_is_refused_beside_its_field(client, world, login_as, rules,
                                                               changes, field, message):
     if rules.get("available_until") == "soon":
         rules["available_until"] = today() + timedelta(days=3)
     if isinstance(changes.get("day"), int):  # that many days from today
         changes = {**changes, "day": today() + timedelta(days=changes["day"])}
     listing = hall(world, **rules)
-    login(world.other_member)
+    login_as(world.other_member)
     before = count(Booking)
     refused = ask(client, listing, world, **changes)
     assert refused.status_code == 422
@@ -161,14 +152,14 @@ def book_section(page: str) -> str:
 
 
 @pytest.mark.parametrize("withdrawn", ["closed", "hidden", "matched"])
-def test_a_withdrawn_resource_takes_no_bookings(client, world, login, withdrawn):
+def test_a_withdrawn_resource_takes_no_bookings(client, world, login_as, withdrawn):
     """Closed, hidden, or marked matched before a bookable offer was shared by its bookings
     (it is off the board: its people open it again to lend it). Someone who filled the form
     before it was withdrawn gets the form back, saying so beside it, not a refusal."""
     listing = hall(world)
     asker, group = ((world.contact, world.org_a) if withdrawn == "hidden" else
                     (world.other_member, world.org_b))
-    login(asker)
+    login_as(asker)
     assert 'id="book"' in body(client.get(f"/board/l/{listing.id}/bookings"))
     if withdrawn == "closed":
         services.settle(listing, ListingStatus.CLOSED, None, world.contact)
@@ -195,17 +186,17 @@ def test_a_withdrawn_resource_takes_no_bookings(client, world, login, withdrawn)
     assert count(Booking) == bookings and traces() == before
 
 
-def test_a_listing_that_is_not_bookable_has_no_bookings_page(client, world, login):
+def test_a_listing_that_is_not_bookable_has_no_bookings_page(client, world, login_as):
     kit = make_listing(world.org_a, world.contact, "Football kit to lend")
-    login(world.other_member)
+    login_as(world.other_member)
     assert client.get(f"/board/l/{kit.id}/bookings").status_code == 404
     before = count(Booking)
     assert ask(client, kit, world).status_code == 404
     assert count(Booking) == before
 
 
-def test_only_an_offer_can_be_made_bookable_and_the_rules_are_kept(client, world, login):
-    login(world.other_member)
+def test_only_an_offer_can_be_made_bookable_and_the_rules_are_kept(client, world, login_as):
+    login_as(world.other_member)
     data = {"organisation": str(world.org_b.id), "kind": "request", "category": "rooms",
             "title": "Room wanted", "description": "", "area": "", "urgency": "soon",
             "bookable": "y", "notice_days": "0", "submission": "r" * 20}
@@ -235,19 +226,19 @@ def test_only_an_offer_can_be_made_bookable_and_the_rules_are_kept(client, world
     assert entry.details["book_until"] == ["16:00:00", "18:30:00"]
 
 
-def test_approving_declines_the_requests_it_overlaps_and_tells_them(client, world, login):
+def test_approving_declines_the_requests_it_overlaps_and_tells_them(client, world, login_as):
     listing = hall(world)
     third = OrganisationFactory(name="Gamma Choir")
     singer = PersonFactory(email="singer@example.org")
     MembershipFactory(person=singer, organisation=third, is_contact=True)
     db.session.commit()
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world).status_code == 303
-    login(singer)
+    login_as(singer)
     assert ask(client, listing, world, organisation=str(third.id), starts="19:00",
                ends="22:00").status_code == 303
     first, second = booking_of(listing)
-    login(world.contact)
+    login_as(world.contact)
     answered = client.post(f"/board/b/{second.id}/answer", data={"answer": "approve"},
                            follow_redirects=True)
     assert "1 other request for that time was declined, and told why." in body(answered)
@@ -268,10 +259,10 @@ def test_approving_declines_the_requests_it_overlaps_and_tells_them(client, worl
     assert traces() == before
 
 
-def test_approving_a_request_that_overlaps_an_approved_booking_is_refused(client, world, login):
+def test_approving_a_request_that_overlaps_an_approved_booking_is_refused(client, world, login_as):
     """As when another approval won a moment before the button was pressed."""
     listing = hall(world)
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world).status_code == 303
     [waiting] = booking_of(listing)
     db.session.add(Booking(listing_id=listing.id, organisation_id=world.org_a.id,
@@ -280,7 +271,7 @@ def test_approving_a_request_that_overlaps_an_approved_booking_is_refused(client
                            ends_at=waiting.ends_at + timedelta(hours=1),
                            status=BookingStatus.APPROVED))
     db.session.commit()
-    login(world.contact)
+    login_as(world.contact)
     refused = client.post(f"/board/b/{waiting.id}/answer", data={"answer": "approve"})
     assert refused.status_code == 422
     assert "It overlaps a booking already approved" in body(refused)
@@ -294,9 +285,9 @@ def test_approving_a_request_that_overlaps_an_approved_booking_is_refused(client
                                                   "We need it that night.")
 
 
-def test_a_cancelled_booking_frees_its_time_and_cancels_its_event(client, world, login):
+def test_a_cancelled_booking_frees_its_time_and_cancels_its_event(client, world, login_as):
     listing = hall(world, auto_approve=True)
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world, to_calendar="y").status_code == 303
     [booking] = booking_of(listing)
     assert booking.status == BookingStatus.APPROVED and booking.event_id
@@ -311,27 +302,27 @@ def test_a_cancelled_booking_frees_its_time_and_cancels_its_event(client, world,
     assert len(booking_of(listing, BookingStatus.APPROVED)) == 1
 
 
-def test_who_booked_is_for_the_two_organisations_and_the_coordinators(client, world, login):
+def test_who_booked_is_for_the_two_organisations_and_the_coordinators(client, world, login_as):
     listing = hall(world, auto_approve=True)
     third = OrganisationFactory(name="Gamma Choir")
     singer = PersonFactory(email="singer@example.org")
     MembershipFactory(person=singer, organisation=third)
     db.session.commit()
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world).status_code == 303
     [booking] = booking_of(listing)
     for person, sees in ((singer, False), (world.associate, False), (world.member, True),
                          (world.coordinator, True), (world.other_member, True)):
-        login(person)
+        login_as(person)
         page = body(client.get(f"/board/l/{listing.id}/bookings"))
         assert "18:00–21:00" in page
         assert ("Beta committee" in page) is sees
         assert client.get(f"/board/b/{booking.id}").status_code == (200 if sees else 404)
 
 
-def test_the_calendar_moves_by_four_weeks_and_htmx_gets_the_weeks_alone(client, world, login):
+def test_the_calendar_moves_by_four_weeks_and_htmx_gets_the_weeks_alone(client, world, login_as):
     listing = hall(world, auto_approve=True)
-    login(world.other_member)
+    login_as(world.other_member)
     later = next_tuesday(6)
     assert ask(client, listing, world, day=later).status_code == 303
     page = body(client.get(f"/board/l/{listing.id}/bookings"))
@@ -442,13 +433,13 @@ def test_the_calendar_shows_a_time_taken_to_whoever_sees_the_listing_and_a_reque
 
 
 def test_someone_in_no_organisation_is_told_bookings_are_made_for_organisations(
-        client, world, login):
+        client, world, login_as):
     listing = hall(world)
     told = "Bookings are made for member organisations"
     for person, tells in ((world.associate, True), (world.coordinator, False),
                           (world.other_member, False)):
         assert listing_access(person, listing).book_through_a_group is tells, person.email
-        login(person)
+        login_as(person)
         assert (told in body(client.get(f"/board/l/{listing.id}/bookings"))) is tells
     services.settle(listing, ListingStatus.CLOSED, None, world.contact)
     db.session.commit()
@@ -456,24 +447,24 @@ def test_someone_in_no_organisation_is_told_bookings_are_made_for_organisations(
 
 
 def test_everyone_s_bookings_are_listed_for_a_coordinator_in_no_organisation(
-        client, world, login):
+        client, world, login_as):
     for person, everyone in ((world.coordinator, True), (world.contact, False),
                              (world.associate, False)):
         assert board_access(person).every_booking is everyone, person.email
-        login(person)
+        login_as(person)
         page = body(client.get("/board/bookings"))
         assert ("every booking and request on the board" in page) is everyone
 
 
-def test_each_side_finds_its_bookings_on_one_page(client, world, login):
+def test_each_side_finds_its_bookings_on_one_page(client, world, login_as):
     listing = hall(world)
     third = OrganisationFactory(name="Gamma Choir")
     singer = PersonFactory(email="singer@example.org")
     MembershipFactory(person=singer, organisation=third)
     db.session.commit()
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world, purpose="Beta committee").status_code == 303
-    login(singer)
+    login_as(singer)
     assert ask(client, listing, world, organisation=str(third.id), day=next_tuesday(2),
                purpose="Choir practice").status_code == 303
     for person, sees in ((world.other_member, {"Beta committee"}),
@@ -481,15 +472,15 @@ def test_each_side_finds_its_bookings_on_one_page(client, world, login):
                          (world.contact, {"Beta committee", "Choir practice"}),
                          (world.coordinator, {"Beta committee", "Choir practice"}),
                          (world.associate, set())):
-        login(person)
+        login_as(person)
         page = body(client.get("/board/bookings"))
         shown = {purpose for purpose in ("Beta committee", "Choir practice") if purpose in page}
         assert shown == sees, person.email
 
 
-def test_a_free_time_booked_at_once_is_told_to_the_lender(client, world, login):
+def test_a_free_time_booked_at_once_is_told_to_the_lender(client, world, login_as):
     listing = hall(world, auto_approve=True)
-    login(world.other_member)
+    login_as(world.other_member)
     response = client.get(ask(client, listing, world).headers["Location"])
     assert "Booked: Tuesday" in body(response)
     [booking] = booking_of(listing)
@@ -500,8 +491,8 @@ def test_a_free_time_booked_at_once_is_told_to_the_lender(client, world, login):
     assert told.subject.startswith("Beta Youth Club booked “Church hall”: Tuesday")
 
 
-def test_bookings_that_stand_keep_an_offer_bookable(client, world, login):
-    login(world.contact)
+def test_bookings_that_stand_keep_an_offer_bookable(client, world, login_as):
+    login_as(world.contact)
     form = {"organisation": str(world.org_a.id), "kind": "offer", "category": "rooms",
             "title": world.listing.title, "description": "", "area": "", "urgency": "soon",
             "notice_days": "0", "version": str(world.listing.version)}
@@ -516,13 +507,13 @@ def test_bookings_that_stand_keep_an_offer_bookable(client, world, login):
     assert db.session.get(Listing, world.listing.id).bookable is False
 
 
-def test_the_lender_answers_a_request_and_the_asker_withdraws_it(client, world, login):
+def test_the_lender_answers_a_request_and_the_asker_withdraws_it(client, world, login_as):
     """A request waiting is answered by the lending side (approve or decline) and withdrawn
     by the asking side: neither is offered the other's button."""
-    login(world.contact)
+    login_as(world.contact)
     page = body(client.get(f"/board/b/{world.booking.id}"))
     assert "Your answer" in page and "Withdraw the request" not in page
-    login(world.other_member)
+    login_as(world.other_member)
     page = body(client.get(f"/board/b/{world.booking.id}"))
     assert "Your answer" not in page and "Withdraw the request" in page
     response = client.post(f"/board/b/{world.booking.id}/cancel", data={"why": ""},
@@ -536,8 +527,8 @@ def test_the_lender_answers_a_request_and_the_asker_withdraws_it(client, world, 
 
 
 @pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31", "2026-02-30", "soon"])
-def test_a_calendar_start_it_cannot_show_is_today(client, world, login, start):
-    login(world.other_member)
+def test_a_calendar_start_it_cannot_show_is_today(client, world, login_as, start):
+    login_as(world.other_member)
     response = client.get(f"/board/l/{world.listing.id}/bookings?start={start}")
     assert response.status_code == 200
     assert f"Times taken from {format_day(today())}," in body(response)
@@ -549,20 +540,20 @@ def shared_line(client, path: str) -> str:
     return re.search(r"\d+ things? shared this year", body(client.get(path))).group(0)
 
 
-def test_each_booking_by_another_group_counts_as_something_shared(client, world, login,
+def test_each_booking_by_another_group_counts_as_something_shared(client, world, login_as,
                                                                   clock):
     """On the board and on both organisations' pages; its own people's bookings, requests
     waiting, and bookings cancelled since are not; last year's are not this year's."""
     listing = hall(world, auto_approve=True)
     pages = ("/board", f"/organisations/{world.org_a.id}-{world.org_a.slug}",
              f"/organisations/{world.org_b.id}-{world.org_b.slug}")
-    login(world.other_member)
+    login_as(world.other_member)
     assert [shared_line(client, page) for page in pages] == ["0 things shared this year"] * 3
     for weeks in (1, 2, 3):
         assert ask(client, listing, world, day=next_tuesday(weeks)).status_code == 303
     first, _second, third = booking_of(listing)
     assert client.post(f"/board/b/{third.id}/cancel", data={"why": ""}).status_code == 303
-    login(world.contact)
+    login_as(world.contact)
     assert ask(client, listing, world, day=next_tuesday(4),
                organisation=str(world.org_a.id)).status_code == 303  # its own people's
     assert [shared_line(client, page) for page in pages] == ["2 things shared this year"] * 3
@@ -572,13 +563,13 @@ def test_each_booking_by_another_group_counts_as_something_shared(client, world,
 
 
 def test_a_bookable_offer_is_closed_not_matched_and_its_bookings_approved_stand(
-        client, world, login):
+        client, world, login_as):
     listing = hall(world)
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world).status_code == 303
     assert ask(client, listing, world, day=next_tuesday(2)).status_code == 303
     approved, waiting = booking_of(listing)
-    login(world.contact)
+    login_as(world.contact)
     assert client.post(f"/board/b/{approved.id}/answer",
                        data={"answer": "approve"}).status_code == 303
     page = body(client.get(f"/board/l/{listing.id}-church-hall"))
@@ -602,14 +593,14 @@ def test_a_bookable_offer_is_closed_not_matched_and_its_bookings_approved_stand(
                                                 "It is no longer taking bookings.")
     assert count(Notification, Notification.person_id == world.other_member.id,
                  Notification.subject.like("Not booked: “Church hall”%")) == 1
-    login(world.other_member)
+    login_as(world.other_member)
     refused = ask(client, listing, world, day=next_tuesday(3))
     assert refused.status_code == 422 and "It is not taking bookings now." in body(refused)
     assert len(booking_of(listing)) == 2
-    login(world.contact)
+    login_as(world.contact)
     assert client.post(f"/board/l/{listing.id}/state",
                        data={"action": "reopen"}).status_code == 303
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world, day=next_tuesday(3)).status_code == 303
 
 
@@ -639,15 +630,15 @@ def traces() -> tuple[int, int, int]:
      "This booking was already cancelled."),
 ], ids=["approve", "decline", "withdraw", "cancel", "coordinator-cancels"])
 def test_answering_or_cancelling_again_changes_nothing_tells_no_one_and_says_so(
-        client, world, login, who, action, data, already):
+        client, world, login_as, who, action, data, already):
     listing = hall(world)
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world, to_calendar="y").status_code == 303
     [booking] = booking_of(listing)
     if who in ("approved", "coordinator"):
-        login(world.contact)
+        login_as(world.contact)
         client.post(f"/board/b/{booking.id}/answer", data={"answer": "approve"})
-    login(world.other_member if who == "approved" else getattr(world, who))
+    login_as(world.other_member if who == "approved" else getattr(world, who))
     first = client.post(f"/board/b/{booking.id}/{action}", data=data)
     assert first.status_code == 303
     done = traces()
@@ -688,19 +679,19 @@ def in_another_tab(listing, world, booking, change: str) -> None:
     ("passed", "approve", "Its time has passed: it can no longer be changed."),
 ])
 def test_an_answer_to_a_request_that_changed_meanwhile_says_what_became_of_it(
-        client, world, login, clock, change, answer, told):
+        client, world, login_as, clock, change, answer, told):
     """The lender's contact, with the request open in a second tab: the first tab (or the
     asker) answered or withdrew it meanwhile. Nothing changes, no one is told, and the page
     says what became of it: no refusal, as the button was theirs to press."""
     listing = hall(world)
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world, to_calendar="y").status_code == 303
     [booking] = booking_of(listing)
-    login(world.contact)
+    login_as(world.contact)
     assert "Your answer" in body(client.get(f"/board/b/{booking.id}"))
     if change == "passed":
         clock.advance(days=30)
-        login(world.contact)
+        login_as(world.contact)
     else:
         in_another_tab(listing, world, booking, change)
     [booking] = booking_of(listing)
@@ -724,9 +715,9 @@ def test_an_answer_to_a_request_that_changed_meanwhile_says_what_became_of_it(
     ("passed", "other_member", "Its time has passed: it can no longer be changed."),
 ])
 def test_calling_off_a_booking_that_changed_meanwhile_says_what_became_of_it(
-        client, world, login, clock, change, who, told):
+        client, world, login_as, clock, change, who, told):
     listing = hall(world)
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world).status_code == 303
     [booking] = booking_of(listing)
     if change == "passed":
@@ -734,7 +725,7 @@ def test_calling_off_a_booking_that_changed_meanwhile_says_what_became_of_it(
         clock.advance(days=30)
     else:
         in_another_tab(listing, world, booking, change)
-    login(getattr(world, who))
+    login_as(getattr(world, who))
     [booking] = booking_of(listing)
     state, before = (booking.status, booking.decided_at, booking.reason), traces()
     response = client.post(f"/board/b/{booking.id}/cancel", data={"why": "Plans changed."})
@@ -746,25 +737,25 @@ def test_calling_off_a_booking_that_changed_meanwhile_says_what_became_of_it(
     assert traces() == before
 
 
-def test_who_may_not_answer_or_withdraw_is_still_refused(client, world, login):
+def test_who_may_not_answer_or_withdraw_is_still_refused(client, world, login_as):
     listing = hall(world)
-    login(world.other_member)
+    login_as(world.other_member)
     assert ask(client, listing, world).status_code == 303
     [booking] = booking_of(listing)
-    login(world.member)  # the lending side declines a request; it never withdraws it
+    login_as(world.member)  # the lending side declines a request; it never withdraws it
     assert client.post(f"/board/b/{booking.id}/cancel", data={}).status_code == 403
-    login(world.coordinator)  # coordinators call bookings off; the lenders answer
+    login_as(world.coordinator)  # coordinators call bookings off; the lenders answer
     assert client.post(f"/board/b/{booking.id}/answer",
                        data={"answer": "approve"}).status_code == 403
-    login(world.other_member)  # the asking side does not answer its own request
+    login_as(world.other_member)  # the asking side does not answer its own request
     assert client.post(f"/board/b/{booking.id}/answer",
                        data={"answer": "approve"}).status_code == 403
-    login(world.contact)
+    login_as(world.contact)
     client.post(f"/board/b/{booking.id}/answer", data={"answer": "decline"})
-    login(world.associate)  # who cannot see it: still not there
+    login_as(world.associate)  # who cannot see it: still not there
     assert client.post(f"/board/b/{booking.id}/cancel", data={}).status_code == 404
     assert client.post(f"/board/b/{booking.id}/answer", data={}).status_code == 404
-    login(world.other_member)
+    login_as(world.other_member)
     assert client.post(f"/board/b/{booking.id}/answer",
                        data={"answer": "approve"}).status_code == 403
     assert booking_of(listing)[0].status == BookingStatus.DECLINED

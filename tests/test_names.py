@@ -35,12 +35,6 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.fixture
-def login(client, login):
-    def switch(person):
-        client.post("/logout")
-        return login(person)
-    return switch
 
 
 @pytest.fixture
@@ -122,8 +116,8 @@ def test_the_holders_own_organisation_names_them_whatever_the_seat_speaks_for(cl
     assert "Deputy: a member" in shown
 
 
-def test_the_name_shows_to_visitors_once_they_choose(client, world, public, login):
-    login(world.member)
+def test_the_name_shows_to_visitors_once_they_choose(client, world, public, login_as):
+    login_as(world.member)
     account = text(client.get("/account"))
     assert 'name="name_public"' in account and "checked" not in account.split(
         'name="name_public"')[1].split(">")[0]  # off by default
@@ -134,27 +128,27 @@ def test_the_name_shows_to_visitors_once_they_choose(client, world, public, logi
     for page, address in public.items():
         assert NAME in text(client.get(address)), page
     assert "Cora Contact" not in text(client.get(public["body"]))  # she has not chosen
-    login(world.member)
+    login_as(world.member)
     client.post("/account", data={"display_name": NAME})  # and back
     client.post("/logout")
     assert NAME not in text(client.get(public["report"]))
 
 
-def test_people_logged_in_always_see_the_name(client, world, public, login):
-    login(world.other_member)
+def test_people_logged_in_always_see_the_name(client, world, public, login_as):
+    login_as(world.other_member)
     for page, address in public.items():
         shown = text(client.get(address))
         assert NAME in shown and AS_A_MEMBER not in shown, page
 
 
-def test_coordinators_see_the_choice_on_the_persons_page(client, world, login):
+def test_coordinators_see_the_choice_on_the_persons_page(client, world, login_as):
     choose(world.member.id, True)
-    login(world.coordinator)
+    login_as(world.coordinator)
     shown = text(client.get(f"/coordinate/people/{world.member.id}"))
     assert "Name to visitors" in shown and "shown" in shown
 
 
-def test_a_closed_account_reads_a_former_member_everywhere(client, world, public, login):
+def test_a_closed_account_reads_a_former_member_everywhere(client, world, public, login_as):
     listing = make_listing(world.org_a, world.member, "Folding tables to lend")
     attendance.answer(world.event, world.event.starts_at, world.member, Answer.GOING)
     db.session.commit()
@@ -167,14 +161,14 @@ def test_a_closed_account_reads_a_former_member_everywhere(client, world, public
         if who is None:
             client.post("/logout")
         else:
-            login(who)
+            login_as(who)
         for page, address in pages.items():
             if who is None and page in ("thread", "listing"):
                 continue  # members' pages: a visitor is sent to log in
             shown = text(client.get(address))
             assert NAME not in shown, (page, who)
             assert "a former member" in shown, (page, who)
-    login(world.contact)  # the event's organiser sees every answer
+    login_as(world.contact)  # the event's organiser sees every answer
     shown = text(client.get(f"/calendar/e/{world.event.id}-{world.event.slug}"))
     assert NAME not in shown and "a former member: going" in shown
 

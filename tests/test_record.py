@@ -43,12 +43,6 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.fixture
-def login(client, login):
-    def switch(person):
-        client.post("/logout")
-        return login(person)
-    return switch
 
 
 @pytest.fixture
@@ -117,7 +111,7 @@ def meeting_rows(page: str) -> list[list[str]]:
              for cell in re.findall(r"<td>(.*?)</td>", "<td>" + row, re.S)] for row in rows]
 
 
-def test_the_seat_record_lists_each_meeting_of_the_term_with_its_standing(client, world, login,
+def test_the_seat_record_lists_each_meeting_of_the_term_with_its_standing(client, world, login_as,
                                                                           seat):
     on_time = meeting(world, seat, 60 * DAY)
     report(world, seat, on_time, published_after=5 * DAY)
@@ -130,7 +124,7 @@ def test_the_seat_record_lists_each_meeting_of_the_term_with_its_standing(client
     meeting(world, seat, 150 * DAY)  # before the term began (100 days ago)
     make_event(world.org_a, world.member, "Another board", starts_at=now() - 10 * DAY,
                body_id=make_body("Another board").id)
-    login(world.other_member)
+    login_as(world.other_member)
     rows = meeting_rows(text(client.get(f"/seats/{seat.id}/accountability")))
     assert [(row[1], row[2], row[3]) for row in rows] == [
         ("None yet", "–", f"Due by {format_day(now() + 9 * DAY)}"),
@@ -141,7 +135,7 @@ def test_the_seat_record_lists_each_meeting_of_the_term_with_its_standing(client
     ]
     assert [row[0] for row in rows] == [format_day(now() - days * DAY)
                                         for days in (5, 20, 30, 50, 60)]
-    login(world.member)  # the holder sees the draft
+    login_as(world.member)  # the holder sees the draft
     assert meeting_rows(text(client.get(f"/seats/{seat.id}/accountability")))[1][1] \
         == "Draft"
 
@@ -174,7 +168,7 @@ def figures_in_chart(section: str) -> tuple[dict[str, int], dict[str, float]]:
     return said, widths
 
 
-def test_the_chart_and_the_table_show_the_same_figures(client, world, login, seat):
+def test_the_chart_and_the_table_show_the_same_figures(client, world, login_as, seat):
     report(world, seat, meeting(world, seat, 60 * DAY), published_after=5 * DAY)
     report(world, seat, meeting(world, seat, 55 * DAY), published_after=6 * DAY)
     report(world, seat, meeting(world, seat, 50 * DAY), published_after=30 * DAY)
@@ -203,7 +197,7 @@ def test_the_chart_and_the_table_show_the_same_figures(client, world, login, sea
         db.session.add(RaisedItem(seat_id=seat.id, author_id=world.contact.id,
                                   title="A question", status=status, created_at=raised))
     db.session.commit()
-    login(world.contact)
+    login_as(world.contact)
     page = text(client.get(f"/bodies/{seat.body_id}/accountability"))
     section = page.split(f'id="s{seat.id}"', 1)[1]
     table = figures_in_table(section)
@@ -226,9 +220,9 @@ def test_the_chart_and_the_table_show_the_same_figures(client, world, login, sea
     assert longer_figures["Reports: Overdue"] == 5  # its own four, and the one before ours
 
 
-def test_a_seat_with_nothing_yet_draws_empty_bars(client, world, login):
+def test_a_seat_with_nothing_yet_draws_empty_bars(client, world, login_as):
     seat = make_seat(make_body("New board"), "Faith groups seat")
-    login(world.member)
+    login_as(world.member)
     page = text(client.get(f"/seats/{seat.id}/accountability"))
     assert page.count('<rect class="k-none"') == 2
     assert "Nobody holds this seat now. This record covers the past 12 months, since " in page
@@ -293,13 +287,13 @@ class Landmarks(HTMLParser):
             for role, a in self.found]
 
 
-def test_every_landmark_on_a_record_page_has_a_name_of_its_own(client, world, login, seat):
+def test_every_landmark_on_a_record_page_has_a_name_of_its_own(client, world, login_as, seat):
     """axe's landmark-unique: the seat's meetings table scrolled in a region named as the
     section around it; a body's seats may share a title."""
     twin = make_seat(db.session.get(Body, seat.body_id), seat.title)
     for held_ago in (40 * DAY, 20 * DAY):
         meeting(world, seat, held_ago)
-    login(world.member)
+    login_as(world.member)
     for path in (f"/seats/{seat.id}/accountability", f"/seats/{twin.id}/accountability",
                  f"/bodies/{seat.body_id}/accountability"):
         page = text(client.get(path))
@@ -311,18 +305,18 @@ def test_every_landmark_on_a_record_page_has_a_name_of_its_own(client, world, lo
 
 # --- who sees it ---------------------------------------------------------------------------------
 
-def test_a_members_bodys_record_asks_visitors_to_log_in(client, world, login, seat):
+def test_a_members_bodys_record_asks_visitors_to_log_in(client, world, login_as, seat):
     for path in (f"/bodies/{seat.body_id}/accountability",
                  f"/seats/{seat.id}/accountability"):
         assert client.get(path).location.startswith("/login?next=")  # members: log in
-    login(world.associate)
+    login_as(world.associate)
     for path in (f"/bodies/{seat.body_id}/accountability",
                  f"/seats/{seat.id}/accountability"):
         assert client.get(path).status_code == 200
 
 
 def test_a_public_bodys_record_is_for_everyone_and_links_only_reports_they_may_read(
-        client, world, login):
+        client, world, login_as):
     seat = make_seat(make_body("Open forum", audience=Audience.PUBLIC), "Residents' seat")
     db.session.add(Term(seat_id=seat.id, holder_id=world.member.id, selection=Selection.ELECTED,
                         starts_on=today() - 90 * DAY, ends_on=today() + 300 * DAY))
@@ -336,22 +330,22 @@ def test_a_public_bodys_record_is_for_everyone_and_links_only_reports_they_may_r
     assert f'href="/reports/{for_all.id}"' in page
     assert f'href="/reports/{for_members.id}"' not in page
     assert "Published (members only)" in page
-    login(world.associate)
+    login_as(world.associate)
     page = text(client.get(f"/seats/{seat.id}/accountability"))
     assert f'href="/reports/{for_members.id}"' in page
     assert "Published (members only)" not in page
 
 
 def test_an_archived_seat_keeps_its_record_an_archived_body_is_for_coordinators(client, world,
-                                                                                login):
+                                                                                login_as):
     seat = make_seat(world.body, "Old seat")
     seat.archived_at = now()
     archived = make_body("Old board", audience=Audience.PUBLIC, archived_at=now())
     db.session.commit()
-    login(world.member)
+    login_as(world.member)
     assert client.get(f"/seats/{seat.id}/accountability").status_code == 200
     assert client.get(f"/bodies/{archived.id}/accountability").status_code == 404
-    login(world.coordinator)
+    login_as(world.coordinator)
     assert client.get(f"/seats/{seat.id}/accountability").status_code == 200
     assert client.get(f"/bodies/{archived.id}/accountability").status_code == 200
 
@@ -396,9 +390,9 @@ def busy_body(world):
 
 
 @pytest.mark.parametrize("who", ["member", "coordinator"])
-def test_a_busy_bodys_record_is_light_and_cheap(client, world, login, busy_body, queries,
+def test_a_busy_bodys_record_is_light_and_cheap(client, world, login_as, busy_body, queries,
                                                 who):
-    login(getattr(world, who))
+    login_as(getattr(world, who))
     seat = busy_body.seat
     for path, budget in ((f"/bodies/{seat.body_id}/accountability", 14 * 1024),
                          (f"/seats/{seat.id}/accountability", 14 * 1024)):
@@ -496,7 +490,7 @@ def test_flask_representation_remind_sends_and_saves_the_reminders(app, world, s
     assert remind() == "Told 0 people of overdue reports."
 
 
-def test_a_vacant_seat_owes_no_report(client, world, login):
+def test_a_vacant_seat_owes_no_report(client, world, login_as):
     """Nobody holds it: its body's meetings are not counted against it as overdue or due;
     the reports it has from the past year still are."""
     seat = make_seat(world.body, "Vacant seat")
@@ -509,7 +503,7 @@ def test_a_vacant_seat_owes_no_report(client, world, login):
                           state=ReportState.PUBLISHED,
                           published_at=reported.starts_at + 3 * DAY))
     db.session.commit()
-    login(world.member)
+    login_as(world.member)
     page = text(client.get(f"/seats/{seat.id}/accountability"))
     assert (f"Nobody holds this seat now. This record covers the past 12 months, since "
             f"{format_day(now() - 365 * DAY)}: no report is expected until someone holds it.") \
@@ -520,7 +514,7 @@ def test_a_vacant_seat_owes_no_report(client, world, login):
 
 # --- a holder's dashboard ------------------------------------------------------------------------
 
-def test_a_holders_dashboard_says_what_waits_on_their_seats(client, world, login, seat):
+def test_a_holders_dashboard_says_what_waits_on_their_seats(client, world, login_as, seat):
     started = meeting(world, seat, 40 * DAY)
     draft = report(world, seat, started, published_after=None)  # overdue, started
     meeting(world, seat, 20 * DAY)  # overdue, not started
@@ -531,7 +525,7 @@ def test_a_holders_dashboard_says_what_waits_on_their_seats(client, world, login
     term = db.session.scalar(select(Term).where(Term.seat_id == seat.id))
     term.deputy_id = world.other_member.id
     db.session.commit()
-    login(world.member)
+    login_as(world.member)
     page = text(client.get("/dashboard"))
     assert "Your seats" in page
     card = page.split(f'id="seat-{seat.id}"', 1)[1].split("</li>", 1)[0]
@@ -549,16 +543,16 @@ def test_a_holders_dashboard_says_what_waits_on_their_seats(client, world, login
     client.post(f"/reports/{draft.id}/edit", data={
         "summary": "Done.", "audience": "members", "version": str(draft.version)})
     client.post(f"/reports/{draft.id}/publish")
-    login(world.other_member)  # the deputy
+    login_as(world.other_member)  # the deputy
     card = text(client.get("/dashboard")).split(f'id="seat-{seat.id}"', 1)[1]
     assert f"You are its deputy until {format_day(today() + 600 * DAY)}." in card
     assert f'href="/seats/{seat.id}/reports/new">Write the report back' in card
     assert f"the meeting on {format_day(due.starts_at)}" not in card  # the overdue one first
-    login(world.contact)  # holds nothing
+    login_as(world.contact)  # holds nothing
     assert "Your seat" not in text(client.get("/dashboard"))
 
 
-def test_a_holders_dashboard_lists_the_seats_overdue_actions(client, world, login, seat):
+def test_a_holders_dashboard_lists_the_seats_overdue_actions(client, world, login_as, seat):
     agreed = report(world, seat, meeting(world, seat, 30 * DAY), published_after=3 * DAY)
 
     def action(what: str, due_in: int, status=ActionStatus.OPEN) -> Action:
@@ -573,7 +567,7 @@ def test_a_holders_dashboard_lists_the_seats_overdue_actions(client, world, logi
     action("Book the hall", 0)  # due today: not yet overdue
     action("Send the survey", -10, ActionStatus.DONE)
     action("Ask about parking", -3, ActionStatus.DROPPED)
-    login(world.member)
+    login_as(world.member)
 
     def card(seat_id: int) -> str:
         page = text(client.get("/dashboard"))
@@ -598,8 +592,8 @@ def test_a_holders_dashboard_lists_the_seats_overdue_actions(client, world, logi
     assert "agreed" not in card(world.seat.id)  # the world's action is due in 20 days
 
 
-def test_the_record_says_what_a_member_can_do_next(client, world, login, seat):
-    login(world.contact)  # in an organisation the world's seat speaks for
+def test_the_record_says_what_a_member_can_do_next(client, world, login_as, seat):
+    login_as(world.contact)  # in an organisation the world's seat speaks for
     page = text(client.get(f"/seats/{world.seat.id}/accountability"))
     steps = page.split('id="next-heading"', 1)[1]
     assert f'href="/seats/{world.seat.id}/items">Raise an item</a> for the representative' in steps
@@ -609,6 +603,6 @@ def test_the_record_says_what_a_member_can_do_next(client, world, login, seat):
             "are reminded; after 21 days the coordinators are told") in steps
     body_page = text(client.get(f"/bodies/{world.body.id}/accountability"))
     assert "What you can do" in body_page and "after 21 days" in body_page
-    login(world.associate)  # reads, raises nothing
+    login_as(world.associate)  # reads, raises nothing
     steps = text(client.get(f"/seats/{world.seat.id}/accountability"))
     assert "Raise an item</a>" not in steps and "the seat’s page</a>." in steps

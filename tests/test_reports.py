@@ -46,12 +46,6 @@ def told(person, kind: str) -> list[str]:
         .order_by(Notification.id)))
 
 
-@pytest.fixture
-def login(client, login):
-    def switch(person):
-        client.post("/logout")
-        return login(person)
-    return switch
 
 
 def body_meeting(world, starts_in: timedelta) -> Event:
@@ -90,9 +84,9 @@ def report_data(report, **changes) -> dict:
     return data
 
 
-def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login):
+def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login_as):
     event = body_meeting(world, timedelta(hours=3))
-    login(world.contact)
+    login_as(world.contact)
     response = client.post(f"/seats/{world.seat.id}/items", data={
         "title": "Will the health centre keep evening opening?", "body": "Our tenants work days.",
         "organisation": str(world.org_a.id), "submission": KEY})
@@ -102,11 +96,11 @@ def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login)
     assert told(world.member, "representation.item") == [
         "Cora Contact raised “Will the health centre keep evening opening?” for your seat "
         "“Voluntary sector seat”"]
-    login(world.other_member)
+    login_as(world.other_member)
     assert client.post(f"/items/{item.id}/back", data={"back": "1"}).status_code == 303
     assert "1 other backs it: Otto Other" in text(client.get(f"/seats/{world.seat.id}"))
 
-    login(world.member)  # the holder takes it to the meeting
+    login_as(world.member)  # the holder takes it to the meeting
     assert "Will the health centre keep evening opening?" in text(
         client.get(f"/seats/{world.seat.id}"))
     assert client.post(f"/items/{item.id}/answer", data={
@@ -130,9 +124,9 @@ def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login)
         "respond_by": (today() + timedelta(days=7)).isoformat()}).status_code == 303
     assert told(world.contact, "representation.item")[-1].endswith("to the meeting")  # draft
 
-    login(world.contact)
+    login_as(world.contact)
     assert client.get(f"/reports/{report.id}").status_code == 404  # a draft is for writers
-    login(world.member)
+    login_as(world.member)
     published = client.post(f"/reports/{report.id}/publish")
     assert published.status_code == 303
     assert "Published: 1 people it speaks for are told." in text(client.get(
@@ -146,7 +140,7 @@ def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login)
     assert told(world.other_member, "representation.item")[-1].endswith("Strategic Partnership")
     assert told(world.other_member, "representation.report") == []  # not in its constituency
 
-    login(world.contact)
+    login_as(world.contact)
     page = text(client.get(f"/reports/{report.id}"))
     assert "Yes: evenings stay until 2028." in page
     assert "Publish the consultation timetable" in page and "Share the plan" in page
@@ -160,7 +154,7 @@ def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login)
     assert told(world.member, "representation.response") == [
         "Cora Contact responded to your report from Strategic Partnership"]
 
-    login(world.member)
+    login_as(world.member)
     page = text(client.get(f"/reports/{report.id}"))
     assert "1 person has said they read it" in page
     assert "answering “Which of our groups could host a listening event?”" in page
@@ -173,9 +167,9 @@ def test_a_member_raises_an_item_and_the_report_answers_it(client, world, login)
         "Mo Member replied to you on the report from Strategic Partnership"]
 
 
-def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, login, clock):
+def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, login_as, clock):
     event = body_meeting(world, timedelta(days=-40))
-    login(world.member)
+    login_as(world.member)
     report = start_report(client, world, event)
     client.post(f"/reports/{report.id}/edit", data=report_data(report))
     client.post(f"/reports/{report.id}/publish")
@@ -184,7 +178,7 @@ def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, lo
             "what": what, "owner": "Council", "due_on": (today() + timedelta(days=due))
             .isoformat()}).status_code == 303
     clock.advance(days=10)  # ten days on: the second action is overdue
-    login(world.member)
+    login_as(world.member)
     done, late, later = db.session.scalars(select(Action).where(Action.report_id == report.id)
                                            .order_by(Action.id)).all()
     assert client.post(f"/actions/{done.id}", data={
@@ -206,7 +200,7 @@ def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, lo
     page = text(client.get(f"/reports/{report2.id}"))
     assert "Still open from earlier meetings" in page
     assert "Late one" in page and "Later one" in page and "Done one" not in page
-    login(world.other_member)  # any member may read, but not update
+    login_as(world.other_member)  # any member may read, but not update
     assert client.get(f"/actions/{late.id}").status_code == 200
     assert client.post(f"/actions/{late.id}", data={"status": "done"}).status_code == 403
 
@@ -230,10 +224,10 @@ def test_actions_carry_on_with_dated_updates_and_overdue_marks(client, world, lo
     ("edit", {"summary": "Fine.", "audience": "public"}, "audience",
      "Choose who can read it."),  # a members' body's report is for members
 ])
-def test_bad_input_on_a_report_is_refused_beside_its_field(client, world, login, url, data,
+def test_bad_input_on_a_report_is_refused_beside_its_field(client, world, login_as, url, data,
                                                            field, message):
     event = body_meeting(world, timedelta(days=-3))
-    login(world.member)
+    login_as(world.member)
     report = start_report(client, world, event)
     data, message = {key: dated(value) for key, value in data.items()}, dated(message)
     if url == "edit":
@@ -245,9 +239,9 @@ def test_bad_input_on_a_report_is_refused_beside_its_field(client, world, login,
     assert (count(Action), count(Question), db.session.get(Report, report.id).summary) == before
 
 
-def test_a_report_without_its_summary_is_not_published_and_says_why(client, world, login):
+def test_a_report_without_its_summary_is_not_published_and_says_why(client, world, login_as):
     event = body_meeting(world, timedelta(days=-3))
-    login(world.member)
+    login_as(world.member)
     report = start_report(client, world, event)
     refused = client.post(f"/reports/{report.id}/publish")
     assert refused.status_code == 422
@@ -255,10 +249,10 @@ def test_a_report_without_its_summary_is_not_published_and_says_why(client, worl
     assert not db.session.get(Report, report.id).published
 
 
-def test_a_report_is_only_for_a_meeting_held(client, world, login):
+def test_a_report_is_only_for_a_meeting_held(client, world, login_as):
     coming = body_meeting(world, timedelta(days=5))
     before = count(Report)
-    login(world.member)
+    login_as(world.member)
     page = client.get(f"/seats/{world.seat.id}/reports/new")
     assert "Every meeting of Strategic Partnership held this term has its report" in text(page)
     refused = client.post(f"/seats/{world.seat.id}/reports/new", data={
@@ -269,33 +263,33 @@ def test_a_report_is_only_for_a_meeting_held(client, world, login):
 
 
 def test_only_the_holder_deputy_or_a_coordinator_writes_and_drafts_stay_hidden(client, world,
-                                                                               login):
+                                                                               login_as):
     event = body_meeting(world, timedelta(days=-3))
-    login(world.member)
+    login_as(world.member)
     report = start_report(client, world, event)
     for person, status in ((world.contact, 404), (world.other_member, 404),
                            (world.associate, 404), (world.coordinator, 200)):
-        login(person)
+        login_as(person)
         assert client.get(f"/reports/{report.id}").status_code == status
-    login(world.contact)
+    login_as(world.contact)
     assert client.get(f"/seats/{world.seat.id}/reports/new").status_code == 403
     assert client.post(f"/reports/{report.id}/publish").status_code == 404
     client.post("/logout")
     assert client.get(f"/reports/{report.id}").status_code == 404
-    login(world.member)
+    login_as(world.member)
     client.post(f"/reports/{report.id}/edit", data=report_data(report))
     client.post(f"/reports/{report.id}/publish")
     client.post("/logout")
     assert client.get(f"/reports/{report.id}").location.startswith("/login?next=")  # members'
-    login(world.associate)
+    login_as(world.associate)
     assert client.get(f"/reports/{report.id}").status_code == 200
     assert client.post(f"/reports/{report.id}/responses", data={
         "body": "Hello", "submission": KEY}).status_code == 403  # associates read, no posting
 
 
-def test_editing_a_published_report_keeps_its_history(client, world, login):
+def test_editing_a_published_report_keeps_its_history(client, world, login_as):
     event = body_meeting(world, timedelta(days=-3))
-    login(world.member)
+    login_as(world.member)
     report = start_report(client, world, event)
     client.post(f"/reports/{report.id}/edit", data=report_data(report))
     client.post(f"/reports/{report.id}/publish")
@@ -305,7 +299,7 @@ def test_editing_a_published_report_keeps_its_history(client, world, login):
     [revision] = db.session.scalars(select(ReportRevision).where(
         ReportRevision.report_id == report.id)).all()
     assert revision.summary == "The board agreed the borough plan."
-    login(world.contact)
+    login_as(world.contact)
     page = text(client.get(f"/reports/{report.id}"))
     assert "The board agreed the plan, with changes." in page and ", updated " in page
     plain = client.get(f"/reports/{report.id}.txt")
@@ -315,7 +309,7 @@ def test_editing_a_published_report_keeps_its_history(client, world, login):
 
 
 def test_the_plain_text_report_keeps_a_line_for_each_item_and_a_blank_line_between_parts(
-        client, world, login):
+        client, world, login_as):
     """For a newsletter: each item, action and question on a line of its own, and a blank
     line before each heading, however many there are."""
     report = world.report
@@ -329,7 +323,7 @@ def test_the_plain_text_report_keeps_a_line_for_each_item_and_a_blank_line_betwe
                             respond_by=today() + timedelta(days=7)))
     report.decisions, report.said = "- The plan goes to consultation.", "We asked for evenings."
     db.session.commit()
-    login(world.contact)
+    login_as(world.contact)
     lines = text(client.get(f"/reports/{report.id}.txt")).split("\n")
     day = client.application.jinja_env.filters["day"]
     assert lines[lines.index("In short"):] == [
@@ -349,7 +343,7 @@ def test_the_plain_text_report_keeps_a_line_for_each_item_and_a_blank_line_betwe
 
 
 @pytest.mark.parametrize("who", ["contact", "member"])  # a reader, and its writer
-def test_a_busy_report_is_light_and_cheap(client, world, login, queries, who):
+def test_a_busy_report_is_light_and_cheap(client, world, login_as, queries, who):
     """The issue's budget: a report with 10 actions and 30 responses is at most 14 KB
     compressed, in at most 10 queries."""
     import gzip
@@ -371,7 +365,7 @@ def test_a_busy_report_is_light_and_cheap(client, world, login, queries, who):
                                      "the consultation, and can host an evening event."))
     db.session.add(ReportRead(report_id=report.id, person_id=world.other_member.id))
     db.session.commit()
-    login(getattr(world, who))
+    login_as(getattr(world, who))
     with queries() as statements:
         response = client.get(f"/reports/{report.id}", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
@@ -385,23 +379,23 @@ def test_a_busy_report_is_light_and_cheap(client, world, login, queries, who):
     assert page.count("our group would like to be involved") == 30
 
 
-def test_a_hidden_response_is_told_to_its_author_and_its_replies_stay(client, world, login):
+def test_a_hidden_response_is_told_to_its_author_and_its_replies_stay(client, world, login_as):
     reply = Response(report_id=world.report.id, author_id=world.member.id,
                      reply_to_id=world.response.id, body="Thank you, Cora.")
     db.session.add(reply)
     db.session.commit()
-    login(world.coordinator)
+    login_as(world.coordinator)
     assert client.post(f"/report-responses/{world.response.id}/hide", data={
         "reason": "Names a neighbour."}).status_code == 303
     assert told(world.contact, "representation.response") == [
         "Your response on the report from Strategic Partnership is hidden"]
     assert db.session.scalar(select(Notification.detail).where(
         Notification.person_id == world.contact.id)) == "Names a neighbour."
-    login(world.other_member)
+    login_as(world.other_member)
     page = text(client.get(f"/reports/{world.report.id}"))
     assert "Thank you." not in page  # the hidden response
     assert "Thank you, Cora." in page  # the reply to it stays
-    login(world.contact)
+    login_as(world.contact)
     page = text(client.get(f"/reports/{world.report.id}"))
     assert "Hidden by a coordinator: Names a neighbour." in page and "Thank you." in page
 
@@ -419,8 +413,8 @@ def hidden_in_print() -> set[str]:
     return hidden
 
 
-def test_a_printed_report_leaves_out_the_messages_the_site_just_said(client, world, login):
-    login(world.contact)
+def test_a_printed_report_leaves_out_the_messages_the_site_just_said(client, world, login_as):
+    login_as(world.contact)
     client.post(f"/reports/{world.report.id}/read")
     page = text(client.get(f"/reports/{world.report.id}"))
     said = re.search(r'<div class="([^"]*)"[^>]*>\s*<p class="flash success">Thank you', page)
@@ -430,12 +424,12 @@ def test_a_printed_report_leaves_out_the_messages_the_site_just_said(client, wor
 
 
 def test_an_action_due_beyond_reach_before_the_rule_still_shows_and_moves_on(client, world,
-                                                                             login):
+                                                                             login_as):
     far = Action(seat_id=world.seat.id, report_id=world.report.id, what="Someday",
                  owner="Council", due_on=date(9999, 12, 31))
     db.session.add(far)
     db.session.commit()
-    login(world.member)
+    login_as(world.member)
     assert "31 December 9999" in text(client.get(f"/actions/{far.id}"))
     assert "Someday" in text(client.get(f"/reports/{world.report.id}"))
     assert client.post(f"/actions/{far.id}", data={"status": "dropped",
@@ -466,31 +460,31 @@ def twice(client, path: str, data: dict, already: str) -> None:
     assert trail() == before
 
 
-def test_publishing_a_published_report_tells_nobody_again(client, world, login):
+def test_publishing_a_published_report_tells_nobody_again(client, world, login_as):
     event = body_meeting(world, timedelta(days=-3))
-    login(world.member)
+    login_as(world.member)
     report = start_report(client, world, event)
     client.post(f"/reports/{report.id}/edit", data=report_data(report))
     twice(client, f"/reports/{report.id}/publish", {},
           "This report was already published: nobody is told again.")
 
 
-def test_marking_an_item_as_it_is_tells_nobody_again(client, world, login):
-    login(world.member)
+def test_marking_an_item_as_it_is_tells_nobody_again(client, world, login_as):
+    login_as(world.member)
     twice(client, f"/items/{world.item.id}/answer", {"status": "answered", "reply": "Yes."},
           "It was already marked so: nobody is told again.")
     assert len(told(world.contact, "representation.item")) == 1
 
 
-def test_hiding_a_hidden_response_tells_nobody_again(client, world, login):
-    login(world.coordinator)
+def test_hiding_a_hidden_response_tells_nobody_again(client, world, login_as):
+    login_as(world.coordinator)
     twice(client, f"/report-responses/{world.response.id}/hide",
           {"reason": "Names a neighbour."}, "This response was already hidden.")
     assert len(told(world.contact, "representation.response")) == 1
 
 
-def test_reading_or_backing_twice_counts_once(client, world, login):
-    login(world.other_member)
+def test_reading_or_backing_twice_counts_once(client, world, login_as):
+    login_as(world.other_member)
     twice(client, f"/reports/{world.report.id}/read", {},
           "You had already said you read it. Thank you.")
     assert count(ReportRead, ReportRead.report_id == world.report.id) == 1
@@ -500,13 +494,13 @@ def test_reading_or_backing_twice_counts_once(client, world, login):
 
 @pytest.mark.parametrize("who", ["visitor", "member"])
 @pytest.mark.parametrize("address", ["/reports/{id}", "/reports/{id}.txt"])
-def test_a_public_report_shows_visitors_the_answers_without_the_names(client, world, login,
+def test_a_public_report_shows_visitors_the_answers_without_the_names(client, world, login_as,
                                                                       who, address):
     from tests.factories import add_states
 
     report = add_states(world).public_report
     if who == "member":
-        login(world.member)
+        login_as(world.member)
     shown = text(client.get(address.format(id=report.id)))
     for words in ("Street lighting on Mill Lane", "Repaired in March."):
         assert words in shown  # the representative's answer, beside the item's line
@@ -521,11 +515,11 @@ def test_a_public_report_shows_visitors_the_answers_without_the_names(client, wo
 
 
 def test_the_forms_say_who_will_see_an_item_or_a_response_before_it_is_written(client, world,
-                                                                               login):
+                                                                               login_as):
     from tests.factories import add_states
 
     states = add_states(world)
-    login(world.contact)
+    login_as(world.contact)
     public = text(client.get(f"/seats/{states.public_seat.id}/items"))
     assert ("Open Neighbourhood Forum is public, and so may be the report back from its "
             "meeting: that would show everyone the line you write under “What do you want "
@@ -538,7 +532,7 @@ def test_the_forms_say_who_will_see_an_item_or_a_response_before_it_is_written(c
             "your name; people signed in see who wrote it. Do not name other members in it: "
             "visitors see them only as “A member”.") in respond
     assert "This report is public" not in text(client.get(f"/reports/{world.report.id}"))
-    login(world.coordinator)  # its writer, replying to a member
+    login_as(world.coordinator)  # its writer, replying to a member
     response = db.session.scalar(select(Response).where(
         Response.report_id == states.public_report.id))
     reply = text(client.get(f"/reports/{states.public_report.id}?reply_to={response.id}"))

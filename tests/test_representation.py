@@ -30,12 +30,6 @@ def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-@pytest.fixture
-def login(client, login):
-    def switch(person):
-        client.post("/logout")
-        return login(person)
-    return switch
 
 
 def term_form(world, **changes) -> dict:
@@ -47,8 +41,8 @@ def term_form(world, **changes) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_a_coordinator_sets_up_a_body_its_seat_and_who_holds_it(client, world, login):
-    login(world.coordinator)
+def test_a_coordinator_sets_up_a_body_its_seat_and_who_holds_it(client, world, login_as):
+    login_as(world.coordinator)
     response = client.post("/bodies/new", data={
         "name": "Riverside Strategic Partnership", "description": "Decides the borough plan.",
         "meets": "Every two months", "audience": "public"})
@@ -92,13 +86,13 @@ def test_a_coordinator_sets_up_a_body_its_seat_and_who_holds_it(client, world, l
     ({"starts_on": "2026-02-30"}, "starts_on", "Give a real date"),
     ({"starts_on": ""}, "starts_on", "Give the first day of the term"),
 ])
-def test_a_term_that_makes_no_sense_is_refused_beside_its_field(client, world, login, changes,
+def test_a_term_that_makes_no_sense_is_refused_beside_its_field(client, world, login_as, changes,
                                                                  field, message):
     seat = make_seat(make_body("Health and Wellbeing Board"), "Community seat")
     changes, message = {key: dated(value) for key, value in changes.items()}, dated(message)
     if changes.get("deputy") == "member":
         changes["deputy"] = str(world.member.id)
-    login(world.coordinator)
+    login_as(world.coordinator)
     before = count(Term)
     refused = client.post(f"/seats/{seat.id}/terms/new", data=term_form(world, **changes))
     assert refused.status_code == 422
@@ -106,9 +100,9 @@ def test_a_term_that_makes_no_sense_is_refused_beside_its_field(client, world, l
     assert count(Term) == before
 
 
-def test_two_people_never_hold_one_seat_at_once(client, world, login):
+def test_two_people_never_hold_one_seat_at_once(client, world, login_as):
     seat = make_seat(make_body("Community Safety Partnership"), "Residents' seat")
-    login(world.coordinator)
+    login_as(world.coordinator)
     before = count(Term)
     assert client.post(f"/seats/{seat.id}/terms/new", data=term_form(
         world, starts_on=dated("{iso-600}"), ends_on=dated("{iso+100}"))).status_code == 303
@@ -134,9 +128,9 @@ def test_two_people_never_hold_one_seat_at_once(client, world, login):
     assert "Mo Member" in page and "Cora Contact" in page  # the past holder stays on record
 
 
-def test_a_body_name_is_used_once(client, world, login):
+def test_a_body_name_is_used_once(client, world, login_as):
     make_body("Health and Wellbeing Board")
-    login(world.coordinator)
+    login_as(world.coordinator)
     before = count(Body)
     refused = client.post("/bodies/new", data={"name": "Health and Wellbeing Board",
                                                "audience": "members"})
@@ -145,7 +139,7 @@ def test_a_body_name_is_used_once(client, world, login):
     assert count(Body) == before
 
 
-def test_my_representatives_are_the_seats_that_speak_for_my_organisation(client, world, login):
+def test_my_representatives_are_the_seats_that_speak_for_my_organisation(client, world, login_as):
     board = make_body("Riverside Strategic Partnership")
     for_north = make_seat(board, "North seat", areas=[world.north])  # org_a is in North
     for_youth = make_seat(board, "Youth seat", themes=[world.youth])  # org_b's theme
@@ -160,21 +154,21 @@ def test_my_representatives_are_the_seats_that_speak_for_my_organisation(client,
                          (world.other_member, {"Youth seat", "Seat for Beta",
                                                "Network seat"}),
                          (world.associate, set())):
-        login(person)
+        login_as(person)
         page = body(client.get("/representatives"))
         shown = {seat.title for seat in (for_north, for_youth, for_b, everyone)
                  if seat.title in page}
         assert shown == sees, person.email
-    login(world.member)
+    login_as(world.member)
     page = body(client.get("/representatives"))
     assert "Cora Contact" in page
     # each seat offers what its own page offers (seat_access.raise_item)
     assert f"/seats/{for_north.id}/items" in page and f"/seats/{everyone.id}/items" in page
-    login(world.contact)
+    login_as(world.contact)
     assert "Cora Contact</strong> (you)" in body(client.get("/representatives"))
 
 
-def test_a_members_body_asks_visitors_to_log_in(client, world, login):
+def test_a_members_body_asks_visitors_to_log_in(client, world, login_as):
     members_only = make_body("Members' panel", audience=Audience.MEMBERS)
     public = make_body("Open forum", audience=Audience.PUBLIC)
     page = body(client.get("/bodies"))
@@ -182,7 +176,7 @@ def test_a_members_body_asks_visitors_to_log_in(client, world, login):
     asked = client.get(f"/bodies/{members_only.id}-{members_only.slug}")
     assert asked.location.startswith("/login?next=")  # a member following a link: log in
     assert client.get(f"/bodies/{public.id}-{public.slug}").status_code == 200
-    login(world.associate)
+    login_as(world.associate)
     assert client.get(f"/bodies/{members_only.id}-{members_only.slug}").status_code == 200
 
 
@@ -210,11 +204,11 @@ def meeting_form(world, body_id, day, **changes) -> dict:
     return data
 
 
-def test_a_seat_holder_puts_the_bodys_meeting_in_the_calendar(client, world, login):
+def test_a_seat_holder_puts_the_bodys_meeting_in_the_calendar(client, world, login_as):
     from network.calendar.models import Event
 
     day = today() + timedelta(days=20)
-    login(world.member)  # holds the world's seat
+    login_as(world.member)  # holds the world's seat
     form = body(client.get("/calendar/new"))
     assert "Is it a meeting of a body we sit on?" in form and "Strategic Partnership" in form
     response = client.post("/calendar/new", data=meeting_form(world, world.body.id, day))
@@ -227,35 +221,35 @@ def test_a_seat_holder_puts_the_bodys_meeting_in_the_calendar(client, world, log
     assert "Next meeting:" in body(client.get("/representatives"))
 
 
-def test_only_holders_and_coordinators_add_a_bodys_meetings(client, world, login):
+def test_only_holders_and_coordinators_add_a_bodys_meetings(client, world, login_as):
     from network.calendar.models import Event
 
-    login(world.contact)  # in org_a, but holds no seat
+    login_as(world.contact)  # in org_a, but holds no seat
     assert "Is it a meeting of a body we sit on?" not in body(client.get("/calendar/new"))
     refused = client.post("/calendar/new", data=meeting_form(
         world, world.body.id, today() + timedelta(days=20)))
     assert refused.status_code == 422
     assert re.search(r'id="body-error"[^>]*>Choose one of the bodies listed.', body(refused))
     assert count(Event, Event.title == "Partnership board meeting") == 0
-    login(world.coordinator)
+    login_as(world.coordinator)
     assert "Strategic Partnership" in body(client.get("/calendar/new"))
 
 
-def test_a_public_meeting_of_a_members_body_does_not_name_it_to_visitors(client, world, login):
+def test_a_public_meeting_of_a_members_body_does_not_name_it_to_visitors(client, world, login_as):
     from tests.factories import make_event
 
     event = make_event(world.org_a, world.member, "Open session", audience=Audience.PUBLIC,
                        body_id=world.body.id)
     page = body(client.get(f"/calendar/e/{event.id}-{event.slug}"))
     assert "Open session" in page and "Strategic Partnership" not in page
-    login(world.member)
+    login_as(world.member)
     assert "Strategic Partnership" in body(client.get(f"/calendar/e/{event.id}-{event.slug}"))
 
 
-def test_a_term_is_corrected_or_ended_early_never_overlapping_another(client, world, login):
+def test_a_term_is_corrected_or_ended_early_never_overlapping_another(client, world, login_as):
     seat = make_seat(make_body("Police and Community Forum"), "Residents' seat")
     started, handover = today() - timedelta(days=600), today() + timedelta(days=60)
-    login(world.coordinator)
+    login_as(world.coordinator)
     client.post(f"/seats/{seat.id}/terms/new", data=term_form(
         world, starts_on=started.isoformat(),
         ends_on=(handover - timedelta(days=1)).isoformat()))
@@ -282,31 +276,31 @@ def test_a_term_is_corrected_or_ended_early_never_overlapping_another(client, wo
     assert first.ends_on == today() and later.starts_on == handover
 
 
-def test_a_body_or_seat_archived_leaves_the_lists_and_comes_back(client, world, login):
-    login(world.coordinator)
+def test_a_body_or_seat_archived_leaves_the_lists_and_comes_back(client, world, login_as):
+    login_as(world.coordinator)
     assert client.post(f"/seats/{world.seat.id}/archive", data={"archive": "1"}).status_code \
         == 303
-    login(world.member)
+    login_as(world.member)
     assert "Voluntary sector seat" not in body(client.get("/representatives"))
     archived = client.get(f"/seats/{world.seat.id}")  # its record stays
     assert archived.status_code == 200 and "This seat was archived on" in body(archived)
     assert "Write a report back" not in body(archived)  # nobody writes for it now
     assert client.get(f"/reports/{world.report.id}").status_code == 200
     assert "Former seats" in body(client.get(f"/bodies/{world.body.id}-{world.body.slug}"))
-    login(world.coordinator)
+    login_as(world.coordinator)
     client.post(f"/seats/{world.seat.id}/archive", data={"archive": "0"})
     client.post(f"/bodies/{world.body.id}/archive", data={"archive": "1"})
-    login(world.member)
+    login_as(world.member)
     assert client.get(f"/bodies/{world.body.id}-{world.body.slug}").status_code == 404
     assert client.get(f"/reports/{world.report.id}").status_code == 404
-    login(world.coordinator)
+    login_as(world.coordinator)
     assert "Restore" in body(client.get(f"/bodies/{world.body.id}-{world.body.slug}"))
     assert count(AuditEntry, AuditEntry.action.in_(["seat.archive", "seat.restore",
                                                     "body.archive"])) == 3
 
 
 def test_a_term_recorded_before_the_dates_had_bounds_can_still_be_changed(client, world,
-                                                                          login):
+                                                                          login_as):
     """A row from before the rule keeps its own days: its page opens and it is saved with
     them; a new day out of reach is refused."""
     old = Term(seat_id=make_seat(make_body("Old board"), "A seat").id,
@@ -314,7 +308,7 @@ def test_a_term_recorded_before_the_dates_had_bounds_can_still_be_changed(client
                starts_on=date(1990, 1, 1), ends_on=date(9999, 12, 31))
     db.session.add(old)
     db.session.commit()
-    login(world.coordinator)
+    login_as(world.coordinator)
     assert client.get(f"/terms/{old.id}/edit").status_code == 200
     kept = client.post(f"/terms/{old.id}/edit", data=term_form(
         world, starts_on="1990-01-01", ends_on="9999-12-31", selection_note="Corrected."))
@@ -345,9 +339,9 @@ def trail() -> tuple[int, int, int]:
     ("seats", "1", "“Voluntary sector seat” was already archived."),
     ("seats", "0", "“Voluntary sector seat” was not archived: there is nothing to restore."),
 ])
-def test_archiving_or_restoring_again_changes_nothing(client, world, login, what, archive,
+def test_archiving_or_restoring_again_changes_nothing(client, world, login_as, what, archive,
                                                       already):
-    login(world.coordinator)
+    login_as(world.coordinator)
     thing = world.body if what == "bodies" else world.seat
     path = f"/{what}/{thing.id}/archive"
     if archive == "1":
@@ -360,11 +354,11 @@ def test_archiving_or_restoring_again_changes_nothing(client, world, login, what
     assert (trail(), db.session.get(type(thing), thing.id).archived_at) == before
 
 
-def test_ending_a_term_on_the_day_it_already_ends_changes_nothing(client, world, login):
+def test_ending_a_term_on_the_day_it_already_ends_changes_nothing(client, world, login_as):
     term = world.term
     data = term_form(world, deputy="", selection_note="",
                      starts_on=term.starts_on.isoformat(), ends_on=today().isoformat())
-    login(world.coordinator)
+    login_as(world.coordinator)
     assert client.post(f"/terms/{term.id}/edit", data=data).status_code == 303
     client.get("/dashboard")
     before = trail()
@@ -485,7 +479,7 @@ def test_every_representation_form_is_sent_by_the_test_below(app):
 
 
 @pytest.mark.parametrize("endpoint", REPRESENTATION_FORMS)
-def test_a_form_whose_answer_lands_further_down_a_page_leaves_the_boost(client, world, login,
+def test_a_form_whose_answer_lands_further_down_a_page_leaves_the_boost(client, world, login_as,
                                                                        endpoint):
     """The answer to a form is an address with a #fragment where it shows (the item just
     marked, the seat just added): htmx's boost follows the redirect without the fragment and
@@ -493,7 +487,7 @@ def test_a_form_whose_answer_lands_further_down_a_page_leaves_the_boost(client, 
     from tests.factories import add_states
 
     page, role, data = representation_forms(world, add_states(world))[endpoint]
-    login(getattr(world, role))
+    login_as(getattr(world, role))
     shown = client.get(page)
     assert shown.status_code == 200, page
     adapter = client.application.url_map.bind("localhost")

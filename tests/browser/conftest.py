@@ -149,16 +149,22 @@ def live_server(chromium, smtp_server, tmp_path_factory) -> Iterator[LiveServer]
 def live_server_postgres(chromium, smtp_server) -> Iterator[LiveServer]:
     """The same on PostgreSQL, in a database of its own beside the suite's (whose tables the
     database tests empty after each test)."""
+    yield from serve(empty_postgres_database("browser"), smtp_server)
+
+
+def empty_postgres_database(suffix: str) -> str:
+    """The URL of a PostgreSQL database of its own (the suite's name and `_suffix`), made if
+    missing and emptied; the test is skipped without TEST_DATABASE_URL."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL browser journeys skipped: TEST_DATABASE_URL is not set")
     url = sa.engine.make_url(POSTGRES_URL)
-    url = url.set(database=f"{url.database}_browser").render_as_string(hide_password=False)
+    url = url.set(database=f"{url.database}_{suffix}").render_as_string(hide_password=False)
     _ensure_postgres_database(url)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
-    yield from serve(url, smtp_server)
+    return url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -16,7 +16,6 @@ import zipfile
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from network.demo import DEMO_PASSWORD
@@ -24,11 +23,11 @@ from tests.browser.conftest import (
     FLASK_COMPRESS_UNCLOSED_STATIC_FILE,
     JOURNEY_MODES,
     LiveServer,
+    empty_postgres_database,
     log_in,
     main_nav,
     serve,
 )
-from tests.conftest import POSTGRES_URL, _ensure_postgres_database
 
 pytestmark = [pytest.mark.browser, FLASK_COMPRESS_UNCLOSED_STATIC_FILE]
 
@@ -45,16 +44,7 @@ def own_server(request, chromium, smtp_server, tmp_path) -> Iterator[LiveServer]
     if request.param == "sqlite":
         yield from serve(f"sqlite:///{tmp_path}/own_data.db", smtp_server)
         return
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL browser journeys skipped: TEST_DATABASE_URL is not set")
-    url = sa.engine.make_url(POSTGRES_URL)
-    url = url.set(database=f"{url.database}_own_data").render_as_string(hide_password=False)
-    _ensure_postgres_database(url)
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    yield from serve(url, smtp_server)
+    yield from serve(empty_postgres_database("own_data"), smtp_server)
 
 
 def csv_rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
